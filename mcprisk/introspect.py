@@ -1,0 +1,886 @@
+"""Connect to a live MCP server and record what it exposes, without ever invoking anything.
+
+This is the only module that imports the mcp SDK. The SDK drives the protocol (both eras, every
+transport); mcprisk tees the raw JSON-RPC so the snapshot keeps what the server actually sent
+(unknown fields, spec-invalid items, tools the SDK would drop), and wraps every step in time and
+size limits so a hostile or broken server ends in a clear error plus whatever was gathered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import logging
+import os
+import shutil
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+import httpx2
+import mcp_types as types
+from mcp import ClientSession, MCPError
+from mcp.client.sse import sse_client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.message import SessionMessage
+from mcp_types.version import LATEST_MODERN_VERSION, MODERN_PROTOCOL_VERSIONS
+from pydantic import ValidationError
+
+from . import __version__
+from ._errors import SpecError
+from ._text import canonical_json, clip, sha256_hex, terminal_safe
+from .snapshot import IntrospectionIssue, Snapshot, item_from_wire
+from .specs import ServerSpec, fill_placeholders
+
+__all__ = [
+    "FORBIDDEN_METHODS",
+    "Limits",
+    "introspect",
+    "introspect_async",
+    "introspect_many",
+    "introspect_many_async",
+]
+
+# Methods that would make the server *do* something. Introspection never sends them; the wire
+# guard below refuses them even if a future code path tried.
+FORBIDDEN_METHODS = frozenset({"tools/call", "resources/read", "prompts/get", "completion/complete",
+                               "resources/subscribe", "subscriptions/listen", "sampling/createMessage"})
+
+# What each list is called on the wire, and the key holding its items.
+_LISTS: dict[str, tuple[str, str, str]] = {
+    # kind: (method, result key, capability)
+    "tools": ("tools/list", "tools", "tools"),
+    "resources": ("resources/list", "resources", "resources"),
+    "resource_templates": ("resources/templates/list", "resourceTemplates", "resources"),
+    "prompts": ("prompts/list", "prompts", "prompts"),
+}
+
+# Only these reach a stdio child by default: it is arbitrary code and gets no more than it needs.
+_BASE_ENV = ("HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER", "LANG", "LC_ALL", "TMPDIR",
+             "SYSTEMROOT", "APPDATA", "USERPROFILE")
+
+_TOO_LARGE = -32097  # synthetic JSON-RPC error code for a response mcprisk refused to buffer
+_CLIENT_INFO = types.Implementation(name="mcprisk", version=__version__)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Every wait and size mcprisk allows one server. Defaults suit real servers started by npx/uvx."""
+
+    connect_timeout: float = 30.0  # handshake (discover probe + fallback initialize)
+    probe_timeout: float = 10.0  # the server/discover probe before falling back to initialize
+    request_timeout: float = 15.0  # each list request
+    total_timeout: float = 90.0  # the whole server, spawn to teardown
+    max_message_bytes: int = 32 * 2**20  # one JSON-RPC message; larger ones are discarded unread
+    max_items: int = 2000  # per list (tools, resources, templates, prompts)
+    max_pages: int = 100  # per list
+    max_text_chars: int = 8192  # per string kept in the snapshot (hash and length of the full text kept)
+    max_stderr_bytes: int = 64 * 1024  # tail of the server's stderr kept
+    shutdown_grace: float = 1.0  # after closing stdin, before SIGTERM, then SIGKILL
+
+    def __post_init__(self) -> None:
+        for name in ("connect_timeout", "probe_timeout", "request_timeout", "total_timeout", "shutdown_grace"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"Limits.{name} must be > 0")
+        for name in ("max_message_bytes", "max_items", "max_pages", "max_text_chars", "max_stderr_bytes"):
+            if not getattr(self, name) >= 1:
+                raise ValueError(f"Limits.{name} must be >= 1")
+
+
+# --------------------------------------------------------------------------------------------
+# Secret scrubbing
+
+
+class _Scrubber:
+    """Replaces known secret values (resolved env, headers, hidden args/URL) wherever text is kept."""
+
+    def __init__(self, values: Iterable[str | None]):
+        # Very short values would shred ordinary text; they cannot be meaningful secrets anyway.
+        self._values = sorted({v for v in values if v and len(v) >= 4}, key=len, reverse=True)
+
+    def text(self, text: str) -> str:
+        for v in self._values:
+            if v in text:
+                text = text.replace(v, "***")
+        return text
+
+    def json(self, value: Any) -> Any:
+        if not self._values:
+            return value
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {self.text(str(k)): self.json(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.json(v) for v in value]
+        return value
+
+    def contains(self, text: str) -> bool:
+        return any(v in text for v in self._values)
+
+    def __bool__(self) -> bool:
+        return bool(self._values)
+
+
+class _LogScrub(logging.Filter):
+    """Scrubs this introspection's secrets from records of the SDK/HTTP loggers that print URLs.
+
+    The SDK logs the endpoint URL (query string included) at DEBUG and httpx2 at INFO. The filter is
+    attached only while one introspection runs and removed after, so nothing outlives the call.
+    """
+
+    LOGGERS = ("mcp.client.streamable_http", "mcp.client.sse", "mcp.client.stdio", "mcp.client.session",
+               "httpx2", "httpcore2.connection", "httpcore2.http11")
+
+    def __init__(self, scrub: _Scrubber):
+        super().__init__()
+        self.scrub = scrub
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.scrub.contains(message):
+            record.msg, record.args = self.scrub.text(message), None
+        return True
+
+    def __enter__(self) -> "_LogScrub":
+        if self.scrub:
+            for name in self.LOGGERS:
+                logging.getLogger(name).addFilter(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for name in self.LOGGERS:
+            logging.getLogger(name).removeFilter(self)
+
+
+# --------------------------------------------------------------------------------------------
+# The wire: raw JSON-RPC capture and the invocation guard, shared by all transports
+
+
+class _Wire:
+    """Raw record of one connection: request ids by method, raw results by id, transport notes."""
+
+    def __init__(self, limits: Limits, scrub: _Scrubber):
+        self.limits = limits
+        self.scrub = scrub
+        self.ids_by_method: dict[str, list[Any]] = {}
+        self.results: dict[Any, dict[str, Any]] = {}
+        self.failures: dict[Any, tuple[str, str]] = {}  # request id -> (code, message) decided by the transport
+        self.outstanding: list[Any] = []
+        self.notes: list[IntrospectionIssue] = []
+        self.noise_lines = 0
+        self.noise_samples: list[str] = []
+        self.invalid_utf8 = 0
+        self.http_errors: list[str] = []
+        self.exit_code: int | None = None
+        self.stderr_tail = bytearray()
+        self.stderr_total = 0
+
+    def outgoing(self, message: dict[str, Any]) -> None:
+        method = message.get("method")
+        if method in FORBIDDEN_METHODS:
+            raise PermissionError(f"mcprisk never sends {method!r}: introspection does not invoke anything")
+        if "id" in message and method:
+            self.ids_by_method.setdefault(method, []).append(message["id"])
+            self.outstanding.append(message["id"])
+
+    def incoming(self, message: dict[str, Any]) -> None:
+        if "id" in message and "method" not in message:
+            rid = message["id"]
+            if rid in self.outstanding:
+                self.outstanding.remove(rid)
+            if isinstance(message.get("result"), dict):
+                self.results[rid] = message["result"]
+
+    def last_result(self, method: str) -> dict[str, Any] | None:
+        ids = self.ids_by_method.get(method)
+        return self.results.pop(ids[-1], None) if ids else None
+
+    def last_failure(self, method: str) -> tuple[str, str] | None:
+        ids = self.ids_by_method.get(method)
+        return self.failures.get(ids[-1]) if ids else None
+
+    def note(self, stage: str, code: str, message: str, fatal: bool = False) -> None:
+        self.notes.append(IntrospectionIssue(stage, code, self.scrub.text(message), fatal))
+
+    def add_stderr(self, chunk: bytes) -> None:
+        self.stderr_total += len(chunk)
+        self.stderr_tail += chunk
+        excess = len(self.stderr_tail) - self.limits.max_stderr_bytes
+        if excess > 0:
+            del self.stderr_tail[:excess]
+
+    def stderr_text(self) -> str:
+        text = terminal_safe(self.stderr_tail.decode("utf-8", "replace"))
+        if self.stderr_total > len(self.stderr_tail):
+            text = f"…[{self.stderr_total - len(self.stderr_tail)} earlier bytes not kept]\n" + text
+        return self.scrub.text(text)
+
+
+@asynccontextmanager
+async def _guarded(transport: Any, wire: _Wire) -> AsyncIterator[tuple[Any, Any]]:
+    """Wrap a transport's streams: record raw JSON-RPC both ways and refuse forbidden methods."""
+    async with transport as (read, write):
+        up_send, up_recv = anyio.create_memory_object_stream[SessionMessage](0)
+        down_send, down_recv = anyio.create_memory_object_stream[SessionMessage | Exception](0)
+
+        async def pump_down() -> None:
+            async with down_send:
+                async for item in read:
+                    if isinstance(item, SessionMessage):
+                        wire.incoming(item.message.model_dump(by_alias=True, mode="json", exclude_unset=True))
+                    await down_send.send(item)
+
+        async def pump_up() -> None:
+            async with up_recv:
+                async for item in up_recv:
+                    data = item.message.model_dump(by_alias=True, mode="json", exclude_unset=True)
+                    try:
+                        wire.outgoing(data)
+                    except PermissionError as exc:
+                        # Answer the would-be request locally; nothing reaches the server.
+                        if "id" in data:
+                            await down_send.send(SessionMessage(types.JSONRPCError(
+                                jsonrpc="2.0", id=data["id"],
+                                error=types.ErrorData(code=types.INTERNAL_ERROR, message=str(exc)))))
+                        continue
+                    await write.send(item)
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(pump_down)
+            tg.start_soon(pump_up)
+            try:
+                yield down_recv, up_send
+            finally:
+                tg.cancel_scope.cancel()
+
+
+# --------------------------------------------------------------------------------------------
+# Transports
+
+
+@dataclass(frozen=True)
+class _Launch:
+    """What connecting really uses: placeholders filled, hidden values restored. Never stored or shown."""
+
+    command: str
+    args: tuple[str, ...]
+    url: str
+    env: Mapping[str, str]
+    headers: Mapping[str, str]
+
+    @classmethod
+    def resolve(cls, spec: ServerSpec, environ: Mapping[str, str] | None,
+                inputs: Mapping[str, str] | None) -> "_Launch":
+        env, headers = spec.secrets.resolve(environ, inputs)
+        fill = functools.partial(fill_placeholders, environ=environ, inputs=inputs)
+        return cls(
+            command=fill(spec.command or "", what="the command"),
+            args=tuple(fill(a, what=f"argument {i + 1}") for i, a in enumerate(spec.launch_args)),
+            url=fill(spec.connect_url or "", what="the url"),
+            env=env,
+            headers=headers,
+        )
+
+    def secret_values(self, spec: ServerSpec) -> list[str]:
+        """Values to scrub from anything kept: env, headers, and args/URL that differ from their display form."""
+        hidden = [real for real, shown in zip(self.args, spec.args) if real != shown]
+        if spec.transport != "stdio" and self.url != spec.url:
+            hidden.append(self.url)
+            hidden.extend(_url_secrets(self.url))
+        return [*self.env.values(), *self.headers.values(), *hidden]
+
+
+def _url_secrets(url: str) -> list[str]:
+    """The password and query values of a URL, each of which may be a secret."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    parts = urlsplit(url)
+    values = [parts.password or ""]
+    values += [v for _, v in parse_qsl(parts.query)]
+    return [v for v in values if v]
+
+
+@asynccontextmanager
+async def _stdio_transport(spec: ServerSpec, launch: _Launch, wire: _Wire) -> AsyncIterator[tuple[Any, Any]]:
+    """Spawn the server in its own process group; newline-delimited JSON-RPC with byte caps."""
+    limits = wire.limits
+    child_env = {k: os.environ[k] for k in _BASE_ENV if k in os.environ}
+    child_env.update(launch.env)
+    process = await anyio.open_process([_resolve_command(launch.command, child_env), *launch.args],
+                                       cwd=spec.cwd, env=child_env, start_new_session=True)
+    read_send, read_recv = anyio.create_memory_object_stream[SessionMessage | Exception](0)
+    write_send, write_recv = anyio.create_memory_object_stream[SessionMessage](0)
+
+    async def deliver_line(line: bytes) -> None:
+        line = line.rstrip(b"\r")
+        if not line.strip():
+            return
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            wire.invalid_utf8 += 1
+            text = line.decode("utf-8", "replace")
+        try:
+            obj = json.loads(text)
+            message = types.jsonrpc_message_adapter.validate_python(obj, by_name=False)
+        except (ValueError, RecursionError):
+            wire.noise_lines += 1
+            if len(wire.noise_samples) < 3:
+                wire.noise_samples.append(clip(terminal_safe(text), 160)[0])
+            return
+        await read_send.send(SessionMessage(message))
+
+    async def refuse_oversize(size: int) -> None:
+        # The id of a discarded message is unknowable; requests are sequential, so fail the oldest.
+        message = f"a message of {size} bytes or more exceeded max_message_bytes={limits.max_message_bytes}; discarded"
+        if not wire.outstanding:
+            wire.note("transport", "message_too_large", message, fatal=True)
+        else:
+            rid = wire.outstanding[0]
+            wire.failures[rid] = ("message_too_large", message)
+            await read_send.send(SessionMessage(types.JSONRPCError(
+                jsonrpc="2.0", id=rid, error=types.ErrorData(code=_TOO_LARGE, message=message))))
+
+    async def read_stdout() -> None:
+        assert process.stdout is not None
+        buf = bytearray()
+        discarding = 0  # bytes dropped from the current over-long line; 0 when not discarding
+        try:
+            async with read_send:
+                async for chunk in process.stdout:
+                    start = 0
+                    while True:
+                        nl = chunk.find(b"\n", start)
+                        piece = chunk[start:] if nl < 0 else chunk[start:nl]
+                        if discarding:
+                            discarding += len(piece)
+                        else:
+                            buf += piece
+                            if len(buf) > limits.max_message_bytes:
+                                discarding, buf = len(buf), bytearray()
+                        if nl < 0:
+                            break
+                        start = nl + 1
+                        if discarding:
+                            size, discarding = discarding, 0
+                            await refuse_oversize(size)
+                        else:
+                            line, buf = bytes(buf), bytearray()
+                            await deliver_line(line)
+                if discarding:
+                    await refuse_oversize(discarding)
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+            pass
+
+    async def read_stderr() -> None:
+        assert process.stderr is not None
+        try:
+            async for chunk in process.stderr:
+                wire.add_stderr(chunk)
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+            pass
+
+    async def write_stdin() -> None:
+        assert process.stdin is not None
+        try:
+            async with write_recv:
+                async for item in write_recv:
+                    data = item.message.model_dump_json(by_alias=True, exclude_unset=True)
+                    await process.stdin.send(data.encode("utf-8") + b"\n")
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError, OSError):
+            await read_send.aclose()
+
+    try:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(read_stdout)
+            tg.start_soon(read_stderr)
+            tg.start_soon(write_stdin)
+            try:
+                yield read_recv, write_send
+            finally:
+                with anyio.CancelScope(shield=True):
+                    await _stop_process(process, limits.shutdown_grace)
+                    wire.exit_code = process.returncode
+                tg.cancel_scope.cancel()
+    finally:
+        with anyio.CancelScope(shield=True):
+            await _stop_process(process, limits.shutdown_grace)
+            for stream in (read_send, read_recv, write_send, write_recv):
+                stream.close()
+
+
+def _resolve_command(command: str, env: Mapping[str, str]) -> str:
+    """Find a bare command on the child's PATH, then beside this Python (servers installed in the same venv)."""
+    if os.sep in command:
+        return command
+    found = shutil.which(command, path=env.get("PATH"))
+    if found is None:
+        found = shutil.which(command, path=os.path.dirname(sys.executable))
+    return found or command
+
+
+async def _stop_process(process: Any, grace: float) -> None:
+    """Close stdin, wait, SIGTERM the process group, wait, SIGKILL it; always reap."""
+    if process.returncode is None:
+        if process.stdin is not None:
+            try:
+                await process.stdin.aclose()
+            except Exception:  # noqa: BLE001 - already gone is fine
+                pass
+        with anyio.move_on_after(grace):
+            await process.wait()
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        if process.returncode is not None and sig == signal.SIGTERM:
+            continue
+        try:
+            os.killpg(process.pid, sig)  # the whole group: npx/uvx launchers leave grandchildren
+        except (ProcessLookupError, PermissionError):
+            pass
+        if process.returncode is None:
+            with anyio.move_on_after(grace):
+                await process.wait()
+    if process.returncode is None:
+        await process.wait()
+    await process.aclose()
+
+
+def _http_client(headers: Mapping[str, str], wire: _Wire) -> httpx2.AsyncClient:
+    limits = wire.limits
+
+    async def on_response(response: httpx2.Response) -> None:
+        if response.status_code >= 400:
+            challenge = response.headers.get("www-authenticate")
+            wire.http_errors.append(f"HTTP {response.status_code} {response.reason_phrase}"
+                                    + (f"; WWW-Authenticate: {challenge}" if challenge else ""))
+        length = response.headers.get("content-length")
+        if length and length.isdigit() and int(length) > limits.max_message_bytes:
+            raise httpx2.HTTPError(f"response of {length} bytes exceeds max_message_bytes={limits.max_message_bytes}")
+
+    return httpx2.AsyncClient(
+        headers=dict(headers),
+        timeout=httpx2.Timeout(limits.request_timeout, connect=limits.connect_timeout),
+        follow_redirects=False,
+        event_hooks={"response": [on_response]},
+    )
+
+
+@asynccontextmanager
+async def _open_transport(spec: ServerSpec, launch: _Launch, wire: _Wire) -> AsyncIterator[tuple[Any, Any]]:
+    if spec.transport == "stdio":
+        async with _guarded(_stdio_transport(spec, launch, wire), wire) as streams:
+            yield streams
+    elif spec.transport == "http":
+        async with _http_client(launch.headers, wire) as client:
+            transport = streamable_http_client(launch.url, http_client=client,
+                                               max_sse_event_size=wire.limits.max_message_bytes)
+            async with _guarded(transport, wire) as streams:
+                yield streams
+    else:
+        transport = sse_client(launch.url, headers=dict(launch.headers), timeout=wire.limits.connect_timeout,
+                               sse_read_timeout=wire.limits.request_timeout)
+        async with _guarded(transport, wire) as streams:
+            yield streams
+
+
+# --------------------------------------------------------------------------------------------
+# What one introspection gathers (local to one call: no global state)
+
+
+@dataclass
+class _Gathered:
+    spec: ServerSpec
+    era: str | None = None
+    protocol_version: str | None = None
+    server_info: dict[str, Any] | None = None
+    capabilities: dict[str, Any] = field(default_factory=dict)
+    instructions: str | None = None
+    items: dict[str, list[Any]] = field(default_factory=lambda: {k: [] for k in _LISTS})
+    errors: list[IntrospectionIssue] = field(default_factory=list)
+    pages: dict[str, int] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    connected: bool = False
+    closed: bool = False  # the connection died after the handshake: later lists are not attempted
+
+    def error(self, stage: str, code: str, message: str, fatal: bool = True) -> None:
+        issue = IntrospectionIssue(stage, code, message, fatal)
+        if issue not in self.errors:
+            self.errors.append(issue)
+
+    def snapshot(self, wire: _Wire | None, limits: Limits) -> Snapshot:
+        errors = list(self.errors)
+        stderr = ""
+        if wire is not None:
+            for note in wire.notes:
+                if note not in errors:
+                    errors.append(note)
+            if wire.noise_lines:
+                errors.append(IntrospectionIssue(
+                    "transport", "invalid_json",
+                    f"{wire.noise_lines} line(s) on stdout were not JSON-RPC (servers must write only MCP "
+                    f"messages to stdout); first: {wire.scrub.text(' | '.join(wire.noise_samples))}", False))
+            if wire.invalid_utf8:
+                errors.append(IntrospectionIssue("transport", "invalid_utf8",
+                                                 f"{wire.invalid_utf8} message(s) were not valid UTF-8", False))
+            stderr = wire.stderr_text()
+        fatal = any(e.fatal for e in errors)
+        status = "failed" if not self.connected else ("partial" if fatal else "complete")
+        instructions = None
+        if self.instructions is not None:
+            instructions = clip(self.instructions, limits.max_text_chars)[0]
+        return Snapshot(
+            server=self.spec,
+            status=status,
+            era=self.era,  # type: ignore[arg-type]
+            protocol_version=self.protocol_version,
+            server_info=self.server_info,
+            capabilities=self.capabilities,
+            instructions=instructions,
+            instructions_length=len(self.instructions or ""),
+            instructions_sha256=sha256_hex(self.instructions) if self.instructions is not None else None,
+            tools=tuple(self.items["tools"]),
+            resources=tuple(self.items["resources"]),
+            resource_templates=tuple(self.items["resource_templates"]),
+            prompts=tuple(self.items["prompts"]),
+            errors=tuple(errors),
+            pages=dict(self.pages),
+            stderr=stderr,
+            timings={k: round(v, 4) for k, v in self.timings.items()},
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Protocol steps
+
+
+async def _negotiate(session: ClientSession, spec: ServerSpec, wire: _Wire, g: _Gathered, era: str) -> None:
+    """Pick the protocol era the way the spec asks: probe server/discover, else fall back to initialize."""
+    if spec.transport == "sse" or era == "legacy":  # the legacy HTTP+SSE transport predates the modern era
+        await session.initialize()
+    elif era == "modern":
+        await session.discover()
+    else:
+        await _probe_then_initialize(session, wire.limits)
+    modern = session.discover_result is not None
+    g.era = "modern" if modern else "legacy"
+    g.protocol_version = session.protocol_version
+    raw = wire.last_result("server/discover" if modern else "initialize") or {}
+    raw = wire.scrub.json(raw)
+    max_chars = wire.limits.max_text_chars
+    from ._bounded import bounded
+
+    caps = raw.get("capabilities")
+    g.capabilities = bounded(caps, max_chars) if isinstance(caps, dict) else {}
+    info = raw.get("serverInfo") if not modern else (raw.get("_meta") or {}).get("io.modelcontextprotocol/serverInfo")
+    g.server_info = bounded(info, max_chars) if isinstance(info, dict) else None
+    instructions = raw.get("instructions")
+    g.instructions = instructions if isinstance(instructions, str) else None
+    g.connected = True
+
+
+async def _probe_then_initialize(session: ClientSession, limits: Limits) -> None:
+    version = LATEST_MODERN_VERSION
+    for attempt in range(2):
+        raw: dict[str, Any] | None = None
+        try:
+            with anyio.fail_after(min(limits.probe_timeout, limits.connect_timeout)):
+                raw = await session.send_discover(version)
+        except MCPError as exc:
+            mutual = _mutual_modern(exc)
+            if mutual and attempt == 0 and exc.code == types.UNSUPPORTED_PROTOCOL_VERSION:
+                version = mutual
+                continue
+        except TimeoutError:
+            pass  # a silent probe means a legacy server (spec: fall back, not keyed to one error)
+        if raw is not None:
+            try:
+                result = types.DiscoverResult.model_validate(raw)
+            except ValidationError:
+                result = None
+            if result is not None and any(v in result.supported_versions for v in MODERN_PROTOCOL_VERSIONS):
+                session.adopt(result)
+                return
+        try:
+            await session.initialize()
+            return
+        except MCPError as exc:
+            # -32022 to initialize: the (timed-out) probe already locked the server modern. Re-probe once.
+            mutual = _mutual_modern(exc)
+            if exc.code != types.UNSUPPORTED_PROTOCOL_VERSION or attempt or not mutual:
+                raise
+            version = mutual
+
+
+def _mutual_modern(exc: MCPError) -> str | None:
+    data = exc.error.data if isinstance(exc.error.data, dict) else {}
+    supported = data.get("supported") if isinstance(data.get("supported"), list) else []
+    mutual = [v for v in MODERN_PROTOCOL_VERSIONS if v in supported]
+    return mutual[-1] if mutual else None
+
+
+async def _list_all(session: ClientSession, kind: str, wire: _Wire, g: _Gathered) -> None:
+    """Walk every page of one list, keeping raw items; stop on error, loop, or a cap."""
+    limits = wire.limits
+    method, key, _ = _LISTS[kind]
+    fetch: Callable[..., Any] = {
+        "tools": session.list_tools,
+        "resources": session.list_resources,
+        "resource_templates": session.list_resource_templates,
+        "prompts": session.list_prompts,
+    }[kind]
+    cursor: str | None = None
+    seen: set[str] = set()
+    pages = 0
+    items = g.items[kind]
+    while True:
+        if pages >= limits.max_pages:
+            g.error(kind, "too_many_pages", f"stopped after {pages} pages (max_pages={limits.max_pages}); "
+                                            f"the server keeps returning a nextCursor")
+            break
+        params = types.PaginatedRequestParams(cursor=cursor) if cursor is not None else None
+        sdk_names: set[str] | None = None
+        try:
+            with anyio.fail_after(limits.request_timeout + 1):
+                result = await fetch(params=params)
+            sdk_names = {getattr(x, _ID_ATTR[kind]) for x in getattr(result, kind)}
+        except ValidationError as exc:
+            g.error(kind, "sdk_rejected", "the mcp SDK rejected this page as spec-invalid "
+                    f"({exc.error_count()} problem(s): {_validation_summary(exc)}); kept as sent", fatal=False)
+        except MCPError as exc:
+            failure = wire.last_failure(method)
+            code, message = failure if failure else _mcp_error_code(exc, wire)
+            g.error(kind, code, f"{method}: {wire.scrub.text(message)}")
+            g.closed = code == "connection_closed"
+            pages += 1
+            break
+        except TimeoutError:
+            g.error(kind, "timeout", f"{method} got no answer within {limits.request_timeout:g} s")
+            break
+        pages += 1
+        raw = wire.last_result(method)
+        if raw is None:
+            g.error(kind, "invalid_result", f"{method}: no result was captured")
+            break
+        page = raw.get(key)
+        if not isinstance(page, list):
+            g.error(kind, "invalid_result", f"{method}: result has no {key!r} list")
+            break
+        raw_text = None
+        for entry in page:
+            if len(items) >= limits.max_items:
+                g.error(kind, "too_many_items", f"kept the first {limits.max_items} {kind.replace('_', ' ')} "
+                                                f"(max_items); the server offers more")
+                g.pages[kind] = pages
+                return
+            if not isinstance(entry, dict):
+                g.error(kind, "invalid_item", f"{method}: an entry is {type(entry).__name__}, not an object",
+                        fatal=False)
+                continue
+            if wire.scrub.contains(raw_text := canonical_json(entry)):
+                entry = wire.scrub.json(entry)
+                g.error(kind, "secret_echoed", "the server echoed a secret value mcprisk sent it; replaced by ***",
+                        fatal=False)
+            problems = []
+            name = entry.get(_ID_KEY[kind])
+            if sdk_names is not None and name not in sdk_names:
+                problems.append("dropped by the mcp SDK when parsing (a client using it would not see this item)")
+            items.append(item_from_wire(kind, entry, max_text_chars=limits.max_text_chars, problems=problems))
+        del raw_text
+        if any(p for it in items for p in it.problems if p.startswith("dropped by the mcp SDK")):
+            g.error(kind, "sdk_dropped", "some items were dropped by the mcp SDK's parser; kept as sent",
+                    fatal=False)
+        next_cursor = raw.get("nextCursor")
+        if next_cursor is None:
+            break
+        if not isinstance(next_cursor, str):
+            g.error(kind, "invalid_result", f"{method}: nextCursor is {type(next_cursor).__name__}, not a string")
+            break
+        if next_cursor in seen:
+            g.error(kind, "cursor_loop", f"{method}: cursor {clip(next_cursor, 40)[0]!r} came back again "
+                                         f"after {pages} pages; stopped")
+            break
+        seen.add(next_cursor)
+        cursor = next_cursor
+    g.pages[kind] = pages
+
+
+# How an item is identified in the SDK's parsed models and on the wire.
+_ID_ATTR = {"tools": "name", "resources": "uri", "resource_templates": "uri_template", "prompts": "name"}
+_ID_KEY = {"tools": "name", "resources": "uri", "resource_templates": "uriTemplate", "prompts": "name"}
+
+
+def _validation_summary(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:3]:
+        loc = ".".join(str(p) for p in err.get("loc", ()))
+        parts.append(f"{loc}: {err.get('msg')}")
+    return clip("; ".join(parts), 400)[0]
+
+
+def _mcp_error_code(exc: MCPError, wire: _Wire) -> tuple[str, str]:
+    if exc.code == types.REQUEST_TIMEOUT:
+        return "timeout", exc.message
+    if exc.code == types.CONNECTION_CLOSED:
+        return "connection_closed", _closed_message(wire)
+    if wire.http_errors:
+        return "http_status", wire.http_errors[-1]
+    return "rpc_error", f"error {exc.code}: {exc.message}"
+
+
+def _closed_message(wire: _Wire) -> str:
+    msg = "the server closed the connection"
+    if wire.exit_code is not None:
+        msg += f" (process exited with code {wire.exit_code})"
+    return msg
+
+
+def _leaves(exc: BaseException) -> list[BaseException]:
+    if isinstance(exc, BaseExceptionGroup):
+        return [leaf for sub in exc.exceptions for leaf in _leaves(sub)]
+    return [exc]
+
+
+def _classify(exc: BaseException, spec: ServerSpec, wire: _Wire, limits: Limits) -> tuple[str, str]:
+    """A (code, message) for an exception that ended the connection; messages carry no secrets."""
+    leaves = _leaves(exc)
+    # Prefer the most specific cause over the teardown noise around it.
+    order = (FileNotFoundError, PermissionError, OSError, httpx2.ConnectError, httpx2.TimeoutException,
+             MCPError, TimeoutError, httpx2.HTTPError, ValidationError)
+    leaves.sort(key=lambda e: next((i for i, t in enumerate(order) if isinstance(e, t)), len(order)))
+    leaf = leaves[0]
+    if isinstance(leaf, FileNotFoundError) and spec.transport == "stdio":
+        return "spawn_failed", f"command not found: {spec.command!r}"
+    if isinstance(leaf, PermissionError) and spec.transport == "stdio":
+        return "spawn_failed", f"cannot run {spec.command!r}: permission denied"
+    if isinstance(leaf, httpx2.ConnectError):
+        return "connection_refused", f"cannot connect to {spec.url}: {leaf}"
+    if isinstance(leaf, (httpx2.TimeoutException, TimeoutError)):
+        return "timeout", f"no answer within {limits.connect_timeout:g} s"
+    if isinstance(leaf, MCPError):
+        return _mcp_error_code(leaf, wire)
+    if isinstance(leaf, httpx2.HTTPError):
+        return "http_error", str(leaf)
+    if isinstance(leaf, OSError):
+        return "spawn_failed" if spec.transport == "stdio" else "connection_error", f"{type(leaf).__name__}: {leaf}"
+    return "unexpected", f"{type(leaf).__name__}: {leaf}"
+
+
+# --------------------------------------------------------------------------------------------
+# Public entry points
+
+
+ERAS = ("auto", "legacy", "modern")
+
+
+async def introspect_async(spec: ServerSpec, *, limits: Limits | None = None,
+                           environ: Mapping[str, str] | None = None,
+                           inputs: Mapping[str, str] | None = None, era: str = "auto") -> Snapshot:
+    """Introspect one server. Never raises for anything the server does: read ``snapshot.status``/``errors``.
+
+    ``environ`` fills ``${env:NAME}`` placeholders (default: this process's environment);
+    ``inputs`` fills VS Code ``${input:id}`` placeholders. ``era`` is ``auto`` (probe
+    ``server/discover``, fall back to ``initialize``), ``legacy`` or ``modern``.
+    """
+    if era not in ERAS:
+        raise ValueError(f"era must be one of {', '.join(ERAS)}; got {era!r}")
+    limits = limits or Limits()
+    g = _Gathered(spec)
+    started = time.perf_counter()
+    try:
+        launch = _Launch.resolve(spec, environ, inputs)
+    except SpecError as exc:
+        g.error("connect", "spec_error", str(exc))
+        return g.snapshot(None, limits)
+    scrub = _Scrubber(launch.secret_values(spec))
+    wire = _Wire(limits, scrub)
+    stage = "connect"
+    with _LogScrub(scrub), anyio.move_on_after(limits.total_timeout) as deadline:
+        try:
+            async with _open_transport(spec, launch, wire) as (read, write):
+                async with ClientSession(read, write, read_timeout_seconds=limits.request_timeout,
+                                         client_info=_CLIENT_INFO) as session:
+                    with anyio.fail_after(limits.connect_timeout):
+                        await _negotiate(session, spec, wire, g, era)
+                    g.timings["connect"] = time.perf_counter() - started
+                    for kind, (_method, _key, capability) in _LISTS.items():
+                        if capability not in g.capabilities or g.closed:
+                            continue
+                        stage = kind
+                        t0 = time.perf_counter()
+                        await _list_all(session, kind, wire, g)
+                        g.timings[kind] = time.perf_counter() - t0
+        except Exception as exc:  # noqa: BLE001 - every failure becomes evidence, never a crash
+            code, message = _classify(exc, spec, wire, limits)
+            if code == "timeout" and stage == "connect":
+                message = f"no handshake within {limits.connect_timeout:g} s"
+            g.error(stage if not g.connected else "transport", code, scrub.text(message))
+    if deadline.cancelled_caught:
+        g.error("server", "total_timeout", f"introspection stopped at the {limits.total_timeout:g} s limit "
+                                           f"for one server (during {stage}); kept what was gathered")
+    g.timings["total"] = time.perf_counter() - started
+    if not g.connected and wire.stderr_total and not any(e.code == "spawn_failed" for e in g.errors):
+        tail = wire.stderr_text().strip().splitlines()[-3:]
+        if tail:
+            g.error("connect", "server_stderr", "last stderr lines: " + " | ".join(tail), fatal=False)
+    return g.snapshot(wire, limits)
+
+
+async def introspect_many_async(specs: Sequence[ServerSpec], *, concurrency: int = 8,
+                                limits: Limits | None = None, environ: Mapping[str, str] | None = None,
+                                inputs: Mapping[str, str] | None = None) -> list[Snapshot]:
+    """Introspect many servers at once (at most ``concurrency`` in flight); results in input order.
+
+    One slow or broken server neither delays beyond its own limits nor breaks the others.
+    """
+    if concurrency < 1:
+        raise ValueError("concurrency must be >= 1")
+    results: list[Snapshot | None] = [None] * len(specs)
+    limiter = anyio.CapacityLimiter(concurrency)
+
+    async def one(index: int, spec: ServerSpec) -> None:
+        async with limiter:
+            try:
+                results[index] = await introspect_async(spec, limits=limits, environ=environ, inputs=inputs)
+            except Exception as exc:  # noqa: BLE001 - a bug here must not take the other servers down
+                g = _Gathered(spec)
+                g.error("connect", "internal_error", f"{type(exc).__name__}: {exc}")
+                results[index] = g.snapshot(None, limits or Limits())
+
+    async with anyio.create_task_group() as tg:
+        for i, spec in enumerate(specs):
+            tg.start_soon(one, i, spec)
+    return [r for r in results if r is not None]
+
+
+def _run_sync(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run a coroutine function to completion from sync code, also inside a running event loop (Jupyter)."""
+    call = functools.partial(fn, *args, **kwargs)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return anyio.run(call)
+    # A loop is running in this thread (a Jupyter kernel): run ours on a worker thread.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mcprisk") as pool:
+        return pool.submit(anyio.run, call).result()
+
+
+def introspect(spec: ServerSpec, *, limits: Limits | None = None, environ: Mapping[str, str] | None = None,
+               inputs: Mapping[str, str] | None = None, era: str = "auto") -> Snapshot:
+    """Synchronous ``introspect_async``: works in scripts and inside a running Jupyter kernel."""
+    return _run_sync(introspect_async, spec, limits=limits, environ=environ, inputs=inputs, era=era)
+
+
+def introspect_many(specs: Sequence[ServerSpec], *, concurrency: int = 8, limits: Limits | None = None,
+                    environ: Mapping[str, str] | None = None, inputs: Mapping[str, str] | None = None
+                    ) -> list[Snapshot]:
+    """Synchronous ``introspect_many_async``."""
+    return _run_sync(introspect_many_async, specs, concurrency=concurrency, limits=limits, environ=environ,
+                     inputs=inputs)
+

@@ -1,0 +1,24 @@
+"""Shared fixtures: fast limits and real peers."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from mcprisk import Limits
+from support import FAST
+
+
+@pytest.fixture
+def fast() -> Limits:
+    return FAST
+
+
+@pytest.fixture(scope="session")
+def npx() -> str:
+    """Path to npx, or skip (with the reason) where Node is absent."""
+    path = shutil.which("npx")
+    if path is None:
+        pytest.skip("npx (Node.js) is not installed: the server-everything peer cannot run here")
+    return path
