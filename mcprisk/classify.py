@@ -38,8 +38,9 @@ HTTP_METHODS = {"post": "create", "put": "update", "patch": "update"}
 READ_VERBS_FOR_FLAGS = {"fetch", "navigate", "scrape", "crawl", "browse", "open", "read", "get", "search", "extract",
                         "download", "screenshot", "snapshot", "visit", "load", "query"}
 # Words in a tool name that only repeat the vendor or protocol ("API-post-search", "mcp_slack_post").
-NOISE_WORDS = frozenset({"api", "mcp", "tool", "tools", "v1", "v2", "v3", "do", "the", "a", "an", "to", "for", "of",
-                         "by", "from", "and", "or", "with", "in", "on", "my", "me", "all_"})
+PREFIX_WORDS = frozenset({"api", "mcp", "tool", "tools", "v1", "v2", "v3", "do"})
+STOP_WORDS = frozenset({"the", "a", "an", "to", "for", "of", "by", "from", "and", "or", "with", "in", "on", "my"})
+NOISE_WORDS = PREFIX_WORDS | STOP_WORDS
 
 
 @dataclass(frozen=True)
@@ -170,10 +171,10 @@ def build_context(tool: Tool, server: str, snapshot: Snapshot | None = None) -> 
     lex = lexicon()
     server_words = _server_words(snapshot, server)
     service = lex.service_for(server_words) or lex.service_for(split_words(tool.name)[:1])
-    words = [w for w in split_words(tool.name) if w not in NOISE_WORDS]
-    # Drop a leading vendor prefix ("slack_post_message", "firecrawl_scrape") when more words follow.
-    while len(words) > 1 and (words[0] in server_words or (service and words[0] in _service_words(service)))\
-            and words[0] not in lex.verbs:
+    words = [w for w in split_words(tool.name) if w not in STOP_WORDS]
+    # Drop a leading vendor or protocol prefix ("slack_post_message", "API-post-search") when more words follow.
+    while len(words) > 1 and (words[0] in PREFIX_WORDS or words[0] in server_words
+                              or (service and words[0] in _service_words(service))) and words[0] not in lex.verbs:
         words = words[1:]
     verb, effect = _find_verb(words)
     description = tool.description or ""
@@ -466,7 +467,7 @@ def service_semantics(ctx: ToolContext) -> Iterable[Evidence]:
         for effect in MUTATING:
             yield Evidence("EFF111", "server", svc.name, "acts in the user's browser session", effect)
         return
-    if svc.collaborative and verb in SHARING_VERBS and "draft" not in ctx.words:
+    if svc.collaborative and verb in SHARING_VERBS and not set(ctx.words) & {"draft", "drafts", "internal", "private"}:
         yield Evidence("EFF111", "server", svc.name, f"what it creates on {svc.name} is seen by others",
                        "customer_visible")
     if not svc.history and verb in IN_PLACE_VERBS and svc.store not in (None,):
