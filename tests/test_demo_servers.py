@@ -22,7 +22,8 @@ from mcprisk.demo import TOKEN_ENV, DemoHTTPServer, demo_command, demo_spec, ser
 REPO = Path(__file__).resolve().parents[1]
 TIMEOUT = 15
 
-OUTSIDE_TOOLS = {"fetch_url", "read_inbox", "send_customer_email", "post_to_slack"}
+OUTSIDE_TOOLS = {"search_tickets", "read_inbox", "fetch_url", "reply_to_ticket", "send_customer_email",
+                 "post_to_slack"}
 FULL_TOOLS = {
     "search_tickets", "get_customer", "list_orders", "integration_status", "read_inbox", "fetch_url",
     "add_internal_note", "update_ticket_status", "export_customer_data", "reply_to_ticket",
@@ -149,10 +150,10 @@ def test_tools_have_typed_parameters(default_listing: Listing) -> None:
 
 
 def test_internal_profile_drops_the_tools_that_reach_outside() -> None:
-    """--profile internal lists 13 tools: no untrusted-content source and no argument-chosen destination."""
+    """--profile internal lists 11 tools: no untrusted-content source and no argument-chosen destination."""
     listing = list_stdio(profile="internal")
     assert set(listing.tools) == FULL_TOOLS - OUTSIDE_TOOLS
-    assert len(listing.tools) == 13
+    assert len(listing.tools) == 11
     assert listing.prompts == ["triage_ticket", "refund_customer", "summarize_customer"]
 
 

@@ -9,9 +9,10 @@ destructive) and every flag (private_data, untrusted_content, external_egress, c
 credential_access) of the mcprisk vocabulary.
 
 Profiles
-    ``full`` (default) has all 17 tools. ``internal`` leaves out the four that reach outside the company:
-    ``fetch_url`` and ``read_inbox`` (third-party text enters the context) and ``send_customer_email``
-    and ``post_to_slack`` (they send to a destination chosen in the arguments). So support-desk (full)
+    ``full`` (default) has all 17 tools. ``internal`` leaves out the six that reach outside the company:
+    ``search_tickets``, ``fetch_url`` and ``read_inbox`` (text customers or strangers wrote enters the
+    context) and ``reply_to_ticket``, ``send_customer_email`` and ``post_to_slack`` (they send to
+    people or destinations outside). So support-desk (full)
     holds the "lethal trifecta" of untrusted source + private data + egress sink on its own, while
     support-desk (internal) has private data only: the trifecta appears when web-research (untrusted
     content and an egress sink, no private data) is loaded beside it, and in neither server alone.
@@ -199,7 +200,7 @@ class SupportDesk:
 
     # -- reading ------------------------------------------------------------------------------
 
-    @demo_tool("Search tickets", read_only=True)
+    @demo_tool("Search tickets", read_only=True, reaches_outside=True)
     def search_tickets(
         self,
         query: Annotated[str, Field(description="Words to look for in ticket subjects; empty matches all")] = "",
@@ -312,7 +313,7 @@ class SupportDesk:
 
     # -- talking to customers --------------------------------------------------------------------
 
-    @demo_tool("Reply to customer", read_only=False, open_world=True)
+    @demo_tool("Reply to customer", read_only=False, open_world=True, reaches_outside=True)
     def reply_to_ticket(
         self,
         ticket_id: Annotated[str, Field(description="Ticket id, e.g. T-5001")],

@@ -1,0 +1,288 @@
+"""Snapshot(s) + inventory -> Assessment: classification, graph, findings, flows and placements in one result.
+
+``assess`` composes the stages; ``reassess`` redoes only what an inventory change can affect, reusing
+the classification of every tool whose override did not change (fast enough for live widgets).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import networkx as nx
+
+from .classify import RuleFailure, build_context, classify_tool
+from .graph import build_graph, tool_credentials
+from .model import EFFECTS, SEVERITIES, Finding, Flow, ToolAssessment
+from .rules import FINDING_RULES, RuleContext, find_flows
+from .snapshot import Snapshot
+
+__all__ = ["Assessment", "assess", "reassess"]
+
+REPORT_FORMAT = "mcprisk.assessment"
+REPORT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One result, many views: every renderer and widget reads this and recomputes nothing."""
+
+    snapshots: tuple[Snapshot, ...]
+    tools: tuple[ToolAssessment, ...]
+    findings: tuple[Finding, ...]
+    flows: tuple[Flow, ...]
+    placements: tuple[Any, ...] = ()
+    inventory: Any = None
+    postures: Mapping[str, Any] = field(default_factory=dict)
+    rule_failures: tuple[RuleFailure, ...] = ()
+    unmatched_tracking: tuple[Any, ...] = ()
+    graph: nx.MultiDiGraph = field(default_factory=nx.MultiDiGraph, compare=False, repr=False)
+
+    # -- lookups ----------------------------------------------------------------------------------
+
+    @property
+    def servers(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.snapshots)
+
+    def tool(self, server: str, name: str) -> ToolAssessment:
+        for ta in self.tools:
+            if ta.server == server and ta.tool == name:
+                return ta
+        raise KeyError(f"no tool {name!r} on server {server!r}")
+
+    def tools_of(self, server: str) -> tuple[ToolAssessment, ...]:
+        return tuple(ta for ta in self.tools if ta.server == server)
+
+    def placement(self, server: str) -> Any:
+        for p in self.placements:
+            if p.server == server:
+                return p
+        raise KeyError(f"no placement for server {server!r}")
+
+    def findings_at_least(self, severity: str) -> tuple[Finding, ...]:
+        floor = SEVERITIES.index(severity)
+        return tuple(f for f in self.findings if SEVERITIES.index(f.severity) >= floor and f.status not in
+                     ("accepted", "mitigated", "false_positive"))
+
+    # -- frames -------------------------------------------------------------------------------------
+
+    def tools_frame(self):
+        """One row per tool: effects as booleans, flags, confidence, and the first evidence line."""
+        import pandas as pd
+
+        rows = []
+        for ta in self.tools:
+            row: dict[str, Any] = {"server": ta.server, "tool": ta.tool, "primary": ta.primary,
+                                   "confidence": ta.confidence}
+            row.update({e: e in ta.effects for e in EFFECTS})
+            row["flags"] = ", ".join(ta.flags)
+            top = next((ev for ev in ta.evidence if ev.effect == ta.primary and ev.weight >= 1.0), None)
+            row["why"] = f"{top.rule} {top.source}: {top.detail}" if top else ""
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def findings_frame(self):
+        import pandas as pd
+
+        return pd.DataFrame([{"id": f.id, "severity": f.severity, "title": f.title, "server": f.server,
+                              "subject": f.subject, "status": f.status, "message": f.message}
+                             for f in self.findings],
+                            columns=["id", "severity", "title", "server", "subject", "status", "message"])
+
+    # -- data ---------------------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """The assessment as plain, deterministic data (the JSON report's body)."""
+        servers = []
+        for snap in self.snapshots:
+            placement = next((p for p in self.placements if p.server == snap.name), None)
+            servers.append({
+                "name": snap.name,
+                "transport": snap.server.transport,
+                "target": snap.server.target,
+                "status": snap.status,
+                "era": snap.era,
+                "protocol_version": snap.protocol_version,
+                "server_info": snap.server_info,
+                "source": snap.server.source.to_dict() if snap.server.source else None,
+                "tools": [ta.to_dict() for ta in self.tools_of(snap.name)],
+                "resources": [{"uri": r.uri, "name": r.name, "fingerprint": r.fingerprint} for r in snap.resources],
+                "resource_templates": [{"uri_template": r.uri_template, "name": r.name,
+                                        "fingerprint": r.fingerprint} for r in snap.resource_templates],
+                "prompts": [{"name": p.name, "fingerprint": p.fingerprint} for p in snap.prompts],
+                "placement": placement.to_dict() if placement is not None else None,
+                "introspection_errors": [e.to_dict() for e in snap.errors],
+            })
+        return {
+            "format": REPORT_FORMAT,
+            "format_version": REPORT_VERSION,
+            "servers": servers,
+            "findings": [f.to_dict() for f in self.findings],
+            "flows": [f.to_dict() for f in self.flows],
+            "rule_failures": [{"rule": r.rule, "subject": r.subject, "error": r.error} for r in self.rule_failures],
+            "unmatched_tracking": [_plain(u) for u in self.unmatched_tracking],
+        }
+
+    def _repr_html_(self) -> str:
+        e = html.escape
+        rows = []
+        for snap in self.snapshots:
+            p = next((p for p in self.placements if p.server == snap.name), None)
+            verdict = f"{p.current or '?'} → recommended {p.recommended}" if p is not None else ""
+            counts = {sev: sum(1 for f in self.findings if f.server == snap.name and f.severity == sev)
+                      for sev in SEVERITIES}
+            rows.append(f"<tr><td>{e(snap.name)}</td><td>{len(self.tools_of(snap.name))}</td>"
+                        f"<td>{e(verdict)}</td><td>{counts['critical']}/{counts['high']}/{counts['medium']}</td></tr>")
+        return ("<table class=\"mcprisk-assessment\"><thead><tr><th>server</th><th>tools</th><th>placement</th>"
+                "<th>critical/high/medium</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+
+    def __repr__(self) -> str:
+        return (f"Assessment(servers={list(self.servers)}, tools={len(self.tools)}, findings={len(self.findings)}, "
+                f"flows={len(self.flows)})")
+
+
+def _plain(value: Any) -> Any:
+    to_dict = getattr(value, "to_dict", None)
+    return to_dict() if callable(to_dict) else value
+
+
+# ------------------------------------------------------------------------------------------------
+
+
+def _tool_decl(inventory: Any, server: str, tool: str) -> Any:
+    getter = getattr(inventory, "tool_decl", None)
+    return getter(server, tool) if callable(getter) else None
+
+
+def _override(inventory: Any, server: str, tool: str) -> Mapping[str, Any] | None:
+    getter = getattr(inventory, "override", None)
+    ov = getter(server, tool) if callable(getter) else None
+    if ov is None:
+        return None
+    if isinstance(ov, Mapping):
+        return ov
+    return {"effects": getattr(ov, "effects", ()), "flags": getattr(ov, "flags", ()),
+            "reason": getattr(ov, "reason", None)}
+
+
+def _classify_all(snapshots: Sequence[Snapshot], inventory: Any, failures: list[RuleFailure],
+                  previous: Mapping[tuple[str, str, str], ToolAssessment] | None = None) -> list[ToolAssessment]:
+    out: list[ToolAssessment] = []
+    for snap in snapshots:
+        for tool in snap.tools:
+            override = _override(inventory, snap.name, tool.name)
+            decl = _tool_decl(inventory, snap.name, tool.name)
+            disabled = bool(getattr(decl, "disabled", False))
+            cached = (previous or {}).get((snap.name, tool.name, tool.fingerprint))
+            if cached is not None and not override and not cached.overridden:
+                out.append(cached if cached.disabled == disabled else replace(cached, disabled=disabled))
+                continue
+            out.append(classify_tool(tool, snap.name, snap, override=override, disabled=disabled, failures=failures))
+    return out
+
+
+def _services(snapshots: Sequence[Snapshot]) -> dict[str, Any]:
+    """What each server fronts, as the classifier sees it (for naming data stores in the graph)."""
+    out: dict[str, Any] = {}
+    for snap in snapshots:
+        probe_tool = snap.tools[0] if snap.tools else None
+        if probe_tool is not None:
+            out[snap.name] = build_context(probe_tool, snap.name, snap).service
+    return out
+
+
+def _run_rules(ctx: RuleContext, failures: list[RuleFailure], rules: Sequence[Any] = FINDING_RULES) -> list[Finding]:
+    findings: list[Finding] = []
+    for fn in rules:
+        try:
+            findings.extend(fn(ctx))
+        except Exception as exc:  # noqa: BLE001 - a rule that raises is reported, never read as "no finding"
+            failures.append(RuleFailure(fn.info.code, "*", f"{type(exc).__name__}: {exc}"))  # type: ignore[attr-defined]
+    return findings
+
+
+def _placements(snapshots: Sequence[Snapshot], tools: Sequence[ToolAssessment], graph: nx.MultiDiGraph,
+                inventory: Any, postures: Mapping[str, Any], failures: list[RuleFailure]
+                ) -> tuple[list[Any], list[Finding]]:
+    try:
+        from .placement import place, placement_findings
+    except ImportError:  # placement is optional while it is being built
+        return [], []
+    placements, findings = [], []
+    for snap in snapshots:
+        try:
+            p = place(snap.name, transport=snap.server.transport, url=snap.server.url,
+                      tools=[t for t in tools if t.server == snap.name],
+                      tool_credentials=tool_credentials(graph, snap.name), inventory=inventory,
+                      posture=postures.get(snap.name), complete=snap.status == "complete")
+        except Exception as exc:  # noqa: BLE001
+            failures.append(RuleFailure("placement", snap.name, f"{type(exc).__name__}: {exc}"))
+            continue
+        placements.append(p)
+        findings.extend(placement_findings(p))
+    return placements, findings
+
+
+def _order(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    unique: dict[str, Finding] = {}
+    for f in findings:
+        unique.setdefault(f.id, f)  # one finding per stable id
+    return tuple(sorted(unique.values(), key=lambda f: (-SEVERITIES.index(f.severity), f.server, f.code, f.subject)))
+
+
+def assess(snapshots: Snapshot | Sequence[Snapshot], *, inventory: Any = None, postures: Mapping[str, Any] | None = None,
+           tracking: Any = None, _previous: Assessment | None = None) -> Assessment:
+    """Assess servers loaded together (one client config = one agent context).
+
+    ``inventory`` is the operator's declarations (see ``mcprisk.load_inventory``); ``postures`` maps a
+    server name to its probe result; ``tracking`` marks findings accepted, mitigated and so on.
+    """
+    snaps = (snapshots,) if isinstance(snapshots, Snapshot) else tuple(snapshots)
+    names = [s.name for s in snaps]
+    if len(set(names)) != len(names):
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        raise ValueError(f"two snapshots are named {', '.join(dupes)}: server names must be unique in one assessment")
+    if inventory is None:
+        try:
+            from .inventory import Inventory
+
+            inventory = Inventory.empty()
+        except ImportError:
+            inventory = None
+    postures = dict(postures or {})
+    failures: list[RuleFailure] = []
+    previous = None
+    if _previous is not None:
+        previous = {(t.server, t.tool, snap_tool.fingerprint): t for snap in _previous.snapshots
+                    for snap_tool in snap.tools for t in _previous.tools
+                    if t.server == snap.name and t.tool == snap_tool.name}
+    tools = _classify_all(snaps, inventory, failures, previous)
+    graph = build_graph(snaps, tools, inventory, _services(snaps))
+    flows = find_flows(tools)
+    ctx = RuleContext(snapshots=snaps, tools={t.key: t for t in tools}, graph=graph, inventory=inventory,
+                      extra={"flows": flows})
+    findings = _run_rules(ctx, failures)
+    placements, placement_found = _placements(snaps, tools, graph, inventory, postures, failures)
+    findings.extend(placement_found)
+    unmatched: tuple[Any, ...] = ()
+    if tracking is not None:
+        from .tracking import apply_tracking
+
+        tracked, unmatched_list = apply_tracking(findings, tracking)
+        findings, unmatched = list(tracked), tuple(unmatched_list)
+    return Assessment(snapshots=snaps, tools=tuple(tools), findings=_order(findings), flows=tuple(flows),
+                      placements=tuple(placements), inventory=inventory, postures=postures,
+                      rule_failures=tuple(failures), unmatched_tracking=unmatched, graph=graph)
+
+
+def reassess(previous: Assessment, *, inventory: Any = None, postures: Mapping[str, Any] | None = None,
+             tracking: Any = None) -> Assessment:
+    """Assess the same snapshots again after an inventory change, reusing unchanged classifications."""
+    return assess(previous.snapshots, inventory=inventory if inventory is not None else previous.inventory,
+                  postures=previous.postures if postures is None else postures, tracking=tracking,
+                  _previous=previous)
+
+
+

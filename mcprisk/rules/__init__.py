@@ -1,0 +1,40 @@
+"""The finding rules, registered explicitly. A duplicate or missing code fails a test.
+
+Classification rules (EFF1xx, FLG2xx) live in ``mcprisk.classify``; placement findings (PLC, NOGO) in
+``mcprisk.placement``; drift findings (DRIFT) in ``mcprisk.drift``.
+"""
+
+from __future__ import annotations
+
+from ._base import FindingRule, RuleContext, RuleInfo, finding_rule
+from .annotations import closed_world_contradicted, destructive_denied, missing_annotations, read_only_claim_contradicted
+from .content import control_characters, encoded_blob, hidden_instructions, invisible_unicode, oversized, shadowing
+from .coverage import incomplete, spec_invalid, unclassified
+from .credentials import inline_secret, shared_by_readers_and_writers
+from .flows import find_flows, lethal_trifecta
+
+__all__ = ["FINDING_RULES", "FindingRule", "RuleContext", "RuleInfo", "find_flows", "finding_rule", "rule_info"]
+
+FINDING_RULES: tuple[FindingRule, ...] = (
+    read_only_claim_contradicted,
+    destructive_denied,
+    missing_annotations,
+    closed_world_contradicted,
+    hidden_instructions,
+    invisible_unicode,
+    control_characters,
+    encoded_blob,
+    oversized,
+    shadowing,
+    shared_by_readers_and_writers,
+    inline_secret,
+    incomplete,
+    spec_invalid,
+    unclassified,
+    lethal_trifecta,
+)
+
+
+def rule_info() -> dict[str, RuleInfo]:
+    """Every finding rule's documentation by code."""
+    return {fn.info.code: fn.info for fn in FINDING_RULES}  # type: ignore[attr-defined]

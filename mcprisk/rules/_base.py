@@ -1,0 +1,76 @@
+"""What a finding rule is: a function with a code, a title, likelihood x impact and references.
+
+Rules receive one ``RuleContext`` (everything assessed so far) and return Findings. Registration
+is the explicit tuple in ``mcprisk.rules``; nothing registers itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from ..model import Evidence, Finding, ToolAssessment, severity_from
+from ..snapshot import Snapshot
+
+__all__ = ["FindingRule", "RuleContext", "RuleInfo", "finding_rule"]
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """Documentation and defaults of one finding rule; ``description`` is the rule function's docstring."""
+
+    code: str
+    title: str
+    likelihood: int  # 1..4
+    impact: int  # 1..4
+    references: tuple[str, ...] = ()
+    description: str = ""
+
+    @property
+    def severity(self) -> str:
+        return severity_from(self.likelihood, self.impact)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "title": self.title, "severity": self.severity, "likelihood": self.likelihood,
+                "impact": self.impact, "references": list(self.references), "description": self.description}
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """Everything a finding rule may look at. Read-only by convention."""
+
+    snapshots: Sequence[Snapshot]
+    tools: Mapping[tuple[str, str], ToolAssessment]
+    graph: nx.MultiDiGraph
+    inventory: Any = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def tools_of(self, server: str) -> list[ToolAssessment]:
+        return [ta for (s, _), ta in self.tools.items() if s == server]
+
+
+FindingRule = Callable[[RuleContext], Iterable[Finding]]
+
+
+def finding_rule(code: str, title: str, *, likelihood: int, impact: int,
+                 references: Sequence[str] = ()) -> Callable[[FindingRule], FindingRule]:
+    """Attach a RuleInfo to a finding-rule function (its docstring becomes the rule's description)."""
+
+    def wrap(fn: FindingRule) -> FindingRule:
+        doc = " ".join((fn.__doc__ or "").split())
+        fn.info = RuleInfo(code, title, likelihood, impact, tuple(references), doc)  # type: ignore[attr-defined]
+        return fn
+
+    return wrap
+
+
+def make(fn: FindingRule, *, server: str, subject: str, message: str, evidence: Iterable[Evidence] = (),
+         tools: Iterable[str] = (), likelihood: int | None = None, impact: int | None = None) -> Finding:
+    """A Finding from a rule's defaults, with per-finding likelihood/impact when the rule grades them."""
+    info: RuleInfo = fn.info  # type: ignore[attr-defined]
+    severity = severity_from(likelihood or info.likelihood, impact or info.impact)
+    return Finding(code=info.code, title=info.title, severity=severity, server=server, subject=subject,
+                   message=message, evidence=tuple(evidence), references=info.references, tools=tuple(tools))
