@@ -12,6 +12,7 @@ from .introspect import Limits, introspect, introspect_async, introspect_many, i
 from .snapshot import (IntrospectionIssue, Prompt, Resource, ResourceTemplate, Snapshot, Tool, load_snapshot,
                        load_snapshots)
 from .specs import Secrets, ServerSpec, SpecSource
+from .targets import targets
 
 __all__ = sorted([
     "ConfigError",
@@ -39,4 +40,5 @@ __all__ = sorted([
     "load_snapshot",
     "load_snapshots",
     "parse_config",
+    "targets",
 ])
