@@ -4,41 +4,81 @@ Connect to a live MCP server (never calling its tools), record what it exposes, 
 tool can do, and recommend a hosting placement with the controls it needs.
 """
 
+import importlib
+from typing import Any
+
 __version__ = "0.1.0"
 
-from ._errors import ConfigError, IntrospectionError, InventoryError, MCPRiskError, SnapshotError, SpecError
-from .configs import load_config, parse_config
-from .introspect import Limits, introspect, introspect_async, introspect_many, introspect_many_async
-from .snapshot import (IntrospectionIssue, Prompt, Resource, ResourceTemplate, Snapshot, Tool, load_snapshot,
-                       load_snapshots)
-from .specs import Secrets, ServerSpec, SpecSource
-from .targets import targets
+# Public name -> the module that defines it. Imported on first use, so ``import mcprisk`` stays cheap:
+# a demo server or a CLI start does not pay for the SDK client, jsonschema or matplotlib it never uses.
+_EXPORTS = {
+    "Assessment": "assessment",
+    "Check": "posture",
+    "ConfigError": "_errors",
+    "Drift": "drift",
+    "Explorer": "explore",
+    "IntrospectionError": "_errors",
+    "IntrospectionIssue": "snapshot",
+    "Inventory": "inventory",
+    "InventoryError": "_errors",
+    "Limits": "introspection",
+    "MCPRiskError": "_errors",
+    "Placement": "placement",
+    "Posture": "posture",
+    "Prompt": "snapshot",
+    "Resource": "snapshot",
+    "ResourceTemplate": "snapshot",
+    "Secrets": "specs",
+    "ServerSpec": "specs",
+    "Snapshot": "snapshot",
+    "SnapshotError": "_errors",
+    "SpecError": "_errors",
+    "SpecSource": "specs",
+    "Tool": "snapshot",
+    "TrackingError": "_errors",
+    "apply_tracking": "tracking",
+    "assess": "assessment",
+    "diff_snapshots": "drift",
+    "drift_findings": "drift",
+    "introspect": "introspection",
+    "introspect_async": "introspection",
+    "introspect_many": "introspection",
+    "introspect_many_async": "introspection",
+    "load_config": "configs",
+    "load_inventory": "inventory",
+    "load_snapshot": "snapshot",
+    "load_snapshots": "snapshot",
+    "load_tracking": "tracking",
+    "parse_config": "configs",
+    "parse_inventory": "inventory",
+    "place": "placement",
+    "probe": "posture",
+    "probe_async": "posture",
+    "reassess": "assessment",
+    "render_csv": "render",
+    "render_html": "render",
+    "render_json": "render",
+    "render_markdown": "render",
+    "render_sarif": "render",
+    "targets": "targeting",
+    "write_report": "render",
+}
+_SUBMODULES = frozenset({"assessment", "classify", "cli", "configs", "demo", "drift", "explore", "graph", "introspection",
+                         "inventory", "model", "placement", "plots", "posture", "render", "rules", "snapshot", "specs",
+                         "targeting", "tracking"})
 
-__all__ = sorted([
-    "ConfigError",
-    "IntrospectionError",
-    "IntrospectionIssue",
-    "InventoryError",
-    "Limits",
-    "MCPRiskError",
-    "Prompt",
-    "Resource",
-    "ResourceTemplate",
-    "Secrets",
-    "ServerSpec",
-    "Snapshot",
-    "SnapshotError",
-    "SpecError",
-    "SpecSource",
-    "Tool",
-    "__version__",
-    "introspect",
-    "introspect_async",
-    "introspect_many",
-    "introspect_many_async",
-    "load_config",
-    "load_snapshot",
-    "load_snapshots",
-    "parse_config",
-    "targets",
-])
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value  # later lookups skip this function
+        return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'mcprisk' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS, *_SUBMODULES})

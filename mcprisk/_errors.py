@@ -6,6 +6,7 @@
     ├── SnapshotError            a saved snapshot cannot be loaded (names file and what is wrong)
     ├── IntrospectionError       a server could not be (fully) introspected; carries the partial Snapshot
     └── InventoryError           an operator inventory is invalid (names file, line and key)
+        └── TrackingError        a risk-tracking file is invalid (names file, line and key)
 
 No message ever contains a secret value: only names of env vars and headers.
 """
@@ -24,6 +25,7 @@ __all__ = [
     "MCPRiskError",
     "SnapshotError",
     "SpecError",
+    "TrackingError",
 ]
 
 
@@ -79,3 +81,7 @@ class InventoryError(MCPRiskError):
         if key:
             where = f"{where}: {key}" if where else key
         super().__init__(f"{where}: {message}" if where else message)
+
+
+class TrackingError(InventoryError):
+    """A risk-tracking file (accepted / mitigated findings) is invalid."""

@@ -1,7 +1,9 @@
 """The ``mcprisk`` command: a thin shell over the library's calls.
 
-Exit codes: 0 clean; 1 findings at or above --fail-on; 2 usage or input error; 3 a server could not
-be (fully) introspected (the others are still reported).
+Exit codes: 0 clean (for ``probe``: the probe ran, whatever it found); 1 findings at or above --fail-on
+(``scan``; accepted, mitigated and false_positive findings do not count) or drift found (``diff``); 2 usage or
+input error; 3 a server could not be (fully) introspected (the others are still reported) or the probed
+endpoint could not be reached. ``scan`` returns 3 before 1: an incomplete scan cannot be called clean.
 """
 
 from __future__ import annotations
@@ -10,12 +12,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from . import __version__
 from ._errors import MCPRiskError
 from ._text import terminal_safe
-from .introspect import Limits, introspect_many
+from .introspection import Limits, introspect_many
+from .model import SEVERITIES
+from .posture import MAX_BURST, Posture, probe
 from .snapshot import Snapshot, load_snapshots, snapshots_to_json
 from .specs import ServerSpec
 
@@ -42,6 +46,63 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_target_options(inspect)
     inspect.add_argument("--json", action="store_true", help="print snapshot JSON instead of a summary")
     inspect.add_argument("-o", "--output", metavar="FILE", help="write the JSON snapshot(s) to FILE")
+
+    posture = sub.add_parser("probe", help="check what an HTTP endpoint enforces (auth, Origin, TLS, binding, CORS)",
+                             description="Probe one Streamable HTTP (or --sse) endpoint with handshakes and listings "
+                                         "only; never calls a tool.")
+    posture.add_argument("url", metavar="URL", help="the endpoint, e.g. http://127.0.0.1:3001/mcp")
+    posture.add_argument("--header", action="append", default=[], metavar="NAME=VALUE",
+                         help="HTTP header to send (credentials); VALUE may be env:VAR to read it from the environment")
+    posture.add_argument("--input", action="append", default=[], metavar="ID=VALUE",
+                         help="value for a ${input:ID} placeholder in the URL or headers; VALUE may be env:VAR")
+    posture.add_argument("--sse", action="store_true", help="the endpoint uses the legacy HTTP+SSE transport")
+    posture.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
+                         help="another origin whose OAuth metadata may be fetched (default: the endpoint's own only)")
+    posture.add_argument("--burst", type=int, default=0, metavar="N",
+                         help=f"send N listing requests to look for a rate limit (opt-in, at most {MAX_BURST})")
+    posture.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="whole-probe time limit")
+    posture.add_argument("--json", action="store_true", help="print the posture as JSON instead of a summary")
+    posture.add_argument("-o", "--output", metavar="FILE", help="write the posture JSON to FILE")
+
+    scan = sub.add_parser(
+        "scan", help="assess servers and write reports (HTML, Markdown, JSON, SARIF, CSV); gate CI with --fail-on",
+        description="Introspect servers (never calling their tools), probe HTTP endpoints, classify every tool, "
+                    "find risks and recommend where each server may run; print a summary or write reports. "
+                    "--demo scans the bundled support-desk demo server (honest by default; --demo web-research "
+                    "for the other one, --demo-insecure lying-annotations,poisoned,drift for one with planted "
+                    "problems). Put every option before -- when using --stdio.",
+        epilog="Exit codes: 0 clean; 1 open findings at or above --fail-on (accepted, mitigated and false_positive "
+               "tracking statuses do not count) or drift findings that reach it; 2 usage or input error; 3 a server "
+               "could not be (fully) introspected (the others are still reported).")
+    _add_target_options(scan)
+    scan.add_argument("--demo-insecure", metavar="SWITCHES", default="",
+                      help="with --demo: comma list of planted problems (lying-annotations, no-annotations, poisoned, "
+                           "drift)")
+    scan.add_argument("--inventory", metavar="FILE", help="the operator's inventory (YAML): credentials, data stores, "
+                                                          "audience, controls in place")
+    scan.add_argument("--tracking", metavar="FILE", help="risk tracking (YAML): findings accepted, mitigated, ...")
+    scan.add_argument("--baseline", metavar="SNAPSHOT.json",
+                      help="the approved snapshot(s): report what was added, removed or changed since (DRIFT findings)")
+    scan.add_argument("--format", metavar="LIST",
+                      help="comma list of html, md, json, sarif, csv (default with -o: all; without -o: one format "
+                           "to stdout, or a summary when not given)")
+    scan.add_argument("-o", "--output", metavar="DIR", help="write the reports into DIR (created; nothing is written "
+                                                             "outside it)")
+    scan.add_argument("--fail-on", choices=SEVERITIES, metavar="SEVERITY",
+                      help="exit 1 when an open finding is at or above SEVERITY (info, low, medium, high, critical); "
+                           "default: findings never fail the command")
+    scan.add_argument("--no-probe", action="store_true", help="do not probe HTTP endpoints (probes only handshake and "
+                                                                "list; they are on by default)")
+    scan.add_argument("--timestamp", nargs="?", const="now", metavar="ISO8601",
+                      help="put a time in the reports: now, or the time given (reports carry none by default)")
+
+    diff = sub.add_parser("diff", help="what changed between two saved snapshots (drift, the rug pull)",
+                          description="Compare an approved snapshot with a newer one: servers, tools, resources, "
+                                      "templates and prompts added, removed or changed, field by field.",
+                          epilog="Exit codes: 0 no drift; 1 drift found; 2 usage or input error.")
+    diff.add_argument("old", metavar="APPROVED.json", help="the approved snapshot (or snapshot set)")
+    diff.add_argument("new", metavar="CURRENT.json", help="the snapshot to compare with it")
+    diff.add_argument("--json", action="store_true", help="print the drift as JSON")
     return parser
 
 
@@ -109,7 +170,10 @@ def _specs(args: argparse.Namespace, command: Sequence[str]) -> list[ServerSpec]
     if args.demo:
         from .demo import demo_spec
 
-        specs.append(demo_spec(args.demo))
+        try:
+            specs.append(demo_spec(args.demo, insecure=getattr(args, "demo_insecure", "") or ()))
+        except ValueError as exc:  # unknown demo server or switch
+            raise _UsageError(f"--demo: {exc}") from None
     names = [s.name for s in specs]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
@@ -172,6 +236,277 @@ def _cmd_inspect(args: argparse.Namespace, command: Sequence[str], out: TextIO) 
     return EXIT_OK if all(s.ok for s in snapshots) else EXIT_UNREACHABLE
 
 
+def _posture_summary(posture: Posture, out: TextIO) -> None:
+    """One line per check; failures add what they mean. Server-supplied text is made terminal-safe."""
+    s = terminal_safe
+    out.write(f"{s(posture.name)}  {s(posture.transport)}: {s(posture.url or '-')}\n")
+    if posture.error:
+        out.write(f"  error: {s(posture.error)}\n")
+    width = max(len(c.id) for c in posture.checks)
+    for c in posture.checks:
+        severity = f" [{c.severity_if_failed}]" if c.outcome == "fail" else ""
+        out.write(f"  {c.outcome:<8} {c.id.ljust(width)}  {s(c.received)}{severity}\n")
+        if c.outcome == "fail" or (c.outcome == "unknown" and c.received != "not run"):
+            out.write(f"  {'':<8} {''.ljust(width)}  -> {s(c.meaning)}\n")
+    not_run = [c for c in posture.checks if c.received == "not run"]
+    if not_run:
+        out.write(f"  {s(not_run[0].meaning)}\n")
+    controls = sorted({c.control for c in posture.checks if c.control})
+    statuses = [f"{name} {posture.control_status(name)}" for name in controls if posture.control_status(name)]
+    if statuses:
+        out.write(f"  controls: {', '.join(statuses)}\n")
+
+
+def _cmd_probe(args: argparse.Namespace, command: Sequence[str], out: TextIO) -> int:
+    if command:
+        raise _UsageError(f"unexpected arguments after --: {' '.join(command)}")
+    if args.burst < 0:
+        raise _UsageError(f"--burst must be 0 or more (at most {MAX_BURST} are sent); got {args.burst}")
+    spec = ServerSpec.http(args.url, headers=_pairs(args.header, "--header"), transport="sse" if args.sse else "http")
+    limits = Limits(total_timeout=args.timeout) if args.timeout else Limits()
+    try:
+        posture = probe(spec, limits=limits, allow_origins=args.allow_origin, burst=args.burst,
+                        inputs=_pairs(args.input, "--input"))
+    except ValueError as exc:  # a malformed --allow-origin
+        raise _UsageError(str(exc)) from None
+    if args.output:
+        Path(args.output).write_text(posture.to_json(), encoding="utf-8")
+    if args.json:
+        if not args.output:
+            out.write(posture.to_json())
+    else:
+        _posture_summary(posture, out)
+        if args.output:
+            out.write(f"\nwrote {args.output}\n")
+    return EXIT_UNREACHABLE if posture.error else EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------
+# scan and diff
+
+
+class _Progress:
+    """Progress on stderr: one self-rewriting line on a terminal, plain lines otherwise (CI logs)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        isatty = getattr(stream, "isatty", None)
+        self.tty = bool(isatty and isatty())
+        self._open = False
+
+    def step(self, message: str) -> None:
+        message = terminal_safe(message)
+        if self.tty:
+            self.stream.write("\r\x1b[K" + message[:150])
+            self._open = True
+        else:
+            self.stream.write(f"mcprisk: {message}\n")
+        self.stream.flush()
+
+    def note(self, message: str) -> None:
+        """A line that stays, also on a terminal."""
+        self.clear()
+        self.stream.write(f"mcprisk: {terminal_safe(message)}\n")
+        self.stream.flush()
+
+    def clear(self) -> None:
+        if self._open:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self._open = False
+
+
+def _scan_one(spec: ServerSpec, limits: Limits, inputs: dict[str, str], run_probe: bool) -> tuple[Snapshot, Any]:
+    from .introspection import introspect
+
+    snap = introspect(spec, limits=limits, inputs=inputs)
+    posture = None
+    if run_probe and spec.transport in ("http", "sse"):
+        try:
+            posture = probe(spec, limits=limits, inputs=inputs)
+        except Exception:  # noqa: BLE001 - a failed probe leaves the controls unverified, never stops the scan
+            posture = None
+    return snap, posture
+
+
+def _introspect_with_progress(specs: Sequence[ServerSpec], args: argparse.Namespace, progress: _Progress
+                              ) -> tuple[list[Snapshot], dict[str, Any]]:
+    """Introspect (and, for HTTP, probe) every spec, ``--concurrency`` at a time, reporting each as it ends."""
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    if args.concurrency < 1:
+        raise _UsageError("--concurrency must be 1 or more")
+    limits = Limits(total_timeout=args.timeout) if args.timeout else Limits()
+    inputs = _pairs(args.input, "--input")
+    results: list[Snapshot | None] = [None] * len(specs)
+    postures: dict[str, Any] = {}
+    progress.step(f"introspecting {len(specs)} server(s)…")
+    with ThreadPoolExecutor(max_workers=min(args.concurrency, len(specs)), thread_name_prefix="mcprisk-scan") as pool:
+        futures = {pool.submit(_scan_one, spec, limits, inputs, not args.no_probe): i for i, spec in enumerate(specs)}
+        for done, future in enumerate(as_completed(futures), 1):
+            i = futures[future]
+            snap, posture = future.result()
+            results[i] = snap
+            if posture is not None:
+                postures[snap.name] = posture
+            extra = f", probed ({len(posture.failed)} check(s) failed)" if posture is not None else ""
+            progress.step(f"[{done}/{len(specs)}] {snap.name}: {snap.status}, {len(snap.tools)} tool(s){extra}")
+    return [s for s in results if s is not None], postures
+
+
+def _verdict_line(a: Any, snap: Snapshot) -> str:
+    s = terminal_safe
+    p = next((p for p in a.placements if p.server == snap.name), None)
+    mine = [f for f in a.findings if f.server == snap.name or snap.name in f.server.split("+")]
+    open_ = [f for f in mine if f.status not in ("accepted", "mitigated", "false_positive")]
+    per = [(sev, sum(1 for f in open_ if f.severity == sev)) for sev in reversed(SEVERITIES)]
+    counts = ", ".join(f"{n} {sev}" for sev, n in per if n) or "no open findings"
+    head = f"{s(snap.name)}  [{snap.status}]"
+    if p is None:
+        return f"{head}  placement not computed  ({counts})"
+    now = f"runs as {p.current}" if p.current else "runs as ?"
+    line = f"{head}  run as {p.recommended} ({now})"
+    if p.current is not None and p.current not in p.allowed:
+        line += "  MOVE IT"
+    missing = [c.control for c in getattr(p, "current_controls", ()) if c.status == "missing"]
+    tail = []
+    if p.blocked_by:
+        tail.append("remote blocked by " + ", ".join(p.blocked_by))
+    if missing:
+        tail.append("missing now: " + ", ".join(missing))
+    return line + f"  ({counts})" + "".join(f"\n    {t}" for t in tail)
+
+
+def _scan_summary(a: Any, out: TextIO, fail_on: str | None) -> None:
+    s = terminal_safe
+    for snap in a.snapshots:
+        out.write(_verdict_line(a, snap) + "\n")
+    gating = {f.id for f in a.findings_at_least(fail_on)} if fail_on else set()
+    shown = [f for f in a.findings if f.severity in ("critical", "high") or f.id in gating]
+    if shown:
+        out.write("\n")
+    for f in shown[:25]:
+        mark = "" if f.status == "open" else f" [{f.status}]"
+        out.write(f"  {f.severity:<8} {s(f.id)}{mark}\n           {s(f.title)}\n")
+    if len(shown) > 25:
+        out.write(f"  … and {len(shown) - 25} more\n")
+    for r in a.rule_failures:
+        out.write(f"  rule {r.rule} failed on {s(r.subject)}: {s(r.error)}\n")
+
+
+def _cmd_scan(args: argparse.Namespace, command: Sequence[str], out: TextIO, err: TextIO) -> int:
+    from .assessment import assess
+    from .render import FORMATS, check_formats, write_report
+    from .render._common import now
+    from .render._write import render
+
+    progress = _Progress(err)
+    try:
+        formats = check_formats(args.format) if args.format else None
+    except ValueError as exc:
+        raise _UsageError(f"--format: {exc}") from None
+    if args.output is None and formats is not None and len(formats) > 1:
+        raise _UsageError("several --format values need -o DIR (only one format can go to stdout)")
+    if args.output is None and formats == ("csv",):
+        raise _UsageError("--format csv writes two files (tools.csv, findings.csv); give -o DIR")
+    inventory = tracking = baseline = None
+    if args.inventory:
+        from .inventory import load_inventory
+
+        inventory = load_inventory(args.inventory)
+    if args.tracking:
+        from .tracking import load_tracking
+
+        tracking = load_tracking(args.tracking)
+    if args.baseline:
+        baseline = load_snapshots(args.baseline)
+    snapshots: list[Snapshot] = []
+    for path in args.snapshots:
+        snapshots.extend(load_snapshots(path))
+    specs = _specs(args, command)
+    if not snapshots and not specs:
+        raise _UsageError("nothing to scan: give --config, --stdio -- CMD, --url, --demo or a snapshot file")
+    postures: dict[str, Any] = {}
+    if specs:
+        live, postures = _introspect_with_progress(specs, args, progress)
+        snapshots.extend(live)
+    progress.step("assessing…")
+    try:
+        a = assess(snapshots, inventory=inventory, postures=postures, tracking=tracking, baseline=baseline)
+    except ValueError as exc:  # two snapshots with one name
+        raise _UsageError(str(exc)) from None
+    timestamp = None if args.timestamp is None else (now() if args.timestamp == "now" else args.timestamp)
+    if args.output is not None:
+        outdir = Path(args.output)
+        if outdir.exists() and not outdir.is_dir():
+            raise _UsageError(f"-o {args.output}: exists and is not a directory")
+        progress.step(f"writing {', '.join(formats or FORMATS)} to {outdir}…")
+        try:
+            written = write_report(a, outdir, formats or FORMATS, timestamp=timestamp, base=Path.cwd())
+        except OSError as exc:
+            raise _UsageError(f"-o {args.output}: cannot write ({exc.strerror or exc})") from None
+        progress.clear()
+        _scan_summary(a, out, args.fail_on)
+        out.write("\nwrote " + ", ".join(str(p) for p in written) + "\n")
+    elif formats is not None:
+        progress.clear()
+        [(_, text)] = render(a, formats[0], timestamp=timestamp, base=Path.cwd()).items()
+        out.write(text)
+    else:
+        progress.clear()
+        _scan_summary(a, out, args.fail_on)
+    for entry in a.unmatched_tracking:
+        progress.note(f"tracking entry {getattr(entry, 'pattern', entry)} matched no finding")
+    incomplete = [s.name for s in a.snapshots if s.status != "complete"]
+    gating = a.findings_at_least(args.fail_on) if args.fail_on else ()
+    if incomplete:
+        progress.note(f"could not introspect completely: {', '.join(incomplete)}")
+        return EXIT_UNREACHABLE
+    if gating:
+        progress.note(f"{len(gating)} open finding(s) at or above {args.fail_on}: "
+                      + ", ".join(f.id for f in gating[:10]) + (" …" if len(gating) > 10 else ""))
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _cmd_diff(args: argparse.Namespace, command: Sequence[str], out: TextIO) -> int:
+    from .drift import diff_snapshots, drift_findings
+
+    if command:
+        raise _UsageError(f"unexpected arguments after --: {' '.join(command)}")
+    drift = diff_snapshots(load_snapshots(args.old), load_snapshots(args.new))
+    if args.json:
+        import json
+
+        out.write(json.dumps(drift.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+        return EXIT_FINDINGS if drift.changed else EXIT_OK
+    s = terminal_safe
+    if not drift.changed:
+        out.write("no drift: every server, tool, resource, template and prompt matches\n")
+        return EXIT_OK
+    for name in drift.added_servers:
+        out.write(f"+ server {s(name)}\n")
+    for name in drift.removed_servers:
+        out.write(f"- server {s(name)}\n")
+    for sd in drift.servers:
+        if not sd.changed and not sd.not_compared:
+            continue
+        out.write(f"{s(sd.server)}\n")
+        if sd.instructions is not None:
+            out.write(f"  ~ instructions: {s(sd.instructions.summary)}\n")
+        for item in sd.items:
+            mark = {"added": "+", "removed": "-", "changed": "~"}[item.change]
+            out.write(f"  {mark} {item.kind.rstrip('s').replace('_', ' ')} {s(item.key)}\n")
+            for fc in item.fields:
+                out.write(f"      {s(fc.summary)}\n")
+        if sd.not_compared:
+            out.write(f"  not compared (not listed): {', '.join(sd.not_compared)}\n")
+    findings = drift_findings(drift)
+    worst = max((SEVERITIES.index(f.severity) for f in findings), default=0)
+    out.write(f"\n{len(findings)} drift finding(s), worst {SEVERITIES[worst]}\n")
+    return EXIT_FINDINGS
+
+
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the command line; returns the exit code (the console script exits with it)."""
     out = out or sys.stdout
@@ -189,6 +524,12 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
             return EXIT_USAGE
         if args.command == "inspect":
             return _cmd_inspect(args, command, out)
+        if args.command == "probe":
+            return _cmd_probe(args, command, out)
+        if args.command == "scan":
+            return _cmd_scan(args, command, out, err)
+        if args.command == "diff":
+            return _cmd_diff(args, command, out)
         raise _UsageError(f"unknown command {args.command!r}")
     except _UsageError as exc:
         err.write(f"mcprisk: error: {exc}\n")

@@ -24,6 +24,7 @@ __all__ = [
     "BlastRadius",
     "blast_radius",
     "build_graph",
+    "graph_summary",
     "credential_nodes",
     "reaching",
     "shared_credentials",
@@ -256,6 +257,17 @@ def shared_credentials(g: nx.MultiDiGraph) -> dict[str, tuple[str, ...]]:
         if len(users) > 1:
             out[data["label"]] = tuple(users)
     return dict(sorted(out.items()))
+
+
+def graph_summary(g: nx.MultiDiGraph):
+    """Counts of nodes by kind and edges by kind, as a DataFrame (for a first look at a graph)."""
+    import pandas as pd
+
+    rows = [("node", kind, sum(1 for _, d in g.nodes(data=True) if d.get("kind") == kind))
+            for kind in ("server", "tool", "resource", "resource_template", "prompt", "credential", "datastore",
+                         "external")]
+    rows += [("edge", kind, sum(1 for *_, k in g.edges(keys=True) if k == kind)) for kind in EDGE_KINDS]
+    return pd.DataFrame([r for r in rows if r[2]], columns=["element", "kind", "count"])
 
 
 def nodes_of(g: nx.MultiDiGraph, kind: str) -> Iterable[str]:

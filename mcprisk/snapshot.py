@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from ._errors import SnapshotError
+from ._errors import SnapshotError, SpecError
 from ._text import canonical_json, sha256_hex
 from .specs import ServerSpec
 
@@ -70,6 +70,42 @@ class IntrospectionIssue:
         return cls(stage=str(d["stage"]), code=str(d["code"]), message=str(d["message"]), fatal=bool(d.get("fatal", True)))
 
 
+# The JSON type each stored field must have. A saved snapshot is input like any other: a field of the
+# wrong type is a SnapshotError on load, not a crash in a view, a save or a renderer later.
+_OPT_STR, _OPT_MAP, _OPT_LIST = (str, type(None)), (Mapping, type(None)), (list, type(None))
+_SHAPES: dict[str, dict[str, Any]] = {
+    "snapshot": {"status": str, "era": _OPT_STR, "protocol_version": _OPT_STR, "server_info": _OPT_MAP,
+                 "capabilities": _OPT_MAP, "instructions": _OPT_STR, "instructions_sha256": _OPT_STR,
+                 "tools": _OPT_LIST, "resources": _OPT_LIST, "resource_templates": _OPT_LIST,
+                 "prompts": _OPT_LIST, "errors": _OPT_LIST, "pages": _OPT_MAP, "stderr": _OPT_STR,
+                 "timings": _OPT_MAP, "server": Mapping},
+    "server": {"command": _OPT_STR, "args": _OPT_LIST, "cwd": _OPT_STR, "url": _OPT_STR, "source": _OPT_MAP,
+               "env_names": _OPT_LIST, "header_names": _OPT_LIST, "literal_secret_names": _OPT_LIST},
+    "item": {"name": str, "title": _OPT_STR, "description": _OPT_STR, "description_sha256": _OPT_STR,
+             "icons": _OPT_LIST, "meta": _OPT_MAP, "extra": _OPT_MAP, "problems": _OPT_LIST, "fingerprint": _OPT_STR,
+             "input_schema": _OPT_MAP, "output_schema": _OPT_MAP, "annotations": _OPT_MAP, "execution": _OPT_MAP,
+             "uri": _OPT_STR, "uri_template": _OPT_STR, "mime_type": _OPT_STR, "arguments": _OPT_LIST},
+}
+_CHOICES = {"snapshot": {"status": ("complete", "partial", "failed"), "era": ("legacy", "modern", None)}}
+
+
+def _check_shape(d: Any, shape: str) -> None:
+    """Raise TypeError/ValueError naming the first field of ``d`` whose JSON type or value is wrong."""
+    if not isinstance(d, Mapping):
+        raise TypeError(f"a {shape} is {type(d).__name__}, not an object")
+    for key, kinds in _SHAPES[shape].items():
+        if not isinstance(d.get(key), kinds):
+            raise TypeError(f"{shape} field {key!r} is {type(d.get(key)).__name__}")
+    for key in ("problems", "args", "env_names", "header_names", "literal_secret_names"):
+        if not all(isinstance(x, str) for x in d.get(key) or ()):
+            raise TypeError(f"{shape} field {key!r} holds a non-string")
+    if not all(isinstance(x, Mapping) for x in d.get("arguments") or ()):
+        raise TypeError(f"{shape} field 'arguments' holds a non-object")
+    for key, allowed in _CHOICES.get(shape, {}).items():
+        if d.get(key) not in allowed:
+            raise ValueError(f"{shape} field {key!r} is not one of {', '.join(map(str, allowed))}")
+
+
 @dataclass(frozen=True)
 class _Item:
     """Fields every listed primitive has. ``extra`` holds top-level fields the spec does not define."""
@@ -109,6 +145,7 @@ class _Item:
 
     @staticmethod
     def _common_args(d: Mapping[str, Any]) -> dict[str, Any]:
+        _check_shape(d, "item")
         return {
             "name": d["name"],
             "title": d.get("title"),
@@ -321,6 +358,8 @@ class Snapshot:
             raise SnapshotError(f"{source}: snapshot format_version {version!r} is not supported "
                                 f"(this mcprisk reads version {FORMAT_VERSION})")
         try:
+            _check_shape(d, "snapshot")
+            _check_shape(d["server"], "server")
             return cls(
                 server=ServerSpec.from_dict(d["server"]),
                 status=d["status"],
@@ -342,14 +381,14 @@ class Snapshot:
             )
         except SnapshotError:
             raise
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError, RecursionError, SpecError) as exc:
             raise SnapshotError(f"{source}: malformed snapshot ({type(exc).__name__}: {exc})") from None
 
     @classmethod
     def from_json(cls, text: str, *, source: str = "<string>") -> "Snapshot":
         try:
             data = json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as exc:
+        except (ValueError, RecursionError) as exc:  # ValueError: also integers past int_max_str_digits
             raise SnapshotError(f"{source}: not valid JSON ({exc})") from None
         return cls.from_dict(data, source=source)
 
@@ -531,7 +570,7 @@ def load_snapshots(path: str | Path) -> list[Snapshot]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SnapshotError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:  # ValueError: bad UTF-8, bad JSON, huge integers
         raise SnapshotError(f"{path}: cannot read a snapshot ({exc})") from None
     if isinstance(data, Mapping) and data.get("format") == SET_FORMAT:
         items = data.get("snapshots")

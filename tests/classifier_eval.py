@@ -1,4 +1,9 @@
-"""Measure the classifier against the hand-labelled development set in tests/data/labelled/."""
+"""Measure the classifier against hand-labelled tools of real servers.
+
+Two sets, kept apart: the development set in tests/data/labelled/ (used for error analysis while tuning)
+and the held-out set in tests/data/holdout/ (other servers' tools, labelled before any tuning against it,
+never used for error analysis: it measures how well the rules generalise).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from mcprisk.model import FLAGS, ToolAssessment, effect_rank
 from mcprisk.snapshot import Tool, item_from_wire
 
 LABELLED = Path(__file__).resolve().parent / "data" / "labelled"
+HOLDOUT = Path(__file__).resolve().parent / "data" / "holdout"
 
 
 @dataclass(frozen=True)
@@ -23,6 +29,7 @@ class Labelled:
 
 
 def load_labelled(paths: list[Path] | None = None) -> list[Labelled]:
+    """The development set (or the given JSON-lines files)."""
     rows = []
     for path in paths or sorted(LABELLED.glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -34,11 +41,17 @@ def load_labelled(paths: list[Path] | None = None) -> list[Labelled]:
                 raw["title"] = r["title"]
             if r.get("annotations"):
                 raw["annotations"] = r["annotations"]
-            server = r["server"].split(":")[-1].split("/")[-1]
+            # The package or repository name, as a real scan sees it in the launch command (npx @stripe/mcp).
+            server = r["server"].split(":", 1)[-1]
             rows.append(Labelled(server, item_from_wire("tools", raw, max_text_chars=100_000),
                                  frozenset(r["label"]["effects"]), r["label"]["primary"],
                                  frozenset(r["label"]["flags"])))
     return rows
+
+
+def load_holdout() -> list[Labelled]:
+    """The held-out set: tools of servers that are not in the development set."""
+    return load_labelled(sorted(HOLDOUT.glob("*.jsonl")))
 
 
 @dataclass

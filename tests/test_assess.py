@@ -7,7 +7,7 @@ import json
 import pytest
 
 from mcprisk import introspect, introspect_many
-from mcprisk.assess import _run_rules, assess
+from mcprisk.assessment import _run_rules, assess
 from mcprisk.classify import RuleFailure
 from mcprisk.demo import demo_spec
 from mcprisk.graph import blast_radius, reaching, shared_credentials, tool_credentials

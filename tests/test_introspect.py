@@ -15,7 +15,7 @@ import pytest
 
 from mcprisk import Limits, ServerSpec, Snapshot, introspect, introspect_async, introspect_many
 from mcprisk.demo import demo_spec, serve_http
-from mcprisk.introspect import FORBIDDEN_METHODS, _Launch, _Scrubber, _Wire
+from mcprisk.introspection import FORBIDDEN_METHODS, _Launch, _Scrubber, _Wire
 
 from support import FAST, ZOO, zoo_spec
 
@@ -101,7 +101,8 @@ def test_server_everything_over_streamable_http(npx, tmp_path):
     # It binds all interfaces by default; a preload pins listen() to loopback for this test.
     preload = tmp_path / "loopback.cjs"
     preload.write_text("const net=require('net');const l=net.Server.prototype.listen;"
-                       "net.Server.prototype.listen=function(...a){if(typeof a[0]==='number'){"
+                       "net.Server.prototype.listen=function(...a){if(typeof a[0]==='number'||"
+                       "(typeof a[0]==='string'&&/^[0-9]+$/.test(a[0]))){"
                        "return l.call(this,a[0],'127.0.0.1',...a.slice(1).filter(x=>typeof x==='function'))}"
                        "return l.apply(this,a)};")
     env = {**os.environ, "PORT": str(port), "NODE_OPTIONS": f"-r {preload}"}
@@ -152,7 +153,7 @@ def test_guarded_session_cannot_call_a_tool(tmp_path):
     """Even a session that tries tools/call through mcprisk's transport never reaches the server."""
     from mcp import ClientSession
 
-    from mcprisk.introspect import _guarded, _stdio_transport
+    from mcprisk.introspection import _guarded, _stdio_transport
 
     log = tmp_path / "methods.log"
     spec = zoo_spec("healthy", env={"ZOO_METHOD_LOG": str(log)})
@@ -202,6 +203,14 @@ def test_canary_secret_never_leaves(caplog, tmp_path):
     assert {s.status for s in snaps[1:]} == {"failed"}
     for text in texts:
         assert CANARY not in text
+
+
+def test_header_with_control_characters_is_refused_by_name():
+    """A header value HTTP cannot carry fails the spec with the header's name, never its value."""
+    snap = introspect(ServerSpec.http("http://127.0.0.1:9/mcp", headers={"Authorization": f"Bearer {CANARY}\n"}),
+                      limits=FAST)
+    assert snap.status == "failed" and snap.errors[0].code == "spec_error"
+    assert "Authorization" in snap.errors[0].message and CANARY not in snap.to_json()
 
 
 def test_unset_env_reference_is_a_clear_error():

@@ -124,3 +124,15 @@ def test_public_api_is_sorted_and_importable():
     assert mcprisk.__all__ == sorted(mcprisk.__all__)
     for name in mcprisk.__all__:
         assert hasattr(mcprisk, name), name
+
+
+def test_no_public_name_is_shadowed_by_a_submodule():
+    """A public function never shares its name with a submodule (importing the module would replace it)."""
+    import importlib
+    import pkgutil
+
+    modules = {m.name for m in pkgutil.iter_modules(mcprisk.__path__)}
+    assert not set(mcprisk.__all__) & modules
+    for name in sorted(modules - {"__main__"}):  # importing any submodule must leave the functions callable
+        importlib.import_module(f"mcprisk.{name}")
+    assert callable(mcprisk.introspect) and callable(mcprisk.assess) and callable(mcprisk.probe)

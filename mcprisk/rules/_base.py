@@ -28,6 +28,7 @@ class RuleInfo:
     impact: int  # 1..4
     references: tuple[str, ...] = ()
     description: str = ""
+    scope: str = "assessment"  # "snapshots": reads only what servers sent, so re-assessment reuses its findings
 
     @property
     def severity(self) -> str:
@@ -55,13 +56,19 @@ class RuleContext:
 FindingRule = Callable[[RuleContext], Iterable[Finding]]
 
 
-def finding_rule(code: str, title: str, *, likelihood: int, impact: int,
-                 references: Sequence[str] = ()) -> Callable[[FindingRule], FindingRule]:
-    """Attach a RuleInfo to a finding-rule function (its docstring becomes the rule's description)."""
+def finding_rule(code: str, title: str, *, likelihood: int, impact: int, references: Sequence[str] = (),
+                 scope: str = "assessment") -> Callable[[FindingRule], FindingRule]:
+    """Attach a RuleInfo to a finding-rule function (its docstring becomes the rule's description).
+
+    ``scope="snapshots"`` declares that the rule reads nothing but the snapshots (no classification,
+    graph or inventory), so its findings survive an inventory change unchanged.
+    """
+    if scope not in ("assessment", "snapshots"):
+        raise ValueError(f"scope must be 'assessment' or 'snapshots', not {scope!r}")
 
     def wrap(fn: FindingRule) -> FindingRule:
         doc = " ".join((fn.__doc__ or "").split())
-        fn.info = RuleInfo(code, title, likelihood, impact, tuple(references), doc)  # type: ignore[attr-defined]
+        fn.info = RuleInfo(code, title, likelihood, impact, tuple(references), doc, scope)  # type: ignore[attr-defined]
         return fn
 
     return wrap

@@ -57,7 +57,7 @@ def destructive_denied(ctx: RuleContext) -> Iterable[Finding]:
                        tools=(f"{snap.name}/{tool.name}",))
 
 
-@finding_rule("ANN003", "Tools without annotations", likelihood=2, impact=1)
+@finding_rule("ANN003", "Tools without annotations", likelihood=2, impact=1, scope="snapshots")
 def missing_annotations(ctx: RuleContext) -> Iterable[Finding]:
     """Without annotations a client must assume the spec defaults (not read-only, destructive, open-world) and
     cannot tell the operator which tools are safe; mcprisk classifies them from their own evidence instead."""

@@ -40,6 +40,7 @@ INVISIBLE = re.compile("[\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\uf
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 BLOB = re.compile(r"(?<![A-Za-z0-9+/=])(?:[A-Za-z0-9+/]{60,}={0,2}|(?:[0-9a-fA-F]{2}){40,}|(?:%[0-9a-fA-F]{2}){20,})"
                   r"(?![A-Za-z0-9+/=])")
+TOKENS = re.compile(r"[\w.-]+")
 OVERSIZED = 4000  # characters; typical descriptions are a few hundred
 
 
@@ -89,7 +90,8 @@ def _show(text: str, m: re.Match[str]) -> str:
     return clip(text[a:b].replace("\n", " "), 160)[0]
 
 
-@finding_rule("INJ001", "Hidden instructions aimed at the model", likelihood=3, impact=4, references=INJECTION_REFS)
+@finding_rule("INJ001", "Hidden instructions aimed at the model", likelihood=3, impact=4, references=INJECTION_REFS,
+              scope="snapshots")
 def hidden_instructions(ctx: RuleContext) -> Iterable[Finding]:
     """Text that orders the model around (ignore previous instructions, read ~/.ssh, don't tell the user) in
     a description, schema, prompt or the server's instructions: classic tool poisoning."""
@@ -107,7 +109,8 @@ def hidden_instructions(ctx: RuleContext) -> Iterable[Finding]:
                     break
 
 
-@finding_rule("INJ002", "Invisible or direction-changing Unicode", likelihood=3, impact=3, references=INJECTION_REFS)
+@finding_rule("INJ002", "Invisible or direction-changing Unicode", likelihood=3, impact=3, references=INJECTION_REFS,
+              scope="snapshots")
 def invisible_unicode(ctx: RuleContext) -> Iterable[Finding]:
     """Zero-width characters, Unicode tag characters and bidi controls hide text from a human reviewer while
     the model still reads it."""
@@ -126,7 +129,7 @@ def invisible_unicode(ctx: RuleContext) -> Iterable[Finding]:
 
 
 @finding_rule("INJ003", "Terminal escape sequences or control characters", likelihood=2, impact=3,
-              references=("CWE-150",))
+              references=("CWE-150",), scope="snapshots")
 def control_characters(ctx: RuleContext) -> Iterable[Finding]:
     """ANSI escapes and control characters can rewrite what a terminal shows a reviewer."""
     for snap in ctx.snapshots:
@@ -141,7 +144,8 @@ def control_characters(ctx: RuleContext) -> Iterable[Finding]:
                            tools=_tool_key(snap, subject))
 
 
-@finding_rule("INJ004", "Encoded blob in model-visible text", likelihood=2, impact=2, references=INJECTION_REFS)
+@finding_rule("INJ004", "Encoded blob in model-visible text", likelihood=2, impact=2, references=INJECTION_REFS,
+              scope="snapshots")
 def encoded_blob(ctx: RuleContext) -> Iterable[Finding]:
     """Long base64, hex or percent-encoded runs are unreadable to a reviewer and can smuggle instructions."""
     for snap in ctx.snapshots:
@@ -156,7 +160,7 @@ def encoded_blob(ctx: RuleContext) -> Iterable[Finding]:
                            tools=_tool_key(snap, subject))
 
 
-@finding_rule("INJ005", "Oversized description", likelihood=2, impact=1, references=INJECTION_REFS)
+@finding_rule("INJ005", "Oversized description", likelihood=2, impact=1, references=INJECTION_REFS, scope="snapshots")
 def oversized(ctx: RuleContext) -> Iterable[Finding]:
     """Very long descriptions crowd the model's context and hide content from review."""
     for snap in ctx.snapshots:
@@ -173,16 +177,23 @@ def oversized(ctx: RuleContext) -> Iterable[Finding]:
 
 
 @finding_rule("INJ006", "Description refers to other tools or servers", likelihood=3, impact=3,
-              references=("OWASP MCP Top 10: MCP03 Tool Poisoning", "tool shadowing"))
+              references=("OWASP MCP Top 10: MCP03 Tool Poisoning", "tool shadowing"), scope="snapshots")
 def shadowing(ctx: RuleContext) -> Iterable[Finding]:
     """A description that names another server's tools, or tells the model how to use other tools, can
     hijack those tools ("shadowing") when several servers are loaded together."""
-    others = {snap.name: {t.name for t in snap.tools} for snap in ctx.snapshots}
+    owners: dict[str, set[str]] = {}  # tool name -> servers that have it
     for snap in ctx.snapshots:
-        foreign = {n for s, names in others.items() if s != snap.name for n in names if len(n) > 3} - \
-            {t.name for t in snap.tools}
+        for tool in snap.tools:
+            if len(tool.name) > 3:
+                owners.setdefault(tool.name, set()).add(snap.name)
+    for snap in ctx.snapshots:
+        own = {t.name for t in snap.tools}
         for subject, where, text in texts(snap):
-            hit = next((n for n in sorted(foreign) if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", text)), None)
+            # Word-like runs of the text, looked up in the name table: linear in the text, whatever the
+            # number of servers and tools loaded together.
+            words = {w.strip(".-") for w in TOKENS.findall(text)}
+            hits = sorted(w for w in words if w in owners and w not in own and owners[w] - {snap.name})
+            hit = hits[0] if hits else None
             m = SHADOWING.search(text)
             if hit is None and m is None:
                 continue

@@ -8,7 +8,7 @@ from ..model import Evidence, Finding
 from ._base import RuleContext, finding_rule, make
 
 
-@finding_rule("SNAP001", "Introspection incomplete", likelihood=3, impact=2)
+@finding_rule("SNAP001", "Introspection incomplete", likelihood=3, impact=2, scope="snapshots")
 def incomplete(ctx: RuleContext) -> Iterable[Finding]:
     """The server could not be listed completely, so tools, resources or prompts may be missing from this
     assessment (a guide no-go sign: you cannot list everything the server exposes)."""
@@ -23,7 +23,8 @@ def incomplete(ctx: RuleContext) -> Iterable[Finding]:
                    impact=3 if snap.status == "failed" else 2)
 
 
-@finding_rule("SNAP002", "Definitions a standard client would reject or drop", likelihood=2, impact=2)
+@finding_rule("SNAP002", "Definitions a standard client would reject or drop", likelihood=2, impact=2,
+              scope="snapshots")
 def spec_invalid(ctx: RuleContext) -> Iterable[Finding]:
     """Items that violate the MCP schema, or that the mcp SDK drops, behave differently from client to client:
     one client shows a tool another hides. Unknown fields can carry text no reviewer sees."""

@@ -36,7 +36,7 @@ def shared_by_readers_and_writers(ctx: RuleContext) -> Iterable[Finding]:
 
 
 @finding_rule("CRED002", "Secret written into the client config", likelihood=3, impact=3,
-              references=("CWE-798", "CWE-312"))
+              references=("CWE-798", "CWE-312"), scope="snapshots")
 def inline_secret(ctx: RuleContext) -> Iterable[Finding]:
     """A token or password written literally in a client config file travels with every copy, backup and
     screenshot of that file. Reference it instead (``${env:NAME}``, ``${input:id}``) and rotate it."""

@@ -38,7 +38,10 @@ class Assessment:
     postures: Mapping[str, Any] = field(default_factory=dict)
     rule_failures: tuple[RuleFailure, ...] = ()
     unmatched_tracking: tuple[Any, ...] = ()
+    drift: Any = None  # mcprisk.drift.Drift when assessed against a baseline
     graph: nx.MultiDiGraph = field(default_factory=nx.MultiDiGraph, compare=False, repr=False)
+    # Findings of rules that read only the snapshots, before tracking: reused by reassess().
+    snapshot_findings: tuple[Finding, ...] = field(default=(), compare=False, repr=False)
 
     # -- lookups ----------------------------------------------------------------------------------
 
@@ -82,6 +85,41 @@ class Assessment:
             row["why"] = f"{top.rule} {top.source}: {top.detail}" if top else ""
             rows.append(row)
         return pd.DataFrame(rows)
+
+    def evidence_frame(self, server: str, tool: str):
+        """Every piece of evidence behind one tool's classification: rule, source, matched text, meaning."""
+        import pandas as pd
+
+        ta = self.tool(server, tool)
+        return pd.DataFrame([{"rule": e.rule, "source": e.source, "effect": e.effect, "flag": e.flag,
+                              "weight": e.weight, "text": e.text, "meaning": e.detail} for e in ta.evidence],
+                            columns=["rule", "source", "effect", "flag", "weight", "text", "meaning"])
+
+    def rationale_frame(self, server: str):
+        """The decision tree walked for one server: question, answer, whether it was assumed, and why."""
+        import pandas as pd
+
+        p = self.placement(server)
+        return pd.DataFrame([{"step": s.id, "question": s.question, "answer": s.answer, "assumed": s.assumed,
+                              "evidence": "; ".join(s.evidence)} for s in p.rationale],
+                            columns=["step", "question", "answer", "assumed", "evidence"])
+
+    def controls_frame(self, server: str):
+        """Each control for one server: status (verified / declared / missing / not_applicable) and why."""
+        import pandas as pd
+
+        p = self.placement(server)
+        return pd.DataFrame([{"control": c.control, "status": c.status, "why": c.why, "evidence": c.evidence}
+                             for c in p.required_controls], columns=["control", "status", "why", "evidence"])
+
+    def no_go_frame(self, server: str):
+        """The guide's no-go signs that hold for one server, with their evidence."""
+        import pandas as pd
+
+        p = self.placement(server)
+        return pd.DataFrame([{"sign": n.id, "title": n.title, "assumed": getattr(n, "assumed", False),
+                              "evidence": "; ".join(n.evidence)} for n in p.no_go],
+                            columns=["sign", "title", "assumed", "evidence"])
 
     def findings_frame(self):
         import pandas as pd
@@ -233,11 +271,13 @@ def _order(findings: Iterable[Finding]) -> tuple[Finding, ...]:
 
 
 def assess(snapshots: Snapshot | Sequence[Snapshot], *, inventory: Any = None, postures: Mapping[str, Any] | None = None,
-           tracking: Any = None, _previous: Assessment | None = None) -> Assessment:
+           tracking: Any = None, baseline: Snapshot | Sequence[Snapshot] | None = None,
+           _previous: Assessment | None = None) -> Assessment:
     """Assess servers loaded together (one client config = one agent context).
 
     ``inventory`` is the operator's declarations (see ``mcprisk.load_inventory``); ``postures`` maps a
-    server name to its probe result; ``tracking`` marks findings accepted, mitigated and so on.
+    server name to its probe result; ``tracking`` marks findings accepted, mitigated and so on;
+    ``baseline`` is the approved snapshot(s): drift since then becomes DRIFT findings and ``.drift``.
     """
     snaps = (snapshots,) if isinstance(snapshots, Snapshot) else tuple(snapshots)
     names = [s.name for s in snaps]
@@ -255,26 +295,41 @@ def assess(snapshots: Snapshot | Sequence[Snapshot], *, inventory: Any = None, p
     failures: list[RuleFailure] = []
     previous = None
     if _previous is not None:
-        previous = {(t.server, t.tool, snap_tool.fingerprint): t for snap in _previous.snapshots
-                    for snap_tool in snap.tools for t in _previous.tools
-                    if t.server == snap.name and t.tool == snap_tool.name}
+        fingerprints = {(snap.name, tool.name): tool.fingerprint for snap in _previous.snapshots for tool in snap.tools}
+        previous = {(t.server, t.tool, fingerprints.get(t.key, "")): t for t in _previous.tools}
     tools = _classify_all(snaps, inventory, failures, previous)
     graph = build_graph(snaps, tools, inventory, _services(snaps))
     flows = find_flows(tools)
     ctx = RuleContext(snapshots=snaps, tools={t.key: t for t in tools}, graph=graph, inventory=inventory,
                       extra={"flows": flows})
-    findings = _run_rules(ctx, failures)
+    same_snapshots = _previous is not None and all(a is b for a, b in zip(_previous.snapshots, snaps)) \
+        and len(_previous.snapshots) == len(snaps)
+    if same_snapshots:
+        snapshot_found = list(_previous.snapshot_findings)
+    else:
+        snapshot_found = _run_rules(ctx, failures, [r for r in FINDING_RULES if r.info.scope == "snapshots"])
+    findings = snapshot_found + _run_rules(ctx, failures, [r for r in FINDING_RULES if r.info.scope != "snapshots"])
     placements, placement_found = _placements(snaps, tools, graph, inventory, postures, failures)
     findings.extend(placement_found)
     unmatched: tuple[Any, ...] = ()
+    drift = _previous.drift if _previous is not None and baseline is None else None
+    if baseline is not None:
+        from .drift import diff_snapshots
+
+        drift = diff_snapshots(baseline, snaps)
+    if drift is not None:
+        from .drift import drift_findings
+
+        findings.extend(drift_findings(drift))
     if tracking is not None:
         from .tracking import apply_tracking
 
         tracked, unmatched_list = apply_tracking(findings, tracking)
         findings, unmatched = list(tracked), tuple(unmatched_list)
     return Assessment(snapshots=snaps, tools=tuple(tools), findings=_order(findings), flows=tuple(flows),
-                      placements=tuple(placements), inventory=inventory, postures=postures,
-                      rule_failures=tuple(failures), unmatched_tracking=unmatched, graph=graph)
+                      placements=tuple(placements), inventory=inventory, postures=postures, drift=drift,
+                      rule_failures=tuple(failures), unmatched_tracking=unmatched, graph=graph,
+                      snapshot_findings=tuple(snapshot_found))
 
 
 def reassess(previous: Assessment, *, inventory: Any = None, postures: Mapping[str, Any] | None = None,

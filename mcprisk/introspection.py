@@ -280,6 +280,11 @@ class _Launch:
     def resolve(cls, spec: ServerSpec, environ: Mapping[str, str] | None,
                 inputs: Mapping[str, str] | None) -> "_Launch":
         env, headers = spec.secrets.resolve(environ, inputs)
+        for name, value in headers.items():
+            # HTTP libraries quote an illegal value back in their error text: refuse it here, by name only.
+            if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value) or not value.isascii():
+                raise SpecError(f"header {name!r}: the value has control or non-ASCII characters an HTTP "
+                                f"header cannot carry")
         fill = functools.partial(fill_placeholders, environ=environ, inputs=inputs)
         return cls(
             command=fill(spec.command or "", what="the command"),
@@ -295,7 +300,9 @@ class _Launch:
         if spec.transport != "stdio" and self.url != spec.url:
             hidden.append(self.url)
             hidden.extend(_url_secrets(self.url))
-        return [*self.env.values(), *self.headers.values(), *hidden]
+        # "Bearer <token>": the token alone is the secret, and a server may echo just that part.
+        bare = [v.split(None, 1)[1] for v in self.headers.values() if len(v.split(None, 1)) == 2]
+        return [*self.env.values(), *self.headers.values(), *bare, *hidden]
 
 
 def _url_secrets(url: str) -> list[str]:

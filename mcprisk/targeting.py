@@ -25,11 +25,12 @@ def targets(*, config: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
             servers: Sequence[str] | None = None, command: str | Sequence[str] | None = None,
             env: Mapping[str, str] | None = None, url: str | Sequence[str] | None = None,
             headers: Mapping[str, str] | None = None, sse: bool = False, name: str | None = None,
-            demo: str | Sequence[str] | None = None, demo_profile: str = "full",
+            demo: str | Sequence[str] | None = None, demo_profile: str | Mapping[str, str] = "full",
             demo_insecure: str | Sequence[str] = ()) -> list[ServerSpec]:
     """Specs for every target given, in order: config servers, the command, the URLs, the demo servers.
 
     ``servers`` selects servers of ``config`` by name. Header and env values may be ``env:VAR``.
+    ``demo_profile`` is one profile for every demo server, or a mapping from demo server to profile.
     Raises SpecError when nothing is given, a selected server is missing, or two servers share a name.
     """
     specs: list[ServerSpec] = []
@@ -59,7 +60,8 @@ def targets(*, config: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
         from .demo import demo_spec
 
         for server in [demo] if isinstance(demo, str) else list(demo):
-            specs.append(demo_spec(server, profile=demo_profile, insecure=demo_insecure))
+            profile = demo_profile if isinstance(demo_profile, str) else demo_profile.get(server, "full")
+            specs.append(demo_spec(server, profile=profile, insecure=demo_insecure))
     if not specs:
         raise SpecError("nothing to look at: give a config, a command, a url or a demo server")
     names = [s.name for s in specs]

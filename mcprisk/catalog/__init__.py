@@ -1,0 +1,238 @@
+"""The domain model as packaged data: hosting patterns, controls, no-go signs, the decision tree, the checklist.
+
+Each YAML file beside this module is read once per process (``functools.cache``) and handed out as frozen
+dataclasses and tuples, so nothing here can be changed by a caller. Ids are stable: reports, inventories
+and tracking files refer to them.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from ..model import CONTROLS, PATTERNS, SEVERITIES
+
+__all__ = [
+    "CONDITIONS",
+    "Area",
+    "Catalog",
+    "ChecklistItem",
+    "Control",
+    "HostingPattern",
+    "NoGoSign",
+    "Question",
+    "Requirement",
+    "build_catalog",
+    "catalog",
+]
+
+CONDITIONS: tuple[str, ...] = ("holds_credentials", "approval_tools", "proxies")
+"""Facts a requirement can be limited to (``when:`` in patterns.yaml and decision_tree.yaml)."""
+
+_SOURCES = ("snapshot", "tools", "graph", "inventory", "ask")
+_TRANSPORTS = ("stdio", "http", "sse")
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A control a pattern (or a decision-tree answer) needs, why, and the fact it is limited to, if any."""
+
+    control: str
+    why: str
+    when: str | None = None
+
+
+@dataclass(frozen=True)
+class HostingPattern:
+    id: str
+    title: str
+    behaviour: str
+    best_fit: str
+    main_risk: str
+    exposure_rank: int
+    vendor_review: bool
+    requires: tuple[Requirement, ...]
+
+
+@dataclass(frozen=True)
+class Area:
+    """An area of the seed's security checklist (CHK01..CHK10) or the transport spec's HTTP floor."""
+
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Control:
+    id: str
+    title: str
+    area: str
+    questions: tuple[str, ...]
+    probe_checks: tuple[str, ...]  # probe check ids that can verify it; () = only the operator can say
+    transports: tuple[str, ...]  # () = every transport
+    impact: int  # 1..4
+    seed_refs: tuple[str, ...]
+    references: tuple[str, ...] = ()  # CWE ids
+
+    def applies_to_transport(self, transport: str) -> bool:
+        return not self.transports or transport in self.transports
+
+
+@dataclass(frozen=True)
+class NoGoSign:
+    id: str
+    title: str
+    sign: str
+    detected_from: tuple[str, ...]
+    detection: str
+    clears: str
+    severity: str
+    controls: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of the remote-hosting decision tree."""
+
+    id: str
+    question: str
+    answered_by: tuple[str, ...]
+    if_yes: str
+    if_no: str
+    when_silent: str  # "yes" | "no" | "inferred"
+    silent_because: str
+    requires: tuple[Requirement, ...]
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    id: str
+    title: str
+    text: str
+    controls: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    patterns: tuple[HostingPattern, ...]
+    areas: tuple[Area, ...]
+    controls: tuple[Control, ...]
+    no_go: tuple[NoGoSign, ...]
+    decision_tree: tuple[Question, ...]
+    checklist: tuple[ChecklistItem, ...]
+
+    def pattern(self, pattern_id: str) -> HostingPattern:
+        return _by_id(self.patterns, pattern_id, "hosting pattern")
+
+    def control(self, control_id: str) -> Control:
+        return _by_id(self.controls, control_id, "control")
+
+    def no_go_sign(self, sign_id: str) -> NoGoSign:
+        return _by_id(self.no_go, sign_id, "no-go sign")
+
+    def question(self, question_id: str) -> Question:
+        return _by_id(self.decision_tree, question_id, "decision-tree question")
+
+    def checklist_item(self, item_id: str) -> ChecklistItem:
+        return _by_id(self.checklist, item_id, "checklist item")
+
+    def rank(self, pattern_id: str) -> int:
+        """Exposure rank of a hosting pattern: 0 local, 1 internal, 2 outside the organisation."""
+        return self.pattern(pattern_id).exposure_rank
+
+    def ids(self) -> dict[str, tuple[str, ...]]:
+        """Every id, by kind (what the catalog test freezes)."""
+        return {"patterns": tuple(p.id for p in self.patterns), "areas": tuple(a.id for a in self.areas),
+                "controls": tuple(c.id for c in self.controls), "no_go": tuple(s.id for s in self.no_go),
+                "decision_tree": tuple(q.id for q in self.decision_tree),
+                "checklist": tuple(i.id for i in self.checklist)}
+
+
+def _by_id(items: tuple[Any, ...], item_id: str, kind: str) -> Any:
+    for item in items:
+        if item.id == item_id:
+            return item
+    raise KeyError(f"no {kind} {item_id!r}")
+
+
+def _read_yaml(name: str) -> Any:
+    """One packaged YAML file, parsed (private: the parsed documents are mutable, the Catalog is not)."""
+    return yaml.safe_load(resources.files(__name__).joinpath(name).read_text(encoding="utf-8"))
+
+
+@functools.cache
+def catalog() -> Catalog:
+    """The packaged catalog, read and cross-checked once per process."""
+    return build_catalog(_read_yaml("patterns.yaml"), _read_yaml("controls.yaml"), _read_yaml("no_go.yaml"),
+                         _read_yaml("decision_tree.yaml"), _read_yaml("checklist.yaml"))
+
+
+def build_catalog(patterns: Any, controls: Any, no_go: Any, decision_tree: Any, checklist: Any) -> Catalog:
+    """A Catalog from parsed YAML documents; raises ValueError naming the first inconsistency."""
+    cat = Catalog(
+        patterns=tuple(HostingPattern(
+            id=p["id"], title=p["title"], behaviour=p["behaviour"], best_fit=p["best_fit"], main_risk=p["main_risk"],
+            exposure_rank=int(p["exposure_rank"]), vendor_review=bool(p["vendor_review"]),
+            requires=_requirements(p["requires"])) for p in patterns["patterns"]),
+        areas=tuple(Area(id=a["id"], title=a["title"]) for a in controls["areas"]),
+        controls=tuple(Control(
+            id=c["id"], title=c["title"], area=c["area"], questions=tuple(c["questions"]),
+            probe_checks=tuple(c["probe_checks"]), transports=tuple(c["transports"]), impact=int(c["impact"]),
+            seed_refs=tuple(c["seed_refs"]), references=tuple(c.get("references") or ()))
+            for c in controls["controls"]),
+        no_go=tuple(NoGoSign(
+            id=s["id"], title=s["title"], sign=s["sign"], detected_from=tuple(s["detected_from"]),
+            detection=s["detection"], clears=s["clears"], severity=s["severity"], controls=tuple(s["controls"]))
+            for s in no_go["signs"]),
+        decision_tree=tuple(Question(
+            id=q["id"], question=q["question"], answered_by=tuple(q["answered_by"]), if_yes=q["if_yes"],
+            if_no=q["if_no"], when_silent=str(q["when_silent"]), silent_because=q["silent_because"],
+            requires=_requirements(q["requires"])) for q in decision_tree["questions"]),
+        checklist=tuple(ChecklistItem(id=i["id"], title=i["title"], text=i["text"], controls=tuple(i["controls"]))
+                        for i in checklist["items"]),
+    )
+    _check(cat)
+    return cat
+
+
+def _requirements(raw: list[dict[str, Any]]) -> tuple[Requirement, ...]:
+    return tuple(Requirement(control=r["control"], why=r["why"], when=r.get("when")) for r in raw)
+
+
+def _check(cat: Catalog) -> None:
+    for kind, ids in cat.ids().items():
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"catalog {kind}: duplicate ids {dupes}")
+    if tuple(p.id for p in cat.patterns) != PATTERNS:
+        raise ValueError(f"catalog patterns must be exactly {PATTERNS}")
+    if tuple(c.id for c in cat.controls) != CONTROLS:
+        raise ValueError(f"catalog controls must be exactly {CONTROLS}")
+    areas = {a.id for a in cat.areas}
+    refs = areas | {i.id for i in cat.checklist}
+    requirements = [(p.id, r) for p in cat.patterns for r in p.requires]
+    requirements += [(q.id, r) for q in cat.decision_tree for r in q.requires]
+    for owner, r in requirements:
+        if r.control not in CONTROLS:
+            raise ValueError(f"catalog {owner}: unknown control {r.control!r}")
+        if r.when is not None and r.when not in CONDITIONS:
+            raise ValueError(f"catalog {owner}: unknown condition {r.when!r} (expected one of {CONDITIONS})")
+    for c in cat.controls:
+        if c.area not in areas or not set(c.seed_refs) <= refs:
+            raise ValueError(f"catalog control {c.id}: unknown area or seed reference")
+        if not set(c.transports) <= set(_TRANSPORTS) or not 1 <= c.impact <= 4:
+            raise ValueError(f"catalog control {c.id}: bad transports or impact")
+    for s in cat.no_go:
+        if (s.severity not in SEVERITIES or not set(s.controls) <= set(CONTROLS)
+                or not set(s.detected_from) <= set(_SOURCES)):
+            raise ValueError(f"catalog no-go sign {s.id}: bad severity, control or source")
+    for q in cat.decision_tree:
+        if q.when_silent not in ("yes", "no", "inferred"):
+            raise ValueError(f"catalog question {q.id}: when_silent must be yes, no or inferred")
+    for i in cat.checklist:
+        if not set(i.controls) <= set(CONTROLS):
+            raise ValueError(f"catalog checklist item {i.id}: unknown control")

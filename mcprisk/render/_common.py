@@ -1,0 +1,279 @@
+"""What every renderer shares: safe text, timestamps, rule documentation and the report's plain data.
+
+Renderers read an ``Assessment`` and recompute nothing; the helpers here only look things up (titles,
+docstrings) and arrange (sorting, grouping) what the assessment already holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+from .. import __version__
+from .._text import terminal_safe
+from ..model import EFFECTS, PATTERNS, SEVERITIES, Finding, effect_rank
+
+REPORT_FORMAT = "mcprisk.report"
+REPORT_VERSION = 1
+RESOLVED = ("accepted", "mitigated", "false_positive")  # tracking statuses that do not gate CI
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def visible(text: Any) -> str:
+    """Server text made safe to show: ANSI and control characters stripped (tab and newline kept), and
+    invisible format characters (zero-width, bidi controls, Unicode tags) shown as ``⟨U+XXXX⟩``."""
+    s = terminal_safe(str(text))
+    if s.isascii():
+        return s
+    return "".join(f"⟨U+{ord(c):04X}⟩" if unicodedata.category(c) in ("Cf", "Zl", "Zp", "Co", "Cs") else c for c in s)
+
+
+def one_line(text: Any, limit: int | None = None) -> str:
+    """``visible`` text with every run of whitespace folded to one space, optionally clipped."""
+    s = " ".join(visible(text).split())
+    if limit is not None and len(s) > limit:
+        s = s[: limit - 1] + "…"
+    return s
+
+
+def json_safe(text: str) -> str:
+    """JSON text whose lone surrogates (possible in what a server sent) are escapes, so it encodes as UTF-8."""
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def stamp(timestamp: str | dt.datetime | None) -> str | None:
+    """The report time as ISO 8601 UTC text, or None (the default: reports carry no time unless asked)."""
+    if timestamp is None:
+        return None
+    if isinstance(timestamp, dt.datetime):
+        if timestamp.tzinfo is None:
+            timestamp = timestamp.replace(tzinfo=dt.timezone.utc)
+        return timestamp.astimezone(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return str(timestamp)
+
+
+def now() -> str:
+    """The current time for ``--timestamp`` without a value."""
+    return stamp(dt.datetime.now(dt.timezone.utc)) or ""
+
+
+def severity_rank(severity: str) -> int:
+    return SEVERITIES.index(severity) if severity in SEVERITIES else 0
+
+
+def is_open(finding: Finding) -> bool:
+    return finding.status not in RESOLVED
+
+
+def counts(findings: Iterable[Finding], *, open_only: bool = False) -> dict[str, int]:
+    """Findings per severity, most severe first."""
+    out = {s: 0 for s in reversed(SEVERITIES)}
+    for f in findings:
+        if not open_only or is_open(f):
+            out[f.severity] = out.get(f.severity, 0) + 1
+    return out
+
+
+def tracking_text(finding: Finding) -> str:
+    """The finding's tracking status, with the decision behind it when a tracking entry set it."""
+    note = finding.tracking_note
+    if not note:
+        return finding.status.replace("_", " ")
+    word = finding.status.replace("_", " ")
+    return note if note.startswith(word) else f"{word}: {note}"
+
+
+def counts_text(findings: Iterable[Finding]) -> str:
+    c = counts(findings)
+    parts = [f"{n} {s}" for s, n in c.items() if n]
+    return ", ".join(parts) if parts else "none"
+
+
+def tools_by_severity(a: Any) -> list[Any]:
+    """Tool assessments, most severe primary effect first, then by flags, server and name."""
+    return sorted(a.tools, key=lambda t: (-effect_rank(t.primary), -len(t.flags), t.server, t.tool))
+
+
+def server_findings(a: Any, server: str) -> list[Finding]:
+    """Findings about one server, including multi-server findings (``a+b``) that name it."""
+    return [f for f in a.findings if f.server == server or server in f.server.split("+")]
+
+
+def placement_of(a: Any, server: str) -> Any:
+    return next((p for p in a.placements if p.server == server), None)
+
+
+def placement_failure(a: Any, server: str) -> str | None:
+    """Why placement was not computed for ``server``, when a failure was recorded."""
+    for r in a.rule_failures:
+        if r.rule == "placement" and r.subject == server:
+            return r.error
+    return None
+
+
+def missing_groups(p: Any, skip_upto: int = -1) -> list[tuple[list[str], list[str]]]:
+    """Patterns not allowed yet, grouped when they miss the same controls: [(patterns, missing controls)]."""
+    groups: list[tuple[list[str], list[str]]] = []
+    for i, pattern in enumerate(PATTERNS):
+        if pattern in p.allowed or i <= skip_upto:
+            continue
+        need = list(p.missing_by_pattern.get(pattern, ()))
+        if not need:
+            continue
+        for patterns, controls in groups:
+            if controls == need:
+                patterns.append(pattern)
+                break
+        else:
+            groups.append(([pattern], need))
+    return groups
+
+
+def flow_groups(a: Any) -> list[tuple[str, list[str], list[str]]]:
+    """Flows grouped by sink: (sink, untrusted sources, private-data tools), sorted by sink."""
+    groups: dict[str, tuple[set[str], set[str]]] = {}
+    for fl in a.flows:
+        src, priv = groups.setdefault(fl.sink, (set(), set()))
+        src.add(fl.source)
+        priv.add(fl.private)
+    return [(sink, sorted(s), sorted(p)) for sink, (s, p) in sorted(groups.items())]
+
+
+# --------------------------------------------------------------------------------------------
+# Documentation of codes (finding rules, classification rules, placement signs)
+
+
+def _catalog() -> Any:
+    try:
+        from ..catalog import catalog
+
+        return catalog()
+    except Exception:  # noqa: BLE001 - the catalog only adds titles; reports work without it
+        return None
+
+
+def pattern_title(pattern: str | None) -> str:
+    if pattern is None:
+        return "unknown"
+    cat = _catalog()
+    try:
+        return cat.pattern(pattern).title if cat is not None else pattern
+    except Exception:  # noqa: BLE001
+        return pattern
+
+
+def control_title(control: str) -> str:
+    cat = _catalog()
+    try:
+        return cat.control(control).title if cat is not None else control
+    except Exception:  # noqa: BLE001
+        return control
+
+
+def rule_docs(a: Any) -> dict[str, dict[str, Any]]:
+    """Documentation of every code the report mentions (findings and evidence), by code, sorted.
+
+    Each entry has ``title``, ``description``, ``severity`` (None for classification rules, which raise no
+    findings) and ``references``.
+    """
+    from ..classify import CLASSIFICATION_RULES
+    from ..drift import drift_rule_info
+    from ..rules import rule_info
+
+    known: dict[str, dict[str, Any]] = {}
+    for code, info in {**rule_info(), **drift_rule_info()}.items():
+        known[code] = {"title": info.title, "description": info.description, "severity": info.severity,
+                       "references": list(info.references)}
+    try:
+        from ..classify import DERIVED_RULES
+    except ImportError:  # pragma: no cover
+        DERIVED_RULES = ()
+    for fn in (*CLASSIFICATION_RULES, *DERIVED_RULES):
+        code = getattr(fn, "code", None)
+        if code:
+            known[code] = {"title": fn.title, "description": " ".join((fn.__doc__ or "").split()),
+                           "severity": None, "references": []}
+    cat = _catalog()
+    wanted: dict[str, Finding | None] = {}
+    for f in a.findings:
+        wanted.setdefault(f.code, f)
+        for ev in f.evidence:
+            wanted.setdefault(ev.rule, None)
+    for t in a.tools:
+        for ev in t.evidence:
+            wanted.setdefault(ev.rule, None)
+    out: dict[str, dict[str, Any]] = {}
+    for code in sorted(wanted):
+        if code in known:
+            out[code] = known[code]
+            continue
+        sign = None
+        if cat is not None and code.startswith("NOGO"):
+            try:
+                sign = cat.no_go_sign(code)
+            except Exception:  # noqa: BLE001
+                sign = None
+        example = wanted[code]
+        if sign is not None:
+            out[code] = {"title": sign.title, "description": f"{sign.sign} Detection: {sign.detection} "
+                                                             f"To clear it: {sign.clears}",
+                         "severity": sign.severity, "references": list(example.references) if example else []}
+        elif example is not None:
+            worst = max((f.severity for f in a.findings if f.code == code), key=severity_rank)
+            out[code] = {"title": example.title, "description": example.title, "severity": worst,
+                         "references": list(example.references)}
+    return out
+
+
+def report_data(a: Any, *, timestamp: str | dt.datetime | None = None) -> dict[str, Any]:
+    """The JSON report's body: ``Assessment.to_dict()`` plus tool texts, postures, drift, rules and a summary."""
+    body = a.to_dict()
+    servers = []
+    for snap, srv in zip(a.snapshots, body["servers"]):
+        by_name = {t.name: t for t in snap.tools}
+        tools = []
+        for td in srv["tools"]:
+            raw = by_name.get(td["name"])
+            td = dict(td)
+            td["title"] = raw.title if raw is not None else None
+            td["description"] = raw.description if raw is not None else None
+            td["annotations"] = dict(raw.annotations) if raw is not None and raw.annotations is not None else None
+            td["fingerprint"] = raw.fingerprint if raw is not None else None
+            tools.append(td)
+        srv = dict(srv)
+        srv["tools"] = tools
+        srv["instructions"] = snap.instructions
+        srv["instructions_sha256"] = snap.instructions_sha256
+        posture = a.postures.get(snap.name) if a.postures else None
+        srv["posture"] = posture.to_dict() if posture is not None and hasattr(posture, "to_dict") else None
+        servers.append(srv)
+    drift = getattr(a, "drift", None)
+    data: dict[str, Any] = {
+        "format": REPORT_FORMAT,
+        "format_version": REPORT_VERSION,
+        "generator": {"name": "mcprisk", "version": __version__},
+        "summary": {
+            "servers": len(a.snapshots),
+            "complete": all(s.status == "complete" for s in a.snapshots),
+            "tools": len(a.tools),
+            "tools_by_primary_effect": {e: sum(1 for t in a.tools if t.primary == e) for e in EFFECTS},
+            "findings": counts(a.findings),
+            "open_findings": counts(a.findings, open_only=True),
+            "flows": len(a.flows),
+        },
+        "servers": servers,
+        "findings": body["findings"],
+        "flows": body["flows"],
+        "drift": drift.to_dict() if drift is not None else None,
+        "rules": rule_docs(a),
+        "rule_failures": body["rule_failures"],
+        "unmatched_tracking": body["unmatched_tracking"],
+    }
+    ts = stamp(timestamp)
+    if ts is not None:
+        data["generated_at"] = ts
+    return data

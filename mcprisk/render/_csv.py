@@ -1,0 +1,69 @@
+"""CSV exports for spreadsheets: one row per tool (tools.csv) and one per finding (findings.csv).
+
+Cells that a spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage
+return) get a leading apostrophe, so server text can never run as a formula (CWE-1236).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from ..model import EFFECTS
+from ._common import tools_by_severity, visible
+
+__all__ = ["render_csv", "safe_cell"]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+TOOL_COLUMNS = ("server", "tool", "title", "primary", *EFFECTS, "flags", "confidence", "overridden", "assumed_worst",
+                "disabled", "why", "evidence", "description", "fingerprint")
+FINDING_COLUMNS = ("id", "severity", "status", "code", "title", "server", "subject", "message", "evidence", "tools",
+                   "references", "tracking_note")
+
+
+def safe_cell(value: Any) -> str:
+    """A CSV cell: control characters stripped, and a quote in front of anything a spreadsheet would evaluate."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = visible(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _csv(columns: Sequence[str], rows: list[dict[str, Any]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([safe_cell(row.get(c)) for c in columns])
+    return buf.getvalue()
+
+
+def _evidence(evidence: Sequence[Any]) -> str:
+    return " | ".join(f"{e.rule} {e.source}: {e.text} ({e.detail})" for e in evidence)
+
+
+def render_csv(a: Any) -> dict[str, str]:
+    """``{"tools.csv": ..., "findings.csv": ...}``: tools most severe first, findings in report order."""
+    raw = {(s.name, t.name): t for s in a.snapshots for t in s.tools}
+    tools = []
+    for ta in tools_by_severity(a):
+        t = raw.get((ta.server, ta.tool))
+        why = next((e for e in ta.evidence if e.effect == ta.primary and e.weight >= 1.0), None)
+        row: dict[str, Any] = {"server": ta.server, "tool": ta.tool, "title": t.title if t else None,
+                               "primary": ta.primary, "flags": ";".join(ta.flags), "confidence": ta.confidence,
+                               "overridden": ta.overridden, "assumed_worst": ta.assumed_worst,
+                               "disabled": ta.disabled, "why": f"{why.rule} {why.source}: {why.detail}" if why else "",
+                               "evidence": _evidence(ta.evidence), "description": t.description if t else None,
+                               "fingerprint": t.fingerprint if t else None}
+        row.update({e: e in ta.effects for e in EFFECTS})
+        tools.append(row)
+    findings = [{"id": f.id, "severity": f.severity, "status": f.status, "code": f.code, "title": f.title,
+                 "server": f.server, "subject": f.subject, "message": f.message, "evidence": _evidence(f.evidence),
+                 "tools": ";".join(f.tools), "references": ";".join(f.references), "tracking_note": f.tracking_note}
+                for f in a.findings]
+    return {"tools.csv": _csv(TOOL_COLUMNS, tools), "findings.csv": _csv(FINDING_COLUMNS, findings)}

@@ -1,0 +1,174 @@
+"""The Markdown report, for pull requests and wikis (GitHub-flavoured tables).
+
+Server text is folded to one line, stripped of control characters and escaped: Markdown punctuation and
+``|`` in text, backtick runs in code spans, and ``<``/``&`` so that no server string becomes HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from .. import __version__
+from ..model import CONTROLS
+from ._common import (RESOLVED, counts, counts_text, flow_groups, missing_groups, one_line, placement_failure,
+                      placement_of, server_findings, stamp, tools_by_severity, tracking_text)
+
+__all__ = ["render_markdown"]
+
+_SPECIAL = re.compile(r"([\\`*_\[\]!|~])")
+
+
+def _esc(value: Any, limit: int | None = None) -> str:
+    """Plain text for Markdown: one line, Markdown punctuation backslash-escaped, no raw HTML."""
+    text = one_line("" if value is None else value, limit)
+    text = text.replace("&", "&amp;").replace("<", "&lt;")
+    text = _SPECIAL.sub(r"\\\1", text)
+    # A leading "-" or "1." would start a list when the text opens a line.
+    return re.sub(r"^(\d+)\.", r"\1\\.", re.sub(r"^-", r"\\-", text))
+
+
+def _code(value: Any, limit: int | None = None) -> str:
+    """A code span that holds any text: a fence longer than any backtick run inside, ``|`` escaped."""
+    text = one_line("" if value is None else value, limit)
+    if not text:
+        return ""
+    run = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * (run + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text.replace('|', chr(92) + '|')}{pad}{fence}"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out += ["| " + " | ".join(cell or " " for cell in row) + " |" for row in rows]
+    return out
+
+
+def _verdict(a: Any, snap: Any) -> list[str]:
+    name = snap.name
+    p = placement_of(a, name)
+    open_fs = [f for f in server_findings(a, name) if f.status not in RESOLVED]
+    found = ", ".join(f"{n} {s}" for s, n in counts(open_fs).items() if n) or "none"
+    status = "" if snap.status == "complete" else f" (introspection {snap.status})"
+    if p is None:
+        why = placement_failure(a, name)
+        return [f"### {_code(name)}{status}: placement not computed", "",
+                _esc(why) if why else "No placement is available for this server.", "", f"- Open findings: {found}",
+                ""]
+    lines = [f"### {_code(name)}{status}: run as {_code(p.recommended)}", ""]
+    if getattr(p, "summary", ""):
+        lines += [f"**{_esc(p.summary)}**", ""]
+    current = f"{_code(p.current)} ({_esc(getattr(p, 'current_reason', ''))})" if p.current else "unknown"
+    lines.append(f"- Runs now: {current}")
+    lines.append(f"- May run as: {', '.join(_code(x) for x in p.allowed) or 'nothing'}")
+    if p.current is not None and p.current not in p.allowed:
+        lines.append(f"- **Runs more exposed than allowed**: move it to {_code(p.recommended)}")
+    if p.blocked_by:
+        titles = {n.id: n.title for n in p.no_go}
+        titles.update({s.id: s.question for s in p.rationale})
+        lines.append("- Blocked from remote hosting by: " + "; ".join(
+            f"{_code(b)} {_esc(titles.get(b, ''))}".strip() for b in p.blocked_by))
+    missing_now = [c.control for c in getattr(p, "current_controls", ()) if c.status == "missing"]
+    if missing_now:
+        lines.append(f"- Missing now: {', '.join(_code(c) for c in missing_now)}")
+    for patterns, need in missing_groups(p):
+        lines.append(f"- Before {' or '.join(_code(x) for x in patterns)}: {', '.join(_code(c) for c in need)}")
+    lines += [f"- Open findings: {found}", ""]
+    return lines
+
+
+def render_markdown(a: Any, *, timestamp: str | dt.datetime | None = None) -> str:
+    """The assessment as GitHub-flavoured Markdown: verdicts, findings, tools, controls, flows, drift."""
+    ts = stamp(timestamp)
+    n_open = sum(1 for f in a.findings if f.status not in RESOLVED)
+    lines = ["# mcprisk report", "",
+             f"{len(a.snapshots)} server(s), {len(a.tools)} tool(s), findings: {counts_text(a.findings)} "
+             f"({n_open} open), {len(a.flows)} flow(s). mcprisk {__version__}" + (f", {ts}" if ts else "") + ".", ""]
+    incomplete = [s for s in a.snapshots if s.status != "complete"]
+    if incomplete:
+        lines += ["> **Not every server could be introspected completely:** "
+                  + ", ".join(f"{_code(s.name)} ({s.status})" for s in incomplete) + ".", ""]
+
+    lines += ["## Verdict", ""]
+    for snap in a.snapshots:
+        lines += _verdict(a, snap)
+
+    lines += ["## Findings", ""]
+    if a.findings:
+        rows = []
+        for f in a.findings:
+            status = _esc(tracking_text(f), 160)
+            top = "; ".join(f"{_esc(e.source)} {_code(e.text, 80)}" for e in f.evidence[:2])
+            rows.append([f"**{f.severity}**", _code(f.id), _esc(f.title), _esc(f.message, 300), top, status])
+        lines += _table(["severity", "id", "title", "message", "evidence", "status"], rows)
+    else:
+        lines.append("No findings.")
+    lines.append("")
+
+    lines += ["## Tools by severity", ""]
+    if a.tools:
+        rows = []
+        for ta in tools_by_severity(a):
+            why = next((e for e in ta.evidence if e.effect == ta.primary and e.weight >= 1.0), None)
+            notes = [n for n, on in (("assumed worst", ta.assumed_worst), ("override", ta.overridden),
+                                     ("disabled", ta.disabled)) if on]
+            rows.append([_code(ta.server), _code(ta.tool), f"**{ta.primary}**",
+                         ", ".join(e for e in ta.effects if e != ta.primary),
+                         ", ".join(ta.flags), ta.confidence + (f" ({', '.join(notes)})" if notes else ""),
+                         f"{why.rule} {_esc(why.source)}: {_esc(why.detail, 120)}" if why else ""])
+        lines += _table(["server", "tool", "primary", "other effects", "flags", "confidence", "why"], rows)
+    else:
+        lines.append("No tools were listed.")
+    lines.append("")
+
+    lines += ["## Controls", ""]
+    if a.placements:
+        by = {p.server: {c.control: c.status for c in p.required_controls} for p in a.placements}
+        servers = [s.name for s in a.snapshots]
+        label = {"missing": "**missing**", "not_applicable": "n/a"}
+        rows = [[_code(c)] + [label.get(by.get(s, {}).get(c, ""), by.get(s, {}).get(c, "-")) for s in servers]
+                for c in CONTROLS]
+        header = ["control"] + [f"{_code(s)} ({_code(placement_of(a, s).recommended) if placement_of(a, s) else '-'})"
+                                for s in servers]
+        lines += ["Status of each control for the recommended placement.", ""] + _table(header, rows)
+    else:
+        lines.append("Placement not computed.")
+    lines.append("")
+
+    lines += ["## Flows", ""]
+    if a.flows:
+        lines += [f"{len(a.flows)} path(s) from untrusted content through private data to a way out, "
+                  "grouped by the way out:", ""]
+        lines += _table(["untrusted content enters through", "private data read by", "can leave through"],
+                        [[", ".join(_code(s) for s in src), ", ".join(_code(p) for p in priv), _code(sink)]
+                         for sink, src, priv in flow_groups(a)])
+    else:
+        lines.append("No path from untrusted content through private data to an outside destination.")
+    lines.append("")
+
+    drift = getattr(a, "drift", None)
+    if drift is not None:
+        lines += ["## Drift since the approved snapshot", ""]
+        rows = [[_code(n), "server", "added", ""] for n in drift.added_servers]
+        rows += [[_code(n), "server", "removed", ""] for n in drift.removed_servers]
+        for sd in drift.servers:
+            if sd.instructions is not None:
+                rows.append([_code(sd.server), "instructions", "changed", _esc(sd.instructions.summary)])
+            for item in sd.items:
+                rows.append([_code(sd.server), f"{item.kind.rstrip('s').replace('_', ' ')} {_code(item.key)}",
+                             item.change, "; ".join(_esc(f.summary, 160) for f in item.fields)])
+        lines += (_table(["server", "what", "change", "fields"], rows) if rows
+                  else ["Nothing changed since the approved snapshot."])
+        lines.append("")
+
+    problems = [(s.name, e) for s in a.snapshots for e in s.errors if e.fatal]
+    if problems or a.rule_failures or a.unmatched_tracking:
+        lines += ["## Problems", ""]
+        lines += [f"- {_code(n)} {e.stage}: {e.code}: {_esc(e.message, 200)}" for n, e in problems]
+        lines += [f"- rule {_code(r.rule)} failed on {_code(r.subject)}: {_esc(r.error, 200)}" for r in a.rule_failures]
+        lines += [f"- tracking entry {_code(getattr(u, 'pattern', u))} matched no finding"
+                  for u in a.unmatched_tracking]
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"

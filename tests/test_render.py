@@ -1,0 +1,359 @@
+"""Reports: golden files per format from the demo servers, schemas, escaping, secrets, determinism."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+from dataclasses import replace
+
+import jsonschema
+import pytest
+
+from mcprisk import (ServerSpec, SpecSource, introspect, introspect_many, render_csv, render_html, render_json,
+                     render_markdown, render_sarif, write_report)
+from mcprisk.assessment import assess
+from mcprisk.demo import demo_spec, serve_http
+from mcprisk.inventory import parse_inventory
+from mcprisk.posture import probe
+from mcprisk.render import FORMATS, REPORT_FILES, check_formats, report_schema
+from mcprisk.render._csv import safe_cell
+from mcprisk.tracking import parse_tracking
+
+from report_support import (HOSTILE_TEXT, ROOT, check_golden, hostile_snapshot, parse_html, sarif_validator, snapshot,
+                            tool)
+
+TRACKING = """\
+version: 1
+risks:
+  "ANN001@support-desk@issue_refund":
+    status: accepted
+    justification: refunds are capped at 50 EUR upstream
+    ticket: SEC-7
+    reviewer: a.reviewer
+  "NOGO99@nowhere":
+    status: mitigated
+"""
+CANARY = "canary-5ecret-9f3a71c2"
+
+
+@pytest.fixture(scope="module")
+def demo():
+    """support-desk with planted problems and web-research, against an honest approved snapshot, with the
+    example inventory and a tracking file: every section of every report has something to show."""
+    approved, current, research = introspect_many([
+        demo_spec("support-desk"), demo_spec("support-desk", insecure="lying-annotations,poisoned"),
+        demo_spec("web-research")])
+    inventory = parse_inventory((ROOT / "data" / "inventory.example.yaml").read_text(encoding="utf-8"),
+                                path="data/inventory.example.yaml")
+    return assess([current, research], inventory=inventory, tracking=parse_tracking(TRACKING), baseline=[approved])
+
+
+@pytest.fixture(scope="module")
+def hostile():
+    return assess([hostile_snapshot()])
+
+
+# -- golden files ---------------------------------------------------------------------------------
+
+
+def test_json_golden(demo):
+    """The JSON report of the demo servers matches tests/golden/report.json byte for byte."""
+    check_golden("report.json", render_json(demo))
+
+
+def test_markdown_golden(demo):
+    """The Markdown report of the demo servers matches its golden file."""
+    check_golden("report.md", render_markdown(demo))
+
+
+def test_html_golden(demo):
+    """The HTML report (without the embedded charts, whose bytes follow matplotlib's version) matches its golden."""
+    check_golden("report.html", render_html(demo, charts=False))
+
+
+def test_sarif_golden(demo):
+    """The SARIF log of the demo servers matches its golden file."""
+    check_golden("report.sarif", render_sarif(demo))
+
+
+def test_csv_golden(demo):
+    """tools.csv and findings.csv of the demo servers match their golden files."""
+    for name, text in render_csv(demo).items():
+        check_golden(name, text)
+
+
+def test_goldens_hold_no_timings_or_machine_paths():
+    """Golden files carry no machine paths, home directories or timings."""
+    for path in (ROOT / "tests" / "golden").iterdir():
+        text = path.read_text(encoding="utf-8")
+        assert str(ROOT) not in text and "/home/" not in text and "/tmp/" not in text, path.name
+        assert '"timings"' not in text and "generated_at" not in text, path.name
+
+
+# -- determinism ----------------------------------------------------------------------------------
+
+
+def test_same_inputs_give_identical_bytes(demo):
+    """Rendering twice gives identical output in every format, charts included; no time unless asked."""
+    assert render_json(demo) == render_json(demo)
+    assert render_markdown(demo) == render_markdown(demo)
+    assert render_sarif(demo) == render_sarif(demo)
+    assert render_csv(demo) == render_csv(demo)
+    html = render_html(demo)
+    assert html == render_html(demo)
+    assert "generated_at" not in render_json(demo) and "endTimeUtc" not in render_sarif(demo)
+
+
+def test_timestamp_only_when_asked(demo):
+    """A timestamp appears in JSON, Markdown, HTML and SARIF only when one is passed."""
+    ts = "2026-05-04T10:00:00Z"
+    assert json.loads(render_json(demo, timestamp=ts))["generated_at"] == ts
+    assert ts in render_markdown(demo, timestamp=ts) and ts in render_html(demo, timestamp=ts, charts=False)
+    assert json.loads(render_sarif(demo, timestamp=ts))["runs"][0]["invocations"][0]["endTimeUtc"] == ts
+
+
+def test_reports_are_identical_across_processes(tmp_path, demo):
+    """Two fresh interpreters (different hash seeds) write byte-identical reports, charts included."""
+    snaps = tmp_path / "snaps.json"
+    from mcprisk.snapshot import snapshots_to_json
+
+    snaps.write_text(snapshots_to_json(demo.snapshots), encoding="utf-8")
+    code = ("import sys, hashlib; from mcprisk import load_snapshots, render_html, render_json;"
+            "from mcprisk.assessment import assess; a = assess(load_snapshots(sys.argv[1]));"
+            "print(hashlib.sha256((render_html(a) + render_json(a)).encode()).hexdigest())")
+    digests = set()
+    for seed in ("1", "2"):
+        proc = subprocess.run([sys.executable, "-c", code, str(snaps)], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed})
+        digests.add(proc.stdout.strip())
+    assert len(digests) == 1
+
+
+# -- schemas --------------------------------------------------------------------------------------
+
+
+def test_json_report_validates_against_its_schema(demo, hostile):
+    """The JSON report validates against the shipped draft 2020-12 schema (and the schema is valid)."""
+    schema = report_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    for a in (demo, hostile, replace(demo, placements=())):
+        validator.validate(json.loads(render_json(a)))
+
+
+def test_json_report_shape(demo):
+    """The JSON report carries servers with tools, evidence and placement, findings with status, flows, drift."""
+    data = json.loads(render_json(demo))
+    assert (data["format"], data["format_version"]) == ("mcprisk.report", 1)
+    server = next(s for s in data["servers"] if s["name"] == "support-desk")
+    run_sql = next(t for t in server["tools"] if t["name"] == "run_sql")
+    assert run_sql["primary"] == "destructive" and "code_execution" in run_sql["flags"] and run_sql["evidence"]
+    placement = server["placement"]
+    assert placement["recommended"] in placement["allowed"]
+    assert {c["status"] for c in placement["required_controls"]} <= {"verified", "declared", "missing",
+                                                                     "not_applicable"}
+    accepted = next(f for f in data["findings"] if f["id"] == "ANN001@support-desk@issue_refund")
+    assert accepted["status"] == "accepted" and "SEC-7" in accepted["tracking_note"]
+    assert data["flows"] and data["drift"]["changed"]
+    assert data["rules"]["ANN001"]["description"]
+
+
+def test_sarif_validates_against_the_official_schema(demo, hostile):
+    """SARIF output validates against the OASIS SARIF 2.1.0 schema."""
+    validator = sarif_validator()
+    for a in (demo, hostile):
+        errors = sorted(validator.iter_errors(json.loads(render_sarif(a))), key=lambda e: list(e.path))
+        assert not errors, errors[0]
+
+
+def test_sarif_rules_results_and_suppressions(demo):
+    """SARIF rules carry the rule docstrings; results map severity to level, fingerprint the id, and
+    accepted findings carry a suppression."""
+    run = json.loads(render_sarif(demo))["runs"][0]
+    rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+    assert "tool poisoning" in rules["INJ001"]["fullDescription"]["text"].lower()
+    results = {r["properties"]["findingId"]: r for r in run["results"]}
+    assert set(results) == {f.id for f in demo.findings}
+    for f in demo.findings:
+        r = results[f.id]
+        assert r["ruleId"] == f.code and run["tool"]["driver"]["rules"][r["ruleIndex"]]["id"] == f.code
+        assert r["level"] == {"critical": "error", "high": "error", "medium": "warning"}.get(f.severity, "note")
+        assert re.fullmatch(r"[0-9a-f]{64}", r["partialFingerprints"]["mcpriskFindingId/v1"])
+    accepted = results["ANN001@support-desk@issue_refund"]
+    assert accepted["suppressions"][0]["status"] == "accepted"
+    assert "logicalLocations" in results["DRIFT001@support-desk@add_internal_note"]["locations"][0]
+
+
+def test_sarif_points_at_the_config_line(tmp_path):
+    """A server read from a client config gets a physical location: its config file (relative) and line."""
+    source = SpecSource(path=str(tmp_path / ".vscode" / "mcp.json"), client="vscode", pointer="/servers/evil",
+                        line=12)
+    a = assess([snapshot("evil", tool("run_shell", "Run any shell command.",
+                                      inputSchema={"type": "object", "properties": {"command": {"type": "string"}}}),
+                         source=source)])
+    run = json.loads(render_sarif(a, base=tmp_path))["runs"][0]
+    assert run["results"]
+    for r in run["results"]:
+        physical = r["locations"][0]["physicalLocation"]
+        assert physical["artifactLocation"] == {"uri": ".vscode/mcp.json", "uriBaseId": "%SRCROOT%"}
+        assert physical["region"] == {"startLine": 12}
+    validator = sarif_validator()
+    assert validator.is_valid(json.loads(render_sarif(a, base=tmp_path)))
+    outside = json.loads(render_sarif(a, base=tmp_path / "elsewhere"))  # not under base: an absolute file URI
+    assert validator.is_valid(outside)
+    assert outside["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].startswith(
+        "file:///")
+
+
+# -- escaping -------------------------------------------------------------------------------------
+
+ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "h3", "p", "nav", "a",
+                "section", "div", "article", "dl", "dt", "dd", "span", "b", "ul", "li", "figure", "img",
+                "figcaption", "table", "thead", "tbody", "tr", "th", "td", "br", "wbr", "footer"}
+
+
+def test_server_text_is_text_in_html(hostile):
+    """Markup in tool names, descriptions, annotations and instructions shows as text, never as elements."""
+    page = render_html(hostile)
+    doc = parse_html(page)
+    tags = {t for t, _ in doc.tags}
+    assert tags <= ALLOWED_TAGS, tags - ALLOWED_TAGS
+    assert "<script" not in page.lower() and "<svg" not in page.lower() and "<textarea" not in page.lower()
+    for tag, attrs in doc.tags:
+        assert not any(k.startswith("on") for k in attrs), (tag, attrs)
+        if tag == "img":
+            assert attrs["src"].startswith("data:image/png;base64,")
+        if tag == "a":
+            assert attrs["href"].startswith("#")
+    text = "".join(doc.text)
+    assert "<script>alert(1)</script></textarea><img src=x onerror=alert(2)>" in text
+    assert "\x1b" not in page and "\x07" not in page
+    assert "⟨U+202E⟩evil⟨U+202C⟩" in text  # a bidi override is shown, not obeyed
+
+
+def test_html_is_self_contained(hostile):
+    """The page declares a CSP that forbids fetching, has no script and references nothing outside itself."""
+    page = render_html(hostile)
+    assert ("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
+            "style-src 'unsafe-inline'") in page
+    doc = parse_html(page)
+    for tag, attrs in doc.tags:
+        for key in ("src", "href", "action", "srcset", "poster", "data"):
+            value = attrs.get(key) or ""
+            assert not value or value.startswith(("#", "data:")), (tag, key, value)
+    assert "@media print" in page and "url(" not in page.split("<style>")[1].split("</style>")[0]
+
+
+def test_no_control_characters_in_any_format(hostile):
+    """ANSI escapes and control characters from server text appear in no text report."""
+    texts = [render_html(hostile), render_markdown(hostile), *render_csv(hostile).values()]
+    for text in texts:
+        assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", text.replace("\r\n", "\n"))
+    # JSON and SARIF keep the evidence, as JSON escapes: parseable, never a raw escape character.
+    assert "\x1b" not in render_json(hostile) and "\x1b" not in render_sarif(hostile)
+
+
+def test_markdown_escapes_pipes_and_backticks(hostile):
+    """A `|` or backtick in server text neither splits a table cell nor breaks out of a code span."""
+    md = render_markdown(hostile)
+    header = next(line for line in md.splitlines() if line.startswith("| server | tool |"))
+    width = len(re.split(r"(?<!\\)\|", header))
+    rows = [line for line in md.splitlines() if line.startswith("| `evil")]
+    assert rows
+    for row in rows:
+        if "delete" in row or "lookup" in row:
+            assert len(re.split(r"(?<!\\)\|", row)) == width, row
+    assert "| `` delete\\|all`rows` `` |" in md  # a longer fence, padded because the text ends in a backtick
+    outside_code = re.sub(r"(`+)(?!`).*?(?<!`)\1(?!`)", "", md)  # code spans show their content verbatim
+    assert "<" not in outside_code.replace("&lt;", "") and "&lt;script>" in md
+
+
+def test_csv_guards_formulas(hostile):
+    """Cells a spreadsheet would evaluate (= + - @) start with a quote; other text is unchanged."""
+    tables = {name: list(csv.DictReader(io.StringIO(text))) for name, text in render_csv(hostile).items()}
+    names = {row["tool"] for row in tables["tools.csv"]}
+    assert "'=HYPERLINK(\"http://evil.example\")" in names
+    descriptions = {row["description"] for row in tables["tools.csv"]}
+    assert "'+SUM(A1:A9) exfiltrate" in descriptions and "'-2+3 Deletes every row permanently." in descriptions
+    for table in tables.values():
+        for row in table:
+            for value in row.values():
+                assert not value.startswith(("=", "+", "-", "@")), value
+    assert safe_cell("@SUM(1)") == "'@SUM(1)" and safe_cell("plain") == "plain" and safe_cell(None) == ""
+
+
+# -- secrets --------------------------------------------------------------------------------------
+
+
+def test_secret_values_appear_in_no_format(tmp_path):
+    """Env values of a stdio server and the bearer token of an HTTP server appear in no report, only names."""
+    stdio = ServerSpec.stdio(["mcprisk-demo", "support-desk"], name="support-desk",
+                             env={"SUPPORT_DB_URL": f"postgres://admin:{CANARY}@db/prod", "API_TOKEN": CANARY})
+    with serve_http("web-research", token=CANARY + "-http") as server:
+        spec = server.spec()
+        snaps = introspect_many([stdio, spec])
+        postures = {spec.name: probe(spec)}
+    a = assess(snaps, postures=postures)
+    written = write_report(a, tmp_path / "out")
+    assert {p.name for p in written} == {n for names in REPORT_FILES.values() for n in names}
+    for path in written:
+        text = path.read_text(encoding="utf-8")
+        assert CANARY not in text, path.name
+    assert "SUPPORT_DB_URL" in (tmp_path / "out" / "report.json").read_text(encoding="utf-8")  # the name stays
+
+
+# -- robustness -----------------------------------------------------------------------------------
+
+
+def test_placement_not_computed_renders_gracefully(demo):
+    """Without placements every format still renders, saying placement was not computed."""
+    bare = replace(demo, placements=())
+    assert "Placement not computed" in render_html(bare, charts=True)
+    assert "placement not computed" in render_markdown(bare)
+    assert all(s["placement"] is None for s in json.loads(render_json(bare))["servers"])
+    render_sarif(bare)
+    render_csv(bare)
+
+
+def test_failed_server_is_reported():
+    """A server that could not be introspected is named in every report, not silently left out."""
+    failed = replace(snapshot("broken"), status="failed", tools=())
+    a = assess([failed, snapshot("fine", tool("get_item", "Read one item."))])
+    for text in (render_html(a, charts=False), render_markdown(a)):
+        assert "broken" in text and "failed" in text
+    sarif = json.loads(render_sarif(a))
+    assert sarif["runs"][0]["invocations"][0]["executionSuccessful"] is False
+
+
+def test_write_report_writes_only_into_outdir(tmp_path, hostile):
+    """write_report creates the directory and writes fixed file names there, whatever servers are called."""
+    out = tmp_path / "nested" / "reports"
+    written = write_report(hostile, out, ["json", "md"])
+    assert [p.name for p in written] == ["report.md", "report.json"]
+    assert {p for p in tmp_path.rglob("*") if p.is_file()} == set(written)
+
+
+def test_format_names_are_checked():
+    """Formats are normalised to FORMATS order; unknown names are a ValueError."""
+    assert check_formats("json, md,markdown") == ("md", "json")
+    assert check_formats(FORMATS) == FORMATS
+    with pytest.raises(ValueError, match="pdf"):
+        check_formats("pdf,html")
+
+
+def test_hostile_text_survives_to_json(hostile):
+    """The JSON report keeps what the server sent (as data), for the record."""
+    data = json.loads(render_json(hostile))
+    descriptions = [t["description"] for s in data["servers"] for t in s["tools"]]
+    assert HOSTILE_TEXT in descriptions
+
+
+def test_real_server_report_renders():
+    """A plain scan of the honest demo renders in every format (the README's main job)."""
+    a = assess(introspect(demo_spec("support-desk")))
+    assert "support-desk" in render_html(a) and render_markdown(a).startswith("# mcprisk report")

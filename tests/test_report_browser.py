@@ -1,0 +1,100 @@
+"""The HTML report in a real browser (Debian's chromium via Playwright): it loads nothing, runs nothing, and reads.
+
+Needs ``apt-get install -y chromium`` (never a browser download: Playwright only drives the system binary).
+Screenshots go to ``artifacts/`` (git-ignored) for a human to look at.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mcprisk import introspect_many, write_report
+from mcprisk.assessment import assess
+from mcprisk.demo import demo_spec
+
+from report_support import ROOT, hostile_snapshot
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ARTIFACTS = ROOT / "artifacts"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (apt-get install -y chromium)"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def open_report(browser, path: Path):
+    """Load a report as a file:// page, recording every request, console error, page error and dialog."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=True)
+    page = context.new_page()
+    seen = {"requests": [], "errors": [], "dialogs": []}
+    context.on("request", lambda r: seen["requests"].append(r.url))
+    page.on("console", lambda m: seen["errors"].append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+    page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
+    page.goto(path.as_uri(), wait_until="load")
+    page.wait_for_timeout(300)
+    return context, page, seen
+
+
+def network_requests(seen: dict, page_url: str) -> list[str]:
+    """Requests other than the page itself (inline data: images are not fetched from anywhere)."""
+    return [u for u in seen["requests"] if u != page_url and not u.startswith("data:")]
+
+
+def test_demo_report_reads_as_a_verdict(browser, tmp_path):
+    """The demo report loads with no request and no console error, opens with a verdict, and is screenshotted."""
+    a = assess(introspect_many([demo_spec("support-desk", profile="internal"), demo_spec("web-research")]))
+    [path] = write_report(a, tmp_path, ["html"])
+    context, page, seen = open_report(browser, path)
+    try:
+        assert network_requests(seen, path.as_uri()) == []
+        assert seen["errors"] == [] and seen["dialogs"] == []
+        first = page.locator("section").first
+        assert first.get_attribute("id") == "verdict"
+        assert page.locator("article.verdict").count() == 2
+        assert "Verdict" in page.locator("#verdict h2").inner_text()
+        images = page.locator("img")
+        assert images.count() == 4
+        assert all(page.evaluate("(i) => document.images[i].complete && document.images[i].naturalWidth > 0", i)
+                   for i in range(images.count()))
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.locator("#verdict").screenshot(path=str(ARTIFACTS / "report-verdict.png"))
+        page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+        assert (ARTIFACTS / "report.png").read_bytes().startswith(b"\x89PNG")
+        page.emulate_media(media="print")
+        page.screenshot(path=str(ARTIFACTS / "report-print.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_script_in_a_description_is_text(browser, tmp_path):
+    """<script> and <img onerror> in server text render as visible text: no element, no alert, no request."""
+    [path] = write_report(assess([hostile_snapshot()]), tmp_path, ["html"])
+    context, page, seen = open_report(browser, path)
+    try:
+        assert network_requests(seen, path.as_uri()) == []
+        assert seen["dialogs"] == [] and seen["errors"] == []
+        assert page.evaluate("document.scripts.length") == 0
+        assert page.evaluate("document.querySelectorAll('textarea, svg, iframe, object, embed, form').length") == 0
+        assert page.evaluate("[...document.images].every(i => i.src.startsWith('data:image/png;base64,'))")
+        body = page.locator("body").inner_text()
+        assert "<script>alert(1)</script></textarea><img src=x onerror=alert(2)>" in body
+        assert "run_<script>x</script>" in body
+    finally:
+        context.close()
