@@ -679,7 +679,6 @@ async def _list_all(session: ClientSession, kind: str, wire: _Wire, g: _Gathered
         if not isinstance(page, list):
             g.error(kind, "invalid_result", f"{method}: result has no {key!r} list")
             break
-        raw_text = None
         for entry in page:
             if len(items) >= limits.max_items:
                 g.error(kind, "too_many_items", f"kept the first {limits.max_items} {kind.replace('_', ' ')} "
@@ -690,7 +689,7 @@ async def _list_all(session: ClientSession, kind: str, wire: _Wire, g: _Gathered
                 g.error(kind, "invalid_item", f"{method}: an entry is {type(entry).__name__}, not an object",
                         fatal=False)
                 continue
-            if wire.scrub.contains(raw_text := canonical_json(entry)):
+            if wire.scrub and wire.scrub.contains(canonical_json(entry)):
                 entry = wire.scrub.json(entry)
                 g.error(kind, "secret_echoed", "the server echoed a secret value mcprisk sent it; replaced by ***",
                         fatal=False)
@@ -699,7 +698,6 @@ async def _list_all(session: ClientSession, kind: str, wire: _Wire, g: _Gathered
             if sdk_names is not None and name not in sdk_names:
                 problems.append("dropped by the mcp SDK when parsing (a client using it would not see this item)")
             items.append(item_from_wire(kind, entry, max_text_chars=limits.max_text_chars, problems=problems))
-        del raw_text
         if any(p for it in items for p in it.problems if p.startswith("dropped by the mcp SDK")):
             g.error(kind, "sdk_dropped", "some items were dropped by the mcp SDK's parser; kept as sent",
                     fatal=False)

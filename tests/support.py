@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import socket
+import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from mcprisk import Limits, ServerSpec
@@ -20,3 +26,36 @@ def zoo_spec(behaviour: str, *, modern: bool = False, env: dict[str, str] | None
     return ServerSpec.stdio([sys.executable, *args], name=f"zoo-{behaviour}", env=env)
 
 
+
+
+@contextlib.contextmanager
+def everything_http(npx: str, workdir: Path) -> Iterator[str]:
+    """Run npm's server-everything in streamableHttp mode pinned to 127.0.0.1; yield its /mcp URL.
+
+    It binds all interfaces by default and takes its port as a string from $PORT, so a preload rewrites
+    every numeric listen() to loopback. The process group is always stopped.
+    """
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    preload = workdir / "loopback.cjs"
+    preload.write_text("const net=require('net');const l=net.Server.prototype.listen;"
+                       "net.Server.prototype.listen=function(...a){const p=a[0];"
+                       "if(typeof p==='number'||(typeof p==='string'&&/^[0-9]+$/.test(p))){"
+                       "return l.call(this,Number(p),'127.0.0.1',...a.slice(1).filter(x=>typeof x==='function'))}"
+                       "return l.apply(this,a)};")
+    env = {**os.environ, "PORT": str(port), "NODE_OPTIONS": f"-r {preload}"}
+    proc = subprocess.Popen([npx, "-y", "@modelcontextprotocol/server-everything", "streamableHttp"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.3)
+        yield f"http://127.0.0.1:{port}/mcp"
+    finally:
+        os.killpg(proc.pid, 15)
+        proc.wait(timeout=10)

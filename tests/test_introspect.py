@@ -17,7 +17,7 @@ from mcprisk import Limits, ServerSpec, Snapshot, introspect, introspect_async, 
 from mcprisk.demo import demo_spec, serve_http
 from mcprisk.introspection import FORBIDDEN_METHODS, _Launch, _Scrubber, _Wire
 
-from support import FAST, ZOO, zoo_spec
+from support import FAST, ZOO, everything_http, zoo_spec
 
 ALLOWED_METHODS = {"server/discover", "initialize", "notifications/initialized", "tools/list", "resources/list",
                    "resources/templates/list", "prompts/list", "notifications/cancelled"}
@@ -94,32 +94,8 @@ def _free_port() -> int:
 @pytest.mark.node
 def test_server_everything_over_streamable_http(npx, tmp_path):
     """The npm reference server in streamableHttp mode is introspected over HTTP on 127.0.0.1."""
-    import os
-    import subprocess
-
-    port = _free_port()
-    # It binds all interfaces by default; a preload pins listen() to loopback for this test.
-    preload = tmp_path / "loopback.cjs"
-    preload.write_text("const net=require('net');const l=net.Server.prototype.listen;"
-                       "net.Server.prototype.listen=function(...a){if(typeof a[0]==='number'||"
-                       "(typeof a[0]==='string'&&/^[0-9]+$/.test(a[0]))){"
-                       "return l.call(this,a[0],'127.0.0.1',...a.slice(1).filter(x=>typeof x==='function'))}"
-                       "return l.apply(this,a)};")
-    env = {**os.environ, "PORT": str(port), "NODE_OPTIONS": f"-r {preload}"}
-    proc = subprocess.Popen([npx, "-y", "@modelcontextprotocol/server-everything", "streamableHttp"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.3)
-        snap = introspect(ServerSpec.http(f"http://127.0.0.1:{port}/mcp"))
-    finally:
-        os.killpg(proc.pid, 15)
-        proc.wait(timeout=10)
+    with everything_http(npx, tmp_path) as url:
+        snap = introspect(ServerSpec.http(url))
     assert snap.status == "complete", snap.errors
     assert snap.era == "legacy" and len(snap.tools) >= 10
 

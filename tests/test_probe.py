@@ -27,7 +27,7 @@ from mcprisk.demo import demo_spec, serve_http
 from mcprisk.introspection import FORBIDDEN_METHODS
 from mcprisk.posture import CHECKS, _forbidden_address, _local_addresses
 
-from support import FAST
+from support import FAST, everything_http
 
 CANARY = "CANARY-PROBE-5e1d0c77a9"
 ALLOWED_RPC = {"server/discover", "initialize", "notifications/initialized", "tools/list"}
@@ -361,32 +361,8 @@ def test_sdk_explicit_transport_security_settings_are_seen():
 @pytest.mark.node
 def test_server_everything_has_no_auth_no_origin_check_and_wildcard_cors(npx, tmp_path):
     """server-everything in streamableHttp mode: no auth, Origin and Host not validated, CORS *, random sessions."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    # It binds all interfaces by default; a preload pins listen() to loopback so the test exposes nothing.
-    # The port arrives as a string (from $PORT), so both forms must be caught or it binds all interfaces.
-    preload = tmp_path / "loopback.cjs"
-    preload.write_text("const net=require('net');const l=net.Server.prototype.listen;"
-                       "net.Server.prototype.listen=function(...a){const p=a[0];"
-                       "if(typeof p==='number'||(typeof p==='string'&&/^[0-9]+$/.test(p))){"
-                       "return l.call(this,Number(p),'127.0.0.1',...a.slice(1).filter(x=>typeof x==='function'))}"
-                       "return l.apply(this,a)};")
-    env = {**os.environ, "PORT": str(port), "NODE_OPTIONS": f"-r {preload}"}
-    proc = subprocess.Popen([npx, "-y", "@modelcontextprotocol/server-everything", "streamableHttp"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.3)
-        posture = probe(f"http://127.0.0.1:{port}/mcp")
-    finally:
-        os.killpg(proc.pid, 15)
-        proc.wait(timeout=10)
+    with everything_http(npx, tmp_path) as url:
+        posture = probe(url)
     got = outcomes(posture)
     assert got["auth.unauthenticated_rejected"] == "fail"
     assert got["origin.foreign_rejected"] == "fail"
