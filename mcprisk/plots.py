@@ -17,6 +17,7 @@ from typing import Any
 import matplotlib as mpl
 import matplotlib.style
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
@@ -257,6 +258,10 @@ def _spread(wanted: list[tuple[float, str]], top: float, bottom: float) -> dict[
     return {name: top - i * step for i, (_, name) in enumerate(wanted)}
 
 
+MAX_TOOL_NODES = 60  # above this many tools the graph shows one node per server and effect
+MAX_ARROWS = 100  # above this many edges they are drawn as plain lines (an arrow patch each is slow)
+
+
 def graph_figure(a: Any, server: str | None = None) -> Figure:
     """The capability / credential / data-store graph in layers: credentials -> servers -> tools -> data
     stores and outside parties. Tools are coloured by their most severe effect; edges by what they mean.
@@ -269,48 +274,62 @@ def graph_figure(a: Any, server: str | None = None) -> Figure:
     if server is not None and server not in a.servers:
         raise KeyError(f"no server {server!r} in the assessment")
     tools_by_server = {s: sorted(a.tools_of(s), key=lambda t: (-effect_rank(t.primary), t.tool)) for s in servers}
-    n_tools = sum(len(v) for v in tools_by_server.values())
+    # Past MAX_TOOL_NODES tools a node per tool is unreadable (and slow to draw): group each server's
+    # tools by their most severe effect, one node per group, its edges the union of its members'.
+    grouped = sum(len(v) for v in tools_by_server.values()) > MAX_TOOL_NODES
+    nodes: dict[str, list[Any]] = {}  # displayed tool node -> the ToolAssessments it stands for
+    for s in servers:
+        for t in tools_by_server[s]:
+            key = f"tool:{s}/[{t.primary}]" if grouped else f"tool:{s}/{t.tool}"
+            nodes.setdefault(key, []).append(t)
+    n_rows = len(nodes)
     with _style():
-        fig = _new_figure(11.0, max(3.5, 0.3 * n_tools + 1.6))
+        fig = _new_figure(11.0, max(3.5, 0.3 * n_rows + 1.6))
         if not servers:
             return _frozen(_empty(fig, "no servers"))
         ax = fig.add_subplot()
         ax.set_axis_off()
 
-        # Column 2: tools, grouped by server, most severe first; a gap between servers.
+        # Column 2: tools (or tool groups), by server, most severe first; a gap between servers.
         pos: dict[str, tuple[float, float]] = {}
         y = 0.0
         for s in servers:
-            for t in tools_by_server[s]:
-                pos[f"tool:{s}/{t.tool}"] = (2.0, -y)
+            for key in (k for k in nodes if k.startswith(f"tool:{s}/")):
+                pos[key] = (2.0, -y)
                 y += 1.0
             y += 0.8
         top, bottom = 0.0, -(max(y - 1.8, 0.0))
         # Column 1: servers, at the middle of their tools.
         for s in servers:
-            ys = [pos[f"tool:{s}/{t.tool}"][1] for t in tools_by_server[s]]
+            ys = [pos[k][1] for k in nodes if k.startswith(f"tool:{s}/")]
             pos[f"server:{s}"] = (1.0, sum(ys) / len(ys) if ys else -len(pos))
         tool_ids = [n for n in pos if n.startswith("tool:")]
         server_ids = [f"server:{s}" for s in servers]
+
+        def members(node: str) -> list[str]:
+            return [f"tool:{t.server}/{t.tool}" for t in nodes[node]]
 
         # Credentials: to the server when every tool of it can use one, else to the tools it is narrowed to.
         cred_edges: list[tuple[str, str]] = []
         cred_want: dict[str, list[float]] = {}
         for s in servers:
-            tids = [f"tool:{s}/{t.tool}" for t in tools_by_server[s]]
+            shown = [k for k in nodes if k.startswith(f"tool:{s}/")]
             users: dict[str, set[str]] = {}
-            for tid in tids:
-                for _, c, k in g.out_edges(tid, keys=True):
-                    if k == "uses_credential":
-                        users.setdefault(c, set()).add(tid)
+            all_users: dict[str, int] = {}
+            for node in shown:
+                for tid in members(node):
+                    for _, c, k in g.out_edges(tid, keys=True):
+                        if k == "uses_credential":
+                            users.setdefault(c, set()).add(node)
+                            all_users[c] = all_users.get(c, 0) + 1
             for c, us in sorted(users.items()):
-                if len(us) == len(tids):
+                if all_users[c] == len(tools_by_server[s]):
                     cred_edges.append((c, f"server:{s}"))
                     cred_want.setdefault(c, []).append(pos[f"server:{s}"][1])
                 else:
-                    for tid in sorted(us):
-                        cred_edges.append((c, tid))
-                        cred_want.setdefault(c, []).append(pos[tid][1])
+                    for node in sorted(us):
+                        cred_edges.append((c, node))
+                        cred_want.setdefault(c, []).append(pos[node][1])
         cred_pos = _spread([(sum(v) / len(v), c) for c, v in cred_want.items()], top, bottom)
         for c, yy in cred_pos.items():
             pos[c] = (0.0, yy)
@@ -318,32 +337,33 @@ def graph_figure(a: Any, server: str | None = None) -> Figure:
         # Column 3: data stores and outside parties, near the tools that reach them.
         right_edges: list[tuple[str, str, str]] = []  # (tool, target, kind), kind drawn from the tool's side
         right_want: dict[str, list[float]] = {}
-        for tid in tool_ids:
+        for node in tool_ids:
             kinds: dict[str, set[str]] = {}
-            for _, v, k in g.out_edges(tid, keys=True):
-                if k in (*_STORE_EDGES, "sends_to"):
-                    kinds.setdefault(v, set()).add(k)
-            for u, _, k in g.in_edges(tid, keys=True):
-                if k == "fetches_from":
-                    kinds.setdefault(u, set()).add(k)
+            for tid in members(node):
+                for _, v, k in g.out_edges(tid, keys=True):
+                    if k in (*_STORE_EDGES, "sends_to"):
+                        kinds.setdefault(v, set()).add(k)
+                for u, _, k in g.in_edges(tid, keys=True):
+                    if k == "fetches_from":
+                        kinds.setdefault(u, set()).add(k)
             for target, ks in sorted(kinds.items()):
                 for kind in ("fetches_from", "sends_to") + _STORE_EDGES:
                     if kind in ks:
-                        right_edges.append((tid, target, kind))
+                        right_edges.append((node, target, kind))
                         if kind in _STORE_EDGES:
                             break  # the most severe store edge stands for the others
-                right_want.setdefault(target, []).append(pos[tid][1])
+                right_want.setdefault(target, []).append(pos[node][1])
         right_pos = _spread([(sum(v) / len(v), n) for n, v in right_want.items()], top, bottom)
         for n, yy in right_pos.items():
             pos[n] = (3.0, yy)
 
-        # Edges first, nodes on top.
+        # Edges first, nodes on top. Collected, then drawn as arrows, or as plain line collections when
+        # there are too many for one arrow patch each to be worth its drawing time.
+        edges: list[tuple[str, str, str, bool, float, float, float]] = []
+
         def arrow(u: str, v: str, colour: str, *, dashed: bool = False, lw: float = 1.0, alpha: float = 0.75,
                   rad: float = 0.0) -> None:
-            ax.annotate("", xy=pos[v], xytext=pos[u], zorder=1,
-                        arrowprops=dict(arrowstyle="-|>", color=colour, lw=lw, alpha=alpha, shrinkA=7, shrinkB=7,
-                                        linestyle="--" if dashed else "-", mutation_scale=9,
-                                        connectionstyle=f"arc3,rad={rad}"))
+            edges.append((u, v, colour, dashed, lw, alpha, rad))
 
         for sid in server_ids:
             for tid in tool_ids:
@@ -357,15 +377,33 @@ def graph_figure(a: Any, server: str | None = None) -> Figure:
             else:
                 arrow(tid, target, _EDGE_COLOURS[kind], lw=1.2 if kind == "deletes" else 1.0)
 
-        ta_by_id = {f"tool:{t.server}/{t.tool}": t for s in servers for t in tools_by_server[s]}
-        for tid in tool_ids:
-            t = ta_by_id[tid]
-            x, yy = pos[tid]
-            ax.scatter([x], [yy], s=90, marker="o", zorder=3, linewidths=1.2,
-                       facecolors="white" if t.disabled else EFFECT_COLOURS[t.primary],
-                       edgecolors=EFFECT_COLOURS[t.primary] if t.disabled else "#333333")
-            mark = " [off]" if t.disabled else ""
-            ax.text(x + 0.06, yy, _label(t.tool, 34) + mark, va="center", ha="left", fontsize=8, zorder=4,
+        if len(edges) <= MAX_ARROWS:
+            for u, v, colour, dashed, lw, alpha, rad in edges:
+                ax.annotate("", xy=pos[v], xytext=pos[u], zorder=1,
+                            arrowprops=dict(arrowstyle="-|>", color=colour, lw=lw, alpha=alpha, shrinkA=7, shrinkB=7,
+                                            linestyle="--" if dashed else "-", mutation_scale=9,
+                                            connectionstyle=f"arc3,rad={rad}"))
+        else:
+            styles: dict[tuple[str, bool, float, float], list[tuple[tuple[float, float], tuple[float, float]]]] = {}
+            for u, v, colour, dashed, lw, alpha, _rad in edges:
+                styles.setdefault((colour, dashed, lw, alpha), []).append((pos[u], pos[v]))
+            for (colour, dashed, lw, alpha), segments in sorted(styles.items()):
+                ax.add_collection(LineCollection(segments, colors=colour, linewidths=lw, alpha=alpha, zorder=1,
+                                                 linestyles="--" if dashed else "-"))
+
+        for node in tool_ids:
+            group = nodes[node]
+            t = group[0]
+            off = all(m.disabled for m in group)
+            x, yy = pos[node]
+            ax.scatter([x], [yy], s=90 if not grouped else 150, marker="o", zorder=3, linewidths=1.2,
+                       facecolors="white" if off else EFFECT_COLOURS[t.primary],
+                       edgecolors=EFFECT_COLOURS[t.primary] if off else "#333333")
+            if grouped:
+                text = f"{len(group)} {t.primary.replace('_', ' ')} tool{'s' if len(group) > 1 else ''}"
+            else:
+                text = _label(t.tool, 34) + (" [off]" if t.disabled else "")
+            ax.text(x + 0.06, yy, text, va="center", ha="left", fontsize=8, zorder=4,
                     bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none", alpha=0.85))
         for sid in server_ids:
             x, yy = pos[sid]
