@@ -26,7 +26,9 @@ _EXPORTS = {
     "Placement": "placement",
     "Posture": "posture",
     "Prompt": "snapshot",
+    "PromptAssessment": "model",
     "Resource": "snapshot",
+    "ResourceAssessment": "model",
     "ResourceTemplate": "snapshot",
     "Secrets": "specs",
     "ServerSpec": "specs",
@@ -34,8 +36,11 @@ _EXPORTS = {
     "SnapshotError": "_errors",
     "SpecError": "_errors",
     "SpecSource": "specs",
+    "SplitPlan": "split",
     "Tool": "snapshot",
+    "ToolPlacement": "placement",
     "TrackingError": "_errors",
+    "apply_split": "split",
     "apply_tracking": "tracking",
     "assess": "assessment",
     "diff_snapshots": "drift",
@@ -52,6 +57,7 @@ _EXPORTS = {
     "parse_config": "configs",
     "parse_inventory": "inventory",
     "place": "placement",
+    "place_tool": "placement",
     "probe": "posture",
     "probe_async": "posture",
     "reassess": "assessment",
@@ -65,7 +71,7 @@ _EXPORTS = {
 }
 _SUBMODULES = frozenset({"assessment", "classify", "cli", "configs", "demo", "drift", "explore", "graph", "introspection",
                          "inventory", "model", "placement", "plots", "posture", "render", "rules", "snapshot", "specs",
-                         "targeting", "tracking"})
+                         "split", "surfaces", "targeting", "tracking"})
 
 __all__ = sorted([*_EXPORTS, "__version__"])
 

@@ -1,5 +1,8 @@
 """Snapshot(s) + inventory -> Assessment: classification, graph, findings, flows and placements in one result.
 
+Beside the tools, resources are assessed for the data they expose and prompts for the tools they drive
+(``mcprisk.surfaces``); each placement carries every tool's own placement and the server's split plans.
+
 ``assess`` composes the stages; ``reassess`` redoes only what an inventory change can affect, reusing
 the classification of every tool whose override did not change (fast enough for live widgets).
 """
@@ -15,9 +18,10 @@ import networkx as nx
 
 from .classify import RuleFailure, build_context, classify_tool
 from .graph import build_graph, tool_credentials
-from .model import EFFECTS, SEVERITIES, Finding, Flow, ToolAssessment
+from .model import EFFECTS, SEVERITIES, Finding, Flow, PromptAssessment, ResourceAssessment, ToolAssessment
 from .rules import FINDING_RULES, RuleContext, find_flows
 from .snapshot import Snapshot
+from .surfaces import assess_prompts, assess_resources
 
 __all__ = ["Assessment", "assess", "reassess"]
 
@@ -42,6 +46,8 @@ class Assessment:
     graph: nx.MultiDiGraph = field(default_factory=nx.MultiDiGraph, compare=False, repr=False)
     # Findings of rules that read only the snapshots, before tracking: reused by reassess().
     snapshot_findings: tuple[Finding, ...] = field(default=(), compare=False, repr=False)
+    resources: tuple[ResourceAssessment, ...] = ()  # every resource and template, with its flags
+    prompts: tuple[PromptAssessment, ...] = ()  # every prompt, with the tools and resources it drives
 
     # -- lookups ----------------------------------------------------------------------------------
 
@@ -63,6 +69,25 @@ class Assessment:
             if p.server == server:
                 return p
         raise KeyError(f"no placement for server {server!r}")
+
+    def tool_placement(self, server: str, tool: str) -> Any:
+        """Where one tool could be offered on its own (``mcprisk.placement.ToolPlacement``)."""
+        return self.placement(server).tool(tool)
+
+    def split_plan(self, server: str, target: str | None = None) -> Any:
+        """The split plan for ``server``: for the nearest pattern more exposed than its recommendation, or for
+        ``target``. None when no plan applies (the server is already where its audience needs it, or no
+        tool could be kept)."""
+        plans = self.placement(server).split_plans
+        if target is None:
+            return plans[0] if plans else None
+        return next((p for p in plans if p.target_pattern == target), None)
+
+    def resources_of(self, server: str) -> tuple[ResourceAssessment, ...]:
+        return tuple(r for r in self.resources if r.server == server)
+
+    def prompts_of(self, server: str) -> tuple[PromptAssessment, ...]:
+        return tuple(p for p in self.prompts if p.server == server)
 
     def findings_at_least(self, severity: str) -> tuple[Finding, ...]:
         floor = SEVERITIES.index(severity)
@@ -121,6 +146,60 @@ class Assessment:
                               "evidence": "; ".join(n.evidence)} for n in p.no_go],
                             columns=["sign", "title", "assumed", "evidence"])
 
+    def tool_placement_frame(self, server: str):
+        """One row per tool of ``server``: its own placement (recommended, allowed, the no-go signs it raises
+        itself, what the next pattern still needs), whether it holds the server back, and its part in the
+        split plan (move / keep)."""
+        import pandas as pd
+
+        p = self.placement(server)
+        plan = p.split_plan
+        held = {h.tool: h for h in p.held_back_by}
+        columns = ["tool", "primary", "flags", "recommended", "allowed", "own_blockers", "next", "next_needs",
+                   "holds_back", "split", "why"]
+        rows = []
+        for tp in p.tools:
+            ta = self.tool(server, tp.tool)
+            nxt = next(iter(tp.missing_controls), None)
+            h = held.get(tp.tool)
+            split = ("disabled" if tp.disabled else "move" if plan and tp.tool in plan.move
+                     else "keep" if plan and tp.tool in plan.keep else "")
+            rows.append({"tool": tp.tool, "primary": ta.primary, "flags": ", ".join(ta.flags),
+                         "recommended": tp.recommended, "allowed": ", ".join(tp.allowed),
+                         "own_blockers": ", ".join(tp.own_blockers), "next": nxt or "",
+                         "next_needs": ", ".join(tp.missing_controls.get(nxt, ())) if nxt else "",
+                         "holds_back": ", ".join(h.adds) if h else "", "split": split, "why": tp.why})
+        return pd.DataFrame(rows, columns=columns)
+
+    def split_frame(self, server: str):
+        """The split plans of ``server``, one row per target pattern: what moves, what stays, what is left."""
+        import pandas as pd
+
+        return pd.DataFrame([{"target": s.target_pattern, "move": ", ".join(s.move), "keep": len(s.keep),
+                              "remaining_controls": ", ".join(s.remaining_controls),
+                              "remaining_blockers": ", ".join(s.remaining_blockers),
+                              "split_credentials": ", ".join(s.split_credentials), "gate": ", ".join(s.gate)}
+                             for s in self.placement(server).split_plans],
+                            columns=["target", "move", "keep", "remaining_controls", "remaining_blockers",
+                                     "split_credentials", "gate"])
+
+    def resources_frame(self):
+        """One row per resource and template: its flags and the first evidence behind them."""
+        import pandas as pd
+
+        return pd.DataFrame([{"server": r.server, "uri": r.uri, "kind": r.kind, "flags": ", ".join(r.flags),
+                              "why": "; ".join(f"{e.rule} {e.detail}" for e in r.evidence if e.flag in r.flags)}
+                             for r in self.resources], columns=["server", "uri", "kind", "flags", "why"])
+
+    def prompts_frame(self):
+        """One row per prompt: the tools it drives, the resources it names, its weight, and ungated tools."""
+        import pandas as pd
+
+        return pd.DataFrame([{"server": p.server, "prompt": p.prompt, "weight": p.weight,
+                              "drives": ", ".join(p.drives), "resources": ", ".join(p.resources),
+                              "ungated": ", ".join(p.ungated)} for p in self.prompts],
+                            columns=["server", "prompt", "weight", "drives", "resources", "ungated"])
+
     def findings_frame(self):
         import pandas as pd
 
@@ -134,8 +213,16 @@ class Assessment:
     def to_dict(self) -> dict[str, Any]:
         """The assessment as plain, deterministic data (the JSON report's body)."""
         servers = []
+        res = {r.key: r for r in self.resources}
+        prm = {p.key: p for p in self.prompts}
         for snap in self.snapshots:
             placement = next((p for p in self.placements if p.server == snap.name), None)
+            own = {tp.tool: tp for tp in placement.tools} if placement is not None else {}
+            tools = []
+            for ta in self.tools_of(snap.name):
+                d = ta.to_dict()
+                d["placement"] = own[ta.tool].to_dict() if ta.tool in own else None
+                tools.append(d)
             servers.append({
                 "name": snap.name,
                 "transport": snap.server.transport,
@@ -145,12 +232,18 @@ class Assessment:
                 "protocol_version": snap.protocol_version,
                 "server_info": snap.server_info,
                 "source": snap.server.source.to_dict() if snap.server.source else None,
-                "tools": [ta.to_dict() for ta in self.tools_of(snap.name)],
-                "resources": [{"uri": r.uri, "name": r.name, "fingerprint": r.fingerprint} for r in snap.resources],
+                "tools": tools,
+                "resources": [{"uri": r.uri, "name": r.name, "fingerprint": r.fingerprint,
+                               **_surface(res.get((snap.name, r.uri)))} for r in snap.resources],
                 "resource_templates": [{"uri_template": r.uri_template, "name": r.name,
-                                        "fingerprint": r.fingerprint} for r in snap.resource_templates],
-                "prompts": [{"name": p.name, "fingerprint": p.fingerprint} for p in snap.prompts],
+                                        "fingerprint": r.fingerprint, **_surface(res.get((snap.name, r.uri_template)))}
+                                       for r in snap.resource_templates],
+                "prompts": [{"name": p.name, "fingerprint": p.fingerprint, **_surface(prm.get((snap.name, p.name)))}
+                            for p in snap.prompts],
                 "placement": placement.to_dict() if placement is not None else None,
+                "split_plan": placement.split_plan.to_dict() if placement is not None and placement.split_plan
+                else None,
+                "split_plans": [s.to_dict() for s in placement.split_plans] if placement is not None else [],
                 "introspection_errors": [e.to_dict() for e in snap.errors],
             })
         return {
@@ -179,6 +272,12 @@ class Assessment:
     def __repr__(self) -> str:
         return (f"Assessment(servers={list(self.servers)}, tools={len(self.tools)}, findings={len(self.findings)}, "
                 f"flows={len(self.flows)})")
+
+
+def _surface(assessed: Any) -> dict[str, Any]:
+    d = assessed.to_dict() if assessed is not None else {}
+    d.pop("kind", None)
+    return d
 
 
 def _plain(value: Any) -> Any:
@@ -242,25 +341,61 @@ def _run_rules(ctx: RuleContext, failures: list[RuleFailure], rules: Sequence[An
 
 
 def _placements(snapshots: Sequence[Snapshot], tools: Sequence[ToolAssessment], graph: nx.MultiDiGraph,
-                inventory: Any, postures: Mapping[str, Any], failures: list[RuleFailure]
-                ) -> tuple[list[Any], list[Finding]]:
+                inventory: Any, postures: Mapping[str, Any], failures: list[RuleFailure],
+                previous: Assessment | None = None) -> tuple[list[Any], list[Finding]]:
     try:
         from .placement import place, placement_findings
     except ImportError:  # placement is optional while it is being built
         return [], []
     placements, findings = [], []
+    before = _reusable(previous, snapshots, tools, inventory, postures) if previous is not None else {}
     for snap in snapshots:
-        try:
-            p = place(snap.name, transport=snap.server.transport, url=snap.server.url,
-                      tools=[t for t in tools if t.server == snap.name],
-                      tool_credentials=tool_credentials(graph, snap.name), inventory=inventory,
-                      posture=postures.get(snap.name), complete=snap.status == "complete")
-        except Exception as exc:  # noqa: BLE001
-            failures.append(RuleFailure("placement", snap.name, f"{type(exc).__name__}: {exc}"))
-            continue
+        p = before.get(snap.name)
+        if p is None:
+            try:
+                p = place(snap.name, transport=snap.server.transport, url=snap.server.url,
+                          tools=[t for t in tools if t.server == snap.name],
+                          tool_credentials=tool_credentials(graph, snap.name), inventory=inventory,
+                          posture=postures.get(snap.name), complete=snap.status == "complete")
+            except Exception as exc:  # noqa: BLE001
+                failures.append(RuleFailure("placement", snap.name, f"{type(exc).__name__}: {exc}"))
+                continue
         placements.append(p)
         findings.extend(placement_findings(p))
     return placements, findings
+
+
+def _reusable(previous: Assessment, snapshots: Sequence[Snapshot], tools: Sequence[ToolAssessment], inventory: Any,
+              postures: Mapping[str, Any]) -> dict[str, Any]:
+    """Placements of ``previous`` that nothing changed for: the same snapshot, the same tool assessments, the
+    same probe result and the same inventory as far as that server is concerned (re-assessment after one
+    declaration then re-places only the server it concerns)."""
+    out: dict[str, Any] = {}
+    old_snaps = {s.name: s for s in previous.snapshots}
+    old_places = {p.server: p for p in previous.placements}
+    for snap in snapshots:
+        if old_snaps.get(snap.name) is not snap or snap.name not in old_places:
+            continue
+        if previous.postures.get(snap.name) is not postures.get(snap.name):
+            continue
+        now = [t for t in tools if t.server == snap.name]
+        then = [t for t in previous.tools if t.server == snap.name]
+        if len(now) != len(then) or any(a is not b for a, b in zip(now, then)):
+            continue
+        if _inventory_view(previous.inventory, snap.name) != _inventory_view(inventory, snap.name):
+            continue
+        out[snap.name] = old_places[snap.name]
+    return out
+
+
+def _inventory_view(inventory: Any, server: str) -> Any:
+    """Everything of an inventory a server's placement can read (line positions included, through the parse)."""
+    if inventory is None or not hasattr(inventory, "server"):
+        return inventory
+    return (inventory.path, id(getattr(inventory, "_lines", None)), inventory.stage(server), inventory.audience(server),
+            inventory.tenants(server), inventory.remote_reason(server), inventory.managed_alternative(server),
+            inventory.server(server), tuple(sorted(inventory.controls.items())), inventory.credentials,
+            inventory.data_stores)
 
 
 def _order(findings: Iterable[Finding]) -> tuple[Finding, ...]:
@@ -298,10 +433,13 @@ def assess(snapshots: Snapshot | Sequence[Snapshot], *, inventory: Any = None, p
         fingerprints = {(snap.name, tool.name): tool.fingerprint for snap in _previous.snapshots for tool in snap.tools}
         previous = {(t.server, t.tool, fingerprints.get(t.key, "")): t for t in _previous.tools}
     tools = _classify_all(snaps, inventory, failures, previous)
-    graph = build_graph(snaps, tools, inventory, _services(snaps))
+    services = _services(snaps)
+    resources = assess_resources(snaps, inventory=inventory, services=services)
+    prompts = assess_prompts(snaps, tools, inventory=inventory)
+    graph = build_graph(snaps, tools, inventory, services, resources=resources)
     flows = find_flows(tools)
     ctx = RuleContext(snapshots=snaps, tools={t.key: t for t in tools}, graph=graph, inventory=inventory,
-                      extra={"flows": flows})
+                      extra={"flows": flows, "resources": resources, "prompts": prompts, "postures": postures})
     same_snapshots = _previous is not None and all(a is b for a, b in zip(_previous.snapshots, snaps)) \
         and len(_previous.snapshots) == len(snaps)
     if same_snapshots:
@@ -309,7 +447,7 @@ def assess(snapshots: Snapshot | Sequence[Snapshot], *, inventory: Any = None, p
     else:
         snapshot_found = _run_rules(ctx, failures, [r for r in FINDING_RULES if r.info.scope == "snapshots"])
     findings = snapshot_found + _run_rules(ctx, failures, [r for r in FINDING_RULES if r.info.scope != "snapshots"])
-    placements, placement_found = _placements(snaps, tools, graph, inventory, postures, failures)
+    placements, placement_found = _placements(snaps, tools, graph, inventory, postures, failures, _previous)
     findings.extend(placement_found)
     unmatched: tuple[Any, ...] = ()
     drift = _previous.drift if _previous is not None and baseline is None else None
@@ -329,7 +467,7 @@ def assess(snapshots: Snapshot | Sequence[Snapshot], *, inventory: Any = None, p
     return Assessment(snapshots=snaps, tools=tuple(tools), findings=_order(findings), flows=tuple(flows),
                       placements=tuple(placements), inventory=inventory, postures=postures, drift=drift,
                       rule_failures=tuple(failures), unmatched_tracking=unmatched, graph=graph,
-                      snapshot_findings=tuple(snapshot_found))
+                      snapshot_findings=tuple(snapshot_found), resources=resources, prompts=prompts)
 
 
 def reassess(previous: Assessment, *, inventory: Any = None, postures: Mapping[str, Any] | None = None,

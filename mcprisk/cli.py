@@ -374,6 +374,9 @@ def _verdict_line(a: Any, snap: Snapshot) -> str:
         tail.append("remote blocked by " + ", ".join(p.blocked_by))
     if missing:
         tail.append("missing now: " + ", ".join(missing))
+    plan = getattr(p, "split_plan", None)
+    if plan is not None and plan.move:
+        tail.append(f"split for {plan.target_pattern}: {s(plan.text)}")
     return line + f"  ({counts})" + "".join(f"\n    {t}" for t in tail)
 
 

@@ -1,5 +1,8 @@
 """An ipywidgets explorer over one Assessment: filter tools, declare controls, override a tool, watch placement change.
 
+It also shows each tool's own placement, the tools holding the server back and the split plan, and applies
+the plan (moving its tools off the server, i.e. disabling them there) in one click.
+
 Every change is a new operator declaration fed to ``reassess``; the widget never computes risk itself.
 Outputs are HTML widgets (not ``Output`` capture), so the explorer also works in exported notebooks and
 its logic can be tested without a browser.
@@ -26,7 +29,8 @@ _E = html.escape
 
 class Explorer(widgets.VBox):
     """Explore an assessment: choose a server and a tool, filter by effect and flag, declare controls and the
-    audience, override or disable a tool, and see the placement, missing controls and findings update.
+    audience, override or disable a tool, apply the split plan, and see the placement, each tool's own
+    placement, the split plan, missing controls and findings update.
 
     ``explorer.assessment`` is always the current result (the starting one plus the declarations made).
     """
@@ -51,7 +55,10 @@ class Explorer(widgets.VBox):
         self.complete = widgets.Checkbox(value=False, description="credentials and data stores fully listed",
                                          indent=False)
         self.export = widgets.Button(description="export report", icon="download")
+        self.apply_split = widgets.Button(description="apply split plan", icon="scissors",
+                                          tooltip="move the plan's tools off this server (disable them here)")
         self.placement_html = widgets.HTML()
+        self.split_html = widgets.HTML()
         self.tools_html = widgets.HTML()
         self.findings_html = widgets.HTML()
         self.status = widgets.HTML()
@@ -69,6 +76,7 @@ class Explorer(widgets.VBox):
         self.override.observe(self._on_tool_decl, names="value")
         self.disabled.observe(self._on_tool_decl, names="value")
         self.export.on_click(lambda _b: self.export_report())
+        self.apply_split.on_click(lambda _b: self.apply_split_plan())
 
         controls_box = widgets.GridBox(list(self.controls.values()),
                                        layout=widgets.Layout(grid_template_columns="repeat(3, 33%)"))
@@ -79,6 +87,8 @@ class Explorer(widgets.VBox):
             controls_box,
             widgets.HBox([self.tool, self.override, self.disabled]),
             self.placement_html,
+            widgets.HBox([self.apply_split]),
+            self.split_html,
             self.tools_html,
             self.findings_html,
             widgets.HBox([self.export, self.status]),
@@ -101,7 +111,50 @@ class Explorer(widgets.VBox):
             return "placement not computed"
         return f"{p.server}: recommended {p.recommended} (now {p.current or 'unknown'}). {p.summary}"
 
+    def split_text(self) -> str:
+        """The split plan for the chosen server, in one paragraph ('' when none applies)."""
+        try:
+            plan = self.assessment.split_plan(self.server.value)
+        except KeyError:
+            return ""
+        return plan.text if plan is not None else ""
+
+    def tool_placement_text(self, tool: str | None = None) -> str:
+        """Where one tool (the chosen one by default) could be offered on its own, and why."""
+        tool = tool or self.tool.value
+        try:
+            tp = self.assessment.tool_placement(self.server.value, tool)
+        except KeyError:
+            return ""
+        return f"{tp.tool}: {tp.recommended} on its own. {tp.why}"
+
     # -- declarations -------------------------------------------------------------------------------
+
+    def apply_split_plan(self, target: str | None = None) -> Any:
+        """Apply the chosen server's split plan (nearest target, or ``target``): its tools are moved off the
+        server, i.e. disabled there, and the placement is recomputed. Returns the plan applied (None: none)."""
+        from .inventory import Inventory
+        from .split import apply_split
+
+        server = self.server.value
+        try:
+            plan = self.assessment.split_plan(server, target)
+        except KeyError:
+            plan = None
+        if plan is None:
+            self.status.value = "no split plan to apply"
+            return None
+        inv = self.inventory if self.inventory is not None else Inventory.empty()
+        self.inventory = apply_split(inv, plan)
+        self.assessment = reassess(self.assessment, inventory=self.inventory)
+        self._quiet = True
+        try:
+            self._sync_tool_widgets()
+        finally:
+            self._quiet = False
+        self._render()
+        self.status.value = f"moved {len(plan.move)} tool(s) off {_E(server)} for {_E(plan.target_pattern)}"
+        return plan
 
     def declare_control(self, control: str, in_place: bool = True) -> None:
         """Declare a control in place (or not) for the chosen server, as the checkbox does."""
@@ -213,13 +266,42 @@ class Explorer(widgets.VBox):
         a = self.assessment
         server = self.server.value or ""
         self.placement_html.value = f"<p class=\"mcprisk-placement\"><b>{_E(self.placement_text())}</b></p>"
+        try:
+            p = a.placement(server)
+        except KeyError:
+            p = None
+        plan = p.split_plan if p is not None else None
+        own = {tp.tool: tp for tp in p.tools} if p is not None else {}
+        held = ", ".join(f"{h.tool} ({', '.join(h.adds)})" for h in p.held_back_by) if p is not None else ""
+        self.split_html.value = (
+            (f"<p class=\"mcprisk-held\">held back by: {_E(held)}</p>" if held else "")
+            + (f"<p class=\"mcprisk-split\"><b>split plan ({_E(plan.target_pattern)}):</b> {_code(plan.text)}</p>"
+               if plan is not None else "<p class=\"mcprisk-split\">no split plan applies</p>"))
+        self.apply_split.disabled = plan is None
+
+        def split_mark(name: str) -> str:
+            if plan is None:
+                return ""
+            return " · move" if name in plan.move else " · keep" if name in plan.keep else ""
+
         rows = "".join(
             f"<tr><td>{_E(t.tool)}</td><td>{_E(t.primary)}</td><td>{_E(', '.join(t.flags))}</td>"
+            f"<td title=\"{_E(own[t.tool].why) if t.tool in own else ''}\">"
+            f"{_E(own[t.tool].recommended) if t.tool in own else ''}</td>"
             f"<td>{_E(t.confidence)}{' · disabled' if t.disabled else ''}{' · overridden' if t.overridden else ''}"
-            f"</td></tr>" for t in self.visible_tools())
-        self.tools_html.value = ("<table><thead><tr><th>tool</th><th>primary</th><th>flags</th><th></th></tr>"
+            f"{split_mark(t.tool)}</td></tr>" for t in self.visible_tools())
+        self.tools_html.value = ("<table><thead><tr><th>tool</th><th>primary</th><th>flags</th>"
+                                 "<th>own placement</th><th></th></tr>"
                                  f"</thead><tbody>{rows}</tbody></table>")
         found = [f for f in a.findings if f.server == server or server in f.server.split("+")]
         counts = ", ".join(f"{sum(1 for f in found if f.severity == s)} {s}" for s in reversed(SEVERITIES))
         items = "".join(f"<li><b>{_E(f.severity)}</b> {_E(f.id)}: {_E(f.title)}</li>" for f in found[:15])
         self.findings_html.value = f"<p>findings: {_E(counts)}</p><ul>{items}</ul>"
+
+
+def _code(text: str) -> str:
+    """mcprisk's sentence, escaped, with the names it puts between backticks set as code."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0:
+        return _E(text)
+    return "".join(f"<code>{_E(part)}</code>" if i % 2 else _E(part) for i, part in enumerate(parts))

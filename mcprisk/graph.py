@@ -15,9 +15,10 @@ from typing import Any
 
 import networkx as nx
 
-from .model import FLAGS, ToolAssessment, effect_rank, most_severe
+from .model import FLAGS, ResourceAssessment, ToolAssessment, effect_rank, most_severe
 from .snapshot import Snapshot
 from .specs import is_secret_name
+from .surfaces import prompt_links
 
 __all__ = [
     "EDGE_KINDS",
@@ -26,8 +27,11 @@ __all__ = [
     "build_graph",
     "graph_summary",
     "credential_nodes",
+    "prompt_drives",
     "reaching",
+    "resource_node",
     "shared_credentials",
+    "template_node",
     "tool_credentials",
     "tool_node",
 ]
@@ -49,6 +53,17 @@ _SECRETISH_ENV = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|PAT|CREDENTIALS?
 
 def tool_node(server: str, tool: str) -> str:
     return f"tool:{server}/{tool}"
+
+
+def resource_node(server: str, uri: str) -> str:
+    return f"resource:{server}/{uri}"
+
+
+def template_node(server: str, uri_template: str) -> str:
+    return f"template:{server}/{uri_template}"
+
+
+_LINK_NODE = {"tool": tool_node, "resource": resource_node, "template": template_node}
 
 
 def _credential_id(name: str) -> str:
@@ -81,11 +96,14 @@ def credential_nodes(snapshot: Snapshot) -> dict[str, str]:
 
 
 def build_graph(snapshots: Sequence[Snapshot], tools: Sequence[ToolAssessment], inventory: Any = None,
-                services: Mapping[str, Any] | None = None) -> nx.MultiDiGraph:
+                services: Mapping[str, Any] | None = None,
+                resources: Sequence[ResourceAssessment] = ()) -> nx.MultiDiGraph:
     """Build the graph for servers loaded together (one client config = one agent context).
 
-    ``services`` maps a server name to what it fronts (from the classifier), used to name its data store.
+    ``services`` maps a server name to what it fronts (from the classifier), used to name its data store;
+    ``resources`` are the resource assessments, whose flags go on the resource nodes.
     """
+    resource_flags = {r.key: r.flags for r in resources}
     g = nx.MultiDiGraph()
     g.add_node(INTERNET, kind="external", label="the internet (caller-chosen addresses)")
     g.add_node(PEOPLE, kind="external", label="people outside the operator")
@@ -105,22 +123,25 @@ def build_graph(snapshots: Sequence[Snapshot], tools: Sequence[ToolAssessment], 
                        effects=",".join(ta.effects), flags=",".join(ta.flags), disabled=ta.disabled)
             g.add_edge(sid, tid, key="exposes", kind="exposes")
         for res in snap.resources:
-            rid = f"resource:{server}/{res.uri}"
-            g.add_node(rid, kind="resource", label=res.name or res.uri, server=server)
+            rid = resource_node(server, res.uri)
+            g.add_node(rid, kind="resource", label=res.name or res.uri, server=server,
+                       flags=",".join(resource_flags.get((server, res.uri), ())))
             g.add_edge(sid, rid, key="exposes", kind="exposes")
         for tpl in snap.resource_templates:
-            rid = f"template:{server}/{tpl.uri_template}"
-            g.add_node(rid, kind="resource_template", label=tpl.name or tpl.uri_template, server=server)
+            rid = template_node(server, tpl.uri_template)
+            g.add_node(rid, kind="resource_template", label=tpl.name or tpl.uri_template, server=server,
+                       flags=",".join(resource_flags.get((server, tpl.uri_template), ())))
             g.add_edge(sid, rid, key="exposes", kind="exposes")
-        tool_names = {t.name for t in snap.tools}
         for prompt in snap.prompts:
             pid = f"prompt:{server}/{prompt.name}"
             g.add_node(pid, kind="prompt", label=prompt.name, server=server)
             g.add_edge(sid, pid, key="exposes", kind="exposes")
-            text = f"{prompt.description or ''} {prompt.title or ''}"
-            for name in sorted(tool_names):
-                if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
-                    g.add_edge(pid, tool_node(server, name), key="references", kind="references")
+            # What the prompt names or assumes: tools by name (or by every word of the name), resources by
+            # URI, template prefix or identifier-like name (mcprisk.surfaces.prompt_links).
+            for link in prompt_links(snap, prompt):
+                target = _LINK_NODE[link.kind](server, link.target)
+                if target in g:
+                    g.add_edge(pid, target, key="references", kind="references", how=link.how, rule=link.rule)
 
         # Credentials: every tool of a process can use every credential the process holds, unless the
         # operator declares which tools use a credential (a real boundary, e.g. separate services).
@@ -245,6 +266,18 @@ def tool_credentials(g: nx.MultiDiGraph, server: str) -> dict[str, frozenset[str
         creds = frozenset(g.nodes[c]["label"] for _, c, kk in g.out_edges(tid, keys=True) if kk == "uses_credential")
         out[g.nodes[tid]["label"]] = creds
     return out
+
+
+def prompt_drives(g: nx.MultiDiGraph, server: str, prompt: str) -> dict[str, tuple[str, ...]]:
+    """What one prompt references: ``{"tools": (...), "resources": (...)}`` by label, sorted."""
+    pid = f"prompt:{server}/{prompt}"
+    if pid not in g:
+        raise KeyError(f"no prompt {prompt!r} on server {server!r}")
+    out: dict[str, list[str]] = {"tools": [], "resources": []}
+    for _, target, k in g.out_edges(pid, keys=True):
+        if k == "references":
+            out["tools" if g.nodes[target]["kind"] == "tool" else "resources"].append(g.nodes[target]["label"])
+    return {k: tuple(sorted(v)) for k, v in out.items()}
 
 
 def shared_credentials(g: nx.MultiDiGraph) -> dict[str, tuple[str, ...]]:

@@ -5,6 +5,7 @@ Names here are the ones DESIGN.md fixes; reports, JSON and data files use them v
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,8 @@ __all__ = [
     "Evidence",
     "Finding",
     "Flow",
+    "PromptAssessment",
+    "ResourceAssessment",
     "ToolAssessment",
     "effect_rank",
     "most_severe",
@@ -48,7 +51,7 @@ def effect_rank(effect: str) -> int:
 
 def most_severe(effects: Iterable[str]) -> str:
     """The primary effect: the most severe of a set (read_only for an empty set)."""
-    return max(effects, key=effect_rank, default="read_only")
+    return max(effects, key=_EFFECT_RANK.__getitem__, default="read_only")
 
 
 # Severity = likelihood x impact, each 1..4 (low, medium, high, very high).
@@ -103,9 +106,9 @@ class ToolAssessment:
     assumed_worst: bool = False  # nothing placed the tool: assumed destructive
     disabled: bool = False  # the operator declared the tool disabled (kept, but not counted for placement)
 
-    @property
+    @functools.cached_property
     def primary(self) -> str:
-        return most_severe(self.effects)
+        return most_severe(self.effects)  # cached: placement and split plans ask for it thousands of times
 
     @property
     def mutating(self) -> bool:
@@ -169,3 +172,57 @@ class Flow:
     def to_dict(self) -> dict[str, Any]:
         return {"source": self.source, "private": self.private, "sink": self.sink, "servers": list(self.servers),
                 "cross_server": self.cross_server}
+
+
+@dataclass(frozen=True)
+class ResourceAssessment:
+    """What one resource (or resource template) exposes, in the flags vocabulary, with the evidence: the
+    guide's question for resources is who may read this data, and whether access can be audited or revoked."""
+
+    server: str
+    uri: str  # the URI, or the URI template of a template
+    name: str | None
+    kind: str  # resource | template
+    flags: tuple[str, ...]  # in FLAGS order; private_data, untrusted_content, credential_access
+    evidence: tuple[Evidence, ...] = ()
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.server, self.uri)
+
+    @property
+    def sensitive(self) -> bool:
+        """Holds private data or credentials: who reads it must be known, logged and revocable."""
+        return "private_data" in self.flags or "credential_access" in self.flags
+
+    def has(self, flag: str) -> bool:
+        return flag in self.flags
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "flags": list(self.flags), "evidence": [e.to_dict() for e in self.evidence]}
+
+
+@dataclass(frozen=True)
+class PromptAssessment:
+    """Which tools and resources a prompt names or assumes, and the weight it inherits from the tools it drives.
+
+    ``weight`` is the most severe primary effect among the enabled tools it drives (read_only when none): a
+    prompt that walks the model to a destructive tool is as heavy as that tool. ``ungated`` are driven tools
+    whose effect calls for a human approval gate (send, publish, charge, destroy) and that have none declared.
+    """
+
+    server: str
+    prompt: str
+    drives: tuple[str, ...]  # tool names, sorted
+    resources: tuple[str, ...]  # resource URIs and URI templates it names, sorted
+    weight: str
+    evidence: tuple[Evidence, ...] = ()
+    ungated: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.server, self.prompt)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"drives": list(self.drives), "resources": list(self.resources), "weight": self.weight,
+                "ungated": list(self.ungated), "evidence": [e.to_dict() for e in self.evidence]}

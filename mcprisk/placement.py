@@ -16,15 +16,23 @@ The rules, in short:
 * The recommendation is the most exposed allowed pattern the audience needs; a declared managed
   alternative (DT5) turns a public recommendation into ``managed_gateway``.
 
+Every tool also gets a placement of its own (``ToolPlacement``, ``place_tool``): the same decision taken
+for a server that offered that tool alone, so it depends on the tool's effects, flags, credentials and
+per-tool declarations and on the server's context, never on the other tools. The server's placement is
+explained in those terms (``Placement.held_back_by``), and ``mcprisk.split`` works out which tools to move
+off the server so that the rest may run more exposed (``Placement.split_plans``).
+
 By construction, declaring one more control never lowers the recommendation, a more dangerous tool never
-raises it, and the order of the tools does not matter (tests/test_placement_properties.py).
+raises it, one more tool never raises it (so the server is never more exposed than its most restricted
+enabled tool allows), and the order of the tools does not matter (tests/test_placement_properties.py).
 """
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -37,11 +45,14 @@ __all__ = [
     "APPROVAL_EFFECTS",
     "ControlStatus",
     "DecisionStep",
+    "HeldBack",
     "NoGo",
     "Placement",
     "PostureLike",
+    "ToolPlacement",
     "current_pattern",
     "place",
+    "place_tool",
     "placement_findings",
 ]
 
@@ -128,6 +139,56 @@ class DecisionStep:
 
 
 @dataclass(frozen=True)
+class ToolPlacement:
+    """Where one tool could be offered: the placement of a server that offered this tool alone.
+
+    It reads the tool's effects, flags and credentials, its own declarations (approval gate, off switch)
+    and the server's context (stage, audience, controls declared or verified), never the other tools.
+    ``missing_controls`` holds, for each pattern more exposed than ``recommended``, the controls the tool
+    still lacks there; ``own_blockers`` the no-go signs the tool raises itself, as opposed to the ones any
+    tool of this server meets (``blocked_by`` holds both).
+    """
+
+    server: str
+    tool: str
+    allowed: tuple[str, ...]
+    recommended: str
+    missing_controls: Mapping[str, tuple[str, ...]]
+    blocked_by: tuple[str, ...]
+    why: str
+    own_blockers: tuple[str, ...] = ()
+    disabled: bool = False  # the tool is disabled: placed as if it were enabled, and not counted for the server
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"allowed": list(self.allowed), "recommended": self.recommended,
+                "missing_controls": {p: list(c) for p, c in self.missing_controls.items()},
+                "blocked_by": list(self.blocked_by), "own_blockers": list(self.own_blockers), "why": self.why}
+
+
+@dataclass(frozen=True)
+class HeldBack:
+    """One tool that holds its server back, and by how much.
+
+    ``reach`` is the most exposed pattern the server could take with this tool on board once everything
+    the server needs anyway (whatever its tools do) is in place; ``steps`` how many exposure ranks that is
+    short of what the audience needs; ``adds`` what the tool adds beyond the server-wide needs at the next
+    pattern (no-go signs and controls). ``shared_with`` names the tools it holds the server back together
+    with (a credential they share), when it does not on its own.
+    """
+
+    tool: str
+    recommended: str  # the tool's own recommendation today
+    reach: str
+    steps: int
+    adds: tuple[str, ...]
+    shared_with: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"tool": self.tool, "recommended": self.recommended, "reach": self.reach, "steps": self.steps,
+                "adds": list(self.adds), "shared_with": list(self.shared_with)}
+
+
+@dataclass(frozen=True)
 class Placement:
     """Where one server may run, where it should run, and what each placement still needs."""
 
@@ -147,6 +208,21 @@ class Placement:
     current_controls: tuple[ControlStatus, ...] = ()  # every control, for the current pattern
     contradicted: tuple[ControlStatus, ...] = ()  # declared in place, but a probe saw it missing
     summary: str = ""
+    tools: tuple[ToolPlacement, ...] = ()  # every tool's own placement (disabled ones too), by name
+    held_back_by: tuple[HeldBack, ...] = ()  # enabled tools that keep the server from the next pattern
+    split_plans: tuple[Any, ...] = ()  # mcprisk.split.SplitPlan, nearest target pattern first
+
+    def tool(self, name: str) -> ToolPlacement:
+        """The placement of one tool of this server."""
+        for tp in self.tools:
+            if tp.tool == name:
+                return tp
+        raise KeyError(f"no tool {name!r} on server {self.server!r}")
+
+    @property
+    def split_plan(self) -> Any:
+        """The split plan for the nearest pattern more exposed than the recommendation (None: no such plan)."""
+        return self.split_plans[0] if self.split_plans else None
 
     def step(self, step_id: str) -> DecisionStep:
         return next(s for s in self.rationale if s.id == step_id)
@@ -172,6 +248,7 @@ class Placement:
             "no_go": [n.to_dict() for n in self.no_go],
             "rationale": [s.to_dict() for s in self.rationale],
             "assumptions": list(self.assumptions),
+            "held_back_by": [h.to_dict() for h in self.held_back_by],
         }
 
 
@@ -242,30 +319,120 @@ def _host_class(host: str) -> str | None:
 # The facts the decision reads
 
 
-@dataclass(frozen=True)
-class _Facts:
-    server: str
-    transport: str
-    inventory: Inventory
-    posture: PostureLike | None
-    complete: bool
-    tools: tuple[ToolAssessment, ...]  # active tools, sorted by name
-    credentials: Mapping[str, frozenset[str]]  # tool -> credential names it can use (active tools)
-    cat: Catalog = field(default_factory=catalog)
+class _Server:
+    """What the decision reads that no tool changes, worked out once per server, inventory and posture and
+    shared by the server's placement, every per-tool placement and the split plans: control states (before
+    what per-tool declarations establish), DT1, DT5, the audience's need and the server-wide no-go signs."""
 
-    @property
-    def approval_tools(self) -> tuple[ToolAssessment, ...]:
-        return tuple(t for t in self.tools if t.primary in APPROVAL_EFFECTS)
-
-    @property
-    def all_credentials(self) -> frozenset[str]:
-        names = {c for creds in self.credentials.values() for c in creds}
-        names.update(c.name for c in self.inventory.credentials_for(self.server) if c.kind != "none")
-        return frozenset(names)
+    def __init__(self, server: str, transport: str, url: str | None, inventory: Inventory,
+                 posture: PostureLike | None, complete: bool) -> None:
+        self.server, self.transport, self.url = server, transport, url
+        self.inventory, self.posture, self.complete = inventory, posture, complete
+        self.cat = catalog()
+        self.states = {c: _control_state(self, c) for c in CONTROLS}
+        self.dt1 = _dt1_experimental(self)
+        self.dt5 = _dt5_managed(self)
+        self.need, self.need_assumed, self.need_why = _need(self)
+        self.nogo03 = _nogo03_no_access_model(self, self.states)
+        self.nogo04 = _nogo04_secrets_in_logs(self, self.states)
+        self.nogo08 = _nogo08_convenience(self)
+        self._requirements: dict[tuple[Any, ...], tuple[dict[str, str], dict[str, str]]] = {}
+        self._single: dict[tuple[Any, ...], _Decision] = {}
+        self._floor: _Decision | None = None
 
     def where(self, *keys: str | int) -> str:
         at = self.inventory.where(*keys)
         return f" ({at})" if at else ""
+
+    def with_controls(self, controls: Iterable[str], evidence: str = "assumed in place") -> "_Server":
+        """The same server with ``controls`` declared in place (what-if, for split plans)."""
+        inventory = self.inventory
+        for control in controls:
+            inventory = inventory.with_control(self.server, control, "in_place", evidence)
+        return _Server(self.server, self.transport, self.url, inventory, self.posture, self.complete)
+
+    def with_inventory(self, inventory: Inventory) -> "_Server":
+        return _Server(self.server, self.transport, self.url, inventory, self.posture, self.complete)
+
+    def requirements(self, pattern: str, conditions: tuple[bool, bool, bool], dt3: bool,
+                     dt4: bool) -> tuple[dict[str, str], dict[str, str]]:
+        """(control -> why it is required, control -> why it is not) for ``pattern``; read-only, cached."""
+        key = (pattern, conditions, dt3, dt4)
+        if key not in self._requirements:
+            self._requirements[key] = _requirements(self, pattern, dict(zip(CONDITIONS, conditions)),
+                                                    {"DT3": dt3, "DT4": dt4})
+        return self._requirements[key]
+
+    def active(self, tools: Iterable[ToolAssessment]) -> tuple[ToolAssessment, ...]:
+        """The enabled tools, in a canonical order (by name), so the order given never matters."""
+        enabled = (t for t in tools if not t.disabled and not self.inventory.tool_disabled(self.server, t.tool))
+        return tuple(sorted(enabled, key=lambda t: (t.tool, t.effects, t.flags)))
+
+    def floor(self) -> "_Decision":
+        """The decision for this server with no tool at all: what any tool of it meets."""
+        if self._floor is None:
+            self._floor = _decide(self, (), {})
+        return self._floor
+
+    def single(self, tool: ToolAssessment, creds: frozenset[str]) -> "_Decision":
+        """The decision for a server offering ``tool`` alone, which can use ``creds`` (effective credentials,
+        see _effective_credentials). Tools that look alike to the decision (same effects, flags,
+        credentials, declarations and data stores) share one result."""
+        tool = replace(tool, disabled=False) if tool.disabled else tool
+        decl = self.inventory.tool_decl(self.server, tool.tool)
+        stores = tuple(d.name for d in self.inventory.data_stores_for(self.server) if d.tools and tool.tool in d.tools)
+        key = (tool.effects, tool.flags, creds, decl.approval if decl else None, decl.off_switch if decl else None,
+               stores)
+        if key not in self._single:
+            self._single[key] = _decide(self, (tool,), {tool.tool: creds}, effective=True)
+        return self._single[key]
+
+
+CONDITIONS = ("holds_credentials", "approval_tools", "proxies")
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """The tool-dependent facts: the enabled tools (sorted by name) and the credentials each can use."""
+
+    srv: _Server
+    tools: tuple[ToolAssessment, ...]
+    credentials: Mapping[str, frozenset[str]]  # tool -> credential names it can use
+
+    @property
+    def server(self) -> str:
+        return self.srv.server
+
+    @property
+    def inventory(self) -> Inventory:
+        return self.srv.inventory
+
+    @property
+    def cat(self) -> Catalog:
+        return self.srv.cat
+
+    @property
+    def complete(self) -> bool:
+        return self.srv.complete
+
+    @functools.cached_property
+    def approval_tools(self) -> tuple[ToolAssessment, ...]:
+        return tuple(t for t in self.tools if t.primary in APPROVAL_EFFECTS)
+
+    @functools.cached_property
+    def all_credentials(self) -> frozenset[str]:
+        """What the tools can use, plus credentials the inventory gives the whole server (no ``tools`` list)."""
+        names = {c for creds in self.credentials.values() for c in creds}
+        names.update(c.name for c in self.inventory.credentials_for(self.server) if c.kind != "none" and not c.tools)
+        return frozenset(names)
+
+    def data_stores(self) -> tuple[Any, ...]:
+        """Declared data stores the enabled tools reach (a store without a ``tools`` list: the whole server)."""
+        return tuple(d for d in self.inventory.data_stores_for(self.server)
+                     if not d.tools or any(t.tool in d.tools for t in self.tools))
+
+    def where(self, *keys: str | int) -> str:
+        return self.srv.where(*keys)
 
 
 def _effective_credentials(server: str, tools: Sequence[ToolAssessment], tool_credentials: Mapping[str, Iterable[str]],
@@ -304,42 +471,51 @@ class _State:
     status: str  # verified | declared | missing
     evidence: str
     contradicted: bool = False
+    derivable: bool = False  # nothing declared or verified it: per-tool declarations may still establish it
 
 
-def _control_state(f: _Facts, control: str) -> _State:
-    """verified (a probe saw it) > declared (inventory, not contradicted) > missing."""
-    seen = f.posture.control_status(control) if f.posture is not None else None
-    checks = ", ".join(f.cat.control(control).probe_checks)
+_DERIVABLE = ("consent_approvals", "credential_rotation", "off_switch")
+
+
+def _control_state(srv: _Server, control: str) -> _State:
+    """verified (a probe saw it) > declared (inventory, not contradicted) > [derived from per-tool
+    declarations, see _derived] > missing."""
+    seen = srv.posture.control_status(control) if srv.posture is not None else None
+    checks = ", ".join(srv.cat.control(control).probe_checks)
     if seen == "verified":
         return _State("verified", f"verified by the probe ({checks})" if checks else "verified by the probe")
-    decl = f.inventory.control_decl(f.server, control)
+    decl = srv.inventory.control_decl(srv.server, control)
     if decl is not None and decl.in_place:
         said = f"declared in place{f' ({decl.source})' if decl.source else ''}" + (
             f": {decl.evidence}" if decl.evidence else "")
         if seen == "missing":
             return _State("missing", f"{said}; but the probe saw it missing ({checks})", contradicted=True)
         return _State("declared", said)
-    derived = _derived(f, control)
-    if derived:
-        return _State("declared", derived)
+    derivable = control in _DERIVABLE
     if seen == "missing":
-        return _State("missing", f"the probe saw it missing ({checks})")
+        return _State("missing", f"the probe saw it missing ({checks})", derivable=derivable)
     if decl is not None:
         where = f" ({decl.source})" if decl.source else ""
         return _State("missing", f"declared {decl.status.replace('_', ' ')}{where}"
-                      + (f": {decl.evidence}" if decl.evidence else ""))
+                      + (f": {decl.evidence}" if decl.evidence else ""), derivable=derivable)
     if checks:
-        return _State("missing", "not declared in the inventory, and no probe verified it")
-    return _State("missing", "not declared in the inventory; no probe can see it: ask the operator")
+        return _State("missing", "not declared in the inventory, and no probe verified it", derivable=derivable)
+    return _State("missing", "not declared in the inventory; no probe can see it: ask the operator",
+                  derivable=derivable)
 
 
 def _derived(f: _Facts, control: str) -> str | None:
     """A control the inventory establishes without naming it: per-tool approval gates on every tool that
-    needs one, or every credential of the server kept in a protected store with a rotation plan."""
+    needs one, per-tool off switches on every enabled tool, or every credential of the server kept in a
+    protected store with a rotation plan."""
     if control == "consent_approvals":
         gated = f.approval_tools
         if gated and all((d := f.inventory.tool_decl(f.server, t.tool)) is not None and d.approval for t in gated):
             return f"every tool that needs one declares an approval gate ({_tool_list(gated)})"
+    if control == "off_switch":
+        if f.tools and all((d := f.inventory.tool_decl(f.server, t.tool)) is not None and d.off_switch
+                           for t in f.tools):
+            return f"every tool declares an off switch of its own ({_tool_list(f.tools)})"
     if control == "credential_rotation":
         names = f.all_credentials
         decls = [f.inventory.credential(n) for n in sorted(names)]
@@ -352,7 +528,7 @@ def _derived(f: _Facts, control: str) -> str | None:
 # The decision tree, one function per question
 
 
-def _dt1_experimental(f: _Facts) -> DecisionStep:
+def _dt1_experimental(f: _Server) -> DecisionStep:
     q = f.cat.question("DT1")
     stage = f.inventory.stage(f.server)
     at = f.inventory.setting_source(f.server, "stage")
@@ -368,31 +544,28 @@ def _sensitivity(f: _Facts) -> tuple[list[str], bool]:
     reasons = [f"{t.tool} is {t.primary}" for t in f.tools if t.mutating]
     reasons += [f"{t.tool} has {', '.join(x for x in t.flags if x in SENSITIVE_FLAGS)}"
                 for t in f.tools if any(t.has(x) for x in SENSITIVE_FLAGS)]
-    reasons += [f"data store {d.name} is {d.classification}" for d in f.inventory.data_stores_for(f.server)
-                if d.sensitive]
+    reasons += [f"data store {d.name} is {d.classification}" for d in f.data_stores() if d.sensitive]
     decl = f.inventory.server(f.server)
     return reasons, bool(decl and decl.inventory_complete)
 
 
-def _dt2_read_only_low(f: _Facts) -> DecisionStep:
+def _dt2_read_only_low(f: _Facts, reasons: Sequence[str], known: bool) -> DecisionStep:
     q = f.cat.question("DT2")
-    reasons, known = _sensitivity(f)
     if reasons:
         return DecisionStep(q.id, q.question, "no", tuple(reasons))
     if not known:
         return DecisionStep(q.id, q.question, "unknown, assumed no",
                             ("every tool is read-only with no sensitive flag, but the inventory does not confirm "
                              f"its data stores are complete: {q.silent_because}",), assumed=True)
-    stores = [f"{d.name} ({d.classification})" for d in f.inventory.data_stores_for(f.server)]
+    stores = [f"{d.name} ({d.classification})" for d in f.data_stores()]
     return DecisionStep(q.id, q.question, "yes",
                         ("every tool is read-only, with no private_data, credential_access or code_execution flag",
                          "data stores: " + (", ".join(stores) if stores else "none") + f.where(
                              "servers", f.server, "inventory_complete")))
 
 
-def _dt3_can_harm(f: _Facts) -> DecisionStep:
+def _dt3_can_harm(f: _Facts, reasons: Sequence[str], known: bool) -> DecisionStep:
     q = f.cat.question("DT3")
-    reasons, known = _sensitivity(f)
     if reasons:
         return DecisionStep(q.id, q.question, "yes", tuple(reasons))
     if not known:
@@ -407,7 +580,7 @@ def _dt4_proxies(f: _Facts) -> DecisionStep:
     decl = f.inventory.server(f.server)
     declared = decl.proxies_third_party if decl else None
     at = f.where("servers", f.server, "proxies_third_party")
-    oauth = sorted(c.name for c in f.inventory.credentials_for(f.server) if c.kind == "per_user_oauth")
+    oauth = sorted(n for n in f.all_credentials if _kind(f.inventory, n) == "per_user_oauth")
     if declared:
         return DecisionStep(q.id, q.question, "yes", (f"inventory: proxies_third_party true{at}",))
     if oauth:
@@ -424,7 +597,7 @@ def _dt4_proxies(f: _Facts) -> DecisionStep:
                         assumed=True)
 
 
-def _dt5_managed(f: _Facts) -> DecisionStep:
+def _dt5_managed(f: _Server) -> DecisionStep:
     q = f.cat.question("DT5")
     alt = f.inventory.managed_alternative(f.server)
     if alt is None:
@@ -436,7 +609,7 @@ def _dt5_managed(f: _Facts) -> DecisionStep:
                         (text,) + ((alt.note,) if alt.note else ()))
 
 
-def _need(f: _Facts) -> tuple[str, bool, str]:
+def _need(f: _Server) -> tuple[str, bool, str]:
     """The most exposed pattern the audience calls for, whether that was assumed, and why."""
     audience = f.inventory.audience(f.server)
     if audience is not None:
@@ -451,7 +624,7 @@ def _need(f: _Facts) -> tuple[str, bool, str]:
 # No-go signs, one function per sign
 
 
-def _nogo(f: _Facts, sign_id: str, evidence: Iterable[str], *, assumed: bool = False,
+def _nogo(f: _Facts | _Server, sign_id: str, evidence: Iterable[str], *, assumed: bool = False,
           tools: Iterable[ToolAssessment] = ()) -> NoGo:
     sign = f.cat.no_go_sign(sign_id)
     return NoGo(sign.id, sign.title, tuple(evidence), sign.severity, assumed, tuple(sorted({t.tool for t in tools})))
@@ -498,7 +671,7 @@ def _nogo02_shared_credential(f: _Facts) -> NoGo | None:
     return _nogo(f, "NOGO02", evidence, assumed=assumed, tools=involved) if evidence else None
 
 
-def _nogo03_no_access_model(f: _Facts, states: Mapping[str, _State]) -> NoGo | None:
+def _nogo03_no_access_model(f: _Server, states: Mapping[str, _State]) -> NoGo | None:
     if states["authn_authz"].status in _OK:
         return None
     audience, tenants = f.inventory.audience(f.server), f.inventory.tenants(f.server)
@@ -512,7 +685,7 @@ def _nogo03_no_access_model(f: _Facts, states: Mapping[str, _State]) -> NoGo | N
     return None
 
 
-def _nogo04_secrets_in_logs(f: _Facts, states: Mapping[str, _State]) -> NoGo | None:
+def _nogo04_secrets_in_logs(f: _Server, states: Mapping[str, _State]) -> NoGo | None:
     state = states["secret_redaction"]
     if state.status in _OK:
         return None
@@ -548,7 +721,7 @@ def _nogo07_no_off_switch(f: _Facts, states: Mapping[str, _State]) -> NoGo | Non
                  tools=lacking)
 
 
-def _nogo08_convenience(f: _Facts) -> NoGo | None:
+def _nogo08_convenience(f: _Server) -> NoGo | None:
     reason = f.inventory.remote_reason(f.server)
     audience = f.inventory.audience(f.server)
     at = f.inventory.setting_source(f.server, "remote_reason")
@@ -573,14 +746,14 @@ _WHEN_NOT = {"holds_credentials": "no tool uses a credential",
              "proxies": "the server does not proxy third-party APIs (DT4)"}
 
 
-def _requirements(f: _Facts, pattern: str, conditions: Mapping[str, bool],
-                  steps: Mapping[str, DecisionStep]) -> tuple[dict[str, str], dict[str, str]]:
+def _requirements(f: _Server, pattern: str, conditions: Mapping[str, bool],
+                  answers: Mapping[str, bool]) -> tuple[dict[str, str], dict[str, str]]:
     """(control -> why it is required, control -> why it is not) for ``pattern``."""
     required: dict[str, str] = {}
     skipped: dict[str, str] = {}
     sources = [f.cat.pattern(pattern).requires]
     if pattern in REMOTE:
-        sources += [f.cat.question(q).requires for q in ("DT3", "DT4") if steps[q].yes]
+        sources += [f.cat.question(q).requires for q in ("DT3", "DT4") if answers[q]]
     for requirements in sources:
         for r in requirements:
             if r.when is not None and not conditions[r.when]:
@@ -611,6 +784,63 @@ def _statuses(required: Mapping[str, str], skipped: Mapping[str, str],
 
 
 # --------------------------------------------------------------------------------------------
+# The decision: one function for the server and for each tool alone
+
+
+@dataclass(frozen=True)
+class _Decision:
+    """The decision tree walked for one set of enabled tools of a server."""
+
+    facts: _Facts
+    states: Mapping[str, _State]
+    steps: Mapping[str, DecisionStep]
+    no_go: tuple[NoGo, ...]
+    requirements: Mapping[str, tuple[dict[str, str], dict[str, str]]]
+    missing: Mapping[str, tuple[str, ...]]
+    blocked_by: tuple[str, ...]
+    allowed: tuple[str, ...]
+    recommended: str
+
+    def gap(self, pattern: str) -> frozenset[str]:
+        """Everything between this tool set and ``pattern``: missing controls, and for a remote pattern the
+        DT1 answer and no-go signs that block it."""
+        out = frozenset(self.missing[pattern])
+        return out | frozenset(self.blocked_by) if pattern in REMOTE else out
+
+
+def _decide(srv: _Server, tools: Sequence[ToolAssessment], tool_credentials: Mapping[str, Iterable[str]], *,
+            effective: bool = False) -> _Decision:
+    """The decision for ``tools`` (enabled, in canonical order) on ``srv``. ``effective``: the credential map
+    is already what _effective_credentials makes of it (computed once per server)."""
+    creds = ({t.tool: frozenset(tool_credentials.get(t.tool, ())) for t in tools} if effective else
+             _effective_credentials(srv.server, tools, tool_credentials, srv.inventory))
+    f = _Facts(srv, tuple(tools), MappingProxyType(creds))
+    states = dict(srv.states)
+    for control in _DERIVABLE:
+        if states[control].derivable and (text := _derived(f, control)):
+            states[control] = _State("declared", text)
+    reasons, known = _sensitivity(f)
+    dt4 = _dt4_proxies(f)
+    steps = {"DT1": srv.dt1, "DT2": _dt2_read_only_low(f, reasons, known), "DT3": _dt3_can_harm(f, reasons, known),
+             "DT4": dt4, "DT5": srv.dt5}
+    signs = [_nogo01_unlisted(f), _nogo02_shared_credential(f), srv.nogo03, srv.nogo04, _nogo05_no_approval(f, states),
+             _nogo06_unreviewed_proxy(f, states, dt4), _nogo07_no_off_switch(f, states), srv.nogo08]
+    no_go = tuple(s for s in signs if s is not None)
+
+    conditions = (bool(f.all_credentials), bool(f.approval_tools), dt4.yes)
+    requirements = {p: srv.requirements(p, conditions, steps["DT3"].yes, dt4.yes) for p in PATTERNS}
+    missing = {p: tuple(c for c in CONTROLS if c in requirements[p][0] and states[c].status not in _OK)
+               for p in PATTERNS}
+    blocked_by = (("DT1",) if srv.dt1.yes else ()) + tuple(s.id for s in no_go)
+    allowed = ["local_stdio"]
+    if not blocked_by:
+        allowed += [p for p in REMOTE if not missing[p] and (p != "managed_gateway" or srv.dt5.yes)]
+    recommended = _recommend(srv.cat, allowed, srv.need, srv.dt5.yes)
+    return _Decision(f, MappingProxyType(states), MappingProxyType(steps), no_go, MappingProxyType(requirements),
+                     MappingProxyType(missing), blocked_by, tuple(allowed), recommended)
+
+
+# --------------------------------------------------------------------------------------------
 # The placement
 
 
@@ -619,54 +849,85 @@ def place(server: str, *, transport: str, url: str | None, tools: Sequence[ToolA
           posture: PostureLike | None = None, complete: bool = True) -> Placement:
     """Decide where ``server`` may run and what each placement still needs.
 
-    ``tools`` are the server's classified tools (disabled ones are kept out of the decision);
-    ``tool_credentials`` maps a tool name to the credential names it can use (env var / header names or
-    inventory ids); ``posture`` is what an HTTP probe saw; ``complete`` says whether the listing completed.
+    ``tools`` are the server's classified tools (disabled ones are kept out of the decision, but get a
+    placement of their own); ``tool_credentials`` maps a tool name to the credential names it can use (env
+    var / header names or inventory ids); ``posture`` is what an HTTP probe saw; ``complete`` says whether
+    the listing completed. The result also holds every tool's own placement (``Placement.tools``), the
+    tools that hold the server back (``held_back_by``) and the split plans (``split_plans``).
     """
-    inventory = inventory if inventory is not None else Inventory.empty()
-    active = tuple(sorted((t for t in tools if not t.disabled and not inventory.tool_disabled(server, t.tool)),
-                          key=lambda t: (t.tool, t.effects, t.flags)))
-    f = _Facts(server=server, transport=transport, inventory=inventory, posture=posture, complete=complete,
-               tools=active, credentials=MappingProxyType(
-                   _effective_credentials(server, active, tool_credentials, inventory)))
-    cat = f.cat
-    states = {c: _control_state(f, c) for c in CONTROLS}
+    srv = _Server(server, transport, url, inventory if inventory is not None else Inventory.empty(), posture,
+                  complete)
+    return _place(srv, tools, tool_credentials)
 
-    steps = {s.id: s for s in (_dt1_experimental(f), _dt2_read_only_low(f), _dt3_can_harm(f), _dt4_proxies(f),
-                               _dt5_managed(f))}
-    signs = [_nogo01_unlisted(f), _nogo02_shared_credential(f), _nogo03_no_access_model(f, states),
-             _nogo04_secrets_in_logs(f, states), _nogo05_no_approval(f, states),
-             _nogo06_unreviewed_proxy(f, states, steps["DT4"]), _nogo07_no_off_switch(f, states),
-             _nogo08_convenience(f)]
-    no_go = tuple(s for s in signs if s is not None)
 
-    conditions = {"holds_credentials": bool(f.all_credentials), "approval_tools": bool(f.approval_tools),
-                  "proxies": steps["DT4"].yes}
-    requirements = {p: _requirements(f, p, conditions, steps) for p in PATTERNS}
-    missing = {p: tuple(c for c in CONTROLS if c in requirements[p][0] and states[c].status not in _OK)
-               for p in PATTERNS}
+def _place(srv: _Server, tools: Sequence[ToolAssessment], tool_credentials: Mapping[str, Iterable[str]]) -> Placement:
+    from .split import split_plans_and_holders  # split reads this module's decision; imported late
 
-    blocked_by = (("DT1",) if steps["DT1"].yes else ()) + tuple(s.id for s in no_go)
-    allowed = ["local_stdio"]
-    if not blocked_by:
-        allowed += [p for p in REMOTE if not missing[p] and (p != "managed_gateway" or steps["DT5"].yes)]
-    need, need_assumed, need_why = _need(f)
-    recommended = _recommend(cat, allowed, need, steps["DT5"].yes)
-
-    current, current_reason = _current(transport, url, inventory.hosting(server))
-    loopback = current == "local_stdio" and transport != "stdio" and inventory.hosting(server) is None
-    assumptions = _assumptions(f, steps, no_go, need_assumed, need_why, loopback, recommended)
+    cat, server, inventory = srv.cat, srv.server, srv.inventory
+    active = srv.active(tools)
+    eff = _effective_credentials(server, tools, tool_credentials, inventory)
+    d = _decide(srv, active, eff, effective=True)
+    states, steps, requirements, recommended = d.states, d.steps, d.requirements, d.recommended
+    current, current_reason = _current(srv.transport, srv.url, inventory.hosting(server))
+    loopback = current == "local_stdio" and srv.transport != "stdio" and inventory.hosting(server) is None
+    assumptions = _assumptions(srv, steps, d.no_go, srv.need_assumed, srv.need_why, loopback, recommended)
     contradicted = tuple(ControlStatus(c, "missing", "declared in the inventory", states[c].evidence)
                          for c in CONTROLS if states[c].contradicted)
+    own = {tp.tool: tp for tp in (_tool_placement(srv, t, eff[t.tool]) for t in tools)}
+    plans, held = split_plans_and_holders(srv, d, active, eff, own)
     placement = Placement(
-        server=server, current=current, recommended=recommended, allowed=tuple(allowed),
+        server=server, current=current, recommended=recommended, allowed=d.allowed,
         required_controls=_statuses(*requirements[recommended], states),
-        missing_by_pattern=MappingProxyType(missing), no_go=no_go,
+        missing_by_pattern=d.missing, no_go=d.no_go,
         rationale=tuple(steps[q.id] for q in cat.decision_tree), assumptions=assumptions,
-        current_reason=current_reason, need=need, need_assumed=need_assumed, blocked_by=blocked_by,
+        current_reason=current_reason, need=srv.need, need_assumed=srv.need_assumed, blocked_by=d.blocked_by,
         current_controls=_statuses(*requirements[current], states) if current else (),
-        contradicted=contradicted)
+        contradicted=contradicted, tools=tuple(own[name] for name in sorted(own)), held_back_by=held,
+        split_plans=plans)
     return _with_summary(placement)
+
+
+def place_tool(server: str, tool: ToolAssessment, *, transport: str, url: str | None = None,
+               credentials: Iterable[str] = (), inventory: Inventory | None = None,
+               posture: PostureLike | None = None, complete: bool = True) -> ToolPlacement:
+    """Where one tool could be offered: the placement of ``server`` if it offered ``tool`` alone.
+
+    ``credentials`` are the credential names the tool can use; the inventory, posture and transport are the
+    server's, as for ``place``. The other tools of the server play no part.
+    """
+    srv = _Server(server, transport, url, inventory if inventory is not None else Inventory.empty(), posture,
+                  complete)
+    creds = _effective_credentials(server, (tool,), {tool.tool: tuple(credentials)}, srv.inventory)[tool.tool]
+    return _tool_placement(srv, tool, creds)
+
+
+def _tool_placement(srv: _Server, tool: ToolAssessment, creds: frozenset[str]) -> ToolPlacement:
+    d = srv.single(tool, creds)
+    floor = srv.floor()
+    own = tuple(b for b in d.blocked_by if b not in floor.blocked_by)
+    rank = srv.cat.rank(d.recommended)
+    missing = {p: d.missing[p] for p in PATTERNS if srv.cat.rank(p) > rank}
+    disabled = tool.disabled or srv.inventory.tool_disabled(srv.server, tool.tool)
+    return ToolPlacement(srv.server, tool.tool, d.allowed, d.recommended, MappingProxyType(missing), d.blocked_by,
+                         _tool_why(srv, tool, d, own), own, disabled)
+
+
+def _tool_why(srv: _Server, tool: ToolAssessment, d: _Decision, own: Sequence[str]) -> str:
+    what = tool.primary + "".join(f", {x}" for x in tool.flags)
+    shared = [b for b in d.blocked_by if b not in own]
+    if d.blocked_by:
+        parts = []
+        if own:
+            parts.append("its own " + ", ".join(own))
+        if shared:
+            parts.append(("and " if own else "") + "the server-wide " + ", ".join(shared))
+        return f"{what}: kept local by " + " ".join(parts) + "."
+    nxt = next((p for p in PATTERNS if srv.cat.rank(p) > srv.cat.rank(d.recommended)
+                and srv.cat.rank(p) <= srv.cat.rank(srv.need) and (p != "managed_gateway" or srv.dt5.yes)), None)
+    if nxt is None:
+        return f"{what}: {d.recommended} fits; its controls are in place."
+    gaps = d.missing[nxt]
+    return f"{what}: {d.recommended} for now; {nxt} still needs {', '.join(gaps) if gaps else 'nothing'}."
 
 
 def _recommend(cat: Catalog, allowed: Sequence[str], need: str, managed: bool) -> str:
@@ -681,7 +942,7 @@ def _recommend(cat: Catalog, allowed: Sequence[str], need: str, managed: bool) -
     return at_top[0]  # allowed is in PATTERNS order: public_remote before managed_gateway
 
 
-def _assumptions(f: _Facts, steps: Mapping[str, DecisionStep], no_go: Sequence[NoGo], need_assumed: bool,
+def _assumptions(f: _Server, steps: Mapping[str, DecisionStep], no_go: Sequence[NoGo], need_assumed: bool,
                  need_why: str, loopback: bool, recommended: str) -> tuple[str, ...]:
     out = []
     if loopback:

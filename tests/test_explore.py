@@ -95,3 +95,39 @@ def test_export_writes_the_current_assessment(explorer, tmp_path):
     written = sorted(p.name for p in (tmp_path / "report").iterdir())
     assert any(name.endswith(".html") for name in written)
     assert "wrote" in explorer.status.value
+
+
+def test_split_plan_is_shown_and_applied(explorer):
+    """The split plan for the chosen server is shown; the button moves its tools off the server (disables
+    them), the placement is recomputed, and the next plan has nothing left to move."""
+    explorer.server.value = "support-desk"
+    plan = explorer.assessment.split_plan("support-desk")
+    assert plan is not None and plan.move and explorer.split_text() == plan.text
+    assert "split plan (internal_http)" in explorer.split_html.value and not explorer.apply_split.disabled
+    assert "<code>run_sql</code>" in explorer.split_html.value
+    before = explorer.assessment.placement("support-desk").blocked_by
+    explorer.apply_split.click()
+    for name in plan.move:
+        assert explorer.inventory.tool_disabled("support-desk", name)
+        assert explorer.assessment.tool("support-desk", name).disabled
+    after = explorer.assessment.placement("support-desk")
+    assert set(after.blocked_by) < set(before) and "NOGO05" not in after.blocked_by
+    assert explorer.assessment.split_plan("support-desk").move == ()
+    assert f"moved {len(plan.move)} tool(s)" in explorer.status.value
+
+
+def test_disabling_a_tool_can_clear_what_holds_the_server_back(explorer):
+    """Disabling the one tool that holds web-research back (share_link, ungated) takes it off held_back_by."""
+    assert [h.tool for h in explorer.assessment.placement("web-research").held_back_by] == ["share_link"]
+    assert "held back by: share_link" in explorer.split_html.value
+    explorer.tool.value = "share_link"
+    explorer.disabled.value = True
+    assert explorer.assessment.placement("web-research").held_back_by == ()
+
+
+def test_each_tool_shows_its_own_placement(explorer):
+    """The tool table and tool_placement_text show where each tool could be offered on its own."""
+    explorer.tool.value = "share_link"
+    text = explorer.tool_placement_text()
+    assert text.startswith("share_link: local_stdio on its own.") and "NOGO05" in text
+    assert "<th>own placement</th>" in explorer.tools_html.value

@@ -357,3 +357,35 @@ def test_real_server_report_renders():
     """A plain scan of the honest demo renders in every format (the README's main job)."""
     a = assess(introspect(demo_spec("support-desk")))
     assert "support-desk" in render_html(a) and render_markdown(a).startswith("# mcprisk report")
+
+
+def test_json_report_carries_tool_placements_split_plans_resources_and_prompts(demo):
+    """Per tool: placement.allowed / recommended / missing_controls; per server: split_plan; resources with
+    flags and prompts with what they drive."""
+    data = json.loads(render_json(demo))
+    server = next(s for s in data["servers"] if s["name"] == "support-desk")
+    slack = next(t for t in server["tools"] if t["name"] == "post_to_slack")["placement"]
+    assert slack["recommended"] == "local_stdio" and slack["allowed"] == ["local_stdio"]
+    assert "internal_http" in slack["missing_controls"] and {"NOGO05", "NOGO07"} <= set(slack["own_blockers"])
+    plan = server["split_plan"]
+    assert plan["target_pattern"] == "internal_http" and "post_to_slack" in plan["move"] and plan["text"]
+    assert server["split_plans"][0] == plan
+    assert server["placement"]["held_back_by"]
+    schema = next(r for r in server["resources"] if r["uri"] == "support://customers/schema")
+    assert schema["flags"] == ["private_data"] and schema["evidence"]
+    refund = next(p for p in server["prompts"] if p["name"] == "refund_customer")
+    assert refund["drives"] == ["issue_refund", "reply_to_ticket"] and refund["weight"] == "destructive"
+    assert {"RES101", "PRM101"} <= set(data["rules"])
+
+
+def test_markdown_and_html_show_placements_split_plans_resources_and_prompts(demo):
+    """Both reports carry the per-tool placement column, the split plan under the verdict, and the resources
+    and prompts sections."""
+    md = render_markdown(demo)
+    assert "own placement" in md and "**Split plan for `internal_http`:** Move `add_internal_note`" in md
+    assert "## Resources" in md and "## Prompts" in md and "`support://customers/schema`" in md
+    page = render_html(demo, charts=False)
+    doc = parse_html(page)
+    assert {"resources", "prompts"} <= {a.get("id") for _, a in doc.tags}
+    assert "Split plan for internal_http" in page and "Held back by" in page
+    assert '<span class="mono">post_to_slack</span>' in page

@@ -147,7 +147,9 @@ def build_server(profile: str = "full", insecure: str | Iterable[str] = ()) -> M
     server.resource("research://bookmarks", title="Bookmarks", mime_type="application/json")(backend.bookmark_list)
     server.resource("research://pages/{page_id}", title="Cached page", mime_type="text/plain")(backend.cached_page)
 
-    @server.prompt(title="Research brief")
+    @server.prompt(title="Research brief", description=(
+        "Research a topic with web_search and fetch_page, and share a short brief with the team through "
+        "share_link."))
     def research_brief(topic: Annotated[str, Field(description="What to research")]) -> str:
         """Research a topic and share a short brief with the team."""
         return (f"Research {topic}. Use web_search, then fetch_page on the three most relevant results. "

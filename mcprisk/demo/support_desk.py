@@ -478,7 +478,9 @@ def _register_resources(server: MCPServer, desk: SupportDesk) -> None:
 
 
 def _register_prompts(server: MCPServer) -> None:
-    @server.prompt(title="Triage a ticket")
+    @server.prompt(title="Triage a ticket", description=(
+        "Work out what a ticket needs and route it, without contacting the customer: search_tickets, "
+        "get_customer and list_orders to read, update_ticket_status and add_internal_note to route it."))
     def triage_ticket(ticket_id: Annotated[str, Field(description="Ticket id, e.g. T-5001")]) -> str:
         """Work out what a ticket needs and route it, without contacting the customer."""
         return (f"Triage ticket {ticket_id}.\n"
@@ -487,7 +489,9 @@ def _register_prompts(server: MCPServer) -> None:
                 "3. Set the status with update_ticket_status and record your reasoning with add_internal_note.\n"
                 "Do not reply to the customer.")
 
-    @server.prompt(title="Refund a customer")
+    @server.prompt(title="Refund a customer", description=(
+        "Check a refund against support://policies/refunds, issue it with issue_refund and tell the customer "
+        "with reply_to_ticket."))
     def refund_customer(order_id: Annotated[str, Field(description="Order id, e.g. O-9001")],
                         reason: Annotated[str, Field(description="Why the refund is due")]) -> str:
         """Check a refund against the policy, issue it and tell the customer."""
@@ -496,7 +500,9 @@ def _register_prompts(server: MCPServer) -> None:
                 "order's currency, then tell the customer with reply_to_ticket. If it needs approval, stop and "
                 "say so.")
 
-    @server.prompt(title="Summarise a customer")
+    @server.prompt(title="Summarise a customer", description=(
+        "A short account summary for an agent picking up a conversation, from get_customer, list_orders and "
+        "search_tickets."))
     def summarize_customer(customer_id: Annotated[str, Field(description="Customer id, e.g. C-1001")]) -> str:
         """A short account summary for an agent picking up a conversation."""
         return (f"Summarise customer {customer_id} for a support agent: use get_customer, list_orders and "

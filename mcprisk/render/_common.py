@@ -197,14 +197,22 @@ def rule_docs(a: Any) -> dict[str, dict[str, Any]]:
         if code:
             known[code] = {"title": fn.title, "description": " ".join((fn.__doc__ or "").split()),
                            "severity": None, "references": []}
+    from ..surfaces import PROMPT_RULES, RESOURCE_RULES
+
+    for fn in RESOURCE_RULES:
+        code, title = fn.code, fn.title  # type: ignore[attr-defined]
+        known[code] = {"title": title, "description": " ".join((fn.__doc__ or "").split()), "severity": None,
+                       "references": []}
+    for code, (title, description) in PROMPT_RULES.items():
+        known[code] = {"title": title, "description": description, "severity": None, "references": []}
     cat = _catalog()
     wanted: dict[str, Finding | None] = {}
     for f in a.findings:
         wanted.setdefault(f.code, f)
         for ev in f.evidence:
             wanted.setdefault(ev.rule, None)
-    for t in a.tools:
-        for ev in t.evidence:
+    for item in (*a.tools, *getattr(a, "resources", ()), *getattr(a, "prompts", ())):
+        for ev in item.evidence:
             wanted.setdefault(ev.rule, None)
     out: dict[str, dict[str, Any]] = {}
     for code in sorted(wanted):

@@ -74,6 +74,7 @@ figure { margin: 12px 0; break-inside: avoid; } figure img { max-width: 100%; he
   border: 1px solid var(--line); border-radius: 4px; }
 figcaption { font-size: 12px; color: var(--muted); }
 .charts { display: grid; grid-template-columns: 1fr 1fr; gap: 8px 18px; } .charts .wide { grid-column: 1 / -1; }
+.split { margin: 0; } .split .mono { background: var(--soft); padding: 0 3px; border-radius: 3px; }
 .notice { padding: 10px 14px; border-radius: 6px; background: #fff7e6; border: 1px solid #f3d19e; }
 footer { margin-top: 40px; font-size: 12px; color: var(--muted); border-top: 1px solid var(--line); padding-top: 8px; }
 @page { margin: 14mm; }
@@ -198,12 +199,47 @@ def _verdict(a: Any, snap: Any) -> str:
             " or ".join(patterns)
         rows.append((f"Before {where}", ", ".join(f'<span class="mono">{_t(c)}</span>' for c in need)
                      + (" <span class=\"muted\">and the no-go signs above cleared</span>" if p.blocked_by else "")))
+    held = getattr(p, "held_back_by", ())
+    if held:
+        items = "".join(
+            f'<li><span class="mono">{_t(h.tool)}</span> reaches {_chip(h.reach, "outline")}'
+            f' <span class="muted">({h.steps} step{"s" if h.steps != 1 else ""} short of {_t(p.need)})</span>: adds '
+            + ", ".join(f'<span class="mono">{_t(x)}</span>' for x in h.adds)
+            + (f' <span class="muted">together with {_t(", ".join(h.shared_with[:6]))}'
+               + (f" and {len(h.shared_with) - 6} more" if len(h.shared_with) > 6 else "") + "</span>"
+               if h.shared_with else "") + "</li>" for h in held)
+        rows.append(("Held back by", f'<ul class="evidence">{items}</ul>'))
+    for plan in getattr(p, "split_plans", ()):
+        rows.append((f"Split plan for {plan.target_pattern}", f'<p class="split">{_quoted(plan.text)}</p>'))
     rows.append(("Open findings", findings_line))
     dl = "".join(f"<dt>{_t(k)}</dt><dd>{v}</dd>" for k, v in rows)
     summary = getattr(p, "summary", "")
     return (f'<article class="verdict {cls}" id="{_anchor("server", name)}"><h3>{_t(name)}{status_note}</h3>'
             f'<p class="headline">{_t(headline)}</p>' + (f"<p>{_t(summary)}</p>" if summary else "")
             + f"<dl>{dl}</dl></article>")
+
+
+def _quoted(text: str) -> str:
+    """mcprisk's own sentence with server names between backticks: escaped, the names set as code."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick (one inside a name): show it all as text
+        return _t(text)
+    return "".join(f'<span class="mono">{_t(part)}</span>' if i % 2 else _t(part) for i, part in enumerate(parts))
+
+
+def _own_placement(p: Any, tool: str) -> str:
+    tp = next((t for t in getattr(p, "tools", ()) if t.tool == tool), None) if p is not None else None
+    if tp is None:
+        return '<span class="muted">-</span>'
+    out = _chip(tp.recommended, "outline")
+    if tp.own_blockers:
+        out += "<br><span class=\"small\">own " + ", ".join(f'<span class="mono">{_t(b)}</span>'
+                                                          for b in tp.own_blockers) + "</span>"
+    nxt = next(iter(tp.missing_controls), None)
+    if nxt is not None and not tp.blocked_by and tp.missing_controls[nxt]:
+        out += (f'<br><span class="small muted">{_t(nxt)} needs '
+                + ", ".join(f'<span class="mono">{_t(c)}</span>' for c in tp.missing_controls[nxt]) + "</span>")
+    return f'<span title="{_t(tp.why)}">{out}</span>'
 
 
 def _charts(a: Any) -> str:
@@ -247,14 +283,57 @@ def _tools(a: Any, docs: dict[str, Any]) -> str:
             f"<td>{' '.join(_effect(e) for e in ta.effects if e != ta.primary) or '<span class=muted>-</span>'}</td>"
             f"<td>{'<br>'.join(_t(f.replace('_', ' ')) for f in ta.flags) or '<span class=muted>-</span>'}</td>"
             f"<td>{_t(ta.confidence)} {' '.join(notes)}</td>"
+            f"<td>{_own_placement(placement_of(a, ta.server), ta.tool)}</td>"
             f"<td>" + (f'<div class="desc">{_t(desc)}</div>' if desc else "")
             + _evidence_list(ta.evidence, docs) + "</td></tr>")
     return ('<section id="tools"><h2>Tools by severity</h2>'
             '<p class="muted">Most severe first. Descriptions are shown as the server sent them; invisible '
             'characters appear as &#10216;U+XXXX&#10217;. Annotations are the author\'s claims, weighed as evidence.</p>'
             "<table><thead><tr><th>tool</th><th>primary effect</th><th>other effects</th><th>flags</th>"
-            "<th>confidence</th><th>description and evidence</th></tr></thead><tbody>"
+            "<th>confidence</th><th title=\"where the tool could be offered on its own\">own placement</th>"
+            "<th>description and evidence</th></tr></thead><tbody>"
             + "".join(rows) + "</tbody></table></section>")
+
+
+def _resources(a: Any, docs: dict[str, Any]) -> str:
+    head = ('<section id="resources"><h2>Resources</h2><p class="muted">Who may read this data, and can access be '
+            "audited or revoked? Each resource and template is flagged for the data it exposes.</p>")
+    resources = getattr(a, "resources", ())
+    if not resources:
+        return head + "<p>No resources were listed.</p></section>"
+    descriptions = {(s.name, r.uri): r for s in a.snapshots for r in s.resources}
+    descriptions.update({(s.name, r.uri_template): r for s in a.snapshots for r in s.resource_templates})
+    rows = []
+    for r in resources:
+        raw = descriptions.get(r.key)
+        desc = raw.description if raw is not None and raw.description else ""
+        rows.append(f"<tr><td><b class=\"mono\">{_line(r.uri, 300)}</b><br><span class=\"muted small\">"
+                    f"{_t(r.server)} &middot; {_t(r.kind)}</span></td>"
+                    f"<td>{'<br>'.join(_t(f.replace('_', ' ')) for f in r.flags) or '<span class=muted>-</span>'}</td>"
+                    "<td>" + (f'<div class="desc">{_t(desc)}</div>' if desc else "")
+                    + _evidence_list(r.evidence, docs) + "</td></tr>")
+    return (head + "<table><thead><tr><th>resource</th><th>flags</th><th>description and evidence</th></tr></thead>"
+            "<tbody>" + "".join(rows) + "</tbody></table></section>")
+
+
+def _prompts(a: Any, docs: dict[str, Any]) -> str:
+    head = ('<section id="prompts"><h2>Prompts</h2><p class="muted">Which tools and resources each prompt assumes. '
+            "A prompt weighs as much as the most severe enabled tool it drives.</p>")
+    prompts = getattr(a, "prompts", ())
+    if not prompts:
+        return head + "<p>No prompts were listed.</p></section>"
+    rows = []
+    for p in prompts:
+        mono = lambda xs: ", ".join(f'<span class="mono">{_line(x, 200)}</span>' for x in xs)  # noqa: E731
+        rows.append(f"<tr><td><b class=\"mono\">{_t(p.prompt)}</b><br><span class=\"muted small\">"
+                    f"{_t(p.server)}</span></td><td>{_effect(p.weight)}</td>"
+                    f"<td>{mono(p.drives) or '<span class=muted>-</span>'}</td>"
+                    f"<td>{mono(p.resources) or '<span class=muted>-</span>'}</td>"
+                    f"<td>{mono(p.ungated) or '<span class=muted>-</span>'}</td>"
+                    f"<td>{_evidence_list(p.evidence, docs)}</td></tr>")
+    return (head + "<table><thead><tr><th>prompt</th><th>weight</th><th>drives</th><th>names resources</th>"
+            "<th>no approval gate</th><th>evidence</th></tr></thead><tbody>" + "".join(rows)
+            + "</tbody></table></section>")
 
 
 def _findings(a: Any, docs: dict[str, Any]) -> str:
@@ -462,7 +541,8 @@ def render_html(a: Any, *, timestamp: str | dt.datetime | None = None, charts: b
                 + ". What they did not list is not assessed.</p>")
     verdicts = "".join(_verdict(a, s) for s in a.snapshots) or '<p class="muted">No servers.</p>'
     toc = "".join(f'<a href="#{k}">{v}</a>' for k, v in (
-        ("verdict", "Verdict"), ("charts", "At a glance"), ("tools", "Tools"), ("findings", "Findings"),
+        ("verdict", "Verdict"), ("charts", "At a glance"), ("tools", "Tools"), ("resources", "Resources"),
+        ("prompts", "Prompts"), ("findings", "Findings"),
         ("controls", "Controls"), ("flows", "Flows")) if charts or k != "charts")
     if getattr(a, "drift", None) is not None:
         toc += '<a href="#drift">Drift</a>'
@@ -473,7 +553,8 @@ def render_html(a: Any, *, timestamp: str | dt.datetime | None = None, charts: b
         f'<section id="verdict"><h2>Verdict: where may each server run?</h2>{warn}'
         f'<div class="verdicts">{verdicts}</div></section>'
         + (_charts(a) if charts else "")
-        + _tools(a, docs) + _findings(a, docs) + _controls(a) + _flows(a) + _drift(a) + _decisions(a) + _record(a)
+        + _tools(a, docs) + _resources(a, docs) + _prompts(a, docs) + _findings(a, docs)
+        + _controls(a) + _flows(a) + _drift(a) + _decisions(a) + _record(a)
         + f"<footer>Generated by mcprisk {_t(__version__)}" + (f" at {_t(ts)}" if ts else "")
         + ". mcprisk lists what servers expose without calling their tools; every text above that came from a "
           "server is shown as data, never as markup.</footer>")

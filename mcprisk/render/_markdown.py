@@ -75,8 +75,50 @@ def _verdict(a: Any, snap: Any) -> list[str]:
         lines.append(f"- Missing now: {', '.join(_code(c) for c in missing_now)}")
     for patterns, need in missing_groups(p):
         lines.append(f"- Before {' or '.join(_code(x) for x in patterns)}: {', '.join(_code(c) for c in need)}")
+    held = getattr(p, "held_back_by", ())
+    if held:
+        lines.append("- Held back by: " + "; ".join(_held(h, p.need) for h in held))
+    for plan in getattr(p, "split_plans", ()):
+        lines.append(f"- **Split plan for {_code(plan.target_pattern)}:** {_quoted(plan.text)}")
     lines += [f"- Open findings: {found}", ""]
     return lines
+
+
+def _held(h: Any, need: str) -> str:
+    adds = ", ".join(_code(x) for x in h.adds)
+    together = f" with {', '.join(_code(t) for t in h.shared_with[:4])}" + (
+        f" and {len(h.shared_with) - 4} more" if len(h.shared_with) > 4 else "") if h.shared_with else ""
+    steps = f"{h.steps} step{'s' if h.steps != 1 else ''}"
+    return f"{_code(h.tool)} adds {adds}{together} (reaches {_code(h.reach)}, {steps} short of {_code(need)})"
+
+
+def _quoted(text: str) -> str:
+    """mcprisk's own sentence with server names between backticks: names become code spans, the rest text."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick (one inside a name): show it all as text
+        return _esc(text)
+    return "".join(_code(part) if i % 2 else _spaced(part) for i, part in enumerate(parts))
+
+
+def _spaced(text: str) -> str:
+    """``_esc`` that keeps one space at either end (it sits between code spans)."""
+    if not text.strip():
+        return " " if text else ""
+    return (" " if text[0].isspace() else "") + _esc(text) + (" " if text[-1].isspace() else "")
+
+
+def _own_placement(a: Any, ta: Any) -> str:
+    p = placement_of(a, ta.server)
+    tp = next((t for t in getattr(p, "tools", ()) if t.tool == ta.tool), None) if p is not None else None
+    if tp is None:
+        return ""
+    out = _code(tp.recommended)
+    if tp.own_blockers:
+        out += f"; own {', '.join(_code(b) for b in tp.own_blockers)}"
+    nxt = next(iter(tp.missing_controls), None)
+    if nxt is not None and not tp.blocked_by and tp.missing_controls[nxt]:
+        out += f"; {_code(nxt)} needs {', '.join(_code(c) for c in tp.missing_controls[nxt])}"
+    return out
 
 
 def render_markdown(a: Any, *, timestamp: str | dt.datetime | None = None) -> str:
@@ -117,10 +159,40 @@ def render_markdown(a: Any, *, timestamp: str | dt.datetime | None = None) -> st
             rows.append([_code(ta.server), _code(ta.tool), f"**{ta.primary}**",
                          ", ".join(e for e in ta.effects if e != ta.primary),
                          ", ".join(ta.flags), ta.confidence + (f" ({', '.join(notes)})" if notes else ""),
+                         _own_placement(a, ta),
                          f"{why.rule} {_esc(why.source)}: {_esc(why.detail, 120)}" if why else ""])
-        lines += _table(["server", "tool", "primary", "other effects", "flags", "confidence", "why"], rows)
+        lines += _table(["server", "tool", "primary", "other effects", "flags", "confidence", "own placement", "why"],
+                        rows)
     else:
         lines.append("No tools were listed.")
+    lines.append("")
+
+    lines += ["## Resources", ""]
+    resources = getattr(a, "resources", ())
+    if resources:
+        lines += ["Who may read this data, and can access be audited or revoked? Flags say what a resource "
+                  "exposes.", ""]
+        rows = []
+        for r in resources:
+            top = next((e for e in r.evidence if e.flag in r.flags), None)
+            rows.append([_code(r.server), _code(r.uri, 120), r.kind, ", ".join(r.flags),
+                         f"{top.rule} {_esc(top.detail, 120)}" if top else ""])
+        lines += _table(["server", "resource", "kind", "flags", "why"], rows)
+    else:
+        lines.append("No resources were listed.")
+    lines.append("")
+
+    lines += ["## Prompts", ""]
+    prompts = getattr(a, "prompts", ())
+    if prompts:
+        lines += ["Which tools and resources each prompt assumes; a prompt weighs as much as the most severe tool "
+                  "it drives.", ""]
+        rows = [[_code(p.server), _code(p.prompt), f"**{p.weight}**", ", ".join(_code(t) for t in p.drives),
+                 ", ".join(_code(r, 120) for r in p.resources), ", ".join(_code(t) for t in p.ungated)]
+                for p in prompts]
+        lines += _table(["server", "prompt", "weight", "drives", "names resources", "no approval gate"], rows)
+    else:
+        lines.append("No prompts were listed.")
     lines.append("")
 
     lines += ["## Controls", ""]

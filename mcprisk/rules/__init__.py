@@ -1,7 +1,8 @@
 """The finding rules, registered explicitly. A duplicate or missing code fails a test.
 
-Classification rules (EFF1xx, FLG2xx) live in ``mcprisk.classify``; placement findings (PLC, NOGO) in
-``mcprisk.placement``; drift findings (DRIFT) in ``mcprisk.drift``.
+Classification rules (EFF1xx, FLG2xx) live in ``mcprisk.classify``, resource and prompt rules (RES1xx,
+PRM1xx) in ``mcprisk.surfaces``; placement findings (PLC, NOGO) in ``mcprisk.placement``; drift findings
+(DRIFT) in ``mcprisk.drift``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from .content import control_characters, encoded_blob, hidden_instructions, invi
 from .coverage import incomplete, spec_invalid, unclassified
 from .credentials import inline_secret, shared_by_readers_and_writers
 from .flows import find_flows, lethal_trifecta
+from .surfaces import prompt_drives_ungated, resource_credentials, resource_unaudited
 
 __all__ = ["FINDING_RULES", "FindingRule", "RuleContext", "RuleInfo", "find_flows", "finding_rule", "rule_info"]
 
@@ -32,6 +34,9 @@ FINDING_RULES: tuple[FindingRule, ...] = (
     spec_invalid,
     unclassified,
     lethal_trifecta,
+    resource_credentials,
+    resource_unaudited,
+    prompt_drives_ungated,
 )
 
 
