@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -302,3 +303,16 @@ def check_unique(items: Iterable[tuple[KeyPath, str]], lines: LineMap, what: str
             seen[name] = key
     return out
 
+
+
+def read_text(path: str | Path, error: type[InventoryError] = InventoryError) -> str:
+    """A hand-written file's text; ``error`` names the file and what went wrong (missing, not UTF-8, unreadable)."""
+    shown = str(path)
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error("no such file", path=shown) from None
+    except UnicodeDecodeError as exc:
+        raise error(f"not UTF-8 text (byte {exc.start})", path=shown) from None
+    except OSError as exc:
+        raise error(f"cannot read: {exc.strerror or exc}", path=shown) from None

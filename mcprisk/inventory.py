@@ -32,7 +32,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ._errors import InventoryError
-from ._yamlsource import LineMap, check_unique, parse_yaml, raise_problems, schema_problems
+from ._yamlsource import LineMap, check_unique, parse_yaml, raise_problems, read_text, schema_problems
 from .model import CONTROLS
 
 __all__ = [
@@ -427,16 +427,7 @@ class Inventory:
 
 def load_inventory(path: str | Path) -> Inventory:
     """Read and validate an inventory file; InventoryError names the file, the line and the key."""
-    shown_path = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InventoryError("no such file", path=shown_path) from None
-    except UnicodeDecodeError as exc:
-        raise InventoryError(f"not UTF-8 text (byte {exc.start})", path=shown_path) from None
-    except OSError as exc:
-        raise InventoryError(f"cannot read: {exc.strerror or exc}", path=shown_path) from None
-    return parse_inventory(text, path=shown_path)
+    return parse_inventory(read_text(path, InventoryError), path=str(path))
 
 
 def parse_inventory(text: str, path: str = "<string>") -> Inventory:

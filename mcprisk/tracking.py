@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ._errors import TrackingError
-from ._yamlsource import LineMap, Problem, format_key, parse_yaml, raise_problems, schema_problems
+from ._yamlsource import LineMap, Problem, format_key, parse_yaml, raise_problems, read_text, schema_problems
 from .model import Finding
 
 __all__ = ["TRACKING_STATUSES", "Tracking", "TrackingEntry", "apply_tracking", "load_tracking", "parse_tracking",
@@ -119,16 +119,7 @@ def apply_tracking(findings: Iterable[Finding], tracking: Tracking) -> tuple[lis
 
 def load_tracking(path: str | Path) -> Tracking:
     """Read and validate a tracking file; TrackingError names the file, the line and the key."""
-    shown_path = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise TrackingError("no such file", path=shown_path) from None
-    except UnicodeDecodeError as exc:
-        raise TrackingError(f"not UTF-8 text (byte {exc.start})", path=shown_path) from None
-    except OSError as exc:
-        raise TrackingError(f"cannot read: {exc.strerror or exc}", path=shown_path) from None
-    return parse_tracking(text, path=shown_path)
+    return parse_tracking(read_text(path, TrackingError), path=str(path))
 
 
 def parse_tracking(text: str, path: str = "<string>") -> Tracking:
