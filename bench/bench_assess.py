@@ -7,6 +7,7 @@ server, so 10,000 tools means 100 servers assessed together as one agent context
 from __future__ import annotations
 
 import json
+import random
 import time
 from pathlib import Path
 
@@ -31,6 +32,9 @@ def _corpus() -> list[dict]:
             if r.get("annotations"):
                 raw["annotations"] = r["annotations"]
             rows.append(raw)
+    # A fixed shuffle, so every size draws the same mix of domains (the files are sorted by server, and
+    # a first 100 tools from one domain would not cost what the average tool costs).
+    random.Random(20261129).shuffle(rows)
     return rows
 
 
