@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__
-from ._errors import MCPRiskError
+from ._errors import MCPRiskError, SpecError
 from ._text import terminal_safe
 from .introspection import Limits, introspect_many
 from .model import SEVERITIES
@@ -142,52 +142,42 @@ def _pairs(values: Sequence[str], what: str) -> dict[str, str]:
 
 
 def _specs(args: argparse.Namespace, command: Sequence[str]) -> list[ServerSpec]:
-    specs: list[ServerSpec] = []
-    if args.config:
-        from .configs import load_config
-
-        for path in args.config:
-            specs.extend(load_config(path))
-        if args.server:
-            wanted = set(args.server)
-            missing = wanted - {s.name for s in specs}
-            if missing:
-                known = ", ".join(sorted(s.name for s in specs)) or "none"
-                raise _UsageError(f"--server {', '.join(sorted(missing))}: not in the config (servers: {known})")
-            specs = [s for s in specs if s.name in wanted]
-    elif args.server:
-        raise _UsageError("--server selects servers from --config; give a --config")
-    if args.stdio:
-        if not command:
-            raise _UsageError("--stdio needs a command after --, e.g. mcprisk inspect --stdio -- npx -y PACKAGE")
-        specs.append(ServerSpec.stdio(list(command), name=args.name, env=_pairs(args.env, "--env")))
-    elif command:
+    """The live targets the options name, through ``mcprisk.targets`` (the notebooks' way in too)."""
+    if args.stdio and not command:
+        raise _UsageError("--stdio needs a command after --, e.g. mcprisk inspect --stdio -- npx -y PACKAGE")
+    if command and not args.stdio:
         raise _UsageError(f"unexpected arguments after --: {' '.join(command)} (did you mean --stdio?)")
-    headers = _pairs(args.header, "--header")
-    for url in args.url:
-        specs.append(ServerSpec.http(url, name=args.name if len(args.url) == 1 else None, headers=headers,
-                                     transport="sse" if args.sse else "http"))
-    if args.demo:
-        from .demo import demo_spec
+    if args.server and not args.config:
+        raise _UsageError("--server selects servers from --config; give a --config")
+    if not (args.config or command or args.url or args.demo):
+        return []
+    from .targeting import targets
 
-        try:
-            specs.append(demo_spec(args.demo, insecure=getattr(args, "demo_insecure", "") or ()))
-        except ValueError as exc:  # unknown demo server or switch
-            raise _UsageError(f"--demo: {exc}") from None
-    names = [s.name for s in specs]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        raise _UsageError(f"two servers are named {', '.join(dupes)}; give --name or select with --server")
-    return specs
+    try:
+        return targets(config=args.config or None, servers=args.server or None, command=list(command) or None,
+                       env=_pairs(args.env, "--env"), url=args.url, headers=_pairs(args.header, "--header"),
+                       sse=args.sse, name=args.name, demo=args.demo,
+                       demo_insecure=getattr(args, "demo_insecure", "") or ())
+    except ValueError as exc:  # unknown demo server or switch
+        raise _UsageError(f"--demo: {exc}") from None
+    except SpecError as exc:
+        raise _UsageError(str(exc)) from None
 
 
-def _gather(args: argparse.Namespace, command: Sequence[str]) -> list[Snapshot]:
+def _saved_and_specs(args: argparse.Namespace, command: Sequence[str], verb: str
+                     ) -> tuple[list[Snapshot], list[ServerSpec]]:
+    """Saved snapshots named on the command line, and the live targets; at least one of them."""
     snapshots: list[Snapshot] = []
     for path in args.snapshots:
         snapshots.extend(load_snapshots(path))
     specs = _specs(args, command)
     if not snapshots and not specs:
-        raise _UsageError("nothing to inspect: give --config, --stdio -- CMD, --url, --demo or a snapshot file")
+        raise _UsageError(f"nothing to {verb}: give --config, --stdio -- CMD, --url, --demo or a snapshot file")
+    return snapshots, specs
+
+
+def _gather(args: argparse.Namespace, command: Sequence[str]) -> list[Snapshot]:
+    snapshots, specs = _saved_and_specs(args, command, "inspect")
     if specs:
         limits = Limits(total_timeout=args.timeout) if args.timeout else Limits()
         snapshots.extend(introspect_many(specs, concurrency=args.concurrency, limits=limits,
@@ -423,12 +413,7 @@ def _cmd_scan(args: argparse.Namespace, command: Sequence[str], out: TextIO, err
         tracking = load_tracking(args.tracking)
     if args.baseline:
         baseline = load_snapshots(args.baseline)
-    snapshots: list[Snapshot] = []
-    for path in args.snapshots:
-        snapshots.extend(load_snapshots(path))
-    specs = _specs(args, command)
-    if not snapshots and not specs:
-        raise _UsageError("nothing to scan: give --config, --stdio -- CMD, --url, --demo or a snapshot file")
+    snapshots, specs = _saved_and_specs(args, command, "scan")
     postures: dict[str, Any] = {}
     if specs:
         live, postures = _introspect_with_progress(specs, args, progress)
