@@ -134,7 +134,7 @@ class Explorer(widgets.VBox):
         """Apply the chosen server's split plan (nearest target, or ``target``): its tools are moved off the
         server, i.e. disabled there, and the placement is recomputed. Returns the plan applied (None: none)."""
         from .inventory import Inventory
-        from .split import apply_split
+        from .placement import apply_split
 
         server = self.server.value
         try:
