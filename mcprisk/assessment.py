@@ -27,6 +27,9 @@ from .surfaces import assess_prompts, assess_resources
 
 __all__ = ["Assessment", "assess", "reassess"]
 
+MARKED_FAMILIES = ("content", "annotations")
+"""Finding families whose findings on a tool mark its row: text aimed at the model, claims about the tool."""
+
 REPORT_FORMAT = "mcprisk.assessment"
 REPORT_VERSION = 1
 
@@ -92,6 +95,19 @@ class Assessment:
         if target is None:
             return plans[0] if plans else None
         return next((p for p in plans if p.target_pattern == target), None)
+
+    def tool_marks(self) -> dict[tuple[str, str], list[Finding]]:
+        """Findings about one tool's text or claims (the ``content`` and ``annotations`` rule families), by
+        (server, tool): what marks the tool's row in reports and the explorer."""
+        from .rules import rule_info
+
+        families = {code: info.family for code, info in rule_info().items()}
+        names = {(s.name, t.name) for s in self.snapshots for t in s.tools}
+        out: dict[tuple[str, str], list[Finding]] = {}
+        for f in self.findings:
+            if families.get(f.code) in MARKED_FAMILIES and (f.server, f.subject) in names:
+                out.setdefault((f.server, f.subject), []).append(f)
+        return out
 
     def resources_of(self, server: str) -> tuple[ResourceAssessment, ...]:
         return tuple(r for r in self.resources if r.server == server)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+from ..catalog import catalog
 from ..inventory import Credential, RemoteReason
 from ..model import CONTROLS, PATTERNS, ToolAssessment
 from .decide import Decision, decide, recommend, wide
@@ -87,8 +88,8 @@ def ceiling(srv: Server, d: Decision, active: Sequence[ToolAssessment],
     d_fav = decide(fav, active, creds, effective=True)
     holds = list(tool_caps(srv, active))
     if d_fav.blocked_by:  # what no declaration clears holds the whole server
-        holds = [Hold(None, b, "local_stdio", next((f"{n.title}: {n.evidence[0]}" for n in d_fav.no_go if n.id == b),
-                                                   describe(b))) for b in d_fav.blocked_by] + holds
+        holds = [Hold(None, b, "local_stdio", next((n.evidence[0] for n in d_fav.no_go if n.id == b), describe(b)))
+                 for b in d_fav.blocked_by] + holds
     cap_rank = min((cat.rank(h.pattern) for h in holds), default=cat.rank("public_remote"))
     pattern = _top(srv, d_fav, cap_rank)
     required = d_fav.requirements[pattern][0]
@@ -121,10 +122,25 @@ def _beyond(srv: Server, fav: Server, active: Sequence[ToolAssessment], creds: M
     return tuple(Beyond(pattern, split_off) for split_off, pattern in best.items())
 
 
+def _holds(held: Sequence[Hold]) -> str:
+    """What holds the ceiling, in words, one sentence per cap: "Runs code or commands its caller writes (CAP01):
+    run_sql runs whatever ..."; several tools held by one cap are named together."""
+    cat, out = catalog(), []
+    by_cap: dict[str, list[Hold]] = {}
+    for h in held:
+        by_cap.setdefault(h.cap, []).append(h)
+    for cap, hs in by_cap.items():
+        tools = [h.tool for h in hs if h.tool]
+        if not tools or len(tools) == 1:
+            out.append(f"{describe(cap)}: {hs[0].why}.")
+        else:
+            out.append(f"{describe(cap)}: each of {names(tools)} {cat.cap(cap).why}.")
+    return " ".join(out)
+
+
 def _summary(c: Ceiling, held: Sequence[Hold]) -> str:
     if c.pattern == "local_stdio" and held:
-        why = "; ".join(f"{h.why} ({h.cap})" for h in held[:3])
-        text = f"Whatever is put in place, {c.server} can go no further than local_stdio: {why}."
+        text = f"Whatever is put in place, {c.server} can go no further than local_stdio. " + _holds(held)
     else:
         work = []
         if c.controls:
@@ -134,9 +150,10 @@ def _summary(c: Ceiling, held: Sequence[Hold]) -> str:
         text = (f"With every control in place and the inventory answered, {c.server} could reach {c.pattern}"
                 + (f": that takes {names(work)}." if work else "; nothing more is needed."))
         if held:
-            text += " " + "; ".join(f"{h.why} ({h.cap})" for h in held[:2]) + "."
+            text += " " + _holds(held)
     for b in c.beyond:
         text += f" Split off {names(list(b.split_off))} and the rest could reach {b.pattern}."
     if c.confirm:
-        text += f" Read as destructive until an operator confirms them: {names(list(c.confirm))}."
+        text += (f" Read as destructive until an operator confirms {'it' if len(c.confirm) == 1 else 'them'}: "
+                 f"{names(list(c.confirm))}.")
     return text

@@ -55,7 +55,8 @@ def placement_findings(placement: Placement) -> list[Finding]:
                 "PLC003", f"Missing control: {ctl.title}", severity_from(_LIKELIHOOD[p.current], ctl.impact),
                 server, c.control,
                 f"{server} runs as {p.current}, which requires {describe(c.control, lower=True)}: {c.why}"
-                + (f" ({names(list(c.tools[:6]))}{' and more' if len(c.tools) > 6 else ''})" if c.tools else "")
+                + (f" ({names([*c.tools[:5], f'{len(c.tools) - 5} more'] if len(c.tools) > 6 else list(c.tools))})"
+                   if c.tools else "")
                 + f". Status: {c.evidence}.",
                 (Evidence("PLC003", "inventory", c.control, c.evidence),), references=ctl.references,
                 tools=tuple(f"{server}/{t}" for t in c.tools)))

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..catalog import Cause, catalog
 from ..model import Finding
-from .results import Placement
+from .results import ControlStatus, Placement
 from .words import describe, meaning, names
 
 __all__ = ["RESOLVED", "Verdict", "verdict_for"]
@@ -99,8 +99,29 @@ def _do_not_use(server: str, decisive: Sequence[tuple[Cause, Finding]], rules: M
                    meanings=MappingProxyType({f.id: f.title for f in findings}))
 
 
-def _with_tools(control: str, tools: Sequence[str]) -> str:
-    return describe(control, lower=True) + (f" for {_few(tools, 3)}" if tools else "")
+def _controls_phrase(missing: Sequence[ControlStatus]) -> str:
+    """The missing controls in words, those asked for by the same tools together: "human approval gates
+    (consent_approvals) and off switch and rollback (off_switch) for 8 tools (a, b, c and 5 more)"."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for c in missing:
+        groups.setdefault(c.tools, []).append(describe(c.control, lower=True))
+    parts = []
+    for tools, controls in groups.items():
+        whom = ""
+        if len(tools) == 1:
+            whom = f" for {tools[0]}"
+        elif tools:
+            whom = f" for {len(tools)} tools ({_few(tools, 3)})"
+        parts.append(names(controls) + whom)
+    return "; ".join(parts) if any(" and " in p for p in parts) and len(parts) > 1 else names(parts)
+
+
+def _decisive_tools(p: Placement, missing: Sequence[ControlStatus]) -> set[str]:
+    """Tools the missing controls are for, leaving out a control every enabled tool calls for (a credential all
+    tools of the process can use says nothing about which tool decides)."""
+    enabled = {tp.tool for tp in p.tools if not tp.disabled}
+    telling = [c for c in missing if c.tools and set(c.tools) != enabled] or list(missing)
+    return {t for c in telling for t in c.tools}
 
 
 def verdict_for(server: str, placement: Placement | None, findings: Iterable[Finding], rules: Mapping[str, Any], *,
@@ -136,7 +157,7 @@ def verdict_for(server: str, placement: Placement | None, findings: Iterable[Fin
         verb = "is" if len(missing) == 1 else "are"
         lead = "It also needs" if too_exposed else f"{server} may run as {p.recommended} once"
         tail = f" {verb} in place" if not too_exposed else ""
-        sentences.append(f"{lead} {names([_with_tools(c.control, c.tools) for c in missing])}{tail}.")
+        sentences.append(f"{lead} {_controls_phrase(missing)}{tail}.")
     if incomplete:
         reasons += [f.id for f in incomplete]
         meanings.update({f.id: f.title for f in incomplete})
@@ -150,6 +171,6 @@ def verdict_for(server: str, placement: Placement | None, findings: Iterable[Fin
     if confirm:
         sentences.append(f"Needs confirmation by an operator override: {_few(list(confirm))} "
                          f"({'is' if len(confirm) == 1 else 'are'} read as destructive until then).")
-    tools = sorted({t for c in missing for t in c.tools} | set(confirm))
+    tools = sorted(_decisive_tools(p, missing) | set(confirm))
     return Verdict(server, state, p.recommended, tuple(reasons), " ".join(sentences), tuple(tools), tuple(confirm),
                    MappingProxyType(meanings))

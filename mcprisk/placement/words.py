@@ -32,7 +32,8 @@ def describe(code: str, *, lower: bool = False) -> str:
     words = meaning(code)
     if words is None:
         return code
-    if lower and not words[:2].isupper():
+    first = words.split()[0]
+    if lower and not (len(first) > 1 and first.isupper()):  # keep acronyms (HTTPS) as they are
         words = words[0].lower() + words[1:]
     return f"{words} ({code})"
 

@@ -107,6 +107,25 @@ def placement_of(a: Any, server: str) -> Any:
     return next((p for p in a.placements if p.server == server), None)
 
 
+def verdict_of(a: Any, server: str) -> Any:
+    """The server's verdict (``mcprisk.placement.Verdict``), or None when the assessment holds none."""
+    return next((v for v in getattr(a, "verdicts", ()) if v.server == server), None)
+
+
+def code_words(code: str) -> str | None:
+    """What a catalog id (DT, NOGO, CAP, control, pattern, verdict state) means, in words; None if unknown."""
+    from ..placement import meaning
+
+    return meaning(code)
+
+
+def words(code: str, *, lower: bool = False) -> str:
+    """A catalog id in words with the id in parentheses (the id alone when the catalog does not know it)."""
+    from ..placement import describe
+
+    return describe(code, lower=lower)
+
+
 def placement_failure(a: Any, server: str) -> str | None:
     """Why placement was not computed for ``server``, when a failure was recorded."""
     for r in a.rule_failures:
