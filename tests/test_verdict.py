@@ -60,7 +60,7 @@ def test_poisoned_lying_drifted_demo_is_do_not_use_and_says_why_first(insecure):
     assert v["state"] == "do_not_use" and v["pattern"] is None
     first = first_sentence(v["summary"])
     assert first.startswith("Do not use support-desk: hostile content aimed at the model (add_internal_note")
-    assert "annotations that deny what a tool does (delete_customer_record, issue_refund and run_sql)" in first
+    assert "annotations that deny a destructive effect (delete_customer_record, issue_refund and run_sql)" in first
     assert "definitions changed since the approved baseline" in first
     assert {"INJ001@support-desk@add_internal_note", "INJ002@support-desk@add_internal_note",
             "ANN001@support-desk@run_sql", "DRIFT001@support-desk@send_customer_email",
@@ -165,6 +165,22 @@ def test_a_new_content_rule_counts_without_being_listed():
     assert verdict_for("svc", p, [finding("CRED001", "high", "KEY")], rules).state != "do_not_use"
     decided = replace(finding("INJ999", "critical"), status="accepted")
     assert verdict_for("svc", p, [decided], rules).state == "ready"
+
+
+def test_only_annotations_that_deny_a_destructive_effect_decide():
+    """An annotation finding decides do_not_use when its evidence shows a destructive effect the hint denies; a
+    read-only claim on a tool that only updates (reversible) is a finding, not a reason to stop."""
+    from mcprisk.model import Evidence
+
+    p = place("svc", transport="stdio", url=None, tools=[tool("peek")], tool_credentials={})
+    claim = Evidence("ANN001", "annotation", "readOnlyHint: true", "the author claims it changes nothing")
+
+    def ann(effect: str) -> Finding:
+        shown = Evidence("EFF101", "name", "peek", f"verb means {effect}", effect=effect)
+        return replace(finding("ANN001", "high"), evidence=(claim, shown))
+
+    assert verdict_for("svc", p, [ann("destructive")], rule_info()).state == "do_not_use"
+    assert verdict_for("svc", p, [ann("reversible")], rule_info()).state == "ready"
 
 
 def test_unsettled_tools_are_read_at_their_worst_and_named():

@@ -152,13 +152,17 @@ class Cause:
     codes: tuple[str, ...] = ()
     hostile: bool | None = None
     min_severity: str | None = None
+    effects: tuple[str, ...] = ()  # the finding's evidence must support one of these effects
 
-    def matches(self, code: str, family: str | None, hostile: bool, severity: str) -> bool:
-        """True when a finding with this code, rule family, hostility and severity is of this cause."""
+    def matches(self, code: str, family: str | None, hostile: bool, severity: str,
+                effects: Iterable[str | None] = ()) -> bool:
+        """True when a finding with this code, rule family, hostility, severity and evidence (the effects its
+        evidence supports) is of this cause."""
         return ((not self.families or family in self.families) and (not self.codes or code in self.codes)
                 and (self.hostile is None or hostile == self.hostile)
                 and (self.min_severity is None
-                     or SEVERITIES.index(severity) >= SEVERITIES.index(self.min_severity)))
+                     or SEVERITIES.index(severity) >= SEVERITIES.index(self.min_severity))
+                and (not self.effects or bool(set(self.effects) & set(effects))))
 
 
 @dataclass(frozen=True)
@@ -270,7 +274,8 @@ def build_catalog(patterns: Any, controls: Any, no_go: Any, decision_tree: Any, 
                      for s in verdict.get("states") or ()),
         causes=tuple(Cause(id=c["id"], says=c["says"], families=tuple(c["match"].get("families") or ()),
                            codes=tuple(c["match"].get("codes") or ()), hostile=c["match"].get("hostile"),
-                           min_severity=c["match"].get("min_severity")) for c in verdict.get("do_not_use") or ()),
+                           min_severity=c["match"].get("min_severity"), effects=tuple(c["match"].get("effects") or ()))
+                     for c in verdict.get("do_not_use") or ()),
     )
     _check(cat)
     return cat
@@ -326,3 +331,5 @@ def _check(cat: Catalog) -> None:
             raise ValueError(f"catalog cause {c.id}: unknown severity {c.min_severity!r}")
         if not (c.families or c.codes or c.hostile is not None):
             raise ValueError(f"catalog cause {c.id}: a cause needs families, codes or hostile")
+        if not set(c.effects) <= set(EFFECTS):
+            raise ValueError(f"catalog cause {c.id}: unknown effect")

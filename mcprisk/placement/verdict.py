@@ -59,7 +59,8 @@ def _cause(f: Finding, causes: Sequence[Cause], rules: Mapping[str, Any]) -> Cau
     info = rules.get(f.code)
     family = getattr(info, "family", None)
     hostile = bool(getattr(info, "hostile", False))
-    return next((c for c in causes if c.matches(f.code, family, hostile, f.severity)), None)
+    effects = {e.effect for e in f.evidence}
+    return next((c for c in causes if c.matches(f.code, family, hostile, f.severity, effects)), None)
 
 
 def _tool_names(server: str, findings: Iterable[Finding]) -> tuple[str, ...]:
