@@ -15,7 +15,7 @@ from mcprisk.assessment import assess
 from mcprisk.model import CONTROLS
 from mcprisk.placement import place
 
-from placement_kit import tool
+from placement_kit import clean, inventory, tool
 
 SHELL_SCOPE = ("consent_approvals", "off_switch", "tool_scopes")
 
@@ -143,3 +143,21 @@ def test_tool_controls_apply_everywhere_but_the_http_floor_does_not():
     assert {c for c, s in statuses(local_http).items() if s != "not_applicable"} == {"origin_validation",
                                                                                      "localhost_binding"}
     assert set(CONTROLS) == set(statuses(p))
+
+
+def test_a_cap_holds_today_too_and_the_split_plan_moves_the_tool():
+    """With every control declared and a team audience, a server with a shell tool still may not leave the
+    machine (its ceiling is where it is); the split plan moves that tool, giving the cap as the reason."""
+    shell = tool("run_command", "destructive", flags=["code_execution"])
+    gated = {"run_command": {"approval": True, "off_switch": True}}
+    doc = clean(tools=gated, controls_in_place=CONTROLS)
+    p = place("svc", transport="stdio", url=None, tools=[shell, tool("get_time")], tool_credentials={},
+              inventory=inventory(doc))
+    assert p.allowed == ("local_stdio",) and p.recommended == "local_stdio" and p.blocked_by == ()
+    assert p.ceiling.pattern == "local_stdio"
+    assert "internal_http is out of reach while run_command is on board" in p.summary
+    plan = p.split_plan
+    assert plan.target_pattern == "internal_http" and plan.move == ("run_command",)
+    assert plan.reasons["run_command"] == ("CAP01",)
+    alone = p.tool("get_time")
+    assert alone.recommended == "internal_http"

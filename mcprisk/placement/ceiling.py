@@ -22,22 +22,11 @@ from .facts import Server, unconfirmed
 from .results import REMOTE, SATISFIED, Answer, Beyond, Ceiling, Hold
 from .words import describe, names
 
-__all__ = ["ceiling", "favourable", "tool_caps"]
+__all__ = ["ceiling", "favourable"]
 
 _ASSUMED = "assumed for the ceiling"
 _AUDIENCE = {"internal_http": "team or organisation", "public_remote": "partners or public",
              "managed_gateway": "partners or public"}
-
-
-def tool_caps(srv: Server, tools: Sequence[ToolAssessment]) -> tuple[Hold, ...]:
-    """The tools a cap holds below ``public_remote``, each with its lowest cap, by name."""
-    out = []
-    for t in tools:
-        caps = [c for c in srv.cat.caps if c.holds(t.effects, t.flags, srv.reach.get(t.tool, ()))]
-        if caps:
-            cap = min(caps, key=lambda c: srv.cat.rank(c.ceiling))
-            out.append(Hold(t.tool, cap.id, cap.ceiling, f"{t.tool} {cap.why}"))
-    return tuple(sorted(out, key=lambda h: (srv.cat.rank(h.pattern), h.tool)))
 
 
 def favourable(srv: Server, creds: Mapping[str, frozenset[str]]) -> Server:
@@ -63,7 +52,7 @@ def _top(srv: Server, d: Decision, cap_rank: int) -> str:
     return recommend(srv.cat, fitting, "public_remote", wide(srv).dt5.yes)
 
 
-def _answers(srv: Server, d: Decision, active: Sequence[ToolAssessment], creds: Mapping[str, frozenset[str]],
+def _answers(srv: Server, active: Sequence[ToolAssessment], creds: Mapping[str, frozenset[str]],
              pattern: str) -> list[Answer]:
     """The inventory answers ``pattern`` takes beyond the controls: what blocks it even with every control in
     place, and an audience that calls for it."""
@@ -86,7 +75,7 @@ def ceiling(srv: Server, d: Decision, active: Sequence[ToolAssessment],
     cat = srv.cat
     fav = favourable(srv, creds)
     d_fav = decide(fav, active, creds, effective=True)
-    holds = list(tool_caps(srv, active))
+    holds = list(d.caps)
     if d_fav.blocked_by:  # what no declaration clears holds the whole server
         holds = [Hold(None, b, "local_stdio", next((n.evidence[0] for n in d_fav.no_go if n.id == b), describe(b)))
                  for b in d_fav.blocked_by] + holds
@@ -94,7 +83,7 @@ def ceiling(srv: Server, d: Decision, active: Sequence[ToolAssessment],
     pattern = _top(srv, d_fav, cap_rank)
     required = d_fav.requirements[pattern][0]
     controls = tuple(c for c in CONTROLS if c in required and d.states[c].status not in SATISFIED)
-    answers = _answers(srv, d, active, creds, pattern)
+    answers = _answers(srv, active, creds, pattern)
     confirm = tuple(t.tool for t in active if unconfirmed(t))
     answers += [Answer("confirm", f"Confirm what {t} does with an operator override "
                                   f"(servers.{srv.server}.tools.{t}.classification): until then it is read as "

@@ -2,7 +2,8 @@
 for a whole server, for one tool alone (a per-tool placement), or for any subset (split plans, the ceiling).
 
 DT1 (experimental) and every no-go sign block all remote patterns. Otherwise a remote pattern is allowed once
-every control it requires is verified or declared. The recommendation is the most exposed allowed pattern the
+every control it requires is verified or declared, and no tool's cap (catalog/ceiling.yaml: a tool that runs
+its caller's code stays local) keeps it out. The recommendation is the most exposed allowed pattern the
 audience needs; a declared managed alternative (DT5) turns a public recommendation into ``managed_gateway``.
 What no tool changes (DT1, DT5, the audience, NOGO03/04/08, requirements per pattern) is worked out once per
 server and kept in ``Server.cache``.
@@ -17,10 +18,10 @@ from types import MappingProxyType
 from ..catalog import CONDITIONS, Catalog
 from ..model import CONTROLS, PATTERNS, ToolAssessment
 from .controls import Required, condition_tools, conditions, requirements
-from .facts import DERIVABLE, Facts, Server, State, derived, effective_credentials
+from .facts import DERIVABLE, Facts, Server, State, derived, effective_credentials, tool_caps
 from .nogo import (nogo01_unlisted, nogo02_shared_credential, nogo03_no_access_model, nogo04_secrets_in_logs,
                    nogo05_no_approval, nogo06_unreviewed_proxy, nogo07_no_off_switch, nogo08_convenience)
-from .results import REMOTE, SATISFIED, DecisionStep, NoGo
+from .results import REMOTE, SATISFIED, DecisionStep, Hold, NoGo
 from .tree import dt1_experimental, dt2_read_only_low, dt3_can_harm, dt4_proxies, dt5_managed, need, sensitivity
 
 __all__ = ["Decision", "Wide", "decide", "floor", "recommend", "single", "wide"]
@@ -64,11 +65,17 @@ class Decision:
     allowed: tuple[str, ...]
     recommended: str
     tools_for: Mapping[str, tuple[str, ...]]  # condition -> the tools it comes from
+    caps: tuple[Hold, ...] = ()  # tools a cap holds below public_remote, lowest first
+
+    def capped(self, pattern: str) -> tuple[str, ...]:
+        """The caps that keep ``pattern`` out whatever is in place (CAP ids, in order)."""
+        rank = self.facts.cat.rank(pattern)
+        return tuple(dict.fromkeys(h.cap for h in self.caps if self.facts.cat.rank(h.pattern) < rank))
 
     def gap(self, pattern: str) -> frozenset[str]:
-        """Everything between this tool set and ``pattern``: missing controls, and for a remote pattern the
-        DT1 answer and no-go signs that block it."""
-        out = frozenset(self.missing[pattern])
+        """Everything between this tool set and ``pattern``: missing controls, the caps that keep it out, and
+        for a remote pattern the DT1 answer and no-go signs that block it."""
+        out = frozenset(self.missing[pattern]) | frozenset(self.capped(pattern))
         return out | frozenset(self.blocked_by) if pattern in REMOTE else out
 
 
@@ -106,13 +113,16 @@ def decide(srv: Server, tools: Sequence[ToolAssessment], tool_credentials: Mappi
     missing = {p: tuple(c for c in CONTROLS if c in reqs[p][0] and states[c].status not in SATISFIED)
                for p in PATTERNS}
     blocked_by = (("DT1",) if w.dt1.yes else ()) + tuple(s.id for s in no_go)
+    caps = tool_caps(srv, tools)
+    cap_rank = min((srv.cat.rank(h.pattern) for h in caps), default=srv.cat.rank("public_remote"))
     allowed = ["local_stdio"]
     if not blocked_by:
-        allowed += [p for p in REMOTE if not missing[p] and (p != "managed_gateway" or w.dt5.yes)]
+        allowed += [p for p in REMOTE if not missing[p] and (p != "managed_gateway" or w.dt5.yes)
+                    and srv.cat.rank(p) <= cap_rank]
     recommended = recommend(srv.cat, allowed, w.need, w.dt5.yes)
     return Decision(f, MappingProxyType(states), MappingProxyType(steps), no_go, MappingProxyType(reqs),
                     MappingProxyType(missing), blocked_by, tuple(allowed), recommended,
-                    MappingProxyType(condition_tools(f)))
+                    MappingProxyType(condition_tools(f)), caps)
 
 
 def floor(srv: Server) -> Decision:

@@ -16,10 +16,11 @@ from typing import Any, Protocol
 from ..catalog import Catalog, catalog
 from ..inventory import Inventory
 from ..model import CONTROLS, ToolAssessment, effect_rank
+from .results import Hold
 
 __all__ = ["APPROVAL_EFFECTS", "DERIVABLE", "SENSITIVE_FLAGS", "UNCONFIRMED", "Facts", "PostureLike", "Server", "State",
-           "control_state", "credential_kind", "derived", "effective_credentials", "severe_reading", "tool_list",
-           "unconfirmed"]
+           "control_state", "credential_kind", "derived", "effective_credentials", "severe_reading", "tool_caps",
+           "tool_list", "unconfirmed"]
 
 APPROVAL_EFFECTS: tuple[str, ...] = ("high_cost", "customer_visible", "destructive")
 """Primary effects that need a human approval gate and an off switch of their own (send, publish, charge,
@@ -177,6 +178,21 @@ def effective_credentials(server: str, tools: Sequence[ToolAssessment], tool_cre
 def credential_kind(inventory: Inventory, credential: str) -> str | None:
     decl = inventory.credential(credential)
     return decl.kind if decl else None
+
+
+def tool_caps(srv: Server, tools: Sequence[ToolAssessment]) -> tuple[Hold, ...]:
+    """The tools a cap (catalog/ceiling.yaml) holds below ``public_remote`` whatever is in place, each with its
+    lowest cap, the lowest first. A tool that changes nothing and reads nothing private is held by none (what a
+    split plan measures as server-wide never carries a cap)."""
+    out = []
+    for t in tools:
+        if not t.mutating and not t.flags:
+            continue
+        caps = [c for c in srv.cat.caps if c.holds(t.effects, t.flags, srv.reach.get(t.tool, ()))]
+        if caps:
+            cap = min(caps, key=lambda c: srv.cat.rank(c.ceiling))
+            out.append(Hold(t.tool, cap.id, cap.ceiling, f"{t.tool} {cap.why}"))
+    return tuple(sorted(out, key=lambda h: (srv.cat.rank(h.pattern), h.tool or "")))
 
 
 # --------------------------------------------------------------------------------------------

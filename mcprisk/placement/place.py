@@ -116,6 +116,8 @@ def _tool_why(srv: Server, tool: ToolAssessment, d: Decision, own: Sequence[str]
     what = tool.primary + "".join(f", {x}" for x in tool.flags)
     if unconfirmed(tool):
         what += f" (read so until confirmed: {tool.confidence} confidence)"
+    held = (f" Whatever is in place it goes no further than {d.caps[0].pattern}: "
+            f"{describe(d.caps[0].cap, lower=True)}." if d.caps else "")
     shared = [b for b in d.blocked_by if b not in own]
     if d.blocked_by:
         parts = []
@@ -123,12 +125,14 @@ def _tool_why(srv: Server, tool: ToolAssessment, d: Decision, own: Sequence[str]
             parts.append("its own " + _phrases(own))
         if shared:
             parts.append(("and " if own else "") + "the server-wide " + _phrases(shared))
-        return f"{what}: kept local by " + " ".join(parts) + "."
+        return f"{what}: kept local by " + " ".join(parts) + "." + held
     w = wide(srv)
     nxt = next((p for p in PATTERNS if srv.cat.rank(p) > srv.cat.rank(d.recommended)
                 and srv.cat.rank(p) <= srv.cat.rank(w.need) and (p != "managed_gateway" or w.dt5.yes)), None)
     if nxt is None:
-        return f"{what}: {d.recommended} fits; its controls are in place."
+        return f"{what}: {d.recommended} fits; its controls are in place." + held
+    if d.capped(nxt):
+        return f"{what}: {d.recommended} at most." + held
     gaps = d.missing[nxt]
     return f"{what}: {d.recommended} for now; {nxt} still needs {_phrases(gaps) if gaps else 'nothing'}."
 
@@ -167,7 +171,14 @@ def _summary(p: Placement) -> str:
     else:
         target = "managed_gateway" if p.step("DT5").yes else p.need
         gaps = p.missing_by_pattern.get(target, ())
-        text = f"{p.recommended} for {p.server} for now; {target} still needs {_phrases(gaps) if gaps else 'nothing'}."
+        holds = [h for h in (p.ceiling.held_by if p.ceiling else ()) if h.tool and cat.rank(h.pattern) < cat.rank(target)]
+        if holds:
+            tools = [h.tool or "" for h in holds]
+            text = (f"{p.recommended} for {p.server}: {target} is out of reach while {names(tools)} "
+                    f"{'is' if len(tools) == 1 else 'are'} on board ({_phrases(dict.fromkeys(h.cap for h in holds))}).")
+        else:
+            text = (f"{p.recommended} for {p.server} for now; {target} still needs "
+                    f"{_phrases(gaps) if gaps else 'nothing'}.")
     if p.current is not None and cat.rank(p.current) > cat.rank(p.recommended):
         text += f" It runs as {p.current} today: more exposed than recommended."
     return text

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..model import PATTERNS
 from ._common import (RESOLVED, code_words, counts, missing_groups, pattern_title, placement_failure, placement_of,
-                      server_findings, verdict_of)
+                      server_findings, verdict_of, verdict_reasons)
 from ._markup import anchor, chip, quoted, term, text
 
 __all__ = ["VERDICT_CSS", "verdict_card"]
@@ -38,19 +38,13 @@ def _inline_terms(codes: Sequence[str]) -> str:
 
 
 def _reasons(a: Any, v: Any) -> str:
-    """Each reason in words: a finding's title (linked to the finding), or a control's meaning, with the id."""
-    by_id = {f.id: f for f in a.findings}
+    """Each reason in words: a finding's title (linked to the finding) and subject, or a control's meaning;
+    the id beside it."""
     items = []
-    for r in v.reasons:
-        f = by_id.get(r)
-        if f is not None:
-            tools = f" &middot; {text(f.subject)}" if f.subject != f.server else ""
-            items.append(f'<li><a href="#{anchor("finding", f.id)}">{text(f.title)}</a>{tools} '
-                         f'(<span class="mono">{text(f.id)}</span>)</li>')
-        elif code_words(r) is not None:
-            items.append(f"<li>{term(r)}</li>")
-        else:
-            items.append(f'<li>{text(v.meanings.get(r, ""))} (<span class="mono">{text(r)}</span>)</li>')
+    for rid, words, subject, f in verdict_reasons(a, v):
+        label = f'<a href="#{anchor("finding", rid)}">{text(words)}</a>' if f is not None else text(words)
+        items.append(f"<li>{label}" + (f" &middot; {text(subject)}" if subject else "")
+                     + f' (<span class="mono">{text(rid)}</span>)</li>')
     return '<ul class="terms">' + "".join(items) + "</ul>"
 
 

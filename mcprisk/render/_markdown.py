@@ -14,7 +14,7 @@ from .. import __version__
 from ..model import CONTROLS
 from ._common import (RESOLVED, code_words, counts, counts_text, flow_groups, missing_groups, one_line,
                       placement_failure, placement_of, server_findings, stamp, tools_by_severity, tracking_text,
-                      verdict_of)
+                      verdict_of, verdict_reasons)
 
 __all__ = ["render_markdown"]
 
@@ -58,16 +58,8 @@ def _terms(codes: Any) -> str:
 
 
 def _reasons(a: Any, v: Any) -> str:
-    by_id = {f.id: f for f in a.findings}
-    parts = []
-    for r in v.reasons:
-        f = by_id.get(r)
-        if f is not None:
-            parts.append(f"{_esc(f.title)}" + (f" on {_code(f.subject)}" if f.subject != f.server else "")
-                         + f" ({_code(f.id)})")
-        else:
-            parts.append(_term(r) if code_words(r) else f"{_esc(v.meanings.get(r, ''))} ({_code(r)})")
-    return "; ".join(parts)
+    return "; ".join(f"{_esc(words)}" + (f" on {_code(subject)}" if subject else "") + f" ({_code(rid)})"
+                     for rid, words, subject, _f in verdict_reasons(a, v))
 
 
 def _ceiling(c: Any) -> list[str]:
