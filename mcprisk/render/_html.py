@@ -46,7 +46,7 @@ nav.toc { margin: 10px 0 0; font-size: 13px; } nav.toc a { margin-right: 12px; c
   padding: 14px 18px; background: #fff; break-inside: avoid; }
 .verdict.ok { border-left-color: var(--ok); } .verdict.warn { border-left-color: var(--warn); }
 .verdict.stop { border-left-color: var(--stop); }
-.verdict .headline { font-size: 18px; font-weight: 700; margin: 2px 0 6px; }
+.verdict .headline { font-size: 16px; font-weight: 600; margin: 2px 0 8px; }
 .verdict dl { display: grid; grid-template-columns: max-content 1fr; gap: 3px 14px; margin: 8px 0 0; }
 .verdict dt { color: var(--muted); } .verdict dd { margin: 0; }
 .chip { display: inline-block; padding: 1px 7px; border-radius: 10px; font-size: 12px; font-weight: 600;
