@@ -167,6 +167,16 @@ def test_a_new_content_rule_counts_without_being_listed():
     assert verdict_for("svc", p, [decided], rules).state == "ready"
 
 
+def test_rule_family_survives_a_package_of_content_rules():
+    """A rule's family is the package right under mcprisk.rules, so content rules split into one module per
+    technique stay in the hostile family; rules outside mcprisk.rules take their module's name."""
+    from mcprisk.rules._base import HOSTILE_FAMILIES, rule_family
+
+    assert rule_family("mcprisk.rules.content") == rule_family("mcprisk.rules.content.override") == "content"
+    assert rule_family("mcprisk.drift") == "drift" and rule_family("mcprisk.rules.annotations") == "annotations"
+    assert HOSTILE_FAMILIES == ("content",)
+
+
 def test_only_annotations_that_deny_a_destructive_effect_decide():
     """An annotation finding decides do_not_use when its evidence shows a destructive effect the hint denies; a
     read-only claim on a tool that only updates (reversible) is a finding, not a reason to stop."""

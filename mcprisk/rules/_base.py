@@ -15,7 +15,7 @@ import networkx as nx
 from ..model import Evidence, Finding, ToolAssessment, severity_from
 from ..snapshot import Snapshot
 
-__all__ = ["HOSTILE_FAMILIES", "FindingRule", "RuleContext", "RuleInfo", "finding_rule"]
+__all__ = ["HOSTILE_FAMILIES", "FindingRule", "RuleContext", "RuleInfo", "finding_rule", "rule_family"]
 
 HOSTILE_FAMILIES: tuple[str, ...] = ("content",)
 """Rule families whose rules are hostile unless they say otherwise: the content rules look for text written
@@ -63,6 +63,14 @@ class RuleContext:
 FindingRule = Callable[[RuleContext], Iterable[Finding]]
 
 
+def rule_family(module: str) -> str:
+    """A rule's family from its module: the package or module right under ``mcprisk.rules`` (``content`` for
+    ``mcprisk.rules.content`` and for ``mcprisk.rules.content.override`` alike), else the module's own name
+    (``drift`` for ``mcprisk.drift``)."""
+    parts = module.split(".")
+    return parts[parts.index("rules") + 1] if "rules" in parts[:-1] else parts[-1]
+
+
 def finding_rule(code: str, title: str, *, likelihood: int, impact: int, references: Sequence[str] = (),
                  scope: str = "assessment", hostile: bool | None = None) -> Callable[[FindingRule], FindingRule]:
     """Attach a RuleInfo to a finding-rule function (its docstring becomes the rule's description).
@@ -78,7 +86,7 @@ def finding_rule(code: str, title: str, *, likelihood: int, impact: int, referen
 
     def wrap(fn: FindingRule) -> FindingRule:
         doc = " ".join((fn.__doc__ or "").split())
-        family = fn.__module__.rsplit(".", 1)[-1]
+        family = rule_family(fn.__module__)
         marked = family in HOSTILE_FAMILIES if hostile is None else hostile
         fn.info = RuleInfo(code, title, likelihood, impact, tuple(references), doc, scope,  # type: ignore[attr-defined]
                            family, marked)
