@@ -60,7 +60,7 @@ def read_claude_desktop(doc: Doc, path: str) -> list[Entry]:
 def read_claude_code(doc: Doc, path: str) -> list[Entry]:
     data = doc.data
     user = dig(data, ("mcpServers",))
-    scope = "project" if os.path.basename(path).lower() == ".mcp.json" else "user"
+    scope = "project" if os.path.basename(path).lower().endswith(".mcp.json") else "user"
     entries = table_entries(user, ("mcpServers",), path, scope=scope) if user is not None else []
     projects, in_projects = _project_entries(data, path)
     if user is None and not in_projects:
