@@ -112,7 +112,7 @@ def _build_parser() -> argparse.ArgumentParser:
 def _add_target_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("snapshots", nargs="*", metavar="SNAPSHOT.json", help="saved snapshot files to read (offline)")
     p.add_argument("--config", action="append", default=[], metavar="FILE",
-                   help="an MCP client config (Claude Desktop/Code, VS Code, Cursor, Windsurf); repeatable")
+                   help="an MCP client config of any supported client (data/configs/README.md); repeatable")
     p.add_argument("--discover", action="store_true",
                    help="every MCP client config under your home folder and in the current folder (Claude, VS Code, "
                         "Cursor, Windsurf, Zed, Codex, Gemini, Goose, Continue, Cline, Roo, opencode, Amazon Q, "

@@ -16,7 +16,8 @@ from typing import Any
 
 import yaml
 
-__all__ = ["OWASP_STATUSES", "OwaspItem", "owasp_items", "owasp_items_for", "owasp_references", "owasp_standard"]
+__all__ = ["OWASP_STATUSES", "OwaspItem", "known_codes", "owasp_items", "owasp_items_for", "owasp_references",
+           "owasp_standard", "owasp_unmapped"]
 
 OWASP_STATUSES = ("checked", "partly", "not_visible")
 _OLD_PREFIX = "OWASP MCP Top 10"  # free-text references written before the map existed
@@ -42,16 +43,27 @@ class OwaspItem:
 
 
 @functools.cache
+def _document() -> Any:
+    text = resources.files("mcprisk.catalog").joinpath("owasp_mcp_top10.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+@functools.cache
 def owasp_items() -> tuple[OwaspItem, ...]:
     """The ten items, in the list's order."""
-    text = resources.files("mcprisk.catalog").joinpath("owasp_mcp_top10.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = _document()
     items = tuple(OwaspItem(str(i["id"]), str(i["title"]), str(i["status"]), tuple(str(c) for c in i["codes"]),
                             " ".join(str(i["checks"]).split()), " ".join(str(i["cannot_see"]).split()))
                   for i in data["items"])
     if len(items) != 10 or any(i.status not in OWASP_STATUSES for i in items):
         raise ValueError("owasp_mcp_top10.yaml must list ten items with a known status")
     return items
+
+
+@functools.cache
+def owasp_unmapped() -> dict[str, str]:
+    """Finding codes that evidence no item of the list, with the reason."""
+    return {str(k): " ".join(str(v).split()) for k, v in (_document().get("unmapped") or {}).items()}
 
 
 def owasp_items_for(code: str) -> tuple[OwaspItem, ...]:

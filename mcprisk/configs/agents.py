@@ -42,7 +42,7 @@ def _codex_body(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, KeyPath]
     env_vars = raw.get("env_vars")
     if isinstance(env_vars, list) and all(isinstance(v, str) for v in env_vars):
         # Passed through from Codex's own environment when set; an unset one is simply not passed.
-        env = dict(body.get("env") or {}) if isinstance(body.get("env"), dict) else body.get("env")
+        env = dict(body.get("env") or {}) if isinstance(body.get("env") or {}, dict) else body.get("env")
         if isinstance(env, dict):
             env.update({v: "${env:" + v + ":-}" for v in env_vars if v not in env})
             body["env"] = env
@@ -83,7 +83,7 @@ def read_goose(doc: Doc, path: str) -> list[Entry]:
             continue  # runs inside goose: nothing is launched or reached from this entry
         keys: dict[str, KeyPath]
         if kind == "stdio":
-            env = dict(raw.get("envs") or {}) if isinstance(raw.get("envs"), dict) else raw.get("envs")
+            env = dict(raw.get("envs") or {}) if isinstance(raw.get("envs") or {}, dict) else raw.get("envs")
             if isinstance(env, dict) and isinstance(raw.get("env_keys"), list):
                 env.update({k: "${env:" + k + ":-}" for k in raw["env_keys"] if isinstance(k, str) and k not in env})
             body = {"command": raw.get("cmd"), "args": raw.get("args"), "env": env, "type": "stdio"}
