@@ -3,12 +3,14 @@ disabled entries and client-side auto-approval, and the line of each value."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import pytest
 
 from mcprisk import ConfigError
+from mcprisk.cli import main
 from mcprisk.configs import CLIENT_KINDS, detect_client, load_config, parse_config
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "configs"
@@ -209,3 +211,12 @@ def test_a_vscode_file_with_mcp_servers_says_vscode_ignores_it():
     """A .vscode/mcp.json written with Claude's key is refused with the reason, not silently read as another shape."""
     with pytest.raises(ConfigError, match="VS Code ignores 'mcpServers'"):
         parse_config('{"mcpServers": {"a": {"command": "x"}}}', path="repo/.vscode/mcp.json")
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_every_sample_goes_through_the_cli_config_option(name):
+    """`mcprisk inspect --list --config SAMPLE` reads each sample and lists every server (nothing starts)."""
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["inspect", "--list", "--config", str(DATA / name)], out=out, err=err) == 0, err.getvalue()
+    for spec in load_config(DATA / name):
+        assert f"{spec.name}{' [disabled]' if spec.disabled else ''}" in out.getvalue()

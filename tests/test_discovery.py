@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,22 @@ def test_cli_server_selects_among_discovered_servers(machine, monkeypatch):
     assert out.getvalue().count("  from ") == 1 and "LCH002" in out.getvalue()
     assert main(["inspect", "--discover", "--list", "--server", "nope"], out=io.StringIO(), err=err) == 2
     assert "not found" in err.getvalue()
+
+
+def test_cli_scan_discover_lists_on_stderr_and_scans_only_enabled_servers(tmp_path, monkeypatch):
+    """`scan --discover` lists what it found on stderr, starts the enabled servers and reports them; a disabled
+    entry is listed but not started."""
+    home, project = tmp_path / "home", tmp_path / "project"
+    (home / ".cursor").mkdir(parents=True)
+    project.mkdir()
+    demo = {"command": sys.executable, "args": ["-m", "mcprisk.demo", "support-desk"]}
+    config = {"mcpServers": {"desk": demo, "off": {**demo, "disabled": True}}}
+    (home / ".cursor" / "mcp.json").write_text(json.dumps(config), encoding="utf-8")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(project)
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["scan", "--discover", "--format", "json", "--no-probe"], out=out, err=err) == 0
+    assert "Cursor (user): " + str(home / ".cursor" / "mcp.json") + ": desk, off (disabled)" in err.getvalue()
+    report = json.loads(out.getvalue())
+    assert [s["name"] for s in report["servers"]] == ["desk"]
+    assert report["servers"][0]["source"]["scope"] == "user"
