@@ -10,11 +10,12 @@ without asking are kept in ``auto_approve``. Where each client keeps its files: 
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import Any
 
 from .._errors import ConfigError
 from ..specs import ServerSpec
-from ._build import build_spec
+from ._build import build_spec, kind_of
 from ._doc import parse_doc, read_text
 from ._kinds import CLIENT_KINDS, client_from_path, client_from_shape, client_kind, format_for
 
@@ -51,7 +52,7 @@ def parse_config(text: str, *, path: str = "<string>", client: str | None = None
     doc = parse_doc(text, fmt, path)
     if not isinstance(doc.data, dict):
         what = "JSON" if fmt == "json" else fmt.upper()
-        raise ConfigError(f"expected a {what} object at the top level, got {_kind(doc.data)}", path=path)
+        raise ConfigError(f"expected a {what} object at the top level, got {kind_of(doc.data)}", path=path)
     shape = client_from_shape(doc.data)
     if shape in ("continue", "goose") and fmt != "yaml":  # a list-valued table in JSON is a broken file, not YAML
         shape = "generic"
@@ -59,7 +60,7 @@ def parse_config(text: str, *, path: str = "<string>", client: str | None = None
     specs = []
     for entry in kind.read(doc, path):
         if scope is not None and entry.scope is None:
-            entry = type(entry)(**{**entry.__dict__, "scope": scope})
+            entry = replace(entry, scope=scope)
         specs.append(build_spec(entry, kind.name, path, doc, kind.expand))
     return sorted(specs, key=lambda s: s.name)
 
@@ -72,9 +73,3 @@ def detect_client(path: str | os.PathLike[str] | None, data: Any) -> str:
 def client_title(kind: str) -> str:
     """A client's name as people write it (``claude_code`` -> ``Claude Code``)."""
     return client_kind(kind).title if kind in CLIENT_KINDS else kind
-
-
-def _kind(value: Any) -> str:
-    from ._build import kind_of
-
-    return kind_of(value)

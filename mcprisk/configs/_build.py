@@ -72,7 +72,7 @@ def build_spec(entry: Entry, kind: str, path: str, doc: Doc, expand: Expand) -> 
 
     if not isinstance(body, dict):
         fail(None, f"expected an object with 'command' (local server) or 'url' (remote server), got {kind_of(body)}")
-    transport = _declared_transport(body, fail, entry)
+    transport = _declared_transport(body, fail)
     url_key = _url_key(body, fail)
     shown_url = entry.written(url_key) if url_key else ""
     if "command" in body and url_key:
@@ -139,7 +139,7 @@ def _remote_spec(entry: Entry, url_key: str, transport: Transport | None, source
                            auto_approve=entry.auto_approve)
 
 
-def _declared_transport(body: dict[str, Any], fail: _Fail, entry: Entry) -> Transport | None:
+def _declared_transport(body: dict[str, Any], fail: _Fail) -> Transport | None:
     if "type" not in body:
         return None
     declared = body["type"]

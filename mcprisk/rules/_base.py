@@ -71,7 +71,8 @@ def finding_rule(code: str, title: str, *, likelihood: int, impact: int, referen
     def wrap(fn: FindingRule) -> FindingRule:
         doc = " ".join((fn.__doc__ or "").split())
         refs = owasp_references(code, references)
-        fn.info = RuleInfo(code, title, likelihood, impact, refs, doc, scope, control)  # type: ignore[attr-defined]
+        fn.info = RuleInfo(code, title, likelihood, impact, refs, doc, scope,  # type: ignore[attr-defined]
+                           control=control)
         return fn
 
     return wrap
