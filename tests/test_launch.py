@@ -223,3 +223,22 @@ def test_only_the_unpinned_server_carries_the_pinning_finding_on_its_config_line
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     [finding] = [f for f in report["findings"] if f["code"] == "LCH001"]
     assert finding["location"] == "args/1" and finding["server"] == "unpinned"
+
+
+def test_launch_findings_and_listings_never_show_a_secret(tmp_path):
+    """A password in a plain-http URL, a token in an arg and an env secret never reach a finding or `--list`."""
+    canary = "sk-canary-0123456789abcdefXYZ"
+    text = json.dumps({"mcpServers": {
+        "remote": {"url": f"http://svc:{canary}@tools.example.org/mcp?api_key={canary}"},
+        "local": {"command": "npx", "args": ["-y", "mcp-remote", f"http://tools.example.org/sse?token={canary}",
+                                             "--header", f"Authorization: Bearer {canary}"],
+                  "env": {"API_TOKEN": canary}}}})
+    specs = parse_config(text, client="cursor")
+    findings = [f for s in specs for f in spec_findings(s)]
+    assert {f.code for f in findings} >= {"LCH001", "LCH003"}
+    assert canary not in json.dumps([f.to_dict() for f in findings])
+    config = tmp_path / "mcp.json"
+    config.write_text(text, encoding="utf-8")
+    out = io.StringIO()
+    assert main(["inspect", "--list", "--config", str(config)], out=out, err=io.StringIO()) == 0
+    assert canary not in out.getvalue() and "LCH003" in out.getvalue()
