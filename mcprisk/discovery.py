@@ -10,12 +10,13 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ._errors import ConfigError
 from .configs import CLIENT_KINDS, client_title, load_config
+from .configs._doc import parse_doc, read_text
 from .configs.locations import DECOYS, LOCATIONS, Location
 from .specs import ServerSpec
 
@@ -111,6 +112,7 @@ def discover(*, home: str | os.PathLike[str] | None = None, project: str | os.Pa
                 continue
             seen.add(key)
             configs.append(_read(location, path))
+    configs = _with_claude_settings(configs, home_path, project_path)
     ignored = []
     for client, template, reason in DECOYS:
         for path in _expand(template, tokens):
@@ -145,6 +147,57 @@ def _read(location: Location, path: Path) -> FoundConfig:
             return FoundConfig(location.client, location.scope, str(path), note=location.note)
         return FoundConfig(location.client, location.scope, str(path), error=_reason(exc), note=location.note)
     return FoundConfig(location.client, location.scope, str(path), tuple(specs), note=location.note)
+
+
+# Claude Code keeps tool approvals and .mcp.json choices in settings files, not beside the servers
+# (code.claude.com/docs/en/settings and /docs/en/iam, checked 2026-12-06): ``permissions.allow`` entries
+# ``mcp__<server>`` (every tool) and ``mcp__<server>__<tool>`` run without asking; ``disabledMcpjsonServers``
+# names project servers not to start. Later files (project, then local) add to earlier ones.
+_CLAUDE_SETTINGS = ("~/.claude/settings.json", "{project}/.claude/settings.json",
+                    "{project}/.claude/settings.local.json")
+
+
+def _with_claude_settings(configs: list[FoundConfig], home: Path, project: Path) -> list[FoundConfig]:
+    allowed: list[str] = []
+    rejected: set[str] = set()
+    for template in _CLAUDE_SETTINGS:
+        path = Path(template.replace("~", str(home), 1).replace("{project}", str(project), 1))
+        data = _settings(path)
+        perms = data.get("permissions") if isinstance(data.get("permissions"), dict) else {}
+        allowed += [a for a in perms.get("allow") or () if isinstance(a, str) and a.startswith("mcp__")]
+        rejected |= {n for n in data.get("disabledMcpjsonServers") or () if isinstance(n, str)}
+    if not allowed and not rejected:
+        return configs
+    out = []
+    for config in configs:
+        if config.client != "claude_code":
+            out.append(config)
+            continue
+        servers = tuple(_claude_marked(s, allowed, rejected) for s in config.servers)
+        out.append(FoundConfig(config.client, config.scope, config.path, servers, config.error, config.note))
+    return out
+
+
+def _claude_marked(spec: ServerSpec, allowed: list[str], rejected: set[str]) -> ServerSpec:
+    base = spec.name.split("@", 1)[0]  # ~/.claude.json names a project's duplicate "name@<project path>"
+    tools = []
+    for rule in allowed:
+        server, _, tool = rule[len("mcp__"):].partition("__")
+        if server == base:
+            tools.append(tool or "*")
+    disabled = spec.disabled or (spec.source is not None and spec.source.scope == "project" and base in rejected)
+    return replace(spec, auto_approve=tuple(dict.fromkeys((*spec.auto_approve, *tools))), disabled=disabled)
+
+
+def _settings(path: Path) -> dict[str, Any]:
+    """A Claude Code settings file's values, or {} when it is absent or unreadable (it holds no servers)."""
+    if not path.is_file():
+        return {}
+    try:
+        doc = parse_doc(read_text(str(path)), "json", str(path))
+    except ConfigError:
+        return {}
+    return doc.data if isinstance(doc.data, dict) else {}
 
 
 def _reason(exc: ConfigError) -> str:

@@ -155,3 +155,21 @@ def test_cli_scan_discover_lists_on_stderr_and_scans_only_enabled_servers(tmp_pa
     report = json.loads(out.getvalue())
     assert [s["name"] for s in report["servers"]] == ["desk"]
     assert report["servers"][0]["source"]["scope"] == "user"
+
+
+def test_claude_code_settings_add_approvals_and_rejections(tmp_path):
+    """Claude Code's permissions.allow (mcp__server, mcp__server__tool) becomes auto_approve on its servers, and
+    disabledMcpjsonServers keeps a project server from starting."""
+    home, project = tmp_path / "home", tmp_path / "p"
+    (home / ".claude").mkdir(parents=True)
+    (project / ".claude").mkdir(parents=True)
+    servers = {"a": {"command": "x"}, "b": {"command": "y"}, "c": {"command": "z"}}
+    (project / ".mcp.json").write_text(json.dumps({"mcpServers": servers}), encoding="utf-8")
+    (home / ".claude" / "settings.json").write_text(
+        json.dumps({"permissions": {"allow": ["Bash(ls:*)", "mcp__a"]}}), encoding="utf-8")
+    (project / ".claude" / "settings.local.json").write_text(
+        json.dumps({"permissions": {"allow": ["mcp__b__delete_all"]}, "disabledMcpjsonServers": ["c"]}),
+        encoding="utf-8")
+    found = {s.name: s for s in discover(home=home, project=project, environ={}).servers(include_disabled=True)}
+    assert found["a"].auto_approve == ("*",) and found["b"].auto_approve == ("delete_all",)
+    assert found["c"].disabled and not found["a"].disabled

@@ -56,7 +56,7 @@ def read_claude_desktop(doc: Doc, path: str) -> list[Entry]:
 # env, url and headers) and /docs/en/settings; checked 2026-12-06. ``.mcp.json`` (project scope),
 # ``~/.claude.json`` (user scope: top-level ``mcpServers``; local scope: ``projects.<path>.mcpServers``, with
 # ``projects.<path>.disabledMcpServers``), ``managed-mcp.json`` (managed). Tool approvals live in
-# settings.json ``permissions.allow`` (``mcp__server__tool``), another file, not read here.
+# settings.json ``permissions.allow`` (``mcp__server__tool``), another file: ``mcprisk.discover`` applies them.
 def read_claude_code(doc: Doc, path: str) -> list[Entry]:
     data = doc.data
     user = dig(data, ("mcpServers",))
