@@ -15,6 +15,7 @@ _EXPORTS = {
     "Assessment": "assessment",
     "Check": "posture",
     "ConfigError": "_errors",
+    "Discovery": "discovery",
     "Drift": "drift",
     "Explorer": "explore",
     "IntrospectionError": "_errors",
@@ -45,6 +46,7 @@ _EXPORTS = {
     "apply_tracking": "tracking",
     "assess": "assessment",
     "diff_snapshots": "drift",
+    "discover": "discovery",
     "drift_findings": "drift",
     "introspect": "introspection",
     "introspect_async": "introspection",
@@ -70,9 +72,9 @@ _EXPORTS = {
     "targets": "targeting",
     "write_report": "render",
 }
-_SUBMODULES = frozenset({"assessment", "classify", "cli", "configs", "demo", "drift", "explore", "graph", "introspection",
-                         "inventory", "model", "placement", "plots", "posture", "render", "rules", "snapshot", "specs",
-                         "surfaces", "targeting", "tracking"})
+_SUBMODULES = frozenset({"assessment", "classify", "cli", "configs", "demo", "discovery", "drift", "explore", "graph",
+                         "introspection", "inventory", "launch", "model", "placement", "plots", "posture", "render",
+                         "rules", "snapshot", "specs", "standards", "surfaces", "targeting", "tracking"})
 
 __all__ = sorted([*_EXPORTS, "__version__"])
 

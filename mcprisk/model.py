@@ -146,6 +146,7 @@ class Finding:
     tools: tuple[str, ...] = ()  # tool keys "server/tool" involved (flows name several)
     status: str = "open"  # tracking status: open | unchecked | in_discussion | accepted | in_progress | mitigated | false_positive
     tracking_note: str | None = None
+    location: str | None = None  # the value in the server's config entry it is about ("args/1"), for annotations
 
     @property
     def id(self) -> str:
@@ -156,7 +157,8 @@ class Finding:
         return {"id": self.id, "code": self.code, "title": self.title, "severity": self.severity,
                 "server": self.server, "subject": self.subject, "message": self.message,
                 "evidence": [e.to_dict() for e in self.evidence], "references": list(self.references),
-                "tools": list(self.tools), "status": self.status, "tracking_note": self.tracking_note}
+                "tools": list(self.tools), "status": self.status, "tracking_note": self.tracking_note,
+                **({"location": self.location} if self.location else {})}
 
 
 @dataclass(frozen=True)

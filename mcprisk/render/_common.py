@@ -10,11 +10,13 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from .. import __version__
 from .._text import terminal_safe
 from ..model import EFFECTS, PATTERNS, SEVERITIES, Finding, effect_rank
+from ..standards import owasp_references, owasp_standard
 
 REPORT_FORMAT = "mcprisk.report"
 REPORT_VERSION = 1
@@ -252,6 +254,10 @@ def rule_docs(a: Any) -> dict[str, dict[str, Any]]:
         if code in known:
             out[code] = known[code]
             continue
+        example = wanted[code]
+        if example is not None and not any(ref.startswith("MCP") for ref in example.references):
+            # Placement and no-go findings carry their control's references; cite the OWASP items too.
+            wanted[code] = replace(example, references=owasp_references(code, example.references))
         sign = None
         if cat is not None and code.startswith("NOGO"):
             try:
@@ -268,6 +274,11 @@ def rule_docs(a: Any) -> dict[str, dict[str, Any]]:
             out[code] = {"title": example.title, "description": example.title, "severity": worst,
                          "references": list(example.references)}
     return out
+
+
+def owasp_rows(a: Any) -> list[dict[str, Any]]:
+    """The OWASP MCP Top 10 (2025) with mcprisk's coverage and this report's open findings per item."""
+    return owasp_standard(a.findings)
 
 
 def report_data(a: Any, *, timestamp: str | dt.datetime | None = None) -> dict[str, Any]:
@@ -311,6 +322,7 @@ def report_data(a: Any, *, timestamp: str | dt.datetime | None = None) -> dict[s
         "flows": body["flows"],
         "drift": drift.to_dict() if drift is not None else None,
         "rules": rule_docs(a),
+        "standards": {"owasp_mcp_top10": owasp_rows(a)},
         "rule_failures": body["rule_failures"],
         "unmatched_tracking": body["unmatched_tracking"],
     }

@@ -12,7 +12,7 @@ from typing import Any
 
 from .. import __version__
 from ..model import CONTROLS
-from ._common import (RESOLVED, code_words, counts, counts_text, flow_groups, missing_groups, one_line,
+from ._common import (RESOLVED, code_words, counts, counts_text, flow_groups, missing_groups, one_line, owasp_rows,
                       placement_failure, placement_of, server_findings, stamp, tools_by_severity, tracking_text,
                       verdict_of, verdict_reasons)
 
@@ -240,6 +240,14 @@ def render_markdown(a: Any, *, timestamp: str | dt.datetime | None = None) -> st
         lines += ["Status of each control for the recommended placement.", ""] + _table(header, rows)
     else:
         lines.append("Placement not computed.")
+    lines.append("")
+
+    lines += ["## OWASP MCP Top 10 (2025)", "",
+              "How far this report evidences each item: checked (mcprisk tests it), partly, or not visible (only "
+              "source code, run time or the operator can show it).", ""]
+    lines += _table(["item", "coverage", "open findings", "codes", "what mcprisk cannot see"],
+                    [[f"{_code(i['id'])} {_esc(i['title'])}", i["status"].replace("_", " "), str(i["findings"]),
+                      ", ".join(_code(c) for c in i["codes"]) or "-", _esc(i["cannot_see"])] for i in owasp_rows(a)])
     lines.append("")
 
     lines += ["## Flows", ""]

@@ -14,6 +14,7 @@ import networkx as nx
 
 from ..model import Evidence, Finding, ToolAssessment, severity_from
 from ..snapshot import Snapshot
+from ..standards import owasp_references
 
 __all__ = ["HOSTILE_FAMILIES", "FindingRule", "RuleContext", "RuleInfo", "finding_rule", "rule_family"]
 
@@ -35,6 +36,7 @@ class RuleInfo:
     scope: str = "assessment"  # "snapshots": reads only what servers sent, so re-assessment reuses its findings
     family: str = ""  # the module the rule lives in (content, annotations, credentials, drift, ...)
     hostile: bool = False  # its findings are text or claims written to mislead the model or the client
+    control: str | None = None  # the control an operator adds to clear the finding (e.g. version_pinning)
 
     @property
     def severity(self) -> str:
@@ -72,7 +74,8 @@ def rule_family(module: str) -> str:
 
 
 def finding_rule(code: str, title: str, *, likelihood: int, impact: int, references: Sequence[str] = (),
-                 scope: str = "assessment", hostile: bool | None = None) -> Callable[[FindingRule], FindingRule]:
+                 scope: str = "assessment", hostile: bool | None = None,
+                 control: str | None = None) -> Callable[[FindingRule], FindingRule]:
     """Attach a RuleInfo to a finding-rule function (its docstring becomes the rule's description).
 
     ``scope="snapshots"`` declares that the rule reads nothing but the snapshots (no classification,
@@ -88,17 +91,20 @@ def finding_rule(code: str, title: str, *, likelihood: int, impact: int, referen
         doc = " ".join((fn.__doc__ or "").split())
         family = rule_family(fn.__module__)
         marked = family in HOSTILE_FAMILIES if hostile is None else hostile
-        fn.info = RuleInfo(code, title, likelihood, impact, tuple(references), doc, scope,  # type: ignore[attr-defined]
-                           family, marked)
+        refs = owasp_references(code, references)
+        fn.info = RuleInfo(code, title, likelihood, impact, refs, doc, scope,  # type: ignore[attr-defined]
+                           family, marked, control=control)
         return fn
 
     return wrap
 
 
 def make(fn: FindingRule, *, server: str, subject: str, message: str, evidence: Iterable[Evidence] = (),
-         tools: Iterable[str] = (), likelihood: int | None = None, impact: int | None = None) -> Finding:
+         tools: Iterable[str] = (), likelihood: int | None = None, impact: int | None = None,
+         location: str | None = None) -> Finding:
     """A Finding from a rule's defaults, with per-finding likelihood/impact when the rule grades them."""
     info: RuleInfo = fn.info  # type: ignore[attr-defined]
     severity = severity_from(likelihood or info.likelihood, impact or info.impact)
     return Finding(code=info.code, title=info.title, severity=severity, server=server, subject=subject,
-                   message=message, evidence=tuple(evidence), references=info.references, tools=tuple(tools))
+                   message=message, evidence=tuple(evidence), references=info.references, tools=tuple(tools),
+                   location=location)
