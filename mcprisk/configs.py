@@ -55,7 +55,7 @@ _TYPES: dict[str, Transport] = {
     "streamablehttp": "http",
     "sse": "sse",
 }
-_BARE_VAR = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<default>:-[^}]*)?\}")
+_BARE_VAR = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<default>:-[^{}]*)?\}")  # no "{": linear
 
 
 # -- public API -------------------------------------------------------------------------------------
