@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 from . import __version__
 from ._errors import MCPRiskError, SpecError
+from ._files import FileRefused, check_writable
 from ._text import terminal_safe
 from .introspection import Limits, introspect_many
 from .model import SEVERITIES
@@ -210,9 +211,7 @@ def _summary(snap: Snapshot, out: TextIO) -> None:
 def _cmd_inspect(args: argparse.Namespace, command: Sequence[str], out: TextIO) -> int:
     snapshots = _gather(args, command)
     if args.output:
-        path = Path(args.output)
-        text = snapshots[0].to_json() if len(snapshots) == 1 else snapshots_to_json(snapshots)
-        path.write_text(text, encoding="utf-8")
+        _write_output(args.output, snapshots[0].to_json() if len(snapshots) == 1 else snapshots_to_json(snapshots))
     if args.json:
         if not args.output:
             out.write(snapshots[0].to_json() if len(snapshots) == 1 else snapshots_to_json(snapshots))
@@ -224,6 +223,16 @@ def _cmd_inspect(args: argparse.Namespace, command: Sequence[str], out: TextIO) 
         if args.output:
             out.write(f"\nwrote {args.output}\n")
     return EXIT_OK if all(s.ok for s in snapshots) else EXIT_UNREACHABLE
+
+
+def _write_output(path: str, text: str) -> None:
+    """Write ``-o FILE``: a regular file only (writing to a FIFO would block until someone reads it)."""
+    try:
+        check_writable(path)
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        reason = exc.reason if isinstance(exc, FileRefused) else (exc.strerror or type(exc).__name__)
+        raise _UsageError(f"-o {path}: cannot write: {reason}") from None
 
 
 def _posture_summary(posture: Posture, out: TextIO) -> None:
@@ -260,7 +269,7 @@ def _cmd_probe(args: argparse.Namespace, command: Sequence[str], out: TextIO) ->
     except ValueError as exc:  # a malformed --allow-origin
         raise _UsageError(str(exc)) from None
     if args.output:
-        Path(args.output).write_text(posture.to_json(), encoding="utf-8")
+        _write_output(args.output, posture.to_json())
     if args.json:
         if not args.output:
             out.write(posture.to_json())
@@ -390,6 +399,7 @@ def _scan_summary(a: Any, out: TextIO, fail_on: str | None) -> None:
 def _cmd_scan(args: argparse.Namespace, command: Sequence[str], out: TextIO, err: TextIO) -> int:
     from .assessment import assess
     from .render import FORMATS, check_formats, write_report
+    from .render._write import REPORT_FILES
     from .render._common import now
     from .render._write import render
 
@@ -430,9 +440,13 @@ def _cmd_scan(args: argparse.Namespace, command: Sequence[str], out: TextIO, err
             raise _UsageError(f"-o {args.output}: exists and is not a directory")
         progress.step(f"writing {', '.join(formats or FORMATS)} to {outdir}…")
         try:
+            for fmt in formats or FORMATS:
+                for name in REPORT_FILES[fmt]:
+                    check_writable(outdir / name)
             written = write_report(a, outdir, formats or FORMATS, timestamp=timestamp, base=Path.cwd())
         except OSError as exc:
-            raise _UsageError(f"-o {args.output}: cannot write ({exc.strerror or exc})") from None
+            reason = exc.reason if isinstance(exc, FileRefused) else (exc.strerror or exc)
+            raise _UsageError(f"-o {args.output}: cannot write ({reason})") from None
         progress.clear()
         _scan_summary(a, out, args.fail_on)
         out.write("\nwrote " + ", ".join(str(p) for p in written) + "\n")

@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 from ._errors import ConfigError, SpecError
+from ._files import FileRefused, read_bounded
 from .specs import ServerSpec, SpecSource, Transport, url_for_checks
 
 __all__ = ["CLIENT_KINDS", "detect_client", "load_config", "parse_config"]
@@ -428,12 +429,9 @@ def _string_map(body: dict[str, Any], key: str, fail: _Fail) -> dict[str, str]:
 
 def _read_text(path: str) -> str:
     try:
-        with open(path, "rb") as f:
-            raw = f.read(MAX_CONFIG_BYTES + 1)
-    except OSError as exc:
-        raise ConfigError(f"cannot read the file: {exc.strerror or type(exc).__name__}", path=path) from None
-    if len(raw) > MAX_CONFIG_BYTES:
-        raise ConfigError(f"the file is larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MiB", path=path)
+        raw = read_bounded(path, MAX_CONFIG_BYTES)
+    except FileRefused as exc:
+        raise ConfigError(f"cannot read the file: {exc.reason}", path=path) from None
     try:
         if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Windows editors may save UTF-16 with a BOM
             return raw.decode("utf-16")

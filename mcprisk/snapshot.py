@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ._errors import SnapshotError, SpecError
+from ._files import FileRefused, MiB, read_text_bounded
 from ._text import canonical_json, sha256_hex
 from .specs import ServerSpec
 
@@ -457,16 +458,24 @@ def _hints_text(tool: Tool) -> str:
     return ", ".join(f"{k}={str(tool.annotations[k]).lower()}" for k in keys) or "none"
 
 
+MAX_SNAPSHOT_BYTES = 256 * MiB  # 2,000 items per list, clipped texts, many servers: still far below this
+
+
+def _read_snapshot_file(path: Path) -> str:
+    """A snapshot file's text, read through the one bounded reader; SnapshotError naming the file otherwise."""
+    try:
+        return read_text_bounded(path, MAX_SNAPSHOT_BYTES)
+    except FileRefused as exc:
+        raise SnapshotError(f"{path}: {exc.reason}" if exc.reason == "no such file"
+                            else f"{path}: cannot read: {exc.reason}") from None
+    except UnicodeDecodeError as exc:
+        raise SnapshotError(f"{path}: cannot read: not UTF-8 text (byte {exc.start})") from None
+
+
 def load_snapshot(path: str | Path) -> Snapshot:
     """Read a snapshot saved with ``Snapshot.save`` / ``mcprisk inspect --json``."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SnapshotError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SnapshotError(f"{path}: cannot read ({exc})") from None
-    return Snapshot.from_json(text, source=str(path))
+    return Snapshot.from_json(_read_snapshot_file(path), source=str(path))
 
 
 def item_from_wire(kind: str, raw: Mapping[str, Any], *, max_text_chars: int, problems: Iterable[str] = ()) -> _Item:
@@ -566,11 +575,10 @@ def snapshots_to_json(snapshots: Iterable[Snapshot], *, volatile: bool = True) -
 def load_snapshots(path: str | Path) -> list[Snapshot]:
     """Read a file holding one snapshot or a set of them; always returns a list."""
     path = Path(path)
+    text = _read_snapshot_file(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SnapshotError(f"{path}: no such file") from None
-    except (OSError, ValueError, RecursionError) as exc:  # ValueError: bad UTF-8, bad JSON, huge integers
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:  # bad JSON, huge integers
         raise SnapshotError(f"{path}: cannot read a snapshot ({exc})") from None
     if isinstance(data, Mapping) and data.get("format") == SET_FORMAT:
         items = data.get("snapshots")
