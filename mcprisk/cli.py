@@ -17,12 +17,13 @@ from typing import Any, TextIO
 from . import __version__
 from ._errors import MCPRiskError, SpecError
 from ._files import FileRefused, check_writable
+from ._terminal import TerminalStream, sdk_notes
 from ._text import terminal_safe
 from .introspection import Limits, introspect_many
 from .model import SEVERITIES
 from .posture import MAX_BURST, Posture, probe
 from .snapshot import Snapshot, load_snapshots, snapshots_to_json
-from .specs import ServerSpec
+from .specs import ServerSpec, redact_args
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
 
@@ -137,7 +138,7 @@ def _pairs(values: Sequence[str], what: str) -> dict[str, str]:
     for item in values:
         name, sep, value = item.partition("=")
         if not sep or not name:
-            raise _UsageError(f"{what} {name or item!r}: expected NAME=VALUE")
+            raise _UsageError(f"{what} {redact_args([item])[0]!r}: expected NAME=VALUE")
         out[name] = "${env:" + value[4:] + "}" if value.startswith("env:") else value
     return out
 
@@ -147,7 +148,7 @@ def _specs(args: argparse.Namespace, command: Sequence[str]) -> list[ServerSpec]
     if args.stdio and not command:
         raise _UsageError("--stdio needs a command after --, e.g. mcprisk inspect --stdio -- npx -y PACKAGE")
     if command and not args.stdio:
-        raise _UsageError(f"unexpected arguments after --: {' '.join(command)} (did you mean --stdio?)")
+        raise _UsageError(f"unexpected arguments after --: {' '.join(redact_args(command))} (did you mean --stdio?)")
     if args.server and not args.config:
         raise _UsageError("--server selects servers from --config; give a --config")
     if not (args.config or command or args.url or args.demo):
@@ -155,14 +156,30 @@ def _specs(args: argparse.Namespace, command: Sequence[str]) -> list[ServerSpec]
     from .targeting import targets
 
     try:
-        return targets(config=args.config or None, servers=args.server or None, command=list(command) or None,
-                       env=_pairs(args.env, "--env"), url=args.url, headers=_pairs(args.header, "--header"),
-                       sse=args.sse, name=args.name, demo=args.demo,
-                       demo_insecure=getattr(args, "demo_insecure", "") or ())
+        specs = targets(config=args.config or None, servers=args.server or None, command=list(command) or None,
+                        env=_pairs(args.env, "--env"), url=args.url, headers=_pairs(args.header, "--header"),
+                        sse=args.sse, name=args.name, demo=args.demo,
+                        demo_insecure=getattr(args, "demo_insecure", "") or ())
     except ValueError as exc:  # unknown demo server or switch
         raise _UsageError(f"--demo: {exc}") from None
     except SpecError as exc:
         raise _UsageError(str(exc)) from None
+    _remember_secrets(args, specs)
+    return specs
+
+
+def _remember_secrets(args: argparse.Namespace, specs: Sequence[ServerSpec]) -> None:
+    """Teach the command's output streams the secret values these specs carry (resolved where possible)."""
+    from .introspection import _Launch
+
+    known: list[str] = getattr(args, "secret_values", [])
+    inputs = _pairs(getattr(args, "input", []), "--input")
+    for spec in specs:
+        try:
+            known.extend(_Launch.resolve(spec, None, inputs).secret_values(spec))
+        except SpecError:  # an input not given yet: the literal parts are still secrets
+            known.extend([*spec.secrets.env.values(), *spec.secrets.headers.values()])
+    known.extend(v for v in inputs.values() if not v.startswith("${"))
 
 
 def _saved_and_specs(args: argparse.Namespace, command: Sequence[str], verb: str
@@ -258,10 +275,11 @@ def _posture_summary(posture: Posture, out: TextIO) -> None:
 
 def _cmd_probe(args: argparse.Namespace, command: Sequence[str], out: TextIO) -> int:
     if command:
-        raise _UsageError(f"unexpected arguments after --: {' '.join(command)}")
+        raise _UsageError(f"unexpected arguments after --: {' '.join(redact_args(command))}")
     if args.burst < 0:
         raise _UsageError(f"--burst must be 0 or more (at most {MAX_BURST} are sent); got {args.burst}")
     spec = ServerSpec.http(args.url, headers=_pairs(args.header, "--header"), transport="sse" if args.sse else "http")
+    _remember_secrets(args, [spec])
     limits = Limits(total_timeout=args.timeout) if args.timeout else Limits()
     try:
         posture = probe(spec, limits=limits, allow_origins=args.allow_origin, burst=args.burst,
@@ -296,7 +314,8 @@ class _Progress:
     def step(self, message: str) -> None:
         message = terminal_safe(message)
         if self.tty:
-            self.stream.write("\r\x1b[K" + message[:150])
+            self._control("\r\x1b[K")
+            self.stream.write(message[:150])
             self._open = True
         else:
             self.stream.write(f"mcprisk: {message}\n")
@@ -310,9 +329,14 @@ class _Progress:
 
     def clear(self) -> None:
         if self._open:
-            self.stream.write("\r\x1b[K")
+            self._control("\r\x1b[K")
             self.stream.flush()
             self._open = False
+
+    def _control(self, codes: str) -> None:
+        """Cursor codes of the progress line itself: the one thing written to a terminal unescaped."""
+        control = getattr(self.stream, "control", None)
+        (control or self.stream.write)(codes)
 
 
 def _scan_one(spec: ServerSpec, limits: Limits, inputs: dict[str, str], run_probe: bool) -> tuple[Snapshot, Any]:
@@ -475,7 +499,7 @@ def _cmd_diff(args: argparse.Namespace, command: Sequence[str], out: TextIO) -> 
     from .drift import diff_snapshots, drift_findings
 
     if command:
-        raise _UsageError(f"unexpected arguments after --: {' '.join(command)}")
+        raise _UsageError(f"unexpected arguments after --: {' '.join(redact_args(command))}")
     drift = diff_snapshots(load_snapshots(args.old), load_snapshots(args.new))
     if args.json:
         import json
@@ -510,38 +534,46 @@ def _cmd_diff(args: argparse.Namespace, command: Sequence[str], out: TextIO) -> 
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    """Run the command line; returns the exit code (the console script exits with it)."""
-    out = out or sys.stdout
-    err = err or sys.stderr
+    """Run the command line; returns the exit code (the console script exits with it).
+
+    Everything written to ``out`` and ``err`` passes through the one scrubbing point (known secrets and
+    credential shapes removed, control and invisible characters made visible); log records of the mcp SDK
+    and warnings become single ``mcprisk:`` lines on ``err``, never tracebacks.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
+    secrets: list[str] = []
+    out = TerminalStream(out or sys.stdout, secrets)
+    err = TerminalStream(err or sys.stderr, secrets)
     command: list[str] = []
     if "--" in argv:
         cut = argv.index("--")
         argv, command = argv[:cut], argv[cut + 1:]
     parser = _build_parser()
-    try:
-        args = parser.parse_args(argv)
-        if args.command is None:
-            parser.print_help(out)
+    with sdk_notes(err):
+        try:
+            args = parser.parse_args(argv)
+            args.secret_values = secrets
+            if args.command is None:
+                parser.print_help(out)  # type: ignore[arg-type]
+                return EXIT_USAGE
+            if args.command == "inspect":
+                return _cmd_inspect(args, command, out)
+            if args.command == "probe":
+                return _cmd_probe(args, command, out)
+            if args.command == "scan":
+                return _cmd_scan(args, command, out, err)
+            if args.command == "diff":
+                return _cmd_diff(args, command, out)
+            raise _UsageError(f"unknown command {args.command!r}")
+        except _UsageError as exc:
+            err.write(f"mcprisk: error: {exc}\n")
             return EXIT_USAGE
-        if args.command == "inspect":
-            return _cmd_inspect(args, command, out)
-        if args.command == "probe":
-            return _cmd_probe(args, command, out)
-        if args.command == "scan":
-            return _cmd_scan(args, command, out, err)
-        if args.command == "diff":
-            return _cmd_diff(args, command, out)
-        raise _UsageError(f"unknown command {args.command!r}")
-    except _UsageError as exc:
-        err.write(f"mcprisk: error: {exc}\n")
-        return EXIT_USAGE
-    except MCPRiskError as exc:
-        err.write(f"mcprisk: error: {terminal_safe(str(exc))}\n")
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        err.write("mcprisk: interrupted\n")
-        return 130
+        except MCPRiskError as exc:
+            err.write(f"mcprisk: error: {exc}\n")
+            return EXIT_USAGE
+        except KeyboardInterrupt:
+            err.write("mcprisk: interrupted\n")
+            return 130
 
 
 def entry() -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-import logging
 import os
 import shutil
 import signal
@@ -35,8 +34,12 @@ from pydantic import ValidationError
 
 from . import __version__
 from ._errors import SpecError
+from ._httpguard import BodyTooLarge, GuardedTransport
+from ._jsonguard import prune
+from ._reaper import MARKER_ENV, Launch, new_marker
+from ._scrub import Scrubber, scrubbed_logs
 from ._text import canonical_json, clip, sha256_hex, terminal_safe
-from .snapshot import IntrospectionIssue, Snapshot, item_from_wire
+from .snapshot import INCOMPLETE, IntrospectionIssue, Snapshot, item_from_wire
 from .specs import ServerSpec, fill_placeholders
 
 __all__ = [
@@ -94,70 +97,9 @@ class Limits:
                 raise ValueError(f"Limits.{name} must be >= 1")
 
 
-# --------------------------------------------------------------------------------------------
-# Secret scrubbing
-
-
-class _Scrubber:
-    """Replaces known secret values (resolved env, headers, hidden args/URL) wherever text is kept."""
-
-    def __init__(self, values: Iterable[str | None]):
-        # Very short values would shred ordinary text; they cannot be meaningful secrets anyway.
-        self._values = sorted({v for v in values if v and len(v) >= 4}, key=len, reverse=True)
-
-    def text(self, text: str) -> str:
-        for v in self._values:
-            if v in text:
-                text = text.replace(v, "***")
-        return text
-
-    def json(self, value: Any) -> Any:
-        if not self._values:
-            return value
-        if isinstance(value, str):
-            return self.text(value)
-        if isinstance(value, dict):
-            return {self.text(str(k)): self.json(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.json(v) for v in value]
-        return value
-
-    def contains(self, text: str) -> bool:
-        return any(v in text for v in self._values)
-
-    def __bool__(self) -> bool:
-        return bool(self._values)
-
-
-class _LogScrub(logging.Filter):
-    """Scrubs this introspection's secrets from records of the SDK/HTTP loggers that print URLs.
-
-    The SDK logs the endpoint URL (query string included) at DEBUG and httpx2 at INFO. The filter is
-    attached only while one introspection runs and removed after, so nothing outlives the call.
-    """
-
-    LOGGERS = ("mcp.client.streamable_http", "mcp.client.sse", "mcp.client.stdio", "mcp.client.session",
-               "httpx2", "httpcore2.connection", "httpcore2.http11")
-
-    def __init__(self, scrub: _Scrubber):
-        super().__init__()
-        self.scrub = scrub
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self.scrub.contains(message):
-            record.msg, record.args = self.scrub.text(message), None
-        return True
-
-    def __enter__(self) -> "_LogScrub":
-        if self.scrub:
-            for name in self.LOGGERS:
-                logging.getLogger(name).addFilter(self)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for name in self.LOGGERS:
-            logging.getLogger(name).removeFilter(self)
+# Kept under their old names for the modules and tests that reach in (posture, tests).
+_Scrubber = Scrubber
+_LogScrub = scrubbed_logs
 
 
 # --------------------------------------------------------------------------------------------
@@ -167,7 +109,7 @@ class _LogScrub(logging.Filter):
 class _Wire:
     """Raw record of one connection: request ids by method, raw results by id, transport notes."""
 
-    def __init__(self, limits: Limits, scrub: _Scrubber):
+    def __init__(self, limits: Limits, scrub: Scrubber):
         self.limits = limits
         self.scrub = scrub
         self.ids_by_method: dict[str, list[Any]] = {}
@@ -180,6 +122,7 @@ class _Wire:
         self.invalid_utf8 = 0
         self.http_errors: list[str] = []
         self.exit_code: int | None = None
+        self.connected = False  # the handshake completed (timeouts before it are "no handshake")
         self.stderr_tail = bytearray()
         self.stderr_total = 0
 
@@ -207,6 +150,13 @@ class _Wire:
         ids = self.ids_by_method.get(method)
         return self.failures.get(ids[-1]) if ids else None
 
+    def body_too_large(self, request_id: Any, message: str) -> None:
+        """The HTTP guard stopped reading a body at the cap: fail that request by name, or note it."""
+        if request_id is not None and request_id in self.outstanding:
+            self.failures[request_id] = ("message_too_large", message)
+        else:
+            self.note("transport", "message_too_large", message, fatal=True)
+
     def note(self, stage: str, code: str, message: str, fatal: bool = False) -> None:
         self.notes.append(IntrospectionIssue(stage, code, self.scrub.text(message), fatal))
 
@@ -225,8 +175,12 @@ class _Wire:
 
 
 @asynccontextmanager
-async def _guarded(transport: Any, wire: _Wire) -> AsyncIterator[tuple[Any, Any]]:
-    """Wrap a transport's streams: record raw JSON-RPC both ways and refuse forbidden methods."""
+async def _guarded(transport: Any, wire: _Wire, *, tee_incoming: bool = True) -> AsyncIterator[tuple[Any, Any]]:
+    """Wrap a transport's streams: record raw JSON-RPC both ways and refuse forbidden methods.
+
+    ``tee_incoming=False`` when the transport records incoming messages itself, as decoded (stdio): a
+    re-serialised pydantic model fails past 255 levels of nesting, the decoded JSON does not.
+    """
     async with transport as (read, write):
         up_send, up_recv = anyio.create_memory_object_stream[SessionMessage](0)
         down_send, down_recv = anyio.create_memory_object_stream[SessionMessage | Exception](0)
@@ -234,7 +188,7 @@ async def _guarded(transport: Any, wire: _Wire) -> AsyncIterator[tuple[Any, Any]
         async def pump_down() -> None:
             async with down_send:
                 async for item in read:
-                    if isinstance(item, SessionMessage):
+                    if tee_incoming and isinstance(item, SessionMessage):
                         wire.incoming(item.message.model_dump(by_alias=True, mode="json", exclude_unset=True))
                     await down_send.send(item)
 
@@ -321,8 +275,11 @@ async def _stdio_transport(spec: ServerSpec, launch: _Launch, wire: _Wire) -> As
     limits = wire.limits
     child_env = {k: os.environ[k] for k in _BASE_ENV if k in os.environ}
     child_env.update(launch.env)
+    marker = new_marker()
+    child_env[MARKER_ENV] = marker  # inherited by every descendant, so one that escapes the group is found
     process = await anyio.open_process([_resolve_command(launch.command, child_env), *launch.args],
                                        cwd=spec.cwd, env=child_env, start_new_session=True)
+    tracked = Launch(process.pid, marker)
     read_send, read_recv = anyio.create_memory_object_stream[SessionMessage | Exception](0)
     write_send, write_recv = anyio.create_memory_object_stream[SessionMessage](0)
 
@@ -336,13 +293,15 @@ async def _stdio_transport(spec: ServerSpec, launch: _Launch, wire: _Wire) -> As
             wire.invalid_utf8 += 1
             text = line.decode("utf-8", "replace")
         try:
-            obj = json.loads(text)
+            obj = _decode_line(text)
             message = types.jsonrpc_message_adapter.validate_python(obj, by_name=False)
         except (ValueError, RecursionError):
             wire.noise_lines += 1
             if len(wire.noise_samples) < 3:
                 wire.noise_samples.append(clip(terminal_safe(text), 160)[0])
             return
+        if isinstance(obj, dict):
+            wire.incoming(obj)  # as decoded: the SDK's model of it cannot be re-serialised past 255 levels
         await read_send.send(SessionMessage(message))
 
     async def refuse_oversize(size: int) -> None:
@@ -414,12 +373,12 @@ async def _stdio_transport(spec: ServerSpec, launch: _Launch, wire: _Wire) -> As
                 yield read_recv, write_send
             finally:
                 with anyio.CancelScope(shield=True):
-                    await _stop_process(process, limits.shutdown_grace)
+                    await _stop_process(process, limits.shutdown_grace, tracked)
                     wire.exit_code = process.returncode
                 tg.cancel_scope.cancel()
     finally:
         with anyio.CancelScope(shield=True):
-            await _stop_process(process, limits.shutdown_grace)
+            await _stop_process(process, limits.shutdown_grace, tracked)
             for stream in (read_send, read_recv, write_send, write_recv):
                 stream.close()
 
@@ -434,8 +393,29 @@ def _resolve_command(command: str, env: Mapping[str, str]) -> str:
     return found or command
 
 
-async def _stop_process(process: Any, grace: float) -> None:
-    """Close stdin, wait, SIGTERM the process group, wait, SIGKILL it; always reap."""
+def _decode_line(text: str) -> Any:
+    """One stdio line as JSON; nesting or numbers no decoder takes are pruned rather than losing the message."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        if isinstance(exc, json.JSONDecodeError):
+            raise  # not JSON at all: noise on stdout
+        pruned = prune(text.encode("utf-8", "surrogatepass"))
+        if pruned is None:
+            raise
+        return json.loads(pruned)
+
+
+async def _stop_process(process: Any, grace: float, tracked: Launch | None = None) -> None:
+    """Close stdin, wait, SIGTERM the process group and every tracked descendant, wait, SIGKILL them; reap.
+
+    Descendants that left the group (setsid and a double fork) are found by the launch marker they inherited
+    (see _reaper); the server itself is always reaped.
+    """
+    if tracked is not None:
+        if tracked.stopped:
+            return
+        tracked.scan()  # while the server is alive its tree is intact
     if process.returncode is None:
         if process.stdin is not None:
             try:
@@ -445,8 +425,12 @@ async def _stop_process(process: Any, grace: float) -> None:
         with anyio.move_on_after(grace):
             await process.wait()
     for sig in (signal.SIGTERM, signal.SIGKILL):
-        if process.returncode is not None and sig == signal.SIGTERM:
+        if tracked is not None:
+            tracked.scan()
+        if process.returncode is not None and sig == signal.SIGTERM and not (tracked and tracked.known):
             continue
+        if tracked is not None:
+            tracked.signal(sig)
         try:
             os.killpg(process.pid, sig)  # the whole group: npx/uvx launchers leave grandchildren
         except (ProcessLookupError, PermissionError):
@@ -454,12 +438,20 @@ async def _stop_process(process: Any, grace: float) -> None:
         if process.returncode is None:
             with anyio.move_on_after(grace):
                 await process.wait()
+        elif sig == signal.SIGTERM and tracked is not None:
+            with anyio.move_on_after(grace):  # give the descendants the same grace the server had
+                while tracked.alive():
+                    await anyio.sleep(0.02)
     if process.returncode is None:
         await process.wait()
     await process.aclose()
+    if tracked is not None:
+        tracked.stopped = True
 
 
-def _http_client(headers: Mapping[str, str], wire: _Wire) -> httpx2.AsyncClient:
+def _http_client(headers: Mapping[str, str] | None, wire: _Wire, timeout: httpx2.Timeout | None = None,
+                 auth: httpx2.Auth | None = None) -> httpx2.AsyncClient:
+    """The one HTTP client shape of both HTTP transports: every body read through the counting guard."""
     limits = wire.limits
 
     async def on_response(response: httpx2.Response) -> None:
@@ -467,22 +459,21 @@ def _http_client(headers: Mapping[str, str], wire: _Wire) -> httpx2.AsyncClient:
             challenge = response.headers.get("www-authenticate")
             wire.http_errors.append(f"HTTP {response.status_code} {response.reason_phrase}"
                                     + (f"; WWW-Authenticate: {challenge}" if challenge else ""))
-        length = response.headers.get("content-length")
-        if length and length.isdigit() and int(length) > limits.max_message_bytes:
-            raise httpx2.HTTPError(f"response of {length} bytes exceeds max_message_bytes={limits.max_message_bytes}")
 
     return httpx2.AsyncClient(
-        headers=dict(headers),
-        timeout=httpx2.Timeout(limits.request_timeout, connect=limits.connect_timeout),
+        headers={"Accept-Encoding": "identity", **dict(headers or {})},
+        timeout=timeout or httpx2.Timeout(limits.request_timeout, connect=limits.connect_timeout),
+        auth=auth,
         follow_redirects=False,
         event_hooks={"response": [on_response]},
+        transport=GuardedTransport(limits.max_message_bytes, wire.body_too_large),
     )
 
 
 @asynccontextmanager
 async def _open_transport(spec: ServerSpec, launch: _Launch, wire: _Wire) -> AsyncIterator[tuple[Any, Any]]:
     if spec.transport == "stdio":
-        async with _guarded(_stdio_transport(spec, launch, wire), wire) as streams:
+        async with _guarded(_stdio_transport(spec, launch, wire), wire, tee_incoming=False) as streams:
             yield streams
     elif spec.transport == "http":
         async with _http_client(launch.headers, wire) as client:
@@ -491,8 +482,12 @@ async def _open_transport(spec: ServerSpec, launch: _Launch, wire: _Wire) -> Asy
             async with _guarded(transport, wire) as streams:
                 yield streams
     else:
+        def client_factory(headers: dict[str, str] | None = None, timeout: httpx2.Timeout | None = None,
+                           auth: httpx2.Auth | None = None) -> httpx2.AsyncClient:
+            return _http_client(headers, wire, timeout, auth)
+
         transport = sse_client(launch.url, headers=dict(launch.headers), timeout=wire.limits.connect_timeout,
-                               sse_read_timeout=wire.limits.request_timeout)
+                               sse_read_timeout=wire.limits.request_timeout, httpx_client_factory=client_factory)
         async with _guarded(transport, wire) as streams:
             yield streams
 
@@ -663,12 +658,15 @@ async def _list_all(session: ClientSession, kind: str, wire: _Wire, g: _Gathered
         except MCPError as exc:
             failure = wire.last_failure(method)
             code, message = failure if failure else _mcp_error_code(exc, wire)
+            if code == "timeout":
+                message = f"got no answer within the {limits.request_timeout:g} s request limit"
             g.error(kind, code, f"{method}: {wire.scrub.text(message)}")
             g.closed = code == "connection_closed"
             pages += 1
             break
         except TimeoutError:
-            g.error(kind, "timeout", f"{method} got no answer within {limits.request_timeout:g} s")
+            g.error(kind, "timeout", f"{method} got no answer within {limits.request_timeout + 1:g} s (the "
+                                     f"{limits.request_timeout:g} s request limit and 1 s of grace)")
             break
         pages += 1
         raw = wire.last_result(method)
@@ -689,18 +687,13 @@ async def _list_all(session: ClientSession, kind: str, wire: _Wire, g: _Gathered
                 g.error(kind, "invalid_item", f"{method}: an entry is {type(entry).__name__}, not an object",
                         fatal=False)
                 continue
-            if wire.scrub and wire.scrub.contains(canonical_json(entry)):
-                entry = wire.scrub.json(entry)
-                g.error(kind, "secret_echoed", "the server echoed a secret value mcprisk sent it; replaced by ***",
-                        fatal=False)
-            problems = []
-            name = entry.get(_ID_KEY[kind])
-            if sdk_names is not None and name not in sdk_names:
-                problems.append("dropped by the mcp SDK when parsing (a client using it would not see this item)")
-            items.append(item_from_wire(kind, entry, max_text_chars=limits.max_text_chars, problems=problems))
+            items.append(_one_item(kind, entry, sdk_names, wire, g))
         if any(p for it in items for p in it.problems if p.startswith("dropped by the mcp SDK")):
             g.error(kind, "sdk_dropped", "some items were dropped by the mcp SDK's parser; kept as sent",
                     fatal=False)
+        if any(it.incomplete for it in items):
+            g.error(kind, "item_incomplete", "part of some definitions could not be read or kept (see each "
+                    "item's problems); those items are kept by name, to be assumed at their worst", fatal=False)
         next_cursor = raw.get("nextCursor")
         if next_cursor is None:
             break
@@ -714,6 +707,29 @@ async def _list_all(session: ClientSession, kind: str, wire: _Wire, g: _Gathered
         seen.add(next_cursor)
         cursor = next_cursor
     g.pages[kind] = pages
+
+
+def _one_item(kind: str, entry: dict[str, Any], sdk_names: set[str] | None, wire: _Wire, g: _Gathered) -> Any:
+    """One listed item as a snapshot item; one that cannot be read whole is kept by name with the problem."""
+    max_chars = wire.limits.max_text_chars
+    try:
+        if wire.scrub and wire.scrub.contains(canonical_json(entry)):
+            entry = wire.scrub.json(entry)
+            g.error(kind, "secret_echoed", "the server echoed a secret value mcprisk sent it; replaced by ***",
+                    fatal=False)
+        problems = []
+        if sdk_names is not None and entry.get(_ID_KEY[kind]) not in sdk_names:
+            problems.append("dropped by the mcp SDK when parsing (a client using it would not see this item)")
+        return item_from_wire(kind, entry, max_text_chars=max_chars, problems=problems)
+    except (RecursionError, ValueError, TypeError, OverflowError, MemoryError) as exc:
+        name = entry.get(_ID_KEY[kind])
+        name = wire.scrub.text(name) if isinstance(name, str) else f"<unnamed: {type(name).__name__}>"
+        stub = {_ID_KEY[kind]: clip(name, max_chars)[0]}
+        if _ID_KEY[kind] != "name":
+            stub["name"] = stub[_ID_KEY[kind]]
+        problem = (f"{INCOMPLETE}: could not be read or stored ({type(exc).__name__}); only its name was kept, "
+                   f"to be assumed at its worst")
+        return item_from_wire(kind, stub, max_text_chars=max_chars, problems=[problem])
 
 
 # How an item is identified in the SDK's parsed models and on the wire.
@@ -731,12 +747,26 @@ def _validation_summary(exc: ValidationError) -> str:
 
 def _mcp_error_code(exc: MCPError, wire: _Wire) -> tuple[str, str]:
     if exc.code == types.REQUEST_TIMEOUT:
-        return "timeout", exc.message
+        return "timeout", _timeout_message(exc, wire.limits)
     if exc.code == types.CONNECTION_CLOSED:
         return "connection_closed", _closed_message(wire)
     if wire.http_errors:
         return "http_status", wire.http_errors[-1]
-    return "rpc_error", f"error {exc.code}: {exc.message}"
+    # One line: the SDK quotes whole pydantic reports (and the input they choked on) in its messages.
+    lines = str(exc.message).strip().splitlines() or [""]
+    more = f" (+{len(lines) - 1} more line(s))" if len(lines) > 1 else ""
+    return "rpc_error", f"error {exc.code}: {clip(lines[0], 300)[0]}{more}"
+
+
+def _timeout_message(leaf: BaseException, limits: Limits, *, handshake: bool = False) -> str:
+    """What timed out, with the limit that actually applied (not whichever limit is largest)."""
+    if isinstance(leaf, httpx2.ConnectTimeout):
+        what = f"the {limits.connect_timeout:g} s connect limit (no TCP/TLS connection)"
+    elif isinstance(leaf, (MCPError, httpx2.TimeoutException)):
+        what = f"the {limits.request_timeout:g} s request limit"
+    else:  # our own fail_after around the handshake
+        what = f"the {limits.connect_timeout:g} s handshake limit"
+    return f"{'no handshake' if handshake else 'no answer'}: nothing came back within {what}"
 
 
 def _closed_message(wire: _Wire) -> str:
@@ -766,8 +796,9 @@ def _classify(exc: BaseException, spec: ServerSpec, wire: _Wire, limits: Limits)
         return "spawn_failed", f"cannot run {spec.command!r}: permission denied"
     if isinstance(leaf, httpx2.ConnectError):
         return "connection_refused", f"cannot connect to {spec.url}: {leaf}"
-    if isinstance(leaf, (httpx2.TimeoutException, TimeoutError)):
-        return "timeout", f"no answer within {limits.connect_timeout:g} s"
+    if isinstance(leaf, (httpx2.TimeoutException, TimeoutError)) or (
+            isinstance(leaf, MCPError) and leaf.code == types.REQUEST_TIMEOUT):
+        return "timeout", _timeout_message(leaf, limits, handshake=not wire.connected)
     if isinstance(leaf, MCPError):
         return _mcp_error_code(leaf, wire)
     if isinstance(leaf, httpx2.HTTPError):
@@ -822,9 +853,8 @@ async def introspect_async(spec: ServerSpec, *, limits: Limits | None = None,
                         await _list_all(session, kind, wire, g)
                         g.timings[kind] = time.perf_counter() - t0
         except Exception as exc:  # noqa: BLE001 - every failure becomes evidence, never a crash
+            wire.connected = g.connected
             code, message = _classify(exc, spec, wire, limits)
-            if code == "timeout" and stage == "connect":
-                message = f"no handshake within {limits.connect_timeout:g} s"
             g.error(stage if not g.connected else "transport", code, scrub.text(message))
     if deadline.cancelled_caught:
         g.error("server", "total_timeout", f"introspection stopped at the {limits.total_timeout:g} s limit "

@@ -34,6 +34,7 @@ __all__ = [
 
 FORMAT = "mcprisk.snapshot"
 FORMAT_VERSION = 1
+INCOMPLETE = "definition incomplete"  # how a problem starts when part of an item's definition was lost
 
 Status = Literal["complete", "partial", "failed"]
 Era = Literal["legacy", "modern"]
@@ -121,6 +122,12 @@ class _Item:
     extra: Mapping[str, Any] = field(default_factory=dict)
     problems: tuple[str, ...] = ()
     fingerprint: str = ""
+
+    @property
+    def incomplete(self) -> bool:
+        """Part of the definition could not be read or kept (too deep, a number too long, not serialisable):
+        what is missing may be what makes it dangerous, so it is to be assumed at its worst."""
+        return any(p.startswith(INCOMPLETE) for p in self.problems)
 
     @property
     def description_truncated(self) -> bool:
@@ -485,7 +492,13 @@ def item_from_wire(kind: str, raw: Mapping[str, Any], *, max_text_chars: int, pr
     dropping the item. Long strings are clipped; the fingerprint and description hash cover the
     full text.
     """
-    from ._bounded import bounded
+    from ._bounded import bounded as _bounded
+    from ._bounded import lost_parts
+
+    lost: set[str] = set()
+
+    def bounded(value: Any, max_chars: int) -> Any:
+        return _bounded(value, max_chars, _lost=lost)
 
     problems = list(problems)
     known = _KNOWN_FIELDS[kind]
@@ -519,38 +532,39 @@ def item_from_wire(kind: str, raw: Mapping[str, Any], *, max_text_chars: int, pr
         if ann is not None and not isinstance(ann, Mapping):
             problems.append("'annotations' is not an object")
             ann = None
-        return Tool(**common, problems=tuple(problems),
-                    input_schema=bounded(schema, max_text_chars) if isinstance(schema, Mapping) else {},
-                    output_schema=bounded(raw.get("outputSchema"), max_text_chars)
-                    if isinstance(raw.get("outputSchema"), Mapping) else None,
-                    annotations=bounded(ann, max_text_chars) if ann is not None else None,
-                    execution=bounded(raw.get("execution"), max_text_chars)
-                    if isinstance(raw.get("execution"), Mapping) else None)
+        fields = dict(input_schema=bounded(schema, max_text_chars) if isinstance(schema, Mapping) else {},
+                      output_schema=bounded(raw.get("outputSchema"), max_text_chars)
+                      if isinstance(raw.get("outputSchema"), Mapping) else None,
+                      annotations=bounded(ann, max_text_chars) if ann is not None else None,
+                      execution=bounded(raw.get("execution"), max_text_chars)
+                      if isinstance(raw.get("execution"), Mapping) else None)
+        return Tool(**common, problems=tuple(problems + lost_parts(lost)), **fields)
     if kind == "resources":
         uri = raw.get("uri")
         if not isinstance(uri, str):
             problems.append("missing or non-string 'uri'")
         size = raw.get("size")
-        return Resource(**common, problems=tuple(problems), uri=bounded(str(uri or ""), max_text_chars),
-                        mime_type=raw.get("mimeType") if isinstance(raw.get("mimeType"), str) else None,
-                        size=size if isinstance(size, int) and not isinstance(size, bool) else None,
-                        annotations=bounded(raw.get("annotations"), max_text_chars)
-                        if isinstance(raw.get("annotations"), Mapping) else None)
+        fields = dict(uri=bounded(str(uri or ""), max_text_chars),
+                      mime_type=raw.get("mimeType") if isinstance(raw.get("mimeType"), str) else None,
+                      size=size if isinstance(size, int) and not isinstance(size, bool) else None,
+                      annotations=bounded(raw.get("annotations"), max_text_chars)
+                      if isinstance(raw.get("annotations"), Mapping) else None)
+        return Resource(**common, problems=tuple(problems + lost_parts(lost)), **fields)
     if kind == "resource_templates":
         tpl = raw.get("uriTemplate")
         if not isinstance(tpl, str):
             problems.append("missing or non-string 'uriTemplate'")
-        return ResourceTemplate(**common, problems=tuple(problems),
-                                uri_template=bounded(str(tpl or ""), max_text_chars),
-                                mime_type=raw.get("mimeType") if isinstance(raw.get("mimeType"), str) else None,
-                                annotations=bounded(raw.get("annotations"), max_text_chars)
-                                if isinstance(raw.get("annotations"), Mapping) else None)
+        fields = dict(uri_template=bounded(str(tpl or ""), max_text_chars),
+                      mime_type=raw.get("mimeType") if isinstance(raw.get("mimeType"), str) else None,
+                      annotations=bounded(raw.get("annotations"), max_text_chars)
+                      if isinstance(raw.get("annotations"), Mapping) else None)
+        return ResourceTemplate(**common, problems=tuple(problems + lost_parts(lost)), **fields)
     args = raw.get("arguments")
     if args is not None and not isinstance(args, list):
         problems.append("'arguments' is not a list")
         args = []
-    return Prompt(**common, problems=tuple(problems),
-                  arguments=tuple(bounded(a, max_text_chars) for a in (args or []) if isinstance(a, Mapping)))
+    arguments = tuple(bounded(a, max_text_chars) for a in (args or []) if isinstance(a, Mapping))
+    return Prompt(**common, problems=tuple(problems + lost_parts(lost)), arguments=arguments)
 
 
 _COMMON_FIELDS = {"name", "title", "description", "icons", "_meta"}

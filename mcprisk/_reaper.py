@@ -1,0 +1,123 @@
+"""Find every process a launched stdio server started, including those that left its process group.
+
+Killing the server's process group catches ordinary children (npx and uvx leave some). A descendant that
+calls ``setsid()`` and forks again is in no group of ours and its parent is gone, so it needs tracking:
+
+- each launch puts a random marker in the child's environment (``MCPRISK_LAUNCH``); every descendant
+  inherits it, and ``/proc/<pid>/environ`` keeps it even after ``setsid`` and a double fork;
+- the tree of parent links from the server is walked as well, for descendants that replaced their
+  environment but are still attached to it.
+
+Only processes started after the server are examined (pids in the range allocated since, when the kernel
+says which), and a pid is signalled only while its start time still matches, so a recycled pid is never hit.
+Where there is no ``/proc`` (macOS, Windows) only the process group is killed.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+__all__ = ["MARKER_ENV", "Launch", "new_marker"]
+
+MARKER_ENV = "MCPRISK_LAUNCH"
+_PROC = Path("/proc")
+
+
+def new_marker() -> str:
+    """A value no other launch shares."""
+    return secrets.token_hex(12)
+
+
+def _stat(pid: int) -> tuple[int, int] | None:
+    """(parent pid, start time in clock ticks) of ``pid``, or None when it is gone or unreadable."""
+    try:
+        text = (_PROC / str(pid) / "stat").read_bytes()
+        fields = text[text.rindex(b")") + 2:].split()
+        return int(fields[1]), int(fields[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _has_marker(pid: int, marker: bytes) -> bool:
+    try:
+        return marker in (_PROC / str(pid) / "environ").read_bytes()
+    except OSError:
+        return False
+
+
+def _candidates(first: int) -> list[int]:
+    """Pids that may have been started since ``first`` was: the range the kernel allocated since, when known."""
+    try:
+        pids = [int(e.name) for e in os.scandir(_PROC) if e.name.isdigit()]
+    except OSError:
+        return []
+    try:
+        last = int((_PROC / "sys" / "kernel" / "ns_last_pid").read_text())
+    except (OSError, ValueError):
+        return pids
+    if last >= first:  # no wrap-around since the launch: only this range can hold its descendants
+        return [p for p in pids if first <= p <= last]
+    return pids
+
+
+class Launch:
+    """One launched server: its pid, start time and marker; finds and signals what it left behind."""
+
+    def __init__(self, pid: int, marker: str):
+        self.pid = pid
+        self.marker = f"{MARKER_ENV}={marker}".encode()
+        stat = _stat(pid)
+        self.started = stat[1] if stat else None
+        self.known: dict[int, int] = {}  # pid -> start time of every descendant found so far
+        self.stopped = False
+
+    def scan(self) -> None:
+        """Record the server's descendants that are alive now (by marker, and by parent links)."""
+        if self.started is None:
+            return
+        parents: dict[int, int] = {}
+        for pid in _candidates(self.pid):
+            if pid == self.pid or (stat := _stat(pid)) is None or stat[1] < self.started:
+                continue
+            parents[pid] = stat[0]
+            if _has_marker(pid, self.marker):
+                self.known[pid] = stat[1]
+        tree = {self.pid}
+        grew = True
+        while grew:  # parent links, for descendants that dropped the marker but are still attached
+            grew = False
+            for pid, parent in parents.items():
+                if parent in tree and pid not in tree:
+                    tree.add(pid)
+                    grew = True
+                    if (stat := _stat(pid)) is not None:
+                        self.known[pid] = stat[1]
+
+    def signal(self, sig: int) -> int:
+        """Send ``sig`` to every recorded descendant still alive with the same start time; how many got it."""
+        sent = 0
+        for pid, started in list(self.known.items()):
+            stat = _stat(pid)
+            if stat is None or stat[1] != started:
+                self.known.pop(pid, None)
+                continue
+            try:
+                os.kill(pid, sig)
+                sent += 1
+            except (ProcessLookupError, PermissionError):
+                self.known.pop(pid, None)
+        return sent
+
+    def alive(self) -> list[int]:
+        return [pid for pid, started in self.known.items() if (stat := _stat(pid)) and stat[1] == started
+                and not _zombie(pid)]
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        text = (_PROC / str(pid) / "stat").read_bytes()
+        return text[text.rindex(b")") + 2:text.rindex(b")") + 3] == b"Z"
+    except (OSError, ValueError):
+        return True
