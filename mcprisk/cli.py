@@ -18,7 +18,7 @@ from . import __version__
 from ._errors import MCPRiskError, SpecError
 from ._files import FileRefused, check_writable
 from ._terminal import TerminalStream, sdk_notes
-from ._text import terminal_safe
+from ._text import json_text_safe, terminal_safe
 from .introspection import Limits, introspect_many
 from .model import SEVERITIES
 from .posture import MAX_BURST, Posture, probe
@@ -504,7 +504,7 @@ def _cmd_diff(args: argparse.Namespace, command: Sequence[str], out: TextIO) -> 
     if args.json:
         import json
 
-        out.write(json.dumps(drift.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+        out.write(json_text_safe(json.dumps(drift.to_dict(), indent=2, sort_keys=True, ensure_ascii=False)) + "\n")
         return EXIT_FINDINGS if drift.changed else EXIT_OK
     s = terminal_safe
     if not drift.changed:

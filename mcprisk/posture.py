@@ -27,7 +27,7 @@ from anyio.streams.tls import TLSAttribute
 
 from . import __version__
 from ._errors import SnapshotError, SpecError
-from ._text import clip, terminal_safe
+from ._text import clip, json_text_safe, terminal_safe
 from ._httpguard import GuardedTransport
 from ._scrub import Scrubber, scrubbed_logs
 from .introspection import Limits, _Launch, _run_sync
@@ -166,7 +166,7 @@ class Posture:
                 "transport": self.transport, "error": self.error, "checks": [c.to_dict() for c in self.checks]}
 
     def to_json(self, *, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, sort_keys=True, ensure_ascii=False) + "\n"
+        return json_text_safe(json.dumps(self.to_dict(), indent=indent, sort_keys=True, ensure_ascii=False)) + "\n"
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], *, source: str = "<data>") -> "Posture":

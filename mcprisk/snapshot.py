@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from ._errors import SnapshotError, SpecError
 from ._files import FileRefused, MiB, read_text_bounded
-from ._text import canonical_json, sha256_hex
+from ._text import canonical_json, json_text_safe, sha256_hex
 from .specs import ServerSpec
 
 __all__ = [
@@ -348,7 +348,8 @@ class Snapshot:
         return d
 
     def to_json(self, *, volatile: bool = True, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(volatile=volatile), indent=indent, sort_keys=True, ensure_ascii=False) + "\n"
+        return json_text_safe(json.dumps(self.to_dict(volatile=volatile), indent=indent, sort_keys=True,
+                                         ensure_ascii=False)) + "\n"
 
     def save(self, path: str | Path, *, volatile: bool = True) -> Path:
         path = Path(path)
@@ -583,7 +584,7 @@ def snapshots_to_json(snapshots: Iterable[Snapshot], *, volatile: bool = True) -
     """Several snapshots in one JSON document (one client config = one set)."""
     doc = {"format": SET_FORMAT, "format_version": FORMAT_VERSION,
            "snapshots": [s.to_dict(volatile=volatile) for s in snapshots]}
-    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json_text_safe(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
 
 
 def load_snapshots(path: str | Path) -> list[Snapshot]:
