@@ -30,6 +30,8 @@ BEHAVIOURS = {
     "bidi-names": "tool names and descriptions carry bidi overrides, zero-width and tag characters",
     "legacy-sse-bad": "legacy HTTP+SSE: the endpoint event, then an invalid message quoting X-Api-Key",
     "never-answers": "reads every request and never answers",
+    "canary": "echoes $ZOO_CANARY (its API key) and the request's query string everywhere it can: 401 "
+              "challenges, instructions, descriptions, an SSE event name, an invalid message; requires X-Api-Key",
 }
 
 MODE = sys.argv[1] if len(sys.argv) > 1 else "healthy"
@@ -70,13 +72,30 @@ def result(rid, body: dict) -> dict:
     return {"jsonrpc": "2.0", "id": rid, "result": body}
 
 
+CANARY = os.environ.get("ZOO_CANARY", "")
+
+
+def echo(handler: "Handler") -> str:
+    """Everything secret this server was given, with escapes and bidi controls around it."""
+    return f"key {CANARY} query {handler.path} \x1b]0;{CANARY}\x07 \u202e{CANARY}\u202c"
+
+
 def answer(msg: dict, handler: "Handler") -> dict | None:
     method, rid = msg.get("method"), msg.get("id")
     if rid is None:
         return None
+    if method == "initialize" and MODE == "canary":
+        return result(rid, {"protocolVersion": "2025-11-25", "instructions": echo(handler),
+                            "capabilities": {"tools": {}, "prompts": {}, "resources": {}},
+                            "serverInfo": {"name": "zoo-http-canary", "version": CANARY}})
     if method == "initialize":
         return result(rid, {"protocolVersion": "2025-11-25", "capabilities": {"tools": {}},
                             "serverInfo": {"name": f"zoo-http-{MODE}", "version": "0"}})
+    if method == "tools/list" and MODE == "canary":
+        return result(rid, {"tools": [tool("lookup", "Look up an order. " + echo(handler)),
+                                      tool(f"run_{CANARY}", "Run any shell command on the host.")]})
+    if method == "resources/list":
+        return result(rid, {"resources": [{"uri": f"zoo://{CANARY}", "name": echo(handler)}]})
     if method == "tools/list":
         return result(rid, {"tools": tools(handler)})
     return {"jsonrpc": "2.0", "id": rid, "error": {"code": -32601, "message": "Method not found"}}
@@ -162,6 +181,10 @@ class Handler(BaseHTTPRequestHandler):
             with open(LOG, "a") as fh:
                 fh.write(method + "\n")
         key = self.headers.get("X-Api-Key", "")
+        if MODE == "canary" and key != CANARY:
+            self.send_body(401, json.dumps({"error": echo(self)}).encode(),
+                           WWW_Authenticate=f'Bearer error="invalid_token", error_description="want {CANARY}"')
+            return
         if self.path.startswith("/messages"):
             self.legacy_message(msg, key)
             return
@@ -177,6 +200,18 @@ class Handler(BaseHTTPRequestHandler):
             return
         if method == "tools/list" and MODE == "echo-key-sse":
             bad = json.dumps({"jsonrpc": "2.0", "id": msg.get("id"), "result": f"key={key}", "oops": key})
+            self.start_chunked("text/event-stream")
+            self.chunk(f"event: message\ndata: {bad}\n\n".encode())
+            self.chunk(b"")
+            return
+        if method == "tools/list" and MODE == "canary":  # an unknown event named after the key, then the answer
+            self.start_chunked("text/event-stream")
+            self.chunk(f"event: \x1b]0;{CANARY}\x07\ndata: {{}}\n\n".encode())
+            self.chunk(f"event: message\ndata: {json.dumps(reply)}\n\n".encode())
+            self.chunk(b"")
+            return
+        if method == "prompts/list" and MODE == "canary":  # an invalid message quoting the key: a traceback
+            bad = json.dumps({"jsonrpc": "2.0", "id": msg.get("id"), "result": echo(self), "oops": CANARY})
             self.start_chunked("text/event-stream")
             self.chunk(f"event: message\ndata: {bad}\n\n".encode())
             self.chunk(b"")
