@@ -14,19 +14,17 @@ import random
 import re
 import resource
 import statistics
-import subprocess
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["REPO", "ZOO", "ZOO_HTTP", "Figure", "children_cpu", "interleaved", "machine", "maxrss_bytes", "median",
+__all__ = ["REPO", "ZOO", "Figure", "children_cpu", "interleaved", "machine", "maxrss_bytes", "median",
            "median_ci", "reset_peak_rss", "rss_bytes", "spread", "verdict_for", "zoo_http", "zoo_spec"]
 
 REPO = Path(__file__).resolve().parent.parent
 ZOO = REPO / "tests" / "zoo" / "hostile_stdio.py"
-ZOO_HTTP = REPO / "tests" / "zoo" / "hostile_http.py"
 
 VERDICTS = ("met", "missed", "info", "error")
 _TARGET = re.compile(r"^\s*(<=|>=|<|>|==)\s*([0-9]*\.?[0-9]+)")
@@ -164,22 +162,15 @@ def zoo_spec(behaviour: str, *, modern: bool = False):
     return ServerSpec.stdio([sys.executable, *args], name=f"zoo-{behaviour}{'-modern' if modern else ''}")
 
 
-@contextlib.contextmanager
-def zoo_http(behaviour: str, *, lifetime: float = 600.0) -> Iterator[str]:
-    """One behaviour of the hostile HTTP zoo server (tests/zoo/hostile_http.py) on loopback; yields its URL."""
-    proc = subprocess.Popen([sys.executable, str(ZOO_HTTP), behaviour, "--lifetime", str(lifetime)],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
-    try:
-        assert proc.stdout is not None
-        url = proc.stdout.readline().strip()
-        if not url.startswith("http://127.0.0.1:"):
-            raise RuntimeError(f"the HTTP zoo server did not start: {url!r}")
-        yield url
-    finally:
-        os.killpg(proc.pid, 9)
-        proc.wait(timeout=10)
-        if proc.stdout is not None:
-            proc.stdout.close()
+def zoo_http(behaviour: str, *, lifetime: float = 600.0) -> contextlib.AbstractContextManager[str]:
+    """One behaviour of the hostile HTTP zoo server (tests/zoo/hostile_http.py) on loopback; yields its URL.
+
+    The tests' own helper, so the bench and the tests start the zoo the same way."""
+    if str(REPO / "tests") not in sys.path:
+        sys.path.insert(0, str(REPO / "tests"))
+    from support import zoo_http as start
+
+    return start(behaviour, lifetime=lifetime)
 
 
 def machine() -> dict[str, str]:
