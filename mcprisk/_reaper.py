@@ -30,21 +30,35 @@ def new_marker() -> str:
     return secrets.token_hex(12)
 
 
+def _read(path: str) -> bytes | None:
+    """A small /proc file's bytes, or None (os-level: probing pids that do not exist must stay cheap)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        chunks = []
+        while chunk := os.read(fd, 65536):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
 def _stat(pid: int) -> tuple[int, int] | None:
     """(parent pid, start time in clock ticks) of ``pid``, or None when it is gone or unreadable."""
+    text = _read(f"{_PROC}/{pid}/stat")
     try:
-        text = (_PROC / str(pid) / "stat").read_bytes()
-        fields = text[text.rindex(b")") + 2:].split()
+        fields = text[text.rindex(b")") + 2:].split()  # type: ignore[union-attr]
         return int(fields[1]), int(fields[19])
-    except (OSError, ValueError, IndexError):
+    except (TypeError, AttributeError, ValueError, IndexError):
         return None
 
 
 def _has_marker(pid: int, marker: bytes) -> bool:
-    try:
-        return marker in (_PROC / str(pid) / "environ").read_bytes()
-    except OSError:
-        return False
+    return marker in (_read(f"{_PROC}/{pid}/environ") or b"")
 
 
 def _candidates(first: int) -> list[int]:
@@ -54,12 +68,10 @@ def _candidates(first: int) -> list[int]:
     except OSError:
         return []
     try:
-        last = int((_PROC / "sys" / "kernel" / "ns_last_pid").read_text())
-    except (OSError, ValueError):
+        last = int(_read(f"{_PROC}/sys/kernel/ns_last_pid") or b"")
+    except ValueError:
         return pids
-    if last >= first:  # no wrap-around since the launch: only this range can hold its descendants
-        return [p for p in pids if first <= p <= last]
-    return pids
+    return [p for p in pids if first <= p <= last] if last >= first else pids  # no wrap-around: only this range
 
 
 class Launch:
@@ -116,8 +128,8 @@ class Launch:
 
 
 def _zombie(pid: int) -> bool:
+    text = _read(f"{_PROC}/{pid}/stat")
     try:
-        text = (_PROC / str(pid) / "stat").read_bytes()
-        return text[text.rindex(b")") + 2:text.rindex(b")") + 3] == b"Z"
-    except (OSError, ValueError):
+        return text[text.rindex(b")") + 2:text.rindex(b")") + 3] == b"Z"  # type: ignore[union-attr]
+    except (TypeError, AttributeError, ValueError):
         return True

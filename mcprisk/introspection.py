@@ -97,9 +97,7 @@ class Limits:
                 raise ValueError(f"Limits.{name} must be >= 1")
 
 
-# Kept under their old names for the modules and tests that reach in (posture, tests).
-_Scrubber = Scrubber
-_LogScrub = scrubbed_logs
+_Scrubber = Scrubber  # its old name, for tests that reach in
 
 
 # --------------------------------------------------------------------------------------------
@@ -425,8 +423,8 @@ async def _stop_process(process: Any, grace: float, tracked: Launch | None = Non
         with anyio.move_on_after(grace):
             await process.wait()
     for sig in (signal.SIGTERM, signal.SIGKILL):
-        if tracked is not None:
-            tracked.scan()
+        if tracked is not None and sig == signal.SIGKILL:
+            tracked.scan()  # again: what started since the first look, or was left behind by a SIGTERM
         if process.returncode is not None and sig == signal.SIGTERM and not (tracked and tracked.known):
             continue
         if tracked is not None:
@@ -834,10 +832,10 @@ async def introspect_async(spec: ServerSpec, *, limits: Limits | None = None,
     except SpecError as exc:
         g.error("connect", "spec_error", str(exc))
         return g.snapshot(None, limits)
-    scrub = _Scrubber(launch.secret_values(spec))
+    scrub = Scrubber(launch.secret_values(spec))
     wire = _Wire(limits, scrub)
     stage = "connect"
-    with _LogScrub(scrub), anyio.move_on_after(limits.total_timeout) as deadline:
+    with scrubbed_logs(scrub), anyio.move_on_after(limits.total_timeout) as deadline:
         try:
             async with _open_transport(spec, launch, wire) as (read, write):
                 async with ClientSession(read, write, read_timeout_seconds=limits.request_timeout,
