@@ -5,8 +5,8 @@ calls ``setsid()`` and forks again is in no group of ours and its parent is gone
 
 - each launch puts a random marker in the child's environment (``MCPRISK_LAUNCH``); every descendant
   inherits it, and ``/proc/<pid>/environ`` keeps it even after ``setsid`` and a double fork;
-- the tree of parent links from the server is walked as well, for descendants that replaced their
-  environment but are still attached to it.
+- the tree of parent links from the server is walked as well (first while the server still runs), for
+  descendants that replaced their environment but are still attached to it.
 
 Only processes started after the server are examined (pids in the range allocated since, when the kernel
 says which), and a pid is signalled only while its start time still matches, so a recycled pid is never hit.
@@ -61,6 +61,18 @@ def _has_marker(pid: int, marker: bytes) -> bool:
     return marker in (_read(f"{_PROC}/{pid}/environ") or b"")
 
 
+def _children(pid: int) -> list[int]:
+    """The children of ``pid`` from the kernel's own lists (CONFIG_PROC_CHILDREN); [] where there are none."""
+    try:
+        tids = os.listdir(f"{_PROC}/{pid}/task")
+    except OSError:
+        return []
+    out: list[int] = []
+    for tid in tids:
+        out += [int(x) for x in (_read(f"{_PROC}/{pid}/task/{tid}/children") or b"").split()]
+    return out
+
+
 def _candidates(first: int) -> list[int]:
     """Pids that may have been started since ``first`` was: the range the kernel allocated since, when known."""
     try:
@@ -80,32 +92,45 @@ class Launch:
     def __init__(self, pid: int, marker: str):
         self.pid = pid
         self.marker = f"{MARKER_ENV}={marker}".encode()
-        stat = _stat(pid)
-        self.started = stat[1] if stat else None
+        self._started: int | None = -1  # read at the first look: at spawn the child may still be exec'ing
         self.known: dict[int, int] = {}  # pid -> start time of every descendant found so far
         self.stopped = False
 
-    def scan(self) -> None:
-        """Record the server's descendants that are alive now (by marker, and by parent links)."""
+    @property
+    def started(self) -> int | None:
+        """The server's start time in clock ticks (None where /proc cannot say)."""
+        if self._started == -1:
+            stat = _stat(self.pid)
+            self._started = stat[1] if stat else None
+        return self._started
+
+    def walk(self, root: int | None = None) -> None:
+        """Record the live tree of parent links below ``root`` (the server): a few small reads per process.
+
+        The first walk also reads the server's start time, while it still runs: the scan needs it later.
+        """
         if self.started is None:
             return
-        parents: dict[int, int] = {}
+        stack, budget = [self.pid if root is None else root], 4096
+        while stack and budget > 0:
+            for child in _children(stack.pop()):
+                budget -= 1
+                if child not in self.known and (stat := _stat(child)) is not None:
+                    self.known[child] = stat[1]
+                    stack.append(child)
+
+    def scan(self) -> None:
+        """Record every descendant alive now: the tree, and every process started since that has the marker
+        (with the tree below it, for children that dropped the marker)."""
+        if self.started is None:
+            return
+        self.walk()
         for pid in _candidates(self.pid):
-            if pid == self.pid or (stat := _stat(pid)) is None or stat[1] < self.started:
+            if pid == self.pid or pid in self.known or (stat := _stat(pid)) is None or stat[1] < self.started:
                 continue
-            parents[pid] = stat[0]
             if _has_marker(pid, self.marker):
                 self.known[pid] = stat[1]
-        tree = {self.pid}
-        grew = True
-        while grew:  # parent links, for descendants that dropped the marker but are still attached
-            grew = False
-            for pid, parent in parents.items():
-                if parent in tree and pid not in tree:
-                    tree.add(pid)
-                    grew = True
-                    if (stat := _stat(pid)) is not None:
-                        self.known[pid] = stat[1]
+                self.walk(pid)
 
     def signal(self, sig: int) -> int:
         """Send ``sig`` to every recorded descendant still alive with the same start time; how many got it."""

@@ -109,6 +109,8 @@ class _Active:
         self.filter = _Filter(self)
         self.sink = _Sink(self)
         self.attached: list[logging.Logger] = []
+        self.sdk_loggers: list[logging.Logger] = []
+        self.known_loggers = -1
 
     def clean(self, text: str) -> str:
         with self.lock:
@@ -122,8 +124,12 @@ class _Active:
             self.scrubbers.append(scrubber)
             if len(self.scrubbers) > 1:
                 return
-            names = {n for n in logging.root.manager.loggerDict if n.split(".", 1)[0] in SDK_LOGGERS}
-            self.attached = [logging.getLogger(n) for n in sorted(names | set(SDK_LOGGERS))]
+            loggers = logging.root.manager.loggerDict
+            if len(loggers) != self.known_loggers:  # new loggers since last time: list the SDK's again
+                names = {n for n in loggers if n.split(".", 1)[0] in SDK_LOGGERS}
+                self.sdk_loggers = [logging.getLogger(n) for n in sorted(names | set(SDK_LOGGERS))]
+                self.known_loggers = len(loggers)
+            self.attached = list(self.sdk_loggers)
             for logger in self.attached:
                 logger.addFilter(self.filter)
             for name in SDK_LOGGERS:

@@ -413,7 +413,7 @@ async def _stop_process(process: Any, grace: float, tracked: Launch | None = Non
     if tracked is not None:
         if tracked.stopped:
             return
-        tracked.scan()  # while the server is alive its tree is intact
+        tracked.walk()  # while the server is alive its tree is intact
     if process.returncode is None:
         if process.stdin is not None:
             try:
