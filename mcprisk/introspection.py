@@ -748,6 +748,8 @@ def _mcp_error_code(exc: MCPError, wire: _Wire) -> tuple[str, str]:
         return "timeout", _timeout_message(exc, wire.limits)
     if exc.code == types.CONNECTION_CLOSED:
         return "connection_closed", _closed_message(wire)
+    if wire.failures and exc.code in (types.PARSE_ERROR, _TOO_LARGE):  # the transport said why (the cap)
+        return list(wire.failures.values())[-1]
     if wire.http_errors:
         return "http_status", wire.http_errors[-1]
     # One line: the SDK quotes whole pydantic reports (and the input they choked on) in its messages.

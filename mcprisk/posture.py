@@ -1135,8 +1135,9 @@ async def probe_async(spec_or_url: ServerSpec | str, *, limits: Limits | None = 
     context = httpx2.create_ssl_context()  # the trust the mcp SDK's client would use; verification stays on
     probe_run: _Probe | None = None
     with scrubbed_logs(scrub):
-        # Every body goes through the counting guard: decoded within the message cap, never past it.
-        transport = GuardedTransport(limits.max_message_bytes, inner=httpx2.AsyncHTTPTransport(verify=context))
+        # Every body goes through the counting guard: decoded within the probe's own read cap, never past it.
+        cap = min(_BODY_CAP, limits.max_message_bytes)
+        transport = GuardedTransport(cap, inner=httpx2.AsyncHTTPTransport(verify=context))
         async with httpx2.AsyncClient(verify=context, follow_redirects=False, transport=transport,
                                       headers={"Accept-Encoding": "identity"},
                                       timeout=httpx2.Timeout(limits.request_timeout,

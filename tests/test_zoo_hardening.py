@@ -195,3 +195,13 @@ def test_timeout_messages_name_the_limit_that_applied(transport):
             snap = introspect(ServerSpec.http(url), limits=limits)
     [error] = [e for e in snap.errors if e.code == "timeout"]
     assert "1.5 s request limit" in error.message and "30 s" not in error.message, error.message
+
+
+def test_a_gzip_bomb_is_decoded_only_up_to_the_cap():
+    """1 MiB of gzip inflating to 256 MiB is counted as it is decoded and stops at the message cap."""
+    limits = Limits(connect_timeout=5.0, probe_timeout=2.0, request_timeout=10.0, total_timeout=20.0,
+                    max_message_bytes=1 << 20)
+    with zoo_http("gzip-bomb") as url:
+        snap = introspect(ServerSpec.http(url), limits=limits, era="legacy")
+    assert any(e.code == "message_too_large" for e in snap.errors), snap.errors
+

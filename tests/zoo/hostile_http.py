@@ -16,6 +16,7 @@ import queue
 import sys
 import threading
 import time
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 BEHAVIOURS = {
@@ -30,6 +31,7 @@ BEHAVIOURS = {
     "bidi-names": "tool names and descriptions carry bidi overrides, zero-width and tag characters",
     "legacy-sse-bad": "legacy HTTP+SSE: the endpoint event, then an invalid message quoting X-Api-Key",
     "never-answers": "reads every request and never answers",
+    "gzip-bomb": "answers every POST with 256 KiB of gzip that inflates to 256 MiB of blanks (application/json)",
     "canary": "echoes $ZOO_CANARY (its API key) and the request's query string everywhere it can: 401 "
               "challenges, instructions, descriptions, an SSE event name, an invalid message; requires X-Api-Key",
 }
@@ -102,6 +104,16 @@ def answer(msg: dict, handler: "Handler") -> dict | None:
 
 
 SSE_QUEUES: dict[str, queue.Queue] = {}
+
+
+def bomb() -> bytes:
+    """256 MiB of blanks, gzip-compressed to about a quarter of a MiB."""
+    z = zlib.compressobj(9, zlib.DEFLATED, 31)
+    block = b" " * (1 << 20)
+    return b"".join(z.compress(block) for _ in range(256)) + z.flush()
+
+
+BOMB = bomb() if MODE == "gzip-bomb" else b""
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -190,6 +202,9 @@ class Handler(BaseHTTPRequestHandler):
             return
         if MODE == "never-answers":
             time.sleep(LIFETIME)
+            return
+        if MODE == "gzip-bomb":
+            self.send_body(200, BOMB, Content_Encoding="gzip")
             return
         if MODE == "redirect":
             self.send_body(307, b"", Location="/elsewhere/mcp")
