@@ -10,13 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
-import os
-import shutil
-import signal
-import sys
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -28,17 +23,16 @@ import mcp_types as types
 from mcp import ClientSession, MCPError
 from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
-from mcp.shared.message import SessionMessage
 from mcp_types.version import LATEST_MODERN_VERSION, MODERN_PROTOCOL_VERSIONS
 from pydantic import ValidationError
 
 from . import __version__
 from ._errors import SpecError
-from ._httpguard import BodyTooLarge, GuardedTransport
-from ._jsonguard import prune
-from ._reaper import MARKER_ENV, Launch, new_marker
+from ._httpguard import GuardedTransport
 from ._scrub import Scrubber, scrubbed_logs
-from ._text import canonical_json, clip, sha256_hex, terminal_safe
+from ._stdio import TOO_LARGE, stdio_transport
+from ._text import canonical_json, clip, sha256_hex
+from ._wire import FORBIDDEN_METHODS, Wire, guarded
 from .snapshot import INCOMPLETE, IntrospectionIssue, Snapshot, item_from_wire
 from .specs import ServerSpec, fill_placeholders
 
@@ -51,11 +45,6 @@ __all__ = [
     "introspect_many_async",
 ]
 
-# Methods that would make the server *do* something. Introspection never sends them; the wire
-# guard below refuses them even if a future code path tried.
-FORBIDDEN_METHODS = frozenset({"tools/call", "resources/read", "prompts/get", "completion/complete",
-                               "resources/subscribe", "subscriptions/listen", "sampling/createMessage"})
-
 # What each list is called on the wire, and the key holding its items.
 _LISTS: dict[str, tuple[str, str, str]] = {
     # kind: (method, result key, capability)
@@ -65,11 +54,6 @@ _LISTS: dict[str, tuple[str, str, str]] = {
     "prompts": ("prompts/list", "prompts", "prompts"),
 }
 
-# Only these reach a stdio child by default: it is arbitrary code and gets no more than it needs.
-_BASE_ENV = ("HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER", "LANG", "LC_ALL", "TMPDIR",
-             "SYSTEMROOT", "APPDATA", "USERPROFILE")
-
-_TOO_LARGE = -32097  # synthetic JSON-RPC error code for a response mcprisk refused to buffer
 _CLIENT_INFO = types.Implementation(name="mcprisk", version=__version__)
 
 
@@ -95,123 +79,6 @@ class Limits:
         for name in ("max_message_bytes", "max_items", "max_pages", "max_text_chars", "max_stderr_bytes"):
             if not getattr(self, name) >= 1:
                 raise ValueError(f"Limits.{name} must be >= 1")
-
-
-_Scrubber = Scrubber  # its old name, for tests that reach in
-
-
-# --------------------------------------------------------------------------------------------
-# The wire: raw JSON-RPC capture and the invocation guard, shared by all transports
-
-
-class _Wire:
-    """Raw record of one connection: request ids by method, raw results by id, transport notes."""
-
-    def __init__(self, limits: Limits, scrub: Scrubber):
-        self.limits = limits
-        self.scrub = scrub
-        self.ids_by_method: dict[str, list[Any]] = {}
-        self.results: dict[Any, dict[str, Any]] = {}
-        self.failures: dict[Any, tuple[str, str]] = {}  # request id -> (code, message) decided by the transport
-        self.outstanding: list[Any] = []
-        self.notes: list[IntrospectionIssue] = []
-        self.noise_lines = 0
-        self.noise_samples: list[str] = []
-        self.invalid_utf8 = 0
-        self.http_errors: list[str] = []
-        self.exit_code: int | None = None
-        self.connected = False  # the handshake completed (timeouts before it are "no handshake")
-        self.stderr_tail = bytearray()
-        self.stderr_total = 0
-
-    def outgoing(self, message: dict[str, Any]) -> None:
-        method = message.get("method")
-        if method in FORBIDDEN_METHODS:
-            raise PermissionError(f"mcprisk never sends {method!r}: introspection does not invoke anything")
-        if "id" in message and method:
-            self.ids_by_method.setdefault(method, []).append(message["id"])
-            self.outstanding.append(message["id"])
-
-    def incoming(self, message: dict[str, Any]) -> None:
-        if "id" in message and "method" not in message:
-            rid = message["id"]
-            if rid in self.outstanding:
-                self.outstanding.remove(rid)
-            if isinstance(message.get("result"), dict):
-                self.results[rid] = message["result"]
-
-    def last_result(self, method: str) -> dict[str, Any] | None:
-        ids = self.ids_by_method.get(method)
-        return self.results.pop(ids[-1], None) if ids else None
-
-    def last_failure(self, method: str) -> tuple[str, str] | None:
-        ids = self.ids_by_method.get(method)
-        return self.failures.get(ids[-1]) if ids else None
-
-    def body_too_large(self, request_id: Any, message: str) -> None:
-        """The HTTP guard stopped reading a body at the cap: fail that request by name, or note it."""
-        if request_id is not None and request_id in self.outstanding:
-            self.failures[request_id] = ("message_too_large", message)
-        else:
-            self.note("transport", "message_too_large", message, fatal=True)
-
-    def note(self, stage: str, code: str, message: str, fatal: bool = False) -> None:
-        self.notes.append(IntrospectionIssue(stage, code, self.scrub.text(message), fatal))
-
-    def add_stderr(self, chunk: bytes) -> None:
-        self.stderr_total += len(chunk)
-        self.stderr_tail += chunk
-        excess = len(self.stderr_tail) - self.limits.max_stderr_bytes
-        if excess > 0:
-            del self.stderr_tail[:excess]
-
-    def stderr_text(self) -> str:
-        text = terminal_safe(self.stderr_tail.decode("utf-8", "replace"))
-        if self.stderr_total > len(self.stderr_tail):
-            text = f"…[{self.stderr_total - len(self.stderr_tail)} earlier bytes not kept]\n" + text
-        return self.scrub.text(text)
-
-
-@asynccontextmanager
-async def _guarded(transport: Any, wire: _Wire, *, tee_incoming: bool = True) -> AsyncIterator[tuple[Any, Any]]:
-    """Wrap a transport's streams: record raw JSON-RPC both ways and refuse forbidden methods.
-
-    ``tee_incoming=False`` when the transport records incoming messages itself, as decoded (stdio): a
-    re-serialised pydantic model fails past 255 levels of nesting, the decoded JSON does not.
-    """
-    async with transport as (read, write):
-        up_send, up_recv = anyio.create_memory_object_stream[SessionMessage](0)
-        down_send, down_recv = anyio.create_memory_object_stream[SessionMessage | Exception](0)
-
-        async def pump_down() -> None:
-            async with down_send:
-                async for item in read:
-                    if tee_incoming and isinstance(item, SessionMessage):
-                        wire.incoming(item.message.model_dump(by_alias=True, mode="json", exclude_unset=True))
-                    await down_send.send(item)
-
-        async def pump_up() -> None:
-            async with up_recv:
-                async for item in up_recv:
-                    data = item.message.model_dump(by_alias=True, mode="json", exclude_unset=True)
-                    try:
-                        wire.outgoing(data)
-                    except PermissionError as exc:
-                        # Answer the would-be request locally; nothing reaches the server.
-                        if "id" in data:
-                            await down_send.send(SessionMessage(types.JSONRPCError(
-                                jsonrpc="2.0", id=data["id"],
-                                error=types.ErrorData(code=types.INTERNAL_ERROR, message=str(exc)))))
-                        continue
-                    await write.send(item)
-
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(pump_down)
-            tg.start_soon(pump_up)
-            try:
-                yield down_recv, up_send
-            finally:
-                tg.cancel_scope.cancel()
 
 
 # --------------------------------------------------------------------------------------------
@@ -267,187 +134,7 @@ def _url_secrets(url: str) -> list[str]:
     return [v for v in values if v]
 
 
-@asynccontextmanager
-async def _stdio_transport(spec: ServerSpec, launch: _Launch, wire: _Wire) -> AsyncIterator[tuple[Any, Any]]:
-    """Spawn the server in its own process group; newline-delimited JSON-RPC with byte caps."""
-    limits = wire.limits
-    child_env = {k: os.environ[k] for k in _BASE_ENV if k in os.environ}
-    child_env.update(launch.env)
-    marker = new_marker()
-    child_env[MARKER_ENV] = marker  # inherited by every descendant, so one that escapes the group is found
-    process = await anyio.open_process([_resolve_command(launch.command, child_env), *launch.args],
-                                       cwd=spec.cwd, env=child_env, start_new_session=True)
-    tracked = Launch(process.pid, marker)
-    read_send, read_recv = anyio.create_memory_object_stream[SessionMessage | Exception](0)
-    write_send, write_recv = anyio.create_memory_object_stream[SessionMessage](0)
-
-    async def deliver_line(line: bytes) -> None:
-        line = line.rstrip(b"\r")
-        if not line.strip():
-            return
-        try:
-            text = line.decode("utf-8")
-        except UnicodeDecodeError:
-            wire.invalid_utf8 += 1
-            text = line.decode("utf-8", "replace")
-        try:
-            obj = _decode_line(text)
-            message = types.jsonrpc_message_adapter.validate_python(obj, by_name=False)
-        except (ValueError, RecursionError):
-            wire.noise_lines += 1
-            if len(wire.noise_samples) < 3:
-                wire.noise_samples.append(clip(terminal_safe(text), 160)[0])
-            return
-        if isinstance(obj, dict):
-            wire.incoming(obj)  # as decoded: the SDK's model of it cannot be re-serialised past 255 levels
-        await read_send.send(SessionMessage(message))
-
-    async def refuse_oversize(size: int) -> None:
-        # The id of a discarded message is unknowable; requests are sequential, so fail the oldest.
-        message = f"a message of {size} bytes or more exceeded max_message_bytes={limits.max_message_bytes}; discarded"
-        if not wire.outstanding:
-            wire.note("transport", "message_too_large", message, fatal=True)
-        else:
-            rid = wire.outstanding[0]
-            wire.failures[rid] = ("message_too_large", message)
-            await read_send.send(SessionMessage(types.JSONRPCError(
-                jsonrpc="2.0", id=rid, error=types.ErrorData(code=_TOO_LARGE, message=message))))
-
-    async def read_stdout() -> None:
-        assert process.stdout is not None
-        buf = bytearray()
-        discarding = 0  # bytes dropped from the current over-long line; 0 when not discarding
-        try:
-            async with read_send:
-                async for chunk in process.stdout:
-                    start = 0
-                    while True:
-                        nl = chunk.find(b"\n", start)
-                        piece = chunk[start:] if nl < 0 else chunk[start:nl]
-                        if discarding:
-                            discarding += len(piece)
-                        else:
-                            buf += piece
-                            if len(buf) > limits.max_message_bytes:
-                                discarding, buf = len(buf), bytearray()
-                        if nl < 0:
-                            break
-                        start = nl + 1
-                        if discarding:
-                            size, discarding = discarding, 0
-                            await refuse_oversize(size)
-                        else:
-                            line, buf = bytes(buf), bytearray()
-                            await deliver_line(line)
-                if discarding:
-                    await refuse_oversize(discarding)
-        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
-            pass
-
-    async def read_stderr() -> None:
-        assert process.stderr is not None
-        try:
-            async for chunk in process.stderr:
-                wire.add_stderr(chunk)
-        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
-            pass
-
-    async def write_stdin() -> None:
-        assert process.stdin is not None
-        try:
-            async with write_recv:
-                async for item in write_recv:
-                    data = item.message.model_dump_json(by_alias=True, exclude_unset=True)
-                    await process.stdin.send(data.encode("utf-8") + b"\n")
-        except (anyio.ClosedResourceError, anyio.BrokenResourceError, OSError):
-            await read_send.aclose()
-
-    try:
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(read_stdout)
-            tg.start_soon(read_stderr)
-            tg.start_soon(write_stdin)
-            try:
-                yield read_recv, write_send
-            finally:
-                with anyio.CancelScope(shield=True):
-                    await _stop_process(process, limits.shutdown_grace, tracked)
-                    wire.exit_code = process.returncode
-                tg.cancel_scope.cancel()
-    finally:
-        with anyio.CancelScope(shield=True):
-            await _stop_process(process, limits.shutdown_grace, tracked)
-            for stream in (read_send, read_recv, write_send, write_recv):
-                stream.close()
-
-
-def _resolve_command(command: str, env: Mapping[str, str]) -> str:
-    """Find a bare command on the child's PATH, then beside this Python (servers installed in the same venv)."""
-    if os.sep in command:
-        return command
-    found = shutil.which(command, path=env.get("PATH"))
-    if found is None:
-        found = shutil.which(command, path=os.path.dirname(sys.executable))
-    return found or command
-
-
-def _decode_line(text: str) -> Any:
-    """One stdio line as JSON; nesting or numbers no decoder takes are pruned rather than losing the message."""
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        if isinstance(exc, json.JSONDecodeError):
-            raise  # not JSON at all: noise on stdout
-        pruned = prune(text.encode("utf-8", "surrogatepass"))
-        if pruned is None:
-            raise
-        return json.loads(pruned)
-
-
-async def _stop_process(process: Any, grace: float, tracked: Launch | None = None) -> None:
-    """Close stdin, wait, SIGTERM the process group and every tracked descendant, wait, SIGKILL them; reap.
-
-    Descendants that left the group (setsid and a double fork) are found by the launch marker they inherited
-    (see _reaper); the server itself is always reaped.
-    """
-    if tracked is not None:
-        if tracked.stopped:
-            return
-        tracked.walk()  # while the server is alive its tree is intact
-    if process.returncode is None:
-        if process.stdin is not None:
-            try:
-                await process.stdin.aclose()
-            except Exception:  # noqa: BLE001 - already gone is fine
-                pass
-        with anyio.move_on_after(grace):
-            await process.wait()
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        if tracked is not None and sig == signal.SIGKILL:
-            tracked.scan()  # again: what started since the first look, or was left behind by a SIGTERM
-        if process.returncode is not None and sig == signal.SIGTERM and not (tracked and tracked.known):
-            continue
-        if tracked is not None:
-            tracked.signal(sig)
-        try:
-            os.killpg(process.pid, sig)  # the whole group: npx/uvx launchers leave grandchildren
-        except (ProcessLookupError, PermissionError):
-            pass
-        if process.returncode is None:
-            with anyio.move_on_after(grace):
-                await process.wait()
-        elif sig == signal.SIGTERM and tracked is not None:
-            with anyio.move_on_after(grace):  # give the descendants the same grace the server had
-                while tracked.alive():
-                    await anyio.sleep(0.02)
-    if process.returncode is None:
-        await process.wait()
-    await process.aclose()
-    if tracked is not None:
-        tracked.stopped = True
-
-
-def _http_client(headers: Mapping[str, str] | None, wire: _Wire, timeout: httpx2.Timeout | None = None,
+def _http_client(headers: Mapping[str, str] | None, wire: Wire, timeout: httpx2.Timeout | None = None,
                  auth: httpx2.Auth | None = None) -> httpx2.AsyncClient:
     """The one HTTP client shape of both HTTP transports: every body read through the counting guard."""
     limits = wire.limits
@@ -469,15 +156,15 @@ def _http_client(headers: Mapping[str, str] | None, wire: _Wire, timeout: httpx2
 
 
 @asynccontextmanager
-async def _open_transport(spec: ServerSpec, launch: _Launch, wire: _Wire) -> AsyncIterator[tuple[Any, Any]]:
+async def _open_transport(spec: ServerSpec, launch: _Launch, wire: Wire) -> AsyncIterator[tuple[Any, Any]]:
     if spec.transport == "stdio":
-        async with _guarded(_stdio_transport(spec, launch, wire), wire, tee_incoming=False) as streams:
+        async with guarded(stdio_transport(spec, launch, wire), wire, tee_incoming=False) as streams:
             yield streams
     elif spec.transport == "http":
         async with _http_client(launch.headers, wire) as client:
             transport = streamable_http_client(launch.url, http_client=client,
                                                max_sse_event_size=wire.limits.max_message_bytes)
-            async with _guarded(transport, wire) as streams:
+            async with guarded(transport, wire) as streams:
                 yield streams
     else:
         def client_factory(headers: dict[str, str] | None = None, timeout: httpx2.Timeout | None = None,
@@ -486,7 +173,7 @@ async def _open_transport(spec: ServerSpec, launch: _Launch, wire: _Wire) -> Asy
 
         transport = sse_client(launch.url, headers=dict(launch.headers), timeout=wire.limits.connect_timeout,
                                sse_read_timeout=wire.limits.request_timeout, httpx_client_factory=client_factory)
-        async with _guarded(transport, wire) as streams:
+        async with guarded(transport, wire) as streams:
             yield streams
 
 
@@ -514,7 +201,7 @@ class _Gathered:
         if issue not in self.errors:
             self.errors.append(issue)
 
-    def snapshot(self, wire: _Wire | None, limits: Limits) -> Snapshot:
+    def snapshot(self, wire: Wire | None, limits: Limits) -> Snapshot:
         errors = list(self.errors)
         stderr = ""
         if wire is not None:
@@ -560,7 +247,7 @@ class _Gathered:
 # Protocol steps
 
 
-async def _negotiate(session: ClientSession, spec: ServerSpec, wire: _Wire, g: _Gathered, era: str) -> None:
+async def _negotiate(session: ClientSession, spec: ServerSpec, wire: Wire, g: _Gathered, era: str) -> None:
     """Pick the protocol era the way the spec asks: probe server/discover, else fall back to initialize."""
     if spec.transport == "sse" or era == "legacy":  # the legacy HTTP+SSE transport predates the modern era
         await session.initialize()
@@ -625,7 +312,7 @@ def _mutual_modern(exc: MCPError) -> str | None:
     return mutual[-1] if mutual else None
 
 
-async def _list_all(session: ClientSession, kind: str, wire: _Wire, g: _Gathered) -> None:
+async def _list_all(session: ClientSession, kind: str, wire: Wire, g: _Gathered) -> None:
     """Walk every page of one list, keeping raw items; stop on error, loop, or a cap."""
     limits = wire.limits
     method, key, _ = _LISTS[kind]
@@ -707,7 +394,7 @@ async def _list_all(session: ClientSession, kind: str, wire: _Wire, g: _Gathered
     g.pages[kind] = pages
 
 
-def _one_item(kind: str, entry: dict[str, Any], sdk_names: set[str] | None, wire: _Wire, g: _Gathered) -> Any:
+def _one_item(kind: str, entry: dict[str, Any], sdk_names: set[str] | None, wire: Wire, g: _Gathered) -> Any:
     """One listed item as a snapshot item; one that cannot be read whole is kept by name with the problem."""
     max_chars = wire.limits.max_text_chars
     try:
@@ -743,12 +430,12 @@ def _validation_summary(exc: ValidationError) -> str:
     return clip("; ".join(parts), 400)[0]
 
 
-def _mcp_error_code(exc: MCPError, wire: _Wire) -> tuple[str, str]:
+def _mcp_error_code(exc: MCPError, wire: Wire) -> tuple[str, str]:
     if exc.code == types.REQUEST_TIMEOUT:
         return "timeout", _timeout_message(exc, wire.limits)
     if exc.code == types.CONNECTION_CLOSED:
         return "connection_closed", _closed_message(wire)
-    if wire.failures and exc.code in (types.PARSE_ERROR, _TOO_LARGE):  # the transport said why (the cap)
+    if wire.failures and exc.code in (types.PARSE_ERROR, TOO_LARGE):  # the transport said why (the cap)
         return list(wire.failures.values())[-1]
     if wire.http_errors:
         return "http_status", wire.http_errors[-1]
@@ -769,7 +456,7 @@ def _timeout_message(leaf: BaseException, limits: Limits, *, handshake: bool = F
     return f"{'no handshake' if handshake else 'no answer'}: nothing came back within {what}"
 
 
-def _closed_message(wire: _Wire) -> str:
+def _closed_message(wire: Wire) -> str:
     msg = "the server closed the connection"
     if wire.exit_code is not None:
         msg += f" (process exited with code {wire.exit_code})"
@@ -782,7 +469,7 @@ def _leaves(exc: BaseException) -> list[BaseException]:
     return [exc]
 
 
-def _classify(exc: BaseException, spec: ServerSpec, wire: _Wire, limits: Limits) -> tuple[str, str]:
+def _classify(exc: BaseException, spec: ServerSpec, wire: Wire, limits: Limits) -> tuple[str, str]:
     """A (code, message) for an exception that ended the connection; messages carry no secrets."""
     leaves = _leaves(exc)
     # Prefer the most specific cause over the teardown noise around it.
@@ -835,7 +522,7 @@ async def introspect_async(spec: ServerSpec, *, limits: Limits | None = None,
         g.error("connect", "spec_error", str(exc))
         return g.snapshot(None, limits)
     scrub = Scrubber(launch.secret_values(spec))
-    wire = _Wire(limits, scrub)
+    wire = Wire(limits, scrub)
     stage = "connect"
     with scrubbed_logs(scrub), anyio.move_on_after(limits.total_timeout) as deadline:
         try:

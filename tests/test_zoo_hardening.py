@@ -198,7 +198,7 @@ def test_timeout_messages_name_the_limit_that_applied(transport):
 
 
 def test_a_gzip_bomb_is_decoded_only_up_to_the_cap():
-    """1 MiB of gzip inflating to 256 MiB is counted as it is decoded and stops at the message cap."""
+    """256 KiB of gzip inflating to 256 MiB is counted as it is decoded and stops at the message cap."""
     limits = Limits(connect_timeout=5.0, probe_timeout=2.0, request_timeout=10.0, total_timeout=20.0,
                     max_message_bytes=1 << 20)
     with zoo_http("gzip-bomb") as url:
