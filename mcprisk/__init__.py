@@ -36,11 +36,12 @@ _EXPORTS = {
     "SnapshotError": "_errors",
     "SpecError": "_errors",
     "SpecSource": "specs",
-    "SplitPlan": "split",
+    "SplitPlan": "placement",
     "Tool": "snapshot",
     "ToolPlacement": "placement",
     "TrackingError": "_errors",
-    "apply_split": "split",
+    "Verdict": "placement",
+    "apply_split": "placement",
     "apply_tracking": "tracking",
     "assess": "assessment",
     "diff_snapshots": "drift",
@@ -71,7 +72,7 @@ _EXPORTS = {
 }
 _SUBMODULES = frozenset({"assessment", "classify", "cli", "configs", "demo", "drift", "explore", "graph", "introspection",
                          "inventory", "model", "placement", "plots", "posture", "render", "rules", "snapshot", "specs",
-                         "split", "surfaces", "targeting", "tracking"})
+                         "surfaces", "targeting", "tracking"})
 
 __all__ = sorted([*_EXPORTS, "__version__"])
 

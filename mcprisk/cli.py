@@ -378,25 +378,32 @@ def _introspect_with_progress(specs: Sequence[ServerSpec], args: argparse.Namesp
 
 
 def _verdict_line(a: Any, snap: Snapshot) -> str:
+    """The verdict first (DO NOT USE / NEEDS CONTROLS / READY and its sentence), then where it may run, what
+    blocks it, what is missing, how far it could go; every code with its meaning."""
+    from .placement import describe
+
     s = terminal_safe
     p = next((p for p in a.placements if p.server == snap.name), None)
+    v = next((v for v in getattr(a, "verdicts", ()) if v.server == snap.name), None)
     mine = [f for f in a.findings if f.server == snap.name or snap.name in f.server.split("+")]
     open_ = [f for f in mine if f.status not in ("accepted", "mitigated", "false_positive")]
     per = [(sev, sum(1 for f in open_ if f.severity == sev)) for sev in reversed(SEVERITIES)]
     counts = ", ".join(f"{n} {sev}" for sev, n in per if n) or "no open findings"
-    head = f"{s(snap.name)}  [{snap.status}]"
+    head = f"{s(snap.name)}  [{snap.status}]" + (f"  {v.label.upper()}" if v is not None else "")
+    tail = [s(v.summary)] if v is not None else []
     if p is None:
-        return f"{head}  placement not computed  ({counts})"
+        return f"{head}  placement not computed  ({counts})" + "".join(f"\n    {t}" for t in tail)
     now = f"runs as {p.current}" if p.current else "runs as ?"
     line = f"{head}  run as {p.recommended} ({now})"
     if p.current is not None and p.current not in p.allowed:
         line += "  MOVE IT"
     missing = [c.control for c in getattr(p, "current_controls", ()) if c.status == "missing"]
-    tail = []
     if p.blocked_by:
-        tail.append("remote blocked by " + ", ".join(p.blocked_by))
+        tail.append("remote blocked by: " + "; ".join(describe(b, lower=True) for b in p.blocked_by))
     if missing:
-        tail.append("missing now: " + ", ".join(missing))
+        tail.append("missing now: " + "; ".join(describe(c, lower=True) for c in missing))
+    if p.ceiling is not None:
+        tail.append(f"ceiling {p.ceiling.pattern}: {s(p.ceiling.summary)}")
     plan = getattr(p, "split_plan", None)
     if plan is not None and plan.move:
         tail.append(f"split for {plan.target_pattern}: {s(plan.text)}")

@@ -17,6 +17,7 @@ __all__ = [
     "FLAGS",
     "PATTERNS",
     "SEVERITIES",
+    "VERDICT_STATES",
     "Evidence",
     "Finding",
     "Flow",
@@ -41,6 +42,8 @@ CONTROLS: tuple[str, ...] = (
 )
 CONTROL_STATUSES: tuple[str, ...] = ("verified", "declared", "missing", "not_applicable")
 SEVERITIES: tuple[str, ...] = ("info", "low", "medium", "high", "critical")
+# What a reader sees first, per server: unsafe anywhere until reviewed, fine once controls are in, fine now.
+VERDICT_STATES: tuple[str, ...] = ("do_not_use", "needs_controls", "ready")
 
 _EFFECT_RANK = {e: i for i, e in enumerate(EFFECTS)}
 

@@ -102,6 +102,39 @@ def placement_of(a: Any, server: str) -> Any:
     return next((p for p in a.placements if p.server == server), None)
 
 
+def verdict_of(a: Any, server: str) -> Any:
+    """The server's verdict (``mcprisk.placement.Verdict``), or None when the assessment holds none."""
+    return next((v for v in getattr(a, "verdicts", ()) if v.server == server), None)
+
+
+def verdict_reasons(a: Any, v: Any) -> list[tuple[str, str, str | None, Finding | None]]:
+    """Each reason of a verdict as (id, words, subject, finding): a finding's title and what it is about, or a
+    catalog id's meaning; what the renderers lay out."""
+    by_id = {f.id: f for f in a.findings}
+    out: list[tuple[str, str, str | None, Finding | None]] = []
+    for r in v.reasons:
+        f = by_id.get(r)
+        if f is not None:
+            out.append((r, f.title, f.subject if f.subject != f.server else None, f))
+        else:
+            out.append((r, code_words(r) or v.meanings.get(r, ""), None, None))
+    return out
+
+
+def code_words(code: str) -> str | None:
+    """What a catalog id (DT, NOGO, CAP, control, pattern, verdict state) means, in words; None if unknown."""
+    from ..placement import meaning
+
+    return meaning(code)
+
+
+def words(code: str, *, lower: bool = False) -> str:
+    """A catalog id in words with the id in parentheses (the id alone when the catalog does not know it)."""
+    from ..placement import describe
+
+    return describe(code, lower=lower)
+
+
 def placement_failure(a: Any, server: str) -> str | None:
     """Why placement was not computed for ``server``, when a failure was recorded."""
     for r in a.rule_failures:
