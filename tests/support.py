@@ -15,6 +15,7 @@ from mcprisk import Limits, ServerSpec
 
 TESTS = Path(__file__).resolve().parent
 ZOO = TESTS / "zoo" / "hostile_stdio.py"
+ZOO_HTTP = TESTS / "zoo" / "hostile_http.py"
 
 # Tight limits so every hostile case ends in a few seconds; the bound each test asserts derives from these.
 FAST = Limits(connect_timeout=3.0, probe_timeout=1.5, request_timeout=2.0, total_timeout=8.0, shutdown_grace=0.5)
@@ -26,6 +27,21 @@ def zoo_spec(behaviour: str, *, modern: bool = False, env: dict[str, str] | None
     return ServerSpec.stdio([sys.executable, *args], name=f"zoo-{behaviour}", env=env)
 
 
+@contextlib.contextmanager
+def zoo_http(behaviour: str, *, lifetime: float = 60.0) -> Iterator[str]:
+    """Run one behaviour of the hostile HTTP zoo server on loopback; yield its URL; always stop it."""
+    proc = subprocess.Popen([sys.executable, str(ZOO_HTTP), behaviour, "--lifetime", str(lifetime)],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:"), f"the zoo server did not start: {url!r}"
+        yield url
+    finally:
+        os.killpg(proc.pid, 9)
+        proc.wait(timeout=10)
+        if proc.stdout is not None:
+            proc.stdout.close()
 
 
 @contextlib.contextmanager

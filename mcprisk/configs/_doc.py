@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._files import FileRefused, read_bounded
 from .._errors import ConfigError
 from ._jsonc import JsoncParser
 
@@ -46,12 +47,9 @@ def pointer(path: KeyPath) -> str:
 def read_text(path: str) -> str:
     """The text of the file at ``path``: at most MAX_CONFIG_BYTES, UTF-8 (BOM allowed) or UTF-16 with a BOM."""
     try:
-        with open(path, "rb") as f:
-            raw = f.read(MAX_CONFIG_BYTES + 1)
-    except OSError as exc:
-        raise ConfigError(f"cannot read the file: {exc.strerror or type(exc).__name__}", path=path) from None
-    if len(raw) > MAX_CONFIG_BYTES:
-        raise ConfigError(f"the file is larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MiB", path=path)
+        raw = read_bounded(path, MAX_CONFIG_BYTES)
+    except FileRefused as exc:
+        raise ConfigError(f"cannot read the file: {exc.reason}", path=path) from None
     try:
         if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Windows editors may save UTF-16 with a BOM
             return raw.decode("utf-16")

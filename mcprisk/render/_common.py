@@ -7,14 +7,12 @@ docstrings) and arrange (sorting, grouping) what the assessment already holds.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
 from .. import __version__
-from .._text import terminal_safe
+from .._text import json_text_safe, terminal_safe
 from ..model import EFFECTS, PATTERNS, SEVERITIES, Finding, effect_rank
 from ..standards import owasp_references, owasp_standard
 
@@ -22,16 +20,12 @@ REPORT_FORMAT = "mcprisk.report"
 REPORT_VERSION = 1
 RESOLVED = ("accepted", "mitigated", "false_positive")  # tracking statuses that do not gate CI
 
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def visible(text: Any) -> str:
-    """Server text made safe to show: ANSI and control characters stripped (tab and newline kept), and
+    """Server text made safe to show: control characters written as ``\\x1b`` (tab and newline kept), and
     invisible format characters (zero-width, bidi controls, Unicode tags) shown as ``⟨U+XXXX⟩``."""
-    s = terminal_safe(str(text))
-    if s.isascii():
-        return s
-    return "".join(f"⟨U+{ord(c):04X}⟩" if unicodedata.category(c) in ("Cf", "Zl", "Zp", "Co", "Cs") else c for c in s)
+    return terminal_safe(str(text))
 
 
 def one_line(text: Any, limit: int | None = None) -> str:
@@ -43,8 +37,9 @@ def one_line(text: Any, limit: int | None = None) -> str:
 
 
 def json_safe(text: str) -> str:
-    """JSON text whose lone surrogates (possible in what a server sent) are escapes, so it encodes as UTF-8."""
-    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    """JSON text safe to show and to encode as UTF-8: lone surrogates (possible in what a server sent), DEL,
+    C1 controls and hidden characters (bidi, zero-width, tags) written as ``\\uXXXX`` escapes."""
+    return json_text_safe(text)
 
 
 def stamp(timestamp: str | dt.datetime | None) -> str | None:
