@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
+import re
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -34,7 +35,7 @@ from ._stdio import TOO_LARGE, stdio_transport
 from ._text import canonical_json, clip, sha256_hex
 from ._wire import FORBIDDEN_METHODS, Wire, guarded
 from .snapshot import INCOMPLETE, IntrospectionIssue, Snapshot, item_from_wire
-from .specs import ServerSpec, fill_placeholders
+from .specs import ServerSpec, fill_placeholders, is_secret_param, looks_like_secret
 
 __all__ = [
     "FORBIDDEN_METHODS",
@@ -121,7 +122,29 @@ class _Launch:
             hidden.extend(_url_secrets(self.url))
         # "Bearer <token>": the token alone is the secret, and a server may echo just that part.
         bare = [v.split(None, 1)[1] for v in self.headers.values() if len(v.split(None, 1)) == 2]
-        return [*self.env.values(), *self.headers.values(), *bare, *hidden]
+        env = [part for name, value in self.env.items() for part in _env_secrets(name, value)]
+        return [*env, *self.headers.values(), *bare, *hidden]
+
+
+# Environment values that are settings, not secrets: scrubbing them from everything a server sends would
+# shred its descriptions (DEBUG=true turns every "true" into ***, AWS_REGION=us-east-1 every region name).
+_PLAIN_SETTING = re.compile(r"(?i)(true|false|yes|no|on|off|none|null|\d+([.:]\d+)*|[a-z]{1,20}([-_.][a-z0-9]{1,20}){0,3})")
+
+
+def _env_secrets(name: str, value: str) -> list[str]:
+    """The parts of one environment variable to scrub: the whole value when its name says it is a secret or
+    its shape does; for a URL, its password and query values; nothing for a plain setting, a path or a word."""
+    if not value:
+        return []
+    if is_secret_param(name) or any(is_secret_param(part) for part in re.split(r"[_-]+", name) if part):
+        return [value]
+    if "://" in value:
+        return _url_secrets(value)
+    if looks_like_secret(value):
+        return [value]
+    if _PLAIN_SETTING.fullmatch(value) or value.startswith(("/", "~", "./", "../")) or len(value) < 12:
+        return []
+    return [value]  # long and not obviously a setting: hide it rather than risk it
 
 
 def _url_secrets(url: str) -> list[str]:

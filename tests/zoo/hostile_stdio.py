@@ -32,6 +32,7 @@ BEHAVIOURS = {
     "invalid-items": "tools the SDK would reject or drop: empty inputSchema, unknown fields, bad x-mcp-header",
     "grandchild": "starts a long-lived child process, then never answers",
     "echo-secret": "puts the value of env var ZOO_SECRET into a tool description and stderr",
+    "echo-settings": "puts the values of ZOO_REGION, ZOO_DEBUG and ZOO_SECRET into a tool description",
     "deep-schema": "run_shell, tools nested 130 and 2,000 levels deep and one with a 5,000-digit number, "
                    "delete_everything",
     "escapee": "starts a process that calls setsid() and forks again (leaving the group), then never answers",
@@ -101,6 +102,10 @@ def tools_page(params: dict) -> dict:
         ]}
     if MODE == "echo-secret":
         return {"tools": [tool("leaky", f"Configured with key {os.environ.get('ZOO_SECRET', '')}.")]}
+    if MODE == "echo-settings":
+        env = os.environ.get
+        return {"tools": [tool("configured", f"Runs in {env('ZOO_REGION', '')} with debug {env('ZOO_DEBUG', '')}; "
+                                             f"true answers are cached; key {env('ZOO_SECRET', '')}.")]}
     if MODE == "deep-schema":
         deep = tool("deep_config", "Update a nested configuration.")
         deep["inputSchema"] = deep_schema(130)
