@@ -1,4 +1,4 @@
-"""The rule that reads the tool's annotations: the author's untrusted hints."""
+"""The rule that reads the tool's annotations: the author's untrusted hints, weighed asymmetrically."""
 
 from __future__ import annotations
 
@@ -13,17 +13,32 @@ __all__ = ["annotations"]
 
 @rule("EFF110", "Annotations (untrusted hints)")
 def annotations(ctx: ToolContext) -> Iterable[Evidence]:
-    """Annotations are the author's claims: a hint, weighed below anything the tool itself shows.
+    """Annotations are the author's claims, read asymmetrically. A hint that admits danger is a statement
+    against interest: authors rarely over-state the harm of their own tool, so ``destructiveHint: true``
+    is decisive, and ``readOnlyHint: false`` is a witness that the tool changes something. A hint that
+    denies danger (``readOnlyHint: true``, ``destructiveHint: false``) is one weak witness, which the
+    tool's own name, description or schema contradict. Where a server puts the same annotations on
+    every tool, reads included, they are boilerplate and count as hints only.
 
     Absent fields take the spec defaults (not read-only, destructive), which are never evidence.
     """
     ann = ctx.tool.annotations or {}
+    boiler = ctx.boilerplate_annotations
     if ann.get("readOnlyHint") is True:
         yield Evidence("EFF110", "annotation", "readOnlyHint: true", "the author claims it changes nothing",
-                       "read_only", weight=0.5)
-    elif ann.get("destructiveHint") is True and ann.get("readOnlyHint") is False:
-        yield Evidence("EFF110", "annotation", "destructiveHint: true", "the author says it may destroy data",
-                       "destructive", weight=0.5)
-    elif ann.get("destructiveHint") is False and ann.get("readOnlyHint") is False:
-        yield Evidence("EFF110", "annotation", "destructiveHint: false", "the author says it only adds or updates",
-                       "reversible", weight=0.5)
+                       "read_only", weight=0.25 if boiler else 0.5)
+        return
+    if ann.get("destructiveHint") is True:
+        yield Evidence("EFF110", "annotation", "destructiveHint: true",
+                       "the author admits it may destroy data" + (" (on every tool alike)" if boiler else ""),
+                       "destructive", weight=0.25 if boiler else 1.0)
+        return
+    if ann.get("readOnlyHint") is False:
+        denies = ann.get("destructiveHint") is False
+        yield Evidence("EFF110", "annotation", "readOnlyHint: false" + (", destructiveHint: false" if denies else ""),
+                       "the author admits it changes something" + (", and says it destroys nothing" if denies else ""),
+                       "reversible", weight=0.25 if boiler else 0.5)
+        if not denies:
+            # Changing may include destroying: this reading agrees with either.
+            yield Evidence("EFF110", "annotation", "readOnlyHint: false", "the author does not deny destroying",
+                           "destructive", weight=0.0)

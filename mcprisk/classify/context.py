@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +13,7 @@ from ..snapshot import Snapshot, Tool
 from .language import description_verbs, name_verb, split_words
 from .lexicon import Service, lexicon
 
-__all__ = ["ToolContext", "build_context", "excerpt", "noise_words"]
+__all__ = ["ServerContext", "ServiceMatch", "ToolContext", "build_context", "excerpt", "noise_words", "server_context"]
 
 
 def noise_words() -> frozenset[str]:
@@ -30,13 +30,21 @@ class ToolContext:
     server: str
     service: Service | None
     words: tuple[str, ...]  # name words, vendor words removed
-    verb: str | None  # the first word of the name that is a known verb
+    verb: str | None  # the verb of the name (base form), see language.name_verb
     verb_effect: str | None
     description: str
-    lead_verbs: tuple[str, ...]  # verbs the description opens with ("Create, update or delete ...")
+    lead_verbs: tuple[str, ...]  # the description's main verbs, base forms ("Create, update or delete ...")
     params: Mapping[str, Mapping[str, Any]]  # lower-cased parameter name -> schema
     server_words: frozenset[str] = field(default_factory=frozenset)
     param_depth: Mapping[str, int] = field(default_factory=dict)  # 0 top level, 1 inside one object or array
+    verb_firm: bool = False  # a plain verb, or a noun-like one the description confirms
+    service_strong: bool = False  # the service is firmly known (else what it implies counts half)
+    boilerplate_annotations: bool = False  # the server puts the same admitting hints on every tool
+
+    @property
+    def service_weight(self) -> float:
+        """The weight of evidence inferred from the service: full when firmly known, half otherwise."""
+        return 1.0 if self.service_strong else 0.5
 
     @property
     def lead(self) -> str:
@@ -46,6 +54,23 @@ class ToolContext:
     @functools.cached_property
     def word_set(self) -> frozenset[str]:
         return frozenset(self.words)
+
+    @functools.cached_property
+    def nouns(self) -> frozenset[str]:
+        """The name's words with their singular forms too ("nodes" -> node), for matching object lists."""
+        return self.word_set | {w[:-1] for w in self.words if len(w) > 3 and w.endswith("s") and not w.endswith("ss")}
+
+    @functools.cached_property
+    def opening_words(self) -> frozenset[str]:
+        """The words of the description's opening (its first 200 characters)."""
+        return frozenset(split_words(self.description[:200]))
+
+    def exec_effect(self, words: frozenset[str]) -> str:
+        """What a running verb (run, execute, invoke) does: destructive with code to run, a read when what it
+        runs is a query or a report, else it starts a predefined job (reversible)."""
+        if self.has_code_signal:
+            return "destructive"
+        return "read_only" if words & lexicon().objects["read_jobs"] else "reversible"
 
     @functools.cached_property
     def service_words(self) -> frozenset[str]:
@@ -127,6 +152,31 @@ def excerpt(text: str, start: int, end: int, context: int = 30) -> str:
     return ("…" if a else "") + out + ("…" if b < len(text) else "")
 
 
+@dataclass(frozen=True)
+class ServiceMatch:
+    """The service a server (or a tool's name) fronts, and how firmly that is known.
+
+    ``strong``: a distinctive name (``stripe``, ``github``) in the package, server info or tool names, or
+    several agreeing words, or a common word the server's own instructions repeat. A single common word
+    ("vector", "search", "memory") is a weak match: what the rules infer from it counts half.
+    """
+
+    service: Service
+    strong: bool
+    words: tuple[str, ...]  # the words that named it
+    where: str  # package | instructions | tool names | tool name
+
+
+@dataclass(frozen=True)
+class ServerContext:
+    """What every tool of one server shares, computed once per snapshot."""
+
+    name: str
+    words: frozenset[str]  # the server's name, server info and launch command, split into words
+    match: ServiceMatch | None
+    boilerplate_annotations: bool  # every tool carries the same danger-admitting hints, reads included
+
+
 def server_words(snapshot: Snapshot | None, server: str) -> frozenset[str]:
     """Words naming the server: its name, server info, and the program or package its command runs."""
     words = set(split_words(server))
@@ -140,15 +190,72 @@ def server_words(snapshot: Snapshot | None, server: str) -> frozenset[str]:
             # A file path names the program; a scoped package ("@stripe/mcp") names the vendor in its scope.
             if "/" in part and "://" not in part and not part.startswith("@"):
                 part = part.rsplit("/", 1)[-1]
-            words.update(split_words(part))
+            parts = split_words(part)
+            words.update(parts)
+            words.update(f"{a}_{b}" for a, b in zip(parts, parts[1:]))  # "google_calendar" names one product
     return frozenset(words - lexicon().grammar["server_noise"])
 
 
-def build_context(tool: Tool, server: str, snapshot: Snapshot | None = None) -> ToolContext:
-    """The context of one tool, from the tool and (when given) the snapshot it came from."""
-    lex = lexicon()
+def server_context(snapshot: Snapshot | None, server: str) -> ServerContext:
+    """The shared context of a server's tools: its words, the service it fronts, its annotation habits."""
     own = server_words(snapshot, server)
-    service = lex.service_for(own) or lex.service_for(split_words(tool.name)[:1])
+    tools = snapshot.tools if snapshot is not None else ()
+    instructions = set(split_words((snapshot.instructions or "")[:4000])) if snapshot is not None else set()
+    firsts = [split_words(t.name)[:1] for t in tools]
+    common_first = {w[0] for w in firsts if w and sum(1 for f in firsts if f == w) * 2 >= len(firsts) >= 2}
+    return ServerContext(server, own, _match_service(own, instructions, common_first),
+                         _boilerplate(tools))
+
+
+def _match_service(package: frozenset[str], instructions: set[str], tool_prefix: set[str]) -> ServiceMatch | None:
+    lex = lexicon()
+    common = lex.objects["common_nouns"]
+    weak: ServiceMatch | None = None
+    for names, service in lex.services:
+        in_package, in_tools, in_text = package & names, tool_prefix & names, instructions & names
+        named = in_package | in_tools
+        if not named:
+            continue
+        where = "package" if in_package else "tool names"
+        distinctive = named - common
+        if distinctive or len(named | in_text) >= 2 or named & in_text:
+            return ServiceMatch(service, True, tuple(sorted(named | in_text)), where)
+        if weak is None:
+            weak = ServiceMatch(service, False, tuple(sorted(named)), where)
+    return weak
+
+
+def _boilerplate(tools: Sequence[Tool]) -> bool:
+    """Every tool carries the same danger-admitting hints, including tools whose names read as reads:
+    the hints are a framework's defaults written out, not the author's statement about each tool."""
+    hinted = [t for t in tools if t.annotations]
+    if len(hinted) < 3 or len(hinted) < len(tools):
+        return False
+    pairs = {((t.annotations or {}).get("readOnlyHint"), (t.annotations or {}).get("destructiveHint"))
+             for t in hinted}
+    if len(pairs) != 1:
+        return False
+    (read_only, destructive), = pairs
+    if read_only is True or not (read_only is False or destructive is True):
+        return False
+    return any((v := name_verb(split_words(t.name))) is not None and v.effect == "read_only" for t in hinted)
+
+
+def build_context(tool: Tool, server: str, snapshot: Snapshot | None = None,
+                  shared: ServerContext | None = None) -> ToolContext:
+    """The context of one tool, from the tool and (when given) the snapshot it came from. ``shared`` is
+    the server's context, computed once per snapshot by the caller (else here)."""
+    lex = lexicon()
+    shared = shared or server_context(snapshot, server)
+    own = shared.words
+    match = shared.match
+    if match is None:
+        # A distinctive service name opening the tool's name ("slack_post_message") names what it fronts.
+        first = set(split_words(tool.name)[:1]) - lex.objects["common_nouns"]
+        service = lex.service_for(first)
+        if service is not None:
+            match = ServiceMatch(service, True, tuple(first), "tool name")
+    service = match.service if match is not None else None
     svc_words = lex.service_words(service) if service is not None else frozenset()
     grammar = lex.grammar
     words = [w for w in split_words(tool.name) if w not in grammar["stop_words"]]
@@ -156,13 +263,17 @@ def build_context(tool: Tool, server: str, snapshot: Snapshot | None = None) -> 
     while len(words) > 1 and (words[0] in grammar["prefix_words"] or words[0] in own or words[0] in svc_words) \
             and words[0] not in lex.verbs:
         words = words[1:]
-    verb, effect = name_verb(words)
     description = tool.description or ""
+    described = description_verbs(description)
+    found = name_verb(words, described, split_words(description[:200]))
     depth: dict[str, int] = {}
     params = _flatten_params(tool.input_schema, depths=depth)
-    return ToolContext(tool=tool, server=server, service=service, words=tuple(words), verb=verb, verb_effect=effect,
-                       description=description, lead_verbs=tuple(description_verbs(description)), params=params,
-                       server_words=own, param_depth=depth)
+    return ToolContext(tool=tool, server=server, service=service, words=tuple(words),
+                       verb=found.base if found else None, verb_effect=found.effect if found else None,
+                       verb_firm=found.firm if found else False,
+                       description=description, lead_verbs=tuple(described), params=params,
+                       server_words=own, param_depth=depth, service_strong=bool(match and match.strong),
+                       boilerplate_annotations=shared.boilerplate_annotations)
 
 
 def _flatten_params(schema: Any, depth: int = 0, depths: dict[str, int] | None = None

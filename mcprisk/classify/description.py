@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from ..model import Evidence
 from ._rule import rule
 from .context import ToolContext, excerpt
+from .language import sense
 from .lexicon import lexicon
 
 __all__ = ["description_lead", "description_phrases"]
@@ -21,9 +22,9 @@ def description_lead(ctx: ToolContext) -> Iterable[Evidence]:
     lex = lexicon()
     weight = 1.0 if ctx.verb is None else 0.5
     for verb in ctx.lead_verbs:
-        effect = lex.verbs[verb]
+        effect = sense(verb, ctx.opening_words | ctx.word_set)
         if verb in lex.verb_groups["exec"] and not ctx.has_code_signal:
-            effect = "reversible"
+            effect = ctx.exec_effect(ctx.opening_words)
         if effect == "read_only" and ctx.verb_effect not in (None, "read_only"):
             continue
         yield Evidence("EFF104", "description", excerpt(ctx.description, 0, 60),

@@ -34,23 +34,25 @@ def flag_private(ctx: ToolContext) -> Iterable[Evidence]:
     reads = ctx.reads or ctx.verb in groups["exporting"]
     if not reads or ctx.word_set & lex.objects["public"]:
         return
-    objects = ctx.word_set & lex.objects["private"]
+    objects = ctx.nouns & lex.objects["private"]
     if ctx.destination_urls and not objects:
         return  # fetching a caller-chosen address returns what is published there, not the service's records
     if ctx.service is not None and ctx.service.private:
         yield Evidence("FLG201", "server", ctx.service.name, f"reads from {ctx.service.name}, a private system",
-                       flag="private_data")
-    elif objects and (ctx.service is None or ctx.service.private):
+                       flag="private_data", weight=ctx.service_weight)
+        if ctx.service_strong:
+            return
+    if objects and (ctx.service is None or ctx.service.private):
         yield Evidence("FLG201", "name", ctx.tool.name, f"reads {sorted(objects)[0]} records", flag="private_data",
                        weight=1.0 if ctx.service is None else 0.5)
-    else:
-        for pattern in lex.phrases["private_data"]:
-            m = pattern.search(ctx.description)
-            if m:
-                yield Evidence("FLG201", "description", excerpt(ctx.description, m.start(), m.end()),
-                               "returns non-public data", flag="private_data",
-                               weight=1.0 if ctx.service is None else 0.5)
-                break
+        return
+    for pattern in lex.phrases["private_data"]:
+        m = pattern.search(ctx.description)
+        if m:
+            yield Evidence("FLG201", "description", excerpt(ctx.description, m.start(), m.end()),
+                           "returns non-public data", flag="private_data",
+                           weight=1.0 if ctx.service is None else 0.5)
+            break
 
 
 @rule("FLG202", "Brings untrusted content into the context")
@@ -61,7 +63,8 @@ def flag_untrusted(ctx: ToolContext) -> Iterable[Evidence]:
     returns their text; a read of named metadata ("list_workspaces") does not."""
     lex = lexicon()
     if ctx.service is not None and ctx.service.acts_as_user:
-        yield Evidence("FLG202", "server", ctx.service.name, "works on live web pages", flag="untrusted_content")
+        yield Evidence("FLG202", "server", ctx.service.name, "works on live web pages", flag="untrusted_content",
+                       weight=ctx.service_weight)
         return
     fetching = ctx.reads or ctx.verb in lex.verb_groups["read_for_flags"]
     if not fetching:
@@ -71,13 +74,21 @@ def flag_untrusted(ctx: ToolContext) -> Iterable[Evidence]:
         yield Evidence("FLG202", "schema", ", ".join(urls), "loads content from a caller-chosen address",
                        flag="untrusted_content")
         return
-    objects = ctx.word_set & lex.objects["untrusted"]
+    strong = ctx.nouns & lex.objects["untrusted_strong"]
+    objects = ctx.nouns & lex.objects["untrusted"] | strong
     # A read that names nothing in particular ("jira_search", "list_objects") returns the service's content.
     unspecific = not (ctx.word_set - {ctx.verb} - lex.objects["generic"] - noise_words() - ctx.server_words
                       - ctx.service_words)
     if ctx.service is not None and ctx.service.untrusted and (objects or unspecific or not ctx.service.private):
         yield Evidence("FLG202", "server", ctx.service.name,
-                       f"reads content other people wrote on {ctx.service.name}", flag="untrusted_content")
+                       f"reads content other people wrote on {ctx.service.name}", flag="untrusted_content",
+                       weight=ctx.service_weight)
+        if ctx.service_strong:
+            return
+    if strong:
+        # Messages, mail, comments, uploads: written by others whatever service holds them.
+        yield Evidence("FLG202", "name", ctx.tool.name, f"reads {sorted(strong)[0]}, written by others",
+                       flag="untrusted_content")
         return
     if objects and (ctx.service is None or ctx.service.untrusted):
         yield Evidence("FLG202", "name", ctx.tool.name, f"reads {sorted(objects)[0]} written by others",
@@ -98,7 +109,7 @@ def flag_credentials(ctx: ToolContext) -> Iterable[Evidence]:
     lex = lexicon()
     if ctx.service is not None and ctx.service.credentials and not ctx.word_set & lex.objects["organisational"]:
         yield Evidence("FLG205", "server", ctx.service.name, f"{ctx.service.name} stores secrets",
-                       flag="credential_access")
+                       flag="credential_access", weight=ctx.service_weight)
         return
     words = set(ctx.words) | {f"{a}_{b}" for a, b in zip(ctx.words, ctx.words[1:])}
     objects = words & lex.objects["credential"]

@@ -1,13 +1,16 @@
-"""Reading the language of tool names and descriptions: words, the verb of a name, the verbs a description opens with."""
+"""Reading the language of tool names and descriptions: words, base forms of verbs, the verb of a name
+(a word that is as often a noun counts as a verb only when the description agrees), and the main verbs
+of a description (the verb of each clause of its opening sentence, not only its first word)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-from .lexicon import lexicon
+from .lexicon import Lexicon, lexicon
 
-__all__ = ["description_verbs", "name_verb", "split_words"]
+__all__ = ["NameVerb", "base_verb", "description_verbs", "name_verb", "sense", "split_words"]
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
@@ -17,53 +20,180 @@ def split_words(text: str) -> list[str]:
     return [w for w in re.split(r"[^a-z0-9]+", _CAMEL.sub("_", text).lower()) if w]
 
 
-def name_verb(words: Sequence[str]) -> tuple[str | None, str | None]:
-    """The verb of a tool name and its effect: the first plain verb, with HTTP-method prefixes read as weak verbs.
+def base_verb(word: str, lex: Lexicon | None = None) -> str | None:
+    """The lexicon's entry for an inflected verb ("replaces" -> replace, "copies" -> copy, "running" -> run),
+    or None when the word is no known verb."""
+    lex = lex or lexicon()
+    w = word.lower()
+    if w in lex.verbs:
+        return lex.lemmas.get(w, w)
+    if w in lex.grammar["not_verbs"] or len(w) < 4:
+        return None
+    candidates = []
+    if w.endswith("ies"):
+        candidates.append(w[:-3] + "y")
+    if w.endswith("es"):
+        candidates.append(w[:-2])
+    if w.endswith("s") and not w.endswith("ss"):
+        candidates.append(w[:-1])
+    if w.endswith("ing"):
+        stem = w[:-3]
+        candidates += [stem, stem + "e", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else stem]
+    if w.endswith("ed"):
+        stem = w[:-2]
+        candidates += [stem, w[:-1], stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else stem]
+        if w.endswith("ied"):
+            candidates.append(w[:-3] + "y")
+    found = next((c for c in candidates if c in lex.verbs), None)
+    return lex.lemmas.get(found, found) if found else None
 
-    A word that is as often a noun ("messages", "monitor", "block") is the verb only when it opens the
-    name and no plain verb follows, or ends it in the singular: ``monitor_create`` creates,
-    ``file_upload`` uploads, ``browser_console_messages`` has no verb.
+
+def sense(verb: str, words: Iterable[str], lex: Lexicon | None = None) -> str:
+    """The effect of ``verb`` given the words around it: a verb whose meaning depends on its object
+    ("open" a file reads it, "open" an issue creates one) takes the sense its object selects."""
+    lex = lex or lexicon()
+    senses = lex.verb_senses.get(verb)
+    if not senses:
+        return lex.verbs[verb]
+    bag = set(words)
+    for effect, objects in senses.items():
+        if effect != "default" and bag & objects:
+            return effect
+    return next(iter(senses["default"]))
+
+
+@dataclass(frozen=True)
+class NameVerb:
+    """The verb of a tool name: the word, its base form, its effect, and whether it is firm (a plain verb,
+    or a noun-like one the description confirms) or only positional (nothing else to go by)."""
+
+    word: str
+    base: str
+    effect: str
+    firm: bool = True
+
+
+def name_verb(words: Sequence[str], described: Sequence[str] = (), context: Iterable[str] = ()
+              ) -> NameVerb | None:
+    """The verb of a tool name, given the description's main verbs (base forms).
+
+    The first plain verb wins; HTTP-method words in generated names ("API-post-search") stand for their
+    method unless a later plain verb says more. A word that is as often a noun ("branch", "order", "post",
+    "log", "messages") is the verb only if the description's verbs include it; when the description has
+    no verbs, only by position (opening the name with no plain verb after it, or ending it in the
+    singular: ``file_upload``), and then not firmly.
     """
     lex = lexicon()
-    plain = [(i, w) for i, w in enumerate(words) if w in lex.verbs and w not in lex.noun_verbs]
+    around = set(words) | set(context)
+    bases = [base_verb(w, lex) if not w.isdigit() else None for w in words]
+    plain = [i for i, b in enumerate(bases) if b is not None and b not in lex.noun_verbs and words[i] not in
+             lex.noun_verbs]
+
+    def verb_at(i: int, firm: bool = True) -> NameVerb:
+        base = bases[i] or words[i]
+        return NameVerb(words[i], base, sense(base, around, lex), firm)
+
     for i, word in enumerate(words):
         if word in lex.http_methods and i + 1 < len(words):
-            later = next((w for j, w in plain if j > i), None)
+            later = next((j for j in plain if j > i), None)
             if later is not None:
-                return later, lex.verbs[later]
+                return verb_at(later)
             mapped = lex.http_methods[word]
-            return mapped, lex.verbs[mapped]
-        if word not in lex.verbs:
+            return NameVerb(word, mapped, lex.verbs[mapped])
+        if bases[i] is None:
             continue
-        if word not in lex.noun_verbs:
-            return word, lex.verbs[word]
+        if i in plain:
+            return verb_at(i)
+        if described:
+            if bases[i] in described or word in described:
+                return verb_at(i)
+            continue
         if i == 0:
-            later = next((w for j, w in plain if j > i), None)
-            return (later, lex.verbs[later]) if later is not None else (word, lex.verbs[word])
+            later = next((j for j in plain if j > i), None)
+            return verb_at(later) if later is not None else verb_at(i, firm=False)
         if i == len(words) - 1 and not word.endswith("s") and not plain:
-            return word, lex.verbs[word]  # resource_action naming: "file_upload"
-    return None, None
+            return verb_at(i, firm=False)  # resource_action naming: "file_upload"
+    return None
 
 
-_LEAD = re.compile(r"^\s*(?:this tool |tool to |use this (?:tool )?to |allows? (?:you )?to |used to |can |will |"
-                   r"helps? (?:you )?(?:to )?)?([a-z]+)((?:\s*,\s*[a-z]+)*(?:,?\s+(?:and|or|and/or)\s+[a-z]+)?)",
-                   re.IGNORECASE)
+# -- descriptions -------------------------------------------------------------------------------
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*|[,;:/&()]")
+_PREAMBLES = tuple(re.compile(p, re.IGNORECASE) for p in (
+    r"^\s*\[[^\]]{1,40}\]\s*",  # "[Beta] ..."
+    r"^\s*[\w .-]{1,30}:\s+(?=[a-z])",  # "GitHub: create ..." (a label, then lower-case text)
+    r"^\s*(?:this|the)\s+(?:mcp\s+)?(?:tool|function|endpoint|method|operation|api|command|action)\s+",
+    r"^\s*(?:an?\s+)?(?:mcp\s+)?(?:tool|function|endpoint|utility|helper|method)\s+(?:to|for|that|which)\s+",
+    r"^\s*use\s+(?:this|it)(?:\s+(?:tool|function|endpoint))?\s+(?:to|for|when\s+you\s+(?:want|need)\s+to)\s+",
+    r"^\s*(?:allows?|enables?|lets?|helps?)(?:\s+(?:you|users?|the\s+(?:user|agent|model|assistant|llm)|an?\s+"
+    r"(?:user|agent|model|assistant|llm)))?(?:\s+to)?\s+",
+    r"^\s*(?:is\s+)?(?:used|designed|meant)\s+(?:to|for)\s+",
+    r"^\s*(?:you\s+)?(?:can|will|may|should)\s+",
+    r"^\s*(?:please|simply|quickly|easily|directly)\s+",
+))
+_COORDINATORS = frozenset({",", ";", ":", "/", "&", "and", "or", "then", "also", "and/or", "nor", "but"})
+_SKIP = frozenset({"then", "also", "optionally", "either", "both", "first", "finally", "additionally"})
+
+
+def _strip_preamble(sentence: str) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for pattern in _PREAMBLES:
+            m = pattern.match(sentence)
+            if m and m.end() < len(sentence):
+                sentence, changed = sentence[m.end():], True
+    return sentence
+
+
+def _form(word: str) -> str:
+    w = word.lower()
+    return "ing" if w.endswith("ing") else "s" if w.endswith("s") and not w.endswith("ss") else "base"
+
+
+def _clause_verbs(sentence: str, lex: Lexicon) -> list[str]:
+    tokens = _TOKEN.findall(_strip_preamble(sentence)[:300])
+    determiners = lex.grammar["determiners"]
+    out: list[str] = []
+    first_form: str | None = None
+    i = 0
+    while i < len(tokens):
+        start = i == 0 or tokens[i - 1].lower() in _COORDINATORS
+        word = tokens[i]
+        if not start or word in _COORDINATORS:
+            i += 1
+            continue
+        while i + 1 < len(tokens) and (word.lower() in _SKIP or (word.lower().endswith("ly") and len(word) > 4)):
+            i += 1
+            word = tokens[i]
+        base = base_verb(word, lex) if word[0].isalpha() else None
+        nxt = tokens[i + 1].lower() if i + 1 < len(tokens) else None
+        if base is not None:
+            noun_like = base in lex.noun_verbs or word.lower() in lex.noun_verbs
+            if not out:
+                accepted = not noun_like or nxt in determiners
+            else:
+                # After "and"/"or": a verb of the same form as the first, followed by something.
+                accepted = nxt is not None and _form(word) == first_form and (not noun_like or nxt in determiners)
+            if accepted:
+                out.append(base)
+                first_form = first_form or _form(word)
+            elif not out:
+                return out
+        elif not out:
+            return out
+        i += 1
+    return out
 
 
 def description_verbs(description: str) -> list[str]:
-    """The verb(s) a description opens with: "Creates, updates or deletes a page" -> create, update, delete."""
-    m = _LEAD.match(description)
-    if not m:
-        return []
-    candidates = [m.group(1)] + re.findall(r"[a-z]+", m.group(2) or "", re.IGNORECASE)
-    verbs = lexicon().verbs
-    out = []
-    for word in candidates:
-        w = word.lower()
-        if w in ("and", "or"):
-            continue
-        if w in verbs:
-            out.append(w)
-        else:
-            break
-    return out
+    """The main verbs (base forms) of a description: the verb of each clause of its opening sentence, or
+    of the next sentence when the first has none ("Slack tool. Sends a message ...")."""
+    lex = lexicon()
+    sentences = [s for s in _SENTENCE.split(description.strip()[:600]) if s.strip()]
+    for sentence in sentences[:2]:
+        verbs = _clause_verbs(sentence, lex)
+        if verbs:
+            return list(dict.fromkeys(verbs))
+    return []

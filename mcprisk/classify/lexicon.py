@@ -57,6 +57,8 @@ class Lexicon:
     """Every word list, as frozen sets, maps and compiled patterns."""
 
     verbs: Mapping[str, str]  # word -> effect
+    lemmas: Mapping[str, str]  # inflected verb entry -> its base form ("creates" -> "create")
+    verb_senses: Mapping[str, Mapping[str, frozenset[str]]]  # verb -> effect (or "default") -> object words
     noun_verbs: frozenset[str]  # verbs that are as often nouns in a tool name
     verb_groups: Mapping[str, frozenset[str]]  # verbs some rules single out (see lexicon.yaml)
     page_actions: Mapping[str, frozenset[str]]  # submit | enter | send -> verbs, for tools acting in a live page
@@ -100,6 +102,8 @@ def parse_lexicon(raw: Mapping[str, Any]) -> Lexicon:
             # A word listed under two effects keeps the more severe: never under-classify.
             if word not in verbs or effect_rank(effect) > effect_rank(verbs[word]):
                 verbs[word] = effect
+    # Inflected entries ("creates", "copies") point at their base form, so every rule sees one word per verb.
+    lemmas = {w: base for w in verbs for base in _bases(w) if base in verbs and base != w}
     services = tuple(
         (frozenset(str(w) for w in spec["words"]),
          Service(name, bool(spec["private"]), bool(spec["untrusted"]), spec.get("store"),
@@ -109,6 +113,8 @@ def parse_lexicon(raw: Mapping[str, Any]) -> Lexicon:
     section = raw["resources"]
     return Lexicon(
         verbs=verbs,
+        lemmas=lemmas,
+        verb_senses={verb: _sets(senses) for verb, senses in (raw.get("verb_senses") or {}).items()},
         noun_verbs=frozenset(raw.get("noun_verbs", [])),
         verb_groups=_sets(raw.get("verb_groups", {})),
         page_actions=_sets(raw.get("page_actions", {})),
@@ -124,6 +130,18 @@ def parse_lexicon(raw: Mapping[str, Any]) -> Lexicon:
             tuple(re.compile(p, re.IGNORECASE) for p in section["secret_paths"]),
             frozenset(section["store_noise"])),
     )
+
+
+def _bases(word: str) -> list[str]:
+    """Base forms an inflected verb may have: "copies" -> copy, "pushes" -> push, "creates" -> create."""
+    out = []
+    if word.endswith("ies"):
+        out.append(word[:-3] + "y")
+    if word.endswith("es"):
+        out.append(word[:-2])
+    if word.endswith("s") and not word.endswith("ss"):
+        out.append(word[:-1])
+    return out
 
 
 def _sets(section: Mapping[str, Iterable[Any]]) -> dict[str, frozenset[str]]:

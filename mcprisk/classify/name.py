@@ -17,15 +17,20 @@ def name_verb(ctx: ToolContext) -> Iterable[Evidence]:
     """The verb of the tool's name says what a call does: ``delete_user`` deletes, ``list_users`` reads.
 
     Verbs that mean "run what you are given" (execute, run, eval) count as destructive only when the
-    tool takes code, a command or a query; otherwise they start something reversible.
+    tool takes code, a command or a query; running a query or a report reads; otherwise they start
+    something reversible. A word that is as often a noun, confirmed by nothing but its position, is one
+    witness rather than decisive.
     """
     if ctx.verb is None or ctx.verb_effect is None:
         return
+    weight = 1.0 if ctx.verb_firm else 0.5
     if ctx.verb in lexicon().verb_groups["exec"] and not ctx.has_code_signal:
-        yield Evidence("EFF101", "name", ctx.tool.name, f"verb {ctx.verb!r} runs a predefined job", "reversible")
+        effect = ctx.exec_effect(ctx.word_set)
+        job = "a query or report" if effect == "read_only" else "a predefined job"
+        yield Evidence("EFF101", "name", ctx.tool.name, f"verb {ctx.verb!r} runs {job}", effect, weight=weight)
         return
     yield Evidence("EFF101", "name", ctx.tool.name, f"verb {ctx.verb!r} means {ctx.verb_effect.replace('_', '-')}",
-                   ctx.verb_effect)
+                   ctx.verb_effect, weight=weight)
 
 
 @rule("EFF102", "Object in the tool name")

@@ -81,9 +81,10 @@ def schema_router(ctx: ToolContext) -> Iterable[Evidence]:
         for value in values:
             if not isinstance(value, str):
                 continue
-            verb, effect = name_verb([w for w in split_words(value) if w not in noise])
-            if effect is None:
+            found = name_verb([w for w in split_words(value) if w not in noise])
+            if found is None:
                 continue
+            verb, effect = found.base, found.effect
             if verb in lex.verb_groups["exec"] and not ctx.has_code_signal:
                 effect = "reversible"
             yield Evidence("EFF108", "schema", f"{name}={value}", f"operation {value!r} is reachable", effect)

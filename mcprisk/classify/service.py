@@ -19,10 +19,10 @@ MUTATING = EFFECTS[1:]
 def server_identity(ctx: ToolContext) -> Iterable[Evidence]:
     """A paid generation service (speech, images, video) spends credits whenever it creates something."""
     if ctx.service is not None and ctx.service.paid and ctx.verb_effect not in (None, "read_only"):
-        yield Evidence("EFF109", "server", ctx.service.name, "creates with a paid generation service", "high_cost")
+        yield Evidence("EFF109", "server", ctx.service.name, "creates with a paid generation service", "high_cost", weight=ctx.service_weight)
     if ctx.service is not None and ctx.service.paid and ctx.verb_effect is None and ctx.verb is None \
             and set(ctx.words) & lexicon().objects["high_cost"]:
-        yield Evidence("EFF109", "server", ctx.service.name, "generates media with a paid service", "high_cost")
+        yield Evidence("EFF109", "server", ctx.service.name, "generates media with a paid service", "high_cost", weight=ctx.service_weight)
 
 
 @rule("EFF111", "What the fronted service makes of a change")
@@ -43,7 +43,7 @@ def service_semantics(ctx: ToolContext) -> Iterable[Evidence]:
     svc = ctx.service
     groups = lex.verb_groups
     if svc is not None and svc.metered and set(ctx.words) & lex.objects["long_job"]:
-        yield Evidence("EFF111", "server", svc.name, "a long job on a metered service spends credits", "high_cost")
+        yield Evidence("EFF111", "server", svc.name, "a long job on a metered service spends credits", "high_cost", weight=ctx.service_weight)
     if svc is None or ctx.verb_effect is None:
         return
     verb = ctx.verb
@@ -51,25 +51,25 @@ def service_semantics(ctx: ToolContext) -> Iterable[Evidence]:
         if verb in lex.page_actions["submit"]:
             for effect in MUTATING:
                 yield Evidence("EFF111", "server", svc.name, f"a {verb} in the user's live session can post, buy or "
-                               "delete", effect)
+                               "delete", effect, weight=ctx.service_weight)
         elif verb in lex.page_actions["send"]:
-            yield Evidence("EFF111", "server", svc.name, "hands files to a third-party page", "customer_visible")
+            yield Evidence("EFF111", "server", svc.name, "hands files to a third-party page", "customer_visible", weight=ctx.service_weight)
         return
     if svc.collaborative and svc.outward and verb in groups["sharing"] \
             and not set(ctx.words) & (lex.objects["internal"] | {"internal", "private"}):
         yield Evidence("EFF111", "server", svc.name, f"what it creates on {svc.name} is seen by others",
-                       "customer_visible")
+                       "customer_visible", weight=ctx.service_weight)
     edits = verb in groups["in_place"] or verb in groups["reopen"]
     if svc.collaborative and svc.outward and edits and set(ctx.words) & lex.objects["shared"]:
         yield Evidence("EFF111", "server", svc.name, f"participants on {svc.name} see and are notified of the change",
-                       "customer_visible")
+                       "customer_visible", weight=ctx.service_weight)
     if not svc.history and verb in groups["in_place"] and svc.store is not None:
         yield Evidence("EFF111", "server", svc.name, f"{svc.name} keeps no history: an edit overwrites",
-                       "destructive")
+                       "destructive", weight=ctx.service_weight)
     starts = verb in groups["creation"] or verb in groups["rerun"]
     if svc.billable and starts and ctx.verb_effect != "read_only" and not set(ctx.words) & lex.objects["internal"]:
-        yield Evidence("EFF111", "server", svc.name, f"creating on {svc.name} starts billed resources", "high_cost")
+        yield Evidence("EFF111", "server", svc.name, f"creating on {svc.name} starts billed resources", "high_cost", weight=ctx.service_weight)
     if svc.payments and ctx.verb_effect != "read_only" and (set(ctx.words) & lex.objects["money"]):
         yield Evidence("EFF111", "server", svc.name, "moving a customer's money is visible to the customer",
-                       "customer_visible")
-        yield Evidence("EFF111", "server", svc.name, "moves money", "high_cost")
+                       "customer_visible", weight=ctx.service_weight)
+        yield Evidence("EFF111", "server", svc.name, "moves money", "high_cost", weight=ctx.service_weight)
