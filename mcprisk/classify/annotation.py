@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from ..model import Evidence
 from ._rule import rule
 from .context import ToolContext
+from .language import split_words
+from .lexicon import lexicon
 
 __all__ = ["annotations"]
 
@@ -18,12 +20,13 @@ def annotations(ctx: ToolContext) -> Iterable[Evidence]:
     is decisive, and ``readOnlyHint: false`` is a witness that the tool changes something. A hint that
     denies danger (``readOnlyHint: true``, ``destructiveHint: false``) is one weak witness, which the
     tool's own name, description or schema contradict. Where a server puts the same annotations on
-    every tool, reads included, they are boilerplate and count as hints only.
+    every tool, reads included, or a generator derived them from the HTTP method its name carries
+    ("API-post-search"), they are boilerplate and count as hints only.
 
     Absent fields take the spec defaults (not read-only, destructive), which are never evidence.
     """
     ann = ctx.tool.annotations or {}
-    boiler = ctx.boilerplate_annotations
+    boiler = ctx.boilerplate_annotations or _restates_method(ctx)
     if ann.get("readOnlyHint") is True:
         yield Evidence("EFF110", "annotation", "readOnlyHint: true", "the author claims it changes nothing",
                        "read_only", weight=0.25 if boiler else 0.5)
@@ -42,3 +45,11 @@ def annotations(ctx: ToolContext) -> Iterable[Evidence]:
             # Changing may include destroying: this reading agrees with either.
             yield Evidence("EFF110", "annotation", "readOnlyHint: false", "the author does not deny destroying",
                            "destructive", weight=0.0)
+
+
+def _restates_method(ctx: ToolContext) -> bool:
+    """A name generated from an HTTP operation ("API-post-search"): its hints restate the method."""
+    words = split_words(ctx.tool.name)
+    if words[:1] == ["api"]:
+        words = words[1:]
+    return len(words) > 1 and words[0] in lexicon().http_methods

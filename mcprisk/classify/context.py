@@ -65,11 +65,23 @@ class ToolContext:
         """The words of the description's opening (its first 200 characters)."""
         return frozenset(split_words(self.description[:200]))
 
+    @functools.cached_property
+    def read_only_queries(self) -> bool:
+        """The code it runs is a query language restricted to reads: its name or opening says SELECT (or
+        read-only) and names no write."""
+        lex = lexicon()
+        if not self.code_params or not all(p.replace("-", "_") in lex.params["query_code"] for p in self.code_params):
+            return False
+        says_read = re.search(r"\bselect\b|(^|_)select(_|$)", f"{self.tool.name} {self.lead}", re.IGNORECASE) or \
+            any(p.search(self.lead) for p in lex.phrases["read_only"])
+        return bool(says_read) and not _WRITES.search(self.lead)
+
     def exec_effect(self, words: frozenset[str]) -> str:
-        """What a running verb (run, execute, invoke) does: destructive with code to run, a read when what it
-        runs is a query or a report, else it starts a predefined job (reversible)."""
+        """What a running verb (run, execute, invoke) does: destructive with code to run (a read when that code
+        is read-only queries), a read when what it runs is a query or a report, else it starts a predefined
+        job (reversible)."""
         if self.has_code_signal:
-            return "destructive"
+            return "read_only" if self.read_only_queries else "destructive"
         return "read_only" if words & lexicon().objects["read_jobs"] else "reversible"
 
     @functools.cached_property
@@ -104,7 +116,9 @@ class ToolContext:
 
     @functools.cached_property
     def code_params(self) -> tuple[str, ...]:
-        """Parameters that carry code, a command or a query statement to run."""
+        """Parameters that carry code, a command or a query statement to run: named for code, a query on a
+        database, free-form command-line arguments or options, or the expression an evaluator evaluates."""
+        lex = lexicon()
         # Code buried two objects deep ("scrapeOptions.actions[].script") is an option of an option, not the call.
         found = [p for p in self.has_param("code") if self.param_depth.get(p, 0) <= 1]
         for name, schema in self.params.items():
@@ -112,7 +126,27 @@ class ToolContext:
                 text = f"{schema.get('description', '')} {self.lead}"
                 if re.search(r"\b(sql|cypher|statements?|select|insert|update|ddl|dml)\b", text, re.IGNORECASE):
                     found.append(name)
+        for name in self.has_param("argv"):
+            if name not in found and self.param_depth.get(name, 0) <= 1 and _free_text(self.params[name]):
+                if name in ("expression", "expr", "eval_expression"):
+                    running = self.verb in lex.verb_groups["evaluating"] or re.search(r"\bevaluat", self.lead, re.I)
+                else:
+                    text = f"{self.params[name].get('description', '')} {self.lead}"
+                    running = any(p.search(text) for p in lex.phrases["argv"])
+                if running:
+                    found.append(name)
         return tuple(sorted(set(found)))
+
+    @functools.cached_property
+    def live_page(self) -> bool:
+        """The tool acts in a live web page (a browser session): the server drives a browser, or the tool
+        picks a page element and speaks of a page, or its name says browser or tab."""
+        if self.service is not None and self.service.acts_as_user:
+            return True
+        lex = lexicon()
+        picks = any(p.replace("-", "_") in lex.live_page["params"] for p in self.params)
+        return (picks and bool((self.opening_words | self.word_set) & lex.live_page["words"])) or \
+            bool(self.word_set & lex.live_page["names"])
 
     @functools.cached_property
     def code_phrase(self) -> re.Match[str] | None:
@@ -143,6 +177,20 @@ class ToolContext:
             if m and not re.search(r"sql|quer|statement|cypher|ddl|dml|migration", m.group(0), re.IGNORECASE):
                 return "description", excerpt(self.lead, m.start(), m.end())
         return None
+
+
+_WRITES = re.compile(r"\b(insert|update|delete|drop|create|alter|truncate|merge|upsert|ddl|dml|writes?|modif\w*|"
+                     r"mutations?|any (sql|query|statement))\b", re.IGNORECASE)
+
+
+def _free_text(schema: Mapping[str, Any]) -> bool:
+    """A string (or list of strings) the caller writes freely: not an enum, not an object of named fields."""
+    if schema.get("enum"):
+        return False
+    kind = schema.get("type")
+    items = schema.get("items") if isinstance(schema.get("items"), Mapping) else {}
+    return kind == "string" or (kind == "array" and items.get("type") == "string") or (kind is None and not
+                                                                                     schema.get("properties"))
 
 
 def excerpt(text: str, start: int, end: int, context: int = 30) -> str:

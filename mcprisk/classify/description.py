@@ -22,8 +22,8 @@ def description_lead(ctx: ToolContext) -> Iterable[Evidence]:
     lex = lexicon()
     weight = 1.0 if ctx.verb is None else 0.5
     for verb in ctx.lead_verbs:
-        effect = sense(verb, ctx.opening_words | ctx.word_set)
-        if verb in lex.verb_groups["exec"] and not ctx.has_code_signal:
+        effect = sense(verb, ctx.word_set, context=ctx.opening_words)
+        if verb in lex.verb_groups["exec"]:
             effect = ctx.exec_effect(ctx.opening_words)
         if effect == "read_only" and ctx.verb_effect not in (None, "read_only"):
             continue
@@ -51,8 +51,10 @@ def description_phrases(ctx: ToolContext) -> Iterable[Evidence]:
                 strong = False
             if ctx.reads and effect == "destructive" and i == len(lex.phrases[effect]) - 1:
                 continue
+            # On a read, a consequence mentioned in passing ("charge (string)") is a hint, not a reading.
+            weight = 1.0 if strong else 0.25 if ctx.reads and effect != "destructive" else 0.5
             yield Evidence("EFF105", "description", excerpt(text, m.start(), m.end()),
-                           f"says the call {_PHRASE_MEANING[effect]}", effect, weight=1.0 if strong else 0.5)
+                           f"says the call {_PHRASE_MEANING[effect]}", effect, weight=weight)
             break
     for pattern in lex.phrases["read_only"]:
         m = pattern.search(text)

@@ -62,9 +62,11 @@ def flag_untrusted(ctx: ToolContext) -> Iterable[Evidence]:
     write (a tracker, a CRM, a shared drive), a read of its content in general ("search", "list_objects")
     returns their text; a read of named metadata ("list_workspaces") does not."""
     lex = lexicon()
-    if ctx.service is not None and ctx.service.acts_as_user:
-        yield Evidence("FLG202", "server", ctx.service.name, "works on live web pages", flag="untrusted_content",
-                       weight=ctx.service_weight)
+    if ctx.live_page:
+        acting = ctx.service is not None and ctx.service.acts_as_user
+        yield Evidence("FLG202", "server" if acting else "schema", ctx.service.name if acting and ctx.service
+                       else ctx.tool.name, "works on live web pages", flag="untrusted_content",
+                       weight=ctx.service_weight if acting else 0.5)
         return
     fetching = ctx.reads or ctx.verb in lex.verb_groups["read_for_flags"]
     if not fetching:

@@ -41,7 +41,7 @@ def flag_egress(ctx: ToolContext) -> Iterable[Evidence]:
         return
     page = lex.page_actions
     in_page = ctx.verb in page["submit"] | page["enter"] | page["send"]
-    if ctx.service is not None and ctx.service.acts_as_user and in_page:
+    if ctx.live_page and in_page:
         yield Evidence("FLG203", "name", ctx.tool.name, f"a {ctx.verb} puts data into a page whose scripts can send it "
                        "anywhere", flag="external_egress")
         return

@@ -48,17 +48,20 @@ def base_verb(word: str, lex: Lexicon | None = None) -> str | None:
     return lex.lemmas.get(found, found) if found else None
 
 
-def sense(verb: str, words: Iterable[str], lex: Lexicon | None = None) -> str:
-    """The effect of ``verb`` given the words around it: a verb whose meaning depends on its object
-    ("open" a file reads it, "open" an issue creates one) takes the sense its object selects."""
+def sense(verb: str, words: Iterable[str], lex: Lexicon | None = None, context: Iterable[str] = ()) -> str:
+    """The effect of ``verb`` given its object: a verb whose meaning depends on it ("open" a file reads it,
+    "open" an issue creates one) takes the sense its object selects, looked for among ``words`` (the
+    name) first, then among ``context`` (the description's opening)."""
     lex = lex or lexicon()
     senses = lex.verb_senses.get(verb)
     if not senses:
         return lex.verbs[verb]
-    bag = set(words)
-    for effect, objects in senses.items():
-        if effect != "default" and bag & objects:
-            return effect
+    for bag in (set(words), set(context)):
+        for effect, objects in senses.items():
+            if effect != "default" and bag & objects:
+                return effect
+        if bag - {verb}:
+            break  # the name names an object: the description's words do not override it
     return next(iter(senses["default"]))
 
 
@@ -84,14 +87,13 @@ def name_verb(words: Sequence[str], described: Sequence[str] = (), context: Iter
     singular: ``file_upload``), and then not firmly.
     """
     lex = lexicon()
-    around = set(words) | set(context)
     bases = [base_verb(w, lex) if not w.isdigit() else None for w in words]
     plain = [i for i, b in enumerate(bases) if b is not None and b not in lex.noun_verbs and words[i] not in
              lex.noun_verbs]
 
     def verb_at(i: int, firm: bool = True) -> NameVerb:
         base = bases[i] or words[i]
-        return NameVerb(words[i], base, sense(base, around, lex), firm)
+        return NameVerb(words[i], base, sense(base, words, lex, context), firm)
 
     for i, word in enumerate(words):
         if word in lex.http_methods and i + 1 < len(words):
@@ -105,7 +107,7 @@ def name_verb(words: Sequence[str], described: Sequence[str] = (), context: Iter
         if i in plain:
             return verb_at(i)
         if described:
-            if bases[i] in described or word in described:
+            if bases[i] in described or word in described or _derived(bases[i] or word, context):
                 return verb_at(i)
             continue
         if i == 0:
@@ -114,6 +116,12 @@ def name_verb(words: Sequence[str], described: Sequence[str] = (), context: Iter
         if i == len(words) - 1 and not word.endswith("s") and not plain:
             return verb_at(i, firm=False)  # resource_action naming: "file_upload"
     return None
+
+
+def _derived(verb: str, words: Iterable[str]) -> bool:
+    """The description uses a form derived from the verb ("shareable", "sharing"): it agrees."""
+    stem = verb[:-1] if verb.endswith("e") else verb
+    return any(w != verb and w.startswith(stem) and w.endswith(("able", "ing", "ed")) for w in words)
 
 
 # -- descriptions -------------------------------------------------------------------------------
@@ -133,6 +141,7 @@ _PREAMBLES = tuple(re.compile(p, re.IGNORECASE) for p in (
     r"^\s*(?:please|simply|quickly|easily|directly)\s+",
 ))
 _COORDINATORS = frozenset({",", ";", ":", "/", "&", "and", "or", "then", "also", "and/or", "nor", "but"})
+_PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _SKIP = frozenset({"then", "also", "optionally", "either", "both", "first", "finally", "additionally"})
 
 
@@ -153,7 +162,8 @@ def _form(word: str) -> str:
 
 
 def _clause_verbs(sentence: str, lex: Lexicon) -> list[str]:
-    tokens = _TOKEN.findall(_strip_preamble(sentence)[:300])
+    text = _PARENS.sub(" ", _strip_preamble(sentence)[:300])  # "(hot/new/top)" lists options, not clauses
+    tokens = _TOKEN.findall(text)
     determiners = lex.grammar["determiners"]
     out: list[str] = []
     first_form: str | None = None
@@ -167,7 +177,7 @@ def _clause_verbs(sentence: str, lex: Lexicon) -> list[str]:
         while i + 1 < len(tokens) and (word.lower() in _SKIP or (word.lower().endswith("ly") and len(word) > 4)):
             i += 1
             word = tokens[i]
-        base = base_verb(word, lex) if word[0].isalpha() else None
+        base = base_verb(word, lex) if word[0].isalpha() and word.lower() not in lex.grammar["adjectives"] else None
         nxt = tokens[i + 1].lower() if i + 1 < len(tokens) else None
         if base is not None:
             noun_like = base in lex.noun_verbs or word.lower() in lex.noun_verbs
@@ -175,7 +185,8 @@ def _clause_verbs(sentence: str, lex: Lexicon) -> list[str]:
                 accepted = not noun_like or nxt in determiners
             else:
                 # After "and"/"or": a verb of the same form as the first, followed by something.
-                accepted = nxt is not None and _form(word) == first_form and (not noun_like or nxt in determiners)
+                accepted = (nxt is not None and _form(word) == first_form and (nxt[0].isalpha() or nxt == ",")
+                            and (not noun_like or nxt in determiners))
             if accepted:
                 out.append(base)
                 first_form = first_form or _form(word)

@@ -62,6 +62,7 @@ class Lexicon:
     noun_verbs: frozenset[str]  # verbs that are as often nouns in a tool name
     verb_groups: Mapping[str, frozenset[str]]  # verbs some rules single out (see lexicon.yaml)
     page_actions: Mapping[str, frozenset[str]]  # submit | enter | send -> verbs, for tools acting in a live page
+    live_page: Mapping[str, frozenset[str]]  # params | words | names that show a tool acts in a live page
     noun_effects: Mapping[str, str]
     objects: Mapping[str, frozenset[str]]  # category -> words
     params: Mapping[str, frozenset[str]]
@@ -118,6 +119,7 @@ def parse_lexicon(raw: Mapping[str, Any]) -> Lexicon:
         noun_verbs=frozenset(raw.get("noun_verbs", [])),
         verb_groups=_sets(raw.get("verb_groups", {})),
         page_actions=_sets(raw.get("page_actions", {})),
+        live_page=_sets(raw["live_page"]),
         noun_effects={w: e for e in EFFECTS for w in raw["noun_effects"].get(e, [])},
         objects=_sets(raw["objects"]),
         params=_sets(raw["params"]),

@@ -24,9 +24,9 @@ def name_verb(ctx: ToolContext) -> Iterable[Evidence]:
     if ctx.verb is None or ctx.verb_effect is None:
         return
     weight = 1.0 if ctx.verb_firm else 0.5
-    if ctx.verb in lexicon().verb_groups["exec"] and not ctx.has_code_signal:
+    if ctx.verb in lexicon().verb_groups["exec"]:
         effect = ctx.exec_effect(ctx.word_set)
-        job = "a query or report" if effect == "read_only" else "a predefined job"
+        job = {"read_only": "queries or reports", "reversible": "a predefined job"}.get(effect, "what it is given")
         yield Evidence("EFF101", "name", ctx.tool.name, f"verb {ctx.verb!r} runs {job}", effect, weight=weight)
         return
     yield Evidence("EFF101", "name", ctx.tool.name, f"verb {ctx.verb!r} means {ctx.verb_effect.replace('_', '-')}",

@@ -20,10 +20,18 @@ MUTATING = EFFECTS[1:]
 @rule("EFF106", "Parameters that carry code")
 def schema_code(ctx: ToolContext) -> Iterable[Evidence]:
     """A parameter named ``command``, ``script``, ``code``, ``sql`` (or a query on a database server) runs
-    whatever the caller supplies: destructive, and code execution."""
-    if ctx.code_params and ctx.verb not in lexicon().verb_groups["not_running"]:
-        yield Evidence("EFF106", "schema", ", ".join(ctx.code_params), "takes code or a command to run",
-                       "destructive", "code_execution")
+    whatever the caller supplies: destructive, and code execution. A query language restricted to reads
+    (the tool says SELECT or read-only and names no write) runs code that changes nothing: read-only,
+    still code execution."""
+    lex = lexicon()
+    if not ctx.code_params or ctx.verb in lex.verb_groups["not_running"]:
+        return
+    if ctx.read_only_queries:
+        yield Evidence("EFF106", "schema", ", ".join(ctx.code_params), "runs read-only queries it is given",
+                       "read_only", "code_execution")
+        return
+    yield Evidence("EFF106", "schema", ", ".join(ctx.code_params), "takes code or a command to run",
+                   "destructive", "code_execution")
 
 
 @rule("EFF107", "Parameters that spend or overwrite")

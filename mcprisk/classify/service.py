@@ -35,9 +35,7 @@ def service_semantics(ctx: ToolContext) -> Iterable[Evidence]:
     participants. Where changes keep no history (files, databases, cloud resources) an in-place edit
     overwrites. Creating (or re-running) on a billable platform starts billed resources, unless what
     is created only configures the account (a key, a webhook); long jobs on metered services spend
-    credits. A browser session acts as the user: a click or a key press can post, buy or delete, and
-    an upload hands files to a third-party page. On a payments system, moving money is visible to the
-    customer.
+    credits. On a payments system, moving money is visible to the customer.
     """
     lex = lexicon()
     svc = ctx.service
@@ -47,14 +45,8 @@ def service_semantics(ctx: ToolContext) -> Iterable[Evidence]:
     if svc is None or ctx.verb_effect is None:
         return
     verb = ctx.verb
-    if svc.acts_as_user and ctx.verb_effect != "read_only":
-        if verb in lex.page_actions["submit"]:
-            for effect in MUTATING:
-                yield Evidence("EFF111", "server", svc.name, f"a {verb} in the user's live session can post, buy or "
-                               "delete", effect, weight=ctx.service_weight)
-        elif verb in lex.page_actions["send"]:
-            yield Evidence("EFF111", "server", svc.name, "hands files to a third-party page", "customer_visible", weight=ctx.service_weight)
-        return
+    if svc.acts_as_user:
+        return  # what a page action does is EFF114's question
     if svc.collaborative and svc.outward and verb in groups["sharing"] \
             and not set(ctx.words) & (lex.objects["internal"] | {"internal", "private"}):
         yield Evidence("EFF111", "server", svc.name, f"what it creates on {svc.name} is seen by others",
