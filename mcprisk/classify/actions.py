@@ -46,7 +46,7 @@ def infrastructure_change(ctx: ToolContext) -> Iterable[Evidence]:
     lex = lexicon()
     if ctx.verb not in lex.verb_groups["infra_change"] or ctx.reads:
         return
-    targets = ctx.nouns & lex.objects["infra"]
+    targets = (ctx.nouns - {ctx.verb}) & lex.objects["infra"]
     on_cloud = ctx.service is not None and ctx.service.store == "cloud"
     if targets or on_cloud or ctx.verb in lex.verb_groups["runtime_change"]:
         what = sorted(targets)[0] if targets else ctx.service.name if on_cloud and ctx.service else "what runs"
@@ -62,7 +62,7 @@ def automation_run(ctx: ToolContext) -> Iterable[Evidence]:
     verbs = {ctx.verb} if ctx.verb is not None else set(ctx.lead_verbs[:1])
     if not verbs & lex.verb_groups["start_run"]:
         return
-    words = ctx.nouns if ctx.verb is not None else ctx.nouns | ctx.opening_words
+    words = (ctx.nouns if ctx.verb is not None else ctx.nouns | ctx.opening_words) - verbs
     runs = words & lex.objects["automation"]
     if runs and not words & lex.objects["read_jobs"]:
         yield Evidence("EFF116", "name" if ctx.verb is not None else "description", ctx.tool.name,

@@ -20,9 +20,10 @@ def split_words(text: str) -> list[str]:
     return [w for w in re.split(r"[^a-z0-9]+", _CAMEL.sub("_", text).lower()) if w]
 
 
-def base_verb(word: str, lex: Lexicon | None = None) -> str | None:
+def base_verb(word: str, lex: Lexicon | None = None, *, participles: bool = True) -> str | None:
     """The lexicon's entry for an inflected verb ("replaces" -> replace, "copies" -> copy, "running" -> run),
-    or None when the word is no known verb."""
+    or None when the word is no known verb. Without ``participles``, "-ed" and "-ing" forms are not verbs:
+    in a tool name they describe a state ("list_archived_issues", "diff_unstaged", "get_pending")."""
     lex = lex or lexicon()
     w = word.lower()
     if w in lex.verbs:
@@ -36,10 +37,10 @@ def base_verb(word: str, lex: Lexicon | None = None) -> str | None:
         candidates.append(w[:-2])
     if w.endswith("s") and not w.endswith("ss"):
         candidates.append(w[:-1])
-    if w.endswith("ing"):
+    if participles and w.endswith("ing"):
         stem = w[:-3]
         candidates += [stem, stem + "e", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else stem]
-    if w.endswith("ed"):
+    if participles and w.endswith("ed"):
         stem = w[:-2]
         candidates += [stem, w[:-1], stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else stem]
         if w.endswith("ied"):
@@ -87,7 +88,7 @@ def name_verb(words: Sequence[str], described: Sequence[str] = (), context: Iter
     singular: ``file_upload``), and then not firmly.
     """
     lex = lexicon()
-    bases = [base_verb(w, lex) if not w.isdigit() else None for w in words]
+    bases = [base_verb(w, lex, participles=False) if not w.isdigit() else None for w in words]
     plain = [i for i, b in enumerate(bases) if b is not None and b not in lex.noun_verbs and words[i] not in
              lex.noun_verbs]
 
