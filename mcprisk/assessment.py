@@ -106,7 +106,7 @@ class Assessment:
                                    "confidence": ta.confidence}
             row.update({e: e in ta.effects for e in EFFECTS})
             row["flags"] = ", ".join(ta.flags)
-            top = next((ev for ev in ta.evidence if ev.effect == ta.primary and ev.weight >= 1.0), None)
+            top = ta.why
             row["why"] = f"{top.rule} {top.source}: {top.detail}" if top else ""
             rows.append(row)
         return pd.DataFrame(rows)

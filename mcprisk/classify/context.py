@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..snapshot import Snapshot, Tool
@@ -56,9 +56,21 @@ class ToolContext:
         return frozenset(self.words)
 
     @functools.cached_property
+    def saves(self) -> bool:
+        """The tool takes a place to save to (an output path or directory)."""
+        return _saves(self.params)
+
+    @functools.cached_property
     def nouns(self) -> frozenset[str]:
         """The name's words with their singular forms too ("nodes" -> node), for matching object lists."""
         return self.word_set | {w[:-1] for w in self.words if len(w) > 3 and w.endswith("s") and not w.endswith("ss")}
+
+    @functools.cached_property
+    def opening(self) -> str:
+        """The description's opening sentence (up to 300 characters), where a tool says what it does."""
+        text = self.description.strip()
+        m = re.search(r"(?<=[.!?])\s|\n", text)
+        return text[: min(m.start() if m else len(text), 300)]
 
     @functools.cached_property
     def opening_words(self) -> frozenset[str]:
@@ -181,6 +193,13 @@ class ToolContext:
 
 _WRITES = re.compile(r"\b(insert|update|delete|drop|create|alter|truncate|merge|upsert|ddl|dml|writes?|modif\w*|"
                      r"mutations?|any (sql|query|statement))\b", re.IGNORECASE)
+
+
+def _saves(params: Mapping[str, Mapping[str, Any]]) -> bool:
+    """The tool takes a place to save to (an output path or directory)."""
+    lex = lexicon()
+    names = lex.params["output"] | lex.params["path"]
+    return any(p.replace("-", "_") in names or "".join(split_words(p)) in names for p in params)
 
 
 def _free_text(schema: Mapping[str, Any]) -> bool:
@@ -312,10 +331,15 @@ def build_context(tool: Tool, server: str, snapshot: Snapshot | None = None,
             and words[0] not in lex.verbs:
         words = words[1:]
     description = tool.description or ""
-    described = description_verbs(description)
-    found = name_verb(words, described, split_words(description[:200]))
     depth: dict[str, int] = {}
     params = _flatten_params(tool.input_schema, depths=depth)
+    described = description_verbs(description)
+    raw = split_words(tool.name)
+    # "reply_to_ticket", "post_to_channel": a word followed by "to" in a name is a verb.
+    confirmed = [lex.lemmas.get(w, w) for w, nxt in zip(raw, raw[1:]) if nxt == "to"]
+    found = name_verb(words, [*described, *confirmed], split_words(description[:200]))
+    if found is not None and found.base in lex.verb_groups["fetch_or_save"] and not _saves(params):
+        found = replace(found, effect="read_only")  # "Download a web page and return its text" saves nothing
     return ToolContext(tool=tool, server=server, service=service, words=tuple(words),
                        verb=found.base if found else None, verb_effect=found.effect if found else None,
                        verb_firm=found.firm if found else False,

@@ -23,6 +23,8 @@ def description_lead(ctx: ToolContext) -> Iterable[Evidence]:
     weight = 1.0 if ctx.verb is None else 0.5
     for verb in ctx.lead_verbs:
         effect = sense(verb, ctx.word_set, context=ctx.opening_words)
+        if verb in lex.verb_groups["fetch_or_save"] and not ctx.saves:
+            effect = "read_only"
         if verb in lex.verb_groups["exec"]:
             effect = ctx.exec_effect(ctx.opening_words)
         if effect == "read_only" and ctx.verb_effect not in (None, "read_only"):
@@ -51,8 +53,12 @@ def description_phrases(ctx: ToolContext) -> Iterable[Evidence]:
                 strong = False
             if ctx.reads and effect == "destructive" and i == len(lex.phrases[effect]) - 1:
                 continue
-            # On a read, a consequence mentioned in passing ("charge (string)") is a hint, not a reading.
-            weight = 1.0 if strong else 0.25 if ctx.reads and effect != "destructive" else 0.5
+            # On a read, a consequence mentioned in passing ("charge (string)") is a hint, not a reading; so is
+            # the general "deletes X" past the opening sentence ("kept until someone deletes them").
+            general = effect == "destructive" and i == len(lex.phrases[effect]) - 1
+            later = m.start() > len(ctx.opening)
+            weight = 1.0 if strong else 0.25 if (ctx.reads and effect != "destructive") or (general and later) \
+                else 0.5
             yield Evidence("EFF105", "description", excerpt(text, m.start(), m.end()),
                            f"says the call {_PHRASE_MEANING[effect]}", effect, weight=weight)
             break

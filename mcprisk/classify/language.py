@@ -183,7 +183,10 @@ def _clause_verbs(sentence: str, lex: Lexicon) -> list[str]:
         if base is not None:
             noun_like = base in lex.noun_verbs or word.lower() in lex.noun_verbs
             if not out:
-                accepted = not noun_like or nxt in determiners
+                # Opening a sentence, a noun-like word is a verb unless a noun phrase follows ("Messages sent
+                # to ...", "Logs of ...").
+                accepted = not noun_like or nxt in determiners or (nxt is not None and nxt not in
+                                                                   lex.grammar["noun_followers"])
             else:
                 # After "and"/"or": a verb of the same form as the first, followed by something.
                 accepted = (nxt is not None and _form(word) == first_form and (nxt[0].isalpha() or nxt == ",")

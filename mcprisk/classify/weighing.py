@@ -15,10 +15,9 @@ from typing import Any
 
 from ..model import EFFECTS, FLAGS, Evidence, ToolAssessment, effect_rank
 
-__all__ = ["CONFIDENCES", "READING_RULES", "decide", "reading_class"]
+__all__ = ["READING_RULES", "decide", "reading_class"]
 
 MUTATING = EFFECTS[1:]
-CONFIDENCES = ("high", "medium", "low", "contested")
 # Rules whose evidence is a source's own reading of what the tool does (the name's verb, the description's
 # verbs, the author's annotation, a learned reading of its words), as opposed to a consequence that refines
 # a reading (what the object, the service or a parameter makes of it).
