@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from ..model import Evidence
 from ._rule import rule
 from .context import ToolContext, excerpt
-from .language import sense
+from .language import sense, split_words
 from .lexicon import lexicon
 
 __all__ = ["description_lead", "description_phrases"]
@@ -33,6 +33,14 @@ def description_lead(ctx: ToolContext) -> Iterable[Evidence]:
                        f"opens with {verb!r}", effect, weight=weight)
 
 
+def _said_of_the_call(ctx: ToolContext, before: str) -> bool:
+    """The words before a consequence make the call (or the service it fronts) its subject: "it also deletes",
+    "Linear revokes", "and then removes" (rather than "kept until someone deletes them")."""
+    words = split_words(before)[-3:]
+    return bool(set(words) & ({"it", "this", "will", "also", "then", "automatically", "and"} | ctx.service_words
+                              | ctx.server_words))
+
+
 _PHRASE_MEANING = {"destructive": "cannot be undone", "customer_visible": "reaches other people",
                    "high_cost": "costs money"}
 
@@ -56,7 +64,7 @@ def description_phrases(ctx: ToolContext) -> Iterable[Evidence]:
             # On a read, a consequence mentioned in passing ("charge (string)") is a hint, not a reading; so is
             # the general "deletes X" past the opening sentence ("kept until someone deletes them").
             general = effect == "destructive" and i == len(lex.phrases[effect]) - 1
-            later = m.start() > len(ctx.opening)
+            later = m.start() > len(ctx.opening) and not _said_of_the_call(ctx, text[max(0, m.start() - 40):m.start()])
             weight = 1.0 if strong else 0.25 if (ctx.reads and effect != "destructive") or (general and later) \
                 else 0.5
             yield Evidence("EFF105", "description", excerpt(text, m.start(), m.end()),
