@@ -88,7 +88,7 @@ def load_split(split: str) -> list[LabelledServer]:
     """Every labelled server of a split, from both layouts, sorted by slug."""
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}")
-    servers = _load_corpus(CORPUS / split, split) + _load_legacy(LEGACY[split], split)
+    servers = load_corpus(CORPUS / split, split) + load_legacy(LEGACY[split], split)
     slugs = [s.slug for s in servers]
     dupes = sorted({s for s in slugs if slugs.count(s) > 1})
     if dupes:
@@ -106,7 +106,7 @@ def _label(row: Mapping[str, Any], tool: str, domain: str | None = None) -> Labe
                  str(row.get("note") or ""))
 
 
-def _load_corpus(folder: Path, split: str) -> list[LabelledServer]:
+def load_corpus(folder: Path, split: str) -> list[LabelledServer]:
     out = []
     for path in sorted(folder.glob("*.snapshot.json")):
         slug = path.name[: -len(".snapshot.json")]
@@ -123,7 +123,7 @@ def _load_corpus(folder: Path, split: str) -> list[LabelledServer]:
     return out
 
 
-def _load_legacy(folder: Path, split: str) -> list[LabelledServer]:
+def load_legacy(folder: Path, split: str) -> list[LabelledServer]:
     rows_by_server: dict[str, list[dict[str, Any]]] = {}
     for path in sorted(folder.glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():

@@ -27,9 +27,9 @@ class Floors:
     flag_f1_min: dict[str, float]
 
 
-_DEV = Floors(400, under_max=0.03, under_high_max=0.01, destructive_recall_min=0.95, precision_min=0.90,
-              exact_min=0.82, flag_f1_min={"private_data": 0.80, "untrusted_content": 0.80, "external_egress": 0.80,
-                                           "code_execution": 0.80, "credential_access": 0.75})
+_DEV = Floors(450, under_max=0.025, under_high_max=0.01, destructive_recall_min=0.94, precision_min=0.95,
+              exact_min=0.85, flag_f1_min={"private_data": 0.85, "untrusted_content": 0.86, "external_egress": 0.83,
+                                           "code_execution": 0.88, "credential_access": 0.80})
 FLOORS = {
     "dev, 5-fold CV by server": _DEV,
     "dev, 5-fold CV by domain": _DEV,
@@ -97,6 +97,25 @@ def test_flags(measured):
     low = {flag: round(report.f1(flag), 3) for flag, floor in FLOORS[name].flag_f1_min.items()
            if report.f1(flag) < floor}
     assert not low, f"{name}: flags below their floor: {low}"
+
+
+# Issue 12, item 5: the reviewers' held-out servers, which the development split must never contain.
+REVIEWERS_HELD_OUT = frozenset("""
+arxiv-mcp-server @azure/mcp @azure-devops/mcp cli-mcp-server mcp-server-code-runner @bytebase/dbhub excel-mcp-server
+workspace-mcp ha-mcp @softeria/ms-365-mcp-server pagerduty-mcp @supabase/mcp-server-supabase argocd-mcp
+awslabs.aws-documentation-mcp-server chrome-devtools-mcp mcp-clickhouse @winor30/mcp-server-datadog
+mcp-server-duckdb @google-cloud/storage-mcp @aashari/mcp-server-atlassian-jira kubernetes-mcp-server
+@paddle/paddle-mcp @salesforce/mcp @heroku/mcp-server @netlify/mcp @brightdata/mcp @pinecone-database/mcp
+@shopify/dev-mcp @benborla29/mcp-server-mysql @modelcontextprotocol/server-redis @cyanheads/git-mcp-server
+@sanity/mcp-server @21st-dev/magic @agentdeskai/browser-tools-mcp @mastra/mcp-docs-server chroma-mcp
+mcp-neo4j-cypher mysql-mcp-server mcp-snowflake-server mcp-server-bigquery semgrep-mcp zotero-mcp wikipedia-mcp
+awslabs.dynamodb-mcp-server awslabs.cloudwatch-mcp-server awslabs.ecs-mcp-server spotify-mcp
+""".split())
+
+
+def test_development_split_holds_none_of_the_reviewers_servers():
+    """The reviewers measure on servers of their own: none of them may be labelled into the development split."""
+    assert not {package_of(s) for s in load_split("dev")} & REVIEWERS_HELD_OUT
 
 
 def test_splits_do_not_share_servers():
