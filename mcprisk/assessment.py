@@ -16,7 +16,7 @@ from typing import Any
 
 import networkx as nx
 
-from .classify import RuleFailure, build_context, classify_tool
+from .classify import RuleFailure, build_context, classify_tool, server_context
 from .graph import build_graph, tool_credentials
 from .model import EFFECTS, SEVERITIES, Finding, Flow, PromptAssessment, ResourceAssessment, ToolAssessment
 from .rules import FINDING_RULES, RuleContext, find_flows
@@ -308,6 +308,7 @@ def _classify_all(snapshots: Sequence[Snapshot], inventory: Any, failures: list[
                   previous: Mapping[tuple[str, str, str], ToolAssessment] | None = None) -> list[ToolAssessment]:
     out: list[ToolAssessment] = []
     for snap in snapshots:
+        shared = server_context(snap, snap.name) if snap.tools else None  # once per server: linear in tools
         for tool in snap.tools:
             override = _override(inventory, snap.name, tool.name)
             decl = _tool_decl(inventory, snap.name, tool.name)
@@ -316,7 +317,8 @@ def _classify_all(snapshots: Sequence[Snapshot], inventory: Any, failures: list[
             if cached is not None and not override and not cached.overridden:
                 out.append(cached if cached.disabled == disabled else replace(cached, disabled=disabled))
                 continue
-            out.append(classify_tool(tool, snap.name, snap, override=override, disabled=disabled, failures=failures))
+            out.append(classify_tool(tool, snap.name, snap, override=override, disabled=disabled, failures=failures,
+                                     shared=shared))
     return out
 
 

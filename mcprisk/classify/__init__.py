@@ -10,7 +10,7 @@ and descriptions), ``context`` (what every rule sees of one tool, computed once)
 
 from __future__ import annotations
 
-from .context import ToolContext, build_context, noise_words
+from .context import ServerContext, ToolContext, build_context, noise_words, server_context
 from .language import split_words
 from .lexicon import Lexicon, Service, lexicon
 from .registry import CLASSIFICATION_RULES, DERIVED_RULES, RuleFailure, classify_tool
@@ -21,6 +21,7 @@ __all__ = [
     "DERIVED_RULES",
     "Lexicon",
     "RuleFailure",
+    "ServerContext",
     "Service",
     "ToolContext",
     "build_context",
@@ -28,5 +29,6 @@ __all__ = [
     "decide",
     "lexicon",
     "noise_words",
+    "server_context",
     "split_words",
 ]

@@ -79,7 +79,7 @@ def relocation_overwrite(ctx: ToolContext) -> Iterable[Evidence]:
     if ctx.service is not None and ctx.service.history:
         return
     destinations = ctx.has_param("destination")
-    stored = (ctx.nouns | {w for p in ctx.params for w in split_words(p)}) & lex.objects["stored"]
+    stored = (ctx.nouns | ctx.param_words) & lex.objects["stored"]
     if not destinations or not stored:
         return
     if any(p.search(ctx.description) for p in lex.phrases["no_overwrite"]):

@@ -100,9 +100,28 @@ class ToolContext:
     def service_words(self) -> frozenset[str]:
         return lexicon().service_words(self.service) if self.service is not None else frozenset()
 
+    @functools.cached_property
+    def _param_forms(self) -> tuple[tuple[str, str, str], ...]:
+        """Each parameter name as given, with underscores, and with its words run together."""
+        return tuple((p, p.replace("-", "_"), "".join(split_words(p))) for p in self.params)
+
+    @functools.cached_property
+    def param_words(self) -> frozenset[str]:
+        """The words of every parameter name."""
+        return frozenset(w for p in self.params for w in split_words(p))
+
+    @functools.cached_property
+    def _param_hits(self) -> dict[str, list[str]]:
+        return {}
+
     def has_param(self, category: str) -> list[str]:
-        names = lexicon().params[category]
-        return sorted(p for p in self.params if p.replace("-", "_") in names or "".join(split_words(p)) in names)
+        """Parameters named like the lexicon's ``params[category]`` (computed once per category)."""
+        hits = self._param_hits.get(category)
+        if hits is None:
+            names = lexicon().params[category]
+            hits = sorted(p for p, under, joined in self._param_forms if under in names or joined in names)
+            self._param_hits[category] = hits
+        return list(hits)
 
     @functools.cached_property
     def destination_urls(self) -> tuple[str, ...]:

@@ -11,7 +11,7 @@ from ..snapshot import Snapshot, Tool
 from ._rule import DerivedRule, Rule
 from .actions import automation_run, infrastructure_change, page_action, relocation_overwrite
 from .annotation import annotations
-from .context import ToolContext, build_context
+from .context import ServerContext, ToolContext, build_context
 from .description import description_lead, description_phrases
 from .flags_data import flag_credentials, flag_private, flag_untrusted
 from .flags_reach import flag_code, flag_egress, flag_egress_by_effect
@@ -53,9 +53,13 @@ def _run(fn: Callable[..., Iterable[Evidence]], args: tuple[Any, ...], subject: 
 def classify_tool(tool: Tool, server: str, snapshot: Snapshot | None = None, *,
                   override: Mapping[str, Any] | None = None, disabled: bool = False,
                   rules: Sequence[Rule] = CLASSIFICATION_RULES,
-                  failures: list[RuleFailure] | None = None) -> ToolAssessment:
-    """Classify one tool. Rule errors are appended to ``failures`` (or re-raised when it is None)."""
-    ctx: ToolContext = build_context(tool, server, snapshot)
+                  failures: list[RuleFailure] | None = None, shared: ServerContext | None = None) -> ToolAssessment:
+    """Classify one tool. Rule errors are appended to ``failures`` (or re-raised when it is None).
+
+    ``shared`` is the server's context (``server_context(snapshot, server)``): pass it when classifying
+    many tools of one server, so it is computed once rather than once per tool.
+    """
+    ctx: ToolContext = build_context(tool, server, snapshot, shared)
     subject = f"{server}/{tool.name}"
     evidence: list[Evidence] = []
     for fn in rules:
