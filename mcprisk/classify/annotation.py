@@ -7,8 +7,6 @@ from collections.abc import Iterable
 from ..model import Evidence
 from ._rule import rule
 from .context import ToolContext
-from .language import split_words
-from .lexicon import lexicon
 
 __all__ = ["annotations"]
 
@@ -49,7 +47,4 @@ def annotations(ctx: ToolContext) -> Iterable[Evidence]:
 
 def _restates_method(ctx: ToolContext) -> bool:
     """A name generated from an HTTP operation ("API-post-search"): its hints restate the method."""
-    words = split_words(ctx.tool.name)
-    if words[:1] == ["api"]:
-        words = words[1:]
-    return len(words) > 1 and words[0] in lexicon().http_methods
+    return ctx.generated_name

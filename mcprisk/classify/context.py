@@ -38,6 +38,7 @@ class ToolContext:
     server_words: frozenset[str] = field(default_factory=frozenset)
     param_depth: Mapping[str, int] = field(default_factory=dict)  # 0 top level, 1 inside one object or array
     verb_firm: bool = False  # a plain verb, or a noun-like one the description confirms
+    generated_name: bool = False  # named after an HTTP operation by a generator ("API-post-search")
     service_strong: bool = False  # the service is firmly known (else what it implies counts half)
     boilerplate_annotations: bool = False  # the server puts the same admitting hints on every tool
 
@@ -84,7 +85,8 @@ class ToolContext:
         lex = lexicon()
         if not self.code_params or not all(p.replace("-", "_") in lex.params["query_code"] for p in self.code_params):
             return False
-        says_read = re.search(r"\bselect\b|(^|_)select(_|$)", f"{self.tool.name} {self.lead}", re.IGNORECASE) or \
+        text = f"{' '.join(split_words(self.tool.name))} {self.opening}"
+        says_read = re.search(r"\bselect\b|\bread (\w+ )?(quer|statement|cypher|sql)", text, re.IGNORECASE) or \
             any(p.search(self.lead) for p in lex.phrases["read_only"])
         return bool(says_read) and not _WRITES.search(self.lead)
 
@@ -177,7 +179,7 @@ class ToolContext:
         lex = lexicon()
         picks = any(p.replace("-", "_") in lex.live_page["params"] for p in self.params)
         return (picks and bool((self.opening_words | self.word_set) & lex.live_page["words"])) or \
-            bool(self.word_set & lex.live_page["names"])
+            bool((self.word_set | self.server_words) & lex.live_page["names"])
 
     @functools.cached_property
     def code_phrase(self) -> re.Match[str] | None:
@@ -356,12 +358,13 @@ def build_context(tool: Tool, server: str, snapshot: Snapshot | None = None,
     raw = split_words(tool.name)
     # "reply_to_ticket", "post_to_channel": a word followed by "to" in a name is a verb.
     confirmed = [lex.lemmas.get(w, w) for w, nxt in zip(raw, raw[1:]) if nxt == "to"]
-    found = name_verb(words, [*described, *confirmed], split_words(description[:200]))
+    generated = raw[:1] == ["api"] and len(raw) > 2 and raw[1] in lex.http_methods  # "API-post-search"
+    found = name_verb(words, [*described, *confirmed], split_words(description[:200]), generated=generated)
     if found is not None and found.base in lex.verb_groups["fetch_or_save"] and not _saves(params):
         found = replace(found, effect="read_only")  # "Download a web page and return its text" saves nothing
     return ToolContext(tool=tool, server=server, service=service, words=tuple(words),
                        verb=found.base if found else None, verb_effect=found.effect if found else None,
-                       verb_firm=found.firm if found else False,
+                       verb_firm=found.firm if found else False, generated_name=generated,
                        description=description, lead_verbs=tuple(described), params=params,
                        server_words=own, param_depth=depth, service_strong=bool(match and match.strong),
                        boilerplate_annotations=shared.boilerplate_annotations)

@@ -35,6 +35,8 @@ def flag_private(ctx: ToolContext) -> Iterable[Evidence]:
     if not reads or ctx.word_set & lex.objects["public"]:
         return
     objects = ctx.nouns & lex.objects["private"]
+    if ctx.live_page:
+        objects -= lex.live_page["words"] | lex.live_page["names"]  # a web page is not the operator's record
     if ctx.destination_urls and not objects:
         return  # fetching a caller-chosen address returns what is published there, not the service's records
     if ctx.service is not None and ctx.service.private:
@@ -63,10 +65,10 @@ def flag_untrusted(ctx: ToolContext) -> Iterable[Evidence]:
     returns their text; a read of named metadata ("list_workspaces") does not."""
     lex = lexicon()
     if ctx.live_page:
+        # What a live page shows was written by the page's authors, whichever browser drives it.
         acting = ctx.service is not None and ctx.service.acts_as_user
-        yield Evidence("FLG202", "server" if acting else "schema", ctx.service.name if acting and ctx.service
-                       else ctx.tool.name, "works on live web pages", flag="untrusted_content",
-                       weight=ctx.service_weight if acting else 0.5)
+        yield Evidence("FLG202", "server" if acting else "name", ctx.service.name if acting and ctx.service
+                       else ctx.tool.name, "works on live web pages", flag="untrusted_content")
         return
     fetching = ctx.reads or ctx.verb in lex.verb_groups["read_for_flags"]
     if not fetching:

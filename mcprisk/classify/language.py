@@ -77,12 +77,12 @@ class NameVerb:
     firm: bool = True
 
 
-def name_verb(words: Sequence[str], described: Sequence[str] = (), context: Iterable[str] = ()
-              ) -> NameVerb | None:
+def name_verb(words: Sequence[str], described: Sequence[str] = (), context: Iterable[str] = (), *,
+              generated: bool = False) -> NameVerb | None:
     """The verb of a tool name, given the description's main verbs (base forms).
 
-    The first plain verb wins; HTTP-method words in generated names ("API-post-search") stand for their
-    method unless a later plain verb says more. A word that is as often a noun ("branch", "order", "post",
+    The first plain verb wins; HTTP-method words in names generated from an API ("API-post-search") stand
+    for their method unless a later plain verb says more. A word that is as often a noun ("branch", "order", "post",
     "log", "messages") is the verb only if the description's verbs include it; when the description has
     no verbs, only by position (opening the name with no plain verb after it, or ending it in the
     singular: ``file_upload``), and then not firmly.
@@ -97,7 +97,7 @@ def name_verb(words: Sequence[str], described: Sequence[str] = (), context: Iter
         return NameVerb(words[i], base, sense(base, words, lex, context), firm)
 
     for i, word in enumerate(words):
-        if word in lex.http_methods and i + 1 < len(words):
+        if generated and word in lex.http_methods and i + 1 < len(words):
             later = next((j for j in plain if j > i), None)
             if later is not None:
                 return verb_at(later)

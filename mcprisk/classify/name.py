@@ -43,7 +43,7 @@ def name_object(ctx: ToolContext) -> Iterable[Evidence]:
     lex = lexicon()
     objects = set(ctx.words) - {ctx.verb}
     objects |= {f"{a}_{b}" for a, b in zip(ctx.words, ctx.words[1:])}  # "payment_link", "pull_request"
-    if ctx.words and ctx.words[0] in lex.http_methods and ctx.verb != ctx.words[0]:
+    if ctx.generated_name and ctx.words and ctx.words[0] in lex.http_methods and ctx.verb != ctx.words[0]:
         objects.discard(ctx.words[0])  # "API-post-page": the method, not a post
     outward = ctx.service is None or ctx.service.outward
     creates = ctx.verb in lex.verb_groups["creation"] or ctx.verb_effect in ("customer_visible", "high_cost")

@@ -36,14 +36,14 @@ def schema_code(ctx: ToolContext) -> Iterable[Evidence]:
 
 @rule("EFF107", "Parameters that spend or overwrite")
 def schema_consequences(ctx: ToolContext) -> Iterable[Evidence]:
-    """An ``amount`` on a mutating tool spends money; ``force``/``overwrite``/``recursive`` flags destroy
+    """An ``amount`` on a mutating tool spends money (a price in a catalog does not); ``force``/``overwrite``/``recursive`` flags destroy
     (only weakly where the service keeps versions); a parameter named for deleting or replacing
     (``in_trash``, ``replace_content``) or a conflict policy that can upsert replaces what was there.
     A change that takes a ``comment`` or a ``notify`` switch tells other people about it."""
     if ctx.reads:
         return
     money = ctx.has_param("money")
-    if money and ctx.verb_effect is not None:
+    if money and ctx.verb_effect is not None and not ctx.nouns & lexicon().objects["catalog"]:
         yield Evidence("EFF107", "schema", ", ".join(money), "moves an amount of money", "high_cost")
     mutating = ctx.verb_effect in MUTATING or ctx.verb_effect is None
     kept = ctx.service is not None and ctx.service.history  # an overwrite there leaves a version to go back to
