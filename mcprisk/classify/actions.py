@@ -79,6 +79,8 @@ def relocation_overwrite(ctx: ToolContext) -> Iterable[Evidence]:
     if ctx.service is not None and ctx.service.history:
         return
     destinations = ctx.has_param("destination")
+    if not destinations and ctx.has_param("content") and not ctx.has_param("input_file"):
+        destinations = ctx.has_param("path")  # content given inline: the path says where it lands
     stored = (ctx.nouns | ctx.param_words) & lex.objects["stored"]
     if not destinations or not stored:
         return

@@ -152,6 +152,8 @@ class ToolContext:
         """Parameters that carry code, a command or a query statement to run: named for code, a query on a
         database, free-form command-line arguments or options, or the expression an evaluator evaluates."""
         lex = lexicon()
+        if self.verb in lex.verb_groups["not_running"]:
+            return ()  # code it lints, explains or scans is read, not run
         # Code buried two objects deep ("scrapeOptions.actions[].script") is an option of an option, not the call.
         found = [p for p in self.has_param("code") if self.param_depth.get(p, 0) <= 1]
         for name, schema in self.params.items():
