@@ -152,12 +152,12 @@ class ToolContext:
         """Parameters that carry code, a command or a query statement to run: named for code, a query on a
         database, free-form command-line arguments or options, or the expression an evaluator evaluates."""
         lex = lexicon()
-        if self.verb in lex.verb_groups["not_running"]:
-            return ()  # code it lints, explains or scans is read, not run
+        # Code a tool lints, explains or scans is read, not run; command-line options it passes on still run.
+        reading = self.verb in lex.verb_groups["not_running"]
         # Code buried two objects deep ("scrapeOptions.actions[].script") is an option of an option, not the call.
-        found = [p for p in self.has_param("code") if self.param_depth.get(p, 0) <= 1]
+        found = [p for p in self.has_param("code") if self.param_depth.get(p, 0) <= 1 and not reading]
         for name, schema in self.params.items():
-            if name in ("query", "statement", "stmt") and name not in found:
+            if name in ("query", "statement", "stmt") and name not in found and not reading:
                 text = f"{schema.get('description', '')} {self.lead}"
                 if re.search(r"\b(sql|cypher|statements?|select|insert|update|ddl|dml)\b", text, re.IGNORECASE):
                     found.append(name)
@@ -200,8 +200,6 @@ class ToolContext:
     def general_code(self) -> tuple[str, str] | None:
         """(source, text) when the tool runs general-purpose code rather than a query language."""
         lex = lexicon()
-        if self.verb in lex.verb_groups["not_running"]:
-            return None
         general = [p for p in self.code_params if p.replace("-", "_") not in lex.params["query_code"]]
         if general:
             return "schema", ", ".join(general)

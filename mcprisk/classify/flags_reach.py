@@ -63,7 +63,7 @@ def flag_egress(ctx: ToolContext) -> Iterable[Evidence]:
 def flag_code(ctx: ToolContext) -> Iterable[Evidence]:
     """Shell commands, scripts, SQL and JavaScript supplied in the arguments run with the server's rights."""
     lex = lexicon()
-    if ctx.code_params and ctx.verb not in lex.verb_groups["not_running"]:
+    if ctx.code_params:
         return  # EFF106 already recorded the parameter with this flag
     m = ctx.code_phrase
     if m is not None:

@@ -24,7 +24,7 @@ def schema_code(ctx: ToolContext) -> Iterable[Evidence]:
     (the tool says SELECT or read-only and names no write) runs code that changes nothing: read-only,
     still code execution."""
     lex = lexicon()
-    if not ctx.code_params or ctx.verb in lex.verb_groups["not_running"]:
+    if not ctx.code_params:
         return
     if ctx.read_only_queries:
         yield Evidence("EFF106", "schema", ", ".join(ctx.code_params), "runs read-only queries it is given",
