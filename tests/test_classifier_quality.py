@@ -4,6 +4,7 @@ of the development set (the headline), the development fit beside it, and the he
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -124,3 +125,15 @@ def test_splits_do_not_share_servers():
     dev, held = load_split("dev"), load_split("holdout")
     assert not {s.slug for s in dev} & {s.slug for s in held}
     assert not {package_of(s) for s in dev} & {package_of(s) for s in held}
+
+
+def test_readme_states_the_leave_servers_out_figures():
+    """The README's risk-model table states the figures the server-grouped cross-validation measures."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith("| leave-servers-out"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    report = cross_validate(load_split("dev"), FIT, k=5, by="server")
+    stated = [float(c) for c in cells[1:6]]
+    measured = [report.exact_rate, report.under_rate, report.under_high_rate, report.destructive_recall,
+                report.mutating_precision]
+    assert stated == [round(m, 3) for m in measured], f"README says {stated}, measured {measured}"
