@@ -6,21 +6,11 @@ inference, and annotation accusations that need two witnesses."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
 from mcprisk.assessment import assess
 from mcprisk.classify import classify_tool
-from mcprisk.snapshot import Snapshot, Tool, item_from_wire
+from mcprisk.snapshot import Snapshot, Tool
 from mcprisk.specs import ServerSpec
-
-
-def tool(name: str, description: str = "", properties: dict[str, Any] | None = None,
-         annotations: dict[str, Any] | None = None) -> Tool:
-    raw: dict[str, Any] = {"name": name, "description": description,
-                           "inputSchema": {"type": "object", "properties": properties or {}}}
-    if annotations is not None:
-        raw["annotations"] = annotations
-    return item_from_wire("tools", raw, max_text_chars=10_000)
+from support import tool_def as tool
 
 
 def snapshot(name: str, *tools: Tool, package: str | None = None) -> Snapshot:

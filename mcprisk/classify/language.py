@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .lexicon import Lexicon, lexicon
+from .lexicon import Lexicon, lexicon, present_bases
 
 __all__ = ["NameVerb", "base_verb", "description_verbs", "name_verb", "sense", "split_words"]
 
@@ -30,13 +30,7 @@ def base_verb(word: str, lex: Lexicon | None = None, *, participles: bool = True
         return lex.lemmas.get(w, w)
     if w in lex.grammar["not_verbs"] or len(w) < 4:
         return None
-    candidates = []
-    if w.endswith("ies"):
-        candidates.append(w[:-3] + "y")
-    if w.endswith("es"):
-        candidates.append(w[:-2])
-    if w.endswith("s") and not w.endswith("ss"):
-        candidates.append(w[:-1])
+    candidates = present_bases(w)
     if participles and w.endswith("ing"):
         stem = w[:-3]
         candidates += [stem, stem + "e", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else stem]

@@ -14,7 +14,7 @@ import yaml
 
 from ..model import EFFECTS, effect_rank
 
-__all__ = ["Lexicon", "ResourceWords", "Service", "lexicon", "parse_lexicon"]
+__all__ = ["Lexicon", "ResourceWords", "Service", "lexicon", "parse_lexicon", "present_bases"]
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def parse_lexicon(raw: Mapping[str, Any]) -> Lexicon:
             if word not in verbs or effect_rank(effect) > effect_rank(verbs[word]):
                 verbs[word] = effect
     # Inflected entries ("creates", "copies") point at their base form, so every rule sees one word per verb.
-    lemmas = {w: base for w in verbs for base in _bases(w) if base in verbs and base != w}
+    lemmas = {w: base for w in verbs for base in present_bases(w) if base in verbs and base != w}
     services = tuple(
         (frozenset(str(w) for w in spec["words"]),
          Service(name, bool(spec["private"]), bool(spec["untrusted"]), spec.get("store"),
@@ -134,7 +134,7 @@ def parse_lexicon(raw: Mapping[str, Any]) -> Lexicon:
     )
 
 
-def _bases(word: str) -> list[str]:
+def present_bases(word: str) -> list[str]:
     """Base forms an inflected verb may have: "copies" -> copy, "pushes" -> push, "creates" -> create."""
     out = []
     if word.endswith("ies"):
