@@ -30,7 +30,7 @@ class Floors:
 
 _DEV = Floors(450, under_max=0.025, under_high_max=0.01, destructive_recall_min=0.94, precision_min=0.95,
               exact_min=0.85, flag_f1_min={"private_data": 0.85, "untrusted_content": 0.86, "external_egress": 0.83,
-                                           "code_execution": 0.88, "credential_access": 0.80})
+                                           "code_execution": 0.88, "credential_access": 0.75})
 FLOORS = {
     "dev, 5-fold CV by server": _DEV,
     "dev, 5-fold CV by domain": _DEV,

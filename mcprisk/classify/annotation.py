@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from ..model import Evidence
 from ._rule import rule
 from .context import ToolContext
+from .lexicon import lexicon
 
 __all__ = ["annotations"]
 
@@ -19,12 +20,19 @@ def annotations(ctx: ToolContext) -> Iterable[Evidence]:
     denies danger (``readOnlyHint: true``, ``destructiveHint: false``) is one weak witness, which the
     tool's own name, description or schema contradict. Where a server puts the same annotations on
     every tool, reads included, or a generator derived them from the HTTP method its name carries
-    ("API-post-search"), they are boilerplate and count as hints only.
+    ("API-post-search"), they are boilerplate and count as hints only. ``openWorldHint: true`` is one
+    witness for the flag it implies: untrusted content on a read, external egress on a change.
 
     Absent fields take the spec defaults (not read-only, destructive), which are never evidence.
     """
     ann = ctx.tool.annotations or {}
     boiler = ctx.boilerplate_annotations or _restates_method(ctx)
+    if ann.get("openWorldHint") is True and not boiler:
+        # Reaching an open world is a witness: what a read brings back was written outside, what a change
+        # sends goes outside. One witness, so another must agree before a flag is set.
+        reads = ctx.reads or ctx.verb in lexicon().verb_groups["read_for_flags"]
+        yield Evidence("EFF110", "annotation", "openWorldHint: true", "the author says it reaches an open world",
+                       flag="untrusted_content" if reads else "external_egress", weight=0.5)
     if ann.get("readOnlyHint") is True:
         yield Evidence("EFF110", "annotation", "readOnlyHint: true", "the author claims it changes nothing",
                        "read_only", weight=0.25 if boiler else 0.5)

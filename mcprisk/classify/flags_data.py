@@ -109,11 +109,18 @@ def flag_untrusted(ctx: ToolContext) -> Iterable[Evidence]:
 @rule("FLG205", "Touches credentials")
 def flag_credentials(ctx: ToolContext) -> Iterable[Evidence]:
     """Tools that read, create, rotate or reveal keys, tokens, passwords or secrets handle credentials,
-    as does anything on a password or secret manager that touches its content rather than its folders."""
+    as does anything on a password or secret manager that touches its content rather than its folders,
+    and any change to roles, policies or permissions (who may do what)."""
     lex = lexicon()
     if ctx.service is not None and ctx.service.credentials and not ctx.word_set & lex.objects["organisational"]:
         yield Evidence("FLG205", "server", ctx.service.name, f"{ctx.service.name} stores secrets",
                        flag="credential_access", weight=ctx.service_weight)
+        return
+    rights = ctx.nouns & lex.objects["rights"]
+    if rights and ctx.verb_effect not in (None, "read_only"):
+        # Changing roles, policies or permissions changes who may do what: the rubric's credential access.
+        yield Evidence("FLG205", "name", ctx.tool.name, f"changes {sorted(rights)[0]}s: who may do what",
+                       flag="credential_access")
         return
     words = set(ctx.words) | {f"{a}_{b}" for a, b in zip(ctx.words, ctx.words[1:])}
     objects = words & lex.objects["credential"]
