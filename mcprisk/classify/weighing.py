@@ -19,9 +19,9 @@ __all__ = ["READING_RULES", "decide", "reading_class"]
 
 MUTATING = EFFECTS[1:]
 # Rules whose evidence is a source's own reading of what the tool does (the name's verb, the description's
-# verbs, the author's annotation, a learned reading of its words), as opposed to a consequence that refines
+# verbs, the author's annotation), as opposed to a consequence that refines
 # a reading (what the object, the service or a parameter makes of it).
-READING_RULES = frozenset({"EFF101", "EFF103", "EFF104", "EFF110", "EFF120"})
+READING_RULES = frozenset({"EFF101", "EFF103", "EFF104", "EFF110"})
 
 
 def reading_class(effect: str) -> str:
