@@ -187,10 +187,10 @@ def test_a_decisive_witness_is_an_accusation():
 
 
 def test_classifier_modules_stay_small():
-    """Each module of the classifier package stays well under 400 lines."""
+    """Each module of the classifier package stays well under 400 lines (under 350)."""
     package = Path(__file__).resolve().parents[1] / "mcprisk" / "classify"
     sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in package.glob("*.py")}
-    assert sizes and max(sizes.values()) < 400, sizes
+    assert sizes and max(sizes.values()) < 350, sizes
 
 
 def test_the_lexicon_is_parsed_in_one_place():

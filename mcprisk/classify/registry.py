@@ -11,7 +11,8 @@ from ..snapshot import Snapshot, Tool
 from ._rule import DerivedRule, Rule
 from .actions import automation_run, infrastructure_change, page_action, relocation_overwrite
 from .annotation import annotations
-from .context import ServerContext, ToolContext, build_context
+from .context import ToolContext, build_context
+from .server import ServerContext
 from .description import description_lead, description_phrases
 from .flags_data import flag_credentials, flag_private, flag_untrusted
 from .flags_reach import flag_code, flag_egress, flag_egress_by_effect
