@@ -44,6 +44,9 @@ def _build_parser() -> argparse.ArgumentParser:
                              description="Introspect MCP servers from a client config, a command, a URL, the bundled "
                                          "demo, or read saved snapshots.")
     _add_target_options(inspect)
+    inspect.add_argument("--list", action="store_true",
+                         help="with --config or --discover: list the servers, where each is configured and its "
+                              "launch findings, without starting any")
     inspect.add_argument("--json", action="store_true", help="print snapshot JSON instead of a summary")
     inspect.add_argument("-o", "--output", metavar="FILE", help="write the JSON snapshot(s) to FILE")
 
@@ -109,9 +112,13 @@ def _build_parser() -> argparse.ArgumentParser:
 def _add_target_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("snapshots", nargs="*", metavar="SNAPSHOT.json", help="saved snapshot files to read (offline)")
     p.add_argument("--config", action="append", default=[], metavar="FILE",
-                   help="an MCP client config (Claude Desktop/Code, VS Code, Cursor, Windsurf); repeatable")
+                   help="an MCP client config of any supported client (data/configs/README.md); repeatable")
+    p.add_argument("--discover", action="store_true",
+                   help="every MCP client config under your home folder and in the current folder (Claude, VS Code, "
+                        "Cursor, Windsurf, Zed, Codex, Gemini, Goose, Continue, Cline, Roo, opencode, Amazon Q, "
+                        "LM Studio, Junie); lists what it found, then uses its servers")
     p.add_argument("--server", action="append", default=[], metavar="NAME",
-                   help="only these servers from --config; repeatable")
+                   help="only these servers from --config or --discover; repeatable")
     p.add_argument("--stdio", action="store_true",
                    help="launch the command after -- as a stdio server: --stdio -- npx -y PACKAGE")
     p.add_argument("--url", action="append", default=[], help="a Streamable HTTP endpoint; repeatable")
@@ -147,21 +154,48 @@ def _specs(args: argparse.Namespace, command: Sequence[str]) -> list[ServerSpec]
         raise _UsageError("--stdio needs a command after --, e.g. mcprisk inspect --stdio -- npx -y PACKAGE")
     if command and not args.stdio:
         raise _UsageError(f"unexpected arguments after --: {' '.join(command)} (did you mean --stdio?)")
-    if args.server and not args.config:
-        raise _UsageError("--server selects servers from --config; give a --config")
+    if args.server and not (args.config or args.discover):
+        raise _UsageError("--server selects servers from --config or --discover; give one of them")
+    found = _discovered(args) if args.discover else []
     if not (args.config or command or args.url or args.demo):
-        return []
+        return _selected(found, args.server) if args.discover else []
     from .targeting import targets
 
     try:
-        return targets(config=args.config or None, servers=args.server or None, command=list(command) or None,
-                       env=_pairs(args.env, "--env"), url=args.url, headers=_pairs(args.header, "--header"),
-                       sse=args.sse, name=args.name, demo=args.demo,
-                       demo_insecure=getattr(args, "demo_insecure", "") or ())
+        specs = targets(config=args.config or None, servers=(args.server or None) if args.config else None,
+                        command=list(command) or None, env=_pairs(args.env, "--env"), url=args.url,
+                        headers=_pairs(args.header, "--header"), sse=args.sse, name=args.name, demo=args.demo,
+                        demo_insecure=getattr(args, "demo_insecure", "") or ())
     except ValueError as exc:  # unknown demo server or switch
         raise _UsageError(f"--demo: {exc}") from None
     except SpecError as exc:
         raise _UsageError(str(exc)) from None
+    return specs + (_selected(found, args.server) if args.discover else [])
+
+
+def _discovered(args: argparse.Namespace) -> list[ServerSpec]:
+    """Every server ``--discover`` finds (disabled ones included, marked), after listing where they came from."""
+    from .discovery import discover
+
+    found = discover()
+    stream = args.listing_stream
+    stream.write(f"mcprisk: --discover: {len(found.configs)} config file(s) found under {found.home} and "
+                 f"{found.project}\n")
+    for line in found.lines():
+        stream.write(f"  {terminal_safe(line)}\n")
+    stream.flush()
+    return found.servers(include_disabled=True)
+
+
+def _selected(found: list[ServerSpec], names: Sequence[str]) -> list[ServerSpec]:
+    """The discovered servers to use: those named by --server (disabled or not), else every enabled one."""
+    if not names:
+        return [s for s in found if not s.disabled]
+    missing = set(names) - {s.name for s in found}
+    if missing:
+        raise _UsageError(f"server(s) {', '.join(sorted(missing))} not found by --discover "
+                          f"(found: {', '.join(s.name for s in found) or 'none'})")
+    return [s for s in found if s.name in set(names)]
 
 
 def _saved_and_specs(args: argparse.Namespace, command: Sequence[str], verb: str
@@ -171,8 +205,11 @@ def _saved_and_specs(args: argparse.Namespace, command: Sequence[str], verb: str
     for path in args.snapshots:
         snapshots.extend(load_snapshots(path))
     specs = _specs(args, command)
+    if not snapshots and not specs and not getattr(args, "discover", False):
+        raise _UsageError(f"nothing to {verb}: give --config, --discover, --stdio -- CMD, --url, --demo or a "
+                          "snapshot file")
     if not snapshots and not specs:
-        raise _UsageError(f"nothing to {verb}: give --config, --stdio -- CMD, --url, --demo or a snapshot file")
+        raise _UsageError(f"nothing to {verb}: --discover found no MCP server to start")
     return snapshots, specs
 
 
@@ -207,7 +244,48 @@ def _summary(snap: Snapshot, out: TextIO) -> None:
         out.write(f"  {mark}: {issue.stage}: {issue.code}: {s(issue.message)}\n")
 
 
+def _listed(args: argparse.Namespace) -> list[ServerSpec]:
+    """Every configured server --config and --discover name, disabled ones included (marked)."""
+    from .configs import load_config
+
+    specs = [s for path in args.config for s in load_config(str(Path(path).expanduser()))]
+    specs += _discovered(args) if args.discover else []
+    if args.server:
+        missing = set(args.server) - {s.name for s in specs}
+        if missing:
+            raise _UsageError(f"server(s) {', '.join(sorted(missing))} not found "
+                              f"(servers: {', '.join(s.name for s in specs) or 'none'})")
+        specs = [s for s in specs if s.name in set(args.server)]
+    return specs
+
+
+def _list_specs(specs: Sequence[ServerSpec], out: TextIO) -> int:
+    """``inspect --list``: each server, where it is configured, and what its launch alone shows; nothing starts."""
+    from .rules.launch import spec_findings
+
+    s = terminal_safe
+    for spec in specs:
+        src = spec.source
+        where = f"{src.client} {src.scope or ''}: {src.path}:{src.line}".replace(" :", ":") if src else "command line"
+        flags = (" [disabled]" if spec.disabled else "") + (
+            f" [auto-approves: {', '.join(spec.auto_approve[:5])}]" if spec.auto_approve else "")
+        out.write(f"{s(spec.name)}{flags}  {s(spec.transport)}: {s(spec.target)}\n  from {s(where)}\n")
+        for f in spec_findings(spec):
+            line = src.line_of(f.location) if src else None
+            out.write(f"  {f.severity:<8} {f.code} {s(f.title)}" + (f" (line {line})" if line else "") + "\n")
+            out.write(f"           {s(f.message)}\n")
+    if not specs:
+        out.write("no servers\n")
+    return EXIT_OK
+
+
 def _cmd_inspect(args: argparse.Namespace, command: Sequence[str], out: TextIO) -> int:
+    if args.list:
+        if args.snapshots or command or args.url or args.demo:
+            raise _UsageError("--list shows configured servers: use it with --config or --discover only")
+        if not (args.config or args.discover):
+            raise _UsageError("--list needs --config or --discover")
+        return _list_specs(_listed(args), out)
     snapshots = _gather(args, command)
     if args.output:
         path = Path(args.output)
@@ -345,25 +423,32 @@ def _introspect_with_progress(specs: Sequence[ServerSpec], args: argparse.Namesp
 
 
 def _verdict_line(a: Any, snap: Snapshot) -> str:
+    """The verdict first (DO NOT USE / NEEDS CONTROLS / READY and its sentence), then where it may run, what
+    blocks it, what is missing, how far it could go; every code with its meaning."""
+    from .placement import describe
+
     s = terminal_safe
     p = next((p for p in a.placements if p.server == snap.name), None)
+    v = next((v for v in getattr(a, "verdicts", ()) if v.server == snap.name), None)
     mine = [f for f in a.findings if f.server == snap.name or snap.name in f.server.split("+")]
     open_ = [f for f in mine if f.status not in ("accepted", "mitigated", "false_positive")]
     per = [(sev, sum(1 for f in open_ if f.severity == sev)) for sev in reversed(SEVERITIES)]
     counts = ", ".join(f"{n} {sev}" for sev, n in per if n) or "no open findings"
-    head = f"{s(snap.name)}  [{snap.status}]"
+    head = f"{s(snap.name)}  [{snap.status}]" + (f"  {v.label.upper()}" if v is not None else "")
+    tail = [s(v.summary)] if v is not None else []
     if p is None:
-        return f"{head}  placement not computed  ({counts})"
+        return f"{head}  placement not computed  ({counts})" + "".join(f"\n    {t}" for t in tail)
     now = f"runs as {p.current}" if p.current else "runs as ?"
     line = f"{head}  run as {p.recommended} ({now})"
     if p.current is not None and p.current not in p.allowed:
         line += "  MOVE IT"
     missing = [c.control for c in getattr(p, "current_controls", ()) if c.status == "missing"]
-    tail = []
     if p.blocked_by:
-        tail.append("remote blocked by " + ", ".join(p.blocked_by))
+        tail.append("remote blocked by: " + "; ".join(describe(b, lower=True) for b in p.blocked_by))
     if missing:
-        tail.append("missing now: " + ", ".join(missing))
+        tail.append("missing now: " + "; ".join(describe(c, lower=True) for c in missing))
+    if p.ceiling is not None:
+        tail.append(f"ceiling {p.ceiling.pattern}: {s(p.ceiling.summary)}")
     plan = getattr(p, "split_plan", None)
     if plan is not None and plan.move:
         tail.append(f"split for {plan.target_pattern}: {s(plan.text)}")
@@ -510,6 +595,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
         if args.command is None:
             parser.print_help(out)
             return EXIT_USAGE
+        args.listing_stream = out if args.command == "inspect" else err
         if args.command == "inspect":
             return _cmd_inspect(args, command, out)
         if args.command == "probe":

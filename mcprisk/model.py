@@ -18,6 +18,7 @@ __all__ = [
     "FLAGS",
     "PATTERNS",
     "SEVERITIES",
+    "VERDICT_STATES",
     "Evidence",
     "Finding",
     "Flow",
@@ -47,6 +48,8 @@ SEVERITIES: tuple[str, ...] = ("info", "low", "medium", "high", "critical")
 # low and contested as the severe reading, to be confirmed by the operator.
 CONFIDENCES: tuple[str, ...] = ("high", "medium", "low", "contested")
 UNSETTLED: tuple[str, ...] = ("low", "contested")
+# What a reader sees first, per server: unsafe anywhere until reviewed, fine once controls are in, fine now.
+VERDICT_STATES: tuple[str, ...] = ("do_not_use", "needs_controls", "ready")
 
 _EFFECT_RANK = {e: i for i, e in enumerate(EFFECTS)}
 
@@ -168,6 +171,7 @@ class Finding:
     tools: tuple[str, ...] = ()  # tool keys "server/tool" involved (flows name several)
     status: str = "open"  # tracking status: open | unchecked | in_discussion | accepted | in_progress | mitigated | false_positive
     tracking_note: str | None = None
+    location: str | None = None  # the value in the server's config entry it is about ("args/1"), for annotations
 
     @property
     def id(self) -> str:
@@ -178,7 +182,8 @@ class Finding:
         return {"id": self.id, "code": self.code, "title": self.title, "severity": self.severity,
                 "server": self.server, "subject": self.subject, "message": self.message,
                 "evidence": [e.to_dict() for e in self.evidence], "references": list(self.references),
-                "tools": list(self.tools), "status": self.status, "tracking_note": self.tracking_note}
+                "tools": list(self.tools), "status": self.status, "tracking_note": self.tracking_note,
+                **({"location": self.location} if self.location else {})}
 
 
 @dataclass(frozen=True)

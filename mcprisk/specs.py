@@ -208,15 +208,43 @@ class Secrets:
 
 @dataclass(frozen=True)
 class SpecSource:
-    """Where a spec came from: a client config file, the key path of its entry, and its line."""
+    """Where a spec came from: a client config file, the key path of its entry, and its line.
+
+    ``fields`` holds the line of each value inside the entry that a finding may point at (``command``,
+    ``args/2``, ``url``, ``auto_approve``...), so an annotation lands on the line that needs changing.
+    """
 
     path: str
-    client: str  # claude_desktop | claude_code | vscode | cursor | windsurf | generic
+    client: str  # one of mcprisk.configs.CLIENT_KINDS
     pointer: str  # JSON pointer of the server entry, e.g. "/mcpServers/github"
     line: int | None = None
+    scope: str | None = None  # user | project | local | workspace | managed, when the file's place says so
+    fields: tuple[tuple[str, int], ...] = ()  # (field pointer relative to the entry, line)
+
+    def line_of(self, field: str | None) -> int | None:
+        """The line of ``field`` (``args/2``), of its nearest recorded parent, or of the entry itself."""
+        lines = dict(self.fields)
+        while field:
+            if field in lines:
+                return lines[field]
+            field = field.rpartition("/")[0]
+        return self.line
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "client": self.client, "pointer": self.pointer, "line": self.line}
+        d: dict[str, Any] = {"path": self.path, "client": self.client, "pointer": self.pointer, "line": self.line}
+        if self.scope is not None:
+            d["scope"] = self.scope
+        if self.fields:
+            d["fields"] = dict(self.fields)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "SpecSource":
+        fields = d.get("fields") if isinstance(d.get("fields"), Mapping) else {}
+        return cls(path=str(d.get("path", "")), client=str(d.get("client", "generic")),
+                   pointer=str(d.get("pointer", "")), line=d.get("line") if isinstance(d.get("line"), int) else None,
+                   scope=d.get("scope") if isinstance(d.get("scope"), str) else None,
+                   fields=tuple(sorted((str(k), v) for k, v in fields.items() if isinstance(v, int))))
 
 
 @dataclass(frozen=True)
@@ -233,6 +261,8 @@ class ServerSpec:
     header_names: tuple[str, ...] = ()
     literal_secret_names: tuple[str, ...] = ()  # env/header names whose secret value is written out in the config
     source: SpecSource | None = None
+    disabled: bool = False  # the client keeps the entry but does not start it
+    auto_approve: tuple[str, ...] = ()  # tools the client runs without asking ("*": every tool); client-side
     secrets: Secrets = field(default_factory=Secrets, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -260,7 +290,8 @@ class ServerSpec:
     @classmethod
     def stdio(cls, command: str | Sequence[str], args: Sequence[str] = (), *, name: str | None = None,
               env: Mapping[str, str] | None = None, cwd: str | None = None,
-              source: SpecSource | None = None) -> "ServerSpec":
+              source: SpecSource | None = None, disabled: bool = False,
+              auto_approve: Sequence[str] = ()) -> "ServerSpec":
         """A spec for a server launched as a subprocess. ``env`` values may use ``${env:NAME}``."""
         if isinstance(command, str):
             full = [command, *args]
@@ -280,12 +311,15 @@ class ServerSpec:
             env_names=tuple(sorted(env)),
             literal_secret_names=tuple(sorted(k for k, v in env.items() if is_literal_secret(k, v))),
             source=source,
+            disabled=disabled,
+            auto_approve=tuple(auto_approve),
             secrets=Secrets(env=env, args=real_args if shown != real_args else None),
         )
 
     @classmethod
     def http(cls, url: str, *, name: str | None = None, headers: Mapping[str, str] | None = None,
-             transport: Transport = "http", source: SpecSource | None = None) -> "ServerSpec":
+             transport: Transport = "http", source: SpecSource | None = None, disabled: bool = False,
+             auto_approve: Sequence[str] = ()) -> "ServerSpec":
         """A spec for a remote server (Streamable HTTP, or legacy SSE with ``transport='sse'``)."""
         shown = redact_url(url)
         headers = dict(headers or {})
@@ -296,6 +330,8 @@ class ServerSpec:
             header_names=tuple(sorted(headers)),
             literal_secret_names=tuple(sorted(k for k, v in headers.items() if is_literal_secret(k, v))),
             source=source,
+            disabled=disabled,
+            auto_approve=tuple(auto_approve),
             secrets=Secrets(headers=headers, url=url if shown != url else None),
         )
 
@@ -332,6 +368,10 @@ class ServerSpec:
         d["header_names"] = list(self.header_names)
         d["literal_secret_names"] = list(self.literal_secret_names)
         d["source"] = self.source.to_dict() if self.source else None
+        if self.disabled:  # written only when set, so specs from elsewhere serialise as before
+            d["disabled"] = True
+        if self.auto_approve:
+            d["auto_approve"] = list(self.auto_approve)
         return d
 
     @classmethod
@@ -348,7 +388,9 @@ class ServerSpec:
             env_names=tuple(d.get("env_names") or ()),
             header_names=tuple(d.get("header_names") or ()),
             literal_secret_names=tuple(d.get("literal_secret_names") or ()),
-            source=SpecSource(**src) if src else None,
+            source=SpecSource.from_dict(src) if isinstance(src, Mapping) else None,
+            disabled=d.get("disabled") is True,
+            auto_approve=tuple(str(t) for t in d.get("auto_approve") or () if isinstance(t, str)),
         )
 
 

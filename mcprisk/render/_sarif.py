@@ -87,8 +87,9 @@ def _locations(a: Any, f: Any, base: Path | None) -> list[dict[str, Any]]:
     if source is not None:
         uri, relative = _uri(source.path, base)
         physical: dict[str, Any] = {"artifactLocation": {"uri": uri, **({"uriBaseId": "%SRCROOT%"} if relative else {})}}
-        if source.line and source.line >= 1:
-            physical["region"] = {"startLine": int(source.line)}
+        line = source.line_of(getattr(f, "location", None)) if hasattr(source, "line_of") else source.line
+        if line and line >= 1:  # the value the finding is about (launch findings), else the server's entry
+            physical["region"] = {"startLine": int(line)}
         location["physicalLocation"] = physical
     return [location]
 

@@ -160,7 +160,8 @@ def encoded_blob(ctx: RuleContext) -> Iterable[Finding]:
                            tools=_tool_key(snap, subject))
 
 
-@finding_rule("INJ005", "Oversized description", likelihood=2, impact=1, references=INJECTION_REFS, scope="snapshots")
+@finding_rule("INJ005", "Oversized description", likelihood=2, impact=1, references=INJECTION_REFS, scope="snapshots",
+              hostile=False)
 def oversized(ctx: RuleContext) -> Iterable[Finding]:
     """Very long descriptions crowd the model's context and hide content from review."""
     for snap in ctx.snapshots:
