@@ -18,7 +18,7 @@ from typing import Any
 
 import networkx as nx
 
-from .classify import RuleFailure, build_context, classify_tool
+from .classify import RuleFailure, build_context, classify_tool, server_context
 from .graph import build_graph, tool_credentials, tool_stores
 from .model import EFFECTS, SEVERITIES, Finding, Flow, PromptAssessment, ResourceAssessment, ToolAssessment
 from .rules import FINDING_RULES, RuleContext, find_flows
@@ -132,7 +132,7 @@ class Assessment:
                                    "confidence": ta.confidence}
             row.update({e: e in ta.effects for e in EFFECTS})
             row["flags"] = ", ".join(ta.flags)
-            top = next((ev for ev in ta.evidence if ev.effect == ta.primary and ev.weight >= 1.0), None)
+            top = ta.why
             row["why"] = f"{top.rule} {top.source}: {top.detail}" if top else ""
             rows.append(row)
         return pd.DataFrame(rows)
@@ -339,6 +339,7 @@ def _classify_all(snapshots: Sequence[Snapshot], inventory: Any, failures: list[
                   previous: Mapping[tuple[str, str, str], ToolAssessment] | None = None) -> list[ToolAssessment]:
     out: list[ToolAssessment] = []
     for snap in snapshots:
+        shared = server_context(snap, snap.name) if snap.tools else None  # once per server: linear in tools
         for tool in snap.tools:
             override = _override(inventory, snap.name, tool.name)
             decl = _tool_decl(inventory, snap.name, tool.name)
@@ -347,7 +348,8 @@ def _classify_all(snapshots: Sequence[Snapshot], inventory: Any, failures: list[
             if cached is not None and not override and not cached.overridden:
                 out.append(cached if cached.disabled == disabled else replace(cached, disabled=disabled))
                 continue
-            out.append(classify_tool(tool, snap.name, snap, override=override, disabled=disabled, failures=failures))
+            out.append(classify_tool(tool, snap.name, snap, override=override, disabled=disabled, failures=failures,
+                                     shared=shared))
     return out
 
 

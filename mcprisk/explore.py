@@ -334,6 +334,7 @@ class Explorer(widgets.VBox):
             f"<td title=\"{_E(own[t.tool].why) if t.tool in own else ''}\">"
             f"{_E(own[t.tool].recommended) if t.tool in own else ''}</td>"
             f"<td>{_E(t.confidence)}{' · disabled' if t.disabled else ''}{' · overridden' if t.overridden else ''}"
+            f"{' · confirm: pick it above and set its effect' if t.unsettled else ''}"
             f"{split_mark(t.tool)}</td></tr>" for t in self.visible_tools())
         self.tools_html.value = ("<table><thead><tr><th>tool</th><th>primary</th><th>flags</th>"
                                  "<th>own placement</th><th></th></tr>"

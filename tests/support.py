@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from mcprisk import Limits, ServerSpec
+from mcprisk.snapshot import Tool, item_from_wire
 
 TESTS = Path(__file__).resolve().parent
 ZOO = TESTS / "zoo" / "hostile_stdio.py"
@@ -75,3 +76,13 @@ def everything_http(npx: str, workdir: Path) -> Iterator[str]:
     finally:
         os.killpg(proc.pid, 15)
         proc.wait(timeout=10)
+
+
+def tool_def(name: str, description: str = "", properties: dict | None = None,
+             annotations: dict | None = None) -> Tool:
+    """A tool definition as a server would list it (for classifier tests)."""
+    raw: dict = {"name": name, "description": description,
+                 "inputSchema": {"type": "object", "properties": properties or {}}}
+    if annotations is not None:
+        raw["annotations"] = annotations
+    return item_from_wire("tools", raw, max_text_chars=10_000)

@@ -185,6 +185,9 @@ def _tools(a: Any, docs: dict[str, Any]) -> str:
             notes.append(_chip("operator override", "outline"))
         if ta.disabled:
             notes.append(_chip("disabled", "outline"))
+        if ta.confirm:
+            notes.append(f'<br><span class="small muted">read at its severe reading; confirm in '
+                         f'<span class="mono">{_t(ta.confirm)}</span></span>')
         desc = raw.description if raw is not None and raw.description else ""
         title = raw.title if raw is not None and raw.title and raw.title != ta.tool else ""
         rows.append(

@@ -184,14 +184,15 @@ def render_markdown(a: Any, *, timestamp: str | dt.datetime | None = None) -> st
         rows = []
         marks = a.tool_marks()
         for ta in tools_by_severity(a):
-            why = next((e for e in ta.evidence if e.effect == ta.primary and e.weight >= 1.0), None)
+            why = ta.why
             notes = [n for n, on in (("assumed worst", ta.assumed_worst), ("override", ta.overridden),
                                      ("disabled", ta.disabled)) if on]
             flagged = "".join(f" ⚑ {_esc(f.title)} ({_code(f.code)}{', ' + f.status if f.status != 'open' else ''})"
                               for f in marks.get(ta.key, ()))
             rows.append([_code(ta.server), _code(ta.tool) + flagged, f"**{ta.primary}**",
                          ", ".join(e for e in ta.effects if e != ta.primary),
-                         ", ".join(ta.flags), ta.confidence + (f" ({', '.join(notes)})" if notes else ""),
+                         ", ".join(ta.flags), ta.confidence + (f" ({', '.join(notes)})" if notes else "")
+                         + (f"; confirm in {_code(ta.confirm)}" if ta.confirm else ""),
                          _own_placement(a, ta),
                          f"{why.rule} {_esc(why.source)}: {_esc(why.detail, 120)}" if why else ""])
         lines += _table(["server", "tool", "primary", "other effects", "flags", "confidence", "own placement", "why"],
