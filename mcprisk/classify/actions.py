@@ -8,11 +8,11 @@ from collections.abc import Iterable
 
 from ..model import EFFECTS, Evidence
 from ._rule import rule
-from .context import ToolContext
+from .context import ToolContext, free_text
 from .language import split_words
 from .lexicon import lexicon
 
-__all__ = ["automation_run", "infrastructure_change", "page_action", "relocation_overwrite"]
+__all__ = ["automation_run", "console_input", "infrastructure_change", "page_action", "relocation_overwrite"]
 
 MUTATING = EFFECTS[1:]
 
@@ -20,22 +20,25 @@ MUTATING = EFFECTS[1:]
 @rule("EFF114", "Acts in a live page")
 def page_action(ctx: ToolContext) -> Iterable[Evidence]:
     """A tool that drives a live page acts as the signed-in user: a click, a key press or a page action can
-    submit a form, post, buy or delete, whatever the page offers; typing that can press Enter (a
-    ``submit`` switch) as well. Filling a field changes only the page, and an upload hands local files
-    to a third-party page."""
+    submit a form or post on the site, whatever the page offers; typing that can press Enter (a ``submit``
+    switch) as well. What it submits is seen by the site's people, but nothing runs that the page does not
+    offer, so it is not destructive by itself. Filling a field changes only the page; navigating, hovering
+    or switching tabs moves the browser session; an upload hands local files to a third-party page."""
     if not ctx.live_page or ctx.verb is None or ctx.verb_effect == "read_only":
         return
     page = lexicon().page_actions
     where = ctx.service.name if ctx.service is not None and ctx.service.acts_as_user else "a live page"
     submits = [p for p in ctx.params if set(split_words(p)) & {"submit", "enter"}]
     if ctx.verb in page["submit"] or (ctx.verb in page["enter"] and submits):
-        for effect in MUTATING:
-            yield Evidence("EFF114", "name", ctx.tool.name, f"a {ctx.verb} in {where} can submit, post, buy or delete",
+        for effect in ("reversible", "customer_visible"):
+            yield Evidence("EFF114", "name", ctx.tool.name, f"a {ctx.verb} in {where} can submit a form or post",
                            effect)
     elif ctx.verb in page["enter"]:
         yield Evidence("EFF114", "name", ctx.tool.name, f"a {ctx.verb} changes what {where} holds", "reversible")
     elif ctx.verb in page["send"]:
         yield Evidence("EFF114", "name", ctx.tool.name, f"hands local files to {where}", "customer_visible")
+    elif ctx.verb in page["session"]:
+        yield Evidence("EFF114", "name", ctx.tool.name, f"a {ctx.verb} moves the session of {where}", "reversible")
 
 
 @rule("EFF115", "Changes what is running")
@@ -88,3 +91,21 @@ def relocation_overwrite(ctx: ToolContext) -> Iterable[Evidence]:
         return
     yield Evidence("EFF117", "schema", ", ".join(destinations[:3]),
                    f"a {ctx.verb} to a caller-chosen destination replaces what is there", "destructive")
+
+
+@rule("EFF118", "Types into a live shell or console")
+def console_input(ctx: ToolContext) -> Iterable[Evidence]:
+    """Sending input, keys or text to a running shell, terminal session, process or VM console is typing
+    commands: whatever is typed runs there, so the tool runs code as surely as one that takes a command.
+    (Typing into a web page is a page action, EFF114.)"""
+    if ctx.live_page:
+        return
+    words = lexicon().console_input
+    typing = ctx.verb in words["verbs"] or (ctx.verb is None and set(ctx.lead_verbs[:1]) & words["verbs"])
+    if not typing or not (ctx.word_set | ctx.param_words) & words["words"]:
+        return
+    place = sorted((ctx.word_set | ctx.opening_words | ctx.server_words) & words["places"])
+    free = [p for p in ctx.params if set(split_words(p)) & words["words"] and free_text(ctx.params[p])]
+    if place and free:
+        yield Evidence("EFF118", "schema", ", ".join(free[:3]), f"types into a live {place[0]}: what is typed runs",
+                       "destructive", "code_execution")

@@ -14,7 +14,7 @@ from .language import description_verbs, name_verb, split_words
 from .lexicon import Service, lexicon
 from .server import ServerContext, ServiceMatch, server_context
 
-__all__ = ["ToolContext", "build_context", "excerpt", "noise_words"]
+__all__ = ["ToolContext", "build_context", "excerpt", "free_text", "noise_words"]
 
 
 def noise_words() -> frozenset[str]:
@@ -127,6 +127,16 @@ class ToolContext:
         return list(hits)
 
     @functools.cached_property
+    def output_params(self) -> tuple[str, ...]:
+        """Top-level parameters naming where the tool writes what it produces: named for output
+        (``output_path``, ``save_to``) or described as the place it is saved or written to."""
+        found = set(self.has_param("output"))
+        for name, schema in self.params.items():
+            if self.param_depth.get(name, 0) == 0 and _SAVED_TO.search(str(schema.get("description") or "")[:200]):
+                found.add(name)
+        return tuple(sorted(found))
+
+    @functools.cached_property
     def destination_urls(self) -> tuple[str, ...]:
         """URL parameters that can point anywhere: not a path relative to the service, nor (by its
         description) an address on the fronted service itself ("the Sentry issue URL")."""
@@ -156,14 +166,15 @@ class ToolContext:
         # Code a tool lints, explains or scans is read, not run; command-line options it passes on still run.
         reading = self.verb in lex.verb_groups["not_running"]
         # Code buried two objects deep ("scrapeOptions.actions[].script") is an option of an option, not the call.
-        found = [p for p in self.has_param("code") if self.param_depth.get(p, 0) <= 1 and not reading]
+        found = [p for p in self.has_param("code") if self.param_depth.get(p, 0) <= 1 and not reading
+                 and not _identifier(self.params[p])]
         for name, schema in self.params.items():
             if name in ("query", "statement", "stmt") and name not in found and not reading:
                 text = f"{schema.get('description', '')} {self.lead}"
                 if re.search(r"\b(sql|cypher|statements?|select|insert|update|ddl|dml)\b", text, re.IGNORECASE):
                     found.append(name)
         for name in self.has_param("argv"):
-            if name not in found and self.param_depth.get(name, 0) <= 1 and _free_text(self.params[name]):
+            if name not in found and self.param_depth.get(name, 0) <= 1 and free_text(self.params[name]):
                 if name in ("expression", "expr", "eval_expression"):
                     running = self.verb in lex.verb_groups["evaluating"] or re.search(r"\bevaluat", self.lead, re.I)
                 else:
@@ -213,6 +224,12 @@ class ToolContext:
         return None
 
 
+# A parameter described as where output lands: "File name to save the snapshot to", "Directory to write to".
+_SAVED_TO = re.compile(r"\b(save[sd]?|saving|writ(e|es|ten|ing)|stor(e|ed|es)|export(s|ed)?|output)\b[^.]{0,40}?"
+                       r"\b(to|in|into|as)\b[^.]{0,20}?\b(file|path|director(y|ies)|folder|disk|location)\b|"
+                       r"\b(output|destination|target) (file|path|director(y|ies)|folder)\b|"
+                       r"\b(file ?name|path|file|director(y|ies)|folder|location)\b[^.]{0,20}?\b(to|where|in which)\b"
+                       r"[^.]{0,10}?\b(save|write|store|export|output)", re.IGNORECASE)
 _WRITES = re.compile(r"\b(insert|update|delete|drop|create|alter|truncate|merge|upsert|ddl|dml|writes?|modif\w*|"
                      r"mutations?|any (sql|query|statement))\b", re.IGNORECASE)
 
@@ -224,7 +241,22 @@ def _saves(params: Mapping[str, Mapping[str, Any]]) -> bool:
     return any(p.replace("-", "_") in names or "".join(split_words(p)) in names for p in params)
 
 
-def _free_text(schema: Mapping[str, Any]) -> bool:
+_NAMED_CODE = re.compile(r"\b(?!source\b|program\b|python\b|javascript\b|typescript\b|js\b|shell\b|apex\b|script\b|"
+                         r"the\b|your\b|any\b|of\b|to\b|a\b)[a-z]+ code\b|\bcode (of|for) (the|a|an) \w+", re.IGNORECASE)
+
+
+def _identifier(schema: Mapping[str, Any]) -> bool:
+    """A parameter named ``code`` that holds an identifier ("Project code (2-10 uppercase letters)", a country
+    code, an enum, a short pattern), not code to run."""
+    if schema.get("enum") or schema.get("pattern"):
+        return True
+    limit = schema.get("maxLength")
+    if isinstance(limit, int) and limit <= 64:
+        return True
+    return bool(_NAMED_CODE.search(str(schema.get("description") or "")[:200]))
+
+
+def free_text(schema: Mapping[str, Any]) -> bool:
     """A string (or list of strings) the caller writes freely: not an enum, not an object of named fields."""
     if schema.get("enum"):
         return False
@@ -266,20 +298,24 @@ def build_context(tool: Tool, server: str, snapshot: Snapshot | None = None,
     description = tool.description or ""
     depth: dict[str, int] = {}
     params = _flatten_params(tool.input_schema, depths=depth)
-    described = description_verbs(description)
     raw = split_words(tool.name)
+    described = description_verbs(description, raw)
     # "reply_to_ticket", "post_to_channel": a word followed by "to" in a name is a verb.
     confirmed = [lex.lemmas.get(w, w) for w, nxt in zip(raw, raw[1:]) if nxt == "to"]
     generated = raw[:1] == ["api"] and len(raw) > 2 and raw[1] in lex.http_methods  # "API-post-search"
     found = name_verb(words, [*described, *confirmed], split_words(description[:200]), generated=generated)
     if found is not None and found.base in lex.verb_groups["fetch_or_save"] and not _saves(params):
         found = replace(found, effect="read_only")  # "Download a web page and return its text" saves nothing
-    return ToolContext(tool=tool, server=server, service=service, words=tuple(words),
-                       verb=found.base if found else None, verb_effect=found.effect if found else None,
-                       verb_firm=found.firm if found else False, generated_name=generated,
-                       description=description, lead_verbs=tuple(described), params=params,
-                       server_words=own, param_depth=depth, service_strong=bool(match and match.strong),
-                       boilerplate_annotations=shared.boilerplate_annotations)
+    ctx = ToolContext(tool=tool, server=server, service=service, words=tuple(words),
+                      verb=found.base if found else None, verb_effect=found.effect if found else None,
+                      verb_firm=found.firm if found else False, generated_name=generated,
+                      description=description, lead_verbs=tuple(described), params=params,
+                      server_words=own, param_depth=depth, service_strong=bool(match and match.strong),
+                      boilerplate_annotations=shared.boilerplate_annotations)
+    if ctx.verb in lex.page_actions["session"] and ctx.live_page:
+        # In a live page, navigating, hovering or switching tabs moves the browser session: state, not a read.
+        ctx = replace(ctx, verb_effect="reversible")
+    return ctx
 
 
 def _flatten_params(schema: Any, depth: int = 0, depths: dict[str, int] | None = None

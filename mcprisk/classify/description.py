@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from ..model import Evidence
@@ -41,6 +42,17 @@ def _said_of_the_call(ctx: ToolContext, before: str) -> bool:
                               | ctx.server_words))
 
 
+_NEGATION = re.compile(r"\b(never|not|no|nothing|without|rather than|instead of|neither|nor)\b(\s+\w+){0,3}\s*$|n't\s+(\w+\s+){0,2}$",
+                       re.IGNORECASE)
+
+
+def _negated(text: str, start: int) -> bool:
+    """The words just before a consequence deny it: "existing notes are never overwritten", "nothing is
+    overwritten", "rather than being permanently deleted"."""
+    before = re.split(r"[.;:!?\n]", text[max(0, start - 40):start])[-1]
+    return bool(_NEGATION.search(before))
+
+
 _PHRASE_MEANING = {"destructive": "cannot be undone", "customer_visible": "reaches other people",
                    "high_cost": "costs money"}
 
@@ -52,7 +64,7 @@ def description_phrases(ctx: ToolContext) -> Iterable[Evidence]:
     text = ctx.lead
     for effect in ("destructive", "customer_visible", "high_cost"):
         for i, pattern in enumerate(lex.phrases[effect]):
-            m = pattern.search(text)
+            m = next((m for m in pattern.finditer(text) if not _negated(text, m.start())), None)
             if not m:
                 continue
             # The general "deletes X" pattern and money words are supporting only: "lists refunds" is a read.

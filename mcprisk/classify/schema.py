@@ -121,8 +121,9 @@ def _free_text_router(ctx: ToolContext, name: str) -> Iterable[Evidence]:
         yield Evidence("EFF108", "schema", name, "a free-text operation can name anything the API offers",
                        "destructive")
     elif not seen:
+        # No operation named anywhere: a hint, not a witness (the verbs of the name and description lead).
         yield Evidence("EFF108", "schema", name, "a free-text operation may name anything the API offers",
-                       "destructive", weight=0.5)
+                       "destructive", weight=0.25)
 
 
 @rule("EFF113", "Raw API or CLI passthrough")
@@ -151,14 +152,23 @@ def api_passthrough(ctx: ToolContext) -> Iterable[Evidence]:
 
 @rule("EFF112", "Writes to a caller-chosen path")
 def schema_output_path(ctx: ToolContext) -> Iterable[Evidence]:
-    """Downloading, exporting or saving to a path the caller picks can overwrite an existing file; any
-    other tool that takes an output location (``outputDir``) leaves a file behind."""
-    if ctx.verb not in lexicon().verb_groups["saving"]:
-        outputs = ctx.has_param("output")
-        if outputs and not ctx.has_code_signal:
-            yield Evidence("EFF112", "schema", ", ".join(outputs), "writes its output to a file", "reversible")
+    """Downloading, exporting or saving to a path the caller picks can overwrite an existing file, and so can
+    a tool whose purpose is the file it writes (a report, an export, a backup) at a file path the caller
+    names. Any other tool that takes an output location (``outputDir``, a screenshot's ``filename``) leaves
+    a file behind as a side artifact."""
+    lex = lexicon()
+    outputs = ctx.output_params
+    if ctx.verb in lex.verb_groups["saving"]:
+        paths = [p for p in sorted(set(ctx.has_param("path")) | set(outputs))
+                 if any(w in p for w in ("path", "dir", "destination", "dest", "output", "location", "file"))]
+        if paths:
+            yield Evidence("EFF112", "schema", ", ".join(paths), "writes to a path the caller picks", "destructive")
         return
-    paths = [p for p in ctx.has_param("path") if any(w in p for w in ("path", "dir", "destination", "dest",
-                                                                       "output", "location", "file"))]
-    if paths:
-        yield Evidence("EFF112", "schema", ", ".join(paths), "writes to a path the caller picks", "destructive")
+    if not outputs or ctx.has_code_signal:
+        return
+    files = [p for p in outputs if "dir" not in p and "folder" not in p]
+    if files and ctx.nouns & lex.objects["file_products"]:
+        yield Evidence("EFF112", "schema", ", ".join(files), "writes the file it makes to a path the caller picks",
+                       "destructive")
+        return
+    yield Evidence("EFF112", "schema", ", ".join(outputs), "writes its output to a file", "reversible")
