@@ -188,7 +188,7 @@ class ToolContext:
     def live_page(self) -> bool:
         """The tool acts in a live web page (a browser session): the server drives a browser, or the tool
         picks a page element and speaks of a page, or its name says browser or tab."""
-        if self.service is not None and self.service.acts_as_user:
+        if self.service is not None and self.service.acts_as_user and self.service_strong:
             return True
         lex = lexicon()
         picks = any(p.replace("-", "_") in lex.live_page["params"] for p in self.params)

@@ -15,9 +15,13 @@ __all__ = ["flag_credentials", "flag_private", "flag_untrusted"]
 
 @rule("FLG201", "Reads private data")
 def flag_private(ctx: ToolContext) -> Iterable[Evidence]:
-    """A tool that reads or exports from a private system (a database, a mailbox, a CRM, a repository)
-    returns data that is not public; one that takes a local file to attach, upload or transcribe reads
-    the user's files."""
+    """A tool that reads, exports, changes, moves or deletes the operator's existing records (a database,
+    a mailbox, a CRM, a repository, an account's settings) touches data that is not public: a read returns
+    it, and a change or a deletion acts on it (and usually returns it). One that takes a local file to
+    attach, upload or transcribe reads the user's files. Making something new from the arguments alone
+    (posting a message, opening an issue), moving a browser session or a machine's power, computing from
+    the arguments, and reading public reference data (the weather, a flight, a public ledger, the web)
+    touch nothing private."""
     lex = lexicon()
     groups = lex.verb_groups
     if ctx.has_code_signal and (ctx.service is None or ctx.service.private or ctx.service.acts_as_user):
@@ -31,30 +35,66 @@ def flag_private(ctx: ToolContext) -> Iterable[Evidence]:
         yield Evidence("FLG201", "schema", ", ".join(inputs[:3]), "reads a local file to send or process it",
                        flag="private_data")
         return
-    reads = ctx.reads or ctx.verb in groups["exporting"]
-    if not reads or ctx.word_set & lex.objects["public"]:
+    public = _public_reading(ctx)
+    if public:
         return
-    objects = ctx.nouns & lex.objects["private"]
-    if ctx.live_page:
-        objects -= lex.live_page["words"] | lex.live_page["names"]  # a web page is not the operator's record
-    if ctx.destination_urls and not objects:
-        return  # fetching a caller-chosen address returns what is published there, not the service's records
+    reads = ctx.reads or ctx.verb in groups["exporting"]
+    verb = ctx.verb if ctx.verb is not None else next(iter(ctx.lead_verbs), None)
+    effect = ctx.verb_effect if ctx.verb is not None else lex.verbs.get(verb or "")
+    existing = verb is not None and effect not in (None, "read_only") and not ctx.live_page \
+        and verb not in groups["no_record"] and (verb not in groups["creating_only"] or _into_a_file(ctx))
+    if not reads and not existing:
+        return
+    objects = sorted(ctx.nouns & lex.objects["private"])
+    doing = "reads" if reads else f"changes existing"
     if ctx.service is not None and ctx.service.private:
-        yield Evidence("FLG201", "server", ctx.service.name, f"reads from {ctx.service.name}, a private system",
+        yield Evidence("FLG201", "server", ctx.service.name, f"{doing} records of {ctx.service.name}, a private system",
                        flag="private_data", weight=ctx.service_weight)
         if ctx.service_strong:
             return
-    if objects and (ctx.service is None or ctx.service.private):
-        yield Evidence("FLG201", "name", ctx.tool.name, f"reads {sorted(objects)[0]} records", flag="private_data",
-                       weight=1.0 if ctx.service is None else 0.5)
+    if objects or ctx.service is None:
+        what = f"{objects[0]} records" if objects else "the operator's records"
+        yield Evidence("FLG201", "name", ctx.tool.name, f"{doing} {what}", flag="private_data",
+                       weight=1.0 if objects or ctx.verb_firm else 0.5)
         return
     for pattern in lex.phrases["private_data"]:
         m = pattern.search(ctx.description)
         if m:
             yield Evidence("FLG201", "description", excerpt(ctx.description, m.start(), m.end()),
-                           "returns non-public data", flag="private_data",
-                           weight=1.0 if ctx.service is None else 0.5)
+                           "returns non-public data", flag="private_data", weight=0.5)
             break
+
+
+_WEB_SEARCH = re.compile(r"\b(the (web|internet)|web[- ]search|search engines?|online sources)\b", re.IGNORECASE)
+
+
+def _into_a_file(ctx: ToolContext) -> bool:
+    """Something new is added inside a file the caller names by path (a paragraph into a document, a cell into
+    a notebook): the call opens and rewrites the operator's existing file."""
+    lex = lexicon()
+    made = ctx.nouns - {ctx.verb}
+    return bool(ctx.has_param("path")) and not made & lex.objects["containers"]
+
+
+def _public_reading(ctx: ToolContext) -> bool:
+    """What the tool touches is public or computed from its arguments: a service that holds nothing private,
+    a caller-chosen web address, reference material or public data, or a computation with nothing to look up."""
+    lex = lexicon()
+    if ctx.service is not None and not ctx.service.private and ctx.service_strong:
+        return True
+    private_objects = ctx.nouns & lex.objects["private"]
+    if ctx.destination_urls and not private_objects:
+        return True  # fetching a caller-chosen address returns what is published there
+    owned = ctx.service is not None and ctx.service.private and ctx.service_strong
+    if ctx.word_set & lex.objects["public"] or (ctx.nouns & lex.objects["public_data"] and not owned):
+        return True
+    if ctx.reads and _WEB_SEARCH.search(ctx.opening) and not private_objects:
+        return True  # a search of the web returns what anyone can find
+    if ctx.live_page:
+        return not private_objects - (lex.live_page["words"] | lex.live_page["names"])
+    computing = ctx.verb in lex.verb_groups["computing"] or (ctx.verb is None and set(ctx.lead_verbs[:1])
+                                                             & lex.verb_groups["computing"])
+    return bool(computing) and not private_objects and not ctx.has_param("path")
 
 
 @rule("FLG202", "Brings untrusted content into the context")

@@ -45,7 +45,8 @@ def server_words(snapshot: Snapshot | None, server: str) -> frozenset[str]:
         info = snapshot.server_info or {}
         for key in ("name", "title"):
             if isinstance(info.get(key), str):
-                words.update(split_words(info[key]))
+                # A brand is one word ("BrowserStack" is not a browser): no camelCase split here.
+                words.update(split_words(info[key].lower()))
         spec = snapshot.server
         for part in (spec.command or "", *spec.args[:3], spec.url or ""):
             # A file path names the program; a scoped package ("@stripe/mcp") names the vendor in its scope.
