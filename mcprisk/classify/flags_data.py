@@ -65,6 +65,8 @@ def flag_private(ctx: ToolContext) -> Iterable[Evidence]:
             break
 
 
+_RETURNS_PAGE = re.compile(r"\b(returns?|includes?|with) (an? |the )?(updated |new |accessibility )?(page )?"
+                           r"(snapshot|page content|page text|html|dom)\b", re.IGNORECASE)
 _WEB_SEARCH = re.compile(r"\b(the (web|internet)|web[- ]search|search engines?|online sources)\b", re.IGNORECASE)
 
 
@@ -105,10 +107,16 @@ def flag_untrusted(ctx: ToolContext) -> Iterable[Evidence]:
     returns their text; a read of named metadata ("list_workspaces") does not."""
     lex = lexicon()
     if ctx.live_page:
-        # What a live page shows was written by the page's authors, whichever browser drives it.
+        # What a live page shows was written by the page's authors, whichever browser drives it: a tool that
+        # loads or reads the page brings it in; a click or a key press returns a confirmation unless it says
+        # it returns the page.
         acting = ctx.service is not None and ctx.service.acts_as_user
+        loads = ctx.reads or ctx.verb in lex.verb_groups["read_for_flags"] or ctx.verb in lex.verb_groups["loading"]
+        full = loads or _RETURNS_PAGE.search(ctx.description[:600])
         yield Evidence("FLG202", "server" if acting else "name", ctx.service.name if acting and ctx.service
-                       else ctx.tool.name, "works on live web pages", flag="untrusted_content")
+                       else ctx.tool.name, "brings a live web page's content into the context" if full else
+                       "acts on a live web page (its content comes back if the page is returned)",
+                       flag="untrusted_content", weight=1.0 if full else 0.5)
         return
     fetching = ctx.reads or ctx.verb in lex.verb_groups["read_for_flags"]
     if not fetching:
@@ -167,6 +175,8 @@ def flag_credentials(ctx: ToolContext) -> Iterable[Evidence]:
     strong = objects - lex.objects["access"]
     if objects & {"key", "keys"} and not lex.objects["secret_key_context"] & ctx.word_set:
         objects -= {"key", "keys"}
+    if objects & {"token", "tokens"} and lex.objects["asset_token_context"] & ctx.nouns:
+        objects -= {"token", "tokens"}  # an ERC-20 token is an asset, not a credential
     if strong:
         yield Evidence("FLG205", "name", ctx.tool.name, f"handles {sorted(strong)[0]}", flag="credential_access")
         return

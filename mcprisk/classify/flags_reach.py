@@ -39,6 +39,11 @@ def flag_egress(ctx: ToolContext) -> Iterable[Evidence]:
     if urls and (ctx.reads or ctx.verb in lex.verb_groups["read_for_flags"] or visible or ctx.verb is None):
         yield Evidence("FLG203", "schema", ", ".join(urls), "requests a caller-chosen URL", flag="external_egress")
         return
+    remote = [p for p in ctx.has_param("remote") if ctx.param_depth.get(p, 0) == 0]
+    if remote and not ctx.live_page:
+        yield Evidence("FLG203", "schema", ", ".join(remote[:3]), "connects to a host the caller names",
+                       flag="external_egress")
+        return
     page = lex.page_actions
     in_page = ctx.verb in page["submit"] | page["enter"] | page["send"]
     if ctx.live_page and in_page:
@@ -46,7 +51,7 @@ def flag_egress(ctx: ToolContext) -> Iterable[Evidence]:
                        "anywhere", flag="external_egress")
         return
     recipients = ctx.has_param("recipient")
-    if visible and recipients:
+    if (visible or ctx.verb_effect == "high_cost") and recipients:
         yield Evidence("FLG203", "schema", ", ".join(recipients), "sends to a caller-chosen recipient",
                        flag="external_egress")
         return
