@@ -88,7 +88,10 @@ class ToolContext:
             return False
         text = f"{' '.join(split_words(self.tool.name))} {self.opening}"
         says_read = re.search(r"\bselect\b|\bread (\w+ )?(quer|statement|cypher|sql)", text, re.IGNORECASE) or \
-            any(p.search(self.lead) for p in lex.phrases["read_only"])
+            any(p.search(self.lead) for p in lex.phrases["read_only"]) or (
+                # A read in a query language that only reads (PromQL, SOQL, a search DSL); SQL and Cypher can write.
+                self.verb_effect == "read_only" and not re.search(r"\b(sql|cypher|statements?)\b", text + " "
+                                                                  + " ".join(self.code_params), re.IGNORECASE))
         return bool(says_read) and not _WRITES.search(self.lead)
 
     def exec_effect(self, words: frozenset[str]) -> str:
@@ -169,10 +172,16 @@ class ToolContext:
         found = [p for p in self.has_param("code") if self.param_depth.get(p, 0) <= 1 and not reading
                  and not _identifier(self.params[p])]
         for name, schema in self.params.items():
-            if name in ("query", "statement", "stmt") and name not in found and not reading:
+            if name in found or reading or self.param_depth.get(name, 0) > 1:
+                continue
+            if name in ("query", "statement", "stmt"):
                 text = f"{schema.get('description', '')} {self.lead}"
-                if re.search(r"\b(sql|cypher|statements?|select|insert|update|ddl|dml)\b", text, re.IGNORECASE):
+                if re.search(r"\b(sql|cypher|statements?|ddl|dml)\b|\bselect\b[^.]{0,40}\bfrom\b", text, re.IGNORECASE) \
+                        or _QUERY_LANGUAGE.search(text):
                     found.append(name)
+            elif name.replace("-", "_") in lex.params["query_code"] and free_text(schema) and \
+                    _QUERY_LANGUAGE.search(f"{schema.get('description', '')} {name} {self.lead}"):
+                found.append(name)  # a filter, body or expression in a datastore's query language
         for name in self.has_param("argv"):
             if name not in found and self.param_depth.get(name, 0) <= 1 and free_text(self.params[name]):
                 if name in ("expression", "expr", "eval_expression"):
@@ -230,6 +239,11 @@ _SAVED_TO = re.compile(r"\b(save[sd]?|saving|writ(e|es|ten|ing)|stor(e|ed|es)|ex
                        r"\b(output|destination|target) (file|path|director(y|ies)|folder)\b|"
                        r"\b(file ?name|path|file|director(y|ies)|folder|location)\b[^.]{0,20}?\b(to|where|in which)\b"
                        r"[^.]{0,10}?\b(save|write|store|export|output)", re.IGNORECASE)
+# Datastore query languages (the rubric's code execution): SQL dialects, SOQL/SOSL, PromQL, LogQL, query DSLs,
+# Mongo filters and pipelines, graph query languages. Application search syntaxes (JQL, Gmail search) are not.
+_QUERY_LANGUAGE = re.compile(r"\b(sql|soql|sosl|promql|logql|metricsql|instaql|cypher|gremlin|sparql|kusto|"
+                             r"influxql|flux query|query dsl|dsl quer\w*|aggregation pipeline|mongo(db)? "
+                             r"(filter|query|queries|pipeline)|where clause|raw sql)\b", re.IGNORECASE)
 _WRITES = re.compile(r"\b(insert|update|delete|drop|create|alter|truncate|merge|upsert|ddl|dml|writes?|modif\w*|"
                      r"mutations?|any (sql|query|statement))\b", re.IGNORECASE)
 
@@ -260,6 +274,9 @@ def free_text(schema: Mapping[str, Any]) -> bool:
     """A string (or list of strings) the caller writes freely: not an enum, not an object of named fields."""
     if schema.get("enum"):
         return False
+    branches = [b for b in (schema.get("anyOf") or schema.get("oneOf") or ()) if isinstance(b, Mapping)]
+    if branches:
+        return any(free_text(b) for b in branches if b.get("type") != "null")
     kind = schema.get("type")
     items = schema.get("items") if isinstance(schema.get("items"), Mapping) else {}
     return kind == "string" or (kind == "array" and items.get("type") == "string") or (kind is None and not
