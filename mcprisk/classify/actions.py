@@ -8,7 +8,8 @@ from collections.abc import Iterable
 
 from ..model import EFFECTS, Evidence
 from ._rule import rule
-from .context import ToolContext, free_text
+from .context import ToolContext
+from .params import free_text
 from .language import split_words
 from .lexicon import lexicon
 

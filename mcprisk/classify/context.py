@@ -11,10 +11,11 @@ from typing import Any
 
 from ..snapshot import Snapshot, Tool
 from .language import description_verbs, name_verb, split_words
+from .params import QUERY_LANGUAGE, SAVED_TO, WRITES, excerpt, flatten_params, free_text, identifier, saves
 from .lexicon import Service, lexicon
 from .server import ServerContext, ServiceMatch, server_context
 
-__all__ = ["ToolContext", "build_context", "excerpt", "free_text", "noise_words"]
+__all__ = ["ToolContext", "build_context", "noise_words"]
 
 
 def noise_words() -> frozenset[str]:
@@ -60,7 +61,7 @@ class ToolContext:
     @functools.cached_property
     def saves(self) -> bool:
         """The tool takes a place to save to (an output path or directory)."""
-        return _saves(self.params)
+        return saves(self.params)
 
     @functools.cached_property
     def nouns(self) -> frozenset[str]:
@@ -92,7 +93,7 @@ class ToolContext:
                 # A read in a query language that only reads (PromQL, SOQL, a search DSL); SQL and Cypher can write.
                 self.verb_effect == "read_only" and not re.search(r"\b(sql|cypher|statements?)\b", text + " "
                                                                   + " ".join(self.code_params), re.IGNORECASE))
-        return bool(says_read) and not _WRITES.search(self.lead)
+        return bool(says_read) and not WRITES.search(self.lead)
 
     def exec_effect(self, words: frozenset[str]) -> str:
         """What a running verb (run, execute, invoke) does: destructive with code to run (a read when that code
@@ -135,7 +136,7 @@ class ToolContext:
         (``output_path``, ``save_to``) or described as the place it is saved or written to."""
         found = set(self.has_param("output"))
         for name, schema in self.params.items():
-            if self.param_depth.get(name, 0) == 0 and _SAVED_TO.search(str(schema.get("description") or "")[:200]):
+            if self.param_depth.get(name, 0) == 0 and SAVED_TO.search(str(schema.get("description") or "")[:200]):
                 found.add(name)
         return tuple(sorted(found))
 
@@ -170,17 +171,17 @@ class ToolContext:
         reading = self.verb in lex.verb_groups["not_running"]
         # Code buried two objects deep ("scrapeOptions.actions[].script") is an option of an option, not the call.
         found = [p for p in self.has_param("code") if self.param_depth.get(p, 0) <= 1 and not reading
-                 and not _identifier(self.params[p])]
+                 and not identifier(self.params[p])]
         for name, schema in self.params.items():
             if name in found or reading or self.param_depth.get(name, 0) > 1:
                 continue
             if name in ("query", "statement", "stmt"):
                 text = f"{schema.get('description', '')} {self.lead}"
-                if re.search(r"\b(sql|cypher|statements?|ddl|dml)\b|\bselect\b[^.]{0,40}\bfrom\b", text, re.IGNORECASE) \
-                        or _QUERY_LANGUAGE.search(text):
+                if re.search(r"\b(sql|cypher|statements?|select|ddl|dml)\b", text, re.IGNORECASE) \
+                        or QUERY_LANGUAGE.search(text):
                     found.append(name)
             elif name.replace("-", "_") in lex.params["query_code"] and free_text(schema) and \
-                    _QUERY_LANGUAGE.search(f"{schema.get('description', '')} {name} {self.lead}"):
+                    QUERY_LANGUAGE.search(f"{schema.get('description', '')} {name} {self.lead}"):
                 found.append(name)  # a filter, body or expression in a datastore's query language
         for name in self.has_param("argv"):
             if name not in found and self.param_depth.get(name, 0) <= 1 and free_text(self.params[name]):
@@ -233,63 +234,6 @@ class ToolContext:
         return None
 
 
-# A parameter described as where output lands: "File name to save the snapshot to", "Directory to write to".
-_SAVED_TO = re.compile(r"\b(save[sd]?|saving|writ(e|es|ten|ing)|stor(e|ed|es)|export(s|ed)?|output)\b[^.]{0,40}?"
-                       r"\b(to|in|into|as)\b[^.]{0,20}?\b(file|path|director(y|ies)|folder|disk|location)\b|"
-                       r"\b(output|destination|target) (file|path|director(y|ies)|folder)\b|"
-                       r"\b(file ?name|path|file|director(y|ies)|folder|location)\b[^.]{0,20}?\b(to|where|in which)\b"
-                       r"[^.]{0,10}?\b(save|write|store|export|output)", re.IGNORECASE)
-# Datastore query languages (the rubric's code execution): SQL dialects, SOQL/SOSL, PromQL, LogQL, query DSLs,
-# Mongo filters and pipelines, graph query languages. Application search syntaxes (JQL, Gmail search) are not.
-_QUERY_LANGUAGE = re.compile(r"\b(sql|soql|sosl|promql|logql|metricsql|instaql|cypher|gremlin|sparql|kusto|"
-                             r"influxql|flux query|query dsl|dsl quer\w*|aggregation pipeline|mongo(db)? "
-                             r"(filter|query|queries|pipeline)|where clause|raw sql)\b", re.IGNORECASE)
-_WRITES = re.compile(r"\b(insert|update|delete|drop|create|alter|truncate|merge|upsert|ddl|dml|writes?|modif\w*|"
-                     r"mutations?|any (sql|query|statement))\b", re.IGNORECASE)
-
-
-def _saves(params: Mapping[str, Mapping[str, Any]]) -> bool:
-    """The tool takes a place to save to (an output path or directory)."""
-    lex = lexicon()
-    names = lex.params["output"] | lex.params["path"]
-    return any(p.replace("-", "_") in names or "".join(split_words(p)) in names for p in params)
-
-
-_NAMED_CODE = re.compile(r"\b(?!source\b|program\b|python\b|javascript\b|typescript\b|js\b|shell\b|apex\b|script\b|"
-                         r"the\b|your\b|any\b|of\b|to\b|a\b)[a-z]+ code\b|\bcode (of|for) (the|a|an) \w+", re.IGNORECASE)
-
-
-def _identifier(schema: Mapping[str, Any]) -> bool:
-    """A parameter named ``code`` that holds an identifier ("Project code (2-10 uppercase letters)", a country
-    code, an enum, a short pattern), not code to run."""
-    if schema.get("enum") or schema.get("pattern"):
-        return True
-    limit = schema.get("maxLength")
-    if isinstance(limit, int) and limit <= 64:
-        return True
-    return bool(_NAMED_CODE.search(str(schema.get("description") or "")[:200]))
-
-
-def free_text(schema: Mapping[str, Any]) -> bool:
-    """A string (or list of strings) the caller writes freely: not an enum, not an object of named fields."""
-    if schema.get("enum"):
-        return False
-    branches = [b for b in (schema.get("anyOf") or schema.get("oneOf") or ()) if isinstance(b, Mapping)]
-    if branches:
-        return any(free_text(b) for b in branches if b.get("type") != "null")
-    kind = schema.get("type")
-    items = schema.get("items") if isinstance(schema.get("items"), Mapping) else {}
-    return kind == "string" or (kind == "array" and items.get("type") == "string") or (kind is None and not
-                                                                                     schema.get("properties"))
-
-
-def excerpt(text: str, start: int, end: int, context: int = 30) -> str:
-    """The matched part of ``text`` with a little context, on one line."""
-    a, b = max(0, start - context), min(len(text), end + context)
-    out = text[a:b].replace("\n", " ").strip()
-    return ("…" if a else "") + out + ("…" if b < len(text) else "")
-
-
 def build_context(tool: Tool, server: str, snapshot: Snapshot | None = None,
                   shared: ServerContext | None = None) -> ToolContext:
     """The context of one tool, from the tool and (when given) the snapshot it came from. ``shared`` is
@@ -314,14 +258,14 @@ def build_context(tool: Tool, server: str, snapshot: Snapshot | None = None,
         words = words[1:]
     description = tool.description or ""
     depth: dict[str, int] = {}
-    params = _flatten_params(tool.input_schema, depths=depth)
+    params = flatten_params(tool.input_schema, depths=depth)
     raw = split_words(tool.name)
     described = description_verbs(description, raw)
     # "reply_to_ticket", "post_to_channel": a word followed by "to" in a name is a verb.
     confirmed = [lex.lemmas.get(w, w) for w, nxt in zip(raw, raw[1:]) if nxt == "to"]
     generated = raw[:1] == ["api"] and len(raw) > 2 and raw[1] in lex.http_methods  # "API-post-search"
     found = name_verb(words, [*described, *confirmed], split_words(description[:200]), generated=generated)
-    if found is not None and found.base in lex.verb_groups["fetch_or_save"] and not _saves(params):
+    if found is not None and found.base in lex.verb_groups["fetch_or_save"] and not saves(params):
         found = replace(found, effect="read_only")  # "Download a web page and return its text" saves nothing
     ctx = ToolContext(tool=tool, server=server, service=service, words=tuple(words),
                       verb=found.base if found else None, verb_effect=found.effect if found else None,
@@ -333,30 +277,3 @@ def build_context(tool: Tool, server: str, snapshot: Snapshot | None = None,
         # In a live page, navigating, hovering or switching tabs moves the browser session: state, not a read.
         ctx = replace(ctx, verb_effect="reversible")
     return ctx
-
-
-def _flatten_params(schema: Any, depth: int = 0, depths: dict[str, int] | None = None
-                    ) -> dict[str, Mapping[str, Any]]:
-    """Parameter name -> schema, including properties of nested objects (two levels: ``params.command``).
-
-    ``depths`` (when given) receives each name's nesting depth.
-    """
-    out: dict[str, Mapping[str, Any]] = {}
-    depths = {} if depths is None else depths
-    props = schema.get("properties") if isinstance(schema, Mapping) else None
-    if not isinstance(props, Mapping):
-        return out
-    for key, sub in props.items():
-        sub = sub if isinstance(sub, Mapping) else {}
-        name = str(key).lower()
-        if name not in out:
-            out[name] = sub
-            depths.setdefault(name, depth)
-        if depth < 2:
-            for inner, inner_schema in _flatten_params(sub, depth + 1, depths).items():
-                out.setdefault(inner, inner_schema)
-            items = sub.get("items")
-            if isinstance(items, Mapping):
-                for inner, inner_schema in _flatten_params(items, depth + 1, depths).items():
-                    out.setdefault(inner, inner_schema)
-    return out

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 
 from ..model import Evidence
 from ._rule import rule
-from .context import ToolContext, excerpt
+from .context import ToolContext
+from .params import excerpt
 from .language import sense, split_words
 from .lexicon import lexicon
 

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 
 from ..model import Evidence
 from ._rule import rule
-from .context import ToolContext, excerpt, noise_words
+from .context import ToolContext, noise_words
+from .params import excerpt
 from .lexicon import lexicon
 
 __all__ = ["flag_credentials", "flag_private", "flag_untrusted"]
@@ -46,7 +47,7 @@ def flag_private(ctx: ToolContext) -> Iterable[Evidence]:
     if not reads and not existing:
         return
     objects = sorted(ctx.nouns & lex.objects["private"])
-    doing = "reads" if reads else f"changes existing"
+    doing = "reads" if reads else "changes existing"
     if ctx.service is not None and ctx.service.private:
         yield Evidence("FLG201", "server", ctx.service.name, f"{doing} records of {ctx.service.name}, a private system",
                        flag="private_data", weight=ctx.service_weight)

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 
 from ..model import Evidence
 from ._rule import rule
-from .context import ToolContext, excerpt
+from .context import ToolContext
+from .params import excerpt
 from .language import split_words
 from .lexicon import lexicon
 

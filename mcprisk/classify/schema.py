@@ -8,7 +8,8 @@ from collections.abc import Iterable
 
 from ..model import EFFECTS, Evidence
 from ._rule import rule
-from .context import ToolContext, excerpt, noise_words
+from .context import ToolContext, noise_words
+from .params import excerpt
 from .language import name_verb, split_words
 from .lexicon import lexicon
 
@@ -23,7 +24,6 @@ def schema_code(ctx: ToolContext) -> Iterable[Evidence]:
     whatever the caller supplies: destructive, and code execution. A query language restricted to reads
     (the tool says SELECT or read-only and names no write) runs code that changes nothing: read-only,
     still code execution."""
-    lex = lexicon()
     if not ctx.code_params:
         return
     if ctx.read_only_queries:
