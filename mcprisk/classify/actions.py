@@ -13,7 +13,7 @@ from .params import free_text
 from .language import split_words
 from .lexicon import lexicon
 
-__all__ = ["automation_run", "console_input", "infrastructure_change", "page_action", "relocation_overwrite"]
+__all__ = ["automation_run", "console_input", "infrastructure_change", "page_action", "paid_crawl", "relocation_overwrite"]
 
 MUTATING = EFFECTS[1:]
 
@@ -78,9 +78,16 @@ def relocation_overwrite(ctx: ToolContext) -> Iterable[Evidence]:
     """Uploading, copying, moving or writing a file or a storage object to a destination the caller names
     replaces whatever is already there, unless the store keeps versions or the tool refuses to overwrite."""
     lex = lexicon()
-    if ctx.verb not in lex.verb_groups["relocate"] or ctx.reads:
+    if ctx.reads or ctx.service is not None and ctx.service.history:
         return
-    if ctx.service is not None and ctx.service.history:
+    if ctx.verb in lex.verb_groups["in_place"] and ctx.verb not in lex.verb_groups["relocate"]:
+        # An edit, a patch or a replacement given inline for a file the caller names rewrites that file.
+        files = [p for p in ctx.has_param("path") if {"file", "path", "filename"} & set(split_words(p))]
+        if files and ctx.has_param("content"):
+            yield Evidence("EFF117", "schema", ", ".join(files[:3]),
+                           f"a {ctx.verb} rewrites the file the caller names in place", "destructive")
+        return
+    if ctx.verb not in lex.verb_groups["relocate"]:
         return
     destinations = ctx.has_param("destination")
     if not destinations and ctx.has_param("content") and not ctx.has_param("input_file"):
@@ -110,3 +117,21 @@ def console_input(ctx: ToolContext) -> Iterable[Evidence]:
     if place and free:
         yield Evidence("EFF118", "schema", ", ".join(free[:3]), f"types into a live {place[0]}: what is typed runs",
                        "destructive", "code_execution")
+
+
+@rule("EFF119", "Crawls or extracts with a paid job")
+def paid_crawl(ctx: ToolContext) -> Iterable[Evidence]:
+    """Crawling a site from a caller-chosen address over many pages, or running an AI extraction over pages
+    (a prompt or a schema to fill), is a job the provider bills per page or per run: it spends credits.
+    Fetching one page is a read."""
+    lex = lexicon()
+    if not ctx.destination_urls:
+        return
+    verbs = {ctx.verb} if ctx.verb is not None else set(ctx.lead_verbs[:1])
+    crawling = verbs & lex.verb_groups["crawling"] or ctx.word_set & {"crawl", "crawler", "crawls"}
+    names = {p: p.replace("-", "_") for p in ctx.params}
+    job = sorted(p for p, n in names.items() if crawling and n in lex.objects["crawl_params"]) or \
+        sorted(p for p, n in names.items() if verbs & lex.verb_groups["extracting"] and n in lex.objects["extract_params"])
+    if job:
+        yield Evidence("EFF119", "schema", ", ".join(job[:3]), "a crawl or an AI extraction over pages is billed",
+                       "high_cost")

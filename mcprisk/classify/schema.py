@@ -4,7 +4,8 @@ router parameter reaches, where it writes, and raw passthrough to the API it fro
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from ..model import EFFECTS, Evidence
 from ._rule import rule
@@ -39,12 +40,19 @@ def schema_consequences(ctx: ToolContext) -> Iterable[Evidence]:
     """An ``amount`` on a mutating tool spends money (a price in a catalog does not); ``force``/``overwrite``/``recursive`` flags destroy
     (only weakly where the service keeps versions); a parameter named for deleting or replacing
     (``in_trash``, ``replace_content``) or a conflict policy that can upsert replaces what was there.
-    A change that takes a ``comment`` or a ``notify`` switch tells other people about it."""
+    A change that takes a ``comment`` or a ``notify`` switch tells other people about it (a comment that
+    only explains the change does not). Value moved to a recipient the caller names cannot be called back."""
     if ctx.reads:
         return
+    lex = lexicon()
     money = ctx.has_param("money")
-    if money and ctx.verb_effect is not None and not ctx.nouns & lexicon().objects["catalog"]:
+    if money and ctx.verb_effect is not None and not ctx.nouns & lex.objects["catalog"]:
         yield Evidence("EFF107", "schema", ", ".join(money), "moves an amount of money", "high_cost")
+    recipients = ctx.has_param("recipient")
+    if ctx.verb in lex.verb_groups["moving_value"] and recipients and (money or ctx.nouns & lex.objects["value"]):
+        # Value sent to an address or account the caller names is gone once it arrives.
+        yield Evidence("EFF107", "schema", ", ".join(recipients[:3]), "moves value to a recipient the caller names: "
+                       "it cannot be called back", "destructive")
     mutating = ctx.verb_effect in MUTATING or ctx.verb_effect is None
     kept = ctx.service is not None and ctx.service.history  # an overwrite there leaves a version to go back to
     force = ctx.has_param("force")
@@ -55,7 +63,7 @@ def schema_consequences(ctx: ToolContext) -> Iterable[Evidence]:
     named = sorted(p for p in ctx.params if set(split_words(p)) & destroys)
     if named and mutating:
         yield Evidence("EFF107", "schema", ", ".join(named[:3]), "a parameter deletes or replaces", "destructive")
-    notices = ctx.has_param("notice")
+    notices = [p for p in ctx.has_param("notice") if not _explains(ctx.params[p])]
     if notices and ctx.verb_effect in MUTATING:
         yield Evidence("EFF107", "schema", ", ".join(notices[:3]), "posts a comment or notice others see",
                        "customer_visible")
@@ -65,6 +73,13 @@ def schema_consequences(ctx: ToolContext) -> Iterable[Evidence]:
         m = re.search(r"\b(upsert|overwrite|replace|update)\b", values, re.IGNORECASE)
         if m:
             yield Evidence("EFF107", "schema", f"{name}={m.group(1)}", "can replace existing records", "destructive")
+
+
+def _explains(schema: Mapping[str, Any]) -> bool:
+    """A comment that explains a state change ("Optional comment explaining why this is a false positive")
+    is a note on the record, not a message to other people."""
+    return bool(re.search(r"\b(explain\w*|why|reason|human-readable)\b", str(schema.get("description") or ""),
+                          re.IGNORECASE))
 
 
 @rule("EFF108", "Operations reachable through a router parameter")

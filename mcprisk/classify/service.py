@@ -67,6 +67,13 @@ def service_semantics(ctx: ToolContext) -> Iterable[Evidence]:
     if svc.billable and starts and billed and ctx.verb_effect != "read_only" \
             and not set(ctx.words) & lex.objects["internal"]:
         yield Evidence("EFF111", "server", svc.name, f"creating on {svc.name} starts billed resources", "high_cost", weight=ctx.service_weight)
+    if svc.payments and ctx.verb_effect != "read_only" and (ctx.nouns & lex.objects["settled"]
+                                                            or verb in groups["finalizing"]):
+        yield Evidence("EFF111", "server", svc.name, "settling a dispute or finalizing a bill on "
+                       f"{svc.name} cannot be taken back", "destructive", weight=ctx.service_weight)
+    if svc.payments and verb in groups["creation"] and ctx.nouns & lex.objects["billing"]:
+        yield Evidence("EFF111", "server", svc.name, f"bills a customer through {svc.name}", "high_cost",
+                       weight=ctx.service_weight)
     if svc.payments and ctx.verb_effect != "read_only" and (set(ctx.words) & lex.objects["money"]):
         yield Evidence("EFF111", "server", svc.name, "moving a customer's money is visible to the customer",
                        "customer_visible", weight=ctx.service_weight)
