@@ -62,10 +62,16 @@ def test_name_and_description_disagreeing_take_the_more_severe_reading():
     assert got.primary == "destructive" and got.confidence == "contested"
 
 
-def test_high_confidence_needs_two_agreeing_sources():
-    """Name and description agreeing give high; the name alone gives medium."""
-    assert classify(tool("get_invoice", "Get an invoice by id.")).confidence == "high"
+def test_high_confidence_needs_two_independent_sources():
+    """A description in other words than the name agrees independently (high); one that restates the name's
+    verb is the name's reading again (medium), as is the name alone; an author's hint that a change destroys
+    nothing is no second witness for it."""
+    assert classify(tool("get_invoice", "Retrieve an invoice by id.")).confidence == "high"
+    assert classify(tool("get_invoice", "Get an invoice by id.")).confidence == "medium"
     assert classify(tool("get_invoice")).confidence == "medium"
+    hinted = tool("update_note", "Update a note.", {"note_id": STR, "text": STR},
+                  annotations={"readOnlyHint": False, "destructiveHint": False})
+    assert classify(hinted).confidence == "medium"
 
 
 # -- language ------------------------------------------------------------------------------------

@@ -19,7 +19,9 @@ __all__ = ["description_lead", "description_phrases"]
 def description_lead(ctx: ToolContext) -> Iterable[Evidence]:
     """A description usually opens with what the tool does ("Deletes a page", "Create, update or delete ...").
 
-    Decisive when the name has no verb; supporting otherwise.
+    Decisive when the name has no verb; supporting otherwise. A description that opens with the name's own
+    verb restates the name: its evidence is the name's reading again (source ``name``), not a second,
+    independent witness.
     """
     lex = lexicon()
     weight = 1.0 if ctx.verb is None else 0.5
@@ -30,6 +32,11 @@ def description_lead(ctx: ToolContext) -> Iterable[Evidence]:
         if verb in lex.verb_groups["exec"]:
             effect = ctx.exec_effect(ctx.opening_words)
         if effect == "read_only" and ctx.verb_effect not in (None, "read_only"):
+            continue
+        if verb == ctx.verb:
+            # "Deletes a file" under delete_file restates the name: the same reading, not a second witness.
+            yield Evidence("EFF104", "name", excerpt(ctx.description, 0, 60),
+                           f"the description restates the name's verb {verb!r}", effect, weight=weight)
             continue
         yield Evidence("EFF104", "description", excerpt(ctx.description, 0, 60),
                        f"opens with {verb!r}", effect, weight=weight)

@@ -5,7 +5,7 @@ them make a decisive sum); 0.25 is a hint that only adds up. Effects with a deci
 When independent sources disagree, the more severe reading wins: a witness for an effect more severe
 than anything decided raises the tool to it, and the confidence says ``contested``. ``high`` means at
 least two independent sources support the primary effect, one of them decisively, and none reads the
-tool differently. A tool nothing places is assumed at its worst, with ``low`` confidence.
+tool differently; an author's hint that a change destroys nothing is not one of the two. A tool nothing places is assumed at its worst, with ``low`` confidence.
 """
 
 from __future__ import annotations
@@ -96,13 +96,20 @@ def decide(server: str, tool: str, evidence: Sequence[Evidence], *, override: Ma
                           assumed_worst=assumed, disabled=disabled)
 
 
+def _denies_harm(ev: Evidence) -> bool:
+    """The author's hint that a change destroys nothing: the self-serving claim the weighing distrusts, so it
+    never counts as a second witness that makes a change ``high``."""
+    return ev.source == "annotation" and "destructiveHint: false" in ev.text
+
+
 def _confidence(evidence: Sequence[Evidence], primary: str, score: Mapping[str, float], *, assumed: bool,
                 raised: bool) -> str:
     if assumed:
         return "low"
     if raised or _disagree(_readings(evidence)):
         return "contested"
-    support = {ev.source for ev in evidence if ev.effect == primary and ev.weight >= 0.5}
+    support = {ev.source for ev in evidence if ev.effect == primary and ev.weight >= 0.5
+               and not (primary != "read_only" and _denies_harm(ev))}
     if score[primary] < 1.0:
         return "low"
     return "high" if len(support) >= 2 else "medium"
