@@ -10,7 +10,6 @@ from ..model import EFFECTS, Evidence
 from ._rule import rule
 from .context import ToolContext
 from .params import free_text
-from .language import split_words
 from .lexicon import lexicon
 
 __all__ = ["automation_run", "console_input", "infrastructure_change", "page_action", "paid_crawl", "relocation_overwrite"]
@@ -29,7 +28,7 @@ def page_action(ctx: ToolContext) -> Iterable[Evidence]:
         return
     page = lexicon().page_actions
     where = ctx.service.name if ctx.service is not None and ctx.service.acts_as_user else "a live page"
-    submits = [p for p in ctx.params if set(split_words(p)) & {"submit", "enter"}]
+    submits = [p for p in ctx.params if set(ctx.words_of(p)) & {"submit", "enter"}]
     if ctx.verb in page["submit"] or (ctx.verb in page["enter"] and submits):
         for effect in ("reversible", "customer_visible"):
             yield Evidence("EFF114", "name", ctx.tool.name, f"a {ctx.verb} in {where} can submit a form or post",
@@ -82,7 +81,8 @@ def relocation_overwrite(ctx: ToolContext) -> Iterable[Evidence]:
         return
     if ctx.verb in lex.verb_groups["in_place"] and ctx.verb not in lex.verb_groups["relocate"]:
         # An edit, a patch or a replacement given inline for a file the caller names rewrites that file.
-        files = [p for p in ctx.has_param("path") if {"file", "path", "filename"} & set(split_words(p))]
+        files = [p for p in ctx.params if ctx.param_depth.get(p, 0) == 0
+                 and {"file", "path", "filename", "filepath"} & set(ctx.words_of(p))]
         if files and ctx.has_param("content"):
             yield Evidence("EFF117", "schema", ", ".join(files[:3]),
                            f"a {ctx.verb} rewrites the file the caller names in place", "destructive")
@@ -113,7 +113,7 @@ def console_input(ctx: ToolContext) -> Iterable[Evidence]:
     if not typing or not (ctx.word_set | ctx.param_words) & words["words"]:
         return
     place = sorted((ctx.word_set | ctx.opening_words | ctx.server_words) & words["places"])
-    free = [p for p in ctx.params if set(split_words(p)) & words["words"] and free_text(ctx.params[p])]
+    free = [p for p in ctx.params if set(ctx.words_of(p)) & words["words"] and free_text(ctx.params[p])]
     if place and free:
         yield Evidence("EFF118", "schema", ", ".join(free[:3]), f"types into a live {place[0]}: what is typed runs",
                        "destructive", "code_execution")

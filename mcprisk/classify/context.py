@@ -39,6 +39,7 @@ class ToolContext:
     params: Mapping[str, Mapping[str, Any]]  # lower-cased parameter name -> schema
     server_words: frozenset[str] = field(default_factory=frozenset)
     param_depth: Mapping[str, int] = field(default_factory=dict)  # 0 top level, 1 inside one object or array
+    param_names: Mapping[str, str] = field(default_factory=dict)  # lower-cased name -> the name as given
     verb_firm: bool = False  # a plain verb, or a noun-like one the description confirms
     generated_name: bool = False  # named after an HTTP operation by a generator ("API-post-search")
     service_strong: bool = False  # the service is firmly known (else what it implies counts half)
@@ -107,15 +108,21 @@ class ToolContext:
     def service_words(self) -> frozenset[str]:
         return lexicon().service_words(self.service) if self.service is not None else frozenset()
 
+    def words_of(self, param: str) -> list[str]:
+        """The words of a parameter's name as the server spelled it ("truncateTarget" -> truncate, target)."""
+        return split_words(self.param_names.get(param, param))
+
     @functools.cached_property
-    def _param_forms(self) -> tuple[tuple[str, str, str], ...]:
-        """Each parameter name as given, with underscores, and with its words run together."""
-        return tuple((p, p.replace("-", "_"), "".join(split_words(p))) for p in self.params)
+    def _param_forms(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """Each parameter with the forms it is matched by: with underscores, its words run together, and its
+        words joined by underscores ("outputPath" -> output_path)."""
+        return tuple((p, (p.replace("-", "_"), "".join(self.words_of(p)), "_".join(self.words_of(p))))
+                     for p in self.params)
 
     @functools.cached_property
     def param_words(self) -> frozenset[str]:
         """The words of every parameter name."""
-        return frozenset(w for p in self.params for w in split_words(p))
+        return frozenset(w for p in self.params for w in self.words_of(p))
 
     @functools.cached_property
     def _param_hits(self) -> dict[str, list[str]]:
@@ -126,7 +133,7 @@ class ToolContext:
         hits = self._param_hits.get(category)
         if hits is None:
             names = lexicon().params[category]
-            hits = sorted(p for p, under, joined in self._param_forms if under in names or joined in names)
+            hits = sorted(p for p, forms in self._param_forms if any(f in names for f in forms))
             self._param_hits[category] = hits
         return list(hits)
 
@@ -258,7 +265,8 @@ def build_context(tool: Tool, server: str, snapshot: Snapshot | None = None,
         words = words[1:]
     description = tool.description or ""
     depth: dict[str, int] = {}
-    params = flatten_params(tool.input_schema, depths=depth)
+    given: dict[str, str] = {}
+    params = flatten_params(tool.input_schema, depths=depth, names=given)
     raw = split_words(tool.name)
     described = description_verbs(description, raw)
     # "reply_to_ticket", "post_to_channel": a word followed by "to" in a name is a verb.
@@ -271,7 +279,8 @@ def build_context(tool: Tool, server: str, snapshot: Snapshot | None = None,
                       verb=found.base if found else None, verb_effect=found.effect if found else None,
                       verb_firm=found.firm if found else False, generated_name=generated,
                       description=description, lead_verbs=tuple(described), params=params,
-                      server_words=own, param_depth=depth, service_strong=bool(match and match.strong),
+                      server_words=own, param_depth=depth, param_names=given,
+                      service_strong=bool(match and match.strong),
                       boilerplate_annotations=shared.boilerplate_annotations)
     if ctx.verb in lex.page_actions["session"] and ctx.live_page:
         # In a live page, navigating, hovering or switching tabs moves the browser session: state, not a read.

@@ -8,7 +8,6 @@ from ..model import Evidence
 from ._rule import rule
 from .context import ToolContext
 from .params import excerpt
-from .language import split_words
 from .lexicon import lexicon
 
 __all__ = ["flag_code", "flag_egress", "flag_egress_by_effect"]
@@ -91,7 +90,7 @@ def flag_egress_by_effect(ctx: ToolContext, effects: frozenset[str]) -> Iterable
     lex = lexicon()
     carriers = sorted(set(ctx.has_param("content")) | {p for p in ctx.params if p in lex.params["carrier"]})
     recipients = sorted(set(ctx.has_param("recipient")) | {
-        p for p in ctx.params if set(split_words(p)) & lex.params["recipient_words"]})
+        p for p in ctx.params if set(ctx.words_of(p)) & lex.params["recipient_words"]})
     grants = ctx.word_set & lex.objects["grant"]
     people = ctx.has_param("person")
     if recipients and (carriers or grants or not ctx.word_set & lex.objects["no_data"]):

@@ -69,14 +69,14 @@ def excerpt(text: str, start: int, end: int, context: int = 30) -> str:
     return ("…" if a else "") + out + ("…" if b < len(text) else "")
 
 
-def flatten_params(schema: Any, depth: int = 0, depths: dict[str, int] | None = None
-                    ) -> dict[str, Mapping[str, Any]]:
-    """Parameter name -> schema, including properties of nested objects (two levels: ``params.command``).
-
-    ``depths`` (when given) receives each name's nesting depth.
-    """
+def flatten_params(schema: Any, depth: int = 0, depths: dict[str, int] | None = None,
+                   names: dict[str, str] | None = None) -> dict[str, Mapping[str, Any]]:
+    """Parameter name (lower-cased) -> schema, including properties of nested objects (two levels:
+    ``params.command``). ``depths`` (when given) receives each name's nesting depth, ``names`` each name as
+    the server spelled it (its camelCase says where its words are)."""
     out: dict[str, Mapping[str, Any]] = {}
     depths = {} if depths is None else depths
+    names = {} if names is None else names
     props = schema.get("properties") if isinstance(schema, Mapping) else None
     if not isinstance(props, Mapping):
         return out
@@ -86,11 +86,12 @@ def flatten_params(schema: Any, depth: int = 0, depths: dict[str, int] | None = 
         if name not in out:
             out[name] = sub
             depths.setdefault(name, depth)
+            names.setdefault(name, str(key))
         if depth < 2:
-            for inner, inner_schema in flatten_params(sub, depth + 1, depths).items():
+            for inner, inner_schema in flatten_params(sub, depth + 1, depths, names).items():
                 out.setdefault(inner, inner_schema)
             items = sub.get("items")
             if isinstance(items, Mapping):
-                for inner, inner_schema in flatten_params(items, depth + 1, depths).items():
+                for inner, inner_schema in flatten_params(items, depth + 1, depths, names).items():
                     out.setdefault(inner, inner_schema)
     return out

@@ -60,13 +60,21 @@ def schema_consequences(ctx: ToolContext) -> Iterable[Evidence]:
         yield Evidence("EFF107", "schema", ", ".join(force), "can force or overwrite", "destructive",
                        weight=1.0 if ctx.verb_effect in ("reversible", "destructive", None) and not kept else 0.5)
     destroys = lexicon().params["destroys"]
-    named = sorted(p for p in ctx.params if set(split_words(p)) & destroys)
+    named = sorted(p for p in ctx.params if set(ctx.words_of(p)) & destroys)
     if named and mutating:
         yield Evidence("EFF107", "schema", ", ".join(named[:3]), "a parameter deletes or replaces", "destructive")
     notices = [p for p in ctx.has_param("notice") if not _explains(ctx.params[p])]
     if notices and ctx.verb_effect in MUTATING:
         yield Evidence("EFF107", "schema", ", ".join(notices[:3]), "posts a comment or notice others see",
                        "customer_visible")
+    routers = set(ctx.has_param("router")) | set(ctx.has_param("conflict"))
+    for name, schema in ctx.params.items():
+        values = schema.get("enum") if mutating and name not in routers else None
+        hits = sorted({str(v) for v in values or () if isinstance(v, str) and set(split_words(v)) & destroys})
+        if hits:
+            yield Evidence("EFF107", "schema", f"{name}={hits[0]}", "an option of the call overwrites or clears",
+                           "destructive")
+            break
     for name in ctx.has_param("conflict"):
         schema = ctx.params[name]
         values = " ".join(str(v) for v in schema.get("enum") or ()) or str(schema.get("description"))
