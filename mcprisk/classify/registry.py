@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model import Evidence, ToolAssessment
-from ..snapshot import Snapshot, Tool
+from ..snapshot import INCOMPLETE, Snapshot, Tool
 from ._rule import DerivedRule, Rule
 from .actions import (automation_run, console_input, infrastructure_change, page_action, paid_crawl,
                       relocation_overwrite)
@@ -69,4 +69,5 @@ def classify_tool(tool: Tool, server: str, snapshot: Snapshot | None = None, *,
     first = decide(server, tool.name, evidence)
     for derived in DERIVED_RULES:
         _run(derived, (ctx, frozenset(first.effects)), subject, evidence, failures)
-    return decide(server, tool.name, evidence, override=override, disabled=disabled)
+    problem = next((p for p in tool.problems if p.startswith(INCOMPLETE)), None) if tool.incomplete else None
+    return decide(server, tool.name, evidence, override=override, disabled=disabled, incomplete=problem)

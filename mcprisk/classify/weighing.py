@@ -5,7 +5,8 @@ them make a decisive sum); 0.25 is a hint that only adds up. Effects with a deci
 When independent sources disagree, the more severe reading wins: a witness for an effect more severe
 than anything decided raises the tool to it, and the confidence says ``contested``. ``high`` means at
 least two independent sources support the primary effect, one of them decisively, and none reads the
-tool differently; an author's hint that a change destroys nothing is not one of the two. A tool nothing places is assumed at its worst, with ``low`` confidence.
+tool differently; an author's hint that a change destroys nothing is not one of the two. A tool nothing
+places, or whose definition could not be stored whole, is assumed at its worst, with ``low`` confidence.
 """
 
 from __future__ import annotations
@@ -57,8 +58,13 @@ def _disagree(readings: Mapping[str, frozenset[str]]) -> bool:
 
 
 def decide(server: str, tool: str, evidence: Sequence[Evidence], *, override: Mapping[str, Any] | None = None,
-           disabled: bool = False) -> ToolAssessment:
-    """Turn evidence into effects, flags and a confidence. An override from the operator wins, and says so."""
+           disabled: bool = False, incomplete: str | None = None) -> ToolAssessment:
+    """Turn evidence into effects, flags and a confidence. An override from the operator wins, and says so.
+
+    ``incomplete`` (the problem, when part of the tool's definition could not be stored) makes the tool
+    assumed at its worst: what is missing may be what makes it dangerous, so it is destructive and carries
+    every flag, with ``low`` confidence, until an override confirms it.
+    """
     if override:
         effects = tuple(sorted(set(override.get("effects") or ()), key=effect_rank)) or ("read_only",)
         flags = tuple(f for f in FLAGS if f in set(override.get("flags") or ()))
@@ -85,6 +91,12 @@ def decide(server: str, tool: str, evidence: Sequence[Evidence], *, override: Ma
             effects = {"read_only"}
         else:
             effects, assumed = {"destructive"}, True
+    if incomplete is not None:
+        evidence = (*evidence, Evidence("EFF198", "snapshot", incomplete[:120],
+                                        "its definition could not be stored whole: assumed at its worst",
+                                        "destructive", weight=0.0))
+        return ToolAssessment(server, tool, tuple(sorted(effects | {"destructive"}, key=effect_rank)), FLAGS, "low",
+                              tuple(evidence), assumed_worst=True, disabled=disabled)
     primary = max(effects, key=effect_rank)
     flags = tuple(f for f in FLAGS if flag_score[f] >= 1.0)
     confidence = _confidence(evidence, primary, score, assumed=assumed,
