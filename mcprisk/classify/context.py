@@ -44,6 +44,7 @@ class ToolContext:
     generated_name: bool = False  # named after an HTTP operation by a generator ("API-post-search")
     service_strong: bool = False  # the service is firmly known (else what it implies counts half)
     boilerplate_annotations: bool = False  # the server puts the same admitting hints on every tool
+    shared_workspace: bool = False  # the server's tools name what colleagues write there (see server.py)
 
     @property
     def service_weight(self) -> float:
@@ -281,7 +282,8 @@ def build_context(tool: Tool, server: str, snapshot: Snapshot | None = None,
                       description=description, lead_verbs=tuple(described), params=params,
                       server_words=own, param_depth=depth, param_names=given,
                       service_strong=bool(match and match.strong),
-                      boilerplate_annotations=shared.boilerplate_annotations)
+                      boilerplate_annotations=shared.boilerplate_annotations,
+                      shared_workspace=shared.shared_workspace)
     if ctx.verb in lex.page_actions["session"] and ctx.live_page:
         # In a live page, navigating, hovering or switching tabs moves the browser session: state, not a read.
         ctx = replace(ctx, verb_effect="reversible")

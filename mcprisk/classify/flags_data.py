@@ -143,15 +143,21 @@ def flag_untrusted(ctx: ToolContext) -> Iterable[Evidence]:
         yield Evidence("FLG202", "name", ctx.tool.name, f"reads {sorted(strong)[0]}, written by others",
                        flag="untrusted_content")
         return
+    if objects and ctx.shared_workspace:
+        # The server's tools name what colleagues write there (comments, pull requests, threads): a tracker or
+        # a shared workspace, whose issues, tasks and pages other people wrote.
+        yield Evidence("FLG202", "server", ctx.server, f"reads {sorted(objects)[0]} of a shared workspace, written by "
+                       "others", flag="untrusted_content")
+        return
     if objects and (ctx.service is None or ctx.service.untrusted):
-        yield Evidence("FLG202", "name", ctx.tool.name, f"reads {sorted(objects)[0]} written by others",
-                       flag="untrusted_content", weight=0.5)
+        # Issues, tasks, events, files: written by others on some services, by the operator or a machine on others.
+        yield Evidence("FLG202", "name", ctx.tool.name, f"reads {sorted(objects)[0]}, which others may have written",
+                       flag="untrusted_content", weight=0.25)
     for pattern in lex.phrases["untrusted_content"]:
         m = pattern.search(ctx.description)
         if m:
             yield Evidence("FLG202", "description", excerpt(ctx.description, m.start(), m.end()),
-                           "returns third-party text", flag="untrusted_content",
-                           weight=1.0 if objects or ctx.service is None else 0.5)
+                           "returns third-party text", flag="untrusted_content", weight=0.5)
             return
 
 

@@ -67,6 +67,7 @@ class Lexicon:
     console_input: Mapping[str, frozenset[str]]  # verbs | words | places that show a tool types into a shell
     noun_effects: Mapping[str, str]
     objects: Mapping[str, frozenset[str]]  # category -> words
+    kinds: Mapping[str, Mapping[str, str]]  # category -> word -> the kind it names (objects given as maps)
     params: Mapping[str, frozenset[str]]
     phrases: Mapping[str, tuple[re.Pattern[str], ...]]
     services: tuple[tuple[frozenset[str], Service], ...]
@@ -124,7 +125,8 @@ def parse_lexicon(raw: Mapping[str, Any]) -> Lexicon:
         live_page=_sets(raw["live_page"]),
         console_input=_sets(raw["console_input"]),
         noun_effects={w: e for e in EFFECTS for w in raw["noun_effects"].get(e, [])},
-        objects=_sets(raw["objects"]),
+        objects=_sets({k: v for k, v in raw["objects"].items() if not isinstance(v, Mapping)}),
+        kinds={k: {str(w): str(kind) for w, kind in v.items()} for k, v in raw["objects"].items() if isinstance(v, Mapping)},
         params=_sets(raw["params"]),
         phrases={k: tuple(re.compile(p, re.IGNORECASE) for p in v) for k, v in raw["phrases"].items()},
         services=services,
