@@ -177,13 +177,17 @@ def flag_credentials(ctx: ToolContext) -> Iterable[Evidence]:
         yield Evidence("FLG205", "name", ctx.tool.name, f"changes {sorted(rights)[0]}s: who may do what",
                        flag="credential_access")
         return
+    granted = _granted(ctx)
+    if granted is not None:
+        yield Evidence("FLG205", "schema", granted[0], granted[1], flag="credential_access")
+        return
     words = set(ctx.words) | {f"{a}_{b}" for a, b in zip(ctx.words, ctx.words[1:])}
     objects = words & lex.objects["credential"]
-    strong = objects - lex.objects["access"]
     if objects & {"key", "keys"} and not lex.objects["secret_key_context"] & ctx.word_set:
         objects -= {"key", "keys"}
     if objects & {"token", "tokens"} and lex.objects["asset_token_context"] & ctx.nouns:
         objects -= {"token", "tokens"}  # an ERC-20 token is an asset, not a credential
+    strong = objects - lex.objects["access"]
     if strong:
         yield Evidence("FLG205", "name", ctx.tool.name, f"handles {sorted(strong)[0]}", flag="credential_access")
         return
@@ -195,6 +199,27 @@ def flag_credentials(ctx: ToolContext) -> Iterable[Evidence]:
             yield Evidence("FLG205", "description", excerpt(ctx.description, m.start(), m.end()),
                            "returns or changes a credential", flag="credential_access")
             return
+
+
+def _granted(ctx: ToolContext) -> tuple[str, str] | None:
+    """(parameter, why) when a change sets who may get in or what they may do: a password or SSH key given
+    to a machine, a document or a connection being set up, or a permission or role given to someone.
+    A password a read or a command only uses for one call sets nothing."""
+    lex = lexicon()
+    if ctx.reads or ctx.verb_effect in (None, "read_only") or ctx.has_code_signal:
+        return None
+    if ctx.verb in lex.verb_groups["exec"] or ctx.verb in lex.verb_groups["moving_value"]:
+        return None
+    for p in ctx.params:
+        words = set(ctx.words_of(p))
+        if words & {"password", "passphrase"} or ("ssh" in words and words & {"key", "keys"}):
+            return p, "sets or switches a password or key that lets someone in"
+    if ctx.nouns & lex.objects["containers"]:
+        return None  # a file's permissions are its mode bits, not who may use the service
+    for p in ctx.params:
+        if set(ctx.words_of(p)) & lex.objects["rights"] - {"scope", "scopes"} and ctx.param_depth.get(p, 0) == 0:
+            return p, "gives a permission or a role: who may do what"
+    return None
 
 
 # What a description says a tool does to the credential it names ("returns the connection string",
