@@ -46,6 +46,12 @@ def service_semantics(ctx: ToolContext) -> Iterable[Evidence]:
     groups = lex.verb_groups
     if svc is not None and svc.metered and set(ctx.words) & lex.objects["long_job"]:
         yield Evidence("EFF111", "server", svc.name, "a long job on a metered service spends credits", "high_cost", weight=ctx.service_weight)
+    if ctx.verb in lex.verb_groups["scaling"] and ctx.nouns & (lex.objects["billed"] | lex.objects["capacity"]) \
+            and (svc is None or svc.billable or svc.store == "cloud"):
+        # Scaling, resizing or resuming compute or storage is what cloud providers bill for.
+        what = sorted(ctx.nouns & (lex.objects["billed"] | lex.objects["capacity"]))[0]
+        yield Evidence("EFF111", "name", ctx.tool.name, f"{ctx.verb} grows or wakes billed capacity ({what})",
+                       "high_cost", weight=1.0 if svc is not None else 0.5)
     if svc is None or ctx.verb_effect is None:
         return
     verb = ctx.verb
