@@ -209,3 +209,17 @@ def test_unsettled_tools_are_read_at_their_worst_and_named():
     p = place("svc", transport="stdio", url=None, tools=[settled], tool_credentials={})
     assert p.unconfirmed == () and p.control("consent_approvals").status == "not_applicable"
     assert verdict_for("svc", p, [], rule_info()).state == "ready"
+
+
+def test_a_launch_finding_is_a_control_to_add_not_a_reason_to_stop():
+    """An unpinned package runner (LCH001) keeps an otherwise ready server at needs_controls, saying what to fix
+    in the config; it never makes it do_not_use."""
+    p = place("svc", transport="stdio", url=None, tools=[tool("peek")], tool_credentials={})
+    unpinned = Finding("LCH001", "Package runner starts whatever version the registry serves", "medium", "svc",
+                       "@acme/peek-mcp", "npx runs it with no version.")
+    assert verdict_for("svc", p, [], rule_info()).state == "ready"
+    v = verdict_for("svc", p, [unpinned], rule_info())
+    assert v.state == "needs_controls" and unpinned.id in v.reasons
+    assert "Fix how its client config launches it: package runner starts whatever version the registry serves " \
+           "(@acme/peek-mcp)." in v.summary
+    assert verdict_for("svc", p, [replace(unpinned, status="accepted")], rule_info()).state == "ready"
