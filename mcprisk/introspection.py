@@ -9,6 +9,7 @@ size limits so a hostile or broken server ends in a clear error plus whatever wa
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import time
 import re
@@ -525,6 +526,15 @@ def _classify(exc: BaseException, spec: ServerSpec, wire: Wire, limits: Limits) 
 ERAS = ("auto", "legacy", "modern")
 
 
+def _closed_on_probe(wire: Wire, g: _Gathered) -> bool:
+    """The connection ended while the server/discover probe was unanswered, and nothing else was asked: not a
+    silent server (that times out and falls back by itself) but one that quit on a method it does not know."""
+    probes = wire.ids_by_method.get("server/discover", [])
+    return (bool(probes) and probes[-1] in wire.outstanding and "initialize" not in wire.ids_by_method
+            and any(e.fatal and e.code not in ("timeout", "total_timeout", "spawn_failed", "spec_error")
+                    for e in g.errors))
+
+
 async def introspect_async(spec: ServerSpec, *, limits: Limits | None = None,
                            environ: Mapping[str, str] | None = None,
                            inputs: Mapping[str, str] | None = None, era: str = "auto") -> Snapshot:
@@ -570,6 +580,13 @@ async def introspect_async(spec: ServerSpec, *, limits: Limits | None = None,
         g.error("server", "total_timeout", f"introspection stopped at the {limits.total_timeout:g} s limit "
                                            f"for one server (during {stage}); kept what was gathered")
     g.timings["total"] = time.perf_counter() - started
+    if era == "auto" and spec.transport == "stdio" and not g.connected and _closed_on_probe(wire, g) \
+            and not deadline.cancelled_caught:
+        # Some servers built on older SDKs exit on a method they do not know: start it again, legacy only.
+        again = await introspect_async(spec, limits=limits, environ=environ, inputs=inputs, era="legacy")
+        note = IntrospectionIssue("connect", "probe_closed", "the server closed the connection when sent the "
+                                  "server/discover probe; started it again and used initialize (legacy era)", False)
+        return dataclasses.replace(again, errors=(note, *again.errors))
     if not g.connected and wire.stderr_total and not any(e.code == "spawn_failed" for e in g.errors):
         tail = wire.stderr_text().strip().splitlines()[-3:]
         if tail:

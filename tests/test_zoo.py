@@ -204,3 +204,13 @@ def test_no_child_processes_left(tmp_path):
     if children.exists():
         live = [p for p in children.read_text().split() if not _gone(int(p))]
         assert live == []
+
+
+def test_a_server_that_quits_on_the_discover_probe_is_started_again_as_legacy():
+    """A legacy server that exits when sent server/discover is launched again and introspected with initialize,
+    with a note saying so; forcing the modern era still fails clearly."""
+    snap = introspect(zoo_spec("exits-on-discover"), limits=FAST)
+    assert snap.status == "complete" and snap.era == "legacy" and len(snap.tools) == 2
+    assert "probe_closed" in codes(snap, fatal=False)
+    forced = introspect(zoo_spec("exits-on-discover"), limits=FAST, era="modern")
+    assert forced.status == "failed" and "probe_closed" not in codes(forced, fatal=False)
