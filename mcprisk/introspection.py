@@ -365,6 +365,11 @@ async def _list_all(session: ClientSession, kind: str, wire: Wire, g: _Gathered)
             g.error(kind, "sdk_rejected", "the mcp SDK rejected this page as spec-invalid "
                     f"({exc.error_count()} problem(s): {_validation_summary(exc)}); kept as sent", fatal=False)
         except MCPError as exc:
+            if exc.code == types.METHOD_NOT_FOUND and kind != "tools" and pages == 0:
+                # Declared but not implemented: nothing of this kind to judge (tools are the exception: unseen).
+                g.error(kind, "not_implemented", f"{method}: the server declares the capability but answers "
+                                                 "'method not found'; nothing of this kind is listed", fatal=False)
+                break
             failure = wire.last_failure(method)
             code, message = failure if failure else _mcp_error_code(exc, wire)
             if code == "timeout":
