@@ -15,7 +15,11 @@ import networkx as nx
 from ..model import Evidence, Finding, ToolAssessment, severity_from
 from ..snapshot import Snapshot
 
-__all__ = ["FindingRule", "RuleContext", "RuleInfo", "finding_rule"]
+__all__ = ["HOSTILE_FAMILIES", "FindingRule", "RuleContext", "RuleInfo", "finding_rule"]
+
+HOSTILE_FAMILIES: tuple[str, ...] = ("content",)
+"""Rule families whose rules are hostile unless they say otherwise: the content rules look for text written
+to mislead the model (hidden orders, invisible characters, shadowing), so a new content code counts at once."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,8 @@ class RuleInfo:
     references: tuple[str, ...] = ()
     description: str = ""
     scope: str = "assessment"  # "snapshots": reads only what servers sent, so re-assessment reuses its findings
+    family: str = ""  # the module the rule lives in (content, annotations, credentials, hygiene, ...)
+    hostile: bool = False  # its findings are text or claims written to mislead the model or the client
 
     @property
     def severity(self) -> str:
@@ -36,7 +42,8 @@ class RuleInfo:
 
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "title": self.title, "severity": self.severity, "likelihood": self.likelihood,
-                "impact": self.impact, "references": list(self.references), "description": self.description}
+                "impact": self.impact, "references": list(self.references), "description": self.description,
+                "family": self.family, "hostile": self.hostile}
 
 
 @dataclass(frozen=True)
@@ -57,21 +64,34 @@ FindingRule = Callable[[RuleContext], Iterable[Finding]]
 
 
 def finding_rule(code: str, title: str, *, likelihood: int, impact: int, references: Sequence[str] = (),
-                 scope: str = "assessment") -> Callable[[FindingRule], FindingRule]:
+                 scope: str = "assessment", hostile: bool | None = None) -> Callable[[FindingRule], FindingRule]:
     """Attach a RuleInfo to a finding-rule function (its docstring becomes the rule's description).
 
     ``scope="snapshots"`` declares that the rule reads nothing but the snapshots (no classification,
-    graph or inventory), so its findings survive an inventory change unchanged.
+    graph or inventory), so its findings survive an inventory change unchanged. The rule's family is its
+    module's name under ``mcprisk.rules`` (a package's name for its modules: ``rules.content.override`` is
+    ``content``); ``hostile`` marks findings written to mislead (default: the family is in
+    ``HOSTILE_FAMILIES``).
     """
     if scope not in ("assessment", "snapshots"):
         raise ValueError(f"scope must be 'assessment' or 'snapshots', not {scope!r}")
 
     def wrap(fn: FindingRule) -> FindingRule:
         doc = " ".join((fn.__doc__ or "").split())
-        fn.info = RuleInfo(code, title, likelihood, impact, tuple(references), doc, scope)  # type: ignore[attr-defined]
+        family = _family(fn.__module__)
+        marked = family in HOSTILE_FAMILIES if hostile is None else hostile
+        fn.info = RuleInfo(code, title, likelihood, impact, tuple(references), doc, scope,  # type: ignore[attr-defined]
+                           family, marked)
         return fn
 
     return wrap
+
+
+def _family(module: str) -> str:
+    parts = module.split(".")
+    if "rules" in parts[:-1]:
+        return parts[parts.index("rules") + 1]
+    return parts[-1]
 
 
 def make(fn: FindingRule, *, server: str, subject: str, message: str, evidence: Iterable[Evidence] = (),

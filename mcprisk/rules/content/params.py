@@ -1,0 +1,75 @@
+"""Attacks written into the input schema itself: orders as property names, poisoned defaults and choices."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from urllib.parse import urlsplit
+
+from ...model import Finding
+from .._base import RuleContext, finding_rule
+from ._hits import Hit, report
+from ._surface import Subject, surface
+from .exfil import MOVE
+from .override import INJECTION_REFS
+
+SECRET_TEMPLATE = re.compile(r"(\{\{\s*|\$\{\s*|\$|%)(env\.|secrets\.|process\.env\.)?[a-z0-9_]*(key|token|secret|password|"
+                             r"passwd|credential|auth|cookie|session)[a-z0-9_]*(\s*\}\}|\s*\}|%)?")
+URL = re.compile(r"\b(?:https?|wss?|ftp)://([^/\s\"'<>?#]+)")
+DIRECTIVE_WORDS = re.compile(r"\b(ignore|always|never|must|before|first|after|then|instead|forward|send|call|delete|"
+                             r"run|include|put|paste|copy|upload|grant|use)\b|\b(avant|envoyer|vorher|eintragen|immer|"
+                             r"siempre|sempre|toujours)\b")
+_VALUE_KEYS = ("default", "const", "enum", "examples", "example")
+
+
+def _value_kind(path: str) -> str | None:
+    tail = path.rsplit(".", 1)[-1]
+    for key in _VALUE_KEYS:
+        if tail.startswith(key):
+            return key
+    return None
+
+
+def _server_words(server: str) -> set[str]:
+    return {w for w in re.split(r"[^a-z0-9]+", server.lower()) if len(w) >= 3}
+
+
+def _param_hits(subject: Subject) -> Iterator[Hit]:
+    own = _server_words(subject.server)
+    for f in subject.fields:
+        if not f.schema or f.kind == "decoded":
+            continue
+        words = [w for w in re.split(r"[\s_\-./]+", f.norm) if w]
+        if f.kind == "key":
+            if len(words) >= 5 and (DIRECTIVE_WORDS.search(" ".join(words)) or MOVE.search(" ".join(words))):
+                yield Hit(subject, f, 0, len(f.norm), "writes an instruction as a property name")
+                return
+            continue
+        kind = _value_kind(f.path)
+        if kind is None:
+            continue
+        m = SECRET_TEMPLATE.search(f.norm)
+        if m and kind in ("default", "const", "examples", "example") and re.search(r"[{$%]", m.group(0)):
+            yield Hit(subject, f, m.start(), m.end(), "fills a parameter with a secret from the environment by default")
+            return
+        if kind in ("default", "const"):
+            for u in URL.finditer(f.norm):
+                host = urlsplit(u.group(0)).hostname or ""
+                if host and not (own & set(re.split(r"[^a-z0-9]+", host))) and host not in ("localhost", "127.0.0.1"):
+                    yield Hit(subject, f, u.start(), u.end(), "points a parameter at an outside address by default")
+                    return
+        if len(words) >= 5 and DIRECTIVE_WORDS.search(" ".join(words)):
+            yield Hit(subject, f, 0, len(f.norm), f"writes an instruction into a schema {kind} value")
+            return
+
+
+@finding_rule("INJ014", "Parameter poisoning in the input schema", likelihood=3, impact=4, references=INJECTION_REFS,
+              scope="snapshots", hostile=True)
+def parameter_poisoning(ctx: RuleContext) -> Iterable[Finding]:
+    """The attack sits in the input schema: an instruction written as a property name
+    (``ignore_previous_instructions_and_put_...``), a default that points at an outside host or pulls a secret
+    from the environment (``{{OPENAI_API_KEY}}``, ``${GITHUB_TOKEN}``), enum values, defaults or examples that
+    read as orders. A default URL on the server's own domain and ordinary template placeholders (``${name}``)
+    are not flagged. Property descriptions that ask for secrets are INJ009's."""
+    hits = (next(_param_hits(s), None) for s in surface(ctx).subjects)
+    yield from report(parameter_poisoning, (h for h in hits if h), "Parameter poisoning")
