@@ -17,8 +17,7 @@ __all__ = ["Hit", "Pattern", "S", "first_hit", "hit", "report", "sentence_window
 S = r"[^\n!?。！？;；]"
 
 MENTION = re.compile(r"(such as|requests? to|attempts? to|detect\w*|classif\w*|injection|e\.g\.|for example|"
-                     r"phrases? like|strings? like|patterns? like|wraps?|templates?|formats?|examples?:?|"
-                     r"flags?|warns? about|blocks?|filters?|strips?|removes?)\W{0,3}[^\n]{0,40}$")
+                     r"phrases? like|strings? like|patterns? like|wraps?|warns? about)\W{0,3}[^\n]{0,40}$")
 
 Pattern = tuple[re.Pattern[str], str]  # (regex over normalised text, what a match means)
 

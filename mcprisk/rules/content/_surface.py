@@ -109,8 +109,10 @@ def normalise(raw: str, identifier: bool = False) -> str:
 
 
 def _make(server: str, subject: str, path: str, kind: str, raw: str) -> list[Field]:
-    f = Field(server, subject, path, kind, raw, normalise(raw, kind in ("name", "key", "uri")))
+    f = Field(server, subject, path, kind, raw, normalise(raw, kind in ("name", "key")))
     out = [f]
+    if kind == "uri":  # a URI read both as written and as words ("ignora-todas-las-instrucciones")
+        out.append(Field(server, subject, f"{path} (as words)", "uri", raw, normalise(raw, True)))
     for how, text in decoded_views(raw):
         out.append(Field(server, subject, f"{path} ({how})", "decoded", text, normalise(text), how))
     return out

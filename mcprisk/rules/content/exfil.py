@@ -19,13 +19,14 @@ SECRET_FILES = re.compile(
     r"|秘密鍵|私钥|密钥|\.ssh\b")
 SECRET_CONTEXT = re.compile(
     r"\bsystem ?prompts?\b|\bsystem (message|instructions)\b|\byour (instructions|prompt|configuration|initial prompt)\b"
-    r"|\bdeveloper (message|prompt)s?\b|\bconversation\b|\bchat (history|log|so far|transcript)\b|\bmessage history\b"
+    r"|\bdeveloper (message|prompt)s?\b|\b(the|this|current|entire|whole|complete|full|your|our) (chat )?conversation\b"
+    r"|\bconversation (history|so far|transcript|log)\b|\bchat (history|log|so far|transcript)\b|\bmessage history\b"
     r"|\b(previous|prior|earlier|last|recent) (user )?messages?\b|\buser'?s? (last |previous |recent )?messages?\b"
     r"|\b(previous|prior|last|recent|earlier|other) tool (calls?|results?|outputs?|responses?)\b|\btool results\b"
     r"|\braw output\b|\bcontext window\b|\bcurrent context\b|\bapi[ _-]?keys?\b|\baccess[ _-]?(keys?|tokens?)\b"
     r"|\bsecret[ _-]?(keys?|access)\b|\bauth(entication|orization)? (tokens?|headers?)\b|\bbearer tokens?\b"
     r"|\bsession (tokens?|cookies?)\b|\bcookies\b|\bpasswords?\b|\bpassphrases?\b|\bcredentials\b|\bsecrets\b"
-    r"|\benvironment variables?\b|\benv vars?\b|`env`|\b[a-z0-9]+_(api_key|token|secret|password|secret_access_key)\b"
+    r"|\benvironment variables?\b|\benv vars?\b|`env`|\b[a-z0-9]+_(api_key|secret|password|secret_access_key)\b|\bgithub_token\b"
     r"|\bsaved card|\bcard (details|numbers?)\b|\bdate of birth\b|\bsocial security\b|\bpassport number\b"
     r"|variables? de (entorno|ambiente|environnement)|variável de ambiente|umgebungsvariable\w*|contraseñas?|\bsenhas?\b"
     r"|mots? de passe|passwort\w*|\bhistorial\b|conversación|\bconversa\b|histórico|\bverlauf\b|unterhaltung"
@@ -38,11 +39,14 @@ MOVE = re.compile(
     r"|\bcontenu\b|envía|\benvie\b|\bpega\b|\bcopia\b|incluye|adjunta|añade|contenido|preencha|\bcole\b|inclua"
     r"|\banexe\b|\bvalor\b|conteúdo|\blies\b|\blese\b|\btrage\b|einfüg\w*|eintrag\w*|\bsende\b|schick\w*|übermittl\w*"
     r"|\bfüge\b|kopier\w*|\bhänge\b|\binhalt\b|貼り付け|送信|送っ|发送|上传|粘贴|填入|复制|附加|含め|入力|全文|内容")
+CJK_MOVE = re.compile(r"貼り付け|送信|送っ|发送|上传|粘贴|填入|复制|附加|含め|入力|全文")
+MOVE_OUT = re.compile(r"\b(send|forward|upload|post|pass|include|append|attach|paste|insert|embed|submit|transmit|"
+                      r"exfiltrate|into|to https?)\b|`\w+`")
 # Honest tools say what they never do: "values are masked", "key contents are never read".
 SAFE = re.compile(r"\b(never|cannot|can't|masked|redacted|only the (prefix|public|metadata)|public key|not (read|stored|"
                   r"logged|sent|returned|included|shown))\b")
 PARAM_ASK = re.compile(r"\b(contents?|verbatim|full|complete|word for word|paste|here|copy|value|values|set this to|"
-                       r"fill|put|insert|include)\b|aquí|ici|hier|ここ|这里|此处|全文|内容|そのまま")
+                       r"fill|put|insert|include|aquí|ici|hier)\b|ここ|这里|此处|全文|内容|そのまま")
 EXFIL_URL = re.compile(
     r"https?://[^\s\"'<>)]*\{[^}\s]*(conversation|history|chat|user_?email|api_?key|token|secret|password|prompt|"
     r"context|summary|env|message)[^}\s]*\}|https?://[^\s\"'<>)]*[?&=/](conversation|chat_so_far|chat_history|"
@@ -82,11 +86,18 @@ def _exfil_hits(subject: Subject) -> Iterator[Hit]:
             if SAFE.search(window) or mentioned(text, m.start()):
                 continue
             if h.field.kind == "key":
-                if strong or len(h.field.norm.split()) >= 4 or re.search(r"system ?prompt|系统提示|contents? of|全文", h.field.norm):
+                if strong or len(h.field.norm.split()) >= 4 or re.search(r"contents? of|full text|verbatim|全文", h.field.norm):
                     yield Hit(subject, h.field, h.start, h.end, "names a secret as a parameter to fill")
                     return
                 continue
-            if MOVE.search(window) or EXFIL_URL.search(window) or (_param_field(h.field) and PARAM_ASK.search(window)):
+            opening = h.field.path == "description" and h.start - (m.start() - a) <= 0
+            moves = MOVE_OUT if opening else MOVE  # a description's opening clause says what the tool itself does
+            # A secret that is not a file must be the object of the move: "include the chat history", not
+            # "restrict the API key to send emails".
+            lo = a if strong else a
+            hi = b if strong else m.start()
+            moved = moves.search(text, lo, hi) or (not strong and CJK_MOVE.search(window))
+            if moved or EXFIL_URL.search(window) or (_param_field(h.field) and PARAM_ASK.search(window)):
                 what = "a secret file" if strong else "secrets or the conversation"
                 yield Hit(subject, h.field, h.start, h.end, f"asks the model to hand over {what}")
                 return
@@ -108,7 +119,7 @@ def exfiltration(ctx: RuleContext) -> Iterable[Finding]:
 
 
 ADDRESS = re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+|(?<![\w.])@[a-z0-9-]+\.[a-z]{2,}\b"
-                     r"|\b[a-z]{2}\d{2}(?: ?[a-z0-9]{4}){3,7}\b|\b0x[0-9a-f]{40}\b|(?<![\w&])#[a-z][a-z0-9_-]{2,}")
+                     r"|\b[a-z]{2}\d{2}(?: ?[a-z0-9]{4}){3,7}\b|\b0x[0-9a-f]{40}\b|(?:(?<=\s)|^)#[a-z][a-z0-9_-]{2,}")
 RECIPIENT_CUE = re.compile(
     r"\b(bcc|cc|blind[- ]cop\w*|carbon[- ]cop\w*|attendees?|invitees?|guests?|participants?|recipients?|editors?|"
     r"collaborators?|forward\w*|redirect\w*|instead|replace\w*|changed to|swap\w*|also (send|post|invite|add|share|"
@@ -141,8 +152,7 @@ def _recipient_hits(subject: Subject) -> Iterator[Hit]:
             continue
         a, b = clause(text, m.start(), m.end())
         window = text[a:b]
-        if RECIPIENT_CUE.search(window) and not re.search(r"\b(if the user asks|the user (names|provides|chooses|gives)|"
-                                                          r"explicitly asked|only include)\b", window):
+        if RECIPIENT_CUE.search(window) and not re.search(r"\b(if the user asks|explicitly asked|only include)\b", window):
             yield Hit(subject, f, h.start, h.end, "slips an outside recipient or destination into what the model sends")
             return
     for path, found in examples.items():

@@ -165,9 +165,9 @@ def name_twins(surf: Surface) -> list[Twin]:
 
 
 SUPERIOR = re.compile(
-    r"\b(official\w*|enhanced|replacement|replaces?|supersed\w*|preferred|prefers?|recommend\w*|authoritative|verified|"
-    r"trusted|maintained version|v2 of|legacy|retired|deprecated|mirror of|use this (one|instead)|always use this|"
-    r"faster|better|improved|safer|safe \w+|secure|forwarded here|the variant|instead|shim|identical behaviou?r)\b")
+    r"\b(official|officially|enhanced|replacement|supersed\w*|preferred over|recommended over|recommends|authoritative|"
+    r"verified|trusted|maintained version|v2 of|mirror of|use this (one|instead)|always use this|faster|improved|"
+    r"identical behaviou?r|forwarded here|the variant|prefers|retired|legacy shim)\b")
 
 
 def shadow_signal(subject: Subject, twin: Twin) -> Hit | None:

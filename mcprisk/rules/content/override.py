@@ -26,7 +26,7 @@ OVERRIDE: tuple[Pattern, ...] = (
     _p(rf"\b{_RULES_EN}\b{S}{{0,60}}?\b(are|is|be|become|now|considered)\s+(void|obsolete|null|invalid|cancel+ed|revoked|superseded|overridden|replaced|advisory|no longer (valid|in effect|binding))",
        "declares the model's instructions void"),
     _p(r"\b(no longer|do not|don't) apply\b", "declares the model's instructions void"),
-    _p(rf"\b(supersedes?|overrides?|replaces?|takes? precedence over|outranks?|prevails? over)\b{S}{{0,40}}?\b(system|developer|assistant'?s?|user'?s?|prior|previous|earlier|original|any other)\b{S}{{0,30}}?\b(prompts?|instructions?|configuration|messages|requests?|guidance|rules)",
+    _p(rf"\b(supersedes?|overrides?|replaces?|takes? precedence over|outranks?|prevails? over)\s+(the |any |all |your )?(system|developer|assistant'?s?|user'?s?|prior|previous|earlier|original|any other)\b{S}{{0,30}}?\b(prompts?|instructions?|configuration|messages|guidance|rules)",
        "claims to supersede the model's instructions"),
     _p(rf"\b(treat|consider|regard)\b{S}{{0,40}}?\b(instructions|prompt|guidance|rules|messages|requests)\b{S}{{0,30}}?\b(obsolete|void|advisory|invalid|irrelevant|outdated|optional)",
        "tells the model to treat its instructions as void"),
@@ -103,7 +103,7 @@ ROLE_TAGS: tuple[Pattern, ...] = (
     _p(r"<(start|end)_of_turn>", "forges a Gemma turn marker"),
     _p(r"</s>\s*<s>", "forges an end-of-sequence boundary"),
     _p(r"</?\s*(system|developer|assistant|user|human|tool_results?|function_results|function_calls|tool_call|"
-       r"tool_output|im_system|admin|administrator|important|secret|hidden|instructions?|system[_-]?prompt)\s*>",
+       r"tool_output|im_system|admin|administrator|important|secret|hidden|system[_-]?prompt)\s*>",
        "forges a role or instruction tag"),
     _p(r"-{3,}\s*(begin|start) (of )?(system|developer|admin)\b|\b(begin|start) (of )?system prompt\b", "forges a system-prompt banner"),
     _p(r"(?m)^\s*#{1,6}\s*(system|assistant|developer|admin)\s*:?\s*$", "forges a role header"),

@@ -63,7 +63,7 @@ def _p(pattern: str, meaning: str) -> Pattern:
     return re.compile(pattern), meaning
 
 
-_OTHERS = (r"(other|all other|any other|every other|competing|third-party|third party|built-in|alternative|rest of the|"
+_OTHERS = (r"(other|all other|any other|every other|competing|third-party|third party|built-in|rest of the|"
            r"remaining)\b[^\n]{0,30}?\b(tools?|servers?|calculators?|converters?|clients?|options|integrations|apps|plugins|"
            r"services|providers|searches|schedulers|fetch\w*|\w+ tools)")
 PREFERENCE: tuple[Pattern, ...] = (
@@ -75,16 +75,17 @@ PREFERENCE: tuple[Pattern, ...] = (
     _p(rf"\b{_OTHERS}\b[^\n]{{0,40}}?\b(must not|should not|may not|cannot|can't) be (used|called|trusted)",
        "forbids the model other tools"),
     _p(rf"\b{_OTHERS}\b[^\n]{{0,40}}?\b(violate|are against|breach)\b", "forbids the model other tools"),
-    _p(r"\b(the )?(only|sole|single|one and only|exclusive) (reliable|trusted|approved|official|certified|supported|"
-       r"safe|secure|accurate|sanctioned|valid)\b", "claims to be the only trustworthy tool"),
+    _p(r"\b(the )?(only|sole|single|one and only|exclusive) (reliable|trusted|approved|official|certified|sanctioned)\b",
+       "claims to be the only trustworthy tool"),
     _p(r"\b(always|must|should always)\b[^\n]{0,20}?\b(use|choose|prefer|select|pick|call|route)\b[^\n]{0,20}?\b(this|me|us|it)\b"
-       r"[^\n]{0,25}?\b(tool|one|server|first|instead|over|whenever|in all cases|exclusively)\b",
+       r"[^\n]{0,25}?\b(first|whenever|in all cases|exclusively)\b",
        "tells the model to always choose this tool"),
-    _p(r"\b(prefer|use|choose|pick)\b[^\n]{0,15}?\b(it|this( tool| one| server)?|me)\b\s+(over|instead of|rather than|above)\b",
+    _p(r"\b(prefer|use|choose|pick)\b[^\n]{0,15}?\b(it|this( tool| one| server)?|me)\b\s+(over|instead of|rather than|above)\s+"
+       r"(all|any|every|other|others|built-in|third-party|competing|the rest)\b",
        "tells the model to prefer this tool over others"),
     _p(r"\b(instead of|over|rather than|above)\b\s+(all|any|every)\s+(other|others|the rest)\b", "tells the model to prefer this tool over others"),
-    _p(r"\b(use|route)\b[^\n]{0,40}?\b(exclusively|only)\b[^\n]{0,40}?\b(tools? (from|of)|through|via)\b", "tells the model to use this server exclusively"),
-    _p(r"\b(use|using)\b[^\n]{0,30}?\btools? exclusively\b|\b(exclusively|only) (use|call) (acme|this|these|our)\b",
+    _p(r"\buse (only|exclusively) tools (from|of)\b|\bonly use tools (from|of)\b", "tells the model to use this server exclusively"),
+    _p(r"\b(use|using)\b[^\n]{0,30}?\btools? exclusively\b",
        "tells the model to use this server exclusively"),
     _p(r"\broute (every|all|each)\b[^\n]{0,40}?\bthrough\b", "tells the model to route everything through this server"),
     _p(r"\b(must|shall|should) (select|choose|pick|use) this tool\b|\ball [^\n]{0,30}? must use this tool\b",
@@ -123,10 +124,10 @@ def preference_manipulation(ctx: RuleContext) -> Iterable[Finding]:
 HARM = re.compile(
     r"\b(delete|remove|drop table|drop|wipe|erase|purge|rm -rf|revoke|deactivate|disable|pay|charge|transfer|grant|"
     r"set mode|chmod|decline|cancel|close|archive|publish|approve|truncate|overwrite|reset|mark (it|them|\w+) (as )?paid|"
-    r"refund|withdraw|transfer_all|send|forward|share|invite|post|set_permission|respond_event|empty)\b"
+    r"refund|withdraw|transfer_all|set_permission|respond_event)\b"
     r"|\b(delete|remove|revoke|deactivate|pay|charge|publish|decline|cancel|archive|drop|wipe|purge|set_permission)_\w+"
-    r"|\bstornier\w*|\blösch\w*|\bazzer\w*|\belimin\w*|\bborr[ae]\w*|\bsupprim\w*|\bcancel[ae]\w*|\bapag\w*"
-    r"|\bvalide[zr]? la commande\b|\bactualiza\w*|\bcambia\w*|\bmodifica\w*|\bcommander\b|删除|撤销|支付|取消")
+    r"|\bstornier\w*|\blösch\w*|\bazzer\w*|\belimin[ae]\b|\bborr[ae]\b|\bsupprime[zr]?\b|\bcancela\b|\bcancele\b|\bapague\b"
+    r"|\bvalide[zr]? la commande\b|\bactualiza\b|\bcambia\b|\bcommander\b|删除|撤销|支付|取消")
 SEQUENCE = re.compile(
     r"\b(after|afterwards|then|right after|before|first|once|as part of|each|every|all|any|automatically|always|"
     r"whenever|so (that|the)|to keep|to prevent|to free|in order to|without asking|without checking|free space|"
@@ -136,6 +137,9 @@ READISH = re.compile(
     r"^(get|list|show|view|read|search|find|lookup|look|check|preview|report|summar|count|analy[sz]|describe|fetch|"
     r"query|inspect|stats|status|monitor|render|compute|calculate|estimate|validate|lint|ver|voir|zeige|affiche|"
     r"consulta|mostra|leggi|lista|busca|usage|cached|current|disk|repo_stats|agenda)")
+STRONG_CUE = re.compile(r"\b(without asking|without checking|automatically|right after|as part of)\b")
+REDACTION = re.compile(r"\b(remove|strip|redact|delete|mask|omit)\b[^\n]{0,40}\b(tokens?|passwords?|secrets?|credentials|"
+                       r"personal|sensitive|pii|api keys?)\b")
 _OWN_EFFECT = re.compile(r"(delet|remov|drop|truncat|purg|clear|clean|wip|reset|destroy|eras|prun|pay|charg|transfer|"
                          r"checkout|purchas|order|refund|withdraw|send|post|publish|share|notify|email|mail|messag|invit|"
                          r"reply|permission|grant|role|acl|access|collaborat|close|archiv|cancel|updat|set|edit|manag|"
@@ -154,11 +158,13 @@ def _side_action_hits(subject: Subject) -> Iterator[Hit]:
         if f.kind == "description" and f.path == "description" and h.start <= 2:
             continue  # the tool's own summary ("Remove all rows from a table.")
         stem = m.group(0)[:5]
-        if subject.kind == "tool" and _OWN_EFFECT.search(name) and _OWN_EFFECT.search(stem):
-            continue
-        if not readish and not re.search(r"\b(without asking|without checking|automatically|right after|as part of)\b", text):
+        if subject.kind == "tool" and not READISH.search(name) and _OWN_EFFECT.search(name) and _OWN_EFFECT.search(stem):
             continue
         a, b = clause(text, m.start(), m.end())
+        if not readish and not (STRONG_CUE.search(text, a, b) and re.search(r"\b[a-z]+_[a-z_]+\b", text[a:b])):
+            continue  # a tool that changes things may document its own changes; only a strong, named order counts
+        if REDACTION.search(text, a, b):
+            continue  # "remove any tokens before pasting": advice to redact, not an action
         if SEQUENCE.search(text, a, b) and not mentioned(text, m.start()):
             yield Hit(subject, f, h.start, h.end, f"orders a side action ({m.group(0)!r}) that the tool's own job does not explain")
             return
