@@ -33,19 +33,21 @@ class Hit:
     meaning: str
     likelihood: int | None = None
     impact: int | None = None
+    in_raw: bool = False  # offsets are into the raw string (hidden characters), not the normalised view
 
     @property
     def quote(self) -> str:
         f = self.field
-        source = f.raw if len(f.raw) == len(f.norm) else f.norm
+        source = f.raw if self.in_raw or len(f.raw) == len(f.norm) else f.norm
         a, b = max(0, self.start - 30), min(len(source), self.end + 30)
         return ("…" if a else "") + shown(source[a:b], 200) + ("…" if b < len(source) else "")
 
     @property
     def where(self) -> str:
         f = self.field
-        at = f"{f.path} @{self.start}"
-        return f"{at} (decoded from {f.origin})" if f.origin else at
+        if f.origin:
+            return f"{f.path[: -len(f.origin) - 3]} @{self.start} (decoded from {f.origin})"
+        return f"{f.path} @{self.start}"
 
 
 def hit(subject: Subject, start: int, end: int, meaning: str, **grade: int) -> Hit:

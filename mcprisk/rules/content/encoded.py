@@ -20,11 +20,8 @@ ORDER = re.compile(r"\b(ignore|send|forward|read|delete|approve|put|include|call
 
 
 def _encoded_hits(subject: Subject) -> Iterator[Hit]:
-    for f in subject.fields:
-        if f.kind != "decoded" or not f.origin.endswith(ENCODINGS):
-            continue
-        if not is_prose(f.raw):
-            continue
+    decoded = [f for f in subject.fields if f.kind == "decoded" and f.origin.endswith(ENCODINGS) and is_prose(f.raw)]
+    for f in sorted(decoded, key=lambda f: -len(f.raw)):  # the fullest decoding (nested beats a partial run)
         ordered = ORDER.search(f.norm) is not None
         asked = DECODE_ASK.search(subject.text) is not None
         grade = {"likelihood": 3, "impact": 4} if ordered or asked else {"likelihood": 2, "impact": 3}

@@ -70,22 +70,24 @@ def _invisible_hits(subject: Subject) -> Iterator[Hit]:
         for m in TAGS.finditer(raw):
             flag = m.start() > 0 and raw[m.start() - 1] == "\U0001f3f4" and len(m.group(0)) <= 8
             if not flag:
-                yield Hit(subject, f, 0, len(f.norm), f"hides {len(m.group(0))} Unicode tag characters "
-                          f"(decoded: “{_decoded(subject, f.path, 'tag characters')}”)")
+                yield Hit(subject, f, m.start(), m.end(), f"hides {len(m.group(0))} Unicode tag characters "
+                          f"(decoded: “{_decoded(subject, f.path, 'tag characters')}”)", in_raw=True)
                 return
         m = VARIATION.search(raw)
         if m:
-            yield Hit(subject, f, 0, len(f.norm), "smuggles bytes in variation selectors "
-                      f"(decoded: “{_decoded(subject, f.path, 'variation-selector bytes')}”)")
+            yield Hit(subject, f, m.start(), m.end(), "smuggles bytes in variation selectors "
+                      f"(decoded: “{_decoded(subject, f.path, 'variation-selector bytes')}”)", in_raw=True)
             return
         m = BIDI.search(raw)
         if m:
-            yield Hit(subject, f, 0, len(f.norm), "re-orders text with bidi override characters (as displayed: "
-                      f"“{_decoded(subject, f.path, 'right-to-left override, as displayed')}”)")
+            yield Hit(subject, f, m.start(), m.end() + 40, "re-orders text with bidi override characters (as displayed: "
+                      f"“{_decoded(subject, f.path, 'right-to-left override, as displayed')}”)", in_raw=True)
             return
         found = ZERO_WIDTH.findall(raw)
         if len(found) >= 2 and (len(found) >= 8 or is_prose(f.norm)):
-            yield Hit(subject, f, 0, len(f.norm), f"hides {len(found)} zero-width characters inside words")
+            first = ZERO_WIDTH.search(raw)
+            yield Hit(subject, f, first.start(), first.end() + 40, f"hides {len(found)} zero-width characters inside words",
+                      in_raw=True)
             return
 
 
@@ -124,7 +126,8 @@ def control_characters(ctx: RuleContext) -> Iterable[Finding]:
                     continue
                 m = ESCAPE.search(f.raw)
                 if m:
-                    yield Hit(s, f, 0, len(f.norm), f"contains the control sequence {m.group(0)[:12]!r}")
+                    yield Hit(s, f, m.start(), m.end() + 40, f"contains the control sequence {m.group(0)[:12]!r}",
+                              in_raw=True)
                     break
     yield from report(control_characters, hits(), "Terminal escape")
 
@@ -146,8 +149,8 @@ def padding(ctx: RuleContext) -> Iterable[Finding]:
                 for m in PADDING.finditer(f.raw):
                     tail = f.raw[m.end():]
                     if len(re.findall(r"[^\W\d_]{2,}", tail)) >= 3:
-                        yield Hit(s, f, m.end(), min(len(f.norm), m.end() + 80),
-                                  f"hides text after {m.end() - m.start():,} characters of padding")
+                        yield Hit(s, f, m.end(), min(len(f.raw), m.end() + 80),
+                                  f"hides text after {m.end() - m.start():,} characters of padding", in_raw=True)
                         break
                 else:
                     continue

@@ -30,6 +30,23 @@ def _value_kind(path: str) -> str | None:
     return None
 
 
+DEST_PROP = re.compile(r"webhook|callback|endpoint|target|destination|upload|sink|collector|report|notify|forward|"
+                       r"post|push|ingest|send|export|log|telemetry|mirror|relay")
+DEST_DESC = re.compile(r"\b(post|send|upload|deliver|forward|push|report|export)(ed|s)?\b[^\n]{0,20}\b(to|at|here)\b"
+                       r"|\bwhere\b[^\n]{0,40}\b(sent|posted|uploaded|delivered|pushed|exported)\b")
+
+
+def _destination(subject: Subject, path: str) -> bool:
+    """The parameter is where data goes out (a webhook, an upload target), by its name or its description."""
+    if ".properties." not in path:
+        return False
+    prop_path = path.rsplit(".", 1)[0]
+    prop = prop_path.rsplit(".properties.", 1)[-1]
+    if DEST_PROP.search(prop.lower()):
+        return True
+    return any(f.path == f"{prop_path}.description" and DEST_DESC.search(f.norm) for f in subject.fields)
+
+
 def _server_words(server: str) -> set[str]:
     return {w for w in re.split(r"[^a-z0-9]+", server.lower()) if len(w) >= 3}
 
@@ -52,7 +69,7 @@ def _param_hits(subject: Subject) -> Iterator[Hit]:
         if m and kind in ("default", "const", "examples", "example") and re.search(r"[{$%]", m.group(0)):
             yield Hit(subject, f, m.start(), m.end(), "fills a parameter with a secret from the environment by default")
             return
-        if kind in ("default", "const"):
+        if kind in ("default", "const") and _destination(subject, f.path):
             for u in URL.finditer(f.norm):
                 host = urlsplit(u.group(0)).hostname or ""
                 if host and not (own & set(re.split(r"[^a-z0-9]+", host))) and host not in ("localhost", "127.0.0.1"):

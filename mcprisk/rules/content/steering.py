@@ -138,6 +138,8 @@ READISH = re.compile(
     r"query|inspect|stats|status|monitor|render|compute|calculate|estimate|validate|lint|ver|voir|zeige|affiche|"
     r"consulta|mostra|leggi|lista|busca|usage|cached|current|disk|repo_stats|agenda)")
 STRONG_CUE = re.compile(r"\b(without asking|without checking|automatically|right after|as part of)\b")
+SAFEGUARD = re.compile(r"\b(confirm\w*|approv(al|e) (from|by)|ask (the )?(user|human)|permission from|consent|"
+                       r"never|do not|don't|must not)\b")
 REDACTION = re.compile(r"\b(remove|strip|redact|delete|mask|omit)\b[^\n]{0,40}\b(tokens?|passwords?|secrets?|credentials|"
                        r"personal|sensitive|pii|api keys?)\b")
 _OWN_EFFECT = re.compile(r"(delet|remov|drop|truncat|purg|clear|clean|wip|reset|destroy|eras|prun|pay|charg|transfer|"
@@ -163,8 +165,8 @@ def _side_action_hits(subject: Subject) -> Iterator[Hit]:
         a, b = clause(text, m.start(), m.end())
         if not readish and not (STRONG_CUE.search(text, a, b) and re.search(r"\b[a-z]+_[a-z_]+\b", text[a:b])):
             continue  # a tool that changes things may document its own changes; only a strong, named order counts
-        if REDACTION.search(text, a, b):
-            continue  # "remove any tokens before pasting": advice to redact, not an action
+        if REDACTION.search(text, a, b) or SAFEGUARD.search(text, a, b):
+            continue  # advice to redact ("remove any tokens before pasting") or to ask first is no attack
         if SEQUENCE.search(text, a, b) and not mentioned(text, m.start()):
             yield Hit(subject, f, h.start, h.end, f"orders a side action ({m.group(0)!r}) that the tool's own job does not explain")
             return
