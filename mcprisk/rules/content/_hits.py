@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ...model import Evidence, Finding
 from .._base import make
-from ._surface import Field, Subject, shown
+from ._surface import Field, Subject, raw_offsets, shown
 
 __all__ = ["Hit", "Pattern", "S", "first_hit", "hit", "report", "sentence_window"]
 
@@ -38,8 +38,9 @@ class Hit:
     @property
     def quote(self) -> str:
         f = self.field
-        source = f.raw if self.in_raw or len(f.raw) == len(f.norm) else f.norm
-        a, b = max(0, self.start - 30), min(len(source), self.end + 30)
+        start, end = (self.start, self.end) if self.in_raw else raw_offsets(f, self.start, self.end)
+        source = f.raw
+        a, b = max(0, start - 30), min(len(source), end + 30)
         return ("…" if a else "") + shown(source[a:b], 200) + ("…" if b < len(source) else "")
 
     @property
@@ -47,7 +48,8 @@ class Hit:
         f = self.field
         if f.origin:
             return f"{f.path[: -len(f.origin) - 3]} @{self.start} (decoded from {f.origin})"
-        return f"{f.path} @{self.start}"
+        start = self.start if self.in_raw else raw_offsets(f, self.start, self.end)[0]
+        return f"{f.path} @{start}"
 
 
 def hit(subject: Subject, start: int, end: int, meaning: str, **grade: int) -> Hit:

@@ -108,6 +108,28 @@ def normalise(raw: str, identifier: bool = False) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
+def raw_offsets(f: Field, start: int, end: int) -> tuple[int, int]:
+    """Map offsets of ``f.norm`` back to ``f.raw`` (per character: hidden characters count zero, NFKC and case
+    folding their own length), so a quote keeps the server's spelling."""
+    if len(f.raw) == len(f.norm) or f.origin:
+        return start, end
+    ident = f.kind in ("name", "key")
+    pos, a, b = 0, None, len(f.raw)
+    for i, c in enumerate(f.raw):
+        if a is None and pos >= start:
+            a = i
+        if pos >= end:
+            b = i
+            break
+        if INVISIBLE.match(c):
+            continue
+        if ident and (_SEPARATORS.match(c) or (c.isupper() and i and f.raw[i - 1].isalnum() and not f.raw[i - 1].isupper())):
+            pos += 1 if _SEPARATORS.match(c) else 2
+            continue
+        pos += len(unicodedata.normalize("NFKC", c).casefold()) if not c.isascii() else 1
+    return (a if a is not None else len(f.raw)), b
+
+
 def _make(server: str, subject: str, path: str, kind: str, raw: str) -> list[Field]:
     f = Field(server, subject, path, kind, raw, normalise(raw, kind in ("name", "key")))
     out = [f]

@@ -86,9 +86,9 @@ OVERRIDE: tuple[Pattern, ...] = (
 @finding_rule("INJ001", "Instruction override aimed at the model", likelihood=3, impact=4, references=INJECTION_REFS,
               scope="snapshots", hostile=True)
 def instruction_override(ctx: RuleContext) -> Iterable[Finding]:
-    """Text that tells the model to ignore, void or rank below itself the instructions it has from its system
-    prompt, developer or user ("ignore previous instructions", "earlier system messages are void", "from now
-    on obey only this tool"), in English, German, French, Spanish, Portuguese, Italian, Dutch, Polish,
+    """Tool poisoning by override: text that tells the model to ignore, void or rank below itself the
+    instructions it has from its system prompt, developer or user ("ignore previous instructions", "earlier
+    system messages are void", "from now on obey only this tool"), in English, German, French, Spanish, Portuguese, Italian, Dutch, Polish,
     Russian, Chinese, Japanese and Korean, anywhere a server puts text (names and property names are read
     with their separators as spaces). A detector that quotes such phrases ("such as requests to disregard
     prior instructions") is not flagged."""
