@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from ...model import Evidence, Finding
 from .._base import make
-from ._surface import Field, Subject, raw_offsets, shown
+from ._surface import WIDE_LETTER, Field, Subject, raw_offsets, shown
 
-__all__ = ["Hit", "Pattern", "S", "first_hit", "hit", "report", "sentence_window"]
+__all__ = ["Hit", "Pattern", "S", "anchors", "first_hit", "hit", "report", "sentence_window"]
 
 # A window of characters that stays on one line and inside one sentence-ish span ('.' is allowed: paths,
 # domains and file names carry dots; sentences are bounded by the window length instead).
@@ -63,11 +63,116 @@ def mentioned(text: str, start: int) -> bool:
     return MENTION.search(text, max(0, start - 60), start) is not None
 
 
+def first_words(source: str) -> frozenset[str] | None:
+    """The words a pattern must start with, read from its leading ``\\b(a|b|c)`` group; None when unclear.
+
+    A pattern is only run on a subject that contains one of them (a set lookup instead of a scan)."""
+    body = source[2:] if source.startswith(r"\b") else source
+    if WIDE_LETTER.match(body[:1]) or (body[:1] == "(" and WIDE_LETTER.match(body[1:2])):
+        return WIDE_ONLY  # a pattern for CJK, Cyrillic, ... text: only a subject with such letters can match
+    lead = re.match(r"([a-zà-ÿ']+)(?=[ (\\]|$)", body)
+    if lead and not body.startswith("("):
+        return None if _top_level_bar(body) else frozenset({lead.group(1).split("'")[0]})
+    if not body.startswith("("):
+        return None
+    depth, i = 0, 0
+    for i, c in enumerate(body):
+        depth += c == "("
+        depth -= c == ")"
+        if depth == 0:
+            break
+    group = body[1:i]
+    rest = body[i + 1:]
+    if rest[:1] in ("?", "*", "{") or _top_level_bar(rest):
+        return None  # the group is optional, or the pattern has other top-level alternatives
+    if group.startswith("?:"):
+        group = group[2:]
+    words: set[str] = set()
+    for alt in group.split("|"):
+        m = re.match(r"([a-zà-ÿ]+)(s\?|\?)?", alt)
+        if not m or "(" in alt.split(" ")[0] or "[" in alt.split(" ")[0] or "\\" in alt.split(" ")[0]:
+            return None
+        word = m.group(1)
+        if m.group(2) == "s?":
+            words.add(word + "s")
+        elif m.group(2) == "?":
+            words.add(word[:-1])
+        words.add(word)
+    return frozenset(words)
+
+
+def _top_level_bar(source: str) -> bool:
+    depth, escaped, in_class = 0, False, False
+    for c in source:
+        if escaped:
+            escaped = False
+        elif c == "\\":
+            escaped = True
+        elif in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return True
+    return False
+
+
+_FIRST: dict[str, frozenset[str] | None] = {}
+WIDE_ONLY = frozenset({"\0wide"})  # matches no word: such patterns run only on subjects marked ``wide``
+
+
+def split_alternatives(regex: re.Pattern[str]) -> tuple[re.Pattern[str], ...]:
+    """A big alternation cut at its top-level bars, so each piece can be gated by its own first words."""
+    pieces, depth, escaped, in_class, start = [], 0, False, False, 0
+    src = regex.pattern
+    for i, c in enumerate(src):
+        if escaped:
+            escaped = False
+        elif c == "\\":
+            escaped = True
+        elif in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c in "()":
+            depth += 1 if c == "(" else -1
+        elif c == "|" and depth == 0:
+            pieces.append(src[start:i])
+            start = i + 1
+    pieces.append(src[start:])
+    return tuple(re.compile(p, regex.flags) for p in pieces)
+
+
+def gated_finditer(subject: Subject, pieces: Sequence[re.Pattern[str]]) -> list[re.Match[str]]:
+    """Matches of every piece whose first words occur in the subject, in text order."""
+    out = []
+    for regex in pieces:
+        need = _FIRST[regex.pattern] if regex.pattern in _FIRST else _FIRST.setdefault(regex.pattern, first_words(regex.pattern))
+        if need is None or subject.has_any(need):
+            out.extend(regex.finditer(subject.text))
+    return sorted(out, key=lambda m: m.start())
+
+
+def anchors(words: str) -> frozenset[str]:
+    """A rule's anchor words: a subject with none of them cannot match any of the rule's patterns."""
+    return frozenset(words.split())
+
+
 def first_hit(subject: Subject, patterns: Sequence[Pattern], *, guard_mentions: bool = False,
-              fields: Callable[[Field], bool] | None = None) -> Hit | None:
-    """The first pattern that matches ``subject.text`` (in pattern order), optionally skipping mentions."""
+              fields: Callable[[Field], bool] | None = None, gate: frozenset[str] | None = None) -> Hit | None:
+    """The first pattern that matches ``subject.text`` (in pattern order), optionally skipping mentions; a
+    subject without any ``gate`` word is skipped without running a pattern."""
+    if gate is not None and not subject.has_any(gate):
+        return None
     text = subject.text
     for regex, meaning in patterns:
+        need = _FIRST[regex.pattern] if regex.pattern in _FIRST else _FIRST.setdefault(regex.pattern, first_words(regex.pattern))
+        if need is not None and not subject.has_any(need):
+            continue
         for m in regex.finditer(text):
             if guard_mentions and mentioned(text, m.start()):
                 continue

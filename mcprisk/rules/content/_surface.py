@@ -36,6 +36,8 @@ ESCAPES = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SEPARATORS = re.compile(r"[_\-./:+~]+")
 _NEEDS_WORK = re.compile(r"[^\t\n\x20-\x7e]")  # anything but printable ASCII: worth normalising
+_WORD_BREAKS = str.maketrans({c: " " for c in "!\"#$%&'()*+,./:;<=>?@[\\]^`{|}~-\n\t\r"})
+WIDE_LETTER = _WIDE = re.compile("[\u0400-\u052f\u0590-\u06ff\u0900-\u0dff\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,12 @@ class Subject:
     fields: tuple[Field, ...]
     text: str
     starts: tuple[int, ...]
+    words: frozenset[str] = frozenset()  # the words of ``text``: rules skip a subject that has none of their anchors
+    wide: bool = False  # has letters of scripts written without spaces (CJK, ...): anchors cannot gate it
+
+    def has_any(self, anchors: frozenset[str]) -> bool:
+        """Whether any anchor word occurs (always true for text a word split cannot gate)."""
+        return self.wide or not anchors.isdisjoint(self.words)
 
     def locate(self, offset: int) -> tuple[Field, int]:
         """The field a match offset of ``text`` falls in, and the offset within that field's ``norm``."""
@@ -86,15 +94,14 @@ class Surface:
 
     subjects: tuple[Subject, ...]
     tools_by_server: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    owners: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # lower-case name -> (name, server), up to 2
 
-    def other_tools(self, server: str) -> dict[str, str]:
-        """Tool name -> owning server, for every tool of every *other* server (first owner wins)."""
-        out: dict[str, str] = {}
-        for srv, names in self.tools_by_server.items():
+    def owner_elsewhere(self, name: str, server: str) -> str | None:
+        """A server other than ``server`` exposing a tool called ``name`` (case-insensitive), if any."""
+        for original, srv in self.owners.get(name.lower(), ()):
             if srv != server:
-                for n in names:
-                    out.setdefault(n, srv)
-        return out
+                return srv
+        return None
 
 
 def normalise(raw: str, identifier: bool = False) -> str:
@@ -102,7 +109,7 @@ def normalise(raw: str, identifier: bool = False) -> str:
     text = raw[:MAX_FIELD_CHARS]
     if identifier:
         text = _SEPARATORS.sub(" ", _CAMEL.sub(" ", text))
-    if _NEEDS_WORK.search(text) is None:
+    if text.isascii() and "\x1b" not in text and "\r" not in text and _NEEDS_WORK.search(text) is None:
         return text.lower()
     text = INVISIBLE.sub("", ESCAPES.sub(" ", text))
     return unicodedata.normalize("NFKC", text).casefold()
@@ -135,7 +142,7 @@ def _make(server: str, subject: str, path: str, kind: str, raw: str) -> list[Fie
     out = [f]
     if kind == "uri":  # a URI read both as written and as words ("ignora-todas-las-instrucciones")
         out.append(Field(server, subject, f"{path} (as words)", "uri", raw, normalise(raw, True)))
-    for how, text in decoded_views(raw):
+    for how, text in (decoded_views(raw) if len(raw) >= 16 else ()):
         out.append(Field(server, subject, f"{path} ({how})", "decoded", text, normalise(text), how))
     return out
 
@@ -216,7 +223,9 @@ def _subject(server: str, name: str, kind: str, fields: Sequence[Field]) -> Subj
         starts.append(pos)
         parts.append(f.norm)
         pos += len(f.norm) + 2
-    return Subject(server, name, kind, fields, "\n\n".join(parts), tuple(starts))
+    text = "\n\n".join(parts)
+    wide = not text.isascii() and _WIDE.search(text) is not None
+    return Subject(server, name, kind, fields, text, tuple(starts), frozenset(text.translate(_WORD_BREAKS).split()), wide)
 
 
 def snapshot_subjects(snap: Snapshot) -> Iterator[Subject]:
@@ -237,9 +246,14 @@ def snapshot_subjects(snap: Snapshot) -> Iterator[Subject]:
 def build_surface(snapshots: Sequence[Snapshot]) -> Surface:
     subjects = tuple(s for snap in snapshots for s in snapshot_subjects(snap))
     tools: dict[str, tuple[str, ...]] = {}
+    owners: dict[str, tuple[tuple[str, str], ...]] = {}
     for snap in snapshots:
         tools[snap.name] = tools.get(snap.name, ()) + tuple(t.name for t in snap.tools)
-    return Surface(subjects, tools)
+        for t in snap.tools:
+            have = owners.get(t.name.lower(), ())
+            if len(have) < 2 and all(s != snap.name for _, s in have):
+                owners[t.name.lower()] = have + ((t.name, snap.name),)
+    return Surface(subjects, tools, owners)
 
 
 def surface(ctx: Any) -> Surface:

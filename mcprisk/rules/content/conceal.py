@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from ...model import Finding
 from .._base import RuleContext, finding_rule
-from ._hits import S, Pattern, first_hit, report
+from ._hits import S, Pattern, anchors, first_hit, report
 from ._surface import surface
 from .override import INJECTION_REFS
 
@@ -64,6 +64,14 @@ CONCEAL: tuple[Pattern, ...] = (
 )
 
 
+CONCEAL_GATE = anchors(
+    "not don never without hide conceal keep remain disclosed mentioned revealed shown reported listed confirmed "
+    "surfaced omit leave strip suppress need needs if phrase word present pretend approval confirmation consent "
+    "permission requested skip bypass pre approved preapproved authorized authorised exempt granted even although "
+    "though erwähne erwähnen sage sag sagen teile informiere verrate verschweige verschweigen verheimliche ohne ne "
+    "sans insu no sin não sem non senza nie silent quiet")
+
+
 @finding_rule("INJ008", "Concealment from the user or action without consent", likelihood=3, impact=4,
               references=INJECTION_REFS, scope="snapshots", hostile=True)
 def concealment(ctx: RuleContext) -> Iterable[Finding]:
@@ -71,5 +79,5 @@ def concealment(ctx: RuleContext) -> Iterable[Finding]:
     summary, say no if asked) or to act without the user's confirmation (approval is not required, proceed
     without asking, pre-authorised), in several languages. A tool that honestly says what it never stores
     or shows is not flagged: the order has to be about the user."""
-    hits = (first_hit(s, CONCEAL, guard_mentions=True) for s in surface(ctx).subjects)
+    hits = (first_hit(s, CONCEAL, guard_mentions=True, gate=CONCEAL_GATE) for s in surface(ctx).subjects)
     yield from report(concealment, (h for h in hits if h), "Concealment aimed at the model")

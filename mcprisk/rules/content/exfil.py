@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from ...model import Finding
 from .._base import RuleContext, finding_rule
-from ._hits import Hit, hit, mentioned, report
+from ._hits import Hit, gated_finditer, hit, mentioned, report, split_alternatives
 from ._surface import Field, Subject, surface
 from .override import INJECTION_REFS
 
@@ -74,10 +74,13 @@ def _param_field(f: Field) -> bool:
         or f.path.startswith("arguments[")
 
 
+FILE_PIECES, CONTEXT_PIECES = split_alternatives(SECRET_FILES), split_alternatives(SECRET_CONTEXT)
+
+
 def _exfil_hits(subject: Subject) -> Iterator[Hit]:
     text = subject.text
-    for regex, strong in ((SECRET_FILES, True), (SECRET_CONTEXT, False)):
-        for m in regex.finditer(text):
+    for pieces, strong in ((FILE_PIECES, True), (CONTEXT_PIECES, False)):
+        for m in gated_finditer(subject, pieces):
             h = hit(subject, m.start(), m.end(), "")
             if h.field.kind == "uri" and strong:
                 yield Hit(subject, h.field, h.start, h.end, "points a resource at a secret file")

@@ -105,13 +105,18 @@ def confusable_name(ctx: RuleContext) -> Iterable[Finding]:
     user reads one name and the model may call the other. Names written wholly in one script (``поиск_заказа``,
     ``créer_facture``, ``検索``) are not flagged."""
     surf = surface(ctx)
-    owners_by_server: dict[str, dict[str, str]] = {}
-    for server in surf.tools_by_server:
-        owners_by_server[server] = {loose(n): n for n in surf.other_tools(server)}
+    by_skeleton: dict[str, list[tuple[str, str]]] = {}
+    for server, names in surf.tools_by_server.items():
+        for n in names:
+            if not n.isascii():
+                continue
+            by_skeleton.setdefault(loose(n), []).append((n, server))
     hits = []
     for s in surf.subjects:
-        own = set(surf.tools_by_server.get(s.server, ()))
-        h = next(_confusable_hits(s, owners_by_server.get(s.server, {}), own), None)
+        if all(f.raw.isascii() for f in _name_fields(s)):
+            continue
+        owners = {k: next((n for n, srv in v if srv != s.server), "") for k, v in by_skeleton.items()}
+        h = next(_confusable_hits(s, {k: v for k, v in owners.items() if v}, set(surf.tools_by_server.get(s.server, ()))), None)
         if h:
             hits.append(h)
     yield from report(confusable_name, hits, "Confusable name")
@@ -189,13 +194,13 @@ def shadow_signal(subject: Subject, twin: Twin) -> Hit | None:
 
 
 def _title_claims(subject: Subject, surf: Surface) -> Hit | None:
-    others = {n.lower(): s for n, s in surf.other_tools(subject.server).items() if "_" in n or "-" in n}
     for f in subject.fields:
         if f.path in ("title", "annotations.title"):
             for word in re.findall(r"[a-z0-9][a-z0-9_-]+", f.norm):
-                if word in others and word != subject.name.lower():
+                owner = surf.owner_elsewhere(word, subject.server) if ("_" in word or "-" in word) else None
+                if owner and word != subject.name.lower():
                     i = f.norm.find(word)
-                    return Hit(subject, f, i, i + len(word), f"titles itself as {word!r}, a tool of the {others[word]} server")
+                    return Hit(subject, f, i, i + len(word), f"titles itself as {word!r}, a tool of the {owner} server")
     return None
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from ...model import Finding
 from .._base import RuleContext, finding_rule
-from ._hits import S, Pattern, first_hit, report
+from ._hits import S, Pattern, anchors, first_hit, report
 from ._surface import surface
 
 INJECTION_REFS = ("OWASP MCP Top 10: MCP03 Tool Poisoning", "OWASP LLM01 Prompt Injection", "CWE-74")
@@ -83,6 +83,18 @@ OVERRIDE: tuple[Pattern, ...] = (
 )
 
 
+OVERRIDE_GATE = anchors(
+    "ignore ignoring disregard forget aside override overrides overrule discard abandon bypass skip drop void obsolete "
+    "null invalid cancelled canceled revoked superseded overridden replaced advisory longer apply supersede supersedes "
+    "replace replaces precedence outrank outranks prevail prevails treat consider regard stop henceforth further "
+    "conversation session only priority whatever admin administrator developer god dan unrestricted jailbroken root "
+    "maintenance obey follow issued contained ignoriere ignorieren ignoriert ignorier vergiss vergessen missachte "
+    "missachten übergehe verwirf sofort ignorez ignorer ignore oubliez oublier oublie tenez faites abstraction écartez "
+    "écarter obéissez obéir ignora ignoren olvida olvide descarta omite omiso ahora obedece desconsidere desconsidera "
+    "esqueça esqueca descarte substituem ignorate ignori dimentica dimenticate tralascia considerare segui negeer "
+    "vergeet zignoruj ignoruj zapomnij")
+
+
 @finding_rule("INJ001", "Instruction override aimed at the model", likelihood=3, impact=4, references=INJECTION_REFS,
               scope="snapshots", hostile=True)
 def instruction_override(ctx: RuleContext) -> Iterable[Finding]:
@@ -92,7 +104,7 @@ def instruction_override(ctx: RuleContext) -> Iterable[Finding]:
     Russian, Chinese, Japanese and Korean, anywhere a server puts text (names and property names are read
     with their separators as spaces). A detector that quotes such phrases ("such as requests to disregard
     prior instructions") is not flagged."""
-    hits = (first_hit(s, OVERRIDE, guard_mentions=True) for s in surface(ctx).subjects)
+    hits = (first_hit(s, OVERRIDE, guard_mentions=True, gate=OVERRIDE_GATE) for s in surface(ctx).subjects)
     yield from report(instruction_override, (h for h in hits if h), "Instruction override")
 
 
@@ -115,6 +127,12 @@ ROLE_TAGS: tuple[Pattern, ...] = (
 )
 
 
+ROLE_GATE = anchors("im_start im_end start_header_id eot_id endoftext end_of_text begin_of_text inst sys start_of_turn "
+                    "end_of_turn s system developer assistant user human tool_result tool_results function_results "
+                    "function_calls tool_call tool_output im_system admin administrator important secret hidden "
+                    "system_prompt begin start role model ai platform operator")
+
+
 @finding_rule("INJ007", "Forged role tags or chat-template tokens", likelihood=3, impact=4, references=INJECTION_REFS,
               scope="snapshots", hostile=True)
 def fake_role_tags(ctx: RuleContext) -> Iterable[Finding]:
@@ -123,5 +141,5 @@ def fake_role_tags(ctx: RuleContext) -> Iterable[Finding]:
     fake transcripts and ``{"role": "system"}`` messages in server text: they try to make the model read the
     server's words as its system prompt, the user's turn or a tool's result. Documentation that names a
     template ("ChatML wraps each turn as ...") is not flagged."""
-    hits = (first_hit(s, ROLE_TAGS, guard_mentions=True) for s in surface(ctx).subjects)
+    hits = (first_hit(s, ROLE_TAGS, guard_mentions=True, gate=ROLE_GATE) for s in surface(ctx).subjects)
     yield from report(fake_role_tags, (h for h in hits if h), "Forged role or template text")
