@@ -35,14 +35,14 @@ def _added_ms_per_tool(n_tools: int, rounds: int) -> tuple[float, list[float], l
 
 
 def run(quick: bool) -> list[Figure]:
-    rounds = 2 if quick else 6
-    small, w1, b1 = _added_ms_per_tool(1000, rounds)
-    large, w5, b5 = _added_ms_per_tool(5000, max(2, rounds // 2))
+    rounds = 2 if quick else 4
+    small, w1, b1 = _added_ms_per_tool(500, rounds)
+    large, w5, b5 = _added_ms_per_tool(2000, rounds)
     return [
-        Figure("content rules, added cost per tool (1,000 tools, 10 servers)", small, "ms", target="<= 0.2 ms",
+        Figure("content rules, added cost per tool (500 tools, 5 servers)", small, "ms", target="<= 0.2 ms",
                baseline="assess() without the content rules, interleaved",
                note=f"with {median(w1):.2f} s, without {median(b1):.2f} s"),
-        Figure("content rules, added cost per tool (5,000 tools, 50 servers)", large, "ms", target="<= 0.2 ms",
+        Figure("content rules, added cost per tool (2,000 tools, 20 servers)", large, "ms", target="<= 0.2 ms",
                baseline="assess() without the content rules, interleaved",
-               note=f"with {median(w5):.2f} s, without {median(b5):.2f} s; linear when close to the 1,000-tool figure"),
+               note=f"with {median(w5):.2f} s, without {median(b5):.2f} s; linear when close to the 500-tool figure"),
     ]

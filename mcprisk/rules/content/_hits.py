@@ -83,8 +83,14 @@ def first_words(source: str) -> frozenset[str] | None:
             break
     group = body[1:i]
     rest = body[i + 1:]
-    if rest[:1] in ("?", "*", "{") or _top_level_bar(rest):
-        return None  # the group is optional, or the pattern has other top-level alternatives
+    if _top_level_bar(rest):
+        return None  # the pattern has other top-level alternatives
+    if rest[:1] == "?":  # an optional leading group: its words, or the words of what follows it
+        after = first_words(rest[1:].lstrip())
+        own = first_words("(" + group + ")")
+        return None if after is None or own is None else after | own
+    if rest[:1] in ("*", "{"):
+        return None
     if group.startswith("?:"):
         group = group[2:]
     words: set[str] = set()
@@ -122,6 +128,7 @@ def _top_level_bar(source: str) -> bool:
 
 
 _FIRST: dict[str, frozenset[str] | None] = {}
+_PIECES: dict[str, tuple[re.Pattern[str], ...]] = {}
 WIDE_ONLY = frozenset({"\0wide"})  # matches no word: such patterns run only on subjects marked ``wide``
 
 
@@ -170,10 +177,10 @@ def first_hit(subject: Subject, patterns: Sequence[Pattern], *, guard_mentions: 
         return None
     text = subject.text
     for regex, meaning in patterns:
-        need = _FIRST[regex.pattern] if regex.pattern in _FIRST else _FIRST.setdefault(regex.pattern, first_words(regex.pattern))
-        if need is not None and not subject.has_any(need):
-            continue
-        for m in regex.finditer(text):
+        pieces = _PIECES.get(regex.pattern)
+        if pieces is None:
+            pieces = _PIECES.setdefault(regex.pattern, split_alternatives(regex))
+        for m in gated_finditer(subject, pieces):
             if guard_mentions and mentioned(text, m.start()):
                 continue
             h = hit(subject, m.start(), m.end(), meaning)

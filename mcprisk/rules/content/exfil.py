@@ -25,7 +25,7 @@ SECRET_CONTEXT = re.compile(
     r"|\b(previous|prior|last|recent|earlier|other) tool (calls?|results?|outputs?|responses?)\b|\btool results\b"
     r"|\braw output\b|\bcontext window\b|\bcurrent context\b|\bapi[ _-]?keys?\b|\baccess[ _-]?(keys?|tokens?)\b"
     r"|\bsecret[ _-]?(keys?|access)\b|\bauth(entication|orization)? (tokens?|headers?)\b|\bbearer tokens?\b"
-    r"|\bsession (tokens?|cookies?)\b|\bcookies\b|\bpasswords?\b|\bpassphrases?\b|\bcredentials\b|\bsecrets\b"
+    r"|\bsession (tokens?|cookies?)\b|\bcookies\b|\bpasswords?\b(?! (reset|policy|policies|strength|manager|rules|expiry|expiration|change))|\bpassphrases?\b|\bcredentials\b|\bsecrets\b"
     r"|\benvironment variables?\b|\benv vars?\b|`env`|\b(value|values|contents?|valor|valeur|wert)\s+(of|de|da|do|von)\s+[^\n]{0,30}?\b[a-z0-9]+_(api_key|token|secret|"
     r"password|key)\b"
     r"|\bsaved card|\bcard (details|numbers?)\b|\bdate of birth\b|\bsocial security\b|\bpassport number\b"
