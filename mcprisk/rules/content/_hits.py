@@ -70,9 +70,16 @@ def first_words(source: str) -> frozenset[str] | None:
     body = source[2:] if source.startswith(r"\b") else source
     if WIDE_LETTER.match(body[:1]) or (body[:1] == "(" and WIDE_LETTER.match(body[1:2])):
         return WIDE_ONLY  # a pattern for CJK, Cyrillic, ... text: only a subject with such letters can match
-    lead = re.match(r"([a-zà-ÿ']+)(?=[ (\\]|$)", body)
+    lead = re.match(r"([a-zà-ÿ]+)(.?)", body)
     if lead and not body.startswith("("):
-        return None if _top_level_bar(body) else frozenset({lead.group(1).split("'")[0]})
+        if _top_level_bar(body):
+            return None
+        word, nxt = lead.groups()
+        if nxt in ("?", "["):  # "passwords?", "api[ _-]?": the stem is certain, what follows is not
+            return frozenset({(word[:-1] if nxt == "?" else word) + "*"})
+        if nxt in ("'", "\\") and not body[len(word):].startswith("\\b"):
+            return frozenset({word + "*"})
+        return frozenset({word})
     if not body.startswith("("):
         return None
     depth, i = 0, 0
@@ -96,6 +103,9 @@ def first_words(source: str) -> frozenset[str] | None:
     words: set[str] = set()
     for alt in group.split("|"):
         m = re.match(r"([a-zà-ÿ]+)(s\?|\?)?", alt)
+        if m and re.match(r"[a-zà-ÿ]+(\\w\*|\[[a-z]+\]\?)", alt):  # "ignorier\w*", "ignore[zr]?": a stem
+            words.add(m.group(1) + "*")
+            continue
         if not m or "(" in alt.split(" ")[0] or "[" in alt.split(" ")[0] or "\\" in alt.split(" ")[0]:
             return None
         word = m.group(1)
@@ -157,10 +167,21 @@ def split_alternatives(regex: re.Pattern[str]) -> tuple[re.Pattern[str], ...]:
 def gated_finditer(subject: Subject, pieces: Sequence[re.Pattern[str]]) -> list[re.Match[str]]:
     """Matches of every piece whose first words occur in the subject, in text order."""
     out = []
+    text = subject.text
     for regex in pieces:
         need = _FIRST[regex.pattern] if regex.pattern in _FIRST else _FIRST.setdefault(regex.pattern, first_words(regex.pattern))
-        if need is None or subject.has_any(need):
-            out.extend(regex.finditer(subject.text))
+        if need is None or subject.wide:
+            out.extend(regex.finditer(text))
+            continue
+        # A match must start at one of the pattern's first words: try the pattern only where they occur.
+        present = [w[:-1] for w in need if w.endswith("*")] + [w for w in need & subject.words]
+        for word in present:
+            i = text.find(word)
+            while i != -1:
+                m = regex.match(text, i)
+                if m:
+                    out.append(m)
+                i = text.find(word, i + 1)
     return sorted(out, key=lambda m: m.start())
 
 

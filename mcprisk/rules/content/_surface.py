@@ -225,7 +225,10 @@ def _subject(server: str, name: str, kind: str, fields: Sequence[Field]) -> Subj
         pos += len(f.norm) + 2
     text = "\n\n".join(parts)
     wide = not text.isascii() and _WIDE.search(text) is not None
-    return Subject(server, name, kind, fields, text, tuple(starts), frozenset(text.translate(_WORD_BREAKS).split()), wide)
+    split = text.translate(_WORD_BREAKS).split()
+    words = set(split)
+    words.update(p for w in split if "_" in w for p in w.split("_"))
+    return Subject(server, name, kind, fields, text, tuple(starts), frozenset(words), wide)
 
 
 def snapshot_subjects(snap: Snapshot) -> Iterator[Subject]:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from ...model import Finding
 from .._base import RuleContext, finding_rule
-from ._hits import Hit, gated_finditer, hit, mentioned, report, split_alternatives
+from ._hits import Hit, anchors, gated_finditer, hit, mentioned, report, split_alternatives
 from ._surface import Field, Subject, surface
 from .override import INJECTION_REFS
 
@@ -137,8 +137,15 @@ ESCALATE = re.compile(r"\balso (invite|add|grant)\b[^\n]{0,60}\b(admin|owner|mai
                       r"role|rights)")
 
 
+ADDRESS_GATE = anchors("iban instead replace replaced redirect changed swap forward send sent transfer transfers account "
+                       "accounts destination payout payouts wallet withdraw migration")
+
+
 def _recipient_hits(subject: Subject) -> Iterator[Hit]:
     text = subject.text
+    if "@" not in text and "#" not in text and "0x" not in text and not subject.has_any(ADDRESS_GATE) \
+            and not subject.has_any(frozenset({"also", "invite"})):
+        return
     examples: dict[str, list[str]] = {}
     for m in ADDRESS.finditer(text):
         h = hit(subject, m.start(), m.end(), "")

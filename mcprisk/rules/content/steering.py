@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 
 from ...model import Finding
 from .._base import RuleContext, finding_rule
-from ._hits import Hit, Pattern, anchors, first_hit, hit, mentioned, report
+from ._hits import Hit, Pattern, anchors, first_hit, gated_finditer, hit, mentioned, report, split_alternatives
 from ._surface import Subject, Surface, surface
 from .exfil import clause
 from .override import INJECTION_REFS
@@ -157,6 +157,7 @@ _OWN_EFFECT = re.compile(r"(delet|remov|drop|truncat|purg|clear|clean|wip|reset|
                          r"resolv|approv|revok|deactivat|disabl)")
 
 
+HARM_PIECES = split_alternatives(HARM)
 HARM_GATE = anchors(
     "delete remove drop wipe erase purge rm revoke deactivate disable pay charge transfer grant set chmod decline cancel "
     "close archive publish approve truncate overwrite reset mark refund withdraw transfer_all set_permission "
@@ -170,7 +171,7 @@ def _side_action_hits(subject: Subject) -> Iterator[Hit]:
     name = subject.name.split(":", 1)[-1].lower()
     readish = subject.kind != "tool" or READISH.search(name) is not None
     text = subject.text
-    for m in HARM.finditer(text):
+    for m in gated_finditer(subject, HARM_PIECES):
         h = hit(subject, m.start(), m.end(), "")
         f = h.field
         if f.identifier or f.kind == "uri":
