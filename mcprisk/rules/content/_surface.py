@@ -137,12 +137,21 @@ def raw_offsets(f: Field, start: int, end: int) -> tuple[int, int]:
     return (a if a is not None else len(f.raw)), b
 
 
+def _may_hide(raw: str) -> bool:
+    """Cheap test: could this string carry an encoded run or an invisible payload at all?"""
+    if not raw.isascii():
+        return True
+    if len(raw) < 20:
+        return False
+    return "%" in raw or "&" in raw or "\\x" in raw or any(len(t) >= 20 for t in raw.split())
+
+
 def _make(server: str, subject: str, path: str, kind: str, raw: str) -> list[Field]:
     f = Field(server, subject, path, kind, raw, normalise(raw, kind in ("name", "key")))
     out = [f]
     if kind == "uri":  # a URI read both as written and as words ("ignora-todas-las-instrucciones")
         out.append(Field(server, subject, f"{path} (as words)", "uri", raw, normalise(raw, True)))
-    for how, text in (decoded_views(raw) if len(raw) >= 16 else ()):
+    for how, text in (decoded_views(raw) if _may_hide(raw) else ()):
         out.append(Field(server, subject, f"{path} ({how})", "decoded", text, normalise(text), how))
     return out
 
