@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ...snapshot import Snapshot
 from ._decode import decoded_views
@@ -40,9 +40,9 @@ _WORD_BREAKS = str.maketrans({c: " " for c in "!\"#$%&'()*+,./:;<=>?@[\\]^`{|}~-
 WIDE_LETTER = _WIDE = re.compile("[\u0400-\u052f\u0590-\u06ff\u0900-\u0dff\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
-@dataclass(frozen=True)
-class Field:
-    """One model-visible string: where it sits (``path``), what it is (``kind``) and its normalised view."""
+class Field(NamedTuple):
+    """One model-visible string: where it sits (``path``), what it is (``kind``) and its normalised view.
+    (A named tuple rather than a frozen dataclass: a tool has dozens of fields and this is built per string.)"""
 
     server: str
     subject: str
@@ -109,7 +109,7 @@ def normalise(raw: str, identifier: bool = False) -> str:
     text = raw[:MAX_FIELD_CHARS]
     if identifier:
         text = _SEPARATORS.sub(" ", _CAMEL.sub(" ", text))
-    if text.isascii() and "\x1b" not in text and "\r" not in text and _NEEDS_WORK.search(text) is None:
+    if text.isascii() and text.replace("\n", " ").replace("\t", " ").isprintable():
         return text.lower()
     text = INVISIBLE.sub("", ESCAPES.sub(" ", text))
     return unicodedata.normalize("NFKC", text).casefold()
