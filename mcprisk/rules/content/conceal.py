@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from ...model import Finding
 from .._base import RuleContext, finding_rule
-from ._hits import S, Pattern, anchors, first_hit, report
+from ._hits import S, Pattern, anchors, first_hit, pattern, report
 from ._surface import surface
 from .override import INJECTION_REFS
 
-
-def _p(pattern: str, meaning: str) -> Pattern:
-    return re.compile(pattern), meaning
+_p = pattern
 
 
 _TELL = (r"(tell|telling|inform|informing|mention|mentioning|reveal|revealing|disclose|disclosing|show|showing|"

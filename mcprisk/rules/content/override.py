@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from ...model import Finding
 from .._base import RuleContext, finding_rule
-from ._hits import S, Pattern, anchors, first_hit, report
+from ._hits import S, Pattern, anchors, first_hit, pattern, report
 from ._surface import surface
 
 INJECTION_REFS = ("OWASP MCP Top 10: MCP03 Tool Poisoning", "OWASP LLM01 Prompt Injection", "CWE-74")
 
-
-def _p(pattern: str, meaning: str) -> Pattern:
-    return re.compile(pattern), meaning
+_p = pattern
 
 
 _PRIOR_EN = r"(previous|prior|preceding|earlier|above|original|initial|existing|all|any|every|other|your|system|developer|safety|the user'?s?|user)"

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 
 from ...model import Finding
 from .._base import RuleContext, finding_rule
-from ._hits import Hit, Pattern, anchors, first_hit, gated_finditer, hit, mentioned, report, split_alternatives
+from ._hits import Hit, Pattern, anchors, first_hit, gated_finditer, hit, mentioned, pattern, report, split_alternatives
 from ._surface import Subject, Surface, surface
 from .exfil import clause
 from .override import INJECTION_REFS
@@ -60,9 +60,7 @@ def cross_tool_coercion(ctx: RuleContext) -> Iterable[Finding]:
     hits = (next(_coercion_hits(s, surf), None) for s in surf.subjects)
     yield from report(cross_tool_coercion, (h for h in hits if h), "Cross-server tool coercion")
 
-
-def _p(pattern: str, meaning: str) -> Pattern:
-    return re.compile(pattern), meaning
+_p = pattern
 
 
 _OTHERS = (r"(other|all other|any other|every other|competing|third-party|third party|built-in|rest of the|"
