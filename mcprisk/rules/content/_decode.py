@@ -24,11 +24,12 @@ _HEX = re.compile(r"(?<![0-9A-Za-z])(?:[0-9a-fA-F]{2}){10,}(?![0-9A-Za-z])"
                   r"|(?:\\x[0-9a-fA-F]{2}){6,}")
 _PERCENT_RUN = re.compile(r"(?:[^\s%]*%[0-9a-fA-F]{2}){3,}[^\s%]*")
 _ENTITY_RUN = re.compile(r"(?:&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});\s?){3,}")
+_UESC = re.compile(r"(?:\\u[0-9a-fA-F]{4}){6,}")
 _TAGS = re.compile("[\U000e0000-\U000e007f]+")
 _VS = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]{4,}")
 _ZW_BITS = re.compile("[\u200b\u200c\u200d\u2060\ufeff]{16,}")
 _RLO = re.compile("\u202e([^\u202c\u2069\n]*)")
-_QUICK = re.compile("[A-Za-z0-9+/_-]{20}|[0-9a-fA-F]{20}|(?:[0-9a-fA-F]{2} ){9}|\\\\x|%[0-9a-fA-F]{2}|&#|&[a-z]+;"
+_QUICK = re.compile("[A-Za-z0-9+/_-]{20}|[0-9a-fA-F]{20}|(?:[0-9a-fA-F]{2} ){9}|\\\\x|\\\\u|%[0-9a-fA-F]{2}|&#|&[a-z]+;"
                     "|[\U000e0000-\U000e01ef\ufe00-\ufe0f\u200b-\u200d\u2060\ufeff\u202e]")
 
 
@@ -122,6 +123,11 @@ def _decode_once(text: str) -> list[tuple[str, str]]:
         decoded = _hex(m.group(0))
         if decoded:
             out.append(("hex", decoded))
+    if "\\u" in text:
+        for m in list(_UESC.finditer(text))[:MAX_CANDIDATES]:
+            decoded = re.sub(r"\\u([0-9a-fA-F]{4})", lambda u: chr(int(u.group(1), 16)), m.group(0))
+            if _texty(decoded):
+                out.append(("\\u escapes", decoded))
     if "%" in text:
         for m in list(_PERCENT_RUN.finditer(text))[:MAX_CANDIDATES]:
             decoded = unquote(m.group(0))

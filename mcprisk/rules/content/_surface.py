@@ -143,7 +143,7 @@ def _may_hide(raw: str) -> bool:
         return True
     if len(raw) < 20:
         return False
-    return "%" in raw or "&" in raw or "\\x" in raw or any(len(t) >= 20 for t in raw.split())
+    return "%" in raw or "&" in raw or "\\" in raw or any(len(t) >= 20 for t in raw.split())
 
 
 def _make(server: str, subject: str, path: str, kind: str, raw: str) -> list[Field]:

@@ -29,6 +29,9 @@ CONCEAL: tuple[Pattern, ...] = (
     _p(r"\b(omit|leave out|strip|suppress)\b[^\n]{0,30}\b(any |all )?(mention|mentions|reference|references|trace|traces|notice)\b",
        "asks the model to leave its actions out of the answer"),
     _p(r"\b(the )?user (does|do|need|needs) not (need to )?(see|know|be told|hear)\b", "asks the model to hide something from the user"),
+    _p(r"\b(the )?(user|users|customer|human)\b[^\n]{0,20}\b(must|should|may) (never|not) (find out|know|learn|notice|see|hear|"
+       r"be told|become aware)\b", "asks the model to hide something from the user"),
+    _p(r"\bkeep (this|it|that) between us\b", "asks the model to hide something from the user"),
     _p(rf"\bif (the user|they|anyone|asked)\b{S}{{0,60}}?\b(say no|deny|answer (that|with)|reply (that|with)|tell them (that|nothing))",
        "tells the model to lie when asked"),
     _p(r"\b(phrase|word|present) (your|the) (answer|reply|response) as if\b|\bpretend (that|you)\b", "tells the model to mislead the user"),
@@ -65,7 +68,7 @@ CONCEAL_GATE = anchors(
     "not don never without hide conceal keep remain disclosed mentioned revealed shown reported listed confirmed "
     "surfaced omit leave strip suppress need needs if phrase word present pretend approval confirmation consent "
     "permission requested skip bypass pre approved preapproved authorized authorised exempt granted even although "
-    "though erwähne erwähnen sage sag sagen teile informiere verrate verschweige verschweigen verheimliche ohne ne "
+    "though user users customer human keep erwähne erwähnen sage sag sagen teile informiere verrate verschweige verschweigen verheimliche ohne ne "
     "sans insu no sin não sem non senza nie silent quiet")
 
 

@@ -12,7 +12,7 @@ from ._hits import Hit, report
 from ._surface import Subject, surface
 from .override import INJECTION_REFS
 
-ENCODINGS = ("base64", "hex", "url-encoding", "HTML entities")
+ENCODINGS = ("base64", "hex", "url-encoding", "HTML entities", "\\u escapes")
 DECODE_ASK = re.compile(r"\b(decod\w*|dekodier\w*|décod\w*|decodific\w*|base ?64|hex|follow|apply|execute|run|ausführ\w*|"
                         r"befolg\w*|sigue|aplica|ejecuta|suivez|appliquez|exécutez)\b|解码|デコード")
 ORDER = re.compile(r"\b(ignore|send|forward|read|delete|approve|put|include|call|use|always|never|do not|don't|reply|"

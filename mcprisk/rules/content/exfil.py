@@ -28,7 +28,7 @@ SECRET_CONTEXT = re.compile(
     r"|\bsession (tokens?|cookies?)\b|\bcookies\b|\bpasswords?\b(?! (reset|policy|policies|strength|manager|rules|expiry|expiration|change))|\bpassphrases?\b|\bcredentials\b|\bsecrets\b"
     r"|\benvironment variables?\b|\benv vars?\b|`env`|\b(value|values|contents?|valor|valeur|wert)\s+(of|de|da|do|von)\s+[^\n]{0,30}?\b[a-z0-9]+_(api_key|token|secret|"
     r"password|key)\b"
-    r"|\bsaved card|\bcard (details|numbers?)\b|\bdate of birth\b|\bsocial security\b|\bpassport number\b"
+    r"|\bsaved card|\bcard (details|numbers?)\b|\b(seed|recovery) phrases?\b|\bmnemonic\b|\b(one-time|verification|2fa|otp|mfa) (codes?|passwords?)\b|\bdate of birth\b|\bsocial security\b|\bpassport number\b"
     r"|variables? de (entorno|ambiente|environnement)|variável de ambiente|umgebungsvariable\w*|contraseñas?|\bsenhas?\b"
     r"|mots? de passe|passwort\w*|\bhistorial\b|conversación|\bconversa\b|histórico|\bverlauf\b|unterhaltung"
     r"|historique|对话|聊天记录|系统提示|会話|システムプロンプト|環境変数|环境变量|トークン|パスワード|密码")

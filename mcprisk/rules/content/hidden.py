@@ -13,7 +13,7 @@ from ._hits import Hit, hit, report
 from ._surface import Subject, surface
 from .override import INJECTION_REFS
 
-_ATTR_HIDDEN = (r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d]*[1-9])|opacity\s*:\s*0(?![.\d]*[1-9])|"
+_ATTR_HIDDEN = (r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*(0(?![.\d]*[1-9])|1px|1pt)|opacity\s*:\s*0(?![.\d]*[1-9])|"
                 r"color\s*:\s*(transparent|#fff\b|#ffffff\b|white\b)|height\s*:\s*0|width\s*:\s*0|"
                 r"color=[\"']?(#fff\b|#ffffff\b|white\b)|aria-hidden|\bhidden\b")
 MARKUP = (

@@ -23,6 +23,10 @@ OVERRIDE: tuple[Pattern, ...] = (
     _p(rf"\b{_RULES_EN}\b{S}{{0,60}}?\b(are|is|be|become|now|considered)\s+(void|obsolete|null|invalid|cancel+ed|revoked|superseded|overridden|replaced|advisory|no longer (valid|in effect|binding))",
        "declares the model's instructions void"),
     _p(r"\bno longer appl(y|ies)\b", "declares the model's instructions void"),
+    _p(r"\b(ignore|disregard|forget)\s+(all\s+)?(of\s+)?(the\s+|everything\s+)?(above|previous|prior|preceding|earlier)\b"
+       r"(?!\s+(line|lines|page|pages|row|rows|example|examples|step|steps|section|version|versions|result|results|value|values))",
+       "tells the model to drop what it was told"),
+    _p(r"\byour (new|real|actual|true) (task|instructions|goal|objective|role|orders) (is|are)\b", "installs new standing orders for the model"),
     _p(r"\b(instructions|rules|guidance|prompts?|messages|guidelines)\b[^\n]{0,40}\b(do not|don't) apply\b",
        "declares the model's instructions void"),
     _p(rf"\b(supersedes?|overrides?|replaces?|takes? precedence over|outranks?|prevails? over)\s+(the |any |all |your )?(system|developer|assistant'?s?|user'?s?|prior|previous|earlier|original|any other)\b{S}{{0,30}}?\b(prompts?|instructions?|configuration|messages|guidance|rules)",
@@ -87,7 +91,7 @@ OVERRIDE_GATE = anchors(
     "null invalid cancelled canceled revoked superseded overridden replaced advisory longer apply supersede supersedes "
     "replace replaces precedence outrank outranks prevail prevails treat consider regard stop henceforth further "
     "conversation session only priority whatever admin administrator developer god dan unrestricted jailbroken root "
-    "maintenance obey follow issued contained ignoriere ignorieren ignoriert ignorier vergiss vergessen missachte "
+    "maintenance obey follow issued contained your new real actual true task goal objective role orders ignoriere ignorieren ignoriert ignorier vergiss vergessen missachte "
     "missachten übergehe verwirf sofort ignorez ignorer ignore oubliez oublier oublie tenez faites abstraction écartez "
     "écarter obéissez obéir ignora ignoren olvida olvide descarta omite omiso ahora obedece desconsidere desconsidera "
     "esqueça esqueca descarte substituem ignorate ignori dimentica dimenticate tralascia considerare segui negeer "
@@ -111,6 +115,9 @@ ROLE_TAGS: tuple[Pattern, ...] = (
     _p(r"<\|im_start\|>\s*(system|assistant|user|developer|tool)|<\|im_end\|>\s*<\|im_start\|>", "forges a ChatML turn"),
     _p(r"<\|(start_header_id|eot_id|endoftext|end_of_text|begin_of_text)\|>", "forges a chat-template turn token"),
     _p(r"\[/?inst\]|<</?sys>>", "forges a Llama/Mistral instruction block"),
+    _p(r"<\|(system|user|assistant|developer)\|>", "forges a chat-template turn token"),
+    _p(r"</?\s*(system|developer|admin)[_-][a-z_-]+\s*>|\[\s*(system|admin|developer)\s*\]", "forges a system tag"),
+    _p(r"(?m)^\s*#{2,4}\s*(instruction|system prompt)\s*:?\s*$", "forges an instruction header"),
     _p(r"<(start|end)_of_turn>", "forges a Gemma turn marker"),
     _p(r"</s>\s*<s>", "forges an end-of-sequence boundary"),
     _p(r"</?\s*(system|developer|assistant|user|human|tool_results?|function_results|function_calls|tool_call|"

@@ -10,7 +10,7 @@ from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._hits import Hit, report
 from ._surface import Subject, surface
-from .exfil import MOVE
+from .exfil import MOVE, SECRET_FILES
 from .override import INJECTION_REFS
 
 SECRET_TEMPLATE = re.compile(r"(\{\{\s*|\$\{\s*|\$|%)(env\.|secrets\.|process\.env\.)?[a-z0-9_]*(key|token|secret|password|"
@@ -68,6 +68,13 @@ def _param_hits(subject: Subject) -> Iterator[Hit]:
         m = SECRET_TEMPLATE.search(f.norm)
         if m and kind in ("default", "const", "examples", "example") and re.search(r"[{$%]", m.group(0)):
             yield Hit(subject, f, m.start(), m.end(), "fills a parameter with a secret from the environment by default")
+            return
+        prop = f.path.rsplit(".properties.", 1)[-1].split(".")[0].lower() if ".properties." in f.path else ""
+        plain_path = re.fullmatch(r"[~\w./-]+", f.raw.strip()) and re.search(r"path|file|dir|location", prop)
+        if kind != "enum" and SECRET_FILES.search(f.raw.lower()) and not plain_path:
+            # a path parameter defaulting to the file the tool is about is honest; a secret file read into
+            # any other parameter (or through "$(cat ~/.ssh/id_rsa)") is not
+            yield Hit(subject, f, 0, len(f.norm), f"fills a parameter with a secret file by {kind}")
             return
         if kind in ("default", "const") and _destination(subject, f.path):
             for u in URL.finditer(f.norm):

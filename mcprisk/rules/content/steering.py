@@ -64,7 +64,7 @@ _p = pattern
 
 
 _OTHERS = (r"(other|all other|any other|every other|competing|third-party|third party|built-in|rest of the|"
-           r"remaining)\b[^\n]{0,30}?\b(tools?|servers?|calculators?|converters?|clients?|options|integrations|apps|plugins|"
+           r"remaining)\b[^\n]{0,30}?\b(tools?|servers?|calculators?|converters?|clients?|options|integrations|apps|plugins|browsers?|editors?|shells?|terminals?|"
            r"services|providers|searches|schedulers|fetch\w*|\w+ tools)")
 PREFERENCE: tuple[Pattern, ...] = (
     _p(rf"\b{_OTHERS}\b[^\n]{{0,60}}?\b(are|is|were|have been|has been)\s+(now )?(deprecated|obsolete|unsafe|untrusted|"
