@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from ._surface import WIDE_LETTER, Subject
 
-__all__ = ["WIDE_ONLY", "anchors", "first_words", "gated_finditer", "split_alternatives"]
+__all__ = ["WIDE_ONLY", "Lexicon", "anchors", "first_words", "gated_finditer", "split_alternatives"]
 
 
 def anchors(words: str) -> frozenset[str]:
@@ -105,22 +105,65 @@ def split_alternatives(regex: re.Pattern[str]) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(src[a + 1:b], regex.flags) for a, b in zip(cuts, cuts[1:]))
 
 
-def gated_finditer(subject: Subject, pieces: Sequence[re.Pattern[str]]) -> list[re.Match[str]]:
-    """Matches of every piece whose first words occur in the subject, in text order."""
-    out = []
-    text = subject.text
-    for regex in pieces:
-        need = _FIRST[regex.pattern] if regex.pattern in _FIRST else _FIRST.setdefault(regex.pattern, first_words(regex.pattern))
-        if need is None or subject.wide:
-            out.extend(regex.finditer(text))
-            continue
-        # A match must start at one of the pattern's first words: try the pattern only where they occur.
-        present = [w[:-1] for w in need if w.endswith("*")] + [w for w in need & subject.words]
-        for word in present:
-            i = text.find(word)
-            while i != -1:
-                m = regex.match(text, i)
-                if m:
-                    out.append(m)
-                i = text.find(word, i + 1)
-    return sorted(out, key=lambda m: m.start())
+class Lexicon:
+    """Patterns cut into pieces and indexed by the words each piece must start with, built once per list.
+
+    ``matches(subject)`` tries only the pieces whose first words the subject contains (one set
+    intersection), each only where those words occur; pieces whose first words cannot be read always run."""
+
+    def __init__(self, patterns: Sequence[tuple[re.Pattern[str], str]]) -> None:
+        self.pieces: list[tuple[int, re.Pattern[str], str]] = []
+        self.always: list[int] = []
+        self.wide: list[int] = []
+        self.index: dict[str, list[int]] = {}
+        self.stems: list[tuple[str, int]] = []
+        for order, (regex, meaning) in enumerate(patterns):
+            for piece in split_alternatives(regex):
+                pid = len(self.pieces)
+                self.pieces.append((order, piece, meaning))
+                need = first_words(piece.pattern)
+                if need is None:
+                    self.always.append(pid)
+                elif need == WIDE_ONLY:
+                    self.wide.append(pid)
+                else:
+                    for w in need:
+                        if w.endswith("*"):
+                            self.stems.append((w[:-1], pid))
+                        else:
+                            self.index.setdefault(w, []).append(pid)
+        self.keys = frozenset(self.index)
+
+    def matches(self, subject: Subject) -> list[tuple[int, re.Match[str], str]]:
+        """(pattern order, match, meaning) for every match, by pattern order then position."""
+        text = subject.text
+        out: list[tuple[int, re.Match[str], str]] = []
+        if subject.wide:  # unspaced scripts: no word list to consult
+            for order, piece, meaning in self.pieces:
+                out.extend((order, m, meaning) for m in piece.finditer(text))
+            return sorted(out, key=lambda x: (x[0], x[1].start()))
+        for pid in self.always:
+            order, piece, meaning = self.pieces[pid]
+            out.extend((order, m, meaning) for m in piece.finditer(text))
+        starts: dict[int, list[str]] = {}
+        for w in self.keys & subject.words:
+            for pid in self.index[w]:
+                starts.setdefault(pid, []).append(w)
+        for stem, pid in self.stems:
+            if stem in text:
+                starts.setdefault(pid, []).append(stem)
+        for pid, words in starts.items():
+            order, piece, meaning = self.pieces[pid]
+            for word in words:
+                i = text.find(word)
+                while i != -1:
+                    m = piece.match(text, i)
+                    if m:
+                        out.append((order, m, meaning))
+                    i = text.find(word, i + 1)
+        return sorted(out, key=lambda x: (x[0], x[1].start()))
+
+
+def gated_finditer(subject: Subject, lexicon: Lexicon) -> list[re.Match[str]]:
+    """Every match of a lexicon's patterns in the subject, in text order."""
+    return sorted((m for _, m, _ in lexicon.matches(subject)), key=lambda m: m.start())

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 from ...model import Evidence, Finding
 from .._base import make
-from ._gate import anchors, gated_finditer, split_alternatives
+from ._gate import Lexicon, anchors, gated_finditer, split_alternatives
 from ._surface import Field, Subject, raw_offsets, shown
 
 __all__ = ["Hit", "Pattern", "S", "anchors", "first_hit", "gated_finditer", "hit", "pattern", "report",
-           "split_alternatives"]
+           "split_alternatives", "Lexicon"]
 
 # A window of characters that stays on one line and inside one sentence-ish span ('.' is allowed: paths,
 # domains and file names carry dots; sentences are bounded by the window length instead).
@@ -29,7 +29,7 @@ def pattern(regex: str, meaning: str) -> Pattern:
     return re.compile(regex), meaning
 
 
-_PIECES: dict[str, tuple[re.Pattern[str], ...]] = {}  # each pattern cut at its top-level bars, once
+_LEXICONS: dict[int, Lexicon] = {}  # per pattern list (module constants), built on first use
 
 
 @dataclass(frozen=True)
@@ -79,18 +79,17 @@ def first_hit(subject: Subject, patterns: Sequence[Pattern], *, guard_mentions: 
     subject without any ``gate`` word is skipped without running a pattern."""
     if gate is not None and not subject.has_any(gate):
         return None
+    lexicon = _LEXICONS.get(id(patterns))
+    if lexicon is None:
+        lexicon = _LEXICONS.setdefault(id(patterns), Lexicon(patterns))
     text = subject.text
-    for regex, meaning in patterns:
-        pieces = _PIECES.get(regex.pattern)
-        if pieces is None:
-            pieces = _PIECES.setdefault(regex.pattern, split_alternatives(regex))
-        for m in gated_finditer(subject, pieces):
-            if guard_mentions and mentioned(text, m.start()):
-                continue
-            h = hit(subject, m.start(), m.end(), meaning)
-            if fields is not None and not fields(h.field):
-                continue
-            return h
+    for _, m, meaning in lexicon.matches(subject):
+        if guard_mentions and mentioned(text, m.start()):
+            continue
+        h = hit(subject, m.start(), m.end(), meaning)
+        if fields is not None and not fields(h.field):
+            continue
+        return h
     return None
 
 

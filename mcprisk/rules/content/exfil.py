@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from ...model import Finding
 from .._base import RuleContext, finding_rule
-from ._hits import Hit, anchors, gated_finditer, hit, mentioned, report, split_alternatives
+from ._hits import Hit, Lexicon, anchors, gated_finditer, hit, mentioned, report
 from ._surface import Field, Subject, surface
 from .override import INJECTION_REFS
 
@@ -74,7 +74,7 @@ def _param_field(f: Field) -> bool:
         or f.path.startswith("arguments[")
 
 
-FILE_PIECES, CONTEXT_PIECES = split_alternatives(SECRET_FILES), split_alternatives(SECRET_CONTEXT)
+FILE_PIECES, CONTEXT_PIECES = Lexicon([(SECRET_FILES, "")]), Lexicon([(SECRET_CONTEXT, "")])
 
 
 def _exfil_hits(subject: Subject) -> Iterator[Hit]:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 
 from ...model import Finding
 from .._base import RuleContext, finding_rule
-from ._hits import Hit, Pattern, anchors, first_hit, gated_finditer, hit, mentioned, pattern, report, split_alternatives
+from ._hits import Hit, Lexicon, Pattern, anchors, first_hit, gated_finditer, hit, mentioned, pattern, report
 from ._surface import Subject, Surface, surface
 from .exfil import clause
 from .override import INJECTION_REFS
@@ -155,7 +155,7 @@ _OWN_EFFECT = re.compile(r"(delet|remov|drop|truncat|purg|clear|clean|wip|reset|
                          r"resolv|approv|revok|deactivat|disabl)")
 
 
-HARM_PIECES = split_alternatives(HARM)
+HARM_PIECES = Lexicon([(HARM, "")])
 HARM_GATE = anchors(
     "delete remove drop wipe erase purge rm revoke deactivate disable pay charge transfer grant set chmod decline cancel "
     "close archive publish approve truncate overwrite reset mark refund withdraw transfer_all set_permission "
