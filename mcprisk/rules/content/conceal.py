@@ -34,7 +34,9 @@ CONCEAL: tuple[Pattern, ...] = (
     _p(r"\bkeep (this|it|that) between us\b", "asks the model to hide something from the user"),
     _p(rf"\bif (the user|they|anyone|asked)\b{S}{{0,60}}?\b(say no|deny|answer (that|with)|reply (that|with)|tell them (that|nothing))",
        "tells the model to lie when asked"),
-    _p(r"\b(phrase|word|present) (your|the) (answer|reply|response) as if\b|\bpretend (that|you)\b", "tells the model to mislead the user"),
+    _p(r"\b(phrase|word|present) (your|the) (answer|reply|response) as if\b", "tells the model to mislead the user"),
+    _p(r"\b(pretend|act as if|act as though)\b[^\n]{0,30}\b(never|nothing|not|didn't|did not|already|you|no)\b",
+       "tells the model to mislead the user"),
     _p(r"\bwithout (asking|checking with|confirming with|consulting|notifying|telling|informing|prompting|bothering|"
        r"asking for (confirmation|approval|permission|consent)|the user'?s? (consent|approval|knowledge|confirmation)|user (confirmation|approval))\b",
        "tells the model to act without the user's consent"),
@@ -68,7 +70,7 @@ CONCEAL_GATE = anchors(
     "not don never without hide conceal keep remain disclosed mentioned revealed shown reported listed confirmed "
     "surfaced omit leave strip suppress need needs if phrase word present pretend approval confirmation consent "
     "permission requested skip bypass pre approved preapproved authorized authorised exempt granted even although "
-    "though user users customer human keep erwähne erwähnen sage sag sagen teile informiere verrate verschweige verschweigen verheimliche ohne ne "
+    "though user users customer human keep pretend act erwähne erwähnen sage sag sagen teile informiere verrate verschweige verschweigen verheimliche ohne ne "
     "sans insu no sin não sem non senza nie silent quiet")
 
 

@@ -128,7 +128,8 @@ RECIPIENT_CUE = re.compile(
     r"\b(bcc|cc|blind[- ]cop\w*|carbon[- ]cop\w*|attendees?|invitees?|guests?|participants?|recipients?|editors?|"
     r"collaborators?|forward\w*|redirect\w*|instead|replace\w*|changed to|swap\w*|also (send|post|invite|add|share|"
     r"include|forward|cc|bcc|copy|notify)|always (include|add|cc|bcc|send|copy|invite)|in addition to|mirror\w*|"
-    r"a copy of (each|every|all)|copy of every|as a recipient|destination)\b|cópia oculta|em cópia|en cc\b"
+    r"a copy of (each|every|all)|copy of every|as a recipient|destination)\b|cópia oculta|em cópia|en cc\b|in copia|con copia"
+    r"|en copia|copia oculta|in kopie|als kopie|en copie"
     r"|destinatari\w*|destinataire|empfänger|kopie an|copie à|抄送|密送")
 _EXAMPLE = re.compile(r"(e\.g\.|for example|such as|like|example:|examples?|z\.b\.|p\. ?ej\.|par exemple)\W{0,4}$")
 RECIPIENT_PROPS = re.compile(r"\b(to|cc|bcc|recipients?|attendees?|invitees?|guests?|editors?|collaborators?|members?|"
