@@ -105,6 +105,19 @@ def split_alternatives(regex: re.Pattern[str]) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(src[a + 1:b], regex.flags) for a, b in zip(cuts, cuts[1:]))
 
 
+def _lead_literal(source: str) -> str | None:
+    """The fixed character every match of a piece starts with (after flags, anchors and optional spaces)."""
+    body = source
+    for prefix in ("(?m)", "(?s)", "^", "(^|\\n)", "\\s*"):
+        if body.startswith(prefix):
+            body = body[len(prefix):]
+    if _top_level_bar(body):
+        return None
+    if body.startswith("\\[") or body.startswith('\\"'):
+        return body[1]
+    return body[0] if body[:1] in ("<", '"', "-", "#", "/", "`") else None
+
+
 class Lexicon:
     """Patterns cut into pieces and indexed by the words each piece must start with, built once per list.
 
@@ -117,11 +130,15 @@ class Lexicon:
         self.wide: list[int] = []
         self.index: dict[str, list[int]] = {}
         self.stems: list[tuple[str, int]] = []
+        self.shift: dict[int, int] = {}  # a piece that starts one character before its word ("\\.ssh")
         for order, (regex, meaning) in enumerate(patterns):
             for piece in split_alternatives(regex):
                 pid = len(self.pieces)
                 self.pieces.append((order, piece, meaning))
-                need = first_words(piece.pattern)
+                source = re.sub(r"^\(\?<![^)]*\)", "", piece.pattern)  # a lookbehind consumes nothing
+                if source.startswith("\\.") and source[2:3] == "(":
+                    self.shift[pid], source = 1, source[2:]
+                need = first_words(source)
                 if need is None:
                     self.always.append(pid)
                 elif need == WIDE_ONLY:
@@ -133,6 +150,9 @@ class Lexicon:
                         else:
                             self.index.setdefault(w, []).append(pid)
         self.keys = frozenset(self.index)
+        # Pieces that must run everywhere often still start with a fixed character ("<", "[", "---"): only
+        # a subject holding it can match.
+        self.literal = {pid: _lead_literal(self.pieces[pid][1].pattern) for pid in self.always}
 
     def matches(self, subject: Subject) -> list[tuple[int, re.Match[str], str]]:
         """(pattern order, match, meaning) for every match, by pattern order then position."""
@@ -144,7 +164,9 @@ class Lexicon:
             return sorted(out, key=lambda x: (x[0], x[1].start()))
         for pid in self.always:
             order, piece, meaning = self.pieces[pid]
-            out.extend((order, m, meaning) for m in piece.finditer(text))
+            lead = self.literal[pid]
+            if lead is None or lead in text:
+                out.extend((order, m, meaning) for m in piece.finditer(text))
         starts: dict[int, list[str]] = {}
         for w in self.keys & subject.words:
             for pid in self.index[w]:
@@ -154,10 +176,11 @@ class Lexicon:
                 starts.setdefault(pid, []).append(stem)
         for pid, words in starts.items():
             order, piece, meaning = self.pieces[pid]
+            back = self.shift.get(pid, 0)
             for word in words:
                 i = text.find(word)
                 while i != -1:
-                    m = piece.match(text, i)
+                    m = piece.match(text, i - back) if i >= back else None
                     if m:
                         out.append((order, m, meaning))
                     i = text.find(word, i + 1)

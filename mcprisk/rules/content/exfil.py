@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from ...model import Finding
 from .._base import RuleContext, finding_rule
-from ._hits import Hit, Lexicon, anchors, gated_finditer, hit, mentioned, report
+from ._hits import Hit, Lexicon, anchors, gated_finditer, hit, mentioned, report, split_alternatives
 from ._surface import Field, Subject, surface
 from .override import INJECTION_REFS
 
@@ -124,6 +124,8 @@ def exfiltration(ctx: RuleContext) -> Iterable[Finding]:
 
 ADDRESS = re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+|(?<![\w.])@[a-z0-9-]+\.[a-z]{2,}\b"
                      r"|\b[a-z]{2}\d{2}(?: ?[a-z0-9]{4}){3,7}\b|\b0x[0-9a-f]{40}\b|(?:(?<=\s)|^)#[a-z][a-z0-9_-]{2,}")
+ADDRESS_PARTS = tuple((piece, "@" if "@" in piece.pattern else "0x" if "0x" in piece.pattern else "#" if "#" in piece.pattern
+                       else None) for piece in split_alternatives(ADDRESS))
 RECIPIENT_CUE = re.compile(
     r"\b(bcc|cc|blind[- ]cop\w*|carbon[- ]cop\w*|attendees?|invitees?|guests?|participants?|recipients?|editors?|"
     r"collaborators?|forward\w*|redirect\w*|instead|replace\w*|changed to|swap\w*|also (send|post|invite|add|share|"
@@ -148,7 +150,8 @@ def _recipient_hits(subject: Subject) -> Iterator[Hit]:
             and not subject.has_any(frozenset({"also", "invite"})):
         return
     examples: dict[str, list[str]] = {}
-    for m in ADDRESS.finditer(text):
+    found = [m for regex, marker in ADDRESS_PARTS if marker is None or marker in text for m in regex.finditer(text)]
+    for m in sorted(found, key=lambda m: m.start()):
         h = hit(subject, m.start(), m.end(), "")
         f = h.field
         last = f.path.rsplit(".", 1)[-1]
