@@ -35,6 +35,7 @@ ESCAPES = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1
                      r"|\x1b[@-Z\\-_78]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SEPARATORS = re.compile(r"[_\-./:+~]+")
+_SEPARATOR_SPACES = str.maketrans({c: " " for c in "_-./:+~"})
 _NEEDS_WORK = re.compile(r"[^\t\n\x20-\x7e]")  # anything but printable ASCII: worth normalising
 _WORD_BREAKS = str.maketrans({c: " " for c in "!\"#$%&'()*+,./:;<=>?@[\\]^`{|}~-\n\t\r"})
 WIDE_LETTER = _WIDE = re.compile("[\u0400-\u052f\u0590-\u06ff\u0900-\u0dff\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
@@ -108,7 +109,9 @@ def normalise(raw: str, identifier: bool = False) -> str:
     """The view rules match on: what a model reads, with look-alike forms folded and hidden characters gone."""
     text = raw[:MAX_FIELD_CHARS]
     if identifier:
-        text = _SEPARATORS.sub(" ", _CAMEL.sub(" ", text))
+        if text != text.lower():
+            text = _CAMEL.sub(" ", text)
+        text = text.translate(_SEPARATOR_SPACES)
     if text.isascii() and text.replace("\n", " ").replace("\t", " ").isprintable():
         return text.lower()
     text = INVISIBLE.sub("", ESCAPES.sub(" ", text))
@@ -143,7 +146,7 @@ def _may_hide(raw: str) -> bool:
         return True
     if len(raw) < 20:
         return False
-    return "%" in raw or "&" in raw or "\\" in raw or any(len(t) >= 20 for t in raw.split())
+    return "%" in raw or "&" in raw or "\\" in raw or max(map(len, raw.split()), default=0) >= 20
 
 
 def _make(server: str, subject: str, path: str, kind: str, raw: str) -> list[Field]:
