@@ -7,6 +7,7 @@ modules share (medians, interleaving, memory, the machine description). See benc
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import random
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["REPO", "ZOO", "Figure", "children_cpu", "interleaved", "machine", "maxrss_bytes", "median",
-           "median_ci", "reset_peak_rss", "rss_bytes", "spread", "verdict_for", "zoo_spec"]
+           "median_ci", "reset_peak_rss", "rss_bytes", "spread", "verdict_for", "zoo_http", "zoo_spec"]
 
 REPO = Path(__file__).resolve().parent.parent
 ZOO = REPO / "tests" / "zoo" / "hostile_stdio.py"
@@ -159,6 +160,17 @@ def zoo_spec(behaviour: str, *, modern: bool = False):
 
     args = [str(ZOO), behaviour] + (["--modern"] if modern else [])
     return ServerSpec.stdio([sys.executable, *args], name=f"zoo-{behaviour}{'-modern' if modern else ''}")
+
+
+def zoo_http(behaviour: str, *, lifetime: float = 600.0) -> contextlib.AbstractContextManager[str]:
+    """One behaviour of the hostile HTTP zoo server (tests/zoo/hostile_http.py) on loopback; yields its URL.
+
+    The tests' own helper, so the bench and the tests start the zoo the same way."""
+    if str(REPO / "tests") not in sys.path:
+        sys.path.insert(0, str(REPO / "tests"))
+    from support import zoo_http as start
+
+    return start(behaviour, lifetime=lifetime)
 
 
 def machine() -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""Introspection: overhead against a bare SDK client, concurrency, 200 servers, and memory under a huge message.
+"""Introspection: overhead against a bare SDK client, concurrency, 200 servers, and memory under a huge message
+and an endless HTTP body.
 
 Every ratio compares runs interleaved in this process, so machine noise hits both sides alike.
 The memory figures run in fresh subprocesses so each peak RSS is clean.
@@ -19,7 +20,7 @@ from typing import Any
 
 import anyio
 
-from bench import REPO, Figure, children_cpu, median, median_ci, spread, zoo_spec
+from bench import REPO, Figure, children_cpu, median, median_ci, spread, zoo_http, zoo_spec
 
 MiB = 2**20
 CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -284,9 +285,9 @@ _MEMORY_SCRIPT = r"""
 import gc, json, sys, time, tracemalloc
 sys.path.insert(0, sys.argv[1])
 from bench import maxrss_bytes, reset_peak_rss, rss_bytes, zoo_spec
-from mcprisk import Limits, introspect_many
+from mcprisk import Limits, ServerSpec, introspect_many
 job = json.loads(sys.argv[2])
-specs = [zoo_spec(b, modern=m) for b, m in job["servers"]]
+specs = [zoo_spec(b, modern=m) for b, m in job["servers"]] + [ServerSpec.http(u) for u in job.get("urls", ())]
 limits = Limits(max_message_bytes=job["cap"]) if job.get("cap") else None
 gc.collect()
 reset = reset_peak_rss()
@@ -304,8 +305,8 @@ print(json.dumps({"wall": wall, "reset": reset, "rss0": rss0, "peak0": peak0, "p
 
 
 def memory_job(servers: list[tuple[str, bool]], *, concurrency: int = 1, cap: int | None = None,
-               trace: bool = False) -> dict[str, Any]:
-    job = {"servers": servers, "concurrency": concurrency, "cap": cap, "trace": trace}
+               trace: bool = False, urls: Sequence[str] = ()) -> dict[str, Any]:
+    job = {"servers": servers, "concurrency": concurrency, "cap": cap, "trace": trace, "urls": list(urls)}
     proc = subprocess.run([sys.executable, "-c", _MEMORY_SCRIPT, str(REPO), json.dumps(job)],
                           capture_output=True, text=True, timeout=600, cwd=REPO)
     if proc.returncode != 0:
@@ -371,6 +372,26 @@ def bench_huge_message(reps: int) -> list[Figure]:
     return figures
 
 
+def bench_endless_body(reps: int) -> list[Figure]:
+    """Peak RSS while an HTTP server answers tools/list with an application/json body that never ends, against
+    the same process on a healthy HTTP server: the counting reader must stop at the message cap."""
+    cap = 32 * MiB
+    endless, healthy = [], []
+    with zoo_http("endless-json") as endless_url, zoo_http("healthy") as healthy_url:
+        for _ in range(reps):
+            healthy.append(memory_job([], cap=cap, urls=[healthy_url]))
+            endless.append(memory_job([], cap=cap, urls=[endless_url]))
+    inc_endless = median([(r["peak"] - r["rss0"]) / MiB for r in endless])
+    inc_healthy = median([(r["peak"] - r["rss0"]) / MiB for r in healthy])
+    extra = (inc_endless - inc_healthy) * MiB
+    codes = sorted(set().union(*(r["codes"] for r in endless)))
+    return [Figure("endless HTTP body (application/json), max_message_bytes=32 MiB (default): peak RSS increase / "
+                   "cap", extra / cap, "x", "<= 1.25x", "same subprocess introspecting the healthy HTTP zoo server",
+                   note=f"peak RSS above start: endless {inc_endless:.1f} MiB, healthy {inc_healthy:.1f} MiB "
+                        f"({reps} runs each; wall {median([r['wall'] for r in endless]):.2f} s); "
+                        f"snapshot error codes {codes}")]
+
+
 # --------------------------------------------------------------------------------------------
 
 
@@ -399,4 +420,5 @@ def run(quick: bool) -> list[Figure]:
 
     figures += bench_many((20, 50) if quick else (50, 100, 200), 1 if quick else 3)
     figures += bench_huge_message(1 if quick else 3)
+    figures += bench_endless_body(1 if quick else 3)
     return figures

@@ -15,6 +15,7 @@ _EXPORTS = {
     "Assessment": "assessment",
     "Check": "posture",
     "ConfigError": "_errors",
+    "Discovery": "discovery",
     "Drift": "drift",
     "Explorer": "explore",
     "IntrospectionError": "_errors",
@@ -36,14 +37,16 @@ _EXPORTS = {
     "SnapshotError": "_errors",
     "SpecError": "_errors",
     "SpecSource": "specs",
-    "SplitPlan": "split",
+    "SplitPlan": "placement",
     "Tool": "snapshot",
     "ToolPlacement": "placement",
     "TrackingError": "_errors",
-    "apply_split": "split",
+    "Verdict": "placement",
+    "apply_split": "placement",
     "apply_tracking": "tracking",
     "assess": "assessment",
     "diff_snapshots": "drift",
+    "discover": "discovery",
     "drift_findings": "drift",
     "introspect": "introspection",
     "introspect_async": "introspection",
@@ -69,9 +72,9 @@ _EXPORTS = {
     "targets": "targeting",
     "write_report": "render",
 }
-_SUBMODULES = frozenset({"assessment", "classify", "cli", "configs", "demo", "drift", "explore", "graph", "introspection",
-                         "inventory", "model", "placement", "plots", "posture", "render", "rules", "snapshot", "specs",
-                         "split", "surfaces", "targeting", "tracking"})
+_SUBMODULES = frozenset({"assessment", "classify", "cli", "configs", "demo", "discovery", "drift", "explore", "graph",
+                         "introspection", "inventory", "launch", "model", "placement", "plots", "posture", "render",
+                         "rules", "snapshot", "specs", "standards", "surfaces", "targeting", "tracking"})
 
 __all__ = sorted([*_EXPORTS, "__version__"])
 

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from ._errors import InventoryError
+from ._files import FileRefused, MiB, read_text_bounded
 from .specs import redact_text
 
 __all__ = ["LineMap", "Problem", "check_unique", "format_key", "parse_yaml", "raise_problems", "schema_problems",
@@ -305,14 +306,17 @@ def check_unique(items: Iterable[tuple[KeyPath, str]], lines: LineMap, what: str
 
 
 
+MAX_YAML_BYTES = 16 * MiB  # an inventory or tracking file is written by hand: far below this
+
+
 def read_text(path: str | Path, error: type[InventoryError] = InventoryError) -> str:
-    """A hand-written file's text; ``error`` names the file and what went wrong (missing, not UTF-8, unreadable)."""
+    """A hand-written file's text; ``error`` names the file and what went wrong (missing, not a regular file,
+    too large, not UTF-8, unreadable)."""
     shown = str(path)
     try:
-        return Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise error("no such file", path=shown) from None
+        return read_text_bounded(path, MAX_YAML_BYTES)
+    except FileRefused as exc:
+        raise error(exc.reason if exc.reason == "no such file" else f"cannot read: {exc.reason}",
+                    path=shown) from None
     except UnicodeDecodeError as exc:
         raise error(f"not UTF-8 text (byte {exc.start})", path=shown) from None
-    except OSError as exc:
-        raise error(f"cannot read: {exc.strerror or exc}", path=shown) from None

@@ -1,7 +1,9 @@
-"""Snapshot(s) + inventory -> Assessment: classification, graph, findings, flows and placements in one result.
+"""Snapshot(s) + inventory -> Assessment: classification, graph, findings, flows, placements and verdicts in one result.
 
 Beside the tools, resources are assessed for the data they expose and prompts for the tools they drive
-(``mcprisk.surfaces``); each placement carries every tool's own placement and the server's split plans.
+(``mcprisk.surfaces``); each placement carries every tool's own placement, the server's split plans and its
+ceiling. The verdict per server (do_not_use / needs_controls / ready) is worked out last, once tracking
+decisions are applied, so that a recorded decision on the findings behind ``do_not_use`` lifts it.
 
 ``assess`` composes the stages; ``reassess`` redoes only what an inventory change can affect, reusing
 the classification of every tool whose override did not change (fast enough for live widgets).
@@ -16,14 +18,17 @@ from typing import Any
 
 import networkx as nx
 
-from .classify import RuleFailure, build_context, classify_tool
-from .graph import build_graph, tool_credentials
+from .classify import RuleFailure, build_context, classify_tool, server_context
+from .graph import build_graph, tool_credentials, tool_stores
 from .model import EFFECTS, SEVERITIES, Finding, Flow, PromptAssessment, ResourceAssessment, ToolAssessment
 from .rules import FINDING_RULES, RuleContext, find_flows
 from .snapshot import Snapshot
 from .surfaces import assess_prompts, assess_resources
 
 __all__ = ["Assessment", "assess", "reassess"]
+
+MARKED_FAMILIES = ("content", "annotations")
+"""Finding families whose findings on a tool mark its row: text aimed at the model, claims about the tool."""
 
 REPORT_FORMAT = "mcprisk.assessment"
 REPORT_VERSION = 1
@@ -48,6 +53,7 @@ class Assessment:
     snapshot_findings: tuple[Finding, ...] = field(default=(), compare=False, repr=False)
     resources: tuple[ResourceAssessment, ...] = ()  # every resource and template, with its flags
     prompts: tuple[PromptAssessment, ...] = ()  # every prompt, with the tools and resources it drives
+    verdicts: tuple[Any, ...] = ()  # mcprisk.placement.Verdict per server, in snapshot order
 
     # -- lookups ----------------------------------------------------------------------------------
 
@@ -70,6 +76,13 @@ class Assessment:
                 return p
         raise KeyError(f"no placement for server {server!r}")
 
+    def verdict(self, server: str) -> Any:
+        """What to do with ``server`` (``mcprisk.placement.Verdict``): do_not_use, needs_controls or ready."""
+        for v in self.verdicts:
+            if v.server == server:
+                return v
+        raise KeyError(f"no verdict for server {server!r}")
+
     def tool_placement(self, server: str, tool: str) -> Any:
         """Where one tool could be offered on its own (``mcprisk.placement.ToolPlacement``)."""
         return self.placement(server).tool(tool)
@@ -82,6 +95,19 @@ class Assessment:
         if target is None:
             return plans[0] if plans else None
         return next((p for p in plans if p.target_pattern == target), None)
+
+    def tool_marks(self) -> dict[tuple[str, str], list[Finding]]:
+        """Findings about one tool's text or claims (the ``content`` and ``annotations`` rule families), by
+        (server, tool): what marks the tool's row in reports and the explorer."""
+        from .rules import rule_info
+
+        families = {code: info.family for code, info in rule_info().items()}
+        names = {(s.name, t.name) for s in self.snapshots for t in s.tools}
+        out: dict[tuple[str, str], list[Finding]] = {}
+        for f in self.findings:
+            if families.get(f.code) in MARKED_FAMILIES and (f.server, f.subject) in names:
+                out.setdefault((f.server, f.subject), []).append(f)
+        return out
 
     def resources_of(self, server: str) -> tuple[ResourceAssessment, ...]:
         return tuple(r for r in self.resources if r.server == server)
@@ -106,7 +132,7 @@ class Assessment:
                                    "confidence": ta.confidence}
             row.update({e: e in ta.effects for e in EFFECTS})
             row["flags"] = ", ".join(ta.flags)
-            top = next((ev for ev in ta.evidence if ev.effect == ta.primary and ev.weight >= 1.0), None)
+            top = ta.why
             row["why"] = f"{top.rule} {top.source}: {top.detail}" if top else ""
             rows.append(row)
         return pd.DataFrame(rows)
@@ -215,6 +241,7 @@ class Assessment:
         servers = []
         res = {r.key: r for r in self.resources}
         prm = {p.key: p for p in self.prompts}
+        verdicts = {v.server: v for v in self.verdicts}
         for snap in self.snapshots:
             placement = next((p for p in self.placements if p.server == snap.name), None)
             own = {tp.tool: tp for tp in placement.tools} if placement is not None else {}
@@ -232,6 +259,7 @@ class Assessment:
                 "protocol_version": snap.protocol_version,
                 "server_info": snap.server_info,
                 "source": snap.server.source.to_dict() if snap.server.source else None,
+                "verdict": verdicts[snap.name].to_dict() if snap.name in verdicts else None,
                 "tools": tools,
                 "resources": [{"uri": r.uri, "name": r.name, "fingerprint": r.fingerprint,
                                **_surface(res.get((snap.name, r.uri)))} for r in snap.resources],
@@ -259,14 +287,17 @@ class Assessment:
     def _repr_html_(self) -> str:
         e = html.escape
         rows = []
+        verdicts = {v.server: v for v in self.verdicts}
         for snap in self.snapshots:
             p = next((p for p in self.placements if p.server == snap.name), None)
-            verdict = f"{p.current or '?'} → recommended {p.recommended}" if p is not None else ""
+            v = verdicts.get(snap.name)
+            verdict = (f"{v.label}" if v is not None else "") + (
+                f": {p.current or '?'} → recommended {p.recommended}" if p is not None else "")
             counts = {sev: sum(1 for f in self.findings if f.server == snap.name and f.severity == sev)
                       for sev in SEVERITIES}
             rows.append(f"<tr><td>{e(snap.name)}</td><td>{len(self.tools_of(snap.name))}</td>"
                         f"<td>{e(verdict)}</td><td>{counts['critical']}/{counts['high']}/{counts['medium']}</td></tr>")
-        return ("<table class=\"mcprisk-assessment\"><thead><tr><th>server</th><th>tools</th><th>placement</th>"
+        return ("<table class=\"mcprisk-assessment\"><thead><tr><th>server</th><th>tools</th><th>verdict</th>"
                 "<th>critical/high/medium</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
 
     def __repr__(self) -> str:
@@ -308,6 +339,7 @@ def _classify_all(snapshots: Sequence[Snapshot], inventory: Any, failures: list[
                   previous: Mapping[tuple[str, str, str], ToolAssessment] | None = None) -> list[ToolAssessment]:
     out: list[ToolAssessment] = []
     for snap in snapshots:
+        shared = server_context(snap, snap.name) if snap.tools else None  # once per server: linear in tools
         for tool in snap.tools:
             override = _override(inventory, snap.name, tool.name)
             decl = _tool_decl(inventory, snap.name, tool.name)
@@ -316,7 +348,8 @@ def _classify_all(snapshots: Sequence[Snapshot], inventory: Any, failures: list[
             if cached is not None and not override and not cached.overridden:
                 out.append(cached if cached.disabled == disabled else replace(cached, disabled=disabled))
                 continue
-            out.append(classify_tool(tool, snap.name, snap, override=override, disabled=disabled, failures=failures))
+            out.append(classify_tool(tool, snap.name, snap, override=override, disabled=disabled, failures=failures,
+                                     shared=shared))
     return out
 
 
@@ -343,10 +376,8 @@ def _run_rules(ctx: RuleContext, failures: list[RuleFailure], rules: Sequence[An
 def _placements(snapshots: Sequence[Snapshot], tools: Sequence[ToolAssessment], graph: nx.MultiDiGraph,
                 inventory: Any, postures: Mapping[str, Any], failures: list[RuleFailure],
                 previous: Assessment | None = None) -> tuple[list[Any], list[Finding]]:
-    try:
-        from .placement import place, placement_findings
-    except ImportError:  # placement is optional while it is being built
-        return [], []
+    from .placement import place, placement_findings
+
     placements, findings = [], []
     before = _reusable(previous, snapshots, tools, inventory, postures) if previous is not None else {}
     for snap in snapshots:
@@ -356,7 +387,8 @@ def _placements(snapshots: Sequence[Snapshot], tools: Sequence[ToolAssessment], 
                 p = place(snap.name, transport=snap.server.transport, url=snap.server.url,
                           tools=[t for t in tools if t.server == snap.name],
                           tool_credentials=tool_credentials(graph, snap.name), inventory=inventory,
-                          posture=postures.get(snap.name), complete=snap.status == "complete")
+                          posture=postures.get(snap.name), complete=snap.status == "complete",
+                          reach=tool_stores(graph, snap.name))
             except Exception as exc:  # noqa: BLE001
                 failures.append(RuleFailure("placement", snap.name, f"{type(exc).__name__}: {exc}"))
                 continue
@@ -396,6 +428,20 @@ def _inventory_view(inventory: Any, server: str) -> Any:
             inventory.tenants(server), inventory.remote_reason(server), inventory.managed_alternative(server),
             inventory.server(server), tuple(sorted(inventory.controls.items())), inventory.credentials,
             inventory.data_stores)
+
+
+def _verdicts(snapshots: Sequence[Snapshot], placements: Sequence[Any], findings: Sequence[Finding],
+              failures: Sequence[RuleFailure]) -> tuple[Any, ...]:
+    """One verdict per server, from its placement and its findings as tracked."""
+    from .drift import drift_rule_info
+    from .placement import verdict_for
+    from .rules import rule_info
+
+    rules = {**rule_info(), **drift_rule_info()}
+    by_server = {p.server: p for p in placements}
+    failed = {r.subject: r.error for r in failures if r.rule == "placement"}
+    return tuple(verdict_for(s.name, by_server.get(s.name), findings, rules, failure=failed.get(s.name))
+                 for s in snapshots)
 
 
 def _order(findings: Iterable[Finding]) -> tuple[Finding, ...]:
@@ -465,10 +511,12 @@ def assess(snapshots: Snapshot | Sequence[Snapshot], *, inventory: Any = None, p
 
         tracked, unmatched_list = apply_tracking(findings, tracking)
         findings, unmatched = list(tracked), tuple(unmatched_list)
-    return Assessment(snapshots=snaps, tools=tuple(tools), findings=_order(findings), flows=tuple(flows),
+    ordered = _order(findings)
+    return Assessment(snapshots=snaps, tools=tuple(tools), findings=ordered, flows=tuple(flows),
                       placements=tuple(placements), inventory=inventory, postures=postures, drift=drift,
                       rule_failures=tuple(failures), unmatched_tracking=unmatched, graph=graph,
-                      snapshot_findings=tuple(snapshot_found), resources=resources, prompts=prompts)
+                      snapshot_findings=tuple(snapshot_found), resources=resources, prompts=prompts,
+                      verdicts=_verdicts(snaps, placements, ordered, failures))
 
 
 def reassess(previous: Assessment, *, inventory: Any = None, postures: Mapping[str, Any] | None = None,

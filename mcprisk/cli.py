@@ -16,12 +16,14 @@ from typing import Any, TextIO
 
 from . import __version__
 from ._errors import MCPRiskError, SpecError
-from ._text import terminal_safe
+from ._files import FileRefused, check_writable
+from ._terminal import TerminalStream, sdk_notes
+from ._text import json_text_safe, terminal_safe
 from .introspection import Limits, introspect_many
 from .model import SEVERITIES
 from .posture import MAX_BURST, Posture, probe
 from .snapshot import Snapshot, load_snapshots, snapshots_to_json
-from .specs import ServerSpec
+from .specs import ServerSpec, redact_args
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
 
@@ -44,6 +46,9 @@ def _build_parser() -> argparse.ArgumentParser:
                              description="Introspect MCP servers from a client config, a command, a URL, the bundled "
                                          "demo, or read saved snapshots.")
     _add_target_options(inspect)
+    inspect.add_argument("--list", action="store_true",
+                         help="with --config or --discover: list the servers, where each is configured and its "
+                              "launch findings, without starting any")
     inspect.add_argument("--json", action="store_true", help="print snapshot JSON instead of a summary")
     inspect.add_argument("-o", "--output", metavar="FILE", help="write the JSON snapshot(s) to FILE")
 
@@ -109,9 +114,13 @@ def _build_parser() -> argparse.ArgumentParser:
 def _add_target_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("snapshots", nargs="*", metavar="SNAPSHOT.json", help="saved snapshot files to read (offline)")
     p.add_argument("--config", action="append", default=[], metavar="FILE",
-                   help="an MCP client config (Claude Desktop/Code, VS Code, Cursor, Windsurf); repeatable")
+                   help="an MCP client config of any supported client (data/configs/README.md); repeatable")
+    p.add_argument("--discover", action="store_true",
+                   help="every MCP client config under your home folder and in the current folder (Claude, VS Code, "
+                        "Cursor, Windsurf, Zed, Codex, Gemini, Goose, Continue, Cline, Roo, opencode, Amazon Q, "
+                        "LM Studio, Junie); lists what it found, then uses its servers")
     p.add_argument("--server", action="append", default=[], metavar="NAME",
-                   help="only these servers from --config; repeatable")
+                   help="only these servers from --config or --discover; repeatable")
     p.add_argument("--stdio", action="store_true",
                    help="launch the command after -- as a stdio server: --stdio -- npx -y PACKAGE")
     p.add_argument("--url", action="append", default=[], help="a Streamable HTTP endpoint; repeatable")
@@ -136,7 +145,7 @@ def _pairs(values: Sequence[str], what: str) -> dict[str, str]:
     for item in values:
         name, sep, value = item.partition("=")
         if not sep or not name:
-            raise _UsageError(f"{what} {name or item!r}: expected NAME=VALUE")
+            raise _UsageError(f"{what} {redact_args([item])[0]!r}: expected NAME=VALUE")
         out[name] = "${env:" + value[4:] + "}" if value.startswith("env:") else value
     return out
 
@@ -146,22 +155,65 @@ def _specs(args: argparse.Namespace, command: Sequence[str]) -> list[ServerSpec]
     if args.stdio and not command:
         raise _UsageError("--stdio needs a command after --, e.g. mcprisk inspect --stdio -- npx -y PACKAGE")
     if command and not args.stdio:
-        raise _UsageError(f"unexpected arguments after --: {' '.join(command)} (did you mean --stdio?)")
-    if args.server and not args.config:
-        raise _UsageError("--server selects servers from --config; give a --config")
+        raise _UsageError(f"unexpected arguments after --: {' '.join(redact_args(command))} (did you mean --stdio?)")
+    if args.server and not (args.config or args.discover):
+        raise _UsageError("--server selects servers from --config or --discover; give one of them")
+    found = _discovered(args) if args.discover else []
     if not (args.config or command or args.url or args.demo):
-        return []
+        return _selected(found, args.server) if args.discover else []
     from .targeting import targets
 
     try:
-        return targets(config=args.config or None, servers=args.server or None, command=list(command) or None,
-                       env=_pairs(args.env, "--env"), url=args.url, headers=_pairs(args.header, "--header"),
-                       sse=args.sse, name=args.name, demo=args.demo,
-                       demo_insecure=getattr(args, "demo_insecure", "") or ())
+        specs = targets(config=args.config or None, servers=(args.server or None) if args.config else None,
+                        command=list(command) or None, env=_pairs(args.env, "--env"), url=args.url,
+                        headers=_pairs(args.header, "--header"), sse=args.sse, name=args.name, demo=args.demo,
+                        demo_insecure=getattr(args, "demo_insecure", "") or ())
     except ValueError as exc:  # unknown demo server or switch
         raise _UsageError(f"--demo: {exc}") from None
     except SpecError as exc:
         raise _UsageError(str(exc)) from None
+    specs = specs + (_selected(found, args.server) if args.discover else [])
+    _remember_secrets(args, specs)
+    return specs
+
+
+def _discovered(args: argparse.Namespace) -> list[ServerSpec]:
+    """Every server ``--discover`` finds (disabled ones included, marked), after listing where they came from."""
+    from .discovery import discover
+
+    found = discover()
+    stream = args.listing_stream
+    stream.write(f"mcprisk: --discover: {len(found.configs)} config file(s) found under {found.home} and "
+                 f"{found.project}\n")
+    for line in found.lines():
+        stream.write(f"  {terminal_safe(line)}\n")
+    stream.flush()
+    return found.servers(include_disabled=True)
+
+
+def _selected(found: list[ServerSpec], names: Sequence[str]) -> list[ServerSpec]:
+    """The discovered servers to use: those named by --server (disabled or not), else every enabled one."""
+    if not names:
+        return [s for s in found if not s.disabled]
+    missing = set(names) - {s.name for s in found}
+    if missing:
+        raise _UsageError(f"server(s) {', '.join(sorted(missing))} not found by --discover "
+                          f"(found: {', '.join(s.name for s in found) or 'none'})")
+    return [s for s in found if s.name in set(names)]
+
+
+def _remember_secrets(args: argparse.Namespace, specs: Sequence[ServerSpec]) -> None:
+    """Teach the command's output streams the secret values these specs carry (resolved where possible)."""
+    from .introspection import _Launch
+
+    known: list[str] = getattr(args, "secret_values", [])
+    inputs = _pairs(getattr(args, "input", []), "--input")
+    for spec in specs:
+        try:
+            known.extend(_Launch.resolve(spec, None, inputs).secret_values(spec))
+        except SpecError:  # an input not given yet: the literal parts are still secrets
+            known.extend([*spec.secrets.env.values(), *spec.secrets.headers.values()])
+    known.extend(v for v in inputs.values() if not v.startswith("${"))
 
 
 def _saved_and_specs(args: argparse.Namespace, command: Sequence[str], verb: str
@@ -171,8 +223,11 @@ def _saved_and_specs(args: argparse.Namespace, command: Sequence[str], verb: str
     for path in args.snapshots:
         snapshots.extend(load_snapshots(path))
     specs = _specs(args, command)
+    if not snapshots and not specs and not getattr(args, "discover", False):
+        raise _UsageError(f"nothing to {verb}: give --config, --discover, --stdio -- CMD, --url, --demo or a "
+                          "snapshot file")
     if not snapshots and not specs:
-        raise _UsageError(f"nothing to {verb}: give --config, --stdio -- CMD, --url, --demo or a snapshot file")
+        raise _UsageError(f"nothing to {verb}: --discover found no MCP server to start")
     return snapshots, specs
 
 
@@ -207,12 +262,51 @@ def _summary(snap: Snapshot, out: TextIO) -> None:
         out.write(f"  {mark}: {issue.stage}: {issue.code}: {s(issue.message)}\n")
 
 
+def _listed(args: argparse.Namespace) -> list[ServerSpec]:
+    """Every configured server --config and --discover name, disabled ones included (marked)."""
+    from .configs import load_config
+
+    specs = [s for path in args.config for s in load_config(str(Path(path).expanduser()))]
+    specs += _discovered(args) if args.discover else []
+    if args.server:
+        missing = set(args.server) - {s.name for s in specs}
+        if missing:
+            raise _UsageError(f"server(s) {', '.join(sorted(missing))} not found "
+                              f"(servers: {', '.join(s.name for s in specs) or 'none'})")
+        specs = [s for s in specs if s.name in set(args.server)]
+    return specs
+
+
+def _list_specs(specs: Sequence[ServerSpec], out: TextIO) -> int:
+    """``inspect --list``: each server, where it is configured, and what its launch alone shows; nothing starts."""
+    from .rules.launch import spec_findings
+
+    s = terminal_safe
+    for spec in specs:
+        src = spec.source
+        where = f"{src.client} {src.scope or ''}: {src.path}:{src.line}".replace(" :", ":") if src else "command line"
+        flags = (" [disabled]" if spec.disabled else "") + (
+            f" [auto-approves: {', '.join(spec.auto_approve[:5])}]" if spec.auto_approve else "")
+        out.write(f"{s(spec.name)}{flags}  {s(spec.transport)}: {s(spec.target)}\n  from {s(where)}\n")
+        for f in spec_findings(spec):
+            line = src.line_of(f.location) if src else None
+            out.write(f"  {f.severity:<8} {f.code} {s(f.title)}" + (f" (line {line})" if line else "") + "\n")
+            out.write(f"           {s(f.message)}\n")
+    if not specs:
+        out.write("no servers\n")
+    return EXIT_OK
+
+
 def _cmd_inspect(args: argparse.Namespace, command: Sequence[str], out: TextIO) -> int:
+    if args.list:
+        if args.snapshots or command or args.url or args.demo:
+            raise _UsageError("--list shows configured servers: use it with --config or --discover only")
+        if not (args.config or args.discover):
+            raise _UsageError("--list needs --config or --discover")
+        return _list_specs(_listed(args), out)
     snapshots = _gather(args, command)
     if args.output:
-        path = Path(args.output)
-        text = snapshots[0].to_json() if len(snapshots) == 1 else snapshots_to_json(snapshots)
-        path.write_text(text, encoding="utf-8")
+        _write_output(args.output, snapshots[0].to_json() if len(snapshots) == 1 else snapshots_to_json(snapshots))
     if args.json:
         if not args.output:
             out.write(snapshots[0].to_json() if len(snapshots) == 1 else snapshots_to_json(snapshots))
@@ -224,6 +318,16 @@ def _cmd_inspect(args: argparse.Namespace, command: Sequence[str], out: TextIO) 
         if args.output:
             out.write(f"\nwrote {args.output}\n")
     return EXIT_OK if all(s.ok for s in snapshots) else EXIT_UNREACHABLE
+
+
+def _write_output(path: str, text: str) -> None:
+    """Write ``-o FILE``: a regular file only (writing to a FIFO would block until someone reads it)."""
+    try:
+        check_writable(path)
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        reason = exc.reason if isinstance(exc, FileRefused) else (exc.strerror or type(exc).__name__)
+        raise _UsageError(f"-o {path}: cannot write: {reason}") from None
 
 
 def _posture_summary(posture: Posture, out: TextIO) -> None:
@@ -249,10 +353,11 @@ def _posture_summary(posture: Posture, out: TextIO) -> None:
 
 def _cmd_probe(args: argparse.Namespace, command: Sequence[str], out: TextIO) -> int:
     if command:
-        raise _UsageError(f"unexpected arguments after --: {' '.join(command)}")
+        raise _UsageError(f"unexpected arguments after --: {' '.join(redact_args(command))}")
     if args.burst < 0:
         raise _UsageError(f"--burst must be 0 or more (at most {MAX_BURST} are sent); got {args.burst}")
     spec = ServerSpec.http(args.url, headers=_pairs(args.header, "--header"), transport="sse" if args.sse else "http")
+    _remember_secrets(args, [spec])
     limits = Limits(total_timeout=args.timeout) if args.timeout else Limits()
     try:
         posture = probe(spec, limits=limits, allow_origins=args.allow_origin, burst=args.burst,
@@ -260,7 +365,7 @@ def _cmd_probe(args: argparse.Namespace, command: Sequence[str], out: TextIO) ->
     except ValueError as exc:  # a malformed --allow-origin
         raise _UsageError(str(exc)) from None
     if args.output:
-        Path(args.output).write_text(posture.to_json(), encoding="utf-8")
+        _write_output(args.output, posture.to_json())
     if args.json:
         if not args.output:
             out.write(posture.to_json())
@@ -287,7 +392,8 @@ class _Progress:
     def step(self, message: str) -> None:
         message = terminal_safe(message)
         if self.tty:
-            self.stream.write("\r\x1b[K" + message[:150])
+            self._control("\r\x1b[K")
+            self.stream.write(message[:150])
             self._open = True
         else:
             self.stream.write(f"mcprisk: {message}\n")
@@ -301,9 +407,14 @@ class _Progress:
 
     def clear(self) -> None:
         if self._open:
-            self.stream.write("\r\x1b[K")
+            self._control("\r\x1b[K")
             self.stream.flush()
             self._open = False
+
+    def _control(self, codes: str) -> None:
+        """Cursor codes of the progress line itself: the one thing written to a terminal unescaped."""
+        control = getattr(self.stream, "control", None)
+        (control or self.stream.write)(codes)
 
 
 def _scan_one(spec: ServerSpec, limits: Limits, inputs: dict[str, str], run_probe: bool) -> tuple[Snapshot, Any]:
@@ -345,25 +456,32 @@ def _introspect_with_progress(specs: Sequence[ServerSpec], args: argparse.Namesp
 
 
 def _verdict_line(a: Any, snap: Snapshot) -> str:
+    """The verdict first (DO NOT USE / NEEDS CONTROLS / READY and its sentence), then where it may run, what
+    blocks it, what is missing, how far it could go; every code with its meaning."""
+    from .placement import describe
+
     s = terminal_safe
     p = next((p for p in a.placements if p.server == snap.name), None)
+    v = next((v for v in getattr(a, "verdicts", ()) if v.server == snap.name), None)
     mine = [f for f in a.findings if f.server == snap.name or snap.name in f.server.split("+")]
     open_ = [f for f in mine if f.status not in ("accepted", "mitigated", "false_positive")]
     per = [(sev, sum(1 for f in open_ if f.severity == sev)) for sev in reversed(SEVERITIES)]
     counts = ", ".join(f"{n} {sev}" for sev, n in per if n) or "no open findings"
-    head = f"{s(snap.name)}  [{snap.status}]"
+    head = f"{s(snap.name)}  [{snap.status}]" + (f"  {v.label.upper()}" if v is not None else "")
+    tail = [s(v.summary)] if v is not None else []
     if p is None:
-        return f"{head}  placement not computed  ({counts})"
+        return f"{head}  placement not computed  ({counts})" + "".join(f"\n    {t}" for t in tail)
     now = f"runs as {p.current}" if p.current else "runs as ?"
     line = f"{head}  run as {p.recommended} ({now})"
     if p.current is not None and p.current not in p.allowed:
         line += "  MOVE IT"
     missing = [c.control for c in getattr(p, "current_controls", ()) if c.status == "missing"]
-    tail = []
     if p.blocked_by:
-        tail.append("remote blocked by " + ", ".join(p.blocked_by))
+        tail.append("remote blocked by: " + "; ".join(describe(b, lower=True) for b in p.blocked_by))
     if missing:
-        tail.append("missing now: " + ", ".join(missing))
+        tail.append("missing now: " + "; ".join(describe(c, lower=True) for c in missing))
+    if p.ceiling is not None:
+        tail.append(f"ceiling {p.ceiling.pattern}: {s(p.ceiling.summary)}")
     plan = getattr(p, "split_plan", None)
     if plan is not None and plan.move:
         tail.append(f"split for {plan.target_pattern}: {s(plan.text)}")
@@ -390,6 +508,7 @@ def _scan_summary(a: Any, out: TextIO, fail_on: str | None) -> None:
 def _cmd_scan(args: argparse.Namespace, command: Sequence[str], out: TextIO, err: TextIO) -> int:
     from .assessment import assess
     from .render import FORMATS, check_formats, write_report
+    from .render._write import REPORT_FILES
     from .render._common import now
     from .render._write import render
 
@@ -430,9 +549,13 @@ def _cmd_scan(args: argparse.Namespace, command: Sequence[str], out: TextIO, err
             raise _UsageError(f"-o {args.output}: exists and is not a directory")
         progress.step(f"writing {', '.join(formats or FORMATS)} to {outdir}…")
         try:
+            for fmt in formats or FORMATS:
+                for name in REPORT_FILES[fmt]:
+                    check_writable(outdir / name)
             written = write_report(a, outdir, formats or FORMATS, timestamp=timestamp, base=Path.cwd())
         except OSError as exc:
-            raise _UsageError(f"-o {args.output}: cannot write ({exc.strerror or exc})") from None
+            reason = exc.reason if isinstance(exc, FileRefused) else (exc.strerror or exc)
+            raise _UsageError(f"-o {args.output}: cannot write ({reason})") from None
         progress.clear()
         _scan_summary(a, out, args.fail_on)
         out.write("\nwrote " + ", ".join(str(p) for p in written) + "\n")
@@ -461,12 +584,12 @@ def _cmd_diff(args: argparse.Namespace, command: Sequence[str], out: TextIO) -> 
     from .drift import diff_snapshots, drift_findings
 
     if command:
-        raise _UsageError(f"unexpected arguments after --: {' '.join(command)}")
+        raise _UsageError(f"unexpected arguments after --: {' '.join(redact_args(command))}")
     drift = diff_snapshots(load_snapshots(args.old), load_snapshots(args.new))
     if args.json:
         import json
 
-        out.write(json.dumps(drift.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+        out.write(json_text_safe(json.dumps(drift.to_dict(), indent=2, sort_keys=True, ensure_ascii=False)) + "\n")
         return EXIT_FINDINGS if drift.changed else EXIT_OK
     s = terminal_safe
     if not drift.changed:
@@ -496,38 +619,47 @@ def _cmd_diff(args: argparse.Namespace, command: Sequence[str], out: TextIO) -> 
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    """Run the command line; returns the exit code (the console script exits with it)."""
-    out = out or sys.stdout
-    err = err or sys.stderr
+    """Run the command line; returns the exit code (the console script exits with it).
+
+    Everything written to ``out`` and ``err`` passes through the one scrubbing point (known secrets and
+    credential shapes removed, control and invisible characters made visible); log records of the mcp SDK
+    and warnings become single ``mcprisk:`` lines on ``err``, never tracebacks.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
+    secrets: list[str] = []
+    out = TerminalStream(out or sys.stdout, secrets)
+    err = TerminalStream(err or sys.stderr, secrets)
     command: list[str] = []
     if "--" in argv:
         cut = argv.index("--")
         argv, command = argv[:cut], argv[cut + 1:]
     parser = _build_parser()
-    try:
-        args = parser.parse_args(argv)
-        if args.command is None:
-            parser.print_help(out)
+    with sdk_notes(err):
+        try:
+            args = parser.parse_args(argv)
+            args.secret_values = secrets
+            if args.command is None:
+                parser.print_help(out)  # type: ignore[arg-type]
+                return EXIT_USAGE
+            args.listing_stream = out if args.command == "inspect" else err
+            if args.command == "inspect":
+                return _cmd_inspect(args, command, out)
+            if args.command == "probe":
+                return _cmd_probe(args, command, out)
+            if args.command == "scan":
+                return _cmd_scan(args, command, out, err)
+            if args.command == "diff":
+                return _cmd_diff(args, command, out)
+            raise _UsageError(f"unknown command {args.command!r}")
+        except _UsageError as exc:
+            err.write(f"mcprisk: error: {exc}\n")
             return EXIT_USAGE
-        if args.command == "inspect":
-            return _cmd_inspect(args, command, out)
-        if args.command == "probe":
-            return _cmd_probe(args, command, out)
-        if args.command == "scan":
-            return _cmd_scan(args, command, out, err)
-        if args.command == "diff":
-            return _cmd_diff(args, command, out)
-        raise _UsageError(f"unknown command {args.command!r}")
-    except _UsageError as exc:
-        err.write(f"mcprisk: error: {exc}\n")
-        return EXIT_USAGE
-    except MCPRiskError as exc:
-        err.write(f"mcprisk: error: {terminal_safe(str(exc))}\n")
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        err.write("mcprisk: interrupted\n")
-        return 130
+        except MCPRiskError as exc:
+            err.write(f"mcprisk: error: {terminal_safe(str(exc))}\n")
+            return EXIT_USAGE
+        except KeyboardInterrupt:
+            err.write("mcprisk: interrupted\n")
+            return 130
 
 
 def entry() -> None:

@@ -1,7 +1,9 @@
 """An ipywidgets explorer over one Assessment: filter tools, declare controls, override a tool, watch placement change.
 
-It also shows each tool's own placement, the tools holding the server back and the split plan, and applies
-the plan (moving its tools off the server, i.e. disabling them there) in one click.
+It opens with the chosen server's verdict (do not use / needs controls / ready) and how far the server could
+go, shows each tool's own placement, the tools holding the server back and the split plan, and applies the
+plan (moving its tools off the server, i.e. disabling them there) in one click. Every catalog id is shown with
+its meaning.
 
 Every change is a new operator declaration fed to ``reassess``; the widget never computes risk itself.
 Outputs are HTML widgets (not ``Output`` capture), so the explorer also works in exported notebooks and
@@ -19,12 +21,14 @@ import ipywidgets as widgets
 
 from .assessment import Assessment, reassess
 from .model import CONTROLS, EFFECTS, FLAGS, SEVERITIES
+from .placement import describe
 
 __all__ = ["Explorer"]
 
 AUDIENCES = ("single_user", "team", "organisation", "partners", "public")
 _AS_CLASSIFIED = "(as classified)"
 _E = html.escape
+_STATE_COLOUR = {"do_not_use": "#b42318", "needs_controls": "#b7791f", "ready": "#00855f"}
 
 
 class Explorer(widgets.VBox):
@@ -48,7 +52,8 @@ class Explorer(widgets.VBox):
         self.tool = widgets.Dropdown(options=[], description="tool")
         self.audience = widgets.Dropdown(options=["(undeclared)", *AUDIENCES], value="(undeclared)",
                                          description="audience")
-        self.controls = {c: widgets.Checkbox(value=False, description=c, indent=False) for c in CONTROLS}
+        self.controls = {c: widgets.Checkbox(value=False, description=describe(c), indent=False,
+                                             layout=widgets.Layout(width="auto")) for c in CONTROLS}
         self.override = widgets.Dropdown(options=[_AS_CLASSIFIED, *EFFECTS], value=_AS_CLASSIFIED,
                                          description="effect")
         self.disabled = widgets.Checkbox(value=False, description="disable this tool", indent=False)
@@ -57,6 +62,7 @@ class Explorer(widgets.VBox):
         self.export = widgets.Button(description="export report", icon="download")
         self.apply_split = widgets.Button(description="apply split plan", icon="scissors",
                                           tooltip="move the plan's tools off this server (disable them here)")
+        self.verdict_html = widgets.HTML()
         self.placement_html = widgets.HTML()
         self.split_html = widgets.HTML()
         self.tools_html = widgets.HTML()
@@ -82,6 +88,7 @@ class Explorer(widgets.VBox):
                                        layout=widgets.Layout(grid_template_columns="repeat(3, 33%)"))
         super().__init__([
             widgets.HBox([self.server, self.audience, self.complete]),
+            self.verdict_html,
             widgets.HBox([self.effects, self.flags]),
             widgets.HTML("<b>Controls in place</b> (declared for the chosen server)"),
             controls_box,
@@ -111,6 +118,22 @@ class Explorer(widgets.VBox):
             return "placement not computed"
         return f"{p.server}: recommended {p.recommended} (now {p.current or 'unknown'}). {p.summary}"
 
+    def verdict_text(self) -> str:
+        """The chosen server's verdict in one line: the state in words, then its sentences."""
+        try:
+            v = self.assessment.verdict(self.server.value)
+        except KeyError:
+            return "no verdict"
+        return f"{v.label}: {v.summary}"
+
+    def ceiling_text(self) -> str:
+        """How far the chosen server could go, and what that takes ('' when placement was not computed)."""
+        try:
+            c = self.assessment.placement(self.server.value).ceiling
+        except KeyError:
+            return ""
+        return "" if c is None else f"Ceiling {c.pattern}: {c.summary}"
+
     def split_text(self) -> str:
         """The split plan for the chosen server, in one paragraph ('' when none applies)."""
         try:
@@ -134,7 +157,7 @@ class Explorer(widgets.VBox):
         """Apply the chosen server's split plan (nearest target, or ``target``): its tools are moved off the
         server, i.e. disabled there, and the placement is recomputed. Returns the plan applied (None: none)."""
         from .inventory import Inventory
-        from .split import apply_split
+        from .placement import apply_split
 
         server = self.server.value
         try:
@@ -265,14 +288,30 @@ class Explorer(widgets.VBox):
     def _render(self) -> None:
         a = self.assessment
         server = self.server.value or ""
-        self.placement_html.value = f"<p class=\"mcprisk-placement\"><b>{_E(self.placement_text())}</b></p>"
+        try:
+            v = a.verdict(server)
+        except KeyError:
+            v = None
+        if v is not None:
+            colour = _STATE_COLOUR.get(v.state, "#59636e")
+            self.verdict_html.value = (
+                f"<div class=\"mcprisk-verdict mcprisk-{_E(v.state)}\" style=\"border-left:6px solid {colour};"
+                f"padding:4px 10px\"><b style=\"color:{colour}\" title=\"{_E(v.state)}\">{_E(v.label.upper())}</b> "
+                f"{_E(v.summary)}" + (f"<br><small>decisive tools: {_E(', '.join(v.tools))}</small>" if v.tools else "")
+                + "</div>")
+        else:
+            self.verdict_html.value = "<div class=\"mcprisk-verdict\">no verdict</div>"
+        ceiling = self.ceiling_text()
+        self.placement_html.value = (f"<p class=\"mcprisk-placement\"><b>{_E(self.placement_text())}</b></p>"
+                                     + (f"<p class=\"mcprisk-ceiling\">{_E(ceiling)}</p>" if ceiling else ""))
         try:
             p = a.placement(server)
         except KeyError:
             p = None
         plan = p.split_plan if p is not None else None
         own = {tp.tool: tp for tp in p.tools} if p is not None else {}
-        held = ", ".join(f"{h.tool} ({', '.join(h.adds)})" for h in p.held_back_by) if p is not None else ""
+        held = "; ".join(f"{h.tool} ({', '.join(describe(x, lower=True) for x in h.adds)})"
+                         for h in p.held_back_by) if p is not None else ""
         self.split_html.value = (
             (f"<p class=\"mcprisk-held\">held back by: {_E(held)}</p>" if held else "")
             + (f"<p class=\"mcprisk-split\"><b>split plan ({_E(plan.target_pattern)}):</b> {_code(plan.text)}</p>"
@@ -284,11 +323,18 @@ class Explorer(widgets.VBox):
                 return ""
             return " · move" if name in plan.move else " · keep" if name in plan.keep else ""
 
+        marks = a.tool_marks()
+
+        def mark(name: str) -> str:
+            found = marks.get((server, name), ())
+            return "".join(f" <b title=\"{_E(f.message)}\">⚑ {_E(f.title)} ({_E(f.code)})</b>" for f in found)
+
         rows = "".join(
-            f"<tr><td>{_E(t.tool)}</td><td>{_E(t.primary)}</td><td>{_E(', '.join(t.flags))}</td>"
+            f"<tr><td>{_E(t.tool)}{mark(t.tool)}</td><td>{_E(t.primary)}</td><td>{_E(', '.join(t.flags))}</td>"
             f"<td title=\"{_E(own[t.tool].why) if t.tool in own else ''}\">"
             f"{_E(own[t.tool].recommended) if t.tool in own else ''}</td>"
             f"<td>{_E(t.confidence)}{' · disabled' if t.disabled else ''}{' · overridden' if t.overridden else ''}"
+            f"{' · confirm: pick it above and set its effect' if t.unsettled else ''}"
             f"{split_mark(t.tool)}</td></tr>" for t in self.visible_tools())
         self.tools_html.value = ("<table><thead><tr><th>tool</th><th>primary</th><th>flags</th>"
                                  "<th>own placement</th><th></th></tr>"

@@ -34,6 +34,7 @@ __all__ = [
     "template_node",
     "tool_credentials",
     "tool_node",
+    "tool_stores",
 ]
 
 EDGE_KINDS = ("exposes", "uses_credential", "reads", "writes", "deletes", "sends_to", "fetches_from", "references",
@@ -177,7 +178,7 @@ def build_graph(snapshots: Sequence[Snapshot], tools: Sequence[ToolAssessment], 
             if store:
                 did = f"datastore:{server}/{store}"
                 g.add_node(did, kind="datastore", label=f"{server} {store.replace('_', ' ')}",
-                           classification="unknown", inferred=True)
+                           classification="unknown", inferred=True, store=store)
                 store_ids.append((did, None))
         for did, _decl in store_ids:
             for name in creds:
@@ -265,6 +266,19 @@ def tool_credentials(g: nx.MultiDiGraph, server: str) -> dict[str, frozenset[str
             continue
         creds = frozenset(g.nodes[c]["label"] for _, c, kk in g.out_edges(tid, keys=True) if kk == "uses_credential")
         out[g.nodes[tid]["label"]] = creds
+    return out
+
+
+def tool_stores(g: nx.MultiDiGraph, server: str) -> dict[str, frozenset[str]]:
+    """For each tool of ``server``: the kinds of data store it reads, writes or deletes (``files``,
+    ``database``, ...), as far as the graph knows them (stores inferred from what the server fronts)."""
+    out: dict[str, frozenset[str]] = {}
+    for _, tid, k in g.out_edges(f"server:{server}", keys=True):
+        if k != "exposes" or g.nodes[tid].get("kind") != "tool":
+            continue
+        kinds = frozenset(g.nodes[d]["store"] for _, d, kk in g.out_edges(tid, keys=True)
+                          if kk in ("reads", "writes", "deletes") and g.nodes[d].get("store"))
+        out[g.nodes[tid]["label"]] = kinds
     return out
 
 

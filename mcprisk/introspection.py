@@ -10,14 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
-import logging
-import os
-import shutil
-import signal
-import sys
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+import re
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -29,15 +24,18 @@ import mcp_types as types
 from mcp import ClientSession, MCPError
 from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
-from mcp.shared.message import SessionMessage
 from mcp_types.version import LATEST_MODERN_VERSION, MODERN_PROTOCOL_VERSIONS
 from pydantic import ValidationError
 
 from . import __version__
 from ._errors import SpecError
-from ._text import canonical_json, clip, sha256_hex, terminal_safe
-from .snapshot import IntrospectionIssue, Snapshot, item_from_wire
-from .specs import ServerSpec, fill_placeholders
+from ._httpguard import GuardedTransport
+from ._scrub import Scrubber, scrubbed_logs
+from ._stdio import TOO_LARGE, stdio_transport
+from ._text import canonical_json, clip, sha256_hex
+from ._wire import FORBIDDEN_METHODS, Wire, guarded
+from .snapshot import INCOMPLETE, IntrospectionIssue, Snapshot, item_from_wire
+from .specs import ServerSpec, fill_placeholders, is_secret_param, looks_like_secret
 
 __all__ = [
     "FORBIDDEN_METHODS",
@@ -48,11 +46,6 @@ __all__ = [
     "introspect_many_async",
 ]
 
-# Methods that would make the server *do* something. Introspection never sends them; the wire
-# guard below refuses them even if a future code path tried.
-FORBIDDEN_METHODS = frozenset({"tools/call", "resources/read", "prompts/get", "completion/complete",
-                               "resources/subscribe", "subscriptions/listen", "sampling/createMessage"})
-
 # What each list is called on the wire, and the key holding its items.
 _LISTS: dict[str, tuple[str, str, str]] = {
     # kind: (method, result key, capability)
@@ -62,11 +55,6 @@ _LISTS: dict[str, tuple[str, str, str]] = {
     "prompts": ("prompts/list", "prompts", "prompts"),
 }
 
-# Only these reach a stdio child by default: it is arbitrary code and gets no more than it needs.
-_BASE_ENV = ("HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER", "LANG", "LC_ALL", "TMPDIR",
-             "SYSTEMROOT", "APPDATA", "USERPROFILE")
-
-_TOO_LARGE = -32097  # synthetic JSON-RPC error code for a response mcprisk refused to buffer
 _CLIENT_INFO = types.Implementation(name="mcprisk", version=__version__)
 
 
@@ -92,174 +80,6 @@ class Limits:
         for name in ("max_message_bytes", "max_items", "max_pages", "max_text_chars", "max_stderr_bytes"):
             if not getattr(self, name) >= 1:
                 raise ValueError(f"Limits.{name} must be >= 1")
-
-
-# --------------------------------------------------------------------------------------------
-# Secret scrubbing
-
-
-class _Scrubber:
-    """Replaces known secret values (resolved env, headers, hidden args/URL) wherever text is kept."""
-
-    def __init__(self, values: Iterable[str | None]):
-        # Very short values would shred ordinary text; they cannot be meaningful secrets anyway.
-        self._values = sorted({v for v in values if v and len(v) >= 4}, key=len, reverse=True)
-
-    def text(self, text: str) -> str:
-        for v in self._values:
-            if v in text:
-                text = text.replace(v, "***")
-        return text
-
-    def json(self, value: Any) -> Any:
-        if not self._values:
-            return value
-        if isinstance(value, str):
-            return self.text(value)
-        if isinstance(value, dict):
-            return {self.text(str(k)): self.json(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.json(v) for v in value]
-        return value
-
-    def contains(self, text: str) -> bool:
-        return any(v in text for v in self._values)
-
-    def __bool__(self) -> bool:
-        return bool(self._values)
-
-
-class _LogScrub(logging.Filter):
-    """Scrubs this introspection's secrets from records of the SDK/HTTP loggers that print URLs.
-
-    The SDK logs the endpoint URL (query string included) at DEBUG and httpx2 at INFO. The filter is
-    attached only while one introspection runs and removed after, so nothing outlives the call.
-    """
-
-    LOGGERS = ("mcp.client.streamable_http", "mcp.client.sse", "mcp.client.stdio", "mcp.client.session",
-               "httpx2", "httpcore2.connection", "httpcore2.http11")
-
-    def __init__(self, scrub: _Scrubber):
-        super().__init__()
-        self.scrub = scrub
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self.scrub.contains(message):
-            record.msg, record.args = self.scrub.text(message), None
-        return True
-
-    def __enter__(self) -> "_LogScrub":
-        if self.scrub:
-            for name in self.LOGGERS:
-                logging.getLogger(name).addFilter(self)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for name in self.LOGGERS:
-            logging.getLogger(name).removeFilter(self)
-
-
-# --------------------------------------------------------------------------------------------
-# The wire: raw JSON-RPC capture and the invocation guard, shared by all transports
-
-
-class _Wire:
-    """Raw record of one connection: request ids by method, raw results by id, transport notes."""
-
-    def __init__(self, limits: Limits, scrub: _Scrubber):
-        self.limits = limits
-        self.scrub = scrub
-        self.ids_by_method: dict[str, list[Any]] = {}
-        self.results: dict[Any, dict[str, Any]] = {}
-        self.failures: dict[Any, tuple[str, str]] = {}  # request id -> (code, message) decided by the transport
-        self.outstanding: list[Any] = []
-        self.notes: list[IntrospectionIssue] = []
-        self.noise_lines = 0
-        self.noise_samples: list[str] = []
-        self.invalid_utf8 = 0
-        self.http_errors: list[str] = []
-        self.exit_code: int | None = None
-        self.stderr_tail = bytearray()
-        self.stderr_total = 0
-
-    def outgoing(self, message: dict[str, Any]) -> None:
-        method = message.get("method")
-        if method in FORBIDDEN_METHODS:
-            raise PermissionError(f"mcprisk never sends {method!r}: introspection does not invoke anything")
-        if "id" in message and method:
-            self.ids_by_method.setdefault(method, []).append(message["id"])
-            self.outstanding.append(message["id"])
-
-    def incoming(self, message: dict[str, Any]) -> None:
-        if "id" in message and "method" not in message:
-            rid = message["id"]
-            if rid in self.outstanding:
-                self.outstanding.remove(rid)
-            if isinstance(message.get("result"), dict):
-                self.results[rid] = message["result"]
-
-    def last_result(self, method: str) -> dict[str, Any] | None:
-        ids = self.ids_by_method.get(method)
-        return self.results.pop(ids[-1], None) if ids else None
-
-    def last_failure(self, method: str) -> tuple[str, str] | None:
-        ids = self.ids_by_method.get(method)
-        return self.failures.get(ids[-1]) if ids else None
-
-    def note(self, stage: str, code: str, message: str, fatal: bool = False) -> None:
-        self.notes.append(IntrospectionIssue(stage, code, self.scrub.text(message), fatal))
-
-    def add_stderr(self, chunk: bytes) -> None:
-        self.stderr_total += len(chunk)
-        self.stderr_tail += chunk
-        excess = len(self.stderr_tail) - self.limits.max_stderr_bytes
-        if excess > 0:
-            del self.stderr_tail[:excess]
-
-    def stderr_text(self) -> str:
-        text = terminal_safe(self.stderr_tail.decode("utf-8", "replace"))
-        if self.stderr_total > len(self.stderr_tail):
-            text = f"…[{self.stderr_total - len(self.stderr_tail)} earlier bytes not kept]\n" + text
-        return self.scrub.text(text)
-
-
-@asynccontextmanager
-async def _guarded(transport: Any, wire: _Wire) -> AsyncIterator[tuple[Any, Any]]:
-    """Wrap a transport's streams: record raw JSON-RPC both ways and refuse forbidden methods."""
-    async with transport as (read, write):
-        up_send, up_recv = anyio.create_memory_object_stream[SessionMessage](0)
-        down_send, down_recv = anyio.create_memory_object_stream[SessionMessage | Exception](0)
-
-        async def pump_down() -> None:
-            async with down_send:
-                async for item in read:
-                    if isinstance(item, SessionMessage):
-                        wire.incoming(item.message.model_dump(by_alias=True, mode="json", exclude_unset=True))
-                    await down_send.send(item)
-
-        async def pump_up() -> None:
-            async with up_recv:
-                async for item in up_recv:
-                    data = item.message.model_dump(by_alias=True, mode="json", exclude_unset=True)
-                    try:
-                        wire.outgoing(data)
-                    except PermissionError as exc:
-                        # Answer the would-be request locally; nothing reaches the server.
-                        if "id" in data:
-                            await down_send.send(SessionMessage(types.JSONRPCError(
-                                jsonrpc="2.0", id=data["id"],
-                                error=types.ErrorData(code=types.INTERNAL_ERROR, message=str(exc)))))
-                        continue
-                    await write.send(item)
-
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(pump_down)
-            tg.start_soon(pump_up)
-            try:
-                yield down_recv, up_send
-            finally:
-                tg.cancel_scope.cancel()
 
 
 # --------------------------------------------------------------------------------------------
@@ -302,7 +122,29 @@ class _Launch:
             hidden.extend(_url_secrets(self.url))
         # "Bearer <token>": the token alone is the secret, and a server may echo just that part.
         bare = [v.split(None, 1)[1] for v in self.headers.values() if len(v.split(None, 1)) == 2]
-        return [*self.env.values(), *self.headers.values(), *bare, *hidden]
+        env = [part for name, value in self.env.items() for part in _env_secrets(name, value)]
+        return [*env, *self.headers.values(), *bare, *hidden]
+
+
+# Environment values that are settings, not secrets: scrubbing them from everything a server sends would
+# shred its descriptions (DEBUG=true turns every "true" into ***, AWS_REGION=us-east-1 every region name).
+_PLAIN_SETTING = re.compile(r"(?i)(true|false|yes|no|on|off|none|null|\d+([.:]\d+)*|[a-z]{1,20}([-_.][a-z0-9]{1,20}){0,3})")
+
+
+def _env_secrets(name: str, value: str) -> list[str]:
+    """The parts of one environment variable to scrub: the whole value when its name says it is a secret or
+    its shape does; for a URL, its password and query values; nothing for a plain setting, a path or a word."""
+    if not value:
+        return []
+    if is_secret_param(name) or any(is_secret_param(part) for part in re.split(r"[_-]+", name) if part):
+        return [value]
+    if "://" in value:
+        return _url_secrets(value)
+    if looks_like_secret(value):
+        return [value]
+    if _PLAIN_SETTING.fullmatch(value) or value.startswith(("/", "~", "./", "../")) or len(value) < 12:
+        return []
+    return [value]  # long and not obviously a setting: hide it rather than risk it
 
 
 def _url_secrets(url: str) -> list[str]:
@@ -315,151 +157,9 @@ def _url_secrets(url: str) -> list[str]:
     return [v for v in values if v]
 
 
-@asynccontextmanager
-async def _stdio_transport(spec: ServerSpec, launch: _Launch, wire: _Wire) -> AsyncIterator[tuple[Any, Any]]:
-    """Spawn the server in its own process group; newline-delimited JSON-RPC with byte caps."""
-    limits = wire.limits
-    child_env = {k: os.environ[k] for k in _BASE_ENV if k in os.environ}
-    child_env.update(launch.env)
-    process = await anyio.open_process([_resolve_command(launch.command, child_env), *launch.args],
-                                       cwd=spec.cwd, env=child_env, start_new_session=True)
-    read_send, read_recv = anyio.create_memory_object_stream[SessionMessage | Exception](0)
-    write_send, write_recv = anyio.create_memory_object_stream[SessionMessage](0)
-
-    async def deliver_line(line: bytes) -> None:
-        line = line.rstrip(b"\r")
-        if not line.strip():
-            return
-        try:
-            text = line.decode("utf-8")
-        except UnicodeDecodeError:
-            wire.invalid_utf8 += 1
-            text = line.decode("utf-8", "replace")
-        try:
-            obj = json.loads(text)
-            message = types.jsonrpc_message_adapter.validate_python(obj, by_name=False)
-        except (ValueError, RecursionError):
-            wire.noise_lines += 1
-            if len(wire.noise_samples) < 3:
-                wire.noise_samples.append(clip(terminal_safe(text), 160)[0])
-            return
-        await read_send.send(SessionMessage(message))
-
-    async def refuse_oversize(size: int) -> None:
-        # The id of a discarded message is unknowable; requests are sequential, so fail the oldest.
-        message = f"a message of {size} bytes or more exceeded max_message_bytes={limits.max_message_bytes}; discarded"
-        if not wire.outstanding:
-            wire.note("transport", "message_too_large", message, fatal=True)
-        else:
-            rid = wire.outstanding[0]
-            wire.failures[rid] = ("message_too_large", message)
-            await read_send.send(SessionMessage(types.JSONRPCError(
-                jsonrpc="2.0", id=rid, error=types.ErrorData(code=_TOO_LARGE, message=message))))
-
-    async def read_stdout() -> None:
-        assert process.stdout is not None
-        buf = bytearray()
-        discarding = 0  # bytes dropped from the current over-long line; 0 when not discarding
-        try:
-            async with read_send:
-                async for chunk in process.stdout:
-                    start = 0
-                    while True:
-                        nl = chunk.find(b"\n", start)
-                        piece = chunk[start:] if nl < 0 else chunk[start:nl]
-                        if discarding:
-                            discarding += len(piece)
-                        else:
-                            buf += piece
-                            if len(buf) > limits.max_message_bytes:
-                                discarding, buf = len(buf), bytearray()
-                        if nl < 0:
-                            break
-                        start = nl + 1
-                        if discarding:
-                            size, discarding = discarding, 0
-                            await refuse_oversize(size)
-                        else:
-                            line, buf = bytes(buf), bytearray()
-                            await deliver_line(line)
-                if discarding:
-                    await refuse_oversize(discarding)
-        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
-            pass
-
-    async def read_stderr() -> None:
-        assert process.stderr is not None
-        try:
-            async for chunk in process.stderr:
-                wire.add_stderr(chunk)
-        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
-            pass
-
-    async def write_stdin() -> None:
-        assert process.stdin is not None
-        try:
-            async with write_recv:
-                async for item in write_recv:
-                    data = item.message.model_dump_json(by_alias=True, exclude_unset=True)
-                    await process.stdin.send(data.encode("utf-8") + b"\n")
-        except (anyio.ClosedResourceError, anyio.BrokenResourceError, OSError):
-            await read_send.aclose()
-
-    try:
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(read_stdout)
-            tg.start_soon(read_stderr)
-            tg.start_soon(write_stdin)
-            try:
-                yield read_recv, write_send
-            finally:
-                with anyio.CancelScope(shield=True):
-                    await _stop_process(process, limits.shutdown_grace)
-                    wire.exit_code = process.returncode
-                tg.cancel_scope.cancel()
-    finally:
-        with anyio.CancelScope(shield=True):
-            await _stop_process(process, limits.shutdown_grace)
-            for stream in (read_send, read_recv, write_send, write_recv):
-                stream.close()
-
-
-def _resolve_command(command: str, env: Mapping[str, str]) -> str:
-    """Find a bare command on the child's PATH, then beside this Python (servers installed in the same venv)."""
-    if os.sep in command:
-        return command
-    found = shutil.which(command, path=env.get("PATH"))
-    if found is None:
-        found = shutil.which(command, path=os.path.dirname(sys.executable))
-    return found or command
-
-
-async def _stop_process(process: Any, grace: float) -> None:
-    """Close stdin, wait, SIGTERM the process group, wait, SIGKILL it; always reap."""
-    if process.returncode is None:
-        if process.stdin is not None:
-            try:
-                await process.stdin.aclose()
-            except Exception:  # noqa: BLE001 - already gone is fine
-                pass
-        with anyio.move_on_after(grace):
-            await process.wait()
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        if process.returncode is not None and sig == signal.SIGTERM:
-            continue
-        try:
-            os.killpg(process.pid, sig)  # the whole group: npx/uvx launchers leave grandchildren
-        except (ProcessLookupError, PermissionError):
-            pass
-        if process.returncode is None:
-            with anyio.move_on_after(grace):
-                await process.wait()
-    if process.returncode is None:
-        await process.wait()
-    await process.aclose()
-
-
-def _http_client(headers: Mapping[str, str], wire: _Wire) -> httpx2.AsyncClient:
+def _http_client(headers: Mapping[str, str] | None, wire: Wire, timeout: httpx2.Timeout | None = None,
+                 auth: httpx2.Auth | None = None) -> httpx2.AsyncClient:
+    """The one HTTP client shape of both HTTP transports: every body read through the counting guard."""
     limits = wire.limits
 
     async def on_response(response: httpx2.Response) -> None:
@@ -467,33 +167,36 @@ def _http_client(headers: Mapping[str, str], wire: _Wire) -> httpx2.AsyncClient:
             challenge = response.headers.get("www-authenticate")
             wire.http_errors.append(f"HTTP {response.status_code} {response.reason_phrase}"
                                     + (f"; WWW-Authenticate: {challenge}" if challenge else ""))
-        length = response.headers.get("content-length")
-        if length and length.isdigit() and int(length) > limits.max_message_bytes:
-            raise httpx2.HTTPError(f"response of {length} bytes exceeds max_message_bytes={limits.max_message_bytes}")
 
     return httpx2.AsyncClient(
-        headers=dict(headers),
-        timeout=httpx2.Timeout(limits.request_timeout, connect=limits.connect_timeout),
+        headers={"Accept-Encoding": "identity", **dict(headers or {})},
+        timeout=timeout or httpx2.Timeout(limits.request_timeout, connect=limits.connect_timeout),
+        auth=auth,
         follow_redirects=False,
         event_hooks={"response": [on_response]},
+        transport=GuardedTransport(limits.max_message_bytes, wire.body_too_large),
     )
 
 
 @asynccontextmanager
-async def _open_transport(spec: ServerSpec, launch: _Launch, wire: _Wire) -> AsyncIterator[tuple[Any, Any]]:
+async def _open_transport(spec: ServerSpec, launch: _Launch, wire: Wire) -> AsyncIterator[tuple[Any, Any]]:
     if spec.transport == "stdio":
-        async with _guarded(_stdio_transport(spec, launch, wire), wire) as streams:
+        async with guarded(stdio_transport(spec, launch, wire), wire, tee_incoming=False) as streams:
             yield streams
     elif spec.transport == "http":
         async with _http_client(launch.headers, wire) as client:
             transport = streamable_http_client(launch.url, http_client=client,
                                                max_sse_event_size=wire.limits.max_message_bytes)
-            async with _guarded(transport, wire) as streams:
+            async with guarded(transport, wire) as streams:
                 yield streams
     else:
+        def client_factory(headers: dict[str, str] | None = None, timeout: httpx2.Timeout | None = None,
+                           auth: httpx2.Auth | None = None) -> httpx2.AsyncClient:
+            return _http_client(headers, wire, timeout, auth)
+
         transport = sse_client(launch.url, headers=dict(launch.headers), timeout=wire.limits.connect_timeout,
-                               sse_read_timeout=wire.limits.request_timeout)
-        async with _guarded(transport, wire) as streams:
+                               sse_read_timeout=wire.limits.request_timeout, httpx_client_factory=client_factory)
+        async with guarded(transport, wire) as streams:
             yield streams
 
 
@@ -521,7 +224,7 @@ class _Gathered:
         if issue not in self.errors:
             self.errors.append(issue)
 
-    def snapshot(self, wire: _Wire | None, limits: Limits) -> Snapshot:
+    def snapshot(self, wire: Wire | None, limits: Limits) -> Snapshot:
         errors = list(self.errors)
         stderr = ""
         if wire is not None:
@@ -567,7 +270,7 @@ class _Gathered:
 # Protocol steps
 
 
-async def _negotiate(session: ClientSession, spec: ServerSpec, wire: _Wire, g: _Gathered, era: str) -> None:
+async def _negotiate(session: ClientSession, spec: ServerSpec, wire: Wire, g: _Gathered, era: str) -> None:
     """Pick the protocol era the way the spec asks: probe server/discover, else fall back to initialize."""
     if spec.transport == "sse" or era == "legacy":  # the legacy HTTP+SSE transport predates the modern era
         await session.initialize()
@@ -632,7 +335,7 @@ def _mutual_modern(exc: MCPError) -> str | None:
     return mutual[-1] if mutual else None
 
 
-async def _list_all(session: ClientSession, kind: str, wire: _Wire, g: _Gathered) -> None:
+async def _list_all(session: ClientSession, kind: str, wire: Wire, g: _Gathered) -> None:
     """Walk every page of one list, keeping raw items; stop on error, loop, or a cap."""
     limits = wire.limits
     method, key, _ = _LISTS[kind]
@@ -663,12 +366,15 @@ async def _list_all(session: ClientSession, kind: str, wire: _Wire, g: _Gathered
         except MCPError as exc:
             failure = wire.last_failure(method)
             code, message = failure if failure else _mcp_error_code(exc, wire)
+            if code == "timeout":
+                message = f"got no answer within the {limits.request_timeout:g} s request limit"
             g.error(kind, code, f"{method}: {wire.scrub.text(message)}")
             g.closed = code == "connection_closed"
             pages += 1
             break
         except TimeoutError:
-            g.error(kind, "timeout", f"{method} got no answer within {limits.request_timeout:g} s")
+            g.error(kind, "timeout", f"{method} got no answer within {limits.request_timeout + 1:g} s (the "
+                                     f"{limits.request_timeout:g} s request limit and 1 s of grace)")
             break
         pages += 1
         raw = wire.last_result(method)
@@ -689,18 +395,13 @@ async def _list_all(session: ClientSession, kind: str, wire: _Wire, g: _Gathered
                 g.error(kind, "invalid_item", f"{method}: an entry is {type(entry).__name__}, not an object",
                         fatal=False)
                 continue
-            if wire.scrub and wire.scrub.contains(canonical_json(entry)):
-                entry = wire.scrub.json(entry)
-                g.error(kind, "secret_echoed", "the server echoed a secret value mcprisk sent it; replaced by ***",
-                        fatal=False)
-            problems = []
-            name = entry.get(_ID_KEY[kind])
-            if sdk_names is not None and name not in sdk_names:
-                problems.append("dropped by the mcp SDK when parsing (a client using it would not see this item)")
-            items.append(item_from_wire(kind, entry, max_text_chars=limits.max_text_chars, problems=problems))
+            items.append(_one_item(kind, entry, sdk_names, wire, g))
         if any(p for it in items for p in it.problems if p.startswith("dropped by the mcp SDK")):
             g.error(kind, "sdk_dropped", "some items were dropped by the mcp SDK's parser; kept as sent",
                     fatal=False)
+        if any(it.incomplete for it in items):
+            g.error(kind, "item_incomplete", "part of some definitions could not be read or kept (see each "
+                    "item's problems); those items are kept by name, to be assumed at their worst", fatal=False)
         next_cursor = raw.get("nextCursor")
         if next_cursor is None:
             break
@@ -716,6 +417,29 @@ async def _list_all(session: ClientSession, kind: str, wire: _Wire, g: _Gathered
     g.pages[kind] = pages
 
 
+def _one_item(kind: str, entry: dict[str, Any], sdk_names: set[str] | None, wire: Wire, g: _Gathered) -> Any:
+    """One listed item as a snapshot item; one that cannot be read whole is kept by name with the problem."""
+    max_chars = wire.limits.max_text_chars
+    try:
+        if wire.scrub and wire.scrub.contains(canonical_json(entry)):
+            entry = wire.scrub.json(entry)
+            g.error(kind, "secret_echoed", "the server echoed a secret value mcprisk sent it; replaced by ***",
+                    fatal=False)
+        problems = []
+        if sdk_names is not None and entry.get(_ID_KEY[kind]) not in sdk_names:
+            problems.append("dropped by the mcp SDK when parsing (a client using it would not see this item)")
+        return item_from_wire(kind, entry, max_text_chars=max_chars, problems=problems)
+    except (RecursionError, ValueError, TypeError, OverflowError, MemoryError) as exc:
+        name = entry.get(_ID_KEY[kind])
+        name = wire.scrub.text(name) if isinstance(name, str) else f"<unnamed: {type(name).__name__}>"
+        stub = {_ID_KEY[kind]: clip(name, max_chars)[0]}
+        if _ID_KEY[kind] != "name":
+            stub["name"] = stub[_ID_KEY[kind]]
+        problem = (f"{INCOMPLETE}: could not be read or stored ({type(exc).__name__}); only its name was kept, "
+                   f"to be assumed at its worst")
+        return item_from_wire(kind, stub, max_text_chars=max_chars, problems=[problem])
+
+
 # How an item is identified in the SDK's parsed models and on the wire.
 _ID_ATTR = {"tools": "name", "resources": "uri", "resource_templates": "uri_template", "prompts": "name"}
 _ID_KEY = {"tools": "name", "resources": "uri", "resource_templates": "uriTemplate", "prompts": "name"}
@@ -729,17 +453,33 @@ def _validation_summary(exc: ValidationError) -> str:
     return clip("; ".join(parts), 400)[0]
 
 
-def _mcp_error_code(exc: MCPError, wire: _Wire) -> tuple[str, str]:
+def _mcp_error_code(exc: MCPError, wire: Wire) -> tuple[str, str]:
     if exc.code == types.REQUEST_TIMEOUT:
-        return "timeout", exc.message
+        return "timeout", _timeout_message(exc, wire.limits)
     if exc.code == types.CONNECTION_CLOSED:
         return "connection_closed", _closed_message(wire)
+    if wire.failures and exc.code in (types.PARSE_ERROR, TOO_LARGE):  # the transport said why (the cap)
+        return list(wire.failures.values())[-1]
     if wire.http_errors:
         return "http_status", wire.http_errors[-1]
-    return "rpc_error", f"error {exc.code}: {exc.message}"
+    # One line: the SDK quotes whole pydantic reports (and the input they choked on) in its messages.
+    lines = str(exc.message).strip().splitlines() or [""]
+    more = f" (+{len(lines) - 1} more line(s))" if len(lines) > 1 else ""
+    return "rpc_error", f"error {exc.code}: {clip(lines[0], 300)[0]}{more}"
 
 
-def _closed_message(wire: _Wire) -> str:
+def _timeout_message(leaf: BaseException, limits: Limits, *, handshake: bool = False) -> str:
+    """What timed out, with the limit that actually applied (not whichever limit is largest)."""
+    if isinstance(leaf, httpx2.ConnectTimeout):
+        what = f"the {limits.connect_timeout:g} s connect limit (no TCP/TLS connection)"
+    elif isinstance(leaf, (MCPError, httpx2.TimeoutException)):
+        what = f"the {limits.request_timeout:g} s request limit"
+    else:  # our own fail_after around the handshake
+        what = f"the {limits.connect_timeout:g} s handshake limit"
+    return f"{'no handshake' if handshake else 'no answer'}: nothing came back within {what}"
+
+
+def _closed_message(wire: Wire) -> str:
     msg = "the server closed the connection"
     if wire.exit_code is not None:
         msg += f" (process exited with code {wire.exit_code})"
@@ -752,7 +492,7 @@ def _leaves(exc: BaseException) -> list[BaseException]:
     return [exc]
 
 
-def _classify(exc: BaseException, spec: ServerSpec, wire: _Wire, limits: Limits) -> tuple[str, str]:
+def _classify(exc: BaseException, spec: ServerSpec, wire: Wire, limits: Limits) -> tuple[str, str]:
     """A (code, message) for an exception that ended the connection; messages carry no secrets."""
     leaves = _leaves(exc)
     # Prefer the most specific cause over the teardown noise around it.
@@ -766,8 +506,9 @@ def _classify(exc: BaseException, spec: ServerSpec, wire: _Wire, limits: Limits)
         return "spawn_failed", f"cannot run {spec.command!r}: permission denied"
     if isinstance(leaf, httpx2.ConnectError):
         return "connection_refused", f"cannot connect to {spec.url}: {leaf}"
-    if isinstance(leaf, (httpx2.TimeoutException, TimeoutError)):
-        return "timeout", f"no answer within {limits.connect_timeout:g} s"
+    if isinstance(leaf, (httpx2.TimeoutException, TimeoutError)) or (
+            isinstance(leaf, MCPError) and leaf.code == types.REQUEST_TIMEOUT):
+        return "timeout", _timeout_message(leaf, limits, handshake=not wire.connected)
     if isinstance(leaf, MCPError):
         return _mcp_error_code(leaf, wire)
     if isinstance(leaf, httpx2.HTTPError):
@@ -803,10 +544,10 @@ async def introspect_async(spec: ServerSpec, *, limits: Limits | None = None,
     except SpecError as exc:
         g.error("connect", "spec_error", str(exc))
         return g.snapshot(None, limits)
-    scrub = _Scrubber(launch.secret_values(spec))
-    wire = _Wire(limits, scrub)
+    scrub = Scrubber(launch.secret_values(spec))
+    wire = Wire(limits, scrub)
     stage = "connect"
-    with _LogScrub(scrub), anyio.move_on_after(limits.total_timeout) as deadline:
+    with scrubbed_logs(scrub), anyio.move_on_after(limits.total_timeout) as deadline:
         try:
             async with _open_transport(spec, launch, wire) as (read, write):
                 async with ClientSession(read, write, read_timeout_seconds=limits.request_timeout,
@@ -822,9 +563,8 @@ async def introspect_async(spec: ServerSpec, *, limits: Limits | None = None,
                         await _list_all(session, kind, wire, g)
                         g.timings[kind] = time.perf_counter() - t0
         except Exception as exc:  # noqa: BLE001 - every failure becomes evidence, never a crash
+            wire.connected = g.connected
             code, message = _classify(exc, spec, wire, limits)
-            if code == "timeout" and stage == "connect":
-                message = f"no handshake within {limits.connect_timeout:g} s"
             g.error(stage if not g.connected else "transport", code, scrub.text(message))
     if deadline.cancelled_caught:
         g.error("server", "total_timeout", f"introspection stopped at the {limits.total_timeout:g} s limit "

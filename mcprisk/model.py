@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "CONFIDENCES",
     "CONTROLS",
     "CONTROL_STATUSES",
     "EFFECTS",
     "FLAGS",
     "PATTERNS",
     "SEVERITIES",
+    "VERDICT_STATES",
     "Evidence",
     "Finding",
     "Flow",
@@ -41,6 +43,13 @@ CONTROLS: tuple[str, ...] = (
 )
 CONTROL_STATUSES: tuple[str, ...] = ("verified", "declared", "missing", "not_applicable")
 SEVERITIES: tuple[str, ...] = ("info", "low", "medium", "high", "critical")
+# Confidence of a classification: high (two or more independent sources agree, none disagrees), medium, low
+# (thin evidence), contested (sources disagree; the more severe reading was taken). Placement and reports treat
+# low and contested as the severe reading, to be confirmed by the operator.
+CONFIDENCES: tuple[str, ...] = ("high", "medium", "low", "contested")
+UNSETTLED: tuple[str, ...] = ("low", "contested")
+# What a reader sees first, per server: unsafe anywhere until reviewed, fine once controls are in, fine now.
+VERDICT_STATES: tuple[str, ...] = ("do_not_use", "needs_controls", "ready")
 
 _EFFECT_RANK = {e: i for i, e in enumerate(EFFECTS)}
 
@@ -100,7 +109,7 @@ class ToolAssessment:
     tool: str
     effects: tuple[str, ...]  # sorted by severity, least first
     flags: tuple[str, ...]  # in FLAGS order
-    confidence: str  # high | medium | low
+    confidence: str  # one of CONFIDENCES
     evidence: tuple[Evidence, ...] = ()
     overridden: bool = False  # the operator's inventory set the classification
     assumed_worst: bool = False  # nothing placed the tool: assumed destructive
@@ -121,9 +130,28 @@ class ToolAssessment:
     def has(self, flag: str) -> bool:
         return flag in self.flags
 
+    @property
+    def why(self) -> Evidence | None:
+        """The strongest evidence for the primary effect (the reading a report shows first)."""
+        found = [e for e in self.evidence if e.effect == self.primary and e.weight > 0]
+        return max(found, key=lambda e: e.weight) if found else None
+
+    @property
+    def unsettled(self) -> bool:
+        """Thin or contested evidence that no operator has confirmed: read at its severe reading until then."""
+        return self.confidence in UNSETTLED and not self.overridden
+
+    @property
+    def confirm(self) -> str | None:
+        """Where an operator confirms an unsettled classification in one step (None when settled)."""
+        if not self.unsettled:
+            return None
+        return f"inventory servers.{self.server}.tools.{self.tool}.classification"
+
     def to_dict(self) -> dict[str, Any]:
         return {"server": self.server, "name": self.tool, "primary": self.primary, "effects": list(self.effects),
-                "flags": list(self.flags), "confidence": self.confidence, "overridden": self.overridden,
+                "flags": list(self.flags), "confidence": self.confidence, "confirm": self.confirm,
+                "overridden": self.overridden,
                 "assumed_worst": self.assumed_worst, "disabled": self.disabled,
                 "evidence": [e.to_dict() for e in self.evidence]}
 
@@ -143,6 +171,7 @@ class Finding:
     tools: tuple[str, ...] = ()  # tool keys "server/tool" involved (flows name several)
     status: str = "open"  # tracking status: open | unchecked | in_discussion | accepted | in_progress | mitigated | false_positive
     tracking_note: str | None = None
+    location: str | None = None  # the value in the server's config entry it is about ("args/1"), for annotations
 
     @property
     def id(self) -> str:
@@ -153,7 +182,8 @@ class Finding:
         return {"id": self.id, "code": self.code, "title": self.title, "severity": self.severity,
                 "server": self.server, "subject": self.subject, "message": self.message,
                 "evidence": [e.to_dict() for e in self.evidence], "references": list(self.references),
-                "tools": list(self.tools), "status": self.status, "tracking_note": self.tracking_note}
+                "tools": list(self.tools), "status": self.status, "tracking_note": self.tracking_note,
+                **({"location": self.location} if self.location else {})}
 
 
 @dataclass(frozen=True)

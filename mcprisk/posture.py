@@ -27,8 +27,10 @@ from anyio.streams.tls import TLSAttribute
 
 from . import __version__
 from ._errors import SnapshotError, SpecError
-from ._text import clip, terminal_safe
-from .introspection import Limits, _Launch, _LogScrub, _run_sync, _Scrubber
+from ._text import clip, json_text_safe, terminal_safe
+from ._httpguard import GuardedTransport
+from ._scrub import Scrubber, scrubbed_logs
+from .introspection import Limits, _Launch, _run_sync
 from .specs import ServerSpec
 
 __all__ = ["CHECKS", "MAX_BURST", "Check", "Posture", "probe", "probe_async"]
@@ -164,7 +166,7 @@ class Posture:
                 "transport": self.transport, "error": self.error, "checks": [c.to_dict() for c in self.checks]}
 
     def to_json(self, *, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, sort_keys=True, ensure_ascii=False) + "\n"
+        return json_text_safe(json.dumps(self.to_dict(), indent=indent, sort_keys=True, ensure_ascii=False)) + "\n"
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], *, source: str = "<data>") -> "Posture":
@@ -396,7 +398,7 @@ class _Probe:
     """One probe of one endpoint: its requests, the sessions it opened, and the checks it built."""
 
     def __init__(self, spec: ServerSpec, launch: _Launch, limits: Limits, client: httpx2.AsyncClient,
-                 scrub: _Scrubber, allow_origins: frozenset[str], ssl_context: ssl.SSLContext, burst: int):
+                 scrub: Scrubber, allow_origins: frozenset[str], ssl_context: ssl.SSLContext, burst: int):
         self.spec, self.limits, self.client, self.scrub = spec, limits, client, scrub
         self.ssl_context = ssl_context
         self.url = launch.url
@@ -480,10 +482,14 @@ class _Probe:
                             if request_id is not None and "text/event-stream" in ctype and \
                                     _rpc_answer(bytes(data), ctype, request_id):
                                 break
-        except (httpx2.HTTPError, httpx2.InvalidURL, OSError, ssl.SSLError, ValueError) as exc:
+        except (httpx2.HTTPError, httpx2.InvalidURL, httpx2.StreamError, OSError, ssl.SSLError, ValueError) as exc:
+            # StreamError: the counting guard stopped a body at the message cap (or could not decode it).
+            if isinstance(exc, httpx2.StreamError) and "status" in got:
+                got["cut"] = True
             # ValueError: a header value from the spec that HTTP cannot carry; the message names no value.
             if "status" not in got:
-                return _Reply(problem=self.scrub.text(_describe_error(exc)), tls_failed=_is_tls_failure(exc))
+                return _Reply(problem=self.scrub.text(_describe_error(exc, self.limits)),
+                              tls_failed=_is_tls_failure(exc))
         if "status" not in got:
             return _Reply(problem=f"no answer within {timeout:g} s" if scope.cancelled_caught else "no answer")
         ctype = got["headers"].get("content-type", "")
@@ -846,7 +852,8 @@ class _Probe:
             return
         except (ssl.SSLError, OSError, TimeoutError) as exc:
             self.add(check, "fail" if isinstance(exc, ssl.SSLError) else "unknown", sent,
-                     f"handshake failed: {_describe_error(exc)}",
+                     "handshake failed: " + (f"no TLS handshake within {self.limits.connect_timeout:g} s"
+                                             if isinstance(exc, TimeoutError) else _describe_error(exc, self.limits)),
                      "No verified TLS connection could be made, so nothing was sent over it.")
             return
         async with stream:
@@ -1061,15 +1068,17 @@ def _is_tls_failure(exc: BaseException | None) -> bool:
     return False
 
 
-def _describe_error(exc: BaseException) -> str:
+def _describe_error(exc: BaseException, limits: Limits) -> str:
     """One line for an error that stopped a request; never the text of a request-building error, which may
     quote a header value."""
     if isinstance(exc, ssl.SSLCertVerificationError):
         return f"certificate verification failed: {exc.verify_message or exc.reason}"
     if _is_tls_failure(exc):
         return f"TLS failed: {str(exc) or type(exc).__name__}"
+    if isinstance(exc, httpx2.ConnectTimeout):
+        return f"could not connect within {min(limits.connect_timeout, limits.request_timeout):g} s"
     if isinstance(exc, (httpx2.TimeoutException, TimeoutError)):
-        return "timed out"
+        return f"timed out: no answer within {limits.request_timeout:g} s"
     if isinstance(exc, (httpx2.LocalProtocolError, httpx2.InvalidURL, ValueError)):
         return f"{type(exc).__name__}: the request could not be built from the spec"
     text = str(exc) or type(exc).__name__
@@ -1122,11 +1131,15 @@ async def probe_async(spec_or_url: ServerSpec | str, *, limits: Limits | None = 
         if not _HEADER_VALUE.fullmatch(value) or not _HEADER_NAME.fullmatch(name):
             raise SpecError(f"header {name!r} has a value HTTP cannot carry (control or non-ASCII characters)")
     # The credential after a scheme word ("Bearer <token>") is a secret on its own: a server may echo it bare.
-    scrub = _Scrubber([*launch.secret_values(spec), *(v.split(None, 1)[-1] for v in launch.headers.values())])
+    scrub = Scrubber([*launch.secret_values(spec), *(v.split(None, 1)[-1] for v in launch.headers.values())])
     context = httpx2.create_ssl_context()  # the trust the mcp SDK's client would use; verification stays on
     probe_run: _Probe | None = None
-    with _LogScrub(scrub):
-        async with httpx2.AsyncClient(verify=context, follow_redirects=False,
+    with scrubbed_logs(scrub):
+        # Every body goes through the counting guard: decoded within the probe's own read cap, never past it.
+        cap = min(_BODY_CAP, limits.max_message_bytes)
+        transport = GuardedTransport(cap, inner=httpx2.AsyncHTTPTransport(verify=context))
+        async with httpx2.AsyncClient(verify=context, follow_redirects=False, transport=transport,
+                                      headers={"Accept-Encoding": "identity"},
                                       timeout=httpx2.Timeout(limits.request_timeout,
                                                              connect=min(limits.connect_timeout,
                                                                          limits.request_timeout))) as client:

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ._errors import SnapshotError, SpecError
-from ._text import canonical_json, sha256_hex
+from ._files import FileRefused, MiB, read_text_bounded
+from ._text import canonical_json, json_text_safe, sha256_hex
 from .specs import ServerSpec
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
 
 FORMAT = "mcprisk.snapshot"
 FORMAT_VERSION = 1
+INCOMPLETE = "definition incomplete"  # how a problem starts when part of an item's definition was lost
 
 Status = Literal["complete", "partial", "failed"]
 Era = Literal["legacy", "modern"]
@@ -120,6 +122,12 @@ class _Item:
     extra: Mapping[str, Any] = field(default_factory=dict)
     problems: tuple[str, ...] = ()
     fingerprint: str = ""
+
+    @property
+    def incomplete(self) -> bool:
+        """Part of the definition could not be read or kept (too deep, a number too long, not serialisable):
+        what is missing may be what makes it dangerous, so it is to be assumed at its worst."""
+        return any(p.startswith(INCOMPLETE) for p in self.problems)
 
     @property
     def description_truncated(self) -> bool:
@@ -340,7 +348,8 @@ class Snapshot:
         return d
 
     def to_json(self, *, volatile: bool = True, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(volatile=volatile), indent=indent, sort_keys=True, ensure_ascii=False) + "\n"
+        return json_text_safe(json.dumps(self.to_dict(volatile=volatile), indent=indent, sort_keys=True,
+                                         ensure_ascii=False)) + "\n"
 
     def save(self, path: str | Path, *, volatile: bool = True) -> Path:
         path = Path(path)
@@ -457,16 +466,24 @@ def _hints_text(tool: Tool) -> str:
     return ", ".join(f"{k}={str(tool.annotations[k]).lower()}" for k in keys) or "none"
 
 
+MAX_SNAPSHOT_BYTES = 256 * MiB  # 2,000 items per list, clipped texts, many servers: still far below this
+
+
+def _read_snapshot_file(path: Path) -> str:
+    """A snapshot file's text, read through the one bounded reader; SnapshotError naming the file otherwise."""
+    try:
+        return read_text_bounded(path, MAX_SNAPSHOT_BYTES)
+    except FileRefused as exc:
+        raise SnapshotError(f"{path}: {exc.reason}" if exc.reason == "no such file"
+                            else f"{path}: cannot read: {exc.reason}") from None
+    except UnicodeDecodeError as exc:
+        raise SnapshotError(f"{path}: cannot read: not UTF-8 text (byte {exc.start})") from None
+
+
 def load_snapshot(path: str | Path) -> Snapshot:
     """Read a snapshot saved with ``Snapshot.save`` / ``mcprisk inspect --json``."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SnapshotError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SnapshotError(f"{path}: cannot read ({exc})") from None
-    return Snapshot.from_json(text, source=str(path))
+    return Snapshot.from_json(_read_snapshot_file(path), source=str(path))
 
 
 def item_from_wire(kind: str, raw: Mapping[str, Any], *, max_text_chars: int, problems: Iterable[str] = ()) -> _Item:
@@ -476,7 +493,13 @@ def item_from_wire(kind: str, raw: Mapping[str, Any], *, max_text_chars: int, pr
     dropping the item. Long strings are clipped; the fingerprint and description hash cover the
     full text.
     """
-    from ._bounded import bounded
+    from ._bounded import bounded as _bounded
+    from ._bounded import lost_parts
+
+    lost: set[str] = set()
+
+    def bounded(value: Any, max_chars: int) -> Any:
+        return _bounded(value, max_chars, _lost=lost)
 
     problems = list(problems)
     known = _KNOWN_FIELDS[kind]
@@ -510,38 +533,39 @@ def item_from_wire(kind: str, raw: Mapping[str, Any], *, max_text_chars: int, pr
         if ann is not None and not isinstance(ann, Mapping):
             problems.append("'annotations' is not an object")
             ann = None
-        return Tool(**common, problems=tuple(problems),
-                    input_schema=bounded(schema, max_text_chars) if isinstance(schema, Mapping) else {},
-                    output_schema=bounded(raw.get("outputSchema"), max_text_chars)
-                    if isinstance(raw.get("outputSchema"), Mapping) else None,
-                    annotations=bounded(ann, max_text_chars) if ann is not None else None,
-                    execution=bounded(raw.get("execution"), max_text_chars)
-                    if isinstance(raw.get("execution"), Mapping) else None)
+        fields = dict(input_schema=bounded(schema, max_text_chars) if isinstance(schema, Mapping) else {},
+                      output_schema=bounded(raw.get("outputSchema"), max_text_chars)
+                      if isinstance(raw.get("outputSchema"), Mapping) else None,
+                      annotations=bounded(ann, max_text_chars) if ann is not None else None,
+                      execution=bounded(raw.get("execution"), max_text_chars)
+                      if isinstance(raw.get("execution"), Mapping) else None)
+        return Tool(**common, problems=tuple(problems + lost_parts(lost)), **fields)
     if kind == "resources":
         uri = raw.get("uri")
         if not isinstance(uri, str):
             problems.append("missing or non-string 'uri'")
         size = raw.get("size")
-        return Resource(**common, problems=tuple(problems), uri=bounded(str(uri or ""), max_text_chars),
-                        mime_type=raw.get("mimeType") if isinstance(raw.get("mimeType"), str) else None,
-                        size=size if isinstance(size, int) and not isinstance(size, bool) else None,
-                        annotations=bounded(raw.get("annotations"), max_text_chars)
-                        if isinstance(raw.get("annotations"), Mapping) else None)
+        fields = dict(uri=bounded(str(uri or ""), max_text_chars),
+                      mime_type=raw.get("mimeType") if isinstance(raw.get("mimeType"), str) else None,
+                      size=size if isinstance(size, int) and not isinstance(size, bool) else None,
+                      annotations=bounded(raw.get("annotations"), max_text_chars)
+                      if isinstance(raw.get("annotations"), Mapping) else None)
+        return Resource(**common, problems=tuple(problems + lost_parts(lost)), **fields)
     if kind == "resource_templates":
         tpl = raw.get("uriTemplate")
         if not isinstance(tpl, str):
             problems.append("missing or non-string 'uriTemplate'")
-        return ResourceTemplate(**common, problems=tuple(problems),
-                                uri_template=bounded(str(tpl or ""), max_text_chars),
-                                mime_type=raw.get("mimeType") if isinstance(raw.get("mimeType"), str) else None,
-                                annotations=bounded(raw.get("annotations"), max_text_chars)
-                                if isinstance(raw.get("annotations"), Mapping) else None)
+        fields = dict(uri_template=bounded(str(tpl or ""), max_text_chars),
+                      mime_type=raw.get("mimeType") if isinstance(raw.get("mimeType"), str) else None,
+                      annotations=bounded(raw.get("annotations"), max_text_chars)
+                      if isinstance(raw.get("annotations"), Mapping) else None)
+        return ResourceTemplate(**common, problems=tuple(problems + lost_parts(lost)), **fields)
     args = raw.get("arguments")
     if args is not None and not isinstance(args, list):
         problems.append("'arguments' is not a list")
         args = []
-    return Prompt(**common, problems=tuple(problems),
-                  arguments=tuple(bounded(a, max_text_chars) for a in (args or []) if isinstance(a, Mapping)))
+    arguments = tuple(bounded(a, max_text_chars) for a in (args or []) if isinstance(a, Mapping))
+    return Prompt(**common, problems=tuple(problems + lost_parts(lost)), arguments=arguments)
 
 
 _COMMON_FIELDS = {"name", "title", "description", "icons", "_meta"}
@@ -560,17 +584,16 @@ def snapshots_to_json(snapshots: Iterable[Snapshot], *, volatile: bool = True) -
     """Several snapshots in one JSON document (one client config = one set)."""
     doc = {"format": SET_FORMAT, "format_version": FORMAT_VERSION,
            "snapshots": [s.to_dict(volatile=volatile) for s in snapshots]}
-    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json_text_safe(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False)) + "\n"
 
 
 def load_snapshots(path: str | Path) -> list[Snapshot]:
     """Read a file holding one snapshot or a set of them; always returns a list."""
     path = Path(path)
+    text = _read_snapshot_file(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SnapshotError(f"{path}: no such file") from None
-    except (OSError, ValueError, RecursionError) as exc:  # ValueError: bad UTF-8, bad JSON, huge integers
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:  # bad JSON, huge integers
         raise SnapshotError(f"{path}: cannot read a snapshot ({exc})") from None
     if isinstance(data, Mapping) and data.get("format") == SET_FORMAT:
         items = data.get("snapshots")

@@ -8,9 +8,11 @@ never serialises and whose repr shows names only.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shlex
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -38,17 +40,31 @@ _SECRET_NAME = re.compile(
     r"(?i)(token|secret|passw(or)?d|passwd|pwd|api[-_]?key|apikey|access[-_]?key|private[-_]?key|"
     r"credential|auth|bearer|session|cookie|\bpat\b|_pat$|^pat_|client[-_]?secret|signing|dsn|conn(ection)?[-_]?str)"
 )
-# Value shapes of well-known credentials; used to redact args and free text.
+# Short query-parameter and option names that carry credentials (``?sig=``, ``--key V``, ``-k V``): matched
+# whole, since as fragments they are everywhere (``keyboard``, ``codegen``).
+_SECRET_PARAM = re.compile(r"(?i)(key|code|sig|signature|jwt|pass|passphrase|pw|sas|k|x-[a-z]+-signature|"
+                           r"x-[a-z]+-credential|x-[a-z]+-security-token)")
+# Value shapes of well-known credentials; used to redact args and free text. Every prefix must start a word
+# (the look-behind), so a long run of letters costs one attempt, not one per position: linear time.
+_WORD = r"(?<![A-Za-z0-9_-])"
 _SECRET_VALUE = re.compile(
-    r"(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}|"
+    _WORD + r"(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}|"
     r"xox[abposr]-[A-Za-z0-9-]{10,}|sk-[A-Za-z0-9_-]{16,}|sk_(live|test)_[A-Za-z0-9]{10,}|rk_(live|test)_[A-Za-z0-9]{10,}|"
-    r"AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{30,}|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}|"
+    r"AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{30,}|eyJ[A-Za-z0-9_-]{8,}+\.[A-Za-z0-9_-]{8,}+\.[A-Za-z0-9_-]{8,}|"
     r"npm_[A-Za-z0-9]{30,}|pypi-[A-Za-z0-9_-]{30,})"
 )
-_URL_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<pw>[^@/\s]+)@")
+_HEX = re.compile(r"[0-9a-fA-F]{32,}")
+_B64 = re.compile(r"[A-Za-z0-9+/_-]{20,}={0,2}")
+# A URL with a password: a scheme that starts a word (bounded), then ``user:password@``. The look-behind and
+# the bounds keep every attempt short, so a megabyte without a URL is scanned once.
+_URL_USERINFO = re.compile(r"(?<![A-Za-z0-9+.-])(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]{0,31}://)"
+                           r"(?P<user>[^:/@\s]{0,256}):(?P<pw>[^@/\s]{1,4096})@")
+# A URL with a query string inside free text (log lines, error messages): its secret values are hidden too.
+_URL_QUERY = re.compile(r"(?<![A-Za-z0-9+.-])[a-zA-Z][a-zA-Z0-9+.-]{0,31}://[^\s?#\"'<>]{0,4096}\?[^\s#\"'<>]+")
 # ``${env:NAME}``, ``${input:ID}``, and ``${env:NAME:-default}`` (the form Claude Code's ``${NAME:-default}``
-# is read into): the default is used when the variable is unset.
-_PLACEHOLDER = re.compile(r"\$\{(?P<kind>env|input):(?P<name>[^}]+?)(?::-(?P<default>[^}]*))?\}")
+# is read into): the default is used when the variable is unset. The body excludes ``{`` so an unclosed
+# ``${env:`` fails at the next one instead of scanning to the end of the text.
+_PLACEHOLDER = re.compile(r"\$\{(?P<kind>env|input):(?P<body>[^{}]+)\}")
 # An HTTP header written as one command-line argument, as mcp-remote takes it: "Authorization: Bearer x".
 _HEADER_ARG = re.compile(r"(?P<name>[A-Za-z0-9_-]+):\s*(?P<value>\S.*)", re.S)
 
@@ -58,14 +74,48 @@ def is_secret_name(name: str) -> bool:
     return bool(_SECRET_NAME.search(name))
 
 
+def is_secret_param(name: str) -> bool:
+    """True when a query parameter or option name (``sig``, ``--key``, ``-k``) says its value is a secret."""
+    bare = name.lstrip("-")
+    return is_secret_name(bare) or bool(_SECRET_PARAM.fullmatch(bare))
+
+
+def looks_like_secret(value: str) -> bool:
+    """True when a value has the shape of a credential whatever it is called: a known token prefix, 32+ hex
+    digits, or 20+ characters of base64 mixing cases and digits with the spread of a random string."""
+    v = value.strip()
+    if len(v) < 16 or len(v) > 16384:
+        return False
+    if _SECRET_VALUE.search(v):
+        return True
+    if _HEX.fullmatch(v):
+        return any(c.isdigit() for c in v) and any(c.isalpha() for c in v)
+    if not _B64.fullmatch(v) or not (any(c.isupper() for c in v) and any(c.islower() for c in v)
+                                     and any(c.isdigit() for c in v)):
+        return False
+    return v.endswith("=") or _entropy(v) >= 4.0
+
+
+def _entropy(text: str) -> float:
+    """Shannon entropy in bits per character: a random base64 string has 4.5 or more, words about 3."""
+    counts = Counter(text)
+    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
+
+
 def redact_text(text: str) -> str:
-    """Replace credential-shaped substrings and URL passwords in free text with ``***``."""
-    text = _URL_USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{REDACTED}@", text)
+    """Replace credential-shaped substrings, URL passwords and secret query values in free text with ``***``.
+
+    Linear in the length of ``text``: every pattern is anchored at a word start and bounded.
+    """
+    if "://" in text:
+        text = _URL_USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{REDACTED}@", text)
+        if "?" in text:
+            text = _URL_QUERY.sub(lambda m: _redact_query(m[0]), text)
     return _SECRET_VALUE.sub(REDACTED, text)
 
 
 def redact_url(url: str) -> str:
-    """A display form of ``url``: password and secret-named query values replaced by ``***``."""
+    """A display form of ``url``: password and secret query values (by name or shape) replaced by ``***``."""
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -79,13 +129,24 @@ def redact_url(url: str) -> str:
     return redact_text(urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment)))
 
 
+def _redact_query(url: str) -> str:
+    """``url`` (found in free text) with its secret query values hidden; the rest as written."""
+    head, _, query = url.partition("?")
+    return head + "?" + "&".join(_redact_query_part(part) for part in query.split("&"))
+
+
 def _redact_query_part(part: str) -> str:
     """One ``name=value`` of a query string, value hidden when secret; untouched text stays as written
     (re-encoding would turn ``${input:x}`` into ``%24%7B...`` in the display form)."""
     name, sep, value = part.partition("=")
-    if sep and value and (is_secret_name(unquote_plus(name)) or _SECRET_VALUE.search(unquote_plus(value))):
+    if sep and value and (is_secret_param(unquote_plus(name)) or looks_like_secret(unquote_plus(value))):
         return f"{name}={REDACTED}"
     return part
+
+
+def _secret_value(value: str) -> bool:
+    """A value to hide from a display form: credential-shaped, ignoring placeholders (they hold no value)."""
+    return looks_like_secret(_PLACEHOLDER.sub("", value))
 
 
 def redact_args(args: Sequence[str]) -> tuple[str, ...]:
@@ -93,21 +154,24 @@ def redact_args(args: Sequence[str]) -> tuple[str, ...]:
     out: list[str] = []
     hide_next = False
     for arg in args:
-        if hide_next:
+        if hide_next and not arg.startswith("-"):
             out.append(REDACTED)
             hide_next = False
             continue
+        hide_next = False
         if arg.startswith("-") and "=" in arg:
             flag, _, value = arg.partition("=")
-            out.append(f"{flag}={REDACTED}" if is_secret_name(flag) and value else redact_text(arg))
+            secret = value and (is_secret_param(flag) or _secret_value(value))
+            out.append(f"{flag}={REDACTED}" if secret else redact_text(arg))
             continue
-        if arg.startswith("-") and is_secret_name(arg) and not arg.startswith("---"):
+        if arg.startswith("-") and not arg.startswith("---") and is_secret_param(arg):
             out.append(arg)
             hide_next = True
             continue
         if "=" in arg and not arg.startswith("-"):
             key, _, value = arg.partition("=")
-            if is_secret_name(key) and value and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]*", key):
+            if value and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]*", key) and (is_secret_name(key)
+                                                                               or _secret_value(value)):
                 out.append(f"{key}={REDACTED}")
                 continue
         if "://" in arg:
@@ -117,13 +181,19 @@ def redact_args(args: Sequence[str]) -> tuple[str, ...]:
         if header and is_secret_name(header["name"]):
             out.append(f"{header['name']}: {REDACTED}")
             continue
-        out.append(redact_text(arg))
+        out.append(REDACTED if _secret_value(arg) else redact_text(arg))
     return tuple(out)
+
+
+def _placeholder_parts(m: re.Match[str]) -> tuple[str, str | None]:
+    """(name, default or None) of one ``${env:NAME:-default}`` match."""
+    name, sep, default = m["body"].partition(":-")
+    return name, (default if sep else None)
 
 
 def placeholders(template: str) -> list[tuple[str, str]]:
     """The ``${env:NAME}`` / ``${input:ID}`` placeholders in a config value, as (kind, name) pairs."""
-    return [(m["kind"], m["name"]) for m in _PLACEHOLDER.finditer(template)]
+    return [(m["kind"], _placeholder_parts(m)[0]) for m in _PLACEHOLDER.finditer(template)]
 
 
 def fill_placeholders(template: str, environ: Mapping[str, str] | None = None,
@@ -137,7 +207,7 @@ def fill_placeholders(template: str, environ: Mapping[str, str] | None = None,
     inputs = inputs or {}
 
     def sub(m: re.Match[str]) -> str:
-        kind, key, default = m["kind"], m["name"], m["default"]
+        kind, (key, default) = m["kind"], _placeholder_parts(m)
         if kind == "env":
             if key in environ:
                 return environ[key]
@@ -155,9 +225,13 @@ def fill_placeholders(template: str, environ: Mapping[str, str] | None = None,
 def url_for_checks(url: str) -> str | None:
     """``url`` with each placeholder replaced by its default, for checking its scheme and host before it is
     resolved; None when it starts with a placeholder without a default (nothing to check until connect)."""
-    if (m := _PLACEHOLDER.match(url)) and m["default"] is None:
+    if (m := _PLACEHOLDER.match(url)) and _placeholder_parts(m)[1] is None:
         return None
-    return _PLACEHOLDER.sub(lambda m: m[0] if m["default"] is None else m["default"], url)
+    def default_or_as_written(m: re.Match[str]) -> str:
+        default = _placeholder_parts(m)[1]
+        return m[0] if default is None else default
+
+    return _PLACEHOLDER.sub(default_or_as_written, url)
 
 
 def is_literal_secret(name: str, template: str) -> bool:
@@ -168,7 +242,7 @@ def is_literal_secret(name: str, template: str) -> bool:
     its value has the shape of a known credential.
     """
     # A default written into the config (``${env:X:-value}``) is literal text like any other.
-    rest = _PLACEHOLDER.sub(lambda m: m["default"] or "", template).strip()
+    rest = _PLACEHOLDER.sub(lambda m: _placeholder_parts(m)[1] or "", template).strip()
     rest = re.sub(r"(?i)^(bearer|token|basic|apikey)\s*", "", rest).strip()
     if not rest:
         return False
@@ -208,15 +282,43 @@ class Secrets:
 
 @dataclass(frozen=True)
 class SpecSource:
-    """Where a spec came from: a client config file, the key path of its entry, and its line."""
+    """Where a spec came from: a client config file, the key path of its entry, and its line.
+
+    ``fields`` holds the line of each value inside the entry that a finding may point at (``command``,
+    ``args/2``, ``url``, ``auto_approve``...), so an annotation lands on the line that needs changing.
+    """
 
     path: str
-    client: str  # claude_desktop | claude_code | vscode | cursor | windsurf | generic
+    client: str  # one of mcprisk.configs.CLIENT_KINDS
     pointer: str  # JSON pointer of the server entry, e.g. "/mcpServers/github"
     line: int | None = None
+    scope: str | None = None  # user | project | local | workspace | managed, when the file's place says so
+    fields: tuple[tuple[str, int], ...] = ()  # (field pointer relative to the entry, line)
+
+    def line_of(self, field: str | None) -> int | None:
+        """The line of ``field`` (``args/2``), of its nearest recorded parent, or of the entry itself."""
+        lines = dict(self.fields)
+        while field:
+            if field in lines:
+                return lines[field]
+            field = field.rpartition("/")[0]
+        return self.line
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "client": self.client, "pointer": self.pointer, "line": self.line}
+        d: dict[str, Any] = {"path": self.path, "client": self.client, "pointer": self.pointer, "line": self.line}
+        if self.scope is not None:
+            d["scope"] = self.scope
+        if self.fields:
+            d["fields"] = dict(self.fields)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "SpecSource":
+        fields = d.get("fields") if isinstance(d.get("fields"), Mapping) else {}
+        return cls(path=str(d.get("path", "")), client=str(d.get("client", "generic")),
+                   pointer=str(d.get("pointer", "")), line=d.get("line") if isinstance(d.get("line"), int) else None,
+                   scope=d.get("scope") if isinstance(d.get("scope"), str) else None,
+                   fields=tuple(sorted((str(k), v) for k, v in fields.items() if isinstance(v, int))))
 
 
 @dataclass(frozen=True)
@@ -233,6 +335,8 @@ class ServerSpec:
     header_names: tuple[str, ...] = ()
     literal_secret_names: tuple[str, ...] = ()  # env/header names whose secret value is written out in the config
     source: SpecSource | None = None
+    disabled: bool = False  # the client keeps the entry but does not start it
+    auto_approve: tuple[str, ...] = ()  # tools the client runs without asking ("*": every tool); client-side
     secrets: Secrets = field(default_factory=Secrets, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -260,7 +364,8 @@ class ServerSpec:
     @classmethod
     def stdio(cls, command: str | Sequence[str], args: Sequence[str] = (), *, name: str | None = None,
               env: Mapping[str, str] | None = None, cwd: str | None = None,
-              source: SpecSource | None = None) -> "ServerSpec":
+              source: SpecSource | None = None, disabled: bool = False,
+              auto_approve: Sequence[str] = ()) -> "ServerSpec":
         """A spec for a server launched as a subprocess. ``env`` values may use ``${env:NAME}``."""
         if isinstance(command, str):
             full = [command, *args]
@@ -280,12 +385,15 @@ class ServerSpec:
             env_names=tuple(sorted(env)),
             literal_secret_names=tuple(sorted(k for k, v in env.items() if is_literal_secret(k, v))),
             source=source,
+            disabled=disabled,
+            auto_approve=tuple(auto_approve),
             secrets=Secrets(env=env, args=real_args if shown != real_args else None),
         )
 
     @classmethod
     def http(cls, url: str, *, name: str | None = None, headers: Mapping[str, str] | None = None,
-             transport: Transport = "http", source: SpecSource | None = None) -> "ServerSpec":
+             transport: Transport = "http", source: SpecSource | None = None, disabled: bool = False,
+             auto_approve: Sequence[str] = ()) -> "ServerSpec":
         """A spec for a remote server (Streamable HTTP, or legacy SSE with ``transport='sse'``)."""
         shown = redact_url(url)
         headers = dict(headers or {})
@@ -296,6 +404,8 @@ class ServerSpec:
             header_names=tuple(sorted(headers)),
             literal_secret_names=tuple(sorted(k for k, v in headers.items() if is_literal_secret(k, v))),
             source=source,
+            disabled=disabled,
+            auto_approve=tuple(auto_approve),
             secrets=Secrets(headers=headers, url=url if shown != url else None),
         )
 
@@ -332,6 +442,10 @@ class ServerSpec:
         d["header_names"] = list(self.header_names)
         d["literal_secret_names"] = list(self.literal_secret_names)
         d["source"] = self.source.to_dict() if self.source else None
+        if self.disabled:  # written only when set, so specs from elsewhere serialise as before
+            d["disabled"] = True
+        if self.auto_approve:
+            d["auto_approve"] = list(self.auto_approve)
         return d
 
     @classmethod
@@ -348,7 +462,9 @@ class ServerSpec:
             env_names=tuple(d.get("env_names") or ()),
             header_names=tuple(d.get("header_names") or ()),
             literal_secret_names=tuple(d.get("literal_secret_names") or ()),
-            source=SpecSource(**src) if src else None,
+            source=SpecSource.from_dict(src) if isinstance(src, Mapping) else None,
+            disabled=d.get("disabled") is True,
+            auto_approve=tuple(str(t) for t in d.get("auto_approve") or () if isinstance(t, str)),
         )
 
 

@@ -11,16 +11,13 @@ only what the listings showed.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources as _files
 from typing import Any
 
-import yaml
-
-from .classify import NOISE_WORDS, lexicon, split_words
+from .classify import lexicon, noise_words, split_words
+from .classify.lexicon import ResourceWords
 from .model import FLAGS, Evidence, PromptAssessment, ResourceAssessment, ToolAssessment, most_severe
 from .snapshot import Prompt, Resource, ResourceTemplate, Snapshot
 
@@ -37,24 +34,9 @@ __all__ = [
 _TOKENS = re.compile(r"[\w.:/{}-]+")
 
 
-@dataclass(frozen=True)
-class _Words:
-    private: frozenset[str]
-    untrusted: frozenset[str]
-    credential: frozenset[str]
-    public: frozenset[str]
-    secret_paths: tuple[re.Pattern[str], ...]
-    store_noise: frozenset[str]
-
-
-@functools.cache
-def _words() -> _Words:
-    """The ``resources`` section of the packaged lexicon, read once per process."""
-    raw = yaml.safe_load(_files.files("mcprisk.catalog").joinpath("lexicon.yaml").read_text(encoding="utf-8"))
-    section = raw["resources"]
-    return _Words(*(frozenset(section[k]) for k in ("private", "untrusted", "credential", "public")),
-                  tuple(re.compile(p, re.IGNORECASE) for p in section["secret_paths"]),
-                  frozenset(section["store_noise"]))
+def _words() -> ResourceWords:
+    """The ``resources`` section of the packaged lexicon."""
+    return lexicon().resources
 
 
 def _fold(word: str) -> str:
@@ -290,7 +272,7 @@ def prompt_links(snapshot: Snapshot, prompt: Prompt) -> tuple[PromptLink, ...]:
     for name in sorted(tool_names):
         if ("tool", name) in found:
             continue
-        parts = {_fold(w) for w in split_words(name)} - NOISE_WORDS
+        parts = {_fold(w) for w in split_words(name)} - noise_words()
         if len(parts) >= 2 and parts <= words:
             found[("tool", name)] = PromptLink("tool", name, "assumes", "words", name, "PRM103")
     return tuple(found[k] for k in sorted(found))

@@ -29,7 +29,8 @@ def targets(*, config: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
             demo_insecure: str | Sequence[str] = ()) -> list[ServerSpec]:
     """Specs for every target given, in order: config servers, the command, the URLs, the demo servers.
 
-    ``servers`` selects servers of ``config`` by name. Header and env values may be ``env:VAR``.
+    ``servers`` selects servers of ``config`` by name; without it, entries the client keeps disabled are left
+    out. Header and env values may be ``env:VAR``.
     ``demo_profile`` is one profile for every demo server, or a mapping from demo server to profile.
     Raises SpecError when nothing is given, a selected server is missing, or two servers share a name.
     """
@@ -45,7 +46,9 @@ def targets(*, config: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
             if missing:
                 known = ", ".join(sorted(s.name for s in specs)) or "none"
                 raise SpecError(f"server(s) {', '.join(sorted(missing))} not in the config (servers: {known})")
-            specs = [s for s in specs if s.name in set(servers)]
+            specs = [s for s in specs if s.name in set(servers)]  # a disabled one named here is wanted
+        else:
+            specs = [s for s in specs if not s.disabled]  # the client keeps it but does not start it: neither do we
     elif servers:
         raise SpecError("servers= selects servers from a config; give config= too")
     if command:

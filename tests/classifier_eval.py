@@ -1,120 +1,333 @@
-"""Measure the classifier against hand-labelled tools of real servers.
+"""Measure the classifier against hand-labelled tools of real servers, the way reviewers do: whole snapshots
+through ``assess()``, reading ``servers[].tools[].primary / effects / flags / confidence`` of the JSON report.
 
-Two sets, kept apart: the development set in tests/data/labelled/ (used for error analysis while tuning)
-and the held-out set in tests/data/holdout/ (other servers' tools, labelled before any tuning against it,
-never used for error analysis: it measures how well the rules generalise).
+Two splits, kept apart: ``dev`` (used for error analysis while tuning) and ``holdout`` (other servers' tools,
+labelled before any tuning, never used for error analysis: it measures how well the rules generalise).
+Each split is read from two layouts (see ``tests/data/corpus/README.md``):
+
+- ``tests/data/corpus/<split>/<slug>.snapshot.json`` + ``<slug>.labels.jsonl``: a full snapshot as
+  ``mcprisk inspect --json -o`` writes it, and one rubric label per tool;
+- the older JSON lines of ``tests/data/labelled/`` (dev) and ``tests/data/holdout/`` (holdout): tool
+  definitions with their labels, turned into a minimal snapshot per server launched the way the package
+  is published (``npx -y pkg@1.2.3``, ``uvx pkg@1.2.3``).
+
+Generalisation is measured by cross-validation grouped by server (or by domain): each fold's servers are
+assessed by a classifier fitted on the other folds only. The hand-written rules learn nothing from data,
+so for them a fold changes nothing; ``fit`` is where a learned part would be trained.
 """
 
 from __future__ import annotations
 
 import json
+import random
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from mcprisk.classify import classify_tool
-from mcprisk.model import FLAGS, ToolAssessment, effect_rank
-from mcprisk.snapshot import Tool, item_from_wire
+from mcprisk.assessment import assess
+from mcprisk.model import EFFECTS, FLAGS, effect_rank
+from mcprisk.render import render_json
+from mcprisk.snapshot import Snapshot, item_from_wire, load_snapshots
+from mcprisk.specs import ServerSpec
 
-LABELLED = Path(__file__).resolve().parent / "data" / "labelled"
-HOLDOUT = Path(__file__).resolve().parent / "data" / "holdout"
+DATA = Path(__file__).resolve().parent / "data"
+LEGACY = {"dev": DATA / "labelled", "holdout": DATA / "holdout"}
+CORPUS = DATA / "corpus"
+SPLITS = ("dev", "holdout")
 
 
 @dataclass(frozen=True)
-class Labelled:
-    server: str
-    tool: Tool
+class Label:
+    """One tool's label by the rubric."""
+
+    tool: str
     effects: frozenset[str]
     primary: str
     flags: frozenset[str]
+    domain: str = "other"
+    note: str = ""
 
 
-def load_labelled(paths: list[Path] | None = None) -> list[Labelled]:
-    """The development set (or the given JSON-lines files)."""
-    rows = []
-    for path in paths or sorted(LABELLED.glob("*.jsonl")):
+@dataclass(frozen=True)
+class LabelledServer:
+    """A server's snapshot and the labels of its tools."""
+
+    slug: str
+    split: str
+    snapshot: Snapshot
+    labels: Mapping[str, Label]
+
+    @property
+    def domain(self) -> str:
+        """The domain most of its tools are labelled with."""
+        return Counter(lb.domain for lb in self.labels.values()).most_common(1)[0][0]
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What the JSON report says of one labelled tool."""
+
+    server: str
+    tool: str
+    label: Label
+    primary: str
+    effects: tuple[str, ...]
+    flags: frozenset[str]
+    confidence: str
+    evidence: tuple[Mapping[str, Any], ...] = ()
+
+
+# --------------------------------------------------------------------------------------------
+# Loading
+
+
+def load_split(split: str) -> list[LabelledServer]:
+    """Every labelled server of a split, from both layouts, sorted by slug."""
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}")
+    servers = load_corpus(CORPUS / split, split) + load_legacy(LEGACY[split], split)
+    slugs = [s.slug for s in servers]
+    dupes = sorted({s for s in slugs if slugs.count(s) > 1})
+    if dupes:
+        raise ValueError(f"{split}: servers labelled twice: {dupes}")
+    return sorted(servers, key=lambda s: s.slug)
+
+
+def _label(row: Mapping[str, Any], tool: str, domain: str | None = None) -> Label:
+    effects = frozenset(row["effects"])
+    primary = row["primary"]
+    bad = (effects | {primary}) - set(EFFECTS) or frozenset(row.get("flags") or ()) - set(FLAGS)
+    if bad or primary != max(effects, key=effect_rank):
+        raise ValueError(f"{tool}: label does not follow the rubric ({sorted(bad) or 'primary'})")
+    return Label(tool, effects, primary, frozenset(row.get("flags") or ()), domain or row.get("domain") or "other",
+                 str(row.get("note") or ""))
+
+
+def load_corpus(folder: Path, split: str) -> list[LabelledServer]:
+    out = []
+    for path in sorted(folder.glob("*.snapshot.json")):
+        slug = path.name[: -len(".snapshot.json")]
+        snaps = load_snapshots(path)
+        if len(snaps) != 1:
+            raise ValueError(f"{path.name}: one snapshot per file")
+        labels_path = folder / f"{slug}.labels.jsonl"
+        rows = [json.loads(line) for line in labels_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        labels = {r["tool"]: _label(r, r["tool"]) for r in rows}
+        missing = sorted(set(labels) - {t.name for t in snaps[0].tools})
+        if missing:
+            raise ValueError(f"{slug}: labels for tools the snapshot does not have: {missing[:5]}")
+        out.append(LabelledServer(slug, split, snaps[0], labels))
+    return out
+
+
+def load_legacy(folder: Path, split: str) -> list[LabelledServer]:
+    rows_by_server: dict[str, list[dict[str, Any]]] = {}
+    for path in sorted(folder.glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
+            if line.strip():
+                r = json.loads(line)
+                rows_by_server.setdefault(r["server"].split(":", 1)[-1], []).append(r)
+    out = []
+    for slug, rows in rows_by_server.items():
+        tools, labels = [], {}
+        for r in rows:
+            if r["name"] in labels:
                 continue
-            r = json.loads(line)
             raw = {"name": r["name"], "description": r["description"], "inputSchema": r["input_schema"] or {}}
-            if r.get("title"):
-                raw["title"] = r["title"]
-            if r.get("annotations"):
-                raw["annotations"] = r["annotations"]
-            # The package or repository name, as a real scan sees it in the launch command (npx @stripe/mcp).
-            server = r["server"].split(":", 1)[-1]
-            rows.append(Labelled(server, item_from_wire("tools", raw, max_text_chars=100_000),
-                                 frozenset(r["label"]["effects"]), r["label"]["primary"],
-                                 frozenset(r["label"]["flags"])))
-    return rows
+            for key in ("title", "annotations"):
+                if r.get(key):
+                    raw[key] = r[key]
+            tools.append(item_from_wire("tools", raw, max_text_chars=100_000))
+            labels[r["name"]] = _label(r["label"], r["name"], r.get("domain"))
+        spec = ServerSpec.stdio(launch_command(rows[0]["server"], rows[0].get("origin") or ""))
+        out.append(LabelledServer(slug, split, Snapshot(server=spec, status="complete", tools=tuple(tools)), labels))
+    return out
 
 
-def load_holdout() -> list[Labelled]:
-    """The held-out set: tools of servers that are not in the development set."""
-    return load_labelled(sorted(HOLDOUT.glob("*.jsonl")))
+def launch_command(server: str, origin: str) -> list[str]:
+    """The public launch command of a labelled server, as an operator's client config would hold it:
+    ``npx -y pkg@1.2.3 [args]`` for npm, ``uvx pkg@1.2.3`` for PyPI, the program for a repository."""
+    m = re.match(r"introspected\s+(\S+)((?:\s+--?\S+(?:\s+[^\s(-]\S*)?)*)", origin)
+    kind = server.split(":", 1)[0] if ":" in server else ""
+    if m:
+        package, args = m.group(1), m.group(2).split()
+        if kind == "pypi":
+            return ["uvx", package, *args]
+        return ["npx", "-y", package, *args]
+    return [server.split(":", 1)[-1].rsplit("/", 1)[-1]]
+
+
+def package_of(server: LabelledServer) -> str:
+    """The package (or program, or host) a server's launch command runs, without its version."""
+    spec = server.snapshot.server
+    if spec.url:
+        return re.sub(r"^https?://", "", spec.url).split("/", 1)[0]
+    for arg in spec.args:
+        if not arg.startswith("-") and arg not in ("run", "exec", "x", "tool"):
+            return re.sub(r"(?<=.)@[^/@]*$", "", arg)
+    return spec.command or server.slug
+
+
+# --------------------------------------------------------------------------------------------
+# Predicting and scoring
+
+Assessor = Callable[[Sequence[Snapshot]], Any]
+
+
+def predict(servers: Iterable[LabelledServer], assessor: Assessor = assess) -> list[Prediction]:
+    """Assess each server on its own, as a scan would, and read the labelled tools off the JSON report."""
+    out = []
+    for server in servers:
+        report = json.loads(render_json(assessor([server.snapshot])))
+        (body,) = report["servers"]
+        for tool in body["tools"]:
+            label = server.labels.get(tool["name"])
+            if label is not None:
+                out.append(Prediction(server.slug, tool["name"], label, tool["primary"], tuple(tool["effects"]),
+                                      frozenset(tool["flags"]), tool["confidence"], tuple(tool["evidence"])))
+    return out
 
 
 @dataclass
 class Report:
-    n: int = 0
-    under: int = 0
-    exact: int = 0
-    mutating_labelled: int = 0
-    mutating_found: int = 0
-    mutating_predicted: int = 0
-    mutating_correct: int = 0
-    flag_counts: dict[str, list[int]] = field(default_factory=lambda: {f: [0, 0, 0] for f in FLAGS})  # tp fp fn
-    misses: list[tuple[Labelled, ToolAssessment]] = field(default_factory=list)
+    """The figures of one measurement."""
+
+    predictions: list[Prediction] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return f"Report({self.n} tools)"
 
     @property
-    def under_rate(self) -> float:
-        return self.under / self.n
+    def n(self) -> int:
+        return len(self.predictions)
+
+    def _share(self, hits: Iterable[bool], of: Iterable[bool]) -> float:
+        pairs = [(h, o) for h, o in zip(hits, of) if o]
+        return sum(h for h, _ in pairs) / len(pairs) if pairs else 0.0
 
     @property
     def exact_rate(self) -> float:
-        return self.exact / self.n
+        return self._share((p.primary == p.label.primary for p in self.predictions), [True] * self.n)
+
+    def _under(self, p: Prediction) -> bool:
+        return effect_rank(p.primary) < effect_rank(p.label.primary)
+
+    @property
+    def under_rate(self) -> float:
+        return self._share(map(self._under, self.predictions), [True] * self.n)
+
+    @property
+    def under_high_rate(self) -> float:
+        """Under-classified while marked ``high``: the confidently wrong error an architect would act on."""
+        return self._share((self._under(p) and p.confidence == "high" for p in self.predictions), [True] * self.n)
+
+    @property
+    def destructive_recall(self) -> float:
+        return self._share((p.primary == "destructive" for p in self.predictions),
+                           (p.label.primary == "destructive" for p in self.predictions))
 
     @property
     def mutating_recall(self) -> float:
-        return self.mutating_found / self.mutating_labelled
+        return self._share((p.primary != "read_only" for p in self.predictions),
+                           (p.label.primary != "read_only" for p in self.predictions))
 
     @property
     def mutating_precision(self) -> float:
-        return self.mutating_correct / self.mutating_predicted
+        return self._share((p.label.primary != "read_only" for p in self.predictions),
+                           (p.primary != "read_only" for p in self.predictions))
+
+    def flag_counts(self, flag: str) -> tuple[int, int, int]:
+        """(true positives, false positives, false negatives) of one flag."""
+        tp = sum(flag in p.flags and flag in p.label.flags for p in self.predictions)
+        fp = sum(flag in p.flags and flag not in p.label.flags for p in self.predictions)
+        fn = sum(flag not in p.flags and flag in p.label.flags for p in self.predictions)
+        return tp, fp, fn
 
     def f1(self, flag: str) -> float:
-        tp, fp, fn = self.flag_counts[flag]
+        tp, fp, fn = self.flag_counts(flag)
         return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
-    def summary(self) -> str:
-        lines = [f"{self.n} tools: under-classified {self.under_rate:.1%}, exact primary {self.exact_rate:.1%}, "
-                 f"mutating recall {self.mutating_recall:.1%}, mutating precision {self.mutating_precision:.1%}"]
-        lines += [f"  {flag}: F1 {self.f1(flag):.2f} (tp {c[0]}, fp {c[1]}, fn {c[2]})"
-                  for flag, c in self.flag_counts.items()]
+    def confidence_mix(self) -> dict[str, tuple[int, float]]:
+        """Per confidence: how many tools, and the share whose primary effect is exact."""
+        out = {}
+        for level in ("high", "medium", "low", "contested"):
+            chosen = [p for p in self.predictions if p.confidence == level]
+            out[level] = (len(chosen), sum(p.primary == p.label.primary for p in chosen) / len(chosen)
+                          if chosen else 0.0)
+        return out
+
+    @property
+    def misses(self) -> list[Prediction]:
+        return [p for p in self.predictions if p.primary != p.label.primary or p.flags != p.label.flags]
+
+    def figures(self) -> dict[str, float]:
+        """The headline figures by name (the issue's targets use these names)."""
+        out = {"exact": self.exact_rate, "under": self.under_rate, "under_high": self.under_high_rate,
+               "destructive_recall": self.destructive_recall, "mutating_recall": self.mutating_recall,
+               "mutating_precision": self.mutating_precision}
+        out.update({f"f1_{flag}": self.f1(flag) for flag in FLAGS})
+        return out
+
+    def summary(self, title: str) -> str:
+        servers = len({p.server for p in self.predictions})
+        lines = [f"{title}: {self.n} tools of {servers} servers: exact primary {self.exact_rate:.1%}, "
+                 f"under-classified {self.under_rate:.1%} (while high {self.under_high_rate:.1%}), "
+                 f"destructive recall {self.destructive_recall:.1%}, mutating recall {self.mutating_recall:.1%}, "
+                 f"mutating precision {self.mutating_precision:.1%}"]
+        lines.append("  flag F1: " + ", ".join(f"{flag} {self.f1(flag):.2f}" for flag in FLAGS))
+        lines.append("  confidence: " + ", ".join(f"{level} {n} ({exact:.0%} exact)"
+                                                  for level, (n, exact) in self.confidence_mix().items()))
         return "\n".join(lines)
 
 
-def evaluate(rows: list[Labelled]) -> Report:
-    rep = Report()
-    for row in rows:
-        got = classify_tool(row.tool, row.server)
-        rep.n += 1
-        rep.under += effect_rank(got.primary) < effect_rank(row.primary)
-        rep.exact += got.primary == row.primary
-        if row.primary != "read_only":
-            rep.mutating_labelled += 1
-            rep.mutating_found += got.primary != "read_only"
-        if got.primary != "read_only":
-            rep.mutating_predicted += 1
-            rep.mutating_correct += row.primary != "read_only"
-        for flag in FLAGS:
-            p, l = flag in got.flags, flag in row.flags
-            if p and l:
-                rep.flag_counts[flag][0] += 1
-            elif p:
-                rep.flag_counts[flag][1] += 1
-            elif l:
-                rep.flag_counts[flag][2] += 1
-        if got.primary != row.primary or set(got.flags) != row.flags:
-            rep.misses.append((row, got))
-    return rep
+def evaluate(servers: Sequence[LabelledServer], assessor: Assessor = assess) -> Report:
+    """The figures of the classifier as it is (the fit, when ``servers`` are the development set)."""
+    return Report(predict(servers, assessor))
+
+
+# --------------------------------------------------------------------------------------------
+# Cross-validation grouped by server or by domain
+
+Fit = Callable[[Sequence[LabelledServer]], Assessor]
+
+
+def rules_only(train: Sequence[LabelledServer]) -> Assessor:
+    """The hand-written rules learn nothing from the training folds."""
+    del train
+    return assess
+
+
+def folds(servers: Sequence[LabelledServer], k: int = 5, *, seed: int = 12, by: str = "server"
+          ) -> list[list[LabelledServer]]:
+    """``k`` folds of whole groups (a server, or all servers of a domain), shuffled with ``seed``, balanced
+    by tool count (largest group first into the lightest fold)."""
+    if by not in ("server", "domain"):
+        raise ValueError("by must be 'server' or 'domain'")
+    groups: dict[str, list[LabelledServer]] = {}
+    for s in servers:
+        groups.setdefault(s.slug if by == "server" else s.domain, []).append(s)
+    keys = sorted(groups)
+    random.Random(seed).shuffle(keys)
+    keys.sort(key=lambda g: -sum(len(s.labels) for s in groups[g]))  # stable: ties keep the shuffled order
+    out: list[list[LabelledServer]] = [[] for _ in range(k)]
+    for g in keys:
+        lightest = min(range(k), key=lambda i: (sum(len(s.labels) for s in out[i]), i))
+        out[lightest].extend(groups[g])
+    return [f for f in out if f]
+
+
+FIT: Fit = rules_only  # what the suite and scripts/classifier_quality.py cross-validate
+
+
+def cross_validate(servers: Sequence[LabelledServer], fit: Fit = rules_only, *, k: int = 5, seed: int = 12,
+                   by: str = "server") -> Report:
+    """Each fold assessed by a classifier fitted on the other folds: figures on servers it has not seen."""
+    report = Report()
+    parts = folds(servers, k, seed=seed, by=by)
+    for i, test in enumerate(parts):
+        train = [s for j, part in enumerate(parts) if j != i for s in part]
+        report.predictions.extend(predict(test, fit(train)))
+    return report

@@ -12,9 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from mcprisk import Limits, ServerSpec
+from mcprisk.snapshot import Tool, item_from_wire
 
 TESTS = Path(__file__).resolve().parent
 ZOO = TESTS / "zoo" / "hostile_stdio.py"
+ZOO_HTTP = TESTS / "zoo" / "hostile_http.py"
 
 # Tight limits so every hostile case ends in a few seconds; the bound each test asserts derives from these.
 FAST = Limits(connect_timeout=3.0, probe_timeout=1.5, request_timeout=2.0, total_timeout=8.0, shutdown_grace=0.5)
@@ -26,6 +28,21 @@ def zoo_spec(behaviour: str, *, modern: bool = False, env: dict[str, str] | None
     return ServerSpec.stdio([sys.executable, *args], name=f"zoo-{behaviour}", env=env)
 
 
+@contextlib.contextmanager
+def zoo_http(behaviour: str, *, lifetime: float = 60.0) -> Iterator[str]:
+    """Run one behaviour of the hostile HTTP zoo server on loopback; yield its URL; always stop it."""
+    proc = subprocess.Popen([sys.executable, str(ZOO_HTTP), behaviour, "--lifetime", str(lifetime)],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:"), f"the zoo server did not start: {url!r}"
+        yield url
+    finally:
+        os.killpg(proc.pid, 9)
+        proc.wait(timeout=10)
+        if proc.stdout is not None:
+            proc.stdout.close()
 
 
 @contextlib.contextmanager
@@ -59,3 +76,13 @@ def everything_http(npx: str, workdir: Path) -> Iterator[str]:
     finally:
         os.killpg(proc.pid, 15)
         proc.wait(timeout=10)
+
+
+def tool_def(name: str, description: str = "", properties: dict | None = None,
+             annotations: dict | None = None) -> Tool:
+    """A tool definition as a server would list it (for classifier tests)."""
+    raw: dict = {"name": name, "description": description,
+                 "inputSchema": {"type": "object", "properties": properties or {}}}
+    if annotations is not None:
+        raw["annotations"] = annotations
+    return item_from_wire("tools", raw, max_text_chars=10_000)

@@ -21,6 +21,9 @@ EXPECTED_IDS = {
     "no_go": ("NOGO01", "NOGO02", "NOGO03", "NOGO04", "NOGO05", "NOGO06", "NOGO07", "NOGO08"),
     "decision_tree": ("DT1", "DT2", "DT3", "DT4", "DT5"),
     "checklist": ("IMP01", "IMP02", "IMP03", "IMP04", "IMP05", "IMP06", "IMP07", "IMP08"),
+    "caps": ("CAP01", "CAP02"),
+    "states": ("do_not_use", "needs_controls", "ready"),
+    "causes": ("hostile_content", "lying_annotations", "redefined", "secret_in_config"),
 }
 
 

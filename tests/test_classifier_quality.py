@@ -1,66 +1,88 @@
-"""The classifier measured on hand-labelled tools of real servers: the development set and a held-out set."""
+"""The classifier measured on hand-labelled real servers through assess(): leave-servers-out cross-validation
+of the development set (the headline), the development fit beside it, and the held-out split."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
-from classifier_eval import Report, evaluate, load_holdout, load_labelled
+from classifier_eval import FIT, Report, cross_validate, evaluate, load_split, package_of
 
-# Issue targets (on the development set): under-classified <= 3%, mutating recall >= 97%,
-# mutating precision >= 90%, exact primary >= 80%, per-flag F1 >= 0.8.
-# The floors below are what the suite holds the classifier to: the figures achieved, rounded down a
-# little. The held-out set (servers the rules were not tuned on) is measured too, with floors just
-# below what it achieves, so a change that only helps the development set shows up here.
+# The issue's targets, on leave-servers-out: under-classified <= 3%, under-classified while high <= 1%,
+# destructive recall >= 0.95, exact primary >= 0.82, mutating precision >= 0.90, each flag F1 >= 0.75.
+# The floors below hold the classifier to what it achieves, rounded down a little, so a regression fails.
+# The held-out split (servers the rules were not tuned on) has floors just below what it achieved when
+# measured once, after this round of changes was finished; it is never used for error analysis.
 
 
 @dataclass(frozen=True)
 class Floors:
-    min_rows: int
+    min_tools: int
     under_max: float
-    recall_min: float
+    under_high_max: float
+    destructive_recall_min: float
     precision_min: float
     exact_min: float
     flag_f1_min: dict[str, float]
 
 
+_DEV = Floors(450, under_max=0.025, under_high_max=0.01, destructive_recall_min=0.94, precision_min=0.95,
+              exact_min=0.85, flag_f1_min={"private_data": 0.85, "untrusted_content": 0.86, "external_egress": 0.83,
+                                           "code_execution": 0.88, "credential_access": 0.75})
 FLOORS = {
-    "dev": Floors(400, under_max=0.03, recall_min=0.98, precision_min=0.95, exact_min=0.90,
-                  flag_f1_min={"private_data": 0.87, "untrusted_content": 0.88, "external_egress": 0.85,
-                               "code_execution": 0.90, "credential_access": 0.82}),
-    "holdout": Floors(150, under_max=0.09, recall_min=0.98, precision_min=0.95, exact_min=0.80,
-                      flag_f1_min={"private_data": 0.87, "untrusted_content": 0.65, "external_egress": 0.60,
-                                   "code_execution": 0.65, "credential_access": 0.70}),
+    "dev, 5-fold CV by server": _DEV,
+    "dev, 5-fold CV by domain": _DEV,
+    "dev, fit": _DEV,
+    "holdout": Floors(150, under_max=0.08, under_high_max=0.05, destructive_recall_min=0.80, precision_min=0.95,
+                      exact_min=0.80, flag_f1_min={"private_data": 0.85, "untrusted_content": 0.65,
+                                                   "external_egress": 0.60, "code_execution": 0.65,
+                                                   "credential_access": 0.45}),
 }
-LOADERS = {"dev": load_labelled, "holdout": load_holdout}
 
 
-@pytest.fixture(scope="module", params=sorted(FLOORS))
+def _measure(name: str) -> Report:
+    if name == "holdout":
+        return evaluate(load_split("holdout"))
+    dev = load_split("dev")
+    if name == "dev, fit":
+        return evaluate(dev)
+    return cross_validate(dev, FIT, k=5, by="server" if "server" in name else "domain")
+
+
+@pytest.fixture(scope="module", params=list(FLOORS))
 def measured(request) -> tuple[str, Report]:
-    rows = LOADERS[request.param]()
-    assert len(rows) >= FLOORS[request.param].min_rows
-    return request.param, evaluate(rows)
+    report = _measure(request.param)
+    assert report.n >= FLOORS[request.param].min_tools
+    return request.param, report
 
 
 def test_report_is_printed(measured, capsys):
-    """The measured figures of each set are printed for the log (run with -s to see them)."""
+    """The figures of each measurement are printed for the log (run with -s to see them)."""
     name, report = measured
     with capsys.disabled():
-        print(f"\n[{name}] " + report.summary())
-    assert report.n >= FLOORS[name].min_rows
+        print("\n" + report.summary(f"[{name}]"))
+    assert report.n >= FLOORS[name].min_tools
 
 
 def test_few_tools_are_under_classified(measured):
-    """Predicting a less severe primary effect than the label is the costly error: it stays rare."""
+    """Predicting a less severe primary effect than the label is the costly error: it stays rare, and rarer
+    still while the classifier says it is confident."""
     name, report = measured
     assert report.under_rate <= FLOORS[name].under_max
+    assert report.under_high_rate <= FLOORS[name].under_high_max
 
 
-def test_mutating_tools_are_found(measured):
-    """Nearly every tool that changes something is predicted as mutating, and few reads are."""
+def test_destructive_tools_are_found(measured):
+    """Tools labelled destructive are predicted destructive."""
     name, report = measured
-    assert report.mutating_recall >= FLOORS[name].recall_min
+    assert report.destructive_recall >= FLOORS[name].destructive_recall_min
+
+
+def test_mutating_predictions_are_precise(measured):
+    """Few reads are predicted as changing something."""
+    name, report = measured
     assert report.mutating_precision >= FLOORS[name].precision_min
 
 
@@ -78,8 +100,40 @@ def test_flags(measured):
     assert not low, f"{name}: flags below their floor: {low}"
 
 
-def test_sets_do_not_share_servers():
-    """The held-out set measures generalisation only while none of its servers is in the development set."""
-    dev = {row.server for row in load_labelled()}
-    held = {row.server for row in load_holdout()}
-    assert not dev & held
+# Issue 12, item 5: the reviewers' held-out servers, which the development split must never contain.
+REVIEWERS_HELD_OUT = frozenset("""
+arxiv-mcp-server @azure/mcp @azure-devops/mcp cli-mcp-server mcp-server-code-runner @bytebase/dbhub excel-mcp-server
+workspace-mcp ha-mcp @softeria/ms-365-mcp-server pagerduty-mcp @supabase/mcp-server-supabase argocd-mcp
+awslabs.aws-documentation-mcp-server chrome-devtools-mcp mcp-clickhouse @winor30/mcp-server-datadog
+mcp-server-duckdb @google-cloud/storage-mcp @aashari/mcp-server-atlassian-jira kubernetes-mcp-server
+@paddle/paddle-mcp @salesforce/mcp @heroku/mcp-server @netlify/mcp @brightdata/mcp @pinecone-database/mcp
+@shopify/dev-mcp @benborla29/mcp-server-mysql @modelcontextprotocol/server-redis @cyanheads/git-mcp-server
+@sanity/mcp-server @21st-dev/magic @agentdeskai/browser-tools-mcp @mastra/mcp-docs-server chroma-mcp
+mcp-neo4j-cypher mysql-mcp-server mcp-snowflake-server mcp-server-bigquery semgrep-mcp zotero-mcp wikipedia-mcp
+awslabs.dynamodb-mcp-server awslabs.cloudwatch-mcp-server awslabs.ecs-mcp-server spotify-mcp
+""".split())
+
+
+def test_development_split_holds_none_of_the_reviewers_servers():
+    """The reviewers measure on servers of their own: none of them may be labelled into the development split."""
+    assert not {package_of(s) for s in load_split("dev")} & REVIEWERS_HELD_OUT
+
+
+def test_splits_do_not_share_servers():
+    """The held-out split measures generalisation only while none of its servers (by slug or by package) is
+    in the development split."""
+    dev, held = load_split("dev"), load_split("holdout")
+    assert not {s.slug for s in dev} & {s.slug for s in held}
+    assert not {package_of(s) for s in dev} & {package_of(s) for s in held}
+
+
+def test_readme_states_the_leave_servers_out_figures():
+    """The README's risk-model table states the figures the server-grouped cross-validation measures."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith("| leave-servers-out"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    report = cross_validate(load_split("dev"), FIT, k=5, by="server")
+    stated = [float(c) for c in cells[1:6]]
+    measured = [report.exact_rate, report.under_rate, report.under_high_rate, report.destructive_recall,
+                report.mutating_precision]
+    assert stated == [round(m, 3) for m in measured], f"README says {stated}, measured {measured}"

@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from mcprisk.classify import CLASSIFICATION_RULES, DERIVED_RULES, classify_tool, decide
 from mcprisk.model import Evidence
-from mcprisk.snapshot import Tool, item_from_wire
-
-
-def tool(name: str, description: str = "", properties: dict[str, Any] | None = None,
-         annotations: dict[str, Any] | None = None) -> Tool:
-    raw: dict[str, Any] = {"name": name, "description": description,
-                           "inputSchema": {"type": "object", "properties": properties or {}}}
-    if annotations is not None:
-        raw["annotations"] = annotations
-    return item_from_wire("tools", raw, max_text_chars=10_000)
+from support import tool_def as tool
 
 
 def test_rule_codes_are_unique_and_documented():

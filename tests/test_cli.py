@@ -61,13 +61,13 @@ def test_usage_errors_exit_2():
     assert run("inspect", "--url", "ftp://example.com/x")[0] == 2
 
 
-def test_terminal_output_strips_escape_sequences(tmp_path):
-    """ANSI escapes in server text never reach the terminal."""
+def test_terminal_output_shows_escape_sequences_without_obeying_them(tmp_path):
+    """ANSI escapes in server text never reach the terminal: they are written out as visible text."""
     server = tmp_path / "ansi.py"
     server.write_text(ZOO.read_text().replace('"Look up an order by id."', '"Look \\u001b[31mup\\u001b[0m"'))
     code, out, _ = run("inspect", "--stdio", "--", sys.executable, str(server), "healthy")
     assert code == 0
-    assert "\x1b" not in out and "Look up" in out
+    assert "\x1b" not in out and "Look \\x1b[31mup\\x1b[0m" in out
 
 
 def test_console_script_runs():

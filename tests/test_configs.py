@@ -92,7 +92,7 @@ def test_example_config_loads_with_names_transports_targets_and_lines(filename):
     """Each bundled example config yields the expected servers, transports, targets, names and key lines."""
     client, container, expected = EXPECTED[filename]
     path = CONFIGS / filename
-    specs = load_config(path)
+    specs = [s for s in load_config(path) if not s.disabled]  # disabled entries are kept, marked (tested below)
     assert [s.name for s in specs] == sorted(expected)
     for spec in specs:
         transport, target, env_names, header_names, line = expected[spec.name]
@@ -151,15 +151,17 @@ def test_connection_string_password_in_args_is_shown_redacted_but_kept_for_launc
     assert spec.launch_args[-1] == "postgresql://app:app-password@localhost:5432/appdb"
 
 
-def test_disabled_entries_are_skipped_only_for_clients_that_honour_them():
-    """`"disabled": true` drops an entry for Cursor, Windsurf and generic files, not for the others."""
-    assert "puppeteer" not in by_name(load_config(CONFIGS / "cursor.mcp.json"))
-    assert "brave-search" not in by_name(load_config(CONFIGS / "windsurf.mcp_config.json"))
-    assert "postgres" in by_name(load_config(CONFIGS / "windsurf.mcp_config.json"))  # "disabled": false
+def test_disabled_entries_are_kept_and_marked_only_for_clients_that_honour_them():
+    """`"disabled": true` keeps the entry, marked disabled, for clients that honour it; the others start it."""
+    assert by_name(load_config(CONFIGS / "cursor.mcp.json"))["puppeteer"].disabled
+    windsurf = by_name(load_config(CONFIGS / "windsurf.mcp_config.json"))
+    assert windsurf["brave-search"].disabled and not windsurf["postgres"].disabled  # "disabled": false
     text = '{"mcpServers": {"off": {"command": "node", "disabled": true}}}'
-    assert parse_config(text, client="generic") == []
+    [off] = parse_config(text, client="generic")
+    assert off.disabled and off.to_dict()["disabled"] is True
     for client in ("claude_desktop", "claude_code"):
-        assert [s.name for s in parse_config(text, client=client)] == ["off"]
+        [started] = parse_config(text, client=client)
+        assert not started.disabled and "disabled" not in started.to_dict()
 
 
 # -- detection --------------------------------------------------------------------------------------
@@ -207,9 +209,11 @@ def test_explicit_client_overrides_detection_and_is_recorded():
     assert specs[0].source.client == "cursor"
 
 
-def test_client_kinds_are_the_six_documented_ones():
+def test_client_kinds_are_the_documented_ones():
     """CLIENT_KINDS lists every kind a spec's source may name."""
-    assert CLIENT_KINDS == ("claude_desktop", "claude_code", "vscode", "cursor", "windsurf", "generic")
+    assert CLIENT_KINDS == ("claude_desktop", "claude_code", "vscode", "cursor", "windsurf", "zed", "codex", "gemini",
+                            "goose", "continue", "cline", "roo_code", "opencode", "amazon_q", "lm_studio",
+                            "jetbrains", "generic")
 
 
 # -- VS Code ----------------------------------------------------------------------------------------
@@ -439,7 +443,7 @@ def test_error_names_the_file_the_server_and_the_key():
     ('{"n": 1' + "0" * 5000 + "}", None, None, "too many digits"),
     ("[]", None, None, "expected a JSON object at the top level, got list"),
     ('"mcpServers"', None, None, "expected a JSON object at the top level, got string"),
-    ('{"mcp_servers": {}}', None, None, "no MCP servers found: expected a top-level 'mcpServers'"),
+    ('{"mcp-servers": {}}', None, None, "no MCP servers found: expected a top-level 'mcpServers'"),
     ('{"mcpServers": []}', None, "mcpServers", "expected an object mapping server names"),
     ('{"mcpServers": {"a": "npx"}}', "a", None, "expected an object with 'command' (local server) or 'url'"),
     ('{"mcpServers": {"a": {"command": "x", "url": "https://h/"}}}', "a", None, "has both 'command' and 'url'"),
@@ -478,9 +482,9 @@ def test_malformed_config_raises_config_error_saying_what_was_expected(text, ser
 def test_missing_servers_key_lists_the_keys_each_client_uses():
     """With no server table, the message names the keys looked for and the keys that were there."""
     with pytest.raises(ConfigError) as info:
-        parse_config('{"mcp_servers": {}, "theme": "dark"}')
+        parse_config('{"mcp-servers": {}, "theme": "dark"}')
     message = str(info.value)
-    for expected in ("'mcpServers'", "'servers'", "'mcp': {'servers'", "'mcp_servers'", "'theme'"):
+    for expected in ("'mcpServers'", "'servers'", "'mcp': {'servers'", "'mcp-servers'", "'theme'"):
         assert expected in message
 
 
@@ -506,8 +510,8 @@ def test_unreadable_file_raises_config_error_naming_it(tmp_path, setup, message)
 
 def test_unknown_client_is_refused():
     """`client=` must be one of CLIENT_KINDS."""
-    with pytest.raises(ConfigError, match="unknown client 'zed'"):
-        parse_config('{"mcpServers": {}}', client="zed")
+    with pytest.raises(ConfigError, match="unknown client 'notepad'"):
+        parse_config('{"mcpServers": {}}', client="notepad")
 
 
 # -- secrets never show -----------------------------------------------------------------------------
@@ -531,7 +535,34 @@ def canary_entries() -> dict[str, dict]:
 
 
 def as_config(entries: dict, client: str) -> str:
-    return json.dumps({"servers" if client == "vscode" else "mcpServers": entries}, indent=2)
+    """The canary entries written the way ``client`` writes servers (JSON is YAML too)."""
+    if client == "codex":
+        return _as_toml(entries)
+    if client == "goose":
+        local, remote = entries["local"], entries["remote"]
+        return json.dumps({"extensions": {
+            "local": {"type": "stdio", "cmd": local["command"], "args": local["args"], "envs": local["env"]},
+            "remote": {"type": "streamable_http", "uri": remote["url"], "headers": remote["headers"]}}})
+    if client == "continue":
+        return json.dumps({"mcpServers": [{"name": name, **body} for name, body in entries.items()]})
+    if client == "opencode":
+        local, remote = entries["local"], entries["remote"]
+        return json.dumps({"mcp": {
+            "local": {"type": "local", "command": [local["command"], *local["args"]], "environment": local["env"]},
+            "remote": {"type": "remote", **remote}}})
+    key = {"vscode": "servers", "zed": "context_servers"}.get(client, "mcpServers")
+    return json.dumps({key: entries}, indent=2)
+
+
+def _as_toml(entries: dict) -> str:
+    def table(values: dict) -> str:
+        return "{ " + ", ".join(f"{json.dumps(k)} = {json.dumps(v)}" for k, v in values.items()) + " }"
+
+    local, remote = entries["local"], entries["remote"]
+    return "\n".join([
+        "[mcp_servers.local]", f"command = {json.dumps(local['command'])}", f"args = {json.dumps(local['args'])}",
+        f"env = {table(local['env'])}", "[mcp_servers.remote]", f"url = {json.dumps(remote['url'])}",
+        f"http_headers = {table(remote['headers'])}", ""])
 
 
 @pytest.mark.parametrize("client", CLIENT_KINDS)

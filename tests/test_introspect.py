@@ -15,7 +15,9 @@ import pytest
 
 from mcprisk import Limits, ServerSpec, Snapshot, introspect, introspect_async, introspect_many
 from mcprisk.demo import demo_spec, serve_http
-from mcprisk.introspection import FORBIDDEN_METHODS, _Launch, _Scrubber, _Wire
+from mcprisk._scrub import Scrubber
+from mcprisk._wire import Wire
+from mcprisk.introspection import FORBIDDEN_METHODS, _Launch
 
 from support import FAST, ZOO, everything_http, zoo_spec
 
@@ -117,7 +119,7 @@ def test_tripwire_only_listing_methods_reach_the_server(tmp_path):
 
 def test_wire_guard_refuses_invocations():
     """The wire guard raises before any forbidden method could be written."""
-    wire = _Wire(FAST, _Scrubber([]))
+    wire = Wire(FAST, Scrubber([]))
     for method in ("tools/call", "resources/read", "prompts/get", "completion/complete"):
         with pytest.raises(PermissionError, match="never sends"):
             wire.outgoing({"jsonrpc": "2.0", "id": 1, "method": method, "params": {}})
@@ -129,14 +131,16 @@ def test_guarded_session_cannot_call_a_tool(tmp_path):
     """Even a session that tries tools/call through mcprisk's transport never reaches the server."""
     from mcp import ClientSession
 
-    from mcprisk.introspection import _guarded, _stdio_transport
+    from mcprisk._stdio import stdio_transport
+    from mcprisk._wire import guarded
 
     log = tmp_path / "methods.log"
     spec = zoo_spec("healthy", env={"ZOO_METHOD_LOG": str(log)})
 
     async def attempt() -> str:
-        wire = _Wire(FAST, _Scrubber([]))
-        async with _guarded(_stdio_transport(spec, _Launch.resolve(spec, None, None), wire), wire) as (read, write):
+        wire = Wire(FAST, Scrubber([]))
+        async with guarded(stdio_transport(spec, _Launch.resolve(spec, None, None), wire), wire,
+                           tee_incoming=False) as (read, write):
             async with ClientSession(read, write, read_timeout_seconds=5) as session:
                 await session.initialize()
                 try:

@@ -156,7 +156,8 @@ def test_dt3_without_its_controls_stays_local():
     p = decide([READER, SENDER, DELETER], doc)
     assert p.step("DT3").answer == "yes" and p.recommended == "local_stdio" and not p.blocked_by
     assert p.missing_by_pattern["internal_http"] == ("tool_scopes", "rate_limits", "audit_logs", "off_switch")
-    assert "Keep" not in p.summary and "internal_http still needs: tool_scopes" in p.summary
+    assert "Keep" not in p.summary
+    assert "internal_http still needs least-privilege tool scopes (tool_scopes), rate limits" in p.summary
 
 
 def test_dt3_with_its_controls_goes_internal_for_a_team():
@@ -444,7 +445,8 @@ def test_any_no_go_sign_blocks_every_remote_pattern():
     """One no-go sign keeps the server local although every control is in place."""
     p = decide([READER], clean(remote_reason={"reason": "convenience"}, audience="public"))
     assert p.blocked_by == ("NOGO08",) and p.allowed == ("local_stdio",) and p.recommended == "local_stdio"
-    assert p.summary.startswith("Keep svc local: remote hosting is blocked by NOGO08")
+    assert p.summary.startswith("Keep svc local: remote hosting is blocked by remote hosting only for convenience "
+                                "(NOGO08)")
 
 
 def test_disabled_tools_are_kept_out_of_the_decision():

@@ -38,9 +38,9 @@ def browser():
             browser.close()
 
 
-def open_report(browser, path: Path):
+def open_report(browser, path: Path, width: int = 1280, height: int = 900):
     """Load a report as a file:// page, recording every request, console error, page error and dialog."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=True)
+    context = browser.new_context(viewport={"width": width, "height": height}, java_script_enabled=True)
     page = context.new_page()
     seen = {"requests": [], "errors": [], "dialogs": []}
     context.on("request", lambda r: seen["requests"].append(r.url))
@@ -79,6 +79,30 @@ def test_demo_report_reads_as_a_verdict(browser, tmp_path):
         assert (ARTIFACTS / "report.png").read_bytes().startswith(b"\x89PNG")
         page.emulate_media(media="print")
         page.screenshot(path=str(ARTIFACTS / "report-print.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_verdict_state_is_above_the_fold(browser, tmp_path):
+    """At 1400x900 the planted demo's verdict state (DO NOT USE) and the sentence saying why are on the first
+    screen, before any scrolling; the honest demo beside it shows its own state in its card."""
+    a = assess(introspect_many([demo_spec("support-desk", insecure="lying-annotations,poisoned"),
+                                demo_spec("web-research")]))
+    [path] = write_report(a, tmp_path, ["html"])
+    context, page, seen = open_report(browser, path, 1400, 900)
+    try:
+        assert seen["errors"] == []
+        badge = page.locator("article.verdict .badge").first
+        box = badge.bounding_box()
+        assert badge.inner_text().strip().upper() == "DO NOT USE"
+        assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 900
+        headline = page.locator("article.verdict .headline").first
+        hbox = headline.bounding_box()
+        assert hbox is not None and hbox["y"] < 900
+        assert headline.inner_text().startswith("Do not use support-desk: hostile content aimed at the model")
+        assert page.locator("article.verdict .badge").nth(1).inner_text().strip().upper() == "NEEDS CONTROLS"
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "report-fold-1400x900.png"))
     finally:
         context.close()
 

@@ -43,7 +43,7 @@ def test_scan_demo_writes_every_format(tmp_path, monkeypatch):
     assert code == 0, err
     assert {p.name for p in (tmp_path / "report").iterdir()} == ALL_FILES
     assert {p.relative_to(tmp_path).parts[0] for p in tmp_path.rglob("*")} == {"report"}
-    assert "support-desk  [complete]  run as local_stdio" in out and "wrote report/report.html" in out
+    assert "support-desk  [complete]  NEEDS CONTROLS  run as local_stdio" in out and "wrote report/report.html" in out
     assert "mcprisk: [1/1] support-desk: complete" in err  # plain progress lines when stderr is not a terminal
 
 

@@ -10,7 +10,7 @@ import mcprisk
 from mcprisk import place, place_tool
 from mcprisk.demo import demo_spec
 from mcprisk.inventory import Inventory, load_inventory
-from mcprisk.split import SplitPlan, apply_split
+from mcprisk.placement import SplitPlan, apply_split
 
 from placement_kit import ALL_BUT_PROXY, EXAMPLE, SERVER, clean, inventory, tool
 
@@ -116,11 +116,15 @@ def test_bare_split_plan_keeps_the_read_only_tools_and_lists_what_no_split_fixes
 
 
 def test_a_prompt_text_names_the_plan_parts(bare):
-    """The plan's sentence names the moved tools, the remaining controls and the credentials to split."""
+    """The plan's sentence names the moved tools and the credentials to split, and the remaining controls and
+    blockers in words with their ids."""
     plan = bare.split_plan(SUPPORT)
-    for name in (*plan.move, *plan.remaining_controls, *plan.split_credentials):
+    for name in (*plan.move, *plan.split_credentials):
         assert f"`{name}`" in plan.text
-    assert "DT1 (the stage is not declared production)" in plan.text
+    for control in plan.remaining_controls:
+        assert f"({control})" in plan.text
+    assert "identity and authorization (authn_authz)" in plan.text
+    assert "these are cleared: still experimental (DT1)" in plan.text
 
 
 def test_server_is_never_more_exposed_than_its_most_restricted_tool(example, bare):

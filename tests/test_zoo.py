@@ -186,6 +186,16 @@ def test_echoed_secret_is_scrubbed():
     assert "secret_echoed" in codes(snap, fatal=False)
 
 
+def test_plain_settings_in_the_environment_are_not_scrubbed():
+    """Env values that are settings (a region, a boolean) stay readable in what the server sent; a secret does not."""
+    secret = "zoo-canary-77aa01be"
+    env = {"ZOO_REGION": "us-east-1", "ZOO_DEBUG": "true", "ZOO_SECRET": secret}
+    snap = introspect(zoo_spec("echo-settings", env=env), limits=FAST)
+    text = snap.tool("configured").description
+    assert "Runs in us-east-1 with debug true; true answers are cached" in text
+    assert secret not in snap.to_json() and "key ***" in text
+
+
 def test_no_child_processes_left(tmp_path):
     """After a mix of hostile servers no child process of ours is left running."""
     for behaviour in ("never-answers", "dies-mid-listing", "slow-drip", "healthy"):

@@ -347,7 +347,7 @@ class SupportDesk:
 
     # -- spending money --------------------------------------------------------------------------
 
-    @demo_tool("Issue refund", read_only=False, open_world=True)
+    @demo_tool("Issue refund", read_only=False, destructive=True, open_world=True)
     def issue_refund(
         self,
         order_id: Annotated[str, Field(description="Order id, e.g. O-9001")],

@@ -7,29 +7,25 @@ docstrings) and arrange (sorting, grouping) what the assessment already holds.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from .. import __version__
-from .._text import terminal_safe
+from .._text import json_text_safe, terminal_safe
 from ..model import EFFECTS, PATTERNS, SEVERITIES, Finding, effect_rank
+from ..standards import owasp_references, owasp_standard
 
 REPORT_FORMAT = "mcprisk.report"
 REPORT_VERSION = 1
 RESOLVED = ("accepted", "mitigated", "false_positive")  # tracking statuses that do not gate CI
 
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def visible(text: Any) -> str:
-    """Server text made safe to show: ANSI and control characters stripped (tab and newline kept), and
+    """Server text made safe to show: control characters written as ``\\x1b`` (tab and newline kept), and
     invisible format characters (zero-width, bidi controls, Unicode tags) shown as ``⟨U+XXXX⟩``."""
-    s = terminal_safe(str(text))
-    if s.isascii():
-        return s
-    return "".join(f"⟨U+{ord(c):04X}⟩" if unicodedata.category(c) in ("Cf", "Zl", "Zp", "Co", "Cs") else c for c in s)
+    return terminal_safe(str(text))
 
 
 def one_line(text: Any, limit: int | None = None) -> str:
@@ -41,8 +37,9 @@ def one_line(text: Any, limit: int | None = None) -> str:
 
 
 def json_safe(text: str) -> str:
-    """JSON text whose lone surrogates (possible in what a server sent) are escapes, so it encodes as UTF-8."""
-    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    """JSON text safe to show and to encode as UTF-8: lone surrogates (possible in what a server sent), DEL,
+    C1 controls and hidden characters (bidi, zero-width, tags) written as ``\\uXXXX`` escapes."""
+    return json_text_safe(text)
 
 
 def stamp(timestamp: str | dt.datetime | None) -> str | None:
@@ -105,6 +102,39 @@ def server_findings(a: Any, server: str) -> list[Finding]:
 
 def placement_of(a: Any, server: str) -> Any:
     return next((p for p in a.placements if p.server == server), None)
+
+
+def verdict_of(a: Any, server: str) -> Any:
+    """The server's verdict (``mcprisk.placement.Verdict``), or None when the assessment holds none."""
+    return next((v for v in getattr(a, "verdicts", ()) if v.server == server), None)
+
+
+def verdict_reasons(a: Any, v: Any) -> list[tuple[str, str, str | None, Finding | None]]:
+    """Each reason of a verdict as (id, words, subject, finding): a finding's title and what it is about, or a
+    catalog id's meaning; what the renderers lay out."""
+    by_id = {f.id: f for f in a.findings}
+    out: list[tuple[str, str, str | None, Finding | None]] = []
+    for r in v.reasons:
+        f = by_id.get(r)
+        if f is not None:
+            out.append((r, f.title, f.subject if f.subject != f.server else None, f))
+        else:
+            out.append((r, code_words(r) or v.meanings.get(r, ""), None, None))
+    return out
+
+
+def code_words(code: str) -> str | None:
+    """What a catalog id (DT, NOGO, CAP, control, pattern, verdict state) means, in words; None if unknown."""
+    from ..placement import meaning
+
+    return meaning(code)
+
+
+def words(code: str, *, lower: bool = False) -> str:
+    """A catalog id in words with the id in parentheses (the id alone when the catalog does not know it)."""
+    from ..placement import describe
+
+    return describe(code, lower=lower)
 
 
 def placement_failure(a: Any, server: str) -> str | None:
@@ -219,6 +249,10 @@ def rule_docs(a: Any) -> dict[str, dict[str, Any]]:
         if code in known:
             out[code] = known[code]
             continue
+        example = wanted[code]
+        if example is not None and not any(ref.startswith("MCP") for ref in example.references):
+            # Placement and no-go findings carry their control's references; cite the OWASP items too.
+            wanted[code] = replace(example, references=owasp_references(code, example.references))
         sign = None
         if cat is not None and code.startswith("NOGO"):
             try:
@@ -235,6 +269,11 @@ def rule_docs(a: Any) -> dict[str, dict[str, Any]]:
             out[code] = {"title": example.title, "description": example.title, "severity": worst,
                          "references": list(example.references)}
     return out
+
+
+def owasp_rows(a: Any) -> list[dict[str, Any]]:
+    """The OWASP MCP Top 10 (2025) with mcprisk's coverage and this report's open findings per item."""
+    return owasp_standard(a.findings)
 
 
 def report_data(a: Any, *, timestamp: str | dt.datetime | None = None) -> dict[str, Any]:
@@ -278,6 +317,7 @@ def report_data(a: Any, *, timestamp: str | dt.datetime | None = None) -> dict[s
         "flows": body["flows"],
         "drift": drift.to_dict() if drift is not None else None,
         "rules": rule_docs(a),
+        "standards": {"owasp_mcp_top10": owasp_rows(a)},
         "rule_failures": body["rule_failures"],
         "unmatched_tracking": body["unmatched_tracking"],
     }

@@ -18,8 +18,8 @@ __all__ = ["render_csv", "safe_cell"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-TOOL_COLUMNS = ("server", "tool", "title", "primary", *EFFECTS, "flags", "confidence", "overridden", "assumed_worst",
-                "disabled", "why", "evidence", "description", "fingerprint")
+TOOL_COLUMNS = ("server", "tool", "title", "primary", *EFFECTS, "flags", "confidence", "confirm", "overridden",
+                "assumed_worst", "disabled", "why", "evidence", "description", "fingerprint")
 FINDING_COLUMNS = ("id", "severity", "status", "code", "title", "server", "subject", "message", "evidence", "tools",
                    "references", "tracking_note")
 
@@ -53,10 +53,10 @@ def render_csv(a: Any) -> dict[str, str]:
     tools = []
     for ta in tools_by_severity(a):
         t = raw.get((ta.server, ta.tool))
-        why = next((e for e in ta.evidence if e.effect == ta.primary and e.weight >= 1.0), None)
+        why = ta.why
         row: dict[str, Any] = {"server": ta.server, "tool": ta.tool, "title": t.title if t else None,
                                "primary": ta.primary, "flags": ";".join(ta.flags), "confidence": ta.confidence,
-                               "overridden": ta.overridden, "assumed_worst": ta.assumed_worst,
+                               "confirm": ta.confirm, "overridden": ta.overridden, "assumed_worst": ta.assumed_worst,
                                "disabled": ta.disabled, "why": f"{why.rule} {why.source}: {why.detail}" if why else "",
                                "evidence": _evidence(ta.evidence), "description": t.description if t else None,
                                "fingerprint": t.fingerprint if t else None}

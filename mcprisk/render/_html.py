@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import html
 from collections.abc import Iterable
 from typing import Any
 
 from .. import __version__
-from .._text import sha256_hex
-from ..model import CONTROLS, EFFECTS, PATTERNS, SEVERITIES
-from ._common import (RESOLVED, control_title, counts, counts_text, flow_groups, missing_groups, one_line,
-                      pattern_title, placement_failure, placement_of, rule_docs, server_findings, stamp,
-                      tools_by_severity, tracking_text, visible)
+from ..model import CONTROLS, EFFECTS, SEVERITIES
+from ._common import owasp_rows
+from ._common import (RESOLVED, control_title, counts_text, flow_groups, placement_of, rule_docs,
+                      stamp, tools_by_severity, tracking_text)
+from ._html_verdict import VERDICT_CSS, verdict_card
+from ._markup import anchor as _anchor
+from ._markup import chip as _chip
+from ._markup import line as _line
+from ._markup import term
+from ._markup import text as _t
 
 __all__ = ["CSP", "render_html"]
 
@@ -43,7 +47,7 @@ nav.toc { margin: 10px 0 0; font-size: 13px; } nav.toc a { margin-right: 12px; c
   padding: 14px 18px; background: #fff; break-inside: avoid; }
 .verdict.ok { border-left-color: var(--ok); } .verdict.warn { border-left-color: var(--warn); }
 .verdict.stop { border-left-color: var(--stop); }
-.verdict .headline { font-size: 18px; font-weight: 700; margin: 2px 0 6px; }
+.verdict .headline { font-size: 16px; font-weight: 600; margin: 2px 0 8px; }
 .verdict dl { display: grid; grid-template-columns: max-content 1fr; gap: 3px 14px; margin: 8px 0 0; }
 .verdict dt { color: var(--muted); } .verdict dd { margin: 0; }
 .chip { display: inline-block; padding: 1px 7px; border-radius: 10px; font-size: 12px; font-weight: 600;
@@ -57,6 +61,7 @@ nav.toc { margin: 10px 0 0; font-size: 13px; } nav.toc a { margin-right: 12px; c
 .st-verified { background: #d9f2e6; } .st-declared { background: #dbeafe; } .st-missing { background: #fde2dd;
   font-weight: 700; color: var(--stop); } .st-not_applicable { color: #8c959f; }
 .st-resolved { background: #e5e7eb; color: var(--ink); }
+.st-checked { background: #d9f2e6; } .st-partly { background: #fff4d6; } .st-not_visible { background: #e5e7eb; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0; font-size: 13px; }
 th, td { border-bottom: 1px solid var(--line); padding: 6px 8px; text-align: left; vertical-align: top; }
 th { background: var(--soft); font-weight: 600; } tr { break-inside: avoid; }
@@ -79,6 +84,7 @@ figcaption { font-size: 12px; color: var(--muted); }
 footer { margin-top: 40px; font-size: 12px; color: var(--muted); border-top: 1px solid var(--line); padding-top: 8px; }
 @page { margin: 14mm; }
 @media print {
+  .badge, .mark { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   body { max-width: none; padding: 0; font-size: 11px; } nav.toc { display: none; }
   h2 { break-after: avoid; } .charts { grid-template-columns: 1fr; }
   .chip, .verdict, .st-missing, .st-verified, .st-declared, th { -webkit-print-color-adjust: exact;
@@ -86,23 +92,6 @@ footer { margin-top: 40px; font-size: 12px; color: var(--muted); border-top: 1px
   a { color: inherit; text-decoration: none; }
 }
 """
-
-
-def _t(value: Any) -> str:
-    """Escaped, control-free text: the only way a string reaches the page."""
-    return html.escape(visible("" if value is None else value), quote=True)
-
-
-def _line(value: Any, limit: int | None = None) -> str:
-    return html.escape(one_line("" if value is None else value, limit), quote=True)
-
-
-def _anchor(kind: str, key: str) -> str:
-    return f"{kind}-{sha256_hex(key)[:12]}"
-
-
-def _chip(text: str, cls: str = "") -> str:
-    return f'<span class="chip {cls}">{_t(text)}</span>'
 
 
 def _sev(severity: str) -> str:
@@ -147,98 +136,17 @@ def _figure(png: bytes, alt: str, caption: str, *, wide: bool = False) -> str:
 # Sections
 
 
-def _verdict(a: Any, snap: Any) -> str:
-    name = snap.name
-    p = placement_of(a, name)
-    fs = server_findings(a, name)
-    open_fs = [f for f in fs if f.status not in RESOLVED]
-    status_note = "" if snap.status == "complete" else (
-        f' {_chip(f"introspection {snap.status}", "sev-high")}')
-    findings_line = (" ".join(_chip(f"{n} {s}", f"sev-{s}") for s, n in counts(open_fs).items() if n)
-                     or _chip("no open findings", "outline"))
-    if p is None:
-        why = placement_failure(a, name)
-        return (f'<article class="verdict" id="{_anchor("server", name)}"><h3>{_t(name)}{status_note}</h3>'
-                f'<p class="headline">Placement not computed</p>'
-                f"<p>{_t(why) if why else 'No placement is available for this server, so where it may run is not judged here.'}</p>"
-                f"<dl><dt>Open findings</dt><dd>{findings_line}</dd></dl></article>")
-    from_rank = PATTERNS.index(p.current) if p.current in PATTERNS else -1
-    too_exposed = p.current is not None and p.current not in p.allowed
-    missing_now = [c.control for c in getattr(p, "current_controls", ()) if c.status == "missing"] \
-        if p.current is not None else []
-    missing_rec = [c.control for c in p.required_controls if c.status == "missing"]
-    if too_exposed:
-        cls, headline = "stop", f"Move it: runs as {p.current}, may run no more exposed than {p.recommended}"
-    elif missing_now or missing_rec or any(f.severity in ("critical", "high") for f in open_fs):
-        cls, headline = "warn", f"Run it as {p.recommended}, once what is missing is in place"
-    else:
-        cls, headline = "ok", f"Run it as {p.recommended}"
-    if p.recommended == "local_stdio" and p.blocked_by and not too_exposed:
-        headline = f"Keep it local ({p.recommended}): remote hosting is blocked"
-        cls = "warn" if cls == "ok" else cls
-    rows = []
-    current = (f"{_chip(p.current, 'outline')} <span class=\"muted\">{_t(getattr(p, 'current_reason', ''))}</span>"
-               if p.current else '<span class="muted">unknown</span>')
-    rows.append(("Runs now", current))
-    rows.append(("Recommended", f"{_chip(p.recommended, 'outline')} <span class=\"muted\">"
-                                f"{_t(pattern_title(p.recommended))}</span>"))
-    rows.append(("May run as", " ".join(_chip(x, "outline") for x in p.allowed) or "nothing"))
-    if p.blocked_by:
-        titles = {n.id: n.title for n in p.no_go}
-        titles.update({s.id: s.question for s in p.rationale})
-        blocked = "".join(f"<li><span class=\"mono\">{_t(b)}</span> {_t(titles.get(b, ''))}</li>" for b in p.blocked_by)
-        rows.append(("Blocked from remote hosting by", f'<ul class="evidence">{blocked}</ul>'))
-    if missing_now:
-        rows.append((f"Missing now ({p.current})", ", ".join(
-            f'<span class="mono st-missing">{_t(c)}</span>' for c in missing_now)))
-    elif missing_rec:
-        rows.append((f"Missing for {p.recommended}", ", ".join(
-            f'<span class="mono st-missing">{_t(c)}</span>' for c in missing_rec)))
-    for patterns, need in missing_groups(p, skip_upto=-1 if too_exposed else from_rank):
-        where = "any remote hosting" if len(patterns) > 1 and set(patterns) == set(PATTERNS[1:]) else \
-            " or ".join(patterns)
-        rows.append((f"Before {where}", ", ".join(f'<span class="mono">{_t(c)}</span>' for c in need)
-                     + (" <span class=\"muted\">and the no-go signs above cleared</span>" if p.blocked_by else "")))
-    held = getattr(p, "held_back_by", ())
-    if held:
-        items = "".join(
-            f'<li><span class="mono">{_t(h.tool)}</span> reaches {_chip(h.reach, "outline")}'
-            f' <span class="muted">({h.steps} step{"s" if h.steps != 1 else ""} short of {_t(p.need)})</span>: adds '
-            + ", ".join(f'<span class="mono">{_t(x)}</span>' for x in h.adds)
-            + (f' <span class="muted">together with {_t(", ".join(h.shared_with[:6]))}'
-               + (f" and {len(h.shared_with) - 6} more" if len(h.shared_with) > 6 else "") + "</span>"
-               if h.shared_with else "") + "</li>" for h in held)
-        rows.append(("Held back by", f'<ul class="evidence">{items}</ul>'))
-    for plan in getattr(p, "split_plans", ()):
-        rows.append((f"Split plan for {plan.target_pattern}", f'<p class="split">{_quoted(plan.text)}</p>'))
-    rows.append(("Open findings", findings_line))
-    dl = "".join(f"<dt>{_t(k)}</dt><dd>{v}</dd>" for k, v in rows)
-    summary = getattr(p, "summary", "")
-    return (f'<article class="verdict {cls}" id="{_anchor("server", name)}"><h3>{_t(name)}{status_note}</h3>'
-            f'<p class="headline">{_t(headline)}</p>' + (f"<p>{_t(summary)}</p>" if summary else "")
-            + f"<dl>{dl}</dl></article>")
-
-
-def _quoted(text: str) -> str:
-    """mcprisk's own sentence with server names between backticks: escaped, the names set as code."""
-    parts = text.split("`")
-    if len(parts) % 2 == 0:  # an unpaired backtick (one inside a name): show it all as text
-        return _t(text)
-    return "".join(f'<span class="mono">{_t(part)}</span>' if i % 2 else _t(part) for i, part in enumerate(parts))
-
-
 def _own_placement(p: Any, tool: str) -> str:
     tp = next((t for t in getattr(p, "tools", ()) if t.tool == tool), None) if p is not None else None
     if tp is None:
         return '<span class="muted">-</span>'
     out = _chip(tp.recommended, "outline")
     if tp.own_blockers:
-        out += "<br><span class=\"small\">own " + ", ".join(f'<span class="mono">{_t(b)}</span>'
-                                                          for b in tp.own_blockers) + "</span>"
+        out += "<br><span class=\"small\">own " + ", ".join(term(b) for b in tp.own_blockers) + "</span>"
     nxt = next(iter(tp.missing_controls), None)
     if nxt is not None and not tp.blocked_by and tp.missing_controls[nxt]:
         out += (f'<br><span class="small muted">{_t(nxt)} needs '
-                + ", ".join(f'<span class="mono">{_t(c)}</span>' for c in tp.missing_controls[nxt]) + "</span>")
+                + ", ".join(term(c) for c in tp.missing_controls[nxt]) + "</span>")
     return f'<span title="{_t(tp.why)}">{out}</span>'
 
 
@@ -263,9 +171,13 @@ def _tools(a: Any, docs: dict[str, Any]) -> str:
     if not a.tools:
         return '<section id="tools"><h2>Tools</h2><p class="muted">No tools were listed.</p></section>'
     descriptions = {(s.name, t.name): t for s in a.snapshots for t in s.tools}
+    marks = a.tool_marks()
     rows = []
     for ta in tools_by_severity(a):
         raw = descriptions.get((ta.server, ta.tool))
+        flagged = "".join(
+            f'<br><a class="mark{" resolved" if f.status in RESOLVED else ""}" href="#{_anchor("finding", f.id)}" '
+            f'title="{_t(f.message)}">&#9873; {_t(f.title)} ({_t(f.code)})</a>' for f in marks.get(ta.key, ()))
         notes = []
         if ta.assumed_worst:
             notes.append(_chip("assumed worst", "sev-high"))
@@ -273,12 +185,15 @@ def _tools(a: Any, docs: dict[str, Any]) -> str:
             notes.append(_chip("operator override", "outline"))
         if ta.disabled:
             notes.append(_chip("disabled", "outline"))
+        if ta.confirm:
+            notes.append(f'<br><span class="small muted">read at its severe reading; confirm in '
+                         f'<span class="mono">{_t(ta.confirm)}</span></span>')
         desc = raw.description if raw is not None and raw.description else ""
         title = raw.title if raw is not None and raw.title and raw.title != ta.tool else ""
         rows.append(
             f'<tr id="{_anchor("tool", ta.server + "/" + ta.tool)}">'
             f'<td><b class="mono">{_t(ta.tool)}</b><br><span class="muted small">{_t(ta.server)}</span>'
-            + (f'<br><span class="small">{_t(title)}</span>' if title else "") + "</td>"
+            + (f'<br><span class="small">{_t(title)}</span>' if title else "") + flagged + "</td>"
             f"<td>{_effect(ta.primary)}</td>"
             f"<td>{' '.join(_effect(e) for e in ta.effects if e != ta.primary) or '<span class=muted>-</span>'}</td>"
             f"<td>{'<br>'.join(_t(f.replace('_', ' ')) for f in ta.flags) or '<span class=muted>-</span>'}</td>"
@@ -402,6 +317,23 @@ def _controls(a: Any) -> str:
         detail = ("<h3>Missing</h3><table><thead><tr><th>server</th><th>control</th><th>why it is required</th>"
                   f"<th>what was seen</th></tr></thead><tbody>{items}</tbody></table>")
     return head + table + detail + "</section>"
+
+
+def _owasp(a: Any) -> str:
+    """The OWASP MCP Top 10 (2025): how far mcprisk evidences each item, and what it cannot see."""
+    rows = []
+    for item in owasp_rows(a):
+        codes = ", ".join(item["codes"]) or "-"
+        hits = f'<b>{item["findings"]}</b>' if item["findings"] else "0"
+        rows.append(f'<tr><td class="row"><span class="mono">{_t(item["id"])}</span><br>{_t(item["title"])}</td>'
+                    f'<td class="st-{_t(item["status"])}">{_t(item["status"].replace("_", " "))}</td>'
+                    f'<td>{hits}</td><td>{_t(item["checks"])}<br><span class="small muted">{_t(codes)}</span></td>'
+                    f'<td class="small">{_t(item["cannot_see"])}</td></tr>')
+    return ('<section id="owasp"><h2>OWASP MCP Top 10 (2025)</h2><p class="muted">How far this report evidences '
+            "each item: checked (mcprisk tests it), partly, or not visible (only source code, run time or the "
+            "operator can show it). Open findings are counted per item.</p>"
+            "<table><thead><tr><th>item</th><th>coverage</th><th>open findings</th><th>what mcprisk checks (codes)"
+            f"</th><th>what mcprisk cannot see</th></tr></thead><tbody>{''.join(rows)}</tbody></table></section>")
 
 
 def _flows(a: Any) -> str:
@@ -539,11 +471,11 @@ def render_html(a: Any, *, timestamp: str | dt.datetime | None = None, charts: b
         warn = ('<p class="notice">Not every server could be introspected completely: '
                 + ", ".join(f"{_t(s.name)} ({_t(s.status)})" for s in incomplete)
                 + ". What they did not list is not assessed.</p>")
-    verdicts = "".join(_verdict(a, s) for s in a.snapshots) or '<p class="muted">No servers.</p>'
+    verdicts = "".join(verdict_card(a, s) for s in a.snapshots) or '<p class="muted">No servers.</p>'
     toc = "".join(f'<a href="#{k}">{v}</a>' for k, v in (
         ("verdict", "Verdict"), ("charts", "At a glance"), ("tools", "Tools"), ("resources", "Resources"),
         ("prompts", "Prompts"), ("findings", "Findings"),
-        ("controls", "Controls"), ("flows", "Flows")) if charts or k != "charts")
+        ("controls", "Controls"), ("owasp", "OWASP"), ("flows", "Flows")) if charts or k != "charts")
     if getattr(a, "drift", None) is not None:
         toc += '<a href="#drift">Drift</a>'
     toc += '<a href="#decisions">Decisions</a><a href="#record">Record</a>' if a.placements else \
@@ -554,7 +486,7 @@ def render_html(a: Any, *, timestamp: str | dt.datetime | None = None, charts: b
         f'<div class="verdicts">{verdicts}</div></section>'
         + (_charts(a) if charts else "")
         + _tools(a, docs) + _resources(a, docs) + _prompts(a, docs) + _findings(a, docs)
-        + _controls(a) + _flows(a) + _drift(a) + _decisions(a) + _record(a)
+        + _controls(a) + _owasp(a) + _flows(a) + _drift(a) + _decisions(a) + _record(a)
         + f"<footer>Generated by mcprisk {_t(__version__)}" + (f" at {_t(ts)}" if ts else "")
         + ". mcprisk lists what servers expose without calling their tools; every text above that came from a "
           "server is shown as data, never as markup.</footer>")
@@ -563,4 +495,4 @@ def render_html(a: Any, *, timestamp: str | dt.datetime | None = None, charts: b
             "<meta name=\"referrer\" content=\"no-referrer\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             "<meta name=\"color-scheme\" content=\"light\">\n"
-            f"<title>{_t(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n")
+            f"<title>{_t(title)}</title>\n<style>{_CSS}{VERDICT_CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n")

@@ -12,8 +12,9 @@ from typing import Any
 
 from .. import __version__
 from ..model import CONTROLS
-from ._common import (RESOLVED, counts, counts_text, flow_groups, missing_groups, one_line, placement_failure,
-                      placement_of, server_findings, stamp, tools_by_severity, tracking_text)
+from ._common import (RESOLVED, code_words, counts, counts_text, flow_groups, missing_groups, one_line, owasp_rows,
+                      placement_failure, placement_of, server_findings, stamp, tools_by_severity, tracking_text,
+                      verdict_of, verdict_reasons)
 
 __all__ = ["render_markdown"]
 
@@ -46,46 +47,75 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return out
 
 
+def _term(code: str) -> str:
+    """A catalog id in words with the id as a code span: ``Human approval gates (`consent_approvals`)``."""
+    meaning = code_words(code)
+    return f"{_esc(meaning)} ({_code(code)})" if meaning else _code(code)
+
+
+def _terms(codes: Any) -> str:
+    return "; ".join(_term(c) for c in codes)
+
+
+def _reasons(a: Any, v: Any) -> str:
+    return "; ".join(f"{_esc(words)}" + (f" on {_code(subject)}" if subject else "") + f" ({_code(rid)})"
+                     for rid, words, subject, _f in verdict_reasons(a, v))
+
+
+def _ceiling(c: Any) -> list[str]:
+    lines = [f"- How far it could go: {_code(c.pattern)}: {_esc(c.summary)}"]
+    if c.controls:
+        lines.append(f"  - Controls it takes for {_code(c.pattern)}: {_terms(c.controls)}")
+    for x in c.answers:
+        lines.append(f"  - {_term(x.id) if code_words(x.id) else _code(x.id)}: {_esc(x.text)}")
+    return lines
+
+
 def _verdict(a: Any, snap: Any) -> list[str]:
     name = snap.name
-    p = placement_of(a, name)
+    p, v = placement_of(a, name), verdict_of(a, name)
     open_fs = [f for f in server_findings(a, name) if f.status not in RESOLVED]
     found = ", ".join(f"{n} {s}" for s, n in counts(open_fs).items() if n) or "none"
     status = "" if snap.status == "complete" else f" (introspection {snap.status})"
+    lines = [f"### {_code(name)}{status}: {v.label.upper() if v is not None else 'no verdict'}", ""]
+    if v is not None:
+        lines += [f"**{_esc(v.summary)}**", ""]
+        if v.tools:
+            lines.append(f"- Decisive tools: {', '.join(_code(t) for t in v.tools)}")
+        if v.reasons:
+            lines.append(f"- Why: {_reasons(a, v)}")
     if p is None:
         why = placement_failure(a, name)
-        return [f"### {_code(name)}{status}: placement not computed", "",
-                _esc(why) if why else "No placement is available for this server.", "", f"- Open findings: {found}",
-                ""]
-    lines = [f"### {_code(name)}{status}: run as {_code(p.recommended)}", ""]
-    if getattr(p, "summary", ""):
-        lines += [f"**{_esc(p.summary)}**", ""]
+        lines += [f"- Placement: placement not computed ({_esc(why) if why else 'no placement is available'})",
+                  f"- Open findings: {found}", ""]
+        return lines
+    lines.append(f"- Placement: {_esc(p.summary)}")
     current = f"{_code(p.current)} ({_esc(getattr(p, 'current_reason', ''))})" if p.current else "unknown"
     lines.append(f"- Runs now: {current}")
+    lines.append(f"- Recommended: {_code(p.recommended)}")
     lines.append(f"- May run as: {', '.join(_code(x) for x in p.allowed) or 'nothing'}")
     if p.current is not None and p.current not in p.allowed:
         lines.append(f"- **Runs more exposed than allowed**: move it to {_code(p.recommended)}")
     if p.blocked_by:
-        titles = {n.id: n.title for n in p.no_go}
-        titles.update({s.id: s.question for s in p.rationale})
-        lines.append("- Blocked from remote hosting by: " + "; ".join(
-            f"{_code(b)} {_esc(titles.get(b, ''))}".strip() for b in p.blocked_by))
+        lines.append(f"- Blocked from remote hosting by: {_terms(p.blocked_by)}")
     missing_now = [c.control for c in getattr(p, "current_controls", ()) if c.status == "missing"]
     if missing_now:
-        lines.append(f"- Missing now: {', '.join(_code(c) for c in missing_now)}")
+        lines.append(f"- Missing now: {_terms(missing_now)}")
     for patterns, need in missing_groups(p):
-        lines.append(f"- Before {' or '.join(_code(x) for x in patterns)}: {', '.join(_code(c) for c in need)}")
+        lines.append(f"- Before {' or '.join(_code(x) for x in patterns)}: {_terms(need)}")
     held = getattr(p, "held_back_by", ())
     if held:
         lines.append("- Held back by: " + "; ".join(_held(h, p.need) for h in held))
     for plan in getattr(p, "split_plans", ()):
         lines.append(f"- **Split plan for {_code(plan.target_pattern)}:** {_quoted(plan.text)}")
+    if p.ceiling is not None:
+        lines += _ceiling(p.ceiling)
     lines += [f"- Open findings: {found}", ""]
     return lines
 
 
 def _held(h: Any, need: str) -> str:
-    adds = ", ".join(_code(x) for x in h.adds)
+    adds = ", ".join(_term(x) for x in h.adds)
     together = f" with {', '.join(_code(t) for t in h.shared_with[:4])}" + (
         f" and {len(h.shared_with) - 4} more" if len(h.shared_with) > 4 else "") if h.shared_with else ""
     steps = f"{h.steps} step{'s' if h.steps != 1 else ''}"
@@ -114,10 +144,10 @@ def _own_placement(a: Any, ta: Any) -> str:
         return ""
     out = _code(tp.recommended)
     if tp.own_blockers:
-        out += f"; own {', '.join(_code(b) for b in tp.own_blockers)}"
+        out += f"; own {_terms(tp.own_blockers)}"
     nxt = next(iter(tp.missing_controls), None)
     if nxt is not None and not tp.blocked_by and tp.missing_controls[nxt]:
-        out += f"; {_code(nxt)} needs {', '.join(_code(c) for c in tp.missing_controls[nxt])}"
+        out += f"; {_code(nxt)} needs {_terms(tp.missing_controls[nxt])}"
     return out
 
 
@@ -152,13 +182,17 @@ def render_markdown(a: Any, *, timestamp: str | dt.datetime | None = None) -> st
     lines += ["## Tools by severity", ""]
     if a.tools:
         rows = []
+        marks = a.tool_marks()
         for ta in tools_by_severity(a):
-            why = next((e for e in ta.evidence if e.effect == ta.primary and e.weight >= 1.0), None)
+            why = ta.why
             notes = [n for n, on in (("assumed worst", ta.assumed_worst), ("override", ta.overridden),
                                      ("disabled", ta.disabled)) if on]
-            rows.append([_code(ta.server), _code(ta.tool), f"**{ta.primary}**",
+            flagged = "".join(f" ⚑ {_esc(f.title)} ({_code(f.code)}{', ' + f.status if f.status != 'open' else ''})"
+                              for f in marks.get(ta.key, ()))
+            rows.append([_code(ta.server), _code(ta.tool) + flagged, f"**{ta.primary}**",
                          ", ".join(e for e in ta.effects if e != ta.primary),
-                         ", ".join(ta.flags), ta.confidence + (f" ({', '.join(notes)})" if notes else ""),
+                         ", ".join(ta.flags), ta.confidence + (f" ({', '.join(notes)})" if notes else "")
+                         + (f"; confirm in {_code(ta.confirm)}" if ta.confirm else ""),
                          _own_placement(a, ta),
                          f"{why.rule} {_esc(why.source)}: {_esc(why.detail, 120)}" if why else ""])
         lines += _table(["server", "tool", "primary", "other effects", "flags", "confidence", "own placement", "why"],
@@ -207,6 +241,14 @@ def render_markdown(a: Any, *, timestamp: str | dt.datetime | None = None) -> st
         lines += ["Status of each control for the recommended placement.", ""] + _table(header, rows)
     else:
         lines.append("Placement not computed.")
+    lines.append("")
+
+    lines += ["## OWASP MCP Top 10 (2025)", "",
+              "How far this report evidences each item: checked (mcprisk tests it), partly, or not visible (only "
+              "source code, run time or the operator can show it).", ""]
+    lines += _table(["item", "coverage", "open findings", "codes", "what mcprisk cannot see"],
+                    [[f"{_code(i['id'])} {_esc(i['title'])}", i["status"].replace("_", " "), str(i["findings"]),
+                      ", ".join(_code(c) for c in i["codes"]) or "-", _esc(i["cannot_see"])] for i in owasp_rows(a)])
     lines.append("")
 
     lines += ["## Flows", ""]

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import os
 from pathlib import Path, PurePosixPath
+from urllib.parse import quote
 from typing import Any
 
 from .. import __version__
@@ -56,17 +57,25 @@ def _rule(code: str, doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def _uri(path: str, base: Path | None) -> tuple[str, bool]:
-    """(URI, relative?) of a config file: relative to ``base`` when inside it, else as given (or file:)."""
+    """(URI, relative?) of a config file: relative to ``base`` when inside it, else as given (or file:).
+
+    Either way a URI reference as RFC 3986 spells it: every segment percent-encoded (UTF-8), so a ``#``,
+    ``?``, ``%``, space or ``:`` in a directory name is part of the path, not a fragment, query or scheme.
+    """
     p = Path(path)
     if p.is_absolute():
         if base is not None:
             try:
-                return PurePosixPath(*p.relative_to(Path(os.path.abspath(base))).parts).as_posix(), True
+                return _relative_ref(p.relative_to(Path(os.path.abspath(base))).parts), True
             except ValueError:
                 pass
         return p.as_uri(), False
-    parts = [x for x in PurePosixPath(path.replace(os.sep, "/")).parts if x != "."]
-    return "/".join(parts), True
+    return _relative_ref(PurePosixPath(path.replace(os.sep, "/")).parts), True
+
+
+def _relative_ref(parts: tuple[str, ...]) -> str:
+    # "safe" is RFC 3986 pchar minus ":" (a colon in the first segment would read as a scheme).
+    return "/".join(quote(x, safe="!$&'()*+,;=@") for x in parts if x != ".")
 
 
 def _locations(a: Any, f: Any, base: Path | None) -> list[dict[str, Any]]:
@@ -87,8 +96,9 @@ def _locations(a: Any, f: Any, base: Path | None) -> list[dict[str, Any]]:
     if source is not None:
         uri, relative = _uri(source.path, base)
         physical: dict[str, Any] = {"artifactLocation": {"uri": uri, **({"uriBaseId": "%SRCROOT%"} if relative else {})}}
-        if source.line and source.line >= 1:
-            physical["region"] = {"startLine": int(source.line)}
+        line = source.line_of(getattr(f, "location", None)) if hasattr(source, "line_of") else source.line
+        if line and line >= 1:  # the value the finding is about (launch findings), else the server's entry
+            physical["region"] = {"startLine": int(line)}
         location["physicalLocation"] = physical
     return [location]
 

@@ -2,7 +2,7 @@
 
 Classification rules (EFF1xx, FLG2xx) live in ``mcprisk.classify``, resource and prompt rules (RES1xx,
 PRM1xx) in ``mcprisk.surfaces``; placement findings (PLC, NOGO) in ``mcprisk.placement``; drift findings
-(DRIFT) in ``mcprisk.drift``.
+(DRIFT) in ``mcprisk.drift``. Launch hygiene (LCH0xx) reads how the client config starts or reaches a server.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from .coverage import incomplete, spec_invalid, unclassified
 from .credentials import inline_secret, shared_by_readers_and_writers
 from .flows import find_flows, lethal_trifecta
 from .hygiene import name_collision, oversized
+from .launch import (auto_approved, broad_root, image_without_digest, lookalike_package, plain_http_remote,
+                     unpinned_package)
 from .surfaces import prompt_drives_ungated, resource_credentials, resource_unaudited
 
 __all__ = ["FINDING_RULES", "FindingRule", "RuleContext", "RuleInfo", "find_flows", "finding_rule", "rule_info"]
@@ -35,6 +37,12 @@ FINDING_RULES: tuple[FindingRule, ...] = (
     resource_credentials,
     resource_unaudited,
     prompt_drives_ungated,
+    unpinned_package,
+    image_without_digest,
+    plain_http_remote,
+    broad_root,
+    auto_approved,
+    lookalike_package,
 )
 
 

@@ -14,8 +14,9 @@ import networkx as nx
 
 from ..model import Evidence, Finding, ToolAssessment, severity_from
 from ..snapshot import Snapshot
+from ..standards import owasp_references
 
-__all__ = ["HOSTILE_FAMILIES", "FindingRule", "RuleContext", "RuleInfo", "finding_rule"]
+__all__ = ["HOSTILE_FAMILIES", "FindingRule", "RuleContext", "RuleInfo", "finding_rule", "rule_family"]
 
 HOSTILE_FAMILIES: tuple[str, ...] = ("content",)
 """Rule families whose rules are hostile unless they say otherwise: the content rules look for text written
@@ -33,8 +34,9 @@ class RuleInfo:
     references: tuple[str, ...] = ()
     description: str = ""
     scope: str = "assessment"  # "snapshots": reads only what servers sent, so re-assessment reuses its findings
-    family: str = ""  # the module the rule lives in (content, annotations, credentials, hygiene, ...)
+    family: str = ""  # the module the rule lives in (content, annotations, credentials, drift, ...)
     hostile: bool = False  # its findings are text or claims written to mislead the model or the client
+    control: str | None = None  # the control an operator adds to clear the finding (e.g. version_pinning)
 
     @property
     def severity(self) -> str:
@@ -63,41 +65,46 @@ class RuleContext:
 FindingRule = Callable[[RuleContext], Iterable[Finding]]
 
 
+def rule_family(module: str) -> str:
+    """A rule's family from its module: the package or module right under ``mcprisk.rules`` (``content`` for
+    ``mcprisk.rules.content`` and for ``mcprisk.rules.content.override`` alike), else the module's own name
+    (``drift`` for ``mcprisk.drift``)."""
+    parts = module.split(".")
+    return parts[parts.index("rules") + 1] if "rules" in parts[:-1] else parts[-1]
+
+
 def finding_rule(code: str, title: str, *, likelihood: int, impact: int, references: Sequence[str] = (),
-                 scope: str = "assessment", hostile: bool | None = None) -> Callable[[FindingRule], FindingRule]:
+                 scope: str = "assessment", hostile: bool | None = None,
+                 control: str | None = None) -> Callable[[FindingRule], FindingRule]:
     """Attach a RuleInfo to a finding-rule function (its docstring becomes the rule's description).
 
     ``scope="snapshots"`` declares that the rule reads nothing but the snapshots (no classification,
     graph or inventory), so its findings survive an inventory change unchanged. The rule's family is its
-    module's name under ``mcprisk.rules`` (a package's name for its modules: ``rules.content.override`` is
-    ``content``); ``hostile`` marks findings written to mislead (default: the family is in
-    ``HOSTILE_FAMILIES``).
+    module's name; ``hostile`` marks findings written to mislead (default: the family is in
+    ``HOSTILE_FAMILIES``). A hostile finding at high or critical severity makes its server ``do_not_use``
+    (catalog/verdict.yaml).
     """
     if scope not in ("assessment", "snapshots"):
         raise ValueError(f"scope must be 'assessment' or 'snapshots', not {scope!r}")
 
     def wrap(fn: FindingRule) -> FindingRule:
         doc = " ".join((fn.__doc__ or "").split())
-        family = _family(fn.__module__)
+        family = rule_family(fn.__module__)
         marked = family in HOSTILE_FAMILIES if hostile is None else hostile
-        fn.info = RuleInfo(code, title, likelihood, impact, tuple(references), doc, scope,  # type: ignore[attr-defined]
-                           family, marked)
+        refs = owasp_references(code, references)
+        fn.info = RuleInfo(code, title, likelihood, impact, refs, doc, scope,  # type: ignore[attr-defined]
+                           family, marked, control=control)
         return fn
 
     return wrap
 
 
-def _family(module: str) -> str:
-    parts = module.split(".")
-    if "rules" in parts[:-1]:
-        return parts[parts.index("rules") + 1]
-    return parts[-1]
-
-
 def make(fn: FindingRule, *, server: str, subject: str, message: str, evidence: Iterable[Evidence] = (),
-         tools: Iterable[str] = (), likelihood: int | None = None, impact: int | None = None) -> Finding:
+         tools: Iterable[str] = (), likelihood: int | None = None, impact: int | None = None,
+         location: str | None = None) -> Finding:
     """A Finding from a rule's defaults, with per-finding likelihood/impact when the rule grades them."""
     info: RuleInfo = fn.info  # type: ignore[attr-defined]
     severity = severity_from(likelihood or info.likelihood, impact or info.impact)
     return Finding(code=info.code, title=info.title, severity=severity, server=server, subject=subject,
-                   message=message, evidence=tuple(evidence), references=info.references, tools=tuple(tools))
+                   message=message, evidence=tuple(evidence), references=info.references, tools=tuple(tools),
+                   location=location)

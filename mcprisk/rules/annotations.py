@@ -1,33 +1,56 @@
-"""Annotations read critically: they are the author's claims, so claims the evidence contradicts are findings."""
+"""Annotations read critically: they are the author's claims, so claims the evidence contradicts are findings.
+
+An accusation needs two witnesses: a contradiction is reported only when at least two independent
+sources (name, description, schema, server) contradict the annotation, or one decisive one does (a
+parameter that carries code, a delete verb in the name, a caller-chosen address).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from ..model import Evidence, Finding, effect_rank
+from ..model import Evidence, Finding, ToolAssessment, effect_rank
 from ._base import RuleContext, finding_rule, make
 
 REFS = ("OWASP MCP Top 10: MCP03 Tool Poisoning", "CWE-345")
 
 
-def _decisive(ta, effects) -> list[Evidence]:
-    """Non-annotation evidence for ``effects``, most severe effect first."""
-    found = [e for e in ta.evidence if e.effect in effects and e.source != "annotation" and e.weight >= 1.0]
-    return sorted(found, key=lambda e: -effect_rank(e.effect))
+def _decisive_effect(ev: Evidence) -> bool:
+    """Evidence that settles a tool's effect on its own: code it runs, a raw passthrough, a destroying verb."""
+    return ev.rule in ("EFF106", "EFF113") or (ev.rule == "EFF101" and ev.effect == "destructive" and ev.weight >= 1.0)
+
+
+def _decisive_reach(ev: Evidence) -> bool:
+    """Evidence that settles a reach outside on its own: a caller-chosen address or general-purpose code."""
+    return ev.source == "schema" and ev.weight >= 1.0 and ev.rule in ("FLG202", "FLG203", "FLG206")
+
+
+def _witnesses(ta: ToolAssessment, supports: Callable[[Evidence], bool],
+               decisive: Callable[[Evidence], bool]) -> list[Evidence]:
+    """The evidence contradicting an annotation, most severe first, when it suffices for an accusation:
+    two independent sources, or one decisive item. Empty otherwise."""
+    found = [e for e in ta.evidence if e.source != "annotation" and e.weight >= 0.5 and supports(e)]
+    found.sort(key=lambda e: (not decisive(e), -effect_rank(e.effect) if e.effect else 0, -e.weight))
+    sources = {e.source for e in found}
+    if len(sources) >= 2 or any(decisive(e) for e in found):
+        return found
+    return []
 
 
 @finding_rule("ANN001", "Annotation claims read-only but the tool changes things", likelihood=3, impact=3,
               references=REFS)
 def read_only_claim_contradicted(ctx: RuleContext) -> Iterable[Finding]:
     """The server says ``readOnlyHint: true`` while the tool's own name, description or schema show it
-    writes, sends, spends or deletes. A client that auto-approves "read-only" tools would run it unasked."""
+    writes, sends, spends or deletes: two independent sources, or one decisive one (code it runs, a
+    delete verb). A client that auto-approves "read-only" tools would run it unasked."""
     for snap in ctx.snapshots:
         for tool in snap.tools:
             ta = ctx.tools.get((snap.name, tool.name))
-            if ta is None or not (tool.annotations or {}).get("readOnlyHint") is True or not ta.mutating:
+            if ta is None or (tool.annotations or {}).get("readOnlyHint") is not True or not ta.mutating \
+                    or ta.overridden:
                 continue
-            shown = _decisive(ta, set(ta.effects) - {"read_only"})
-            if not shown or ta.overridden:
+            shown = _witnesses(ta, lambda e: e.effect is not None and e.effect != "read_only", _decisive_effect)
+            if not shown:
                 continue
             claim = Evidence("ANN001", "annotation", "readOnlyHint: true", "the author claims it changes nothing")
             yield make(read_only_claim_contradicted, server=snap.name, subject=tool.name,
@@ -40,15 +63,17 @@ def read_only_claim_contradicted(ctx: RuleContext) -> Iterable[Finding]:
 @finding_rule("ANN002", "Annotation denies a destructive effect the tool has", likelihood=3, impact=3,
               references=REFS)
 def destructive_denied(ctx: RuleContext) -> Iterable[Finding]:
-    """``destructiveHint: false`` on a tool that deletes, overwrites or runs supplied code understates its risk."""
+    """``destructiveHint: false`` on a tool that deletes, overwrites or runs supplied code understates its
+    risk: two independent sources show it, or one decisive one (code it runs, a delete verb)."""
     for snap in ctx.snapshots:
         for tool in snap.tools:
             ta = ctx.tools.get((snap.name, tool.name))
             ann = tool.annotations or {}
-            if ta is None or ann.get("destructiveHint") is not False or ann.get("readOnlyHint") is True:
+            if ta is None or ann.get("destructiveHint") is not False or ann.get("readOnlyHint") is True \
+                    or "destructive" not in ta.effects or ta.overridden:
                 continue
-            shown = _decisive(ta, {"destructive"})
-            if "destructive" not in ta.effects or not shown or ta.overridden:
+            shown = _witnesses(ta, lambda e: e.effect == "destructive", _decisive_effect)
+            if not shown:
                 continue
             yield make(destructive_denied, server=snap.name, subject=tool.name,
                        message=f"{tool.name} says destructiveHint: false, but {shown[0].detail} ({shown[0].source}).",
@@ -75,16 +100,19 @@ def missing_annotations(ctx: RuleContext) -> Iterable[Finding]:
 @finding_rule("ANN004", "Annotation claims a closed world but the tool reaches outside", likelihood=2, impact=3,
               references=REFS)
 def closed_world_contradicted(ctx: RuleContext) -> Iterable[Finding]:
-    """``openWorldHint: false`` on a tool that fetches arbitrary URLs or sends to caller-chosen recipients."""
+    """``openWorldHint: false`` on a tool that fetches arbitrary URLs or sends to caller-chosen recipients:
+    two independent sources show it, or one decisive one (a caller-chosen address, general-purpose code)."""
     for snap in ctx.snapshots:
         for tool in snap.tools:
             ta = ctx.tools.get((snap.name, tool.name))
             if ta is None or (tool.annotations or {}).get("openWorldHint") is not False:
                 continue
+            if not {"external_egress", "untrusted_content"} & set(ta.flags):
+                continue
             # Caller-chosen destinations are what "open world" is about; reading a private system is not.
-            reach = [e for e in ta.evidence if e.weight >= 1.0 and (
-                e.flag == "external_egress" or (e.flag == "untrusted_content" and e.source == "schema"))]
-            if not reach or not ({"external_egress", "untrusted_content"} & set(ta.flags)):
+            reach = _witnesses(ta, lambda e: e.flag == "external_egress" or (
+                e.flag == "untrusted_content" and e.source == "schema"), _decisive_reach)
+            if not reach:
                 continue
             yield make(closed_world_contradicted, server=snap.name, subject=tool.name,
                        message=f"{tool.name} says openWorldHint: false, but it {reach[0].detail}.",

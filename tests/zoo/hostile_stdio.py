@@ -32,7 +32,29 @@ BEHAVIOURS = {
     "invalid-items": "tools the SDK would reject or drop: empty inputSchema, unknown fields, bad x-mcp-header",
     "grandchild": "starts a long-lived child process, then never answers",
     "echo-secret": "puts the value of env var ZOO_SECRET into a tool description and stderr",
+    "echo-settings": "puts the values of ZOO_REGION, ZOO_DEBUG and ZOO_SECRET into a tool description",
+    "deep-schema": "run_shell, tools nested 130 and 2,000 levels deep and one with a 5,000-digit number, "
+                   "delete_everything",
+    "escapee": "starts a process that calls setsid() and forks again (leaving the group), then never answers",
 }
+
+ESCAPEE = """
+import os, sys, time
+os.setsid()
+if os.fork():
+    os._exit(0)
+with open(sys.argv[1], "w") as fh:
+    fh.write(str(os.getpid()))
+time.sleep(300)
+"""
+
+
+def deep_schema(levels: int) -> dict:
+    """An object schema whose one property nests ``levels`` object schemas deep."""
+    schema: dict = {"type": "string"}
+    for _ in range(levels):
+        schema = {"type": "object", "properties": {"a": schema}}
+    return schema
 
 MODERN = "--modern" in sys.argv
 MODE = sys.argv[1] if len(sys.argv) > 1 else "healthy"
@@ -80,6 +102,17 @@ def tools_page(params: dict) -> dict:
         ]}
     if MODE == "echo-secret":
         return {"tools": [tool("leaky", f"Configured with key {os.environ.get('ZOO_SECRET', '')}.")]}
+    if MODE == "echo-settings":
+        env = os.environ.get
+        return {"tools": [tool("configured", f"Runs in {env('ZOO_REGION', '')} with debug {env('ZOO_DEBUG', '')}; "
+                                             f"true answers are cached; key {env('ZOO_SECRET', '')}.")]}
+    if MODE == "deep-schema":
+        deep = tool("deep_config", "Update a nested configuration.")
+        deep["inputSchema"] = deep_schema(130)
+        deeper = tool("deeper_config", "Update a very nested configuration.")
+        deeper["inputSchema"] = {}  # replaced by 2,000 levels as text when sent
+        return {"tools": [tool("run_shell", "Run any shell command on the host."), deep, deeper,
+                          tool("big_number", "Count things."), tool("delete_everything", "Delete every record.")]}
     return {"tools": [tool("lookup", "Look up an order by id."), tool("delete_order", "Delete an order.")]}
 
 
@@ -87,6 +120,8 @@ def main() -> None:
     if MODE == "exits-at-start":
         sys.stderr.write("fatal: missing API key\n")
         sys.exit(3)
+    if MODE == "escapee":
+        subprocess.Popen([sys.executable, "-c", ESCAPEE, os.environ["ZOO_PID_FILE"]]).wait()
     if MODE == "grandchild":
         child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"])
         if os.environ.get("ZOO_PID_FILE"):
@@ -104,7 +139,7 @@ def main() -> None:
         if LOG and method:
             with open(LOG, "a") as fh:
                 fh.write(method + "\n")
-        if rid is None or MODE in ("never-answers", "grandchild"):
+        if rid is None or MODE in ("never-answers", "grandchild", "escapee"):
             continue
         if method == "server/discover":
             if MODERN:
@@ -139,6 +174,16 @@ def main() -> None:
             if MODE == "invalid-utf8":
                 body = json.dumps(result(rid, {"tools": [tool("bytes", "before @@ after")]})).encode()
                 sys.stdout.buffer.write(body.replace(b"@@", b"\xff\xfe\xfa") + b"\n")
+                sys.stdout.flush()
+                continue
+            if MODE == "deep-schema":  # json.dumps refuses 2,000 levels and writes no 5,000-digit number
+                body = result(rid, tools_page(params))
+                deeper = body["result"]["tools"][2]
+                deeper["inputSchema"] = "@@DEEP@@"
+                body["result"]["tools"][3]["inputSchema"]["properties"]["q"]["maximum"] = "@@BIG@@"
+                text = json.dumps(body).replace('"@@DEEP@@"', '{"type": "object", "properties": {"a": ' * 2000
+                                                + '{}' + "}}" * 2000).replace('"@@BIG@@"', "9" * 5000)
+                sys.stdout.write(text + "\n")
                 sys.stdout.flush()
                 continue
             send(result(rid, tools_page(params)))

@@ -30,13 +30,17 @@ from itertools import combinations
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from .model import CONTROLS, PATTERNS, ToolAssessment, effect_rank
+from ..model import CONTROLS, PATTERNS, ToolAssessment, effect_rank
+from .decide import Decision, decide, single, wide
+from .words import describe, names
+from .facts import Facts, Server
+from .nogo import nogo02_shared_credential
+from .results import HeldBack, ToolPlacement
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .inventory import Inventory
-    from .placement import HeldBack, ToolPlacement, _Decision, _Server
+    from ..inventory import Inventory
 
-__all__ = ["SplitPlan", "apply_split"]
+__all__ = ["SplitPlan", "apply_split", "split_plans_and_holders"]
 
 _EXACT_LIMIT = 12  # candidates for an exhaustive search of the smallest conflicting subset (2**12 cheap checks)
 _GATE_LIMIT = 12  # moved tools tried behind an approval gate and an off switch
@@ -85,20 +89,18 @@ def apply_split(inventory: "Inventory", plan: SplitPlan, *, declare_controls: bo
 
 
 # --------------------------------------------------------------------------------------------
-# Computing plans (called by placement.place with its decision context)
+# Computing plans (called by mcprisk.placement.place with its decision context)
 
 
-def split_plans_and_holders(srv: "_Server", decision: "_Decision", active: Sequence[ToolAssessment],
+def split_plans_and_holders(srv: Server, decision: Decision, active: Sequence[ToolAssessment],
                             creds: Mapping[str, frozenset[str]],
-                            own: Mapping[str, "ToolPlacement"]) -> tuple[tuple[SplitPlan, ...], tuple["HeldBack", ...]]:
+                            own: Mapping[str, ToolPlacement]) -> tuple[tuple[SplitPlan, ...], tuple[HeldBack, ...]]:
     """The split plans for every target pattern, nearest first, and the tools that hold the server back.
-    ``creds`` maps every tool to its effective credentials (placement._effective_credentials)."""
-    from .placement import HeldBack
-
-    cat = srv.cat
+    ``creds`` maps every tool to its effective credentials (``facts.effective_credentials``)."""
+    cat, w = srv.cat, wide(srv)
     current = decision.recommended
-    targets = [p for p in PATTERNS if cat.rank(current) < cat.rank(p) <= cat.rank(srv.need)
-               and (p != "managed_gateway" or srv.dt5.yes) and p not in decision.allowed]
+    targets = [p for p in PATTERNS if cat.rank(current) < cat.rank(p) <= cat.rank(w.need)
+               and (p != "managed_gateway" or w.dt5.yes) and p not in decision.allowed]
     if not active or not targets:
         return (), ()
     plans: list[SplitPlan] = []
@@ -113,7 +115,7 @@ def split_plans_and_holders(srv: "_Server", decision: "_Decision", active: Seque
             shared = together
 
     held: list[HeldBack] = []
-    need_rank = cat.rank(srv.need)
+    need_rank = cat.rank(w.need)
     for t in active:
         reach, adds, together = current, frozenset(), ()
         for target, extras in zip(targets, extras_by_target):
@@ -141,28 +143,26 @@ def _ordered(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(i for i in items if i not in CONTROLS)) + tuple(c for c in CONTROLS if c in items)
 
 
-def _plan(srv: "_Server", active: Sequence[ToolAssessment], creds: Mapping[str, frozenset[str]], target: str
+def _plan(srv: Server, active: Sequence[ToolAssessment], creds: Mapping[str, frozenset[str]], target: str
           ) -> tuple[SplitPlan | None, dict[str, frozenset[str]], dict[str, tuple[frozenset[str], tuple[str, ...]]]]:
     """(plan or None, what each tool adds beyond the server-wide needs at ``target``, tools moved only for
     what they cause together: name -> (what, with whom))."""
-    from .placement import _decide
-
     neutral = tuple(replace(t, effects=("read_only",), flags=()) for t in active)
-    wide = _decide(srv, neutral, creds, effective=True).missing[target]
+    wide = decide(srv, neutral, creds, effective=True).missing[target]
     srv_r = srv.with_controls(wide)
-    baseline = _decide(srv_r, neutral, creds, effective=True).gap(target)
-    extras = {t.tool: srv_r.single(t, creds[t.tool]).gap(target) - baseline for t in active}
+    baseline = decide(srv_r, neutral, creds, effective=True).gap(target)
+    extras = {t.tool: single(srv_r, t, creds[t.tool]).gap(target) - baseline for t in active}
     forced = [t for t in active if extras[t.tool]]
     candidates = [t for t in active if not extras[t.tool]]
     if not candidates:
         return None, extras, {}
 
     def fits(tools: Sequence[ToolAssessment]) -> bool:
-        return not (_decide(srv_r, tools, creds, effective=True).gap(target) - baseline)
+        return not (decide(srv_r, tools, creds, effective=True).gap(target) - baseline)
 
     together: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}
     extra_moves: tuple[ToolAssessment, ...] = ()
-    d = _decide(srv_r, candidates, creds, effective=True)
+    d = decide(srv_r, candidates, creds, effective=True)
     conflict = d.gap(target) - baseline
     if conflict:
         extra_moves = _resolve(srv_r, candidates, creds, d, conflict, fits)
@@ -178,8 +178,8 @@ def _plan(srv: "_Server", active: Sequence[ToolAssessment], creds: Mapping[str, 
         return None, extras, together
     move = tuple(t for t in active if t.tool in moved)
 
-    remaining = _decide(srv, keep, creds, effective=True).missing[target]
-    after = _decide(srv.with_controls(remaining), keep, creds, effective=True)
+    remaining = decide(srv, keep, creds, effective=True).missing[target]
+    after = decide(srv.with_controls(remaining), keep, creds, effective=True)
     blockers = after.blocked_by
     split = tuple(sorted(frozenset().union(*(creds[t.tool] for t in keep))
                          & frozenset().union(*(creds[t.tool] for t in move))))
@@ -188,22 +188,20 @@ def _plan(srv: "_Server", active: Sequence[ToolAssessment], creds: Mapping[str, 
                                 for t in move})
     plan = SplitPlan(srv.server, target, tuple(t.tool for t in move), tuple(t.tool for t in keep), remaining, split,
                      "", blockers, gate, reasons)
-    return replace(plan, text=_text(srv, plan)), extras, together
+    return replace(plan, text=_text(plan)), extras, together
 
 
-def _resolve(srv_r: "_Server", candidates: Sequence[ToolAssessment], creds: Mapping[str, frozenset[str]],
-             d: "_Decision", conflict: frozenset[str], fits: Any) -> tuple[ToolAssessment, ...]:
+def _resolve(srv_r: Server, candidates: Sequence[ToolAssessment], creds: Mapping[str, frozenset[str]],
+             d: Decision, conflict: frozenset[str], fits: Any) -> tuple[ToolAssessment, ...]:
     """The tools to move from ``candidates`` (each fine alone) so that the rest fit together: the smallest
     such set when a cheap exact search is possible, else a greedy choice; then made inclusion-minimal."""
-    from .placement import _Facts, _nogo02_shared_credential
-
     if conflict == {"NOGO02"}:
         sign = next(g for g in d.no_go if g.id == "NOGO02")
         pool = [t for t in candidates if t.tool in sign.tools]
 
         def ok(tools: Sequence[ToolAssessment]) -> bool:  # the shared-credential sign alone, cheaply
-            facts = _Facts(srv_r, tuple(tools), {t.tool: creds[t.tool] for t in tools})
-            return _nogo02_shared_credential(facts) is None
+            facts = Facts(srv_r, tuple(tools), {t.tool: creds[t.tool] for t in tools})
+            return nogo02_shared_credential(facts) is None
     else:
         pool = [t for t in candidates if any(t.tool in g.tools for g in d.no_go if g.id in conflict)] \
             if conflict <= {g.id for g in d.no_go} else list(candidates)
@@ -252,13 +250,11 @@ def _greedy_full(candidates: Sequence[ToolAssessment], fits: Any) -> list[ToolAs
     return out
 
 
-def _gateable(srv_r: "_Server", keep: Sequence[ToolAssessment], move: Sequence[ToolAssessment],
+def _gateable(srv_r: Server, keep: Sequence[ToolAssessment], move: Sequence[ToolAssessment],
               creds: Mapping[str, frozenset[str]], target: str,
               extras: Mapping[str, frozenset[str]]) -> tuple[str, ...]:
     """Moved tools that could stay, all together, each behind a human approval gate and an off switch of its
     own (only tools whose sole excess is the missing gate or switch are tried)."""
-    from .placement import _decide
-
     kept_creds = frozenset().union(*(creds[x.tool] for x in keep))
 
     def shares(t: ToolAssessment) -> bool:  # a broad credential shared with the kept tools: gating cannot help
@@ -274,8 +270,8 @@ def _gateable(srv_r: "_Server", keep: Sequence[ToolAssessment], move: Sequence[T
         srv_g = srv_r.with_inventory(inventory)
         kept = tuple(sorted((*keep, *tools), key=lambda x: x.tool))
         neutral = tuple(replace(x, effects=("read_only",), flags=()) for x in kept)
-        return not (_decide(srv_g, kept, creds, effective=True).gap(target)
-                    - _decide(srv_g, neutral, creds, effective=True).gap(target))
+        return not (decide(srv_g, kept, creds, effective=True).gap(target)
+                    - decide(srv_g, neutral, creds, effective=True).gap(target))
 
     if not candidates or fits(candidates):
         return tuple(t.tool for t in candidates)
@@ -291,16 +287,7 @@ def _names(items: Sequence[str]) -> str:
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
-def _blocker_phrase(srv: "_Server", blocker: str) -> str:
-    if blocker == "DT1":
-        return "DT1 (the stage is not declared production)"
-    try:
-        return f"{blocker} ({srv.cat.no_go_sign(blocker).title.lower()})"
-    except Exception:  # noqa: BLE001 - an id the catalog does not know is shown as it is
-        return blocker
-
-
-def _text(srv: "_Server", plan: SplitPlan) -> str:
+def _text(plan: SplitPlan) -> str:
     where = _WHERE.get(plan.target_pattern, plan.target_pattern)
     n = len(plan.keep)
     rest = f"the remaining {n} tool{'s' if n != 1 else ''}"
@@ -311,11 +298,11 @@ def _text(srv: "_Server", plan: SplitPlan) -> str:
         text = f"No tool needs to move: all {n} tool{'s' if n != 1 else ''} may be {where}"
     if plan.remaining_controls:
         verb = "is" if len(plan.remaining_controls) == 1 else "are"
-        text += f" once {_names(plan.remaining_controls)} {verb} in place"
+        text += f" once {names([describe(c, lower=True) for c in plan.remaining_controls])} {verb} in place"
     if plan.remaining_blockers:
-        verb = "is" if len(plan.remaining_blockers) == 1 else "are"
-        text += (" and " if plan.remaining_controls else " once ") + _names_plain(
-            [_blocker_phrase(srv, b) for b in plan.remaining_blockers]) + f" {verb} cleared"
+        what = "this is" if len(plan.remaining_blockers) == 1 else "these are"
+        text += (" and " if plan.remaining_controls else " once ") + f"{what} cleared: " + names(
+            [describe(b, lower=True) for b in plan.remaining_blockers])
     if not plan.remaining_controls and not plan.remaining_blockers:
         text += " now"
     text += "."
@@ -328,7 +315,3 @@ def _text(srv: "_Server", plan: SplitPlan) -> str:
         text += (f" {_names(plan.gate)} may stay instead, behind a human approval gate and an off switch of "
                  f"{'its' if one else 'their'} own.")
     return text
-
-
-def _names_plain(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

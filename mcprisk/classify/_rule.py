@@ -1,0 +1,25 @@
+"""What a classification rule is: a function of one ToolContext that returns Evidence, with a code and a title."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from ..model import Evidence
+from .context import ToolContext
+
+__all__ = ["DerivedRule", "Rule", "rule"]
+
+Rule = Callable[[ToolContext], Iterable[Evidence]]
+# A rule that also needs the effects the first weighing found (what reaches other people can carry data out).
+DerivedRule = Callable[[ToolContext, frozenset[str]], Iterable[Evidence]]
+
+
+def rule(code: str, title: str) -> Callable[[Rule], Rule]:
+    """Attach a code and title to a rule function (registration is the explicit tuple in ``registry``)."""
+
+    def wrap(fn: Rule) -> Rule:
+        fn.code = code  # type: ignore[attr-defined]
+        fn.title = title  # type: ignore[attr-defined]
+        return fn
+
+    return wrap

@@ -1,0 +1,90 @@
+"""Rules about what a call sets in motion beyond its verb: an action in a live page, a change to what is
+running, an automation whose steps are defined elsewhere, and a relocation that can replace what is at
+its destination. Each is described by the words of its kind, never by a particular tool's name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..model import EFFECTS, Evidence
+from ._rule import rule
+from .context import ToolContext
+from .language import split_words
+from .lexicon import lexicon
+
+__all__ = ["automation_run", "infrastructure_change", "page_action", "relocation_overwrite"]
+
+MUTATING = EFFECTS[1:]
+
+
+@rule("EFF114", "Acts in a live page")
+def page_action(ctx: ToolContext) -> Iterable[Evidence]:
+    """A tool that drives a live page acts as the signed-in user: a click, a key press or a page action can
+    submit a form, post, buy or delete, whatever the page offers; typing that can press Enter (a
+    ``submit`` switch) as well. Filling a field changes only the page, and an upload hands local files
+    to a third-party page."""
+    if not ctx.live_page or ctx.verb is None or ctx.verb_effect == "read_only":
+        return
+    page = lexicon().page_actions
+    where = ctx.service.name if ctx.service is not None and ctx.service.acts_as_user else "a live page"
+    submits = [p for p in ctx.params if set(split_words(p)) & {"submit", "enter"}]
+    if ctx.verb in page["submit"] or (ctx.verb in page["enter"] and submits):
+        for effect in MUTATING:
+            yield Evidence("EFF114", "name", ctx.tool.name, f"a {ctx.verb} in {where} can submit, post, buy or delete",
+                           effect)
+    elif ctx.verb in page["enter"]:
+        yield Evidence("EFF114", "name", ctx.tool.name, f"a {ctx.verb} changes what {where} holds", "reversible")
+    elif ctx.verb in page["send"]:
+        yield Evidence("EFF114", "name", ctx.tool.name, f"hands local files to {where}", "customer_visible")
+
+
+@rule("EFF115", "Changes what is running")
+def infrastructure_change(ctx: ToolContext) -> Iterable[Evidence]:
+    """Deploying, applying, installing, upgrading, rolling out or back, or syncing a cluster, a cloud
+    resource, a site or a release replaces what was running with something else: the old state is gone
+    unless someone rebuilds it, and installing runs code someone else wrote."""
+    lex = lexicon()
+    if ctx.verb not in lex.verb_groups["infra_change"] or ctx.reads:
+        return
+    targets = (ctx.nouns - {ctx.verb}) & lex.objects["infra"]
+    on_cloud = ctx.service is not None and ctx.service.store == "cloud"
+    if targets or on_cloud or ctx.verb in lex.verb_groups["runtime_change"]:
+        what = sorted(targets)[0] if targets else ctx.service.name if on_cloud and ctx.service else "what runs"
+        yield Evidence("EFF115", "name", ctx.tool.name, f"{ctx.verb} replaces what is running ({what})",
+                       "destructive")
+
+
+@rule("EFF116", "Starts an automation")
+def automation_run(ctx: ToolContext) -> Iterable[Evidence]:
+    """Running, triggering or dispatching a workflow, pipeline, job or action runs steps defined elsewhere,
+    which the caller does not see: they can deploy, delete or publish. A run of a query or a report reads."""
+    lex = lexicon()
+    verbs = {ctx.verb} if ctx.verb is not None else set(ctx.lead_verbs[:1])
+    if not verbs & lex.verb_groups["start_run"]:
+        return
+    words = (ctx.nouns if ctx.verb is not None else ctx.nouns | ctx.opening_words) - verbs
+    runs = words & lex.objects["automation"]
+    if runs and not words & lex.objects["read_jobs"]:
+        yield Evidence("EFF116", "name" if ctx.verb is not None else "description", ctx.tool.name,
+                       f"runs a {sorted(runs)[0]} whose steps are defined elsewhere", "destructive")
+
+
+@rule("EFF117", "Can replace what is at its destination")
+def relocation_overwrite(ctx: ToolContext) -> Iterable[Evidence]:
+    """Uploading, copying, moving or writing a file or a storage object to a destination the caller names
+    replaces whatever is already there, unless the store keeps versions or the tool refuses to overwrite."""
+    lex = lexicon()
+    if ctx.verb not in lex.verb_groups["relocate"] or ctx.reads:
+        return
+    if ctx.service is not None and ctx.service.history:
+        return
+    destinations = ctx.has_param("destination")
+    if not destinations and ctx.has_param("content") and not ctx.has_param("input_file"):
+        destinations = ctx.has_param("path")  # content given inline: the path says where it lands
+    stored = (ctx.nouns | ctx.param_words) & lex.objects["stored"]
+    if not destinations or not stored:
+        return
+    if any(p.search(ctx.description) for p in lex.phrases["no_overwrite"]):
+        return
+    yield Evidence("EFF117", "schema", ", ".join(destinations[:3]),
+                   f"a {ctx.verb} to a caller-chosen destination replaces what is there", "destructive")

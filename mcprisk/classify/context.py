@@ -1,0 +1,309 @@
+"""What the rules see of one tool, computed once and shared by every rule: its words, verbs, description,
+parameters, the server's words and the service it fronts."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..snapshot import Snapshot, Tool
+from .language import description_verbs, name_verb, split_words
+from .lexicon import Service, lexicon
+from .server import ServerContext, ServiceMatch, server_context
+
+__all__ = ["ToolContext", "build_context", "excerpt", "noise_words"]
+
+
+def noise_words() -> frozenset[str]:
+    """Words that say nothing about what a tool does: vendor prefixes and stop words."""
+    grammar = lexicon().grammar
+    return grammar["prefix_words"] | grammar["stop_words"]
+
+
+@dataclass(frozen=True)
+class ToolContext:
+    """What the rules see of one tool: its words, verb, description, parameters and server."""
+
+    tool: Tool
+    server: str
+    service: Service | None
+    words: tuple[str, ...]  # name words, vendor words removed
+    verb: str | None  # the verb of the name (base form), see language.name_verb
+    verb_effect: str | None
+    description: str
+    lead_verbs: tuple[str, ...]  # the description's main verbs, base forms ("Create, update or delete ...")
+    params: Mapping[str, Mapping[str, Any]]  # lower-cased parameter name -> schema
+    server_words: frozenset[str] = field(default_factory=frozenset)
+    param_depth: Mapping[str, int] = field(default_factory=dict)  # 0 top level, 1 inside one object or array
+    verb_firm: bool = False  # a plain verb, or a noun-like one the description confirms
+    generated_name: bool = False  # named after an HTTP operation by a generator ("API-post-search")
+    service_strong: bool = False  # the service is firmly known (else what it implies counts half)
+    boilerplate_annotations: bool = False  # the server puts the same admitting hints on every tool
+
+    @property
+    def service_weight(self) -> float:
+        """The weight of evidence inferred from the service: full when firmly known, half otherwise."""
+        return 1.0 if self.service_strong else 0.5
+
+    @property
+    def lead(self) -> str:
+        """The opening of the description, where a tool says what it does (later text is usage advice)."""
+        return self.description.strip()[:400]
+
+    @functools.cached_property
+    def word_set(self) -> frozenset[str]:
+        return frozenset(self.words)
+
+    @functools.cached_property
+    def saves(self) -> bool:
+        """The tool takes a place to save to (an output path or directory)."""
+        return _saves(self.params)
+
+    @functools.cached_property
+    def nouns(self) -> frozenset[str]:
+        """The name's words with their singular forms too ("nodes" -> node), for matching object lists."""
+        return self.word_set | {w[:-1] for w in self.words if len(w) > 3 and w.endswith("s") and not w.endswith("ss")}
+
+    @functools.cached_property
+    def opening(self) -> str:
+        """The description's opening sentence (up to 300 characters), where a tool says what it does."""
+        text = self.description.strip()
+        m = re.search(r"(?<=[.!?])\s|\n", text)
+        return text[: min(m.start() if m else len(text), 300)]
+
+    @functools.cached_property
+    def opening_words(self) -> frozenset[str]:
+        """The words of the description's opening (its first 200 characters)."""
+        return frozenset(split_words(self.description[:200]))
+
+    @functools.cached_property
+    def read_only_queries(self) -> bool:
+        """The code it runs is a query language restricted to reads: its name or opening says SELECT (or
+        read-only) and names no write."""
+        lex = lexicon()
+        if not self.code_params or not all(p.replace("-", "_") in lex.params["query_code"] for p in self.code_params):
+            return False
+        text = f"{' '.join(split_words(self.tool.name))} {self.opening}"
+        says_read = re.search(r"\bselect\b|\bread (\w+ )?(quer|statement|cypher|sql)", text, re.IGNORECASE) or \
+            any(p.search(self.lead) for p in lex.phrases["read_only"])
+        return bool(says_read) and not _WRITES.search(self.lead)
+
+    def exec_effect(self, words: frozenset[str]) -> str:
+        """What a running verb (run, execute, invoke) does: destructive with code to run (a read when that code
+        is read-only queries), a read when what it runs is a query or a report, else it starts a predefined
+        job (reversible)."""
+        if self.has_code_signal:
+            return "read_only" if self.read_only_queries else "destructive"
+        return "read_only" if words & lexicon().objects["read_jobs"] else "reversible"
+
+    @functools.cached_property
+    def service_words(self) -> frozenset[str]:
+        return lexicon().service_words(self.service) if self.service is not None else frozenset()
+
+    @functools.cached_property
+    def _param_forms(self) -> tuple[tuple[str, str, str], ...]:
+        """Each parameter name as given, with underscores, and with its words run together."""
+        return tuple((p, p.replace("-", "_"), "".join(split_words(p))) for p in self.params)
+
+    @functools.cached_property
+    def param_words(self) -> frozenset[str]:
+        """The words of every parameter name."""
+        return frozenset(w for p in self.params for w in split_words(p))
+
+    @functools.cached_property
+    def _param_hits(self) -> dict[str, list[str]]:
+        return {}
+
+    def has_param(self, category: str) -> list[str]:
+        """Parameters named like the lexicon's ``params[category]`` (computed once per category)."""
+        hits = self._param_hits.get(category)
+        if hits is None:
+            names = lexicon().params[category]
+            hits = sorted(p for p, under, joined in self._param_forms if under in names or joined in names)
+            self._param_hits[category] = hits
+        return list(hits)
+
+    @functools.cached_property
+    def destination_urls(self) -> tuple[str, ...]:
+        """URL parameters that can point anywhere: not a path relative to the service, nor (by its
+        description) an address on the fronted service itself ("the Sentry issue URL")."""
+        own = (self.service_words | self.server_words) - lexicon().objects["common_nouns"]
+        out = []
+        for name in self.has_param("url"):
+            text = str(self.params[name].get("description") or "")
+            if re.search(r"\brelative\b|\bmust (start|begin) with ['\"]?/", text, re.IGNORECASE):
+                continue
+            named = re.findall(r"\b([a-z0-9]+)\s+(?:[a-z]+\s+)?(?:url|uri|link|address)\b", text, re.IGNORECASE)
+            if own & {w.lower() for w in named}:  # "Sentry issue URL", "YouTube video URL"
+                continue
+            out.append(name)
+        return tuple(out)
+
+    @functools.cached_property
+    def reads(self) -> bool:
+        verbs = lexicon().verbs
+        return self.verb_effect == "read_only" or (self.verb_effect is None and bool(self.lead_verbs) and
+                                                   all(verbs.get(v) == "read_only" for v in self.lead_verbs))
+
+    @functools.cached_property
+    def code_params(self) -> tuple[str, ...]:
+        """Parameters that carry code, a command or a query statement to run: named for code, a query on a
+        database, free-form command-line arguments or options, or the expression an evaluator evaluates."""
+        lex = lexicon()
+        # Code a tool lints, explains or scans is read, not run; command-line options it passes on still run.
+        reading = self.verb in lex.verb_groups["not_running"]
+        # Code buried two objects deep ("scrapeOptions.actions[].script") is an option of an option, not the call.
+        found = [p for p in self.has_param("code") if self.param_depth.get(p, 0) <= 1 and not reading]
+        for name, schema in self.params.items():
+            if name in ("query", "statement", "stmt") and name not in found and not reading:
+                text = f"{schema.get('description', '')} {self.lead}"
+                if re.search(r"\b(sql|cypher|statements?|select|insert|update|ddl|dml)\b", text, re.IGNORECASE):
+                    found.append(name)
+        for name in self.has_param("argv"):
+            if name not in found and self.param_depth.get(name, 0) <= 1 and _free_text(self.params[name]):
+                if name in ("expression", "expr", "eval_expression"):
+                    running = self.verb in lex.verb_groups["evaluating"] or re.search(r"\bevaluat", self.lead, re.I)
+                else:
+                    text = f"{self.params[name].get('description', '')} {self.lead}"
+                    running = any(p.search(text) for p in lex.phrases["argv"])
+                if running:
+                    found.append(name)
+        return tuple(sorted(set(found)))
+
+    @functools.cached_property
+    def live_page(self) -> bool:
+        """The tool acts in a live web page (a browser session): the server drives a browser, or the tool
+        picks a page element and speaks of a page, or its name says browser or tab."""
+        if self.service is not None and self.service.acts_as_user:
+            return True
+        lex = lexicon()
+        picks = any(p.replace("-", "_") in lex.live_page["params"] for p in self.params)
+        return (picks and bool((self.opening_words | self.word_set) & lex.live_page["words"])) or \
+            bool((self.word_set | self.server_words) & lex.live_page["names"])
+
+    @functools.cached_property
+    def code_phrase(self) -> re.Match[str] | None:
+        """Where the description's opening says the tool runs code or commands it is given."""
+        for pattern in lexicon().phrases["code_execution"]:
+            m = pattern.search(self.lead)
+            if m:
+                return m
+        return None
+
+    @property
+    def has_code_signal(self) -> bool:
+        return bool(self.code_params) or self.code_phrase is not None
+
+    @functools.cached_property
+    def general_code(self) -> tuple[str, str] | None:
+        """(source, text) when the tool runs general-purpose code rather than a query language."""
+        lex = lexicon()
+        general = [p for p in self.code_params if p.replace("-", "_") not in lex.params["query_code"]]
+        if general:
+            return "schema", ", ".join(general)
+        if self.code_params:
+            return None
+        for pattern in lex.phrases["code_execution"]:
+            m = pattern.search(self.lead)
+            if m and not re.search(r"sql|quer|statement|cypher|ddl|dml|migration", m.group(0), re.IGNORECASE):
+                return "description", excerpt(self.lead, m.start(), m.end())
+        return None
+
+
+_WRITES = re.compile(r"\b(insert|update|delete|drop|create|alter|truncate|merge|upsert|ddl|dml|writes?|modif\w*|"
+                     r"mutations?|any (sql|query|statement))\b", re.IGNORECASE)
+
+
+def _saves(params: Mapping[str, Mapping[str, Any]]) -> bool:
+    """The tool takes a place to save to (an output path or directory)."""
+    lex = lexicon()
+    names = lex.params["output"] | lex.params["path"]
+    return any(p.replace("-", "_") in names or "".join(split_words(p)) in names for p in params)
+
+
+def _free_text(schema: Mapping[str, Any]) -> bool:
+    """A string (or list of strings) the caller writes freely: not an enum, not an object of named fields."""
+    if schema.get("enum"):
+        return False
+    kind = schema.get("type")
+    items = schema.get("items") if isinstance(schema.get("items"), Mapping) else {}
+    return kind == "string" or (kind == "array" and items.get("type") == "string") or (kind is None and not
+                                                                                     schema.get("properties"))
+
+
+def excerpt(text: str, start: int, end: int, context: int = 30) -> str:
+    """The matched part of ``text`` with a little context, on one line."""
+    a, b = max(0, start - context), min(len(text), end + context)
+    out = text[a:b].replace("\n", " ").strip()
+    return ("…" if a else "") + out + ("…" if b < len(text) else "")
+
+
+def build_context(tool: Tool, server: str, snapshot: Snapshot | None = None,
+                  shared: ServerContext | None = None) -> ToolContext:
+    """The context of one tool, from the tool and (when given) the snapshot it came from. ``shared`` is
+    the server's context, computed once per snapshot by the caller (else here)."""
+    lex = lexicon()
+    shared = shared or server_context(snapshot, server)
+    own = shared.words
+    match = shared.match
+    if match is None:
+        # A distinctive service name opening the tool's name ("slack_post_message") names what it fronts.
+        first = set(split_words(tool.name)[:1]) - lex.objects["common_nouns"]
+        service = lex.service_for(first)
+        if service is not None:
+            match = ServiceMatch(service, True, tuple(first), "tool name")
+    service = match.service if match is not None else None
+    svc_words = lex.service_words(service) if service is not None else frozenset()
+    grammar = lex.grammar
+    words = [w for w in split_words(tool.name) if w not in grammar["stop_words"]]
+    # Drop a leading vendor or protocol prefix ("slack_post_message", "API-post-search") when more words follow.
+    while len(words) > 1 and (words[0] in grammar["prefix_words"] or words[0] in own or words[0] in svc_words) \
+            and words[0] not in lex.verbs:
+        words = words[1:]
+    description = tool.description or ""
+    depth: dict[str, int] = {}
+    params = _flatten_params(tool.input_schema, depths=depth)
+    described = description_verbs(description)
+    raw = split_words(tool.name)
+    # "reply_to_ticket", "post_to_channel": a word followed by "to" in a name is a verb.
+    confirmed = [lex.lemmas.get(w, w) for w, nxt in zip(raw, raw[1:]) if nxt == "to"]
+    generated = raw[:1] == ["api"] and len(raw) > 2 and raw[1] in lex.http_methods  # "API-post-search"
+    found = name_verb(words, [*described, *confirmed], split_words(description[:200]), generated=generated)
+    if found is not None and found.base in lex.verb_groups["fetch_or_save"] and not _saves(params):
+        found = replace(found, effect="read_only")  # "Download a web page and return its text" saves nothing
+    return ToolContext(tool=tool, server=server, service=service, words=tuple(words),
+                       verb=found.base if found else None, verb_effect=found.effect if found else None,
+                       verb_firm=found.firm if found else False, generated_name=generated,
+                       description=description, lead_verbs=tuple(described), params=params,
+                       server_words=own, param_depth=depth, service_strong=bool(match and match.strong),
+                       boilerplate_annotations=shared.boilerplate_annotations)
+
+
+def _flatten_params(schema: Any, depth: int = 0, depths: dict[str, int] | None = None
+                    ) -> dict[str, Mapping[str, Any]]:
+    """Parameter name -> schema, including properties of nested objects (two levels: ``params.command``).
+
+    ``depths`` (when given) receives each name's nesting depth.
+    """
+    out: dict[str, Mapping[str, Any]] = {}
+    depths = {} if depths is None else depths
+    props = schema.get("properties") if isinstance(schema, Mapping) else None
+    if not isinstance(props, Mapping):
+        return out
+    for key, sub in props.items():
+        sub = sub if isinstance(sub, Mapping) else {}
+        name = str(key).lower()
+        if name not in out:
+            out[name] = sub
+            depths.setdefault(name, depth)
+        if depth < 2:
+            for inner, inner_schema in _flatten_params(sub, depth + 1, depths).items():
+                out.setdefault(inner, inner_schema)
+            items = sub.get("items")
+            if isinstance(items, Mapping):
+                for inner, inner_schema in _flatten_params(items, depth + 1, depths).items():
+                    out.setdefault(inner, inner_schema)
+    return out

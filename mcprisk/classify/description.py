@@ -1,0 +1,78 @@
+"""Rules that read the tool's description: the verbs it opens with and the consequences it states."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..model import Evidence
+from ._rule import rule
+from .context import ToolContext, excerpt
+from .language import sense, split_words
+from .lexicon import lexicon
+
+__all__ = ["description_lead", "description_phrases"]
+
+
+@rule("EFF104", "Verbs the description opens with")
+def description_lead(ctx: ToolContext) -> Iterable[Evidence]:
+    """A description usually opens with what the tool does ("Deletes a page", "Create, update or delete ...").
+
+    Decisive when the name has no verb; supporting otherwise.
+    """
+    lex = lexicon()
+    weight = 1.0 if ctx.verb is None else 0.5
+    for verb in ctx.lead_verbs:
+        effect = sense(verb, ctx.word_set, context=ctx.opening_words)
+        if verb in lex.verb_groups["fetch_or_save"] and not ctx.saves:
+            effect = "read_only"
+        if verb in lex.verb_groups["exec"]:
+            effect = ctx.exec_effect(ctx.opening_words)
+        if effect == "read_only" and ctx.verb_effect not in (None, "read_only"):
+            continue
+        yield Evidence("EFF104", "description", excerpt(ctx.description, 0, 60),
+                       f"opens with {verb!r}", effect, weight=weight)
+
+
+def _said_of_the_call(ctx: ToolContext, before: str) -> bool:
+    """The words before a consequence make the call (or the service it fronts) its subject: "it also deletes",
+    "Linear revokes", "and then removes" (rather than "kept until someone deletes them")."""
+    words = split_words(before)[-3:]
+    return bool(set(words) & ({"it", "this", "will", "also", "then", "automatically", "and"} | ctx.service_words
+                              | ctx.server_words))
+
+
+_PHRASE_MEANING = {"destructive": "cannot be undone", "customer_visible": "reaches other people",
+                   "high_cost": "costs money"}
+
+
+@rule("EFF105", "Phrases in the description")
+def description_phrases(ctx: ToolContext) -> Iterable[Evidence]:
+    """Phrases that state consequences: "permanently", "cannot be undone", "sends an email", "charges the card"."""
+    lex = lexicon()
+    text = ctx.lead
+    for effect in ("destructive", "customer_visible", "high_cost"):
+        for i, pattern in enumerate(lex.phrases[effect]):
+            m = pattern.search(text)
+            if not m:
+                continue
+            # The general "deletes X" pattern and money words are supporting only: "lists refunds" is a read.
+            strong = (effect == "destructive" and i < len(lex.phrases[effect]) - 1) or effect == "customer_visible"
+            if ctx.reads and effect != "destructive":
+                strong = False
+            if ctx.reads and effect == "destructive" and i == len(lex.phrases[effect]) - 1:
+                continue
+            # On a read, a consequence mentioned in passing ("charge (string)") is a hint, not a reading; so is
+            # the general "deletes X" past the opening sentence ("kept until someone deletes them").
+            general = effect == "destructive" and i == len(lex.phrases[effect]) - 1
+            later = m.start() > len(ctx.opening) and not _said_of_the_call(ctx, text[max(0, m.start() - 40):m.start()])
+            weight = 1.0 if strong else 0.25 if (ctx.reads and effect != "destructive") or (general and later) \
+                else 0.5
+            yield Evidence("EFF105", "description", excerpt(text, m.start(), m.end()),
+                           f"says the call {_PHRASE_MEANING[effect]}", effect, weight=weight)
+            break
+    for pattern in lex.phrases["read_only"]:
+        m = pattern.search(text)
+        if m:
+            yield Evidence("EFF105", "description", excerpt(text, m.start(), m.end()), "says it changes nothing",
+                           "read_only", weight=0.5)
+            break

@@ -1,0 +1,102 @@
+"""Flag rules about what a tool can reach: sending data out, running supplied code."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..model import Evidence
+from ._rule import rule
+from .context import ToolContext, excerpt
+from .language import split_words
+from .lexicon import lexicon
+
+__all__ = ["flag_code", "flag_egress", "flag_egress_by_effect"]
+
+
+@rule("FLG203", "Can send data out")
+def flag_egress(ctx: ToolContext) -> Iterable[Evidence]:
+    """A caller-chosen URL, recipient or webhook is an exfiltration path: data can leave in the request itself.
+    So is text or a file typed into a live third-party page (its scripts can send it anywhere), and
+    general-purpose code (a shell command, a script, JavaScript), which can open any connection; a
+    query language (SQL, Cypher) cannot."""
+    lex = lexicon()
+    general = ctx.general_code
+    if general:
+        yield Evidence("FLG203", general[0], general[1], "runs general-purpose code, which can open any connection",
+                       flag="external_egress")
+        return
+    callbacks = ctx.has_param("callback")
+    if callbacks:
+        yield Evidence("FLG203", "schema", ", ".join(callbacks), "calls back a caller-chosen URL with its results",
+                       flag="external_egress")
+        return
+    urls = ctx.destination_urls
+    if urls and ctx.word_set & lex.objects["webhook"]:
+        yield Evidence("FLG203", "schema", ", ".join(urls), "sends events to a caller-chosen URL",
+                       flag="external_egress")
+        return
+    visible = ctx.verb_effect == "customer_visible" or ctx.verb in lex.verb_groups["handing"]
+    if urls and (ctx.reads or ctx.verb in lex.verb_groups["read_for_flags"] or visible or ctx.verb is None):
+        yield Evidence("FLG203", "schema", ", ".join(urls), "requests a caller-chosen URL", flag="external_egress")
+        return
+    page = lex.page_actions
+    in_page = ctx.verb in page["submit"] | page["enter"] | page["send"]
+    if ctx.live_page and in_page:
+        yield Evidence("FLG203", "name", ctx.tool.name, f"a {ctx.verb} puts data into a page whose scripts can send it "
+                       "anywhere", flag="external_egress")
+        return
+    recipients = ctx.has_param("recipient")
+    if visible and recipients:
+        yield Evidence("FLG203", "schema", ", ".join(recipients), "sends to a caller-chosen recipient",
+                       flag="external_egress")
+        return
+    for pattern in lex.phrases["external_egress"]:
+        m = pattern.search(ctx.description)
+        if m and not ctx.reads:
+            yield Evidence("FLG203", "description", excerpt(ctx.description, m.start(), m.end()),
+                           "sends to a destination the caller picks", flag="external_egress",
+                           weight=1.0 if visible else 0.5)
+            return
+
+
+@rule("FLG204", "Executes supplied code")
+def flag_code(ctx: ToolContext) -> Iterable[Evidence]:
+    """Shell commands, scripts, SQL and JavaScript supplied in the arguments run with the server's rights."""
+    lex = lexicon()
+    if ctx.code_params:
+        return  # EFF106 already recorded the parameter with this flag
+    m = ctx.code_phrase
+    if m is not None:
+        yield Evidence("FLG204", "description", excerpt(ctx.lead, m.start(), m.end()),
+                       "runs code or commands it is given", "destructive", "code_execution")
+        return
+    if ctx.verb in lex.verb_groups["exec"] and ctx.word_set & lex.objects["code"]:
+        yield Evidence("FLG204", "name", ctx.tool.name, "runs code or commands", "destructive", "code_execution")
+
+
+@rule("FLG206", "What reaches other people can carry data out")
+def flag_egress_by_effect(ctx: ToolContext, effects: frozenset[str]) -> Iterable[Evidence]:
+    """A tool whose call reaches other people (a message, a comment, an issue, an invitation) carries
+    whatever text the model puts in it to them: an exfiltration path when it takes free text and a
+    target, when it grants a person the caller picks access (an invitation, a collaborator), or when
+    what it posts is published outward. A reaction to a message carries no data."""
+    if "customer_visible" not in effects:
+        return
+    lex = lexicon()
+    carriers = sorted(set(ctx.has_param("content")) | {p for p in ctx.params if p in lex.params["carrier"]})
+    recipients = sorted(set(ctx.has_param("recipient")) | {
+        p for p in ctx.params if set(split_words(p)) & lex.params["recipient_words"]})
+    grants = ctx.word_set & lex.objects["grant"]
+    people = ctx.has_param("person")
+    if recipients and (carriers or grants or not ctx.word_set & lex.objects["no_data"]):
+        yield Evidence("FLG206", "schema", ", ".join(recipients[:4]), "sends to a recipient the caller picks",
+                       flag="external_egress")
+        return
+    if grants and people:
+        yield Evidence("FLG206", "schema", ", ".join(people[:4]),
+                       f"gives a person the caller picks access ({sorted(grants)[0]})", flag="external_egress")
+        return
+    if carriers and ctx.service is not None and ctx.service.outward:
+        yield Evidence("FLG206", "schema", ", ".join(carriers[:4]),
+                       f"what it posts on {ctx.service.name} reaches people outside the organisation",
+                       flag="external_egress")

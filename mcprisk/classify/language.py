@@ -1,0 +1,208 @@
+"""Reading the language of tool names and descriptions: words, base forms of verbs, the verb of a name
+(a word that is as often a noun counts as a verb only when the description agrees), and the main verbs
+of a description (the verb of each clause of its opening sentence, not only its first word)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .lexicon import Lexicon, lexicon, present_bases
+
+__all__ = ["NameVerb", "base_verb", "description_verbs", "name_verb", "sense", "split_words"]
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def split_words(text: str) -> list[str]:
+    """Split a tool or parameter name into lower-case words at _ - . / spaces and camelCase."""
+    return [w for w in re.split(r"[^a-z0-9]+", _CAMEL.sub("_", text).lower()) if w]
+
+
+def base_verb(word: str, lex: Lexicon | None = None, *, participles: bool = True) -> str | None:
+    """The lexicon's entry for an inflected verb ("replaces" -> replace, "copies" -> copy, "running" -> run),
+    or None when the word is no known verb. Without ``participles``, "-ed" and "-ing" forms are not verbs:
+    in a tool name they describe a state ("list_archived_issues", "diff_unstaged", "get_pending")."""
+    lex = lex or lexicon()
+    w = word.lower()
+    if w in lex.verbs:
+        return lex.lemmas.get(w, w)
+    if w in lex.grammar["not_verbs"] or len(w) < 4:
+        return None
+    candidates = present_bases(w)
+    if participles and w.endswith("ing"):
+        stem = w[:-3]
+        candidates += [stem, stem + "e", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else stem]
+    if participles and w.endswith("ed"):
+        stem = w[:-2]
+        candidates += [stem, w[:-1], stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else stem]
+        if w.endswith("ied"):
+            candidates.append(w[:-3] + "y")
+    found = next((c for c in candidates if c in lex.verbs), None)
+    return lex.lemmas.get(found, found) if found else None
+
+
+def sense(verb: str, words: Iterable[str], lex: Lexicon | None = None, context: Iterable[str] = ()) -> str:
+    """The effect of ``verb`` given its object: a verb whose meaning depends on it ("open" a file reads it,
+    "open" an issue creates one) takes the sense its object selects, looked for among ``words`` (the
+    name) first, then among ``context`` (the description's opening)."""
+    lex = lex or lexicon()
+    senses = lex.verb_senses.get(verb)
+    if not senses:
+        return lex.verbs[verb]
+    for bag in (set(words), set(context)):
+        for effect, objects in senses.items():
+            if effect != "default" and bag & objects:
+                return effect
+        if bag - {verb}:
+            break  # the name names an object: the description's words do not override it
+    return next(iter(senses["default"]))
+
+
+@dataclass(frozen=True)
+class NameVerb:
+    """The verb of a tool name: the word, its base form, its effect, and whether it is firm (a plain verb,
+    or a noun-like one the description confirms) or only positional (nothing else to go by)."""
+
+    word: str
+    base: str
+    effect: str
+    firm: bool = True
+
+
+def name_verb(words: Sequence[str], described: Sequence[str] = (), context: Iterable[str] = (), *,
+              generated: bool = False) -> NameVerb | None:
+    """The verb of a tool name, given the description's main verbs (base forms).
+
+    The first plain verb wins; HTTP-method words in names generated from an API ("API-post-search") stand
+    for their method unless a later plain verb says more. A word that is as often a noun ("branch", "order", "post",
+    "log", "messages") is the verb only if the description's verbs include it; when the description has
+    no verbs, only by position (opening the name with no plain verb after it, or ending it in the
+    singular: ``file_upload``), and then not firmly.
+    """
+    lex = lexicon()
+    bases = [base_verb(w, lex, participles=False) if not w.isdigit() else None for w in words]
+    plain = [i for i, b in enumerate(bases) if b is not None and b not in lex.noun_verbs and words[i] not in
+             lex.noun_verbs]
+
+    def verb_at(i: int, firm: bool = True) -> NameVerb:
+        base = bases[i] or words[i]
+        return NameVerb(words[i], base, sense(base, words, lex, context), firm)
+
+    for i, word in enumerate(words):
+        if generated and word in lex.http_methods and i + 1 < len(words):
+            later = next((j for j in plain if j > i), None)
+            if later is not None:
+                return verb_at(later)
+            mapped = lex.http_methods[word]
+            return NameVerb(word, mapped, lex.verbs[mapped])
+        if bases[i] is None:
+            continue
+        if i in plain:
+            return verb_at(i)
+        if described:
+            if bases[i] in described or word in described or _derived(bases[i] or word, context):
+                return verb_at(i)
+            continue
+        if i == 0:
+            later = next((j for j in plain if j > i), None)
+            return verb_at(later) if later is not None else verb_at(i, firm=False)
+        if i == len(words) - 1 and not word.endswith("s") and not plain:
+            return verb_at(i, firm=False)  # resource_action naming: "file_upload"
+    return None
+
+
+def _derived(verb: str, words: Iterable[str]) -> bool:
+    """The description uses a form derived from the verb ("shareable", "sharing"): it agrees."""
+    stem = verb[:-1] if verb.endswith("e") else verb
+    return any(w != verb and w.startswith(stem) and w.endswith(("able", "ing", "ed")) for w in words)
+
+
+# -- descriptions -------------------------------------------------------------------------------
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*|[,;:/&()]")
+_PREAMBLES = tuple(re.compile(p, re.IGNORECASE) for p in (
+    r"^\s*\[[^\]]{1,40}\]\s*",  # "[Beta] ..."
+    r"^\s*[\w .-]{1,30}:\s+(?=[a-z])",  # "GitHub: create ..." (a label, then lower-case text)
+    r"^\s*(?:this|the)\s+(?:mcp\s+)?(?:tool|function|endpoint|method|operation|api|command|action)\s+",
+    r"^\s*(?:an?\s+)?(?:mcp\s+)?(?:tool|function|endpoint|utility|helper|method)\s+(?:to|for|that|which)\s+",
+    r"^\s*use\s+(?:this|it)(?:\s+(?:tool|function|endpoint))?\s+(?:to|for|when\s+you\s+(?:want|need)\s+to)\s+",
+    r"^\s*(?:allows?|enables?|lets?|helps?)(?:\s+(?:you|users?|the\s+(?:user|agent|model|assistant|llm)|an?\s+"
+    r"(?:user|agent|model|assistant|llm)))?(?:\s+to)?\s+",
+    r"^\s*(?:is\s+)?(?:used|designed|meant)\s+(?:to|for)\s+",
+    r"^\s*(?:you\s+)?(?:can|will|may|should)\s+",
+    r"^\s*(?:please|simply|quickly|easily|directly)\s+",
+))
+_COORDINATORS = frozenset({",", ";", ":", "/", "&", "and", "or", "then", "also", "and/or", "nor", "but"})
+_PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_SKIP = frozenset({"then", "also", "optionally", "either", "both", "first", "finally", "additionally"})
+
+
+def _strip_preamble(sentence: str) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for pattern in _PREAMBLES:
+            m = pattern.match(sentence)
+            if m and m.end() < len(sentence):
+                sentence, changed = sentence[m.end():], True
+    return sentence
+
+
+def _form(word: str) -> str:
+    w = word.lower()
+    return "ing" if w.endswith("ing") else "s" if w.endswith("s") and not w.endswith("ss") else "base"
+
+
+def _clause_verbs(sentence: str, lex: Lexicon) -> list[str]:
+    text = _PARENS.sub(" ", _strip_preamble(sentence)[:300])  # "(hot/new/top)" lists options, not clauses
+    tokens = _TOKEN.findall(text)
+    determiners = lex.grammar["determiners"]
+    out: list[str] = []
+    first_form: str | None = None
+    i = 0
+    while i < len(tokens):
+        start = i == 0 or tokens[i - 1].lower() in _COORDINATORS
+        word = tokens[i]
+        if not start or word in _COORDINATORS:
+            i += 1
+            continue
+        while i + 1 < len(tokens) and (word.lower() in _SKIP or (word.lower().endswith("ly") and len(word) > 4)):
+            i += 1
+            word = tokens[i]
+        base = base_verb(word, lex) if word[0].isalpha() and word.lower() not in lex.grammar["adjectives"] else None
+        nxt = tokens[i + 1].lower() if i + 1 < len(tokens) else None
+        if base is not None:
+            noun_like = base in lex.noun_verbs or word.lower() in lex.noun_verbs
+            if not out:
+                # Opening a sentence, a noun-like word is a verb unless a noun phrase follows ("Messages sent
+                # to ...", "Logs of ...").
+                accepted = not noun_like or nxt in determiners or (nxt is not None and nxt not in
+                                                                   lex.grammar["noun_followers"])
+            else:
+                # After "and"/"or": a verb of the same form as the first, followed by something.
+                accepted = (nxt is not None and _form(word) == first_form and (nxt[0].isalpha() or nxt == ",")
+                            and (not noun_like or nxt in determiners))
+            if accepted:
+                out.append(base)
+                first_form = first_form or _form(word)
+            elif not out:
+                return out
+        elif not out:
+            return out
+        i += 1
+    return out
+
+
+def description_verbs(description: str) -> list[str]:
+    """The main verbs (base forms) of a description: the verb of each clause of its opening sentence, or
+    of the next sentence when the first has none ("Slack tool. Sends a message ...")."""
+    lex = lexicon()
+    sentences = [s for s in _SENTENCE.split(description.strip()[:600]) if s.strip()]
+    for sentence in sentences[:2]:
+        verbs = _clause_verbs(sentence, lex)
+        if verbs:
+            return list(dict.fromkeys(verbs))
+    return []

@@ -1,0 +1,76 @@
+"""Rules that read the tool's name: its verb, the objects next to it, and nouns that name an operation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..model import Evidence
+from ._rule import rule
+from .context import ToolContext
+from .lexicon import lexicon
+
+__all__ = ["name_noun", "name_object", "name_verb"]
+
+
+@rule("EFF101", "Verb in the tool name")
+def name_verb(ctx: ToolContext) -> Iterable[Evidence]:
+    """The verb of the tool's name says what a call does: ``delete_user`` deletes, ``list_users`` reads.
+
+    Verbs that mean "run what you are given" (execute, run, eval) count as destructive only when the
+    tool takes code, a command or a query; running a query or a report reads; otherwise they start
+    something reversible. A word that is as often a noun, confirmed by nothing but its position, is one
+    witness rather than decisive.
+    """
+    if ctx.verb is None or ctx.verb_effect is None:
+        return
+    weight = 1.0 if ctx.verb_firm else 0.5
+    if ctx.verb in lexicon().verb_groups["exec"]:
+        effect = ctx.exec_effect(ctx.word_set)
+        job = {"read_only": "queries or reports", "reversible": "a predefined job"}.get(effect, "what it is given")
+        yield Evidence("EFF101", "name", ctx.tool.name, f"verb {ctx.verb!r} runs {job}", effect, weight=weight)
+        return
+    yield Evidence("EFF101", "name", ctx.tool.name, f"verb {ctx.verb!r} means {ctx.verb_effect.replace('_', '-')}",
+                   ctx.verb_effect, weight=weight)
+
+
+@rule("EFF102", "Object in the tool name")
+def name_object(ctx: ToolContext) -> Iterable[Evidence]:
+    """What a creating verb creates matters: a message is sent, a refund spends money, an instance bills.
+
+    Bulk words (all, batch, bulk) with an overwriting or removing verb destroy without history; bulk
+    creation or bulk marking ("mark all as read") does not.
+    """
+    lex = lexicon()
+    objects = set(ctx.words) - {ctx.verb}
+    objects |= {f"{a}_{b}" for a, b in zip(ctx.words, ctx.words[1:])}  # "payment_link", "pull_request"
+    if ctx.generated_name and ctx.words and ctx.words[0] in lex.http_methods and ctx.verb != ctx.words[0]:
+        objects.discard(ctx.words[0])  # "API-post-page": the method, not a post
+    outward = ctx.service is None or ctx.service.outward
+    creates = ctx.verb in lex.verb_groups["creation"] or ctx.verb_effect in ("customer_visible", "high_cost")
+    if "draft" in ctx.words or "drafts" in ctx.words:
+        return  # a draft is not sent yet
+    if creates:
+        visible = objects & (lex.objects["customer_visible"] | (lex.objects["shared"] if outward else frozenset()))
+        for word in sorted(visible):
+            yield Evidence("EFF102", "name", ctx.tool.name, f"creating a {word} reaches other people",
+                           "customer_visible")
+            break
+        for word in sorted(objects & lex.objects["high_cost"]):
+            yield Evidence("EFF102", "name", ctx.tool.name, f"creating a {word} spends money or billable resources",
+                           "high_cost")
+            break
+    if (ctx.verb in lex.verb_groups["in_place"] or ctx.verb_effect == "destructive") and objects & lex.objects["bulk"]:
+        yield Evidence("EFF102", "name", ctx.tool.name, "a bulk change cannot be undone item by item", "destructive")
+
+
+@rule("EFF103", "Noun in the tool name")
+def name_noun(ctx: ToolContext) -> Iterable[Evidence]:
+    """A name without a verb is read by its nouns: ``maps_geocode`` looks something up; ``shell`` runs commands."""
+    if ctx.verb is not None:
+        return
+    for word in ctx.words:
+        effect = lexicon().noun_effects.get(word)
+        if effect:
+            yield Evidence("EFF103", "name", ctx.tool.name, f"{word!r} names a {effect.replace('_', '-')} operation",
+                           effect, weight=0.5 if effect == "read_only" else 1.0)
+            return

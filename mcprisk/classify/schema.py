@@ -1,0 +1,164 @@
+"""Rules that read the tool's input schema: code it runs, consequences its parameters name, operations a
+router parameter reaches, where it writes, and raw passthrough to the API it fronts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from ..model import EFFECTS, Evidence
+from ._rule import rule
+from .context import ToolContext, excerpt, noise_words
+from .language import name_verb, split_words
+from .lexicon import lexicon
+
+__all__ = ["api_passthrough", "schema_code", "schema_consequences", "schema_output_path", "schema_router"]
+
+MUTATING = EFFECTS[1:]
+
+
+@rule("EFF106", "Parameters that carry code")
+def schema_code(ctx: ToolContext) -> Iterable[Evidence]:
+    """A parameter named ``command``, ``script``, ``code``, ``sql`` (or a query on a database server) runs
+    whatever the caller supplies: destructive, and code execution. A query language restricted to reads
+    (the tool says SELECT or read-only and names no write) runs code that changes nothing: read-only,
+    still code execution."""
+    lex = lexicon()
+    if not ctx.code_params:
+        return
+    if ctx.read_only_queries:
+        yield Evidence("EFF106", "schema", ", ".join(ctx.code_params), "runs read-only queries it is given",
+                       "read_only", "code_execution")
+        return
+    yield Evidence("EFF106", "schema", ", ".join(ctx.code_params), "takes code or a command to run",
+                   "destructive", "code_execution")
+
+
+@rule("EFF107", "Parameters that spend or overwrite")
+def schema_consequences(ctx: ToolContext) -> Iterable[Evidence]:
+    """An ``amount`` on a mutating tool spends money (a price in a catalog does not); ``force``/``overwrite``/``recursive`` flags destroy
+    (only weakly where the service keeps versions); a parameter named for deleting or replacing
+    (``in_trash``, ``replace_content``) or a conflict policy that can upsert replaces what was there.
+    A change that takes a ``comment`` or a ``notify`` switch tells other people about it."""
+    if ctx.reads:
+        return
+    money = ctx.has_param("money")
+    if money and ctx.verb_effect is not None and not ctx.nouns & lexicon().objects["catalog"]:
+        yield Evidence("EFF107", "schema", ", ".join(money), "moves an amount of money", "high_cost")
+    mutating = ctx.verb_effect in MUTATING or ctx.verb_effect is None
+    kept = ctx.service is not None and ctx.service.history  # an overwrite there leaves a version to go back to
+    force = ctx.has_param("force")
+    if force and mutating:
+        yield Evidence("EFF107", "schema", ", ".join(force), "can force or overwrite", "destructive",
+                       weight=1.0 if ctx.verb_effect in ("reversible", "destructive", None) and not kept else 0.5)
+    destroys = lexicon().params["destroys"]
+    named = sorted(p for p in ctx.params if set(split_words(p)) & destroys)
+    if named and mutating:
+        yield Evidence("EFF107", "schema", ", ".join(named[:3]), "a parameter deletes or replaces", "destructive")
+    notices = ctx.has_param("notice")
+    if notices and ctx.verb_effect in MUTATING:
+        yield Evidence("EFF107", "schema", ", ".join(notices[:3]), "posts a comment or notice others see",
+                       "customer_visible")
+    for name in ctx.has_param("conflict"):
+        schema = ctx.params[name]
+        values = " ".join(str(v) for v in schema.get("enum") or ()) or str(schema.get("description"))
+        m = re.search(r"\b(upsert|overwrite|replace|update)\b", values, re.IGNORECASE)
+        if m:
+            yield Evidence("EFF107", "schema", f"{name}={m.group(1)}", "can replace existing records", "destructive")
+
+
+@rule("EFF108", "Operations reachable through a router parameter")
+def schema_router(ctx: ToolContext) -> Iterable[Evidence]:
+    """A tool with an ``action``/``operation`` enum reaches every listed operation: it is as severe as the worst.
+
+    A free-text operation parameter reaches the operations its description lists ("generate, deploy or
+    delete"); one that only gives examples ("e.g. 'list', 'create'") or lists none reaches anything the
+    API offers, and is assumed at its worst, as is a tool that nothing else places (the verbs in its
+    prose must not rescue it). On a reading tool ("get_type_info(method)") such a parameter names
+    what to read.
+    """
+    lex = lexicon()
+    noise = noise_words()
+    for name in ctx.has_param("router"):
+        values = ctx.params[name].get("enum")
+        if not isinstance(values, list):
+            # On a reading tool ("get_type_info(method)") the parameter names what to read.
+            if name.replace("-", "_") in lex.params["free_text_router"] and not ctx.reads:
+                yield from _free_text_router(ctx, name)
+            continue
+        for value in values:
+            if not isinstance(value, str):
+                continue
+            found = name_verb([w for w in split_words(value) if w not in noise])
+            if found is None:
+                continue
+            verb, effect = found.base, found.effect
+            if verb in lex.verb_groups["exec"] and not ctx.has_code_signal:
+                effect = "reversible"
+            yield Evidence("EFF108", "schema", f"{name}={value}", f"operation {value!r} is reachable", effect)
+
+
+def _free_text_router(ctx: ToolContext, name: str) -> Iterable[Evidence]:
+    lex = lexicon()
+    text = str(ctx.params[name].get("description") or "")
+    if ctx.verb is None and not ctx.lead_verbs:
+        # Verbs in the prose of an otherwise unplaced tool ("the action to perform, i.e. 'Click the
+        # button'") must not rescue it from being assumed at its worst.
+        yield Evidence("EFF108", "schema", name, "a free-text operation can name anything", "destructive")
+        return
+    seen: set[str] = set()
+    for word in split_words(text):
+        effect = lex.verbs.get(word)
+        # Read verbs say nothing here: the question is what else the parameter reaches.
+        if effect in (None, "read_only") or word in lex.noun_verbs or effect in seen:
+            continue
+        if word in lex.verb_groups["exec"] and not ctx.has_code_signal:
+            effect = "reversible"
+        seen.add(effect)
+        yield Evidence("EFF108", "schema", f"{name}: {excerpt(text, 0, 60)}", f"operation {word!r} is reachable",
+                       effect)
+    if re.search(r"\be\.g\.|\beg\.|\bfor example\b|\bsuch as\b", text, re.IGNORECASE):
+        yield Evidence("EFF108", "schema", name, "a free-text operation can name anything the API offers",
+                       "destructive")
+    elif not seen:
+        yield Evidence("EFF108", "schema", name, "a free-text operation may name anything the API offers",
+                       "destructive", weight=0.5)
+
+
+@rule("EFF113", "Raw API or CLI passthrough")
+def api_passthrough(ctx: ToolContext) -> Iterable[Evidence]:
+    """A tool that forwards any request or command to the API or CLI it fronts ("make an authenticated
+    request to any endpoint", ``kubectl_generic``) reaches every operation there, its key and token
+    endpoints included, with the server's own credentials: destructive, private data, credential access."""
+    words = split_words(ctx.tool.name)
+    pairs = {frozenset(pair) for pair in zip(words, words[1:])}
+    found: str | None = None
+    if any("api" in pair and pair & lexicon().objects["passthrough"] for pair in pairs):  # "api_request", "call-api"
+        found = ctx.tool.name
+    elif not ctx.reads:
+        for pattern in lexicon().phrases["passthrough"]:
+            m = pattern.search(ctx.lead)
+            if m:
+                found = excerpt(ctx.lead, m.start(), m.end())
+                break
+    if found is None:
+        return
+    source = "name" if found == ctx.tool.name else "description"
+    yield Evidence("EFF113", source, found, "forwards any request to the API it fronts", "destructive")
+    yield Evidence("EFF113", source, found, "reaches any record the API holds", flag="private_data")
+    yield Evidence("EFF113", source, found, "reaches the API's key and token endpoints", flag="credential_access")
+
+
+@rule("EFF112", "Writes to a caller-chosen path")
+def schema_output_path(ctx: ToolContext) -> Iterable[Evidence]:
+    """Downloading, exporting or saving to a path the caller picks can overwrite an existing file; any
+    other tool that takes an output location (``outputDir``) leaves a file behind."""
+    if ctx.verb not in lexicon().verb_groups["saving"]:
+        outputs = ctx.has_param("output")
+        if outputs and not ctx.has_code_signal:
+            yield Evidence("EFF112", "schema", ", ".join(outputs), "writes its output to a file", "reversible")
+        return
+    paths = [p for p in ctx.has_param("path") if any(w in p for w in ("path", "dir", "destination", "dest",
+                                                                       "output", "location", "file"))]
+    if paths:
+        yield Evidence("EFF112", "schema", ", ".join(paths), "writes to a path the caller picks", "destructive")

@@ -1,0 +1,49 @@
+"""Print the classifier's figures on the development set: leave-servers-out first, the fit beside it.
+
+    python scripts/classifier_quality.py                 # grouped 5-fold CV by server and by domain, and the fit
+    python scripts/classifier_quality.py --misses        # also list the development set's misses (error analysis)
+
+Only the development split is read here; the held-out split is measured by the test suite alone
+(``tests/test_classifier_quality.py``), so nobody tunes against it by accident.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from classifier_eval import Report, cross_validate, evaluate, load_split  # noqa: E402
+
+
+def _misses(report: Report) -> str:
+    lines = []
+    for p in report.misses:
+        flags = ",".join(sorted(f[:5] for f in p.label.flags))
+        got = ",".join(sorted(f[:5] for f in p.flags))
+        lines.append(f"{p.server[:30]:30} {p.tool[:36]:36} label {p.label.primary[:8]:8} got {p.primary[:8]:8} "
+                     f"{p.confidence[:4]:4}  flags {flags or '-'} / {got or '-'}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument("--misses", action="store_true", help="list the development set's misses")
+    args = parser.parse_args(argv)
+    dev = load_split("dev")
+    for by in ("server", "domain"):
+        report = cross_validate(dev, k=args.folds, seed=args.seed, by=by)
+        print(report.summary(f"[dev, {args.folds}-fold CV grouped by {by}]"))
+    fit = evaluate(dev)
+    print(fit.summary("[dev, fit]"))
+    if args.misses:
+        print(_misses(fit))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,200 @@
+"""The classifier on the patterns issue 12 describes, each on tools written for the test (no data set's names):
+asymmetric annotations, conflicts, verbs versus nouns, the description's main verbs, page actions,
+infrastructure changes, overwriting relocations, automations, free-form code, untrusted inboxes, service
+inference, and annotation accusations that need two witnesses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from mcprisk.assessment import assess
+from mcprisk.classify import classify_tool
+from mcprisk.snapshot import Snapshot, Tool
+from mcprisk.specs import ServerSpec
+from support import tool_def as tool
+
+
+def snapshot(name: str, *tools: Tool, package: str | None = None) -> Snapshot:
+    spec = ServerSpec.stdio(["npx", "-y", package or f"{name}@1.0.0"], name=name)
+    return Snapshot(server=spec, status="complete", tools=tools)
+
+
+def classify(t: Tool, server: str = "acme"):
+    return classify_tool(t, server, snapshot(server, t))
+
+
+STR = {"type": "string"}
+
+# -- annotations and weighing ------------------------------------------------------------------
+
+
+def test_an_admitted_destructive_hint_raises_the_floor():
+    """destructiveHint: true on an updating tool makes it destructive, contested, with both sides' evidence."""
+    got = classify(tool("update_record", "Update a record.", {"id": STR},
+                        annotations={"readOnlyHint": False, "destructiveHint": True}))
+    assert got.primary == "destructive" and got.confidence == "contested"
+    assert {e.source for e in got.evidence if e.effect in ("reversible", "destructive")} >= {"name", "annotation"}
+
+
+def test_read_only_false_on_a_read_named_tool_admits_a_change():
+    """readOnlyHint: false on a tool whose name reads as a read lifts it to a change, contested."""
+    got = classify(tool("get_quota", "Get the quota.", annotations={"readOnlyHint": False, "destructiveHint": False}))
+    assert got.primary == "reversible" and got.confidence == "contested"
+
+
+def test_a_denying_hint_does_not_outweigh_the_tool():
+    """readOnlyHint: true on a deleting tool stays destructive, and the disagreement shows as contested."""
+    got = classify(tool("delete_record", "Delete a record.", annotations={"readOnlyHint": True}))
+    assert got.primary == "destructive" and got.confidence == "contested"
+
+
+def test_boilerplate_admissions_are_only_hints():
+    """The same danger-admitting hints on every tool, reads included, do not make a read destructive."""
+    hints = {"readOnlyHint": False, "destructiveHint": True}
+    tools = [tool("list_items", "List items.", annotations=hints), tool("get_item", "Get an item.", annotations=hints),
+             tool("create_item", "Create an item.", annotations=hints)]
+    a = assess([snapshot("inventory-tool", *tools)])
+    assert a.tool("inventory-tool", "list_items").primary == "read_only"
+
+
+def test_name_and_description_disagreeing_take_the_more_severe_reading():
+    """The name says update, the description's opening says replace: destructive, contested."""
+    got = classify(tool("update_settings", "Replaces the settings document with the one given.", {"doc": STR}))
+    assert got.primary == "destructive" and got.confidence == "contested"
+
+
+def test_high_confidence_needs_two_agreeing_sources():
+    """Name and description agreeing give high; the name alone gives medium."""
+    assert classify(tool("get_invoice", "Get an invoice by id.")).confidence == "high"
+    assert classify(tool("get_invoice")).confidence == "medium"
+
+
+# -- language ------------------------------------------------------------------------------------
+
+
+def test_a_noun_like_word_is_a_verb_only_if_the_description_agrees():
+    """'branch' in a name is a noun when the description lists branches, a verb when it creates one."""
+    assert classify(tool("vcs_branch", "List the branches of a repository.")).primary == "read_only"
+    assert classify(tool("vcs_branch", "Branch from the given commit.", {"name": STR})).primary != "read_only"
+
+
+def test_open_takes_the_sense_its_object_selects():
+    """Opening nodes reads them; opening a ticket creates one."""
+    assert classify(tool("open_nodes", "Open specific nodes by their names.")).primary == "read_only"
+    assert classify(tool("open_ticket", "Open a ticket.", {"title": STR})).primary != "read_only"
+
+
+def test_participles_in_a_name_describe_a_state():
+    """'unstaged' in a name says which changes are shown, not that the call unstages them."""
+    assert classify(tool("diff_unstaged", "Shows changes not yet staged.")).primary == "read_only"
+
+
+def test_every_main_verb_of_the_opening_counts():
+    """A description that fetches and then deletes is destructive, not only its first word."""
+    got = classify(tool("sync_inbox", "Fetches new mail and deletes the copies on the server.", {"folder": STR}))
+    assert got.primary == "destructive"
+
+
+# -- patterns ------------------------------------------------------------------------------------
+
+
+def test_a_click_in_a_live_page_can_do_anything():
+    """A click on a page element (no known browser service) can submit, buy or delete: destructive."""
+    got = classify(tool("element_click", "Click an element on the page.", {"selector": STR}), "agent-kit")
+    assert got.primary == "destructive"
+
+
+def test_filling_a_field_changes_only_the_page_unless_it_submits():
+    """Filling a field is reversible; typing with a submit switch can submit the form."""
+    fill = classify(tool("fill_field", "Fill a form field on the page.", {"selector": STR, "value": STR}))
+    typed = classify(tool("type_text", "Type text into an element on the page.",
+                          {"selector": STR, "text": STR, "submit": {"type": "boolean"}}))
+    assert fill.primary == "reversible" and typed.primary == "destructive"
+
+
+def test_deploying_or_applying_replaces_what_runs():
+    """Applying a manifest or deploying a site replaces what is running; applying a label does not."""
+    assert classify(tool("apply_manifest", "Apply a manifest to the cluster.", {"yaml": STR})).primary == "destructive"
+    assert classify(tool("deploy_site", "Deploy the site.", {"site_id": STR})).primary == "destructive"
+    assert classify(tool("apply_label", "Apply a label to a message.", {"label": STR})).primary != "destructive"
+
+
+def test_a_relocation_can_overwrite_its_destination():
+    """Uploading to a caller-chosen key replaces what is there; a move that refuses to overwrite does not."""
+    up = classify(tool("upload_object", "Upload an object to a bucket.", {"bucket": STR, "key": STR, "body": STR}))
+    mv = classify(tool("move_file", "Move a file. Fails if the destination already exists.",
+                       {"source": STR, "destination": STR}))
+    assert up.primary == "destructive" and mv.primary != "destructive"
+
+
+def test_running_a_workflow_runs_steps_defined_elsewhere():
+    """Running a workflow is destructive; running a report reads."""
+    assert classify(tool("run_workflow", "Run a workflow.", {"workflow_id": STR})).primary == "destructive"
+    assert classify(tool("run_report", "Run a report.", {"report_id": STR})).primary == "read_only"
+
+
+def test_free_form_options_and_expressions_are_code():
+    """A command-line options string and an evaluated expression run what the caller writes."""
+    scan = classify(tool("port_scan", "Scan ports of a host with nmap.",
+                         {"target": STR, "options": {"type": "string", "description": "extra nmap flags"}}))
+    calc = classify(tool("evaluate", "Evaluate a math expression.", {"expression": STR}))
+    assert "code_execution" in scan.flags and scan.primary == "destructive"
+    assert "code_execution" in calc.flags
+
+
+def test_a_select_only_query_tool_reads_with_code_execution():
+    """A query tool restricted to SELECT reads, and still runs code it is given."""
+    got = classify(tool("read_query", "Execute a SELECT query on the database.", {"query": STR}), "sqlite")
+    assert got.primary == "read_only" and "code_execution" in got.flags
+
+
+def test_an_inbox_of_uploads_is_untrusted_and_forms_a_trifecta_with_email():
+    """Reading what outsiders uploaded brings untrusted text in; next to a private read and send_email the
+    lethal trifecta is found on the one server."""
+    tools = [tool("list_uploads", "List files customers uploaded.", {"folder": STR}),
+             tool("get_customer", "Get a customer record.", {"customer_id": STR}),
+             tool("send_email", "Send an email.", {"to": STR, "subject": STR, "body": STR})]
+    a = assess([snapshot("intake", *tools)])
+    assert "untrusted_content" in a.tool("intake", "list_uploads").flags
+    assert any(f.code == "FLOW001" for f in a.findings)
+
+
+def test_one_common_word_names_a_service_only_weakly():
+    """'vector' in a package name does not make every read a read of private memory, nor is every search_* a
+    read of the web."""
+    models = tool("list_models", "List the embedding models available.")
+    search = tool("search_index", "Search the index for the closest matches.", {"q": STR})
+    a = assess([snapshot("vector-kit", models, search, package="vector-kit-mcp@1.0.0")])
+    assert a.tool("vector-kit", "list_models").flags == ()
+    assert "untrusted_content" not in a.tool("vector-kit", "search_index").flags
+
+
+# -- accusations ---------------------------------------------------------------------------------
+
+
+def test_an_ambiguous_witness_is_no_accusation():
+    """readOnlyHint: true on a tool that only one weak reading calls a change raises no ANN001."""
+    t = tool("trigger_refresh_view", "Demonstrates a long running view.", annotations={"readOnlyHint": True})
+    a = assess([snapshot("demo", t)])
+    assert not [f for f in a.findings if f.code == "ANN001"]
+
+
+def test_a_decisive_witness_is_an_accusation():
+    """readOnlyHint: true on a tool that takes a shell command raises ANN001 with the parameter as evidence."""
+    t = tool("run_command", "Run a shell command.", {"command": STR}, annotations={"readOnlyHint": True})
+    a = assess([snapshot("host", t)])
+    found = [f for f in a.findings if f.code == "ANN001"]
+    assert found and any(e.rule == "EFF106" for e in found[0].evidence)
+
+
+def test_classifier_modules_stay_small():
+    """Each module of the classifier package stays well under 400 lines (under 350)."""
+    package = Path(__file__).resolve().parents[1] / "mcprisk" / "classify"
+    sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in package.glob("*.py")}
+    assert sizes and max(sizes.values()) < 350, sizes
+
+
+def test_the_lexicon_is_parsed_in_one_place():
+    """Only mcprisk.classify.lexicon reads lexicon.yaml."""
+    root = Path(__file__).resolve().parents[1] / "mcprisk"
+    readers = sorted(str(p.relative_to(root)) for p in root.rglob("*.py") if "lexicon.yaml" in p.read_text("utf-8"))
+    assert readers == ["classify/lexicon.py"]
