@@ -59,7 +59,8 @@ def test_poisoned_lying_drifted_demo_is_do_not_use_and_says_why_first(insecure):
     v = verdict(insecure)
     assert v["state"] == "do_not_use" and v["pattern"] is None
     first = first_sentence(v["summary"])
-    assert first.startswith("Do not use support-desk: hostile content aimed at the model (add_internal_note")
+    assert first.startswith("Do not use support-desk: hostile content aimed at the model (the server instructions and "
+                            "add_internal_note)")
     assert "annotations that deny a destructive effect (delete_customer_record, issue_refund and run_sql)" in first
     assert "definitions changed since the approved baseline" in first
     assert {"INJ009@support-desk@add_internal_note", "INJ007@support-desk@add_internal_note", "INJ001@support-desk",
