@@ -161,13 +161,26 @@ def launch_command(server: str, origin: str) -> list[str]:
 
 
 def package_of(server: LabelledServer) -> str:
-    """The package (or program, or host) a server's launch command runs, without its version."""
+    """The registry and package (or program, or host) a server's launch command runs, without its version:
+    ``npm:@stripe/mcp``, ``pypi:mcp-server-git``. Options and their values (``uvx --with 'mcp<2' pkg``) are
+    skipped; the runner names the registry, since one name can be two projects on npm and PyPI."""
     spec = server.snapshot.server
     if spec.url:
         return re.sub(r"^https?://", "", spec.url).split("/", 1)[0]
-    for arg in spec.args:
+    registry = {"npx": "npm", "bunx": "npm", "pnpx": "npm", "uvx": "pypi", "pipx": "pypi"}.get(
+        Path(spec.command or "").name, Path(spec.command or "").name)
+    args = list(spec.args)
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg in ("--with", "--from", "-p", "--package", "--python"):
+            if arg in ("--from", "-p", "--package") and i + 1 < len(args):
+                return f"{registry}:" + re.sub(r"(?<=.)(@|==)[^/@=]*$", "", args[i + 1])
+            i += 2
+            continue
         if not arg.startswith("-") and arg not in ("run", "exec", "x", "tool"):
-            return re.sub(r"(?<=.)@[^/@]*$", "", arg)
+            return f"{registry}:" + re.sub(r"(?<=.)(@|==)[^/@=]*$", "", arg)
+        i += 1
     return spec.command or server.slug
 
 
