@@ -89,6 +89,8 @@ def first_hit(subject: Subject, patterns: Sequence[Pattern], *, guard_mentions: 
         h = hit(subject, m.start(), m.end(), meaning)
         if fields is not None and not fields(h.field):
             continue
+        if h.field.identifier and len(h.field.norm.split()) < 4:
+            continue  # "skip_confirmation", "private_key": a parameter's name, not a sentence
         return h
     return None
 

@@ -8,6 +8,7 @@ from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._hits import S, Pattern, anchors, first_hit, pattern, report
 from ._surface import surface
+from .exfil import flag_doc
 from .override import INJECTION_REFS
 
 _p = pattern
@@ -16,16 +17,17 @@ _p = pattern
 _TELL = (r"(tell|telling|inform|informing|mention|mentioning|reveal|revealing|disclose|disclosing|show|showing|"
          r"report|reporting|surface|surfacing|notify|notifying|alert|alerting|bother|bothering|admit|acknowledge|"
          r"let|warn|warning|explain)")
-_USER = r"(the |end |their )?(user|users|human|customer|customers|operator|requester|them|anyone)\b"
+_USER = r"(the |end |their )?(user|users|human|customer|customers|operator|requester|them)\b"
 
 CONCEAL: tuple[Pattern, ...] = (
     _p(rf"\b(do not|don't|never|must not|should not|shouldn't|no need to|not to|without)\b{S}{{0,20}}?\b{_TELL}\b{S}{{0,50}}?\b{_USER}",
        "asks the model to hide something from the user"),
-    _p(rf"\b(never|do not|don't|must not)\s+{_TELL}\b{S}{{0,80}}?\b(even (when|if) (asked|they ask|the user asks)|to anyone|in (your )?(replies|answers?|summar\w+|responses?|final answer))",
+    _p(rf"\b(never|do not|don't|must not)\s+{_TELL}\b{S}{{0,80}}?\b(even (when|if) (asked|they ask|the user asks)|to anyone)",
        "asks the model to hide something from the user"),
     _p(rf"\b(hide|conceal|keep)\b{S}{{0,50}}?\b(hidden|secret|private|quiet|confidential)?\s*from {_USER}", "asks the model to hide something from the user"),
     _p(r"\b(keep|remain)\b[^\n]{0,40}\b(hidden|secret|silent|quiet) from\b", "asks the model to hide something from the user"),
-    _p(r"\b(not|never) (to )?be (disclosed|mentioned|revealed|shown|reported|listed|confirmed|surfaced)\b", "asks the model to keep its actions secret"),
+    _p(r"\b(are|is) not to be (disclosed|mentioned|revealed|shown|reported|listed|confirmed|surfaced)\b"
+       r"|\bmust never be (disclosed|mentioned|revealed|shown|reported|listed|confirmed|surfaced)\b", "asks the model to keep its actions secret"),
     _p(r"\b(omit|leave out|strip|suppress)\b[^\n]{0,30}\b(any |all )?(mention|mentions|reference|references|trace|traces|notice)\b",
        "asks the model to leave its actions out of the answer"),
     _p(r"\b(the )?user (does|do|need|needs) not (need to )?(see|know|be told|hear)\b", "asks the model to hide something from the user"),
@@ -37,8 +39,9 @@ CONCEAL: tuple[Pattern, ...] = (
     _p(r"\b(phrase|word|present) (your|the) (answer|reply|response) as if\b", "tells the model to mislead the user"),
     _p(r"\b(pretend|act as if|act as though)\b[^\n]{0,30}\b(never|nothing|not|didn't|did not|already|you|no)\b",
        "tells the model to mislead the user"),
-    _p(r"\bwithout (asking|checking with|confirming with|consulting|notifying|telling|informing|prompting|bothering|"
-       r"asking for (confirmation|approval|permission|consent)|the user'?s? (consent|approval|knowledge|confirmation)|user (confirmation|approval))\b",
+    _p(r"\bwithout (asking|checking with|confirming with|consulting|notifying|telling|informing|prompting|bothering)"
+       r" (the |your |their )?(user|users|human|customer|them|permission|first|again)\b"
+       r"|\bwithout asking for (confirmation|approval|permission|consent)\b|\bwithout (the )?user'?s? (consent|approval|knowledge|confirmation)\b",
        "tells the model to act without the user's consent"),
     _p(r"\b(approval|confirmation|consent|permission)\b[^\n]{0,30}\b(is not|isn't|not|never) (required|needed|necessary)\b|"
        r"\bmust not be requested\b", "tells the model the user's consent is not needed"),
@@ -81,5 +84,6 @@ def concealment(ctx: RuleContext) -> Iterable[Finding]:
     summary, say no if asked) or to act without the user's confirmation (approval is not required, proceed
     without asking, pre-authorised), in several languages. A tool that honestly says what it never stores
     or shows is not flagged: the order has to be about the user."""
-    hits = (first_hit(s, CONCEAL, guard_mentions=True, gate=CONCEAL_GATE) for s in surface(ctx).subjects)
+    hits = (first_hit(s, CONCEAL, guard_mentions=True, gate=CONCEAL_GATE, fields=lambda f: not flag_doc(f))
+            for s in surface(ctx).subjects)
     yield from report(concealment, (h for h in hits if h), "Concealment aimed at the model")

@@ -35,24 +35,35 @@ SECRET_CONTEXT = re.compile(
 MOVE = re.compile(
     r"\b(send|sending|forward|upload|post|put|pass|include|including|append|attach|paste|copy|insert|embed|fill|"
     r"provide|share|submit|export|transmit|exfiltrate|dump|print|echo|encode|collect|gather|replace \w+ with|"
-    r"set (this|it|the \w+) to|verbatim|word for word|full contents|contents of|value of|values of|open|read)\b"
+    r"set (this|it|the \w+) to|verbatim|word for word|full contents|contents of|value of|values of|open|read|base64 of|"
+    r"hex of|encoded)\b"
     r"|\bcall \w+ with\b|\bwith path\b|envoy\w*|\bcopie\w*|\bcolle[zr]?\b|joign\w*|ajout\w*|transmet\w*|inclu\w*"
     r"|\bcontenu\b|envía|\benvie\b|\bpega\b|\bcopia\b|incluye|adjunta|añade|contenido|preencha|\bcole\b|inclua"
     r"|\banexe\b|\bvalor\b|conteúdo|\blies\b|\blese\b|\btrage\b|einfüg\w*|eintrag\w*|\bsende\b|schick\w*|übermittl\w*"
     r"|\bfüge\b|kopier\w*|\bhänge\b|\binhalt\b|貼り付け|送信|送っ|发送|上传|粘贴|填入|复制|附加|含め|入力|全文|内容")
+# What follows the verb when the secret is its object: "include THE chat history", "paste YOUR system prompt".
+OBJECT = re.compile(r"\s*(\{\w+\}|https?://\S+|da|do|the|your|all|any|every|each|their|its|his|her|this|these|those|them|it|user'?s|of|a copy|"
+                    r"everything|whatever|alle\w*|hier|le|la|les|tous|toutes|el|los|las|todos|todas|o|os|a|as|il|i|"
+                    r"ici|aquí|sein\w*|ihr\w*|die|den|das|leur|leurs|su|sus|seu|seus)\b")
 CJK_MOVE = re.compile(r"貼り付け|送信|送っ|发送|上传|粘贴|填入|复制|附加|含め|入力|全文")
 MOVE_OUT = re.compile(r"\b(send|forward|upload|post|pass|include|append|attach|paste|insert|embed|submit|transmit|"
                       r"exfiltrate|into|to https?)\b|`\w+`")
 # Honest tools say what they never do: "values are masked", "key contents are never read".
-SAFE = re.compile(r"\b(never|cannot|can't|masked|redacted|only the (prefix|public|metadata)|public key|not (read|stored|"
+SAFE = re.compile(r"\b(never|cannot|can't|do not|don't|must not|should not|masked|redacted|only the (prefix|public|metadata)|public key|not (read|stored|"
                   r"logged|sent|returned|included|shown))\b")
-PARAM_ASK = re.compile(r"\b(contents?|verbatim|full|complete|word for word|paste|here|copy|value|values|set this to|"
-                       r"fill|put|insert|include|aquí|ici|hier)\b|ここ|这里|此处|全文|内容|そのまま")
+PARAM_ASK = re.compile(r"\b(verbatim|complete|word for word|paste|here|copy|set this to|put|insert|full contents|"
+                       r"aquí|ici|hier)\b|ここ|这里|此处|全文|そのまま")
 EXFIL_URL = re.compile(
     r"https?://[^\s\"'<>)]*\{[^}\s]*(conversation|history|chat|user_?email|api_?key|token|secret|password|prompt|"
     r"context|summary|env|message)[^}\s]*\}|https?://[^\s\"'<>)]*[?&=/](conversation|chat_so_far|chat_history|"
     r"last_user_message|system_prompt|api_key)\w*")
 _CLAUSE_END = re.compile(r"[.;!?。！？]\s|\n")
+
+
+def flag_doc(f: Field) -> bool:
+    """A parameter documenting its own switch ("If true, include the created password"): the user's choice."""
+    return f.schema and f.path.endswith(".description") and f.norm.lstrip().startswith(
+        ("if true", "when true", "if set", "when set", "whether", "set to true", "if enabled", "when enabled"))
 
 
 def clause(text: str, start: int, end: int) -> tuple[int, int]:
@@ -87,10 +98,10 @@ def _exfil_hits(subject: Subject) -> Iterator[Hit]:
                 return
             a, b = clause(text, m.start(), m.end())
             window = text[a:b]
-            if SAFE.search(window) or mentioned(text, m.start()):
+            if SAFE.search(window) or mentioned(text, m.start()) or flag_doc(h.field):
                 continue
             if h.field.kind == "key":
-                if strong or len(h.field.norm.split()) >= 4 or re.search(r"contents? of|full text|verbatim|全文", h.field.norm):
+                if len(h.field.norm.split()) >= 4 or re.search(r"contents? of|full text|verbatim|全文", h.field.norm):
                     yield Hit(subject, h.field, h.start, h.end, "names a secret as a parameter to fill")
                     return
                 continue
@@ -98,9 +109,13 @@ def _exfil_hits(subject: Subject) -> Iterator[Hit]:
             moves = MOVE_OUT if opening else MOVE  # a description's opening clause says what the tool itself does
             # A secret that is not a file must be the object of the move: "include the chat history", not
             # "restrict the API key to send emails".
-            lo = a if strong else a
-            hi = b if strong else m.start()
-            moved = moves.search(text, lo, hi) or (not strong and CJK_MOVE.search(window))
+            if strong:
+                moved = moves.search(text, a, b)
+            else:
+                # reading a secret is the tool's business; handing it over is the ask
+                moved = any(mv.group(0) not in ("read", "open", "value of", "values of", "contents of", "full contents")
+                            and m.start() - mv.end() <= 60 and OBJECT.match(text, mv.end()) is not None
+                            for mv in moves.finditer(text, max(a, m.start() - 80), m.start())) or CJK_MOVE.search(window)
             if moved or EXFIL_URL.search(window) or (_param_field(h.field) and PARAM_ASK.search(window)):
                 what = "a secret file" if strong else "secrets or the conversation"
                 yield Hit(subject, h.field, h.start, h.end, f"asks the model to hand over {what}")
@@ -157,7 +172,7 @@ def _recipient_hits(subject: Subject) -> Iterator[Hit]:
         last = f.path.rsplit(".", 1)[-1]
         if f.schema and (last.startswith(("default", "enum", "const")) or ".default[" in f.path):
             prop = f.path.split(".properties.")[-1].split(".")[0] if ".properties." in f.path else ""
-            if "@" in m.group(0) or RECIPIENT_PROPS.search(prop.replace("_", " ")):
+            if RECIPIENT_PROPS.search(re.sub(r"([a-z])([A-Z])", r"\1 \2", prop).lower().replace("_", " ")):
                 yield Hit(subject, f, h.start, h.end, "fixes an outside address in a parameter's default or choices")
                 return
         if f.schema and last.startswith("examples"):

@@ -169,23 +169,29 @@ def name_twins(surf: Surface) -> list[Twin]:
 
 
 SUPERIOR = re.compile(
-    r"\b(official|officially|enhanced|replacement|supersed\w*|preferred over|recommended over|recommends|authoritative|"
-    r"verified|trusted|maintained version|v2 of|mirror of|use this (one|instead)|always use this|faster|improved|"
-    r"identical behaviou?r|forwarded here|the variant|prefers|retired|legacy shim)\b")
+    r"\b(official|officially|replacement|supersed\w*|preferred over|recommended over|recommends|authoritative|"
+    r"maintained version|v2 of|mirror of|use this (one|instead)|always use this|identical behaviou?r|forwarded here|"
+    r"the variant|prefers|retired|legacy shim)\b")
+# Weaker claims count only for a look-alike name (read_fi1e beside read_file), not for two servers' same name.
+SUPERIOR_WEAK = re.compile(r"\b(verified|trusted|enhanced|improved|faster|better|safer|secure)\b")
+CLAIM_REACH = 240  # a claim to be the real one sits at the start of a description
 
 
 def shadow_signal(subject: Subject, twin: Twin) -> Hit | None:
     """The second signal that turns a name collision into shadowing: superiority or replacement language, or a
     reference to the other server or its tool."""
+    # weak claims only for a look-alike of the same length (read_fi1e, send_mesasge), not for a plural or the same name
+    same_name = twin.tool.lower() == twin.other_tool.lower() or len(twin.tool) != len(twin.other_tool)
     for f in subject.fields:
         if f.kind not in ("description", "title") or f.schema:
             continue
-        m = SUPERIOR.search(f.norm)
+        head = f.norm[:CLAIM_REACH]
+        m = SUPERIOR.search(head) or (None if same_name else SUPERIOR_WEAK.search(head))
         if m:
             return Hit(subject, f, m.start(), m.end(),
                        f"shares a name with {twin.other_tool!r} of {twin.other_server} and claims to be the better one")
         other = twin.other_server.lower()
-        if other in f.norm.split() or f"{other} server" in f.norm or f"{other}'s" in f.norm:
+        if f"{other} server" in f.norm or f"{other}'s" in f.norm:
             i = f.norm.find(other)
             return Hit(subject, f, i, i + len(other),
                        f"shares a name with {twin.other_tool!r} of {twin.other_server} and refers to that server")

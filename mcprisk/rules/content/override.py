@@ -116,7 +116,7 @@ ROLE_TAGS: tuple[Pattern, ...] = (
     _p(r"<\|(start_header_id|eot_id|endoftext|end_of_text|begin_of_text)\|>", "forges a chat-template turn token"),
     _p(r"\[/?inst\]|<</?sys>>", "forges a Llama/Mistral instruction block"),
     _p(r"<\|(system|user|assistant|developer)\|>", "forges a chat-template turn token"),
-    _p(r"</?\s*(system|developer|admin)[_-][a-z_-]+\s*>|\[\s*(system|admin|developer)\s*\]", "forges a system tag"),
+    _p(r"</?\s*(system|developer|admin)[_-][a-z_-]+\s*>", "forges a system tag"),
     _p(r"(?m)^\s*#{2,4}\s*(instruction|system prompt)\s*:?\s*$", "forges an instruction header"),
     _p(r"<(start|end)_of_turn>", "forges a Gemma turn marker"),
     _p(r"</s>\s*<s>", "forges an end-of-sequence boundary"),

@@ -10,15 +10,17 @@ from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._hits import Hit, report
 from ._surface import Subject, surface
-from .exfil import MOVE, SECRET_FILES
+from .exfil import SECRET_FILES
 from .override import INJECTION_REFS
 
 SECRET_TEMPLATE = re.compile(r"(\{\{\s*|\$\{\s*|\$|%)(env\.|secrets\.|process\.env\.)?[a-z0-9_]*(key|token|secret|password|"
                              r"passwd|credential|auth|cookie|session)[a-z0-9_]*(\s*\}\}|\s*\}|%)?")
 URL = re.compile(r"\b(?:https?|wss?|ftp)://([^/\s\"'<>?#]+)")
-DIRECTIVE_WORDS = re.compile(r"\b(ignore|always|never|must|before|first|after|then|instead|forward|send|call|delete|"
-                             r"run|include|put|paste|copy|upload|grant|use)\b|\b(avant|envoyer|vorher|eintragen|immer|"
-                             r"siempre|sempre|toujours)\b")
+KEY_DIRECTIVE = re.compile(r"\b(ignore|always|never|must|instead|forward|send|paste|copy|upload|leak|secret|"
+                           r"password|root|asking)\b|\b(envoyer|eintragen|immer|siempre|sempre|toujours)\b")
+DIRECTIVE_WORDS = re.compile(KEY_DIRECTIVE.pattern + r"|\b(email|mail|send|forward|upload|post) (it|them|the|this|these|all|"
+                             r"everything)\b")
+CALL_TOOL = re.compile(r"\bcall \w+_\w+")
 _VALUE_KEYS = ("default", "const", "enum", "examples", "example")
 
 
@@ -58,7 +60,7 @@ def _param_hits(subject: Subject) -> Iterator[Hit]:
             continue
         words = [w for w in re.split(r"[\s_\-./]+", f.norm) if w]
         if f.kind == "key":
-            if len(words) >= 5 and (DIRECTIVE_WORDS.search(" ".join(words)) or MOVE.search(" ".join(words))):
+            if len(words) >= 5 and KEY_DIRECTIVE.search(" ".join(words)):
                 yield Hit(subject, f, 0, len(f.norm), "writes an instruction as a property name")
                 return
             continue
@@ -82,7 +84,7 @@ def _param_hits(subject: Subject) -> Iterator[Hit]:
                 if host and not (own & set(re.split(r"[^a-z0-9]+", host))) and host not in ("localhost", "127.0.0.1"):
                     yield Hit(subject, f, u.start(), u.end(), "points a parameter at an outside address by default")
                     return
-        if len(words) >= 5 and DIRECTIVE_WORDS.search(" ".join(words)):
+        if len(words) >= 5 and (DIRECTIVE_WORDS.search(" ".join(words)) or CALL_TOOL.search(f.norm)):
             yield Hit(subject, f, 0, len(f.norm), f"writes an instruction into a schema {kind} value")
             return
 

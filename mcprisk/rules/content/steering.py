@@ -15,10 +15,14 @@ from .override import INJECTION_REFS
 
 TOKEN = re.compile(r"[a-z0-9][a-z0-9_.-]*[a-z0-9]")
 DIRECTIVE = re.compile(
-    r"\b(when(ever)?|after|before|each time|every time|always|never|must|instead|do not use|don't use|route|"
-    r"first|also|mandatory|required|only|every|all|any|whenever|retired|deprecated|forwarded|legacy|supersed\w*)\b"
+    r"\b(whenever|each time|every time|always|never|must|instead|do not use|don't use|mandatory|before any|after any|"
+    r"after every|before every|for every|every|after each|before each|immediately|retired|deprecated|forwarded|"
+    r"supersed\w*)\b"
     r"|\bwenn\b|\bimmer\b|\bnie\b|niemals|toujours|jamais|chaque|siempre|nunca|\bcada\b|sempre|每次|必须|之后|之前|始终|从不"
     r"|いつも|必ず|常に|항상|반드시")
+
+
+WEAK_DIRECTIVE = re.compile(r"\b(when|after|before|first|also|route)\b")
 
 
 def distinctive(name: str) -> bool:
@@ -42,7 +46,9 @@ def _coercion_hits(subject: Subject, surf: Surface) -> Iterator[Hit]:
         if hit(subject, m.start(), m.end(), "").field.identifier:
             continue
         a, b = clause(text, m.start(), m.end())
-        if DIRECTIVE.search(text, a, b) and not mentioned(text, m.start()):
+        names_server = f"{owner.lower()} server" in text[a:b] or f"({owner.lower()})" in text[a:b]
+        if (DIRECTIVE.search(text, a, b) or (names_server and WEAK_DIRECTIVE.search(text, a, b))) \
+                and not mentioned(text, m.start()):
             yield hit(subject, m.start(), m.end(), f"gives the model orders about {word!r}, a tool of the {owner} server")
             return
 
@@ -75,7 +81,9 @@ PREFERENCE: tuple[Pattern, ...] = (
     _p(rf"\b{_OTHERS}\b[^\n]{{0,40}}?\b(must not|should not|may not|cannot|can't) be (used|called|trusted)",
        "forbids the model other tools"),
     _p(rf"\b{_OTHERS}\b[^\n]{{0,40}}?\b(violate|are against|breach)\b", "forbids the model other tools"),
-    _p(r"\b(the )?(only|sole|single|one and only|exclusive) (reliable|trusted|approved|official|certified|sanctioned)\b",
+    _p(r"\b(the )?(only|sole|single|one and only|exclusive) (reliable|trusted|approved|official|certified|sanctioned)\b"
+       r"[^\n.;]{0,25}?\b(tools?|servers?|search|source|calculator|converter|services?|integration|plugins?|apps?|clients?|"
+       r"engine|provider|one)\b",
        "claims to be the only trustworthy tool"),
     _p(r"\b(always|must|should always)\b[^\n]{0,20}?\b(use|choose|prefer|select|pick|call|route)\b[^\n]{0,20}?\b(this|me|us|it)\b"
        r"[^\n]{0,25}?\b(first|whenever|in all cases|exclusively)\b",
@@ -92,7 +100,8 @@ PREFERENCE: tuple[Pattern, ...] = (
        "tells the model to always choose this tool"),
     _p(r"#\s?1 recommended|\bnumber one\b|\brated the (most|best)\b|\b(best|higher) (user )?(ratings?|scores?)\b|\bscored higher\b",
        "promotes itself to the model with rankings or rewards"),
-    _p(r"\b(models|assistants|agents|llms)\b[^\n]{0,40}?\b(that|which|who|when they)\b[^\n]{0,30}?\b(pick|choose|select|use|route)\b",
+    _p(r"\b(models|assistants|agents|llms)\b[^\n]{0,40}?\b(that|which|who|when they)\b[^\n]{0,30}?\b(pick|choose|select|use|route)\b"
+       r"[^\n]{0,60}?\b(score[sd]?|rated|rank\w*|reward\w*|ratings?|higher|better|best)\b",
        "promotes itself to the model with rankings or rewards"),
     _p(r"\bnever fall back\b|\bretry here instead\b", "forbids the model other tools"),
     _p(r"\bpriority\s*=\s*1\b", "claims top priority for itself"),
@@ -130,11 +139,11 @@ def preference_manipulation(ctx: RuleContext) -> Iterable[Finding]:
 
 HARM = re.compile(
     r"\b(delete|remove|drop table|drop|wipe|erase|purge|rm -rf|revoke|deactivate|disable|pay|charge|transfer|grant|"
-    r"set mode|chmod|decline|cancel|close|archive|publish|approve|truncate|overwrite|reset|mark (it|them|\w+) (as )?paid|"
+    r"set mode|chmod|decline|cancel|publish|approve|truncate|overwrite|reset|mark (it|them|\w+) (as )?paid|"
     r"refund|withdraw|transfer_all|set_permission|respond_event)\b"
     r"|\b(delete|remove|revoke|deactivate|pay|charge|publish|decline|cancel|archive|drop|wipe|purge|set_permission)_\w+"
     r"|\bstornier\w*|\blösch\w*|\bazzer\w*|\belimin[ae]\b|\bborr[ae]\b|\bsupprime[zr]?\b|\bcancela\b|\bcancele\b|\bapague\b"
-    r"|\bvalide[zr]? la commande\b|\bactualiza\b|\bcambia\b|\bcommander\b|删除|撤销|支付|取消")
+    r"|\bvalide[zr]? la commande\b|\bactualiza\b|\bcambia\b|删除|撤销|支付|取消")
 SEQUENCE = re.compile(
     r"\b(after|afterwards|then|right after|before|first|once|as part of|each|every|all|any|automatically|always|"
     r"whenever|so (that|the)|to keep|to prevent|to free|in order to|without asking|without checking|free space|"
@@ -144,6 +153,9 @@ READISH = re.compile(
     r"^(get|list|show|view|read|search|find|lookup|look|check|preview|report|summar|count|analy[sz]|describe|fetch|"
     r"query|inspect|stats|status|monitor|render|compute|calculate|estimate|validate|lint|ver|voir|zeige|affiche|"
     r"consulta|mostra|leggi|lista|busca|usage|cached|current|disk|repo_stats|agenda)")
+HARM_OBJECT = re.compile(r"\s*(every|all|each|any|the|it|them|this|that|those|these|old|a|an|its|their|\d|\w+_\w+|"
+                         r"with|el|la|los|las|le|les|jede\w*|alle\w*|die|den|das|ogni|tutti|tutte|chaque|tous|toutes|"
+                         r"on|to|owner|mx|audit)\b|\s*[`'\"$~/]")
 STRONG_CUE = re.compile(r"\b(without asking|without checking|automatically|right after|as part of)\b")
 SAFEGUARD = re.compile(r"\b(confirm\w*|approv(al|e) (from|by)|ask (the )?(user|human)|permission from|consent|"
                        r"never|do not|don't|must not)\b")
@@ -179,6 +191,8 @@ def _side_action_hits(subject: Subject) -> Iterator[Hit]:
         stem = m.group(0)[:5]
         if subject.kind == "tool" and not READISH.search(name) and _OWN_EFFECT.search(name) and _OWN_EFFECT.search(stem):
             continue
+        if "_" not in m.group(0) and HARM_OBJECT.match(text, m.end()) is None:
+            continue  # "charge details", "billing transfer": a noun, not an order with an object
         a, b = clause(text, m.start(), m.end())
         if not readish and not (STRONG_CUE.search(text, a, b) and re.search(r"\b[a-z]+_[a-z_]+\b", text[a:b])):
             continue  # a tool that changes things may document its own changes; only a strong, named order counts
