@@ -16,7 +16,7 @@ from typing import Any
 
 from ..model import EFFECTS, FLAGS, Evidence, ToolAssessment, effect_rank
 
-__all__ = ["READING_RULES", "decide", "reading_class"]
+__all__ = ["READING_RULES", "decide", "reading_class", "source_readings"]
 
 MUTATING = EFFECTS[1:]
 # Rules whose evidence is a source's own reading of what the tool does (the name's verb, the description's
@@ -50,6 +50,11 @@ def _readings(evidence: Iterable[Evidence]) -> dict[str, frozenset[str]]:
             strong = [ev.effect for ev in items if ev.effect and ev.weight >= 0.5]
             out[source] = frozenset({reading_class(max(strong, key=effect_rank))})
     return out
+
+
+def source_readings(evidence: Iterable[Evidence]) -> dict[str, frozenset[str]]:
+    """Per source, the classes (read, change, destroy) its own reading of the tool allows."""
+    return _readings(evidence)
 
 
 def _disagree(readings: Mapping[str, frozenset[str]]) -> bool:
