@@ -233,6 +233,29 @@ def test_a_decisive_witness_is_an_accusation():
     assert found and any(e.rule == "EFF106" for e in found[0].evidence)
 
 
+def test_two_witnesses_of_a_change_are_a_doubt_not_an_accusation():
+    """readOnlyHint: true on a tool that two sources call a change, none decisively, is a medium ANN001 that
+    leaves the verdict to the placement (no do_not_use)."""
+    t = tool("create_plan", "Create a plan and save it to the output folder.", {"output_dir": STR},
+             annotations={"readOnlyHint": True})
+    a = assess([snapshot("planner", t)])
+    found = [f for f in a.findings if f.code == "ANN001"]
+    assert [f.severity for f in found] == ["medium"]
+    assert a.verdict("planner").state != "do_not_use"
+
+
+def test_a_reading_another_source_disputes_is_a_doubt():
+    """destructiveHint: false on a tool whose name reads it as a read while a parameter runs code is a medium
+    ANN002; the same parameter on a tool no source reads as a read is a high one."""
+    scrape = tool("scrape_page", "Scrape a page.", {"url": STR, "script": STR},
+                  annotations={"readOnlyHint": False, "destructiveHint": False})
+    run = tool("run_job", "Run a job on the worker.", {"script": STR},
+               annotations={"readOnlyHint": False, "destructiveHint": False})
+    a = assess([snapshot("worker", scrape, run)])
+    severity = {f.subject: f.severity for f in a.findings if f.code == "ANN002"}
+    assert severity == {"scrape_page": "medium", "run_job": "high"}
+
+
 def test_classifier_modules_stay_small():
     """Each module of the classifier package stays well under 400 lines (under 350)."""
     package = Path(__file__).resolve().parents[1] / "mcprisk" / "classify"
