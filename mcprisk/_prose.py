@@ -43,19 +43,41 @@ def clip_words(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:") + ELLIPSIS
 
 
-def trim_quote(text: str) -> str:
-    """A quote that was cut mid-word (``…ipe (KEY). Refunds``) starts and ends at whole words instead."""
-    if text.startswith(ELLIPSIS) and len(text) > 1 and not text[1].isspace():
+def trim_quote(text: str, source: str | None = None) -> str:
+    """A quote that was cut mid-word (``…ipe (KEY). Refunds``) starts and ends at whole words instead. Given the
+    ``source`` it was cut from, a cut the quote does not mark with ``…`` is found there and marked too."""
+    if source:
+        text = _mark_cuts(text, source)
+    if text.startswith(ELLIPSIS) and len(text) > 1 and _wordish(text[1]):
         rest = text[1:]
         space = rest.find(" ")
-        if 0 <= space < len(rest) - 1 and rest[:space].isalnum():
+        if 0 <= space < len(rest) - 1:  # the first token may be the tail of a word: it goes
             text = ELLIPSIS + rest[space + 1:]
-    if text.endswith(ELLIPSIS) and len(text) > 1 and not text[-2].isspace():
+    if text.endswith(ELLIPSIS) and len(text) > 1 and _wordish(text[-2]):
         body = text[:-1]
         space = body.rfind(" ")
-        if space > 0 and body[space + 1:].isalnum():
+        if space > 0:  # the last token may be the head of a word: it goes
             text = body[:space].rstrip(" ,;:") + ELLIPSIS
     return text
+
+
+def _mark_cuts(text: str, source: str) -> str:
+    """``…`` where ``text`` starts or ends inside a word of ``source`` without saying so."""
+    body = text.strip(ELLIPSIS)
+    at = source.find(body) if body else -1
+    if at < 0:
+        return text
+    if at > 0 and not text.startswith(ELLIPSIS) and _wordish(source[at - 1]) and _wordish(body[0]):
+        text = ELLIPSIS + text
+    end = at + len(body)
+    if end < len(source) and not text.endswith(ELLIPSIS) and _wordish(source[end]) and _wordish(body[-1]):
+        text = text + ELLIPSIS
+    return text
+
+
+def _wordish(c: str) -> bool:
+    """A character a cut could have split a token at (anything but a space or a sentence's end)."""
+    return not c.isspace() and c not in ".!?"
 
 
 def _article(m: re.Match[str]) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from .._prose import listed
 from ..model import Evidence, Finding, ToolAssessment, effect_rank
 from ._base import RuleContext, finding_rule, make
 
@@ -109,9 +110,8 @@ def missing_annotations(ctx: RuleContext) -> Iterable[Finding]:
         if not bare:
             continue
         yield make(missing_annotations, server=snap.name, subject=snap.name,
-                   message=f"{len(bare)} of {len(snap.tools)} tools carry no annotations: {', '.join(bare[:8])}"
-                           + ("…" if len(bare) > 8 else "") + ".",
-                   evidence=(Evidence("ANN003", "annotation", ", ".join(bare[:8]), "no annotations"),),
+                   message=f"{len(bare)} of {len(snap.tools)} tools carry no annotations: {listed(bare, 8)}.",
+                   evidence=(Evidence("ANN003", "annotation", listed(bare, 8), "no annotations"),),
                    tools=tuple(f"{snap.name}/{n}" for n in bare))
 
 
