@@ -26,6 +26,7 @@ KINDS = ("static_api_key", "service_account", "per_user_oauth", "none")
 SCOPES = ("narrow", "broad", "admin")
 REASONS = ("convenience", "team_sharing", "partner_integration", "saas_product", "other")
 _WIDE = widgets.Layout(width="auto")
+_ROW = widgets.Layout(flex_flow="row wrap", align_items="center")  # a narrow notebook wraps a row, never clips it
 
 
 class MultiCheck(widgets.HBox):
@@ -60,16 +61,16 @@ class CredentialRow(widgets.HBox):
     def __init__(self, name: str, tools: Sequence[str], on_change: Callable[[Any], None]) -> None:
         self.name = name
         self.kind = widgets.Dropdown(options=[NOT_DESCRIBED, *KINDS], value=NOT_DESCRIBED,
-                                     layout=widgets.Layout(width="150px"))
+                                     layout=widgets.Layout(width="140px"))
         self.scope = widgets.Dropdown(options=["(scope unknown)", *SCOPES], value="(scope unknown)",
-                                      layout=widgets.Layout(width="130px"))
+                                      layout=widgets.Layout(width="125px"))
         self.kept = widgets.Checkbox(value=False, description="in a secrets store, rotated", indent=False,
                                      layout=_WIDE)
         self.shared = widgets.Checkbox(value=True, description="every tool uses it", indent=False, layout=_WIDE)
         self.tools = widgets.SelectMultiple(options=list(tools), value=(), rows=min(4, max(1, len(tools))),
                                             layout=widgets.Layout(width="200px", display="none"))
-        label = widgets.HTML(f"<code>{_esc(name)}</code>", layout=widgets.Layout(width="190px"))
-        super().__init__([label, self.kind, self.scope, self.kept, self.shared, self.tools])
+        label = widgets.HTML(f"<code>{_esc(name)}</code>", layout=widgets.Layout(width="180px"))
+        super().__init__([label, self.kind, self.scope, self.kept, self.shared, self.tools], layout=_ROW)
         self.add_class("mcprisk-credential")
         for w in (self.kind, self.scope, self.kept, self.shared, self.tools):
             w.observe(on_change, names="value")
@@ -106,7 +107,7 @@ class DataStoreRow(widgets.HBox):
         self.shared = widgets.Checkbox(value=True, description="every tool reaches it", indent=False, layout=_WIDE)
         self.tools = widgets.SelectMultiple(options=list(tools), value=(), rows=min(4, max(1, len(tools))),
                                             layout=widgets.Layout(width="200px", display="none"))
-        super().__init__([self.listed, self.customer, self.shared, self.tools])
+        super().__init__([self.listed, self.customer, self.shared, self.tools], layout=_ROW)
         self.add_class("mcprisk-datastore")
         for w in (self.listed, self.customer, self.shared, self.tools):
             w.observe(on_change, names="value")
@@ -146,7 +147,7 @@ class InventoryEditor(widgets.VBox):
 
     def __init__(self, on_change: Callable[[], None]) -> None:
         self._on_change, self._quiet = on_change, False
-        dd = dict(style={"description_width": "150px"}, layout=widgets.Layout(width="330px"))
+        dd = dict(style={"description_width": "140px"}, layout=widgets.Layout(width="310px"))
         self.stage = widgets.Dropdown(options=[UNSET, "experimental", "production"], description="stage", **dd)
         self.tenants = widgets.Dropdown(options=[UNSET, "single", "multi"], description="tenants", **dd)
         self.remote_reason = widgets.Dropdown(options=[UNSET, *REASONS], description="why remote", **dd)

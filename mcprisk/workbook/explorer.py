@@ -92,7 +92,9 @@ class Explorer(widgets.VBox):
         self.apply_split.on_click(lambda _b: self.apply_split_plan())
 
         controls_box = widgets.GridBox(list(self.controls.values()),
-                                       layout=widgets.Layout(grid_template_columns="repeat(2, 50%)"))
+                                       layout=widgets.Layout(grid_template_columns="repeat(auto-fill, minmax(340px, 1fr))"))
+        for box in (self.effects, self.flags):
+            box.layout.flex_flow = "row wrap"
         left = widgets.VBox([
             widgets.HBox([self.server, self.audience]),
             _heading("Inventory: what introspection cannot see"), self.editor,

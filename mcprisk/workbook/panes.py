@@ -31,6 +31,8 @@ BANNER_CSS = """<style>
 .mcprisk-tools th, .mcprisk-tools td { text-align: left; vertical-align: top; padding: 2px 8px;
   border-bottom: 1px solid #eef0f2; }
 .mcprisk-explorer h4 { margin: 10px 0 4px; font-size: 13.5px; }
+.mcprisk-banner details summary { cursor: pointer; color: #59636e; }
+.mcprisk-tools { overflow-x: auto; }
 </style>"""
 
 
@@ -56,7 +58,7 @@ def banner_html(a: Any, server: str, start: Any) -> str:
         was = None
     moved = (f'was <code>{_E(was)}</code> &rarr; now <code>{_E(p.recommended)}</code>' if was and was != p.recommended
              else f'<code>{_E(p.recommended)}</code> <span style="color:#59636e">(as when opened)</span>')
-    held = "; ".join(f"{h.tool} ({', '.join(describe(x, lower=True) for x in h.adds)})" for h in p.held_back_by)
+    held = _held(p)
     plan = p.split_plan
     ceiling = p.ceiling
     missing = [c.control for c in p.required_controls if c.status == "missing"]
@@ -68,15 +70,26 @@ def banner_html(a: Any, server: str, start: Any) -> str:
         + (f"<br><small>decisive tools: {_E(listed(v.tools, 6))}</small>" if v.tools else "")
         + f'<div class="move mcprisk-placement"><b>{_E(server)}</b>: recommended {_E(p.recommended)} '
           f"(now {_E(p.current or 'unknown')}) &middot; {moved}</div>"
-        + f'<div class="mcprisk-summary">{_E(p.summary)}</div>'
         + (f"<div><small>missing: {_E(', '.join(describe(c) for c in missing))}</small></div>" if missing else "")
-        + (f'<div class="mcprisk-ceiling"><small>Ceiling {_E(ceiling.pattern)}: {_E(ceiling.summary)}</small></div>'
+        + (f'<div class="mcprisk-ceiling"><small>ceiling <b>{_E(ceiling.pattern)}</b></small></div>'
            if ceiling is not None else "")
-        + (f'<div class="mcprisk-held"><small>held back by: {_E(held)}</small></div>' if held else "")
-        + (f'<div class="mcprisk-split"><small><b>split plan ({_E(plan.target_pattern)}):</b> {_code(plan.text)}'
-           "</small></div>" if plan is not None else '<div class="mcprisk-split"><small>no split plan applies'
-                                                      "</small></div>")
+        + '<details><summary><small>why, how far it could go, what holds it back</small></summary><small>'
+        + f'<div class="mcprisk-summary">{_E(p.summary)}</div>'
+        + (f'<div>Ceiling {_E(ceiling.pattern)}: {_E(ceiling.summary)}</div>' if ceiling is not None else "")
+        + (f'<div class="mcprisk-held">held back by: {_E(held)}</div>' if held else "") + "</small></details>"
+        + (f'<details class="mcprisk-split"><summary><small><b>split plan ({_E(plan.target_pattern)}):</b> move '
+           f"{_E(listed(plan.move, 4))}</small></summary><small>{_code(plan.text)}</small></details>"
+           if plan is not None else '<div class="mcprisk-split"><small>no split plan applies</small></div>')
         + "</div>")
+
+
+def _held(p: Any) -> str:
+    """The tools holding the server back, those that add the same things in one clause."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for h in p.held_back_by:
+        groups.setdefault(h.adds, []).append(h.tool)
+    return "; ".join(f"{listed(tools, 3)} ({', '.join(describe(x, lower=True) for x in adds)})"
+                     for adds, tools in groups.items())
 
 
 def tools_html(a: Any, server: str, tools: Sequence[Any]) -> str:
