@@ -1,4 +1,4 @@
-"""What every renderer shares: safe text, timestamps, rule documentation and the report's plain data.
+"""What every renderer shares: safe text, timestamps, rule documentation and the lookups the reports arrange.
 
 Renderers read an ``Assessment`` and recompute nothing; the helpers here only look things up (titles,
 docstrings) and arrange (sorting, grouping) what the assessment already holds.
@@ -11,9 +11,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from .. import __version__
 from .._text import json_text_safe, terminal_safe
-from ..model import EFFECTS, PATTERNS, SEVERITIES, Finding, effect_rank
+from ..model import PATTERNS, SEVERITIES, Finding, effect_rank
 from ..standards import owasp_references, owasp_standard
 
 RESOLVED = ("accepted", "mitigated", "false_positive")  # tracking statuses that do not gate CI
