@@ -21,7 +21,7 @@ from ._html_sections import (controls_section, decisions_section, drift_section,
                              record_section)
 from ._budget import budget
 from ._html_tables import prompts_section, resources_section, tools_section
-from ._html_verdict import VERDICT_CSS, verdict_card
+from ._html_verdict import VERDICT_CSS, verdict_card, verdict_row
 from ._markup import fold
 from ._markup import text as _t
 from ._svg import controls_chart, effects_chart, findings_chart, graph_chart
@@ -30,6 +30,7 @@ __all__ = ["CSP", "render_html"]
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 GRAPH_OPEN_UP_TO = 40  # tools: a bigger graph is folded (one click away)
+CARDS_UP_TO = 6  # servers: more read as one verdict line each, their cards folded
 
 _CSS = """
 :root { --ink: #1f2328; --muted: #59636e; --line: #d1d9e0; --soft: #f6f8fa;
@@ -141,7 +142,9 @@ def render_html(a: Any, *, timestamp: str | dt.datetime | None = None, charts: b
         warn = ('<p class="notice">Not every server could be introspected completely: '
                 + ", ".join(f"{_t(s.name)} ({_t(s.status)})" for s in incomplete)
                 + ". What they did not list is not assessed.</p>")
-    verdicts = "".join(verdict_card(a, s, b) for s in a.snapshots) or '<p class="muted">No servers.</p>'
+    # A few servers read as cards; a whole organisation's as one line each, its card a click away.
+    card = verdict_row if len(a.snapshots) > CARDS_UP_TO else verdict_card
+    verdicts = "".join(card(a, s, b) for s in a.snapshots) or '<p class="muted">No servers.</p>'
     toc = "".join(f'<a href="#{k}">{v}</a>' for k, v in (
         ("verdict", "Verdict"), ("charts", "At a glance"), ("tools", "Tools"), ("resources", "Resources"),
         ("prompts", "Prompts"), ("findings", "Findings"),

@@ -13,7 +13,7 @@ from ._common import (RESOLVED, code_words, counts, missing_groups, pattern_titl
                       server_findings, verdict_of, verdict_reasons)
 from ._markup import anchor, chip, fold, listed, prose, quoted, term, text
 
-__all__ = ["VERDICT_CSS", "verdict_card"]
+__all__ = ["VERDICT_CSS", "verdict_card", "verdict_row"]
 
 VERDICT_CSS = """
 .verdict .state { margin: 4px 0 6px; } .badge { display: inline-block; padding: 3px 12px; border-radius: 4px;
@@ -26,6 +26,9 @@ ul.terms { margin: 0; padding-left: 18px; } ul.terms li { margin: 1px 0; }
   font-weight: 600; background: #fde2dd; color: var(--stop); border: 1px solid #f5b8ad; }
 .mark.resolved { background: #eef0f2; color: var(--muted); border-color: var(--line); }
 .verdict details { margin-top: 8px; } .verdict details > summary { color: var(--muted); font-size: 13px; }
+details.verdict-row { border-bottom: 1px solid var(--line); padding: 4px 0; }
+details.verdict-row > summary .badge { font-size: 12px; padding: 1px 8px; min-width: 128px; text-align: center; }
+details.verdict-row > .verdict { margin: 6px 0 8px; }
 """
 
 _CLASS = {"do_not_use": "stop", "needs_controls": "warn", "ready": "ok"}
@@ -188,3 +191,21 @@ def verdict_card(a: Any, snap: Any, b: Budget) -> str:
     more = fold("Why, what blocks it, the tools holding it back, the split plans and the ceiling", _dl(folded)) \
         if folded else ""
     return f'<article class="verdict {cls}" id="{anchor("server", name)}">{head}{_dl(rows)}{more}</article>'
+
+
+def verdict_row(a: Any, snap: Any, b: Budget) -> str:
+    """One line per server for a long report (its card folded below): the verdict, where it may run, open
+    findings."""
+    name = snap.name
+    p, v = placement_of(a, name), verdict_of(a, name)
+    open_fs = [f for f in server_findings(a, name) if f.status not in RESOLVED]
+    found = " ".join(chip(f"{n} {s}", f"sev-{s}") for s, n in counts(open_fs).items() if n) or chip(
+        "no open findings", "outline")
+    badge = (f'<span class="badge {text(v.state)}">{text(v.label)}</span>' if v is not None
+             else '<span class="badge">no verdict</span>')
+    where = (f"run as {chip(p.recommended, 'outline')}"
+             + ("" if p.current == p.recommended else f" (now {text(p.current or 'unknown')})")
+             if p is not None else "placement not computed")
+    status = "" if snap.status == "complete" else f' {chip(f"introspection {snap.status}", "sev-high")}'
+    return fold(f"{badge} <b>{text(name)}</b>{status} &middot; {where} &middot; {found}", verdict_card(a, snap, b),
+                "verdict-row")
