@@ -18,6 +18,7 @@ ELLIPSIS = "…"
 _CONSONANT_SOUND = re.compile(r"(?:u(?:s|n[ai]|r[aeiou]|t[ai]|bi|k)|eu|one\b|once\b|uni|ur[il])", re.IGNORECASE)
 _VOWEL_SOUND = re.compile(r"(?:hour|honest|honou?r|heir|[aeio]|u(?![aeiou]))", re.IGNORECASE)
 _ARTICLE = re.compile(r"\b([Aa]n?) ([A-Za-z][\w-]*)")
+_WHERE = re.compile(r"^[\w.]+ @\d+: \S")
 
 
 def listed(items: Iterable[str], limit: int = 3, *, sep: str = ", ") -> str:
@@ -44,35 +45,39 @@ def clip_words(text: str, limit: int) -> str:
 
 
 def trim_quote(text: str, source: str | None = None) -> str:
-    """A quote that was cut mid-word (``…ipe (KEY). Refunds``) starts and ends at whole words instead. Given the
-    ``source`` it was cut from, a cut the quote does not mark with ``…`` is found there and marked too."""
-    if source:
-        text = _mark_cuts(text, source)
-    if text.startswith(ELLIPSIS) and len(text) > 1 and _wordish(text[1]):
-        rest = text[1:]
-        space = rest.find(" ")
-        if 0 <= space < len(rest) - 1:  # the first token may be the tail of a word: it goes
-            text = ELLIPSIS + rest[space + 1:]
-    if text.endswith(ELLIPSIS) and len(text) > 1 and _wordish(text[-2]):
-        body = text[:-1]
-        space = body.rfind(" ")
-        if space > 0:  # the last token may be the head of a word: it goes
-            text = body[:space].rstrip(" ,;:") + ELLIPSIS
-    return text
+    """A quote cut mid-word (``…ipe (KEY). Refunds cannot be rev…``) starts and ends at whole words instead.
 
-
-def _mark_cuts(text: str, source: str) -> str:
-    """``…`` where ``text`` starts or ends inside a word of ``source`` without saying so."""
+    Given the ``source`` it was cut from, the cut is checked there: a partial word at either end goes and the cut
+    is marked ``…`` even where the quote did not say so. Without it, a leading fragment is recognised by its lower
+    case (so a quote that opens on "Ignore all previous instructions" keeps its first word) and the last token
+    before a closing ``…`` goes."""
+    where = _WHERE.match(text)  # "description @227: …": a location a rule put before its quote
+    if where:
+        return where[0][:-1] + trim_quote(text[len(where[0]) - 1:], source)
     body = text.strip(ELLIPSIS)
-    at = source.find(body) if body else -1
-    if at < 0:
-        return text
-    if at > 0 and not text.startswith(ELLIPSIS) and _wordish(source[at - 1]) and _wordish(body[0]):
-        text = ELLIPSIS + text
-    end = at + len(body)
-    if end < len(source) and not text.endswith(ELLIPSIS) and _wordish(source[end]) and _wordish(body[-1]):
-        text = text + ELLIPSIS
-    return text
+    at = source.find(body) if source and body else -1
+    if at >= 0:
+        end = at + len(body)
+        head = at > 0 and _wordish(source[at - 1]) and _wordish(body[0])
+        tail = end < len(source) and _wordish(source[end]) and _wordish(body[-1])
+        return _trimmed(body, head, tail, head or (at > 0 and text.startswith(ELLIPSIS)),
+                        tail or (end < len(source) and text.endswith(ELLIPSIS)))
+    head = text.startswith(ELLIPSIS) and len(text) > 1 and (text[1].islower() or text[1].isdigit())
+    tail = text.endswith(ELLIPSIS) and len(text) > 1 and _wordish(text[-2])
+    return _trimmed(body, head, tail, text.startswith(ELLIPSIS), text.endswith(ELLIPSIS))
+
+
+def _trimmed(body: str, head: bool, tail: bool, mark_head: bool, mark_tail: bool) -> str:
+    """``body`` without its partial first (``head``) and last (``tail``) tokens, ``…`` where it was cut."""
+    if head:
+        space = body.find(" ")
+        if 0 <= space < len(body) - 1:
+            body = body[space + 1:]
+    if tail:
+        space = body.rfind(" ")
+        if space > 0:
+            body = body[:space].rstrip(" ,;:")
+    return (ELLIPSIS if mark_head else "") + body + (ELLIPSIS if mark_tail else "")
 
 
 def _wordish(c: str) -> bool:

@@ -485,7 +485,8 @@ def assess(snapshots: Snapshot | Sequence[Snapshot], *, inventory: Any = None, p
     graph = build_graph(snaps, tools, inventory, services, resources=resources)
     flows = find_flows(tools)
     ctx = RuleContext(snapshots=snaps, tools={t.key: t for t in tools}, graph=graph, inventory=inventory,
-                      extra={"flows": flows, "resources": resources, "prompts": prompts, "postures": postures})
+                      extra={"flows": flows, "resources": resources, "prompts": prompts, "postures": postures,
+                             "content_cache": {}})  # the content rules' shared text pass, built once per run
     same_snapshots = _previous is not None and all(a is b for a, b in zip(_previous.snapshots, snaps)) \
         and len(_previous.snapshots) == len(snaps)
     if same_snapshots:

@@ -9,6 +9,7 @@ size limits so a hostile or broken server ends in a clear error plus whatever wa
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import time
 import re
@@ -364,6 +365,11 @@ async def _list_all(session: ClientSession, kind: str, wire: Wire, g: _Gathered)
             g.error(kind, "sdk_rejected", "the mcp SDK rejected this page as spec-invalid "
                     f"({exc.error_count()} problem(s): {_validation_summary(exc)}); kept as sent", fatal=False)
         except MCPError as exc:
+            if exc.code == types.METHOD_NOT_FOUND and kind != "tools" and pages == 0:
+                # Declared but not implemented: nothing of this kind to judge (tools are the exception: unseen).
+                g.error(kind, "not_implemented", f"{method}: the server declares the capability but answers "
+                                                 "'method not found'; nothing of this kind is listed", fatal=False)
+                break
             failure = wire.last_failure(method)
             code, message = failure if failure else _mcp_error_code(exc, wire)
             if code == "timeout":
@@ -525,6 +531,15 @@ def _classify(exc: BaseException, spec: ServerSpec, wire: Wire, limits: Limits) 
 ERAS = ("auto", "legacy", "modern")
 
 
+def _closed_on_probe(wire: Wire, g: _Gathered) -> bool:
+    """The connection ended while the server/discover probe was unanswered, and nothing else was asked: not a
+    silent server (that times out and falls back by itself) but one that quit on a method it does not know."""
+    probes = wire.ids_by_method.get("server/discover", [])
+    return (bool(probes) and probes[-1] in wire.outstanding and "initialize" not in wire.ids_by_method
+            and any(e.fatal and e.code not in ("timeout", "total_timeout", "spawn_failed", "spec_error")
+                    for e in g.errors))
+
+
 async def introspect_async(spec: ServerSpec, *, limits: Limits | None = None,
                            environ: Mapping[str, str] | None = None,
                            inputs: Mapping[str, str] | None = None, era: str = "auto") -> Snapshot:
@@ -570,6 +585,13 @@ async def introspect_async(spec: ServerSpec, *, limits: Limits | None = None,
         g.error("server", "total_timeout", f"introspection stopped at the {limits.total_timeout:g} s limit "
                                            f"for one server (during {stage}); kept what was gathered")
     g.timings["total"] = time.perf_counter() - started
+    if era == "auto" and spec.transport == "stdio" and not g.connected and _closed_on_probe(wire, g) \
+            and not deadline.cancelled_caught:
+        # Some servers built on older SDKs exit on a method they do not know: start it again, legacy only.
+        again = await introspect_async(spec, limits=limits, environ=environ, inputs=inputs, era="legacy")
+        note = IntrospectionIssue("connect", "probe_closed", "the server closed the connection when sent the "
+                                  "server/discover probe; started it again and used initialize (legacy era)", False)
+        return dataclasses.replace(again, errors=(note, *again.errors))
     if not g.connected and wire.stderr_total and not any(e.code == "spawn_failed" for e in g.errors):
         tail = wire.stderr_text().strip().splitlines()[-3:]
         if tail:

@@ -44,12 +44,15 @@ def test_honest_annotations_raise_no_contradiction():
 
 
 def test_poisoned_descriptions_are_caught(hostile):
-    """Hidden instructions in a tool and in the server instructions, and a zero-width space, are found."""
-    assert "INJ001@support-desk@add_internal_note" in ids(hostile)
-    assert "INJ001@support-desk" in ids(hostile)
-    assert "INJ002@support-desk@add_internal_note" in ids(hostile)
-    inj = next(f for f in hostile.findings if f.id == "INJ001@support-desk@add_internal_note")
-    assert "IMPORTANT" in inj.evidence[0].text
+    """The poisoned tool's forged <IMPORTANT> tag, secret-file ask and concealment, and the server instructions'
+    override, are found; the honest tools of the same server are not accused."""
+    found = ids(hostile)
+    assert {"INJ007@support-desk@add_internal_note", "INJ009@support-desk@add_internal_note",
+            "INJ008@support-desk@add_internal_note", "INJ001@support-desk"} <= found
+    inj = next(f for f in hostile.findings if f.id == "INJ009@support-desk@add_internal_note")
+    assert "~/.ssh/id_rsa" in inj.evidence[0].text and "description @" in inj.evidence[0].text
+    content = {f.subject for f in hostile.findings if f.code.startswith("INJ")}
+    assert content == {"add_internal_note", "support-desk"}
 
 
 def test_trifecta_needs_both_servers(pair):

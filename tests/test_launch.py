@@ -123,6 +123,26 @@ def test_well_known_and_unrelated_names_are_not_lookalikes(argv):
     assert lookalike(p) is None
 
 
+def test_vendor_servers_named_like_every_other_vendors_are_not_lookalikes():
+    """``@vendor/mcp-server`` is what many vendors call their own server: the same generic bare name under
+    another scope is not imitation."""
+    for name in ("@rollbar/mcp-server", "@qase/mcp-server", "@runpod/mcp-server", "@acme/mcp"):
+        [p] = packages(stdio("npx", "-y", name))
+        assert lookalike(p) is None, name
+
+
+def test_no_real_server_of_the_labelled_corpus_is_called_a_lookalike():
+    """The 155 published packages collected for the classifier corpus are what they say they are: none draws a
+    look-alike finding."""
+    from mcprisk.snapshot import load_snapshot
+
+    corpus = sorted((Path(__file__).parent / "data" / "corpus").glob("*/*.snapshot.json"))
+    assert len(corpus) > 150
+    hits = [(path.name, p.name, lookalike(p)) for path in corpus for p in packages(load_snapshot(path).server)
+            if lookalike(p) is not None]
+    assert hits == []
+
+
 # Launch findings each sample raises on its own; every other entry (honest, pinned) must raise none.
 UNPINNED = {
     "claude_desktop_config.json": {"filesystem", "github", "linear", "postgres", "slack"},

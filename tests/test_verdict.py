@@ -59,14 +59,15 @@ def test_poisoned_lying_drifted_demo_is_do_not_use_and_says_why_first(insecure):
     v = verdict(insecure)
     assert v["state"] == "do_not_use" and v["pattern"] is None
     first = first_sentence(v["summary"])
-    assert first.startswith("Do not use support-desk: hostile content aimed at the model (add_internal_note")
+    assert first.startswith("Do not use support-desk: hostile content aimed at the model (the server instructions and "
+                            "add_internal_note)")
     assert "annotations that deny a destructive effect (delete_customer_record, issue_refund and run_sql)" in first
     assert "definitions changed since the approved baseline" in first
-    assert {"INJ001@support-desk@add_internal_note", "INJ002@support-desk@add_internal_note",
+    assert {"INJ009@support-desk@add_internal_note", "INJ007@support-desk@add_internal_note", "INJ001@support-desk",
             "ANN001@support-desk@run_sql", "DRIFT001@support-desk@send_customer_email",
             "DRIFT004@support-desk"} <= set(v["reasons"])
     assert {"add_internal_note", "run_sql", "send_customer_email"} <= set(v["tools"])
-    assert v["meanings"]["INJ001@support-desk@add_internal_note"] == "Hidden instructions aimed at the model"
+    assert v["meanings"]["INJ009@support-desk@add_internal_note"] == "Exfiltration ask: secrets, files or the conversation sent out"
 
 
 def test_report_schema_documents_verdict_and_ceiling(insecure):
@@ -158,7 +159,7 @@ def test_a_new_content_rule_counts_without_being_listed():
     p = place("svc", transport="stdio", url=None, tools=[tool("peek")], tool_credentials={})
     rules = {**rule_info(), "INJ999": RuleInfo("INJ999", "new", 3, 3, family="content", hostile=True)}
     assert rule_info()["INJ001"].hostile and rule_info()["INJ001"].family == "content"
-    assert not rule_info()["CRED001"].hostile and not rule_info()["INJ005"].hostile
+    assert not rule_info()["CRED001"].hostile and not rule_info()["HYG001"].hostile
     v = verdict_for("svc", p, [finding("INJ999", "high")], rules)
     assert v.state == "do_not_use" and v.reasons == ("INJ999@svc@peek",) and v.tools == ("peek",)
     assert verdict_for("svc", p, [finding("INJ999", "medium")], rules).state != "do_not_use"
@@ -209,3 +210,17 @@ def test_unsettled_tools_are_read_at_their_worst_and_named():
     p = place("svc", transport="stdio", url=None, tools=[settled], tool_credentials={})
     assert p.unconfirmed == () and p.control("consent_approvals").status == "not_applicable"
     assert verdict_for("svc", p, [], rule_info()).state == "ready"
+
+
+def test_a_launch_finding_is_a_control_to_add_not_a_reason_to_stop():
+    """An unpinned package runner (LCH001) keeps an otherwise ready server at needs_controls, saying what to fix
+    in the config; it never makes it do_not_use."""
+    p = place("svc", transport="stdio", url=None, tools=[tool("peek")], tool_credentials={})
+    unpinned = Finding("LCH001", "Package runner starts whatever version the registry serves", "medium", "svc",
+                       "@acme/peek-mcp", "npx runs it with no version.")
+    assert verdict_for("svc", p, [], rule_info()).state == "ready"
+    v = verdict_for("svc", p, [unpinned], rule_info())
+    assert v.state == "needs_controls" and unpinned.id in v.reasons
+    assert "Fix how its client config launches it: package runner starts whatever version the registry serves " \
+           "(@acme/peek-mcp)." in v.summary
+    assert verdict_for("svc", p, [replace(unpinned, status="accepted")], rule_info()).state == "ready"

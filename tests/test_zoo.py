@@ -204,3 +204,21 @@ def test_no_child_processes_left(tmp_path):
     if children.exists():
         live = [p for p in children.read_text().split() if not _gone(int(p))]
         assert live == []
+
+
+def test_a_server_that_quits_on_the_discover_probe_is_started_again_as_legacy():
+    """A legacy server that exits when sent server/discover is launched again and introspected with initialize,
+    with a note saying so; forcing the modern era still fails clearly."""
+    snap = introspect(zoo_spec("exits-on-discover"), limits=FAST)
+    assert snap.status == "complete" and snap.era == "legacy" and len(snap.tools) == 2
+    assert "probe_closed" in codes(snap, fatal=False)
+    forced = introspect(zoo_spec("exits-on-discover"), limits=FAST, era="modern")
+    assert forced.status == "failed" and "probe_closed" not in codes(forced, fatal=False)
+
+
+def test_lists_declared_but_not_implemented_do_not_make_a_snapshot_partial():
+    """Resources and prompts a server declares but answers with 'method not found' are noted, not fatal: the
+    snapshot stays complete with its tools; an unanswered tools list would still be fatal."""
+    snap = introspect(zoo_spec("lists-not-found"), limits=FAST)
+    assert snap.status == "complete" and len(snap.tools) == 2 and snap.resources == () and snap.prompts == ()
+    assert {"not_implemented"} <= set(codes(snap, fatal=False))

@@ -163,7 +163,13 @@ def verdict_for(server: str, placement: Placement | None, findings: Iterable[Fin
         reasons += [f.id for f in incomplete]
         meanings.update({f.id: f.title for f in incomplete})
         sentences.append("Its listing did not complete, so what it did not list is not judged: scan it again.")
-    state = "needs_controls" if (too_exposed or missing or incomplete) else "ready"
+    launch = [f for f in mine if getattr(rules.get(f.code), "control", None)]
+    if launch:  # how the client config starts or reaches it: controls the operator adds in the config itself
+        reasons += [f.id for f in launch]
+        meanings.update({f.id: f.title for f in launch})
+        fixes = list(dict.fromkeys(f"{f.title[0].lower()}{f.title[1:]} ({f.subject})" for f in launch))
+        sentences.append(f"Fix how its client config launches it: {_few(fixes, 3)}.")
+    state = "needs_controls" if (too_exposed or missing or incomplete or launch) else "ready"
     if state == "ready":
         needed = [c for c in p.required_controls if c.status != "not_applicable"]
         sentences.append(f"{server} is ready to run as {p.recommended}: "

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from ._base import FindingRule, RuleContext, RuleInfo, finding_rule
 from .annotations import closed_world_contradicted, destructive_denied, missing_annotations, read_only_claim_contradicted
-from .content import control_characters, encoded_blob, hidden_instructions, invisible_unicode, oversized, shadowing
+from .content import CONTENT_RULES
 from .coverage import incomplete, spec_invalid, unclassified
 from .credentials import inline_secret, shared_by_readers_and_writers
 from .flows import find_flows, lethal_trifecta
+from .hygiene import name_collision, oversized
 from .launch import (auto_approved, broad_root, image_without_digest, lookalike_package, plain_http_remote,
                      unpinned_package)
 from .surfaces import prompt_drives_ungated, resource_credentials, resource_unaudited
@@ -24,12 +25,9 @@ FINDING_RULES: tuple[FindingRule, ...] = (
     destructive_denied,
     missing_annotations,
     closed_world_contradicted,
-    hidden_instructions,
-    invisible_unicode,
-    control_characters,
-    encoded_blob,
+    *CONTENT_RULES,
     oversized,
-    shadowing,
+    name_collision,
     shared_by_readers_and_writers,
     inline_secret,
     incomplete,

@@ -194,10 +194,20 @@ def lookalike(p: Package) -> str | None:
     for other in sorted(known):
         if _skeleton(other) == _skeleton(name) or _distance(name, other, limit) <= limit:
             return other
-        if p.ecosystem == "npm" and other.startswith("@") and len(other.split("/", 1)[1]) >= 10 \
-                and name.split("/")[-1] == other.split("/", 1)[1]:
+        bare = other.split("/", 1)[1] if other.startswith("@") else ""
+        if p.ecosystem == "npm" and len(bare) >= 10 and name.split("/")[-1] == bare and _distinctive(bare):
             return other  # the same package name published under another scope
     return None
+
+
+# Words every vendor's server package may be called by ("@vendor/mcp-server"): the same bare name under
+# another scope says nothing about imitation unless the name carries a word of its own ("server-github").
+_GENERIC_WORDS = frozenset({"mcp", "server", "servers", "model", "context", "protocol", "sdk", "api", "cli", "tool",
+                            "tools", "official", "node", "js", "ts", "py", "agent", "toolkit"})
+
+
+def _distinctive(bare: str) -> bool:
+    return bool(set(re.split(r"[^a-z0-9]+", bare.lower())) - _GENERIC_WORDS - {""})
 
 
 @finding_rule("LCH006", "Package name imitates a well-known server", likelihood=2, impact=4,

@@ -35,6 +35,8 @@ BEHAVIOURS = {
     "echo-settings": "puts the values of ZOO_REGION, ZOO_DEBUG and ZOO_SECRET into a tool description",
     "deep-schema": "run_shell, tools nested 130 and 2,000 levels deep and one with a 5,000-digit number, "
                    "delete_everything",
+    "exits-on-discover": "a legacy server that exits when it is sent server/discover (older SDK servers do)",
+    "lists-not-found": "declares resources and prompts but answers their lists with 'method not found'",
     "escapee": "starts a process that calls setsid() and forks again (leaving the group), then never answers",
 }
 
@@ -142,6 +144,9 @@ def main() -> None:
         if rid is None or MODE in ("never-answers", "grandchild", "escapee"):
             continue
         if method == "server/discover":
+            if MODE == "exits-on-discover":
+                sys.stderr.write("unknown method server/discover\n")
+                os._exit(1)
             if MODERN:
                 send(result(rid, {"supportedVersions": ["2026-07-28"],
                                   "capabilities": {"tools": {}, "resources": {}, "prompts": {}},
@@ -187,6 +192,8 @@ def main() -> None:
                 sys.stdout.flush()
                 continue
             send(result(rid, tools_page(params)))
+        elif MODE == "lists-not-found" and method in ("resources/list", "resources/templates/list", "prompts/list"):
+            send({"jsonrpc": "2.0", "id": rid, "error": {"code": -32601, "message": "Method not found"}})
         elif method == "resources/list":
             send(result(rid, {"resources": [{"uri": "zoo://readme", "name": "readme"}]}))
         elif method == "resources/templates/list":

@@ -1,0 +1,42 @@
+"""Hostile text in what the model reads: one module per technique family, one registry (``CONTENT_RULES``).
+
+Every rule reads the same shared pass (``_surface``): every model-visible string of every server with its
+field path, normalised once, with its encoded and invisible payloads decoded. Codes: INJ001 override,
+INJ002 invisible characters, INJ003 terminal escapes, INJ004 encoded payloads, INJ006 shadowing, INJ007
+forged role tags, INJ008 concealment, INJ009 exfiltration, INJ010 recipient tampering, INJ011 cross-server
+coercion, INJ012 preference manipulation, INJ013 hidden side actions, INJ014 parameter poisoning, INJ015
+hidden markup, INJ016 padding, INJ017 confusable names. (INJ005 "oversized" moved to hygiene as HYG001.)
+"""
+
+from __future__ import annotations
+
+from .._base import FindingRule
+from .conceal import concealment
+from .encoded import encoded_payload
+from .exfil import exfiltration, recipient_tampering
+from .hidden import control_characters, hidden_markup, invisible_unicode, padding
+from .names import confusable_name, shadowing
+from .override import fake_role_tags, instruction_override
+from .params import parameter_poisoning
+from .steering import cross_tool_coercion, hidden_side_action, preference_manipulation
+
+__all__ = ["CONTENT_RULES"]
+
+CONTENT_RULES: tuple[FindingRule, ...] = (
+    instruction_override,
+    invisible_unicode,
+    control_characters,
+    encoded_payload,
+    shadowing,
+    fake_role_tags,
+    concealment,
+    exfiltration,
+    recipient_tampering,
+    cross_tool_coercion,
+    preference_manipulation,
+    hidden_side_action,
+    parameter_poisoning,
+    hidden_markup,
+    padding,
+    confusable_name,
+)

@@ -1,0 +1,41 @@
+"""Encoded payloads: base64, hex, URL and HTML-entity runs that decode to words the model would read."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from ...model import Finding
+from .._base import RuleContext, finding_rule
+from ._decode import is_prose
+from ._hits import Hit, report
+from ._surface import Subject, surface
+from .override import INJECTION_REFS
+
+ENCODINGS = ("base64", "hex", "url-encoding", "HTML entities", "\\u escapes")
+DECODE_ASK = re.compile(r"\b(decod\w*|dekodier\w*|décod\w*|decodific\w*|base ?64|hex|follow|apply|execute|run|ausführ\w*|"
+                        r"befolg\w*|sigue|aplica|ejecuta|suivez|appliquez|exécutez)\b|解码|デコード")
+ORDER = re.compile(r"\b(ignore|send|forward|read|delete|approve|put|include|call|use|always|never|do not|don't|reply|"
+                   r"answer|tell|set|add|upload|run|execute|grant|share)\b|\b(lösche|sage|usa|envía|supprime)\b")
+
+
+def _encoded_hits(subject: Subject) -> Iterator[Hit]:
+    decoded = [f for f in subject.fields if f.kind == "decoded" and f.origin.endswith(ENCODINGS) and is_prose(f.raw)]
+    for f in sorted(decoded, key=lambda f: -len(f.raw)):  # the fullest decoding (nested beats a partial run)
+        ordered = ORDER.search(f.norm) is not None
+        asked = DECODE_ASK.search(subject.text) is not None
+        grade = {"likelihood": 3, "impact": 4} if ordered or asked else {"likelihood": 2, "impact": 3}
+        yield Hit(subject, f, 0, min(len(f.norm), 160), f"hides readable text in {f.origin}", **grade)
+        return
+
+
+@finding_rule("INJ004", "Encoded payload that decodes to text for the model", likelihood=3, impact=4,
+              references=INJECTION_REFS, scope="snapshots", hostile=True)
+def encoded_payload(ctx: RuleContext) -> Iterable[Finding]:
+    """Base64, hex (plain, spaced or ``\\xNN``), percent-encoded and HTML-entity runs are decoded -- nested
+    encodings once more -- and the decoded text is re-read by every content rule; this rule reports the
+    payload itself when it decodes to words: critical when the words give orders or the text asks the model
+    to decode and follow them, medium otherwise. Ids, digests, JWTs, images and short codec examples decode to
+    nothing readable (or to fewer than four words) and are not flagged."""
+    hits = (next(_encoded_hits(s), None) for s in surface(ctx).subjects)
+    yield from report(encoded_payload, (h for h in hits if h), "Encoded payload")

@@ -1,0 +1,158 @@
+"""Text a human reviewer does not see but the model reads: hidden markup, invisible characters, terminal
+escapes and padding that pushes text out of view."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from ...model import Finding
+from .._base import RuleContext, finding_rule
+from ._decode import is_prose
+from ._hits import Hit, hit, report
+from ._surface import Subject, surface
+from .override import INJECTION_REFS
+
+_ATTR_HIDDEN = (r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*(0(?![.\d]*[1-9])|1px|1pt)|opacity\s*:\s*0(?![.\d]*[1-9])|"
+                r"color\s*:\s*(transparent|#fff\b|#ffffff\b|white\b)|height\s*:\s*0|width\s*:\s*0|"
+                r"color=[\"']?(#fff\b|#ffffff\b|white\b)|aria-hidden|\bhidden\b")
+MARKUP = (
+    (re.compile(r"<!-{2,}(.*?)-{2,}>", re.S), "an HTML comment"),
+    (re.compile(rf"<([a-z][a-z0-9]*)\b[^>]*({_ATTR_HIDDEN})[^>]*>(.*?)</\1\s*>", re.S), "an element hidden with CSS or attributes"),
+    (re.compile(r"<(template|noscript|script)\b[^>]*>(.*?)</\1\s*>", re.S), "a <template>/<script> block that is never shown"),
+    (re.compile(r"(?m)^\s*\[(//|comment|_|#)\]:\s*(#|<>|\S+)\s*\((.*?)\)\s*$"), "a Markdown comment"),
+    (re.compile(r"(?m)^\s*\[[^\]\n]+\]:\s*\S+\s+[\"'(](.{12,}?)[\"')]\s*$"), "a Markdown link definition whose title carries text"),
+)
+TRACKING = re.compile(r"!\[[^\]\n]*\]\(\s*https?://[^)\s]*\?[^)\s]*[{=][^)\s]*\)|<img\b[^>]*\bsrc=[\"']?https?://[^\"'\s>]*\?[^\"'\s>]*"
+                      r"[^>]*>|<img\b[^>]*\b(width|height)=[\"']?[01][\"'\s][^>]*>")
+_DATA_IN_URL = re.compile(r"\{[^}]+\}|[a-z_]*(conversation|message|email|history|chat|key|token|secret|context|user)[a-z_]*")
+
+
+def _markup_hits(subject: Subject) -> Iterator[Hit]:
+    text = subject.text
+    if "<" not in text and "[" not in text and "!" not in text:
+        return
+    for regex, what in MARKUP:
+        for m in regex.finditer(text):
+            inner = m.group(m.lastindex or 0) if m.lastindex else m.group(0)
+            if len(re.findall(r"[^\W\d_]{2,}", inner)) >= 3:
+                yield hit(subject, m.start(), m.end(), f"hides text from the reader in {what}")
+                return
+    for m in TRACKING.finditer(text):
+        if _DATA_IN_URL.search(m.group(0)) or "width" in m.group(0) or "height" in m.group(0):
+            yield hit(subject, m.start(), m.end(), "embeds a tracking image that carries data in its URL")
+            return
+
+
+@finding_rule("INJ015", "Hidden HTML, CSS or Markdown", likelihood=3, impact=3, references=INJECTION_REFS,
+              scope="snapshots", hostile=True)
+def hidden_markup(ctx: RuleContext) -> Iterable[Finding]:
+    """Words a rendered view hides but the model reads: HTML comments, elements hidden with CSS
+    (``display:none``, zero font size, white or transparent text, ``hidden``), ``<template>`` blocks, Markdown
+    comments (``[//]: # (...)``), link definitions whose title carries text, and tracking images whose URL
+    carries data. Documentation that only names the syntax (``<!-- ... -->``, "elements hidden with
+    display:none") is not flagged: the hidden part must hold three or more words."""
+    hits = (next(_markup_hits(s), None) for s in surface(ctx).subjects)
+    yield from report(hidden_markup, (h for h in hits if h), "Hidden markup")
+
+
+TAGS = re.compile("[\U000e0000-\U000e007f]+")
+ZERO_WIDTH = re.compile("[\u200b\u2060-\u2064\ufeff\u180e\u00ad]|(?<=[A-Za-z])[\u200c\u200d](?=[A-Za-z])")
+BIDI = re.compile("[\u202a-\u202e]")
+VARIATION = re.compile("[\U000e0100-\U000e01ef]{2,}|[\ufe00-\ufe0e]{3,}")
+
+
+def _invisible_hits(subject: Subject) -> Iterator[Hit]:
+    for f in subject.fields:
+        raw = f.raw
+        if f.kind == "decoded" or raw.isascii():
+            continue
+        for m in TAGS.finditer(raw):
+            flag = m.start() > 0 and raw[m.start() - 1] == "\U0001f3f4" and len(m.group(0)) <= 8
+            if not flag:
+                yield Hit(subject, f, m.start(), m.end(), f"hides {len(m.group(0))} Unicode tag characters "
+                          f"(decoded: “{_decoded(subject, f.path, 'tag characters')}”)", in_raw=True)
+                return
+        m = VARIATION.search(raw)
+        if m:
+            yield Hit(subject, f, m.start(), m.end(), "smuggles bytes in variation selectors "
+                      f"(decoded: “{_decoded(subject, f.path, 'variation-selector bytes')}”)", in_raw=True)
+            return
+        m = BIDI.search(raw)
+        if m:
+            yield Hit(subject, f, m.start(), m.end() + 40, "re-orders text with bidi override characters (as displayed: "
+                      f"“{_decoded(subject, f.path, 'right-to-left override, as displayed')}”)", in_raw=True)
+            return
+        found = ZERO_WIDTH.findall(raw)
+        if len(found) >= 2 and (len(found) >= 8 or is_prose(f.norm)):
+            first = ZERO_WIDTH.search(raw)
+            yield Hit(subject, f, first.start(), first.end() + 40, f"hides {len(found)} zero-width characters inside words",
+                      in_raw=True)
+            return
+
+
+def _decoded(subject: Subject, path: str, how: str) -> str:
+    for f in subject.fields:
+        if f.path == f"{path} ({how})":
+            return f.raw[:120]
+    return "not readable"
+
+
+@finding_rule("INJ002", "Invisible, tag or direction-changing Unicode", likelihood=3, impact=4,
+              references=INJECTION_REFS, scope="snapshots", hostile=True)
+def invisible_unicode(ctx: RuleContext) -> Iterable[Finding]:
+    """Unicode tag characters and variation-selector runs (ASCII smuggling), bidi overrides that reorder what
+    a reviewer sees, and zero-width characters inside words hide text from a human while the model reads it;
+    the hidden text is decoded and shown. Emoji subdivision flags, zero-width joiners in emoji and in
+    Persian/Indic words, and right-to-left marks in Hebrew or Arabic text are not flagged."""
+    hits = (next(_invisible_hits(s), None) for s in surface(ctx).subjects)
+    yield from report(invisible_unicode, (h for h in hits if h), "Invisible characters")
+
+
+ESCAPE = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]{0,400}|\x1b[@-Z\\-_78]"
+                    r"|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)")
+
+
+@finding_rule("INJ003", "Terminal escape sequences or control characters", likelihood=3, impact=3,
+              references=("CWE-150", *INJECTION_REFS), scope="snapshots", hostile=True)
+def control_characters(ctx: RuleContext) -> Iterable[Finding]:
+    """ANSI/OSC escape sequences (7-bit and 8-bit), carriage returns that overwrite a line and other control
+    characters rewrite what a reviewer's terminal shows: concealed text, a spoofed window title, a clipboard
+    write, a line printed over an order. Escape codes described in words ("ESC[31m") are not flagged."""
+    def hits() -> Iterator[Hit]:
+        for s in surface(ctx).subjects:
+            for f in s.fields:
+                if f.kind == "decoded" or f.raw.isprintable():
+                    continue
+                m = ESCAPE.search(f.raw)
+                if m:
+                    yield Hit(s, f, m.start(), m.end() + 40, f"contains the control sequence {m.group(0)[:12]!r}",
+                              in_raw=True)
+                    break
+    yield from report(control_characters, hits(), "Terminal escape")
+
+
+PADDING = re.compile(r"(?m)\s{300,}|(?:^[ \t]*[-=_.*#~]{20,}[ \t]*\n){8,}")
+
+
+@finding_rule("INJ016", "Text pushed out of view by padding", likelihood=2, impact=3, references=INJECTION_REFS,
+              scope="snapshots", hostile=True)
+def padding(ctx: RuleContext) -> Iterable[Finding]:
+    """Hundreds of blank lines, spaces or separator rows followed by more text: a reviewer scrolling a
+    description sees the harmless start and never the end. (Attacks after long but plausible filler are found
+    by the other rules, which read every position alike; their messages say how far in the text sat.)"""
+    def hits() -> Iterator[Hit]:
+        for s in surface(ctx).subjects:
+            for f in s.fields:
+                if len(f.raw) < 300:
+                    continue
+                for m in PADDING.finditer(f.raw):
+                    tail = f.raw[m.end():]
+                    if len(re.findall(r"[^\W\d_]{2,}", tail)) >= 3:
+                        yield Hit(s, f, m.end(), min(len(f.raw), m.end() + 80),
+                                  f"hides text after {m.end() - m.start():,} characters of padding", in_raw=True)
+                        break
+                else:
+                    continue
+                break
+    yield from report(padding, hits(), "Padding")

@@ -1,0 +1,166 @@
+"""Measure the content rules on the adversarial corpus and on real servers, the way the reviewers do.
+
+Each corpus item (format: tests/data/adversarial/README.md) becomes snapshots through the path a live scan
+takes (``item_from_wire``), all of an item's servers are assessed together, and:
+- a hostile item is *found* when a content-family finding (severity >= low) names the target server and
+  subject;
+- a negative is *flagged* when any content-family finding of any severity appears anywhere in the item.
+Real servers (tests/data/labelled/, tests/data/corpus/dev/*.snapshot.json when present) are assessed all
+together in one assessment; the share of their tools with a content finding is the false-positive budget.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mcprisk import ServerSpec, Snapshot, assess
+from mcprisk.rules import rule_info
+from mcprisk.snapshot import item_from_wire, load_snapshots
+
+DATA = Path(__file__).resolve().parent / "data"
+ADVERSARIAL = DATA / "adversarial"
+LABELLED = DATA / "labelled"
+CORPUS_DEV = DATA / "corpus" / "dev"
+SEVERITY_RANK = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+MAX_CHARS = 100_000
+
+
+def content_codes() -> frozenset[str]:
+    """Codes of the content family (the rules in mcprisk.rules.content)."""
+    return frozenset(code for code, info in rule_info().items() if info.family == "content")
+
+
+def load_items(path: Path) -> list[dict[str, Any]]:
+    """Every item of every .jsonl file under ``path`` (one part of the corpus)."""
+    items = []
+    for f in sorted(path.glob("*.jsonl")):
+        for line in f.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                items.append(json.loads(line))
+    return items
+
+
+def server_snapshot(server: Mapping[str, Any]) -> Snapshot:
+    """One wire-format server of a corpus item as the Snapshot a live scan would record."""
+    def items(kind: str, key: str) -> tuple[Any, ...]:
+        return tuple(item_from_wire(kind, raw, max_text_chars=MAX_CHARS) for raw in server.get(key) or ())
+
+    instructions = server.get("instructions")
+    return Snapshot(server=ServerSpec.stdio([server["name"]], name=server["name"]), status="complete",
+                    era="legacy", protocol_version="2025-11-25", server_info={"name": server["name"]},
+                    instructions=instructions[:MAX_CHARS] if instructions else None,
+                    instructions_length=len(instructions or ""),
+                    tools=items("tools", "tools"), prompts=items("prompts", "prompts"),
+                    resources=items("resources", "resources"),
+                    resource_templates=items("resource_templates", "resourceTemplates"))
+
+
+@dataclass
+class PartReport:
+    """Recall per category, negatives flagged, and what was missed or flagged, for one corpus part."""
+
+    name: str
+    found: Counter = field(default_factory=Counter)
+    total: Counter = field(default_factory=Counter)
+    missed: list[str] = field(default_factory=list)
+    negatives: int = 0
+    flagged: list[str] = field(default_factory=list)
+
+    @property
+    def hostile(self) -> int:
+        return sum(self.total.values())
+
+    @property
+    def recall(self) -> float:
+        return sum(self.found.values()) / max(1, self.hostile)
+
+    def category_recall(self) -> dict[str, float]:
+        return {c: self.found[c] / n for c, n in sorted(self.total.items())}
+
+    @property
+    def flagged_share(self) -> float:
+        return len(self.flagged) / max(1, self.negatives)
+
+    def summary(self) -> str:
+        lines = [f"[{self.name}] hostile {sum(self.found.values())}/{self.hostile} found = {self.recall:.3f}; "
+                 f"negatives flagged {len(self.flagged)}/{self.negatives} = {self.flagged_share:.3f}"]
+        lines += [f"  {c:<26} {self.found[c]:>3}/{n:<3} = {r:.2f}" for c, r, n in
+                  ((c, r, self.total[c]) for c, r in self.category_recall().items())]
+        lines += [f"  missed  {m}" for m in self.missed] + [f"  flagged {m}" for m in self.flagged]
+        return "\n".join(lines)
+
+
+def evaluate_items(name: str, items: Iterable[Mapping[str, Any]]) -> PartReport:
+    """Assess every item's servers together and score it by the measurement contract."""
+    codes = content_codes()
+    report = PartReport(name)
+    for item in items:
+        findings = [f for f in assess([server_snapshot(s) for s in item["servers"]]).findings if f.code in codes]
+        target = item["target"]
+        if item["hostile"]:
+            report.total[item["category"]] += 1
+            if any(f.server == target["server"] and f.subject == target["subject"]
+                   and SEVERITY_RANK[f.severity] >= 1 for f in findings):
+                report.found[item["category"]] += 1
+            else:
+                report.missed.append(f"{item['id']} ({item['position']}): {item['technique']}")
+        else:
+            report.negatives += 1
+            if findings:
+                report.flagged.append(f"{item['id']}: " + "; ".join(f"{f.code} {f.subject}" for f in findings[:3]))
+    return report
+
+
+def evaluate_part(path: Path, *, exclude_prefix: str | None = None, only_prefix: str | None = None) -> PartReport:
+    """Score one corpus directory (optionally only the files with, or without, a name prefix)."""
+    files = sorted(path.glob("*.jsonl"))
+    if exclude_prefix:
+        files = [f for f in files if not f.name.startswith(exclude_prefix)]
+    if only_prefix:
+        files = [f for f in files if f.name.startswith(only_prefix)]
+    items = [json.loads(line) for f in files for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+    label = path.name + (f" (without {exclude_prefix}*)" if exclude_prefix else "") + (
+        f" ({only_prefix}* only)" if only_prefix else "")
+    return evaluate_items(label, items)
+
+
+def real_servers() -> list[Snapshot]:
+    """Every real server of the dev set: the labelled tools grouped by server, plus corpus snapshots if present."""
+    by_server: dict[str, list[Any]] = defaultdict(list)
+    for path in sorted(LABELLED.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            r = json.loads(line)
+            raw = {"name": r["name"], "description": r["description"], "inputSchema": r["input_schema"] or {}}
+            for key in ("title", "annotations"):
+                if r.get(key):
+                    raw[key] = r[key]
+            by_server[r["server"].split(":", 1)[-1]].append(item_from_wire("tools", raw, max_text_chars=MAX_CHARS))
+    snaps = [Snapshot(server=ServerSpec.stdio([name], name=name), status="complete", tools=tuple(tools))
+             for name, tools in sorted(by_server.items())]
+    seen = {s.name for s in snaps}
+    for path in sorted(CORPUS_DEV.glob("*.snapshot.json")) if CORPUS_DEV.is_dir() else ():
+        for snap in load_snapshots(path):
+            if snap.name not in seen:
+                seen.add(snap.name)
+                snaps.append(snap)
+    return snaps
+
+
+def real_flagged(snapshots: list[Snapshot]) -> tuple[int, list[str]]:
+    """(number of real tools, "server/tool: CODE severity" for each tool given any content finding)."""
+    codes = content_codes()
+    found = [f for f in assess(snapshots).findings if f.code in codes]
+    tools = {f"{s.name}/{t.name}" for s in snapshots for t in s.tools}
+    flagged: dict[str, list[str]] = defaultdict(list)
+    for f in found:
+        key = f"{f.server}/{f.subject}"
+        flagged[key].append(f"{f.code} {f.severity}: {f.message[:160]}")
+    listed = [f"{k}: {' | '.join(v)}" for k, v in sorted(flagged.items())]
+    return len(tools), listed
