@@ -112,8 +112,9 @@ def read_only_claim_contradicted(ctx: RuleContext) -> Iterable[Finding]:
               references=REFS)
 def destructive_denied(ctx: RuleContext) -> Iterable[Finding]:
     """``destructiveHint: false`` on a tool that deletes, overwrites or runs supplied code understates its
-    risk: two independent sources show it, or one decisive one (code it runs, a delete verb). Only a settled
-    reading accuses (high); where another source reads the tool otherwise, the finding is a medium doubt."""
+    risk: two independent sources show it, or one decisive one (code it runs, a delete verb). As for ANN001, only a
+    settled reading shown by a decisive item accuses (high): a false accusation of an honest author costs as much as
+    a miss, and ordinary witnesses alone are a medium doubt."""
     for snap in ctx.snapshots:
         for tool in snap.tools:
             ta = ctx.tools.get((snap.name, tool.name))
@@ -124,7 +125,7 @@ def destructive_denied(ctx: RuleContext) -> Iterable[Finding]:
             shown = _witnesses(ta, lambda e: e.effect == "destructive", _decisive_effect)
             if not shown:
                 continue
-            likelihood, impact, doubt = _grading(ta, shown, 3)
+            likelihood, impact, doubt = _grading(ta, shown, 3, decisive_only=True)
             note, said = _overridden(ta)
             yield make(destructive_denied, server=snap.name, subject=tool.name,
                        message=f"{tool.name} says destructiveHint: false, but {doubt}{shown[0].detail} "
