@@ -86,12 +86,12 @@ async def binding(p: Probe) -> None:
     sent = f"TCP connect to port {p.port} on this machine's own addresses: {', '.join(addresses)}"
     states = ["silent"] * len(addresses)
 
-    async def knock(index: int) -> None:
-        states[index] = await knock(p, addresses[index])
+    async def knock_one(index: int) -> None:
+        states[index] = await _knock(p, addresses[index])
 
     async with anyio.create_task_group() as tg:  # together, so firewalled addresses cost one timeout
         for i in range(len(addresses)):
-            tg.start_soon(knock, i)
+            tg.start_soon(knock_one, i)
     answers = list(zip(addresses, states))
     listening = [f"{a} {state}" for a, state in answers if state not in ("refused", "silent")]
     received = "; ".join(f"{a} {state}" for a, state in answers)
@@ -107,7 +107,7 @@ async def binding(p: Probe) -> None:
                  "Some addresses neither answered nor refused, so the bind address could not be judged.")
 
 
-async def knock(p: Probe, address: str) -> str:
+async def _knock(p: Probe, address: str) -> str:
     """``refused``, ``silent`` or what answered on ``address``: one TCP connect and a HEAD / at most."""
     try:
         with anyio.fail_after(_KNOCK_TIMEOUT):
