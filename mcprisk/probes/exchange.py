@@ -1,5 +1,5 @@
 """One probe's HTTP exchange: every request it sends, bounded in count, time and bytes, and the checks it
-builds. The check families (auth, origin, cors, tls, sessions, burst) drive it."""
+builds. The check families (auth, origin, cors, tls, sessions, rate) drive it."""
 
 from __future__ import annotations
 
