@@ -13,7 +13,7 @@ __version__ = "0.1.0"
 # a demo server or a CLI start does not pay for the SDK client, jsonschema or matplotlib it never uses.
 _EXPORTS = {
     "Assessment": "assessment",
-    "Check": "posture",
+    "Check": "probes",
     "ConfigError": "_errors",
     "Discovery": "discovery",
     "Drift": "drift",
@@ -25,7 +25,7 @@ _EXPORTS = {
     "Limits": "introspection",
     "MCPRiskError": "_errors",
     "Placement": "placement",
-    "Posture": "posture",
+    "Posture": "probes",
     "Prompt": "snapshot",
     "PromptAssessment": "model",
     "Resource": "snapshot",
@@ -61,8 +61,8 @@ _EXPORTS = {
     "parse_inventory": "inventory",
     "place": "placement",
     "place_tool": "placement",
-    "probe": "posture",
-    "probe_async": "posture",
+    "probe": "probes",
+    "probe_async": "probes",
     "reassess": "assessment",
     "render_csv": "render",
     "render_html": "render",
@@ -73,7 +73,7 @@ _EXPORTS = {
     "write_report": "render",
 }
 _SUBMODULES = frozenset({"assessment", "classify", "cli", "configs", "demo", "discovery", "drift", "explore", "graph",
-                         "introspection", "inventory", "launch", "model", "placement", "plots", "posture", "render",
+                         "introspection", "inventory", "launch", "model", "placement", "plots", "probes", "render",
                          "rules", "snapshot", "specs", "standards", "surfaces", "targeting", "tracking", "workbook"})
 
 __all__ = sorted([*_EXPORTS, "__version__"])

@@ -22,7 +22,7 @@ from ._text import clip, terminal_safe
 from ._wire import Wire
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .introspection import _Launch
+    from ._resolve import ResolvedLaunch
     from .specs import ServerSpec
 
 __all__ = ["TOO_LARGE", "stdio_transport"]
@@ -33,7 +33,7 @@ _BASE_ENV = ("HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER", "LANG", "LC_ALL
 
 TOO_LARGE = -32097  # synthetic JSON-RPC error code for a response mcprisk refused to buffer
 @asynccontextmanager
-async def stdio_transport(spec: ServerSpec, launch: _Launch, wire: Wire) -> AsyncIterator[tuple[Any, Any]]:
+async def stdio_transport(spec: ServerSpec, launch: ResolvedLaunch, wire: Wire) -> AsyncIterator[tuple[Any, Any]]:
     """Spawn the server in its own process group; newline-delimited JSON-RPC with byte caps."""
     limits = wire.limits
     child_env = {k: os.environ[k] for k in _BASE_ENV if k in os.environ}

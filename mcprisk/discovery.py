@@ -16,7 +16,7 @@ from typing import Any
 
 from ._errors import ConfigError
 from .configs import CLIENT_KINDS, client_title, load_config
-from .configs._doc import parse_doc, read_text
+from .configs import parse_doc, read_text
 from .configs.locations import DECOYS, LOCATIONS, Location
 from .specs import ServerSpec
 

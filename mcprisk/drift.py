@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .model import Evidence, Finding
-from .rules._base import RuleInfo, finding_rule, make
+from .rules import RuleInfo, finding_rule, make
 from .snapshot import KINDS, Snapshot
 
 __all__ = ["DRIFT_RULES", "Drift", "FieldChange", "ItemChange", "ServerDrift", "diff_snapshots", "drift_findings",

@@ -8,35 +8,29 @@ size limits so a hostile or broken server ends in a clear error plus whatever wa
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-import functools
 import time
-import re
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
-import httpx2
 import mcp_types as types
 from mcp import ClientSession, MCPError
-from mcp.client.sse import sse_client
-from mcp.client.streamable_http import streamable_http_client
 from mcp_types.version import LATEST_MODERN_VERSION, MODERN_PROTOCOL_VERSIONS
 from pydantic import ValidationError
 
 from . import __version__
 from ._errors import SpecError
-from ._httpguard import GuardedTransport
+from ._failures import failure_code, mcp_error_code, validation_summary
+from ._resolve import ResolvedLaunch
 from ._scrub import Scrubber, scrubbed_logs
-from ._stdio import TOO_LARGE, stdio_transport
+from ._sync import run_sync
 from ._text import canonical_json, clip, sha256_hex
-from ._wire import FORBIDDEN_METHODS, Wire, guarded
+from ._transports import open_transport
+from ._wire import FORBIDDEN_METHODS, Wire
 from .snapshot import INCOMPLETE, IntrospectionIssue, Snapshot, item_from_wire
-from .specs import ServerSpec, fill_placeholders, is_secret_param, looks_like_secret
+from .specs import ServerSpec
 
 __all__ = [
     "FORBIDDEN_METHODS",
@@ -81,124 +75,6 @@ class Limits:
         for name in ("max_message_bytes", "max_items", "max_pages", "max_text_chars", "max_stderr_bytes"):
             if not getattr(self, name) >= 1:
                 raise ValueError(f"Limits.{name} must be >= 1")
-
-
-# --------------------------------------------------------------------------------------------
-# Transports
-
-
-@dataclass(frozen=True)
-class _Launch:
-    """What connecting really uses: placeholders filled, hidden values restored. Never stored or shown."""
-
-    command: str
-    args: tuple[str, ...]
-    url: str
-    env: Mapping[str, str]
-    headers: Mapping[str, str]
-
-    @classmethod
-    def resolve(cls, spec: ServerSpec, environ: Mapping[str, str] | None,
-                inputs: Mapping[str, str] | None) -> "_Launch":
-        env, headers = spec.secrets.resolve(environ, inputs)
-        for name, value in headers.items():
-            # HTTP libraries quote an illegal value back in their error text: refuse it here, by name only.
-            if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value) or not value.isascii():
-                raise SpecError(f"header {name!r}: the value has control or non-ASCII characters an HTTP "
-                                f"header cannot carry")
-        fill = functools.partial(fill_placeholders, environ=environ, inputs=inputs)
-        return cls(
-            command=fill(spec.command or "", what="the command"),
-            args=tuple(fill(a, what=f"argument {i + 1}") for i, a in enumerate(spec.launch_args)),
-            url=fill(spec.connect_url or "", what="the url"),
-            env=env,
-            headers=headers,
-        )
-
-    def secret_values(self, spec: ServerSpec) -> list[str]:
-        """Values to scrub from anything kept: env, headers, and args/URL that differ from their display form."""
-        hidden = [real for real, shown in zip(self.args, spec.args) if real != shown]
-        if spec.transport != "stdio" and self.url != spec.url:
-            hidden.append(self.url)
-            hidden.extend(_url_secrets(self.url))
-        # "Bearer <token>": the token alone is the secret, and a server may echo just that part.
-        bare = [v.split(None, 1)[1] for v in self.headers.values() if len(v.split(None, 1)) == 2]
-        env = [part for name, value in self.env.items() for part in _env_secrets(name, value)]
-        return [*env, *self.headers.values(), *bare, *hidden]
-
-
-# Environment values that are settings, not secrets: scrubbing them from everything a server sends would
-# shred its descriptions (DEBUG=true turns every "true" into ***, AWS_REGION=us-east-1 every region name).
-_PLAIN_SETTING = re.compile(r"(?i)(true|false|yes|no|on|off|none|null|\d+([.:]\d+)*|[a-z]{1,20}([-_.][a-z0-9]{1,20}){0,3})")
-
-
-def _env_secrets(name: str, value: str) -> list[str]:
-    """The parts of one environment variable to scrub: the whole value when its name says it is a secret or
-    its shape does; for a URL, its password and query values; nothing for a plain setting, a path or a word."""
-    if not value:
-        return []
-    if is_secret_param(name) or any(is_secret_param(part) for part in re.split(r"[_-]+", name) if part):
-        return [value]
-    if "://" in value:
-        return _url_secrets(value)
-    if looks_like_secret(value):
-        return [value]
-    if _PLAIN_SETTING.fullmatch(value) or value.startswith(("/", "~", "./", "../")) or len(value) < 12:
-        return []
-    return [value]  # long and not obviously a setting: hide it rather than risk it
-
-
-def _url_secrets(url: str) -> list[str]:
-    """The password and query values of a URL, each of which may be a secret."""
-    from urllib.parse import parse_qsl, urlsplit
-
-    parts = urlsplit(url)
-    values = [parts.password or ""]
-    values += [v for _, v in parse_qsl(parts.query)]
-    return [v for v in values if v]
-
-
-def _http_client(headers: Mapping[str, str] | None, wire: Wire, timeout: httpx2.Timeout | None = None,
-                 auth: httpx2.Auth | None = None) -> httpx2.AsyncClient:
-    """The one HTTP client shape of both HTTP transports: every body read through the counting guard."""
-    limits = wire.limits
-
-    async def on_response(response: httpx2.Response) -> None:
-        if response.status_code >= 400:
-            challenge = response.headers.get("www-authenticate")
-            wire.http_errors.append(f"HTTP {response.status_code} {response.reason_phrase}"
-                                    + (f"; WWW-Authenticate: {challenge}" if challenge else ""))
-
-    return httpx2.AsyncClient(
-        headers={"Accept-Encoding": "identity", **dict(headers or {})},
-        timeout=timeout or httpx2.Timeout(limits.request_timeout, connect=limits.connect_timeout),
-        auth=auth,
-        follow_redirects=False,
-        event_hooks={"response": [on_response]},
-        transport=GuardedTransport(limits.max_message_bytes, wire.body_too_large),
-    )
-
-
-@asynccontextmanager
-async def _open_transport(spec: ServerSpec, launch: _Launch, wire: Wire) -> AsyncIterator[tuple[Any, Any]]:
-    if spec.transport == "stdio":
-        async with guarded(stdio_transport(spec, launch, wire), wire, tee_incoming=False) as streams:
-            yield streams
-    elif spec.transport == "http":
-        async with _http_client(launch.headers, wire) as client:
-            transport = streamable_http_client(launch.url, http_client=client,
-                                               max_sse_event_size=wire.limits.max_message_bytes)
-            async with guarded(transport, wire) as streams:
-                yield streams
-    else:
-        def client_factory(headers: dict[str, str] | None = None, timeout: httpx2.Timeout | None = None,
-                           auth: httpx2.Auth | None = None) -> httpx2.AsyncClient:
-            return _http_client(headers, wire, timeout, auth)
-
-        transport = sse_client(launch.url, headers=dict(launch.headers), timeout=wire.limits.connect_timeout,
-                               sse_read_timeout=wire.limits.request_timeout, httpx_client_factory=client_factory)
-        async with guarded(transport, wire) as streams:
-            yield streams
 
 
 # --------------------------------------------------------------------------------------------
@@ -363,7 +239,7 @@ async def _list_all(session: ClientSession, kind: str, wire: Wire, g: _Gathered)
             sdk_names = {getattr(x, _ID_ATTR[kind]) for x in getattr(result, kind)}
         except ValidationError as exc:
             g.error(kind, "sdk_rejected", "the mcp SDK rejected this page as spec-invalid "
-                    f"({exc.error_count()} problem(s): {_validation_summary(exc)}); kept as sent", fatal=False)
+                    f"({exc.error_count()} problem(s): {validation_summary(exc)}); kept as sent", fatal=False)
         except MCPError as exc:
             if exc.code == types.METHOD_NOT_FOUND and kind != "tools" and pages == 0:
                 # Declared but not implemented: nothing of this kind to judge (tools are the exception: unseen).
@@ -371,7 +247,7 @@ async def _list_all(session: ClientSession, kind: str, wire: Wire, g: _Gathered)
                                                  "'method not found'; nothing of this kind is listed", fatal=False)
                 break
             failure = wire.last_failure(method)
-            code, message = failure if failure else _mcp_error_code(exc, wire)
+            code, message = failure if failure else mcp_error_code(exc, wire)
             if code == "timeout":
                 message = f"got no answer within the {limits.request_timeout:g} s request limit"
             g.error(kind, code, f"{method}: {wire.scrub.text(message)}")
@@ -451,82 +327,6 @@ _ID_ATTR = {"tools": "name", "resources": "uri", "resource_templates": "uri_temp
 _ID_KEY = {"tools": "name", "resources": "uri", "resource_templates": "uriTemplate", "prompts": "name"}
 
 
-def _validation_summary(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors()[:3]:
-        loc = ".".join(str(p) for p in err.get("loc", ()))
-        parts.append(f"{loc}: {err.get('msg')}")
-    return clip("; ".join(parts), 400)[0]
-
-
-def _mcp_error_code(exc: MCPError, wire: Wire) -> tuple[str, str]:
-    if exc.code == types.REQUEST_TIMEOUT:
-        return "timeout", _timeout_message(exc, wire.limits)
-    if exc.code == types.CONNECTION_CLOSED:
-        return "connection_closed", _closed_message(wire)
-    if wire.failures and exc.code in (types.PARSE_ERROR, TOO_LARGE):  # the transport said why (the cap)
-        return list(wire.failures.values())[-1]
-    if wire.http_errors:
-        return "http_status", wire.http_errors[-1]
-    # One line: the SDK quotes whole pydantic reports (and the input they choked on) in its messages.
-    lines = str(exc.message).strip().splitlines() or [""]
-    more = f" (+{len(lines) - 1} more line(s))" if len(lines) > 1 else ""
-    return "rpc_error", f"error {exc.code}: {clip(lines[0], 300)[0]}{more}"
-
-
-def _timeout_message(leaf: BaseException, limits: Limits, *, handshake: bool = False) -> str:
-    """What timed out, with the limit that actually applied (not whichever limit is largest)."""
-    if isinstance(leaf, httpx2.ConnectTimeout):
-        what = f"the {limits.connect_timeout:g} s connect limit (no TCP/TLS connection)"
-    elif isinstance(leaf, (MCPError, httpx2.TimeoutException)):
-        what = f"the {limits.request_timeout:g} s request limit"
-    else:  # our own fail_after around the handshake
-        what = f"the {limits.connect_timeout:g} s handshake limit"
-    return f"{'no handshake' if handshake else 'no answer'}: nothing came back within {what}"
-
-
-def _closed_message(wire: Wire) -> str:
-    msg = "the server closed the connection"
-    if wire.exit_code is not None:
-        msg += f" (process exited with code {wire.exit_code})"
-    return msg
-
-
-def _leaves(exc: BaseException) -> list[BaseException]:
-    if isinstance(exc, BaseExceptionGroup):
-        return [leaf for sub in exc.exceptions for leaf in _leaves(sub)]
-    return [exc]
-
-
-def _classify(exc: BaseException, spec: ServerSpec, wire: Wire, limits: Limits) -> tuple[str, str]:
-    """A (code, message) for an exception that ended the connection; messages carry no secrets."""
-    leaves = _leaves(exc)
-    # Prefer the most specific cause over the teardown noise around it.
-    order = (FileNotFoundError, PermissionError, OSError, httpx2.ConnectError, httpx2.TimeoutException,
-             MCPError, TimeoutError, httpx2.HTTPError, ValidationError)
-    leaves.sort(key=lambda e: next((i for i, t in enumerate(order) if isinstance(e, t)), len(order)))
-    leaf = leaves[0]
-    if isinstance(leaf, FileNotFoundError) and spec.transport == "stdio":
-        return "spawn_failed", f"command not found: {spec.command!r}"
-    if isinstance(leaf, PermissionError) and spec.transport == "stdio":
-        return "spawn_failed", f"cannot run {spec.command!r}: permission denied"
-    if isinstance(leaf, httpx2.ConnectError):
-        return "connection_refused", f"cannot connect to {spec.url}: {leaf}"
-    if isinstance(leaf, (httpx2.TimeoutException, TimeoutError)) or (
-            isinstance(leaf, MCPError) and leaf.code == types.REQUEST_TIMEOUT):
-        return "timeout", _timeout_message(leaf, limits, handshake=not wire.connected)
-    if isinstance(leaf, MCPError):
-        return _mcp_error_code(leaf, wire)
-    if isinstance(leaf, httpx2.HTTPError):
-        return "http_error", str(leaf)
-    if isinstance(leaf, OSError):
-        return "spawn_failed" if spec.transport == "stdio" else "connection_error", f"{type(leaf).__name__}: {leaf}"
-    return "unexpected", f"{type(leaf).__name__}: {leaf}"
-
-
-# --------------------------------------------------------------------------------------------
-# Public entry points
-
 
 ERAS = ("auto", "legacy", "modern")
 
@@ -555,7 +355,7 @@ async def introspect_async(spec: ServerSpec, *, limits: Limits | None = None,
     g = _Gathered(spec)
     started = time.perf_counter()
     try:
-        launch = _Launch.resolve(spec, environ, inputs)
+        launch = ResolvedLaunch.resolve(spec, environ, inputs)
     except SpecError as exc:
         g.error("connect", "spec_error", str(exc))
         return g.snapshot(None, limits)
@@ -564,7 +364,7 @@ async def introspect_async(spec: ServerSpec, *, limits: Limits | None = None,
     stage = "connect"
     with scrubbed_logs(scrub), anyio.move_on_after(limits.total_timeout) as deadline:
         try:
-            async with _open_transport(spec, launch, wire) as (read, write):
+            async with open_transport(spec, launch, wire) as (read, write):
                 async with ClientSession(read, write, read_timeout_seconds=limits.request_timeout,
                                          client_info=_CLIENT_INFO) as session:
                     with anyio.fail_after(limits.connect_timeout):
@@ -579,7 +379,7 @@ async def introspect_async(spec: ServerSpec, *, limits: Limits | None = None,
                         g.timings[kind] = time.perf_counter() - t0
         except Exception as exc:  # noqa: BLE001 - every failure becomes evidence, never a crash
             wire.connected = g.connected
-            code, message = _classify(exc, spec, wire, limits)
+            code, message = failure_code(exc, spec, wire, limits)
             g.error(stage if not g.connected else "transport", code, scrub.text(message))
     if deadline.cancelled_caught:
         g.error("server", "total_timeout", f"introspection stopped at the {limits.total_timeout:g} s limit "
@@ -626,28 +426,18 @@ async def introspect_many_async(specs: Sequence[ServerSpec], *, concurrency: int
     return [r for r in results if r is not None]
 
 
-def _run_sync(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Run a coroutine function to completion from sync code, also inside a running event loop (Jupyter)."""
-    call = functools.partial(fn, *args, **kwargs)
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return anyio.run(call)
-    # A loop is running in this thread (a Jupyter kernel): run ours on a worker thread.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mcprisk") as pool:
-        return pool.submit(anyio.run, call).result()
 
 
 def introspect(spec: ServerSpec, *, limits: Limits | None = None, environ: Mapping[str, str] | None = None,
                inputs: Mapping[str, str] | None = None, era: str = "auto") -> Snapshot:
     """Synchronous ``introspect_async``: works in scripts and inside a running Jupyter kernel."""
-    return _run_sync(introspect_async, spec, limits=limits, environ=environ, inputs=inputs, era=era)
+    return run_sync(introspect_async, spec, limits=limits, environ=environ, inputs=inputs, era=era)
 
 
 def introspect_many(specs: Sequence[ServerSpec], *, concurrency: int = 8, limits: Limits | None = None,
                     environ: Mapping[str, str] | None = None, inputs: Mapping[str, str] | None = None
                     ) -> list[Snapshot]:
     """Synchronous ``introspect_many_async``."""
-    return _run_sync(introspect_many_async, specs, concurrency=concurrency, limits=limits, environ=environ,
+    return run_sync(introspect_many_async, specs, concurrency=concurrency, limits=limits, environ=environ,
                      inputs=inputs)
 

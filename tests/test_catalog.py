@@ -8,7 +8,7 @@ import pytest
 
 from mcprisk.catalog import CONDITIONS, Catalog, build_catalog, catalog
 from mcprisk.model import CONTROLS, PATTERNS, SEVERITIES
-from mcprisk.posture import CHECKS
+from mcprisk.probes import CHECKS
 
 # Frozen on purpose: reports, inventories and tracking files refer to these ids. Changing one is a
 # breaking change, and this list is where it shows.

@@ -17,7 +17,8 @@ from mcprisk import Limits, ServerSpec, Snapshot, introspect, introspect_async, 
 from mcprisk.demo import demo_spec, serve_http
 from mcprisk._scrub import Scrubber
 from mcprisk._wire import Wire
-from mcprisk.introspection import FORBIDDEN_METHODS, _Launch
+from mcprisk._resolve import ResolvedLaunch
+from mcprisk.introspection import FORBIDDEN_METHODS
 
 from support import FAST, ZOO, everything_http, zoo_spec
 
@@ -139,7 +140,7 @@ def test_guarded_session_cannot_call_a_tool(tmp_path):
 
     async def attempt() -> str:
         wire = Wire(FAST, Scrubber([]))
-        async with guarded(stdio_transport(spec, _Launch.resolve(spec, None, None), wire), wire,
+        async with guarded(stdio_transport(spec, ResolvedLaunch.resolve(spec, None, None), wire), wire,
                            tee_incoming=False) as (read, write):
             async with ClientSession(read, write, read_timeout_seconds=5) as session:
                 await session.initialize()

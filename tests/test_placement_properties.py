@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from mcprisk import place
 from mcprisk.catalog import catalog
-from mcprisk.inventory import AUDIENCES, STAGES, Inventory
+from mcprisk.declarations import AUDIENCES, STAGES
+from mcprisk.inventory import Inventory
 from mcprisk.model import CONTROLS, EFFECTS, FLAGS, PATTERNS, effect_rank
 from mcprisk.placement import placement_findings
 

@@ -25,14 +25,15 @@ from mcprisk import Check, Limits, Posture, ServerSpec, SnapshotError, SpecError
 from mcprisk.cli import main
 from mcprisk.demo import demo_spec, serve_http
 from mcprisk.introspection import FORBIDDEN_METHODS
-from mcprisk.posture import CHECKS, _forbidden_address, _local_addresses
+from mcprisk.probes import CHECKS
+from mcprisk.probes.addresses import forbidden_address, local_addresses
 
 from support import FAST, everything_http
 
 CANARY = "CANARY-PROBE-5e1d0c77a9"
 ALLOWED_RPC = {"server/discover", "initialize", "notifications/initialized", "tools/list"}
 ALLOWED_HTTP = {"POST", "GET", "OPTIONS", "DELETE", "HEAD"}
-HAS_LAN_ADDRESS = bool(_local_addresses())
+HAS_LAN_ADDRESS = bool(local_addresses())
 
 
 def outcomes(posture: Posture) -> dict[str, str]:
@@ -407,13 +408,13 @@ def test_metadata_url_on_another_origin_is_not_fetched_unless_allowed():
 def test_address_rules_for_server_supplied_urls():
     """Metadata and link-local addresses are never fetched; private ones only when the endpoint is private too."""
     ip = ipaddress.ip_address
-    assert "metadata" in _forbidden_address(ip("169.254.169.254"), target_private=True)
-    assert "metadata" in _forbidden_address(ip("fd00:ec2::254"), target_private=True)
-    assert "link-local" in _forbidden_address(ip("fe80::1"), target_private=True)
-    assert "private" in _forbidden_address(ip("10.0.0.5"), target_private=False)
-    assert "private" in _forbidden_address(ip("127.0.0.1"), target_private=False)
-    assert _forbidden_address(ip("10.0.0.5"), target_private=True) is None
-    assert _forbidden_address(ip("93.184.215.14"), target_private=False) is None
+    assert "metadata" in forbidden_address(ip("169.254.169.254"), target_private=True)
+    assert "metadata" in forbidden_address(ip("fd00:ec2::254"), target_private=True)
+    assert "link-local" in forbidden_address(ip("fe80::1"), target_private=True)
+    assert "private" in forbidden_address(ip("10.0.0.5"), target_private=False)
+    assert "private" in forbidden_address(ip("127.0.0.1"), target_private=False)
+    assert forbidden_address(ip("10.0.0.5"), target_private=True) is None
+    assert forbidden_address(ip("93.184.215.14"), target_private=False) is None
 
 
 def test_metadata_naming_another_resource_fails_the_match():
@@ -551,7 +552,7 @@ def test_plain_http_to_a_non_loopback_host_fails_https():
     """http:// to a non-loopback address fails tls.https even when nothing answers there."""
     if not HAS_LAN_ADDRESS:
         pytest.skip("this machine has no non-loopback address")
-    address = _local_addresses()[0]  # this machine's own: the test knocks on no other host
+    address = local_addresses()[0]  # this machine's own: the test knocks on no other host
     with socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET) as s:
         s.bind((address, 0))
         port = s.getsockname()[1]

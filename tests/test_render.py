@@ -21,7 +21,7 @@ from mcprisk import (ServerSpec, SpecSource, introspect, introspect_many, render
 from mcprisk.assessment import assess
 from mcprisk.demo import demo_spec, serve_http
 from mcprisk.inventory import parse_inventory
-from mcprisk.posture import probe
+from mcprisk.probes import probe
 from mcprisk.render import FORMATS, REPORT_FILES, check_formats, report_evidence, report_schema
 from mcprisk._text import terminal_safe
 from mcprisk.render._csv import safe_cell

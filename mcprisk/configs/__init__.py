@@ -19,7 +19,7 @@ from ._build import build_spec, kind_of
 from ._doc import parse_doc, read_text
 from ._kinds import CLIENT_KINDS, client_from_path, client_from_shape, client_kind, format_for
 
-__all__ = ["CLIENT_KINDS", "client_title", "detect_client", "load_config", "parse_config"]
+__all__ = ["CLIENT_KINDS", "client_title", "detect_client", "load_config", "parse_config", "parse_doc", "read_text"]
 
 
 def load_config(path: str | os.PathLike[str], *, client: str | None = None, scope: str | None = None

@@ -7,7 +7,7 @@ PRM1xx) in ``mcprisk.surfaces``; placement findings (PLC, NOGO) in ``mcprisk.pla
 
 from __future__ import annotations
 
-from ._base import FindingRule, RuleContext, RuleInfo, finding_rule
+from ._base import FindingRule, RuleContext, RuleInfo, finding_rule, make
 from .annotations import closed_world_contradicted, destructive_denied, missing_annotations, read_only_claim_contradicted
 from .content import CONTENT_RULES
 from .coverage import incomplete, spec_invalid, unclassified
@@ -18,7 +18,7 @@ from .launch import (auto_approved, broad_root, image_without_digest, lookalike_
                      unpinned_package)
 from .surfaces import prompt_drives_ungated, resource_credentials, resource_unaudited
 
-__all__ = ["FINDING_RULES", "FindingRule", "RuleContext", "RuleInfo", "find_flows", "finding_rule", "rule_info"]
+__all__ = ["FINDING_RULES", "FindingRule", "RuleContext", "RuleInfo", "find_flows", "finding_rule", "make", "rule_info"]
 
 FINDING_RULES: tuple[FindingRule, ...] = (
     read_only_claim_contradicted,
