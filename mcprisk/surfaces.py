@@ -19,6 +19,7 @@ from typing import Any
 from .classify import lexicon, noise_words, split_words
 from .classify.lexicon import ResourceWords
 from .model import FLAGS, Evidence, PromptAssessment, ResourceAssessment, ToolAssessment, most_severe
+from .ruleinfo import RuleInfo, evidence_code
 from .snapshot import Prompt, Resource, ResourceTemplate, Snapshot
 
 __all__ = [
@@ -67,11 +68,12 @@ ResourceRule = Callable[[ResourceContext], Iterable[Evidence]]
 
 
 def resource_rule(code: str, title: str) -> Callable[[ResourceRule], ResourceRule]:
-    """Attach a code and title to a resource rule (registration is the explicit tuple below)."""
+    """Attach a code, a title and a RuleInfo to a resource rule (registration is the explicit tuple below)."""
 
     def wrap(fn: ResourceRule) -> ResourceRule:
         fn.code = code  # type: ignore[attr-defined]
         fn.title = title  # type: ignore[attr-defined]
+        fn.info = evidence_code(code, title, fn.__doc__ or "", family="resources")  # type: ignore[attr-defined]
         return fn
 
     return wrap
@@ -278,16 +280,19 @@ def prompt_links(snapshot: Snapshot, prompt: Prompt) -> tuple[PromptLink, ...]:
     return tuple(found[k] for k in sorted(found))
 
 
-PROMPT_RULES: dict[str, tuple[str, str]] = {
-    "PRM101": ("Prompt names a tool", "The prompt's title, description or an argument's description names the "
-               "tool exactly: running the prompt walks the model to that tool."),
-    "PRM102": ("Prompt names a resource", "The prompt's text names a resource by URI, by the fixed part of a "
-               "template's URI, or by an identifier-like name: the prompt assumes that data is readable."),
-    "PRM103": ("Prompt assumes a tool by its words", "Every word of the tool's name (two or more words) appears "
-               "among the prompt's own words, its name included (refund_customer: 'issue it' assumes "
-               "issue_refund). Weaker than a name, so it is marked as assumed."),
-}
-"""The prompt-linking codes: code -> (title, description)."""
+PROMPT_RULES: dict[str, RuleInfo] = {info.code: info for info in (
+    evidence_code("PRM101", "Prompt names a tool", "The prompt's title, description or an argument's description "
+                  "names the tool exactly: running the prompt walks the model to that tool.", family="prompts",
+                  kind="evidence"),
+    evidence_code("PRM102", "Prompt names a resource", "The prompt's text names a resource by URI, by the fixed part "
+                  "of a template's URI, or by an identifier-like name: the prompt assumes that data is readable.",
+                  family="prompts", kind="evidence"),
+    evidence_code("PRM103", "Prompt assumes a tool by its words", "Every word of the tool's name (two or more words) "
+                  "appears among the prompt's own words, its name included (refund_customer: 'issue it' assumes "
+                  "issue_refund). Weaker than a name, so it is marked as assumed.", family="prompts",
+                  kind="evidence"),
+)}
+"""The prompt-linking codes, by code."""
 
 
 def assess_prompts(snapshots: Sequence[Snapshot], tools: Sequence[ToolAssessment], *,

@@ -146,5 +146,5 @@ def test_codes_are_documented():
     """Every resource and prompt code has a title and a description; the finding rules are registered."""
     for fn in RESOURCE_RULES:
         assert fn.code.startswith("RES1") and fn.title and len((fn.__doc__ or "").split()) > 10
-    assert all(title and len(doc) > 40 for title, doc in PROMPT_RULES.values())
+    assert all(info.title and len(info.description) > 40 for info in PROMPT_RULES.values())
     assert {"RES001", "RES002", "PRM001"} <= set(rule_info())

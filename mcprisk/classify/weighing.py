@@ -15,8 +15,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..model import EFFECTS, FLAGS, Evidence, ToolAssessment, effect_rank
+from ..ruleinfo import evidence_code
 
-__all__ = ["READING_RULES", "decide", "reading_class", "source_readings"]
+__all__ = ["ASSUMED_WORST", "INCOMPLETE", "OVERRIDE", "READING_RULES", "decide", "reading_class", "source_readings"]
+
+OVERRIDE = evidence_code("EFF100", "Operator override", """The inventory states what the tool does
+    (servers.NAME.tools.TOOL.classification): its effects and flags replace every reading, at high confidence, and the
+    evidence keeps the operator's reason. Findings about what the author claimed still stand, marked as overridden.""",
+    family="classification")
+INCOMPLETE = evidence_code("EFF198", "Definition not stored whole: assumed at its worst", """The snapshot could not
+    keep the tool's whole definition (too deep, too large or cut off), so nothing read from it can be trusted to be
+    complete: the tool is read as destructive with every flag, at low confidence, until an operator override says
+    what it does.""", family="classification")
+ASSUMED_WORST = evidence_code("EFF199", "Nothing places the tool: assumed at its worst", """No rule found evidence
+    for any effect and nothing marks the tool as read-only, so it is read as destructive at low confidence until an
+    operator override says what it does (an unknown tool is never assumed harmless).""", family="classification")
 
 MUTATING = EFFECTS[1:]
 # Rules whose evidence is a source's own reading of what the tool does (the name's verb, the description's
@@ -74,7 +87,7 @@ def decide(server: str, tool: str, evidence: Sequence[Evidence], *, override: Ma
         effects = tuple(sorted(set(override.get("effects") or ()), key=effect_rank)) or ("read_only",)
         flags = tuple(f for f in FLAGS if f in set(override.get("flags") or ()))
         reason = str(override.get("reason") or "declared by the operator")
-        ev = (*evidence, Evidence("EFF100", "inventory", ", ".join(effects), f"operator override: {reason}"))
+        ev = (*evidence, Evidence(OVERRIDE.code, "inventory", ", ".join(effects), f"operator override: {reason}"))
         return ToolAssessment(server, tool, effects, flags, "high", tuple(ev), overridden=True, disabled=disabled)
 
     score = {e: 0.0 for e in EFFECTS}
@@ -97,7 +110,7 @@ def decide(server: str, tool: str, evidence: Sequence[Evidence], *, override: Ma
         else:
             effects, assumed = {"destructive"}, True
     if incomplete is not None:
-        evidence = (*evidence, Evidence("EFF198", "snapshot", incomplete[:120],
+        evidence = (*evidence, Evidence(INCOMPLETE.code, "snapshot", incomplete[:120],
                                         "its definition could not be stored whole: assumed at its worst",
                                         "destructive", weight=0.0))
         return ToolAssessment(server, tool, tuple(sorted(effects | {"destructive"}, key=effect_rank)), FLAGS, "low",
@@ -107,7 +120,7 @@ def decide(server: str, tool: str, evidence: Sequence[Evidence], *, override: Ma
     confidence = _confidence(evidence, primary, score, assumed=assumed,
                              raised=bool(raised) and decided is not None)
     if assumed:
-        evidence = (*evidence, Evidence("EFF199", "name", tool, "nothing places this tool: assumed at its worst",
+        evidence = (*evidence, Evidence(ASSUMED_WORST.code, "name", tool, "nothing places this tool: assumed at its worst",
                                         "destructive", weight=0.0))
     return ToolAssessment(server, tool, tuple(sorted(effects, key=effect_rank)), flags, confidence, tuple(evidence),
                           assumed_worst=assumed, disabled=disabled)

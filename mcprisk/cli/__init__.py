@@ -18,7 +18,7 @@ from typing import TextIO
 from .._errors import MCPRiskError
 from .._terminal import TerminalStream, sdk_notes
 from .._text import terminal_safe
-from .commands import cmd_diff, cmd_inspect, cmd_probe
+from .commands import cmd_diff, cmd_inspect, cmd_probe, cmd_rules
 from .parser import EXIT_USAGE, UsageError, build_parser
 from .scan import cmd_scan
 
@@ -57,6 +57,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
                 return cmd_scan(args, command, out, err)
             if args.command == "diff":
                 return cmd_diff(args, command, out)
+            if args.command == "rules":
+                return cmd_rules(args, out)
             raise UsageError(f"unknown command {args.command!r}")
         except UsageError as exc:
             err.write(f"mcprisk: error: {exc}\n")

@@ -1,4 +1,4 @@
-"""The inspect, probe and diff commands."""
+"""The inspect, probe, diff and rules commands."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from .parser import EXIT_FINDINGS, EXIT_OK, EXIT_UNREACHABLE, UsageError
 from .output import list_specs, posture_summary, snapshot_summary, write_output
 from .targets import gather, listed, pairs, remember_secrets
 
-__all__ = ["cmd_diff", "cmd_inspect", "cmd_probe"]
+__all__ = ["cmd_diff", "cmd_inspect", "cmd_probe", "cmd_rules"]
 
 
 def cmd_inspect(args: argparse.Namespace, command: Sequence[str], out: TextIO) -> int:
@@ -107,3 +107,36 @@ def cmd_diff(args: argparse.Namespace, command: Sequence[str], out: TextIO) -> i
     worst = max((SEVERITIES.index(f.severity) for f in findings), default=0)
     out.write(f"\n{len(findings)} drift finding(s), worst {SEVERITIES[worst]}\n")
     return EXIT_FINDINGS
+
+
+def cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
+    """List every registered code, or explain the ones named; an unknown code is a usage error naming near ones."""
+    import json
+    import textwrap
+
+    from ..registry import codes, explain, rules_markdown
+
+    if args.markdown:
+        if args.codes:
+            raise UsageError("--markdown prints the whole reference: give no CODE with it")
+        out.write(rules_markdown())
+        return EXIT_OK
+    try:
+        chosen = [explain(c) for c in args.codes] if args.codes else list(codes().values())
+    except KeyError as exc:
+        raise UsageError(exc.args[0]) from None
+    if args.json:
+        out.write(json.dumps([i.to_dict() for i in chosen], indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    if not args.codes:
+        for i in chosen:
+            out.write(f"{i.code:<32} {i.kind:<14} {(i.severity or '-'):<8} {i.title}\n")
+        out.write(f"{len(chosen)} codes; `mcprisk rules CODE` explains one\n")
+        return EXIT_OK
+    for i in chosen:
+        out.write(f"{i.code} — {i.title}\n  {i.kind}, family {i.family}"
+                  + (f", severity {i.severity}" if i.severity else "") + (f", control {i.control}" if i.control else "")
+                  + "\n" + textwrap.fill(i.description, 100, initial_indent="  ", subsequent_indent="  ") + "\n"
+                  + (f"  References: {', '.join(i.references)}\n" if i.references else ""))
+    return EXIT_OK
+

@@ -94,6 +94,15 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("old", metavar="APPROVED.json", help="the approved snapshot (or snapshot set)")
     diff.add_argument("new", metavar="CURRENT.json", help="the snapshot to compare with it")
     diff.add_argument("--json", action="store_true", help="print the drift as JSON")
+
+    rules = sub.add_parser("rules", help="list every code mcprisk can emit, or explain some (mcprisk rules INJ004)",
+                           description="Every finding rule, classification rule, decision-tree step, no-go sign, cap "
+                                       "and probe check, with its title, kind, severity and description.",
+                           epilog="Exit codes: 0 listed; 2 a code that is not registered.")
+    rules.add_argument("codes", nargs="*", metavar="CODE", help="codes to explain (default: list every code)")
+    shape = rules.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="print the codes as JSON")
+    shape.add_argument("--markdown", action="store_true", help="print the rules reference (docs/RULES.md)")
     return parser
 
 

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from .._errors import SnapshotError
 from .._text import json_text_safe
 
-__all__ = ["CHECKS", "FORMAT", "FORMAT_VERSION", "OUTCOMES", "SEVERITIES", "Check", "Outcome", "Posture",
+__all__ = ["CHECKS", "CHECK_TEXT", "FORMAT", "FORMAT_VERSION", "OUTCOMES", "SEVERITIES", "Check", "Outcome", "Posture",
            "Severity"]
 
 Outcome = Literal["pass", "fail", "unknown", "skipped"]
@@ -39,6 +39,35 @@ CHECKS: dict[str, tuple[str | None, Severity]] = {
     "session.id_entropy": (None, "high"),
     "session.bound_to_credentials": ("authn_authz", "high"),
     "rate.burst_limited": ("rate_limits", "medium"),
+}
+
+# What each check asks of the endpoint and why it matters: (title, description).
+CHECK_TEXT: dict[str, tuple[str, str]] = {
+    "auth.unauthenticated_rejected": ("Unauthenticated requests rejected", "An initialize sent with no credentials "
+        "must get 401 or 403; an endpoint that answers it lets anyone who can reach it list and call its tools."),
+    "auth.www_authenticate": ("401 names how to authenticate", "A 401 should carry a WWW-Authenticate header (with "
+        "resource_metadata for MCP's OAuth discovery) so clients can find the authorization server."),
+    "auth.resource_metadata": ("Protected-resource metadata published", "The RFC 9728 metadata document the 401 points "
+        "to is fetched (never from internal or metadata addresses) and must name its authorization servers."),
+    "auth.metadata_resource_matches": ("Metadata names this resource", "The metadata's resource must be the endpoint "
+        "itself; a mismatch lets tokens minted for another resource be replayed here."),
+    "origin.foreign_rejected": ("Foreign Origin rejected", "A request with an Origin from another site must be "
+        "refused; accepting it opens the server to DNS rebinding from any web page the user visits."),
+    "host.foreign_rejected": ("Foreign Host rejected", "A request with a Host header naming another site must be "
+        "refused, the second half of the DNS-rebinding defence."),
+    "cors.no_wildcard": ("No wildcard CORS", "The server must not answer cross-origin requests with "
+        "Access-Control-Allow-Origin: * (or echo any origin with credentials)."),
+    "tls.https": ("Encrypted in transit", "An endpoint reached beyond the loopback interface must use HTTPS."),
+    "tls.certificate": ("Valid certificate", "The HTTPS certificate must verify against the system's trust store "
+        "for the endpoint's host name."),
+    "bind.loopback_only": ("Bound to loopback only", "A server meant for one machine must listen on 127.0.0.1 / ::1 "
+        "only; one listening on every interface is reachable from the network."),
+    "session.id_entropy": ("Unguessable session ids", "Session ids handed out must be long and random; guessable "
+        "ids let one caller ride another's session."),
+    "session.bound_to_credentials": ("Sessions bound to their caller", "A session id presented with other "
+        "credentials (or none) must be refused."),
+    "rate.burst_limited": ("Bursts limited", "An opt-in burst of list requests must meet a rate limit (429) before "
+        "it is served in full."),
 }
 
 

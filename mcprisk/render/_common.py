@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import replace
 from typing import Any
 
 from .._text import json_text_safe, terminal_safe
@@ -207,64 +206,33 @@ def rule_docs(a: Any) -> dict[str, dict[str, Any]]:
     Each entry has ``title``, ``description``, ``severity`` (None for classification rules, which raise no
     findings) and ``references``.
     """
-    from ..classify import CLASSIFICATION_RULES
-    from ..drift import drift_rule_info
-    from ..rules import rule_info
+    from ..registry import codes
 
-    known: dict[str, dict[str, Any]] = {}
-    for code, info in {**rule_info(), **drift_rule_info()}.items():
-        known[code] = {"title": info.title, "description": info.description, "severity": info.severity,
-                       "references": list(info.references)}
-    try:
-        from ..classify import DERIVED_RULES
-    except ImportError:  # pragma: no cover
-        DERIVED_RULES = ()
-    for fn in (*CLASSIFICATION_RULES, *DERIVED_RULES):
-        code = getattr(fn, "code", None)
-        if code:
-            known[code] = {"title": fn.title, "description": " ".join((fn.__doc__ or "").split()),
-                           "severity": None, "references": []}
-    from ..surfaces import PROMPT_RULES, RESOURCE_RULES
-
-    for fn in RESOURCE_RULES:
-        code, title = fn.code, fn.title  # type: ignore[attr-defined]
-        known[code] = {"title": title, "description": " ".join((fn.__doc__ or "").split()), "severity": None,
-                       "references": []}
-    for code, (title, description) in PROMPT_RULES.items():
-        known[code] = {"title": title, "description": description, "severity": None, "references": []}
-    cat = _catalog()
+    known = codes()
     wanted: dict[str, Finding | None] = {}
     for f in a.findings:
         wanted.setdefault(f.code, f)
         for ev in f.evidence:
             wanted.setdefault(ev.rule, None)
-    for item in (*a.tools, *getattr(a, "resources", ()), *getattr(a, "prompts", ())):
+    for item in (*a.tools, *a.resources, *a.prompts):
         for ev in item.evidence:
             wanted.setdefault(ev.rule, None)
     out: dict[str, dict[str, Any]] = {}
     for code in sorted(wanted):
-        if code in known:
-            out[code] = known[code]
-            continue
-        example = wanted[code]
-        if example is not None and not any(ref.startswith("MCP") for ref in example.references):
+        info, example = known.get(code), wanted[code]
+        if info is None and example is None:
+            continue  # evidence of a code no stage registers: the registry test names it
+        refs = list(info.references) if info is not None else []
+        if example is not None and not refs:
             # Placement and no-go findings carry their control's references; cite the OWASP items too.
-            wanted[code] = replace(example, references=owasp_references(code, example.references))
-        sign = None
-        if cat is not None and code.startswith("NOGO"):
-            try:
-                sign = cat.no_go_sign(code)
-            except Exception:  # noqa: BLE001
-                sign = None
-        example = wanted[code]
-        if sign is not None:
-            out[code] = {"title": sign.title, "description": f"{sign.sign} Detection: {sign.detection} "
-                                                             f"To clear it: {sign.clears}",
-                         "severity": sign.severity, "references": list(example.references) if example else []}
-        elif example is not None:
-            worst = max((f.severity for f in a.findings if f.code == code), key=severity_rank)
-            out[code] = {"title": example.title, "description": example.title, "severity": worst,
-                         "references": list(example.references)}
+            refs = list(example.references if any(r.startswith("MCP") for r in example.references)
+                        else owasp_references(code, example.references))
+        severity = info.severity if info is not None else None
+        if severity is None and example is not None:
+            severity = max((f.severity for f in a.findings if f.code == code), key=severity_rank)
+        out[code] = {"title": info.title if info is not None else example.title,  # type: ignore[union-attr]
+                     "description": info.description if info is not None else example.title,  # type: ignore[union-attr]
+                     "severity": severity, "references": refs}
     return out
 
 

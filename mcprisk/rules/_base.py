@@ -13,39 +13,15 @@ from typing import Any
 import networkx as nx
 
 from ..model import Evidence, Finding, ToolAssessment, severity_from
+from ..ruleinfo import RuleInfo, evidence_code
 from ..snapshot import Snapshot
 from ..standards import owasp_references
 
-__all__ = ["HOSTILE_FAMILIES", "FindingRule", "RuleContext", "RuleInfo", "finding_rule", "rule_family"]
+__all__ = ["HOSTILE_FAMILIES", "FindingRule", "RuleContext", "RuleInfo", "evidence_code", "finding_rule", "rule_family"]
 
 HOSTILE_FAMILIES: tuple[str, ...] = ("content",)
 """Rule families whose rules are hostile unless they say otherwise: the content rules look for text written
 to mislead the model (hidden orders, invisible characters, shadowing), so a new content code counts at once."""
-
-
-@dataclass(frozen=True)
-class RuleInfo:
-    """Documentation and defaults of one finding rule; ``description`` is the rule function's docstring."""
-
-    code: str
-    title: str
-    likelihood: int  # 1..4
-    impact: int  # 1..4
-    references: tuple[str, ...] = ()
-    description: str = ""
-    scope: str = "assessment"  # "snapshots": reads only what servers sent, so re-assessment reuses its findings
-    family: str = ""  # the module the rule lives in (content, annotations, credentials, drift, ...)
-    hostile: bool = False  # its findings are text or claims written to mislead the model or the client
-    control: str | None = None  # the control an operator adds to clear the finding (e.g. version_pinning)
-
-    @property
-    def severity(self) -> str:
-        return severity_from(self.likelihood, self.impact)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "title": self.title, "severity": self.severity, "likelihood": self.likelihood,
-                "impact": self.impact, "references": list(self.references), "description": self.description,
-                "family": self.family, "hostile": self.hostile}
 
 
 @dataclass(frozen=True)
