@@ -91,7 +91,8 @@ def test_disabled_tools_do_not_count(case, extra, data):
 @given(st.tuples(tool_sets, credential_maps, inventories(), verified_only, st.sampled_from(LOCATIONS)))
 def test_every_split_plan_is_minimal_and_keeps_its_promise(case):
     """Each plan partitions the enabled tools; with its tools disabled and its remaining controls declared, only
-    its remaining blockers stand between the rest and the target; no proper subset of ``move`` does as much."""
+    its remaining blockers stand between the rest and the target (no tool cap keeps it out); no proper subset of
+    ``move`` does as much."""
     tools, creds, doc, seen, (transport, url) = case
     inv = inventory(doc)
     p = run(tools, creds, inv, seen, (transport, url))
@@ -107,7 +108,10 @@ def test_every_split_plan_is_minimal_and_keeps_its_promise(case):
             for control in plan.remaining_controls:
                 trial = trial.with_control(SERVER, control, "in_place")
             q = run(tools, creds, trial, seen, (transport, url))
-            return set(q.blocked_by) <= set(plan.remaining_blockers) and not q.missing_by_pattern[plan.target_pattern]
+            capped = q.ceiling is not None and any(
+                h.tool is not None and RANK[h.pattern] < RANK[plan.target_pattern] for h in q.ceiling.held_by)
+            return (set(q.blocked_by) <= set(plan.remaining_blockers)
+                    and not q.missing_by_pattern[plan.target_pattern] and not capped)
 
         assert unlocks(plan.move)
         for size in range(len(plan.move)):
