@@ -26,7 +26,7 @@ from .rules import FINDING_RULES, RuleContext, find_flows
 from .snapshot import Snapshot
 from .surfaces import assess_prompts, assess_resources
 
-__all__ = ["Assessment", "assess", "clear_caches", "reassess"]
+__all__ = ["Assessment", "assess", "clear_caches", "prime", "reassess"]
 
 MARKED_FAMILIES = ("content", "annotations")
 """Finding families whose findings on a tool mark its row: text aimed at the model, claims about the tool."""
@@ -351,13 +351,34 @@ def _classify_all(snapshots: Sequence[Snapshot], inventory: Any, failures: list[
             if cached is not None and not override and not cached.overridden:
                 out.append(cached if cached.disabled == disabled else replace(cached, disabled=disabled))
                 continue
-            before = len(failures)
-            assessed = classify_tool(tool, snap.name, snap, override=override, disabled=disabled, failures=failures,
-                                     shared=shared)
-            if not override and len(failures) == before:
-                _CLASSIFIED.put(tool, shared, assessed)
-            out.append(assessed)
+            out.append(_classify(tool, snap, shared, failures, override=override, disabled=disabled))
     return out
+
+
+def _classify(tool: Any, snap: Snapshot, shared: Any, failures: list[RuleFailure], *,
+              override: Mapping[str, Any] | None = None, disabled: bool = False) -> ToolAssessment:
+    """Classify one tool, keeping the result for reuse when no override or failed rule shaped it."""
+    before = len(failures)
+    assessed = classify_tool(tool, snap.name, snap, override=override, disabled=disabled, failures=failures,
+                             shared=shared)
+    if not override and len(failures) == before:
+        _CLASSIFIED.put(tool, shared, assessed)
+    return assessed
+
+
+def prime(snapshot: Snapshot) -> None:
+    """Classify a snapshot's tools ahead of ``assess``, keeping the results for it to reuse.
+
+    ``mcprisk scan`` calls this as each server's introspection ends, so classifying overlaps with waiting for
+    the servers still starting; ``assess`` then serves those classifications from the cache (the judgement is
+    the one ``assess`` would make: same function, same server context; overrides are applied there)."""
+    if not snapshot.tools:
+        return
+    shared = server_context(snapshot, snapshot.name)
+    failures: list[RuleFailure] = []
+    for tool in snapshot.tools:
+        if _CLASSIFIED.get(tool, snapshot.name, shared) is None:
+            _classify(tool, snapshot, shared, failures)
 
 
 class _Classified:

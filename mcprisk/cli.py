@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -436,9 +436,11 @@ def _scan_one(spec: ServerSpec, limits: Limits, inputs: dict[str, str], run_prob
     return snap, posture
 
 
-def _introspect_with_progress(specs: Sequence[ServerSpec], args: argparse.Namespace, progress: _Progress
+def _introspect_with_progress(specs: Sequence[ServerSpec], args: argparse.Namespace, progress: _Progress,
+                              on_snapshot: Callable[[Snapshot], None] | None = None
                               ) -> tuple[list[Snapshot], dict[str, Any]]:
-    """Introspect (and, for HTTP, probe) every spec, ``--concurrency`` at a time, reporting each as it ends."""
+    """Introspect (and, for HTTP, probe) every spec, ``--concurrency`` at a time, reporting each as it ends.
+    ``on_snapshot`` gets each snapshot as it arrives, while the others are still being introspected."""
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
     if args.concurrency < 1:
@@ -458,6 +460,8 @@ def _introspect_with_progress(specs: Sequence[ServerSpec], args: argparse.Namesp
                 postures[snap.name] = posture
             extra = f", probed ({len(posture.failed)} check(s) failed)" if posture is not None else ""
             progress.step(f"[{done}/{len(specs)}] {snap.name}: {snap.status}, {len(snap.tools)} tool(s){extra}")
+            if on_snapshot is not None:
+                on_snapshot(snap)
     return [s for s in results if s is not None], postures
 
 
@@ -515,7 +519,7 @@ def _scan_summary(a: Any, out: TextIO, fail_on: str | None) -> None:
 
 
 def _cmd_scan(args: argparse.Namespace, command: Sequence[str], out: TextIO, err: TextIO) -> int:
-    from .assessment import assess
+    from .assessment import assess, prime
     from .render import FORMATS, check_formats, write_report
     from .render._write import REPORT_FILES
     from .render._common import now
@@ -548,7 +552,7 @@ def _cmd_scan(args: argparse.Namespace, command: Sequence[str], out: TextIO, err
                       "--baseline approved.json to this scan")
     postures: dict[str, Any] = {}
     if specs:
-        live, postures = _introspect_with_progress(specs, args, progress)
+        live, postures = _introspect_with_progress(specs, args, progress, on_snapshot=prime)
         snapshots.extend(live)
     progress.step("assessing…")
     try:
