@@ -81,3 +81,16 @@ def test_the_same_server_under_two_names_is_judged_as_if_alone(dev_snapshots):
     got = {t.tool: (t.effects, t.flags, t.confidence, t.evidence) for t in both.tools_of(twin.name)}
     want = {t.tool: (t.effects, t.flags, t.confidence, t.evidence) for t in alone.tools}
     assert len(got) == len(snap.tools) and got == want
+
+
+def test_primed_classifications_give_the_fresh_assessment():
+    """Tools classified as their server arrives (assessment.prime, as scan does) give a fresh assess()'s JSON."""
+    from mcprisk.assessment import clear_caches, prime
+
+    snaps = fleet(8)
+    clear_caches()
+    fresh = assess(snaps).to_dict()
+    clear_caches()
+    for snap in snaps:
+        prime(snap)
+    assert assess(snaps).to_dict() == fresh
