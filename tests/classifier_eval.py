@@ -18,6 +18,7 @@ so for them a fold changes nothing; ``fit`` is where a learned part would be tra
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import re
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from mcprisk.assessment import assess
-from mcprisk.model import EFFECTS, FLAGS, effect_rank
+from mcprisk.model import EFFECTS, FLAGS, SEVERITIES, effect_rank
 from mcprisk.render import render_json, report_evidence
 from mcprisk.snapshot import Snapshot, item_from_wire, load_snapshots
 from mcprisk.specs import ServerSpec
@@ -78,6 +79,8 @@ class Prediction:
     flags: frozenset[str]
     confidence: str
     evidence: tuple[Mapping[str, Any], ...] = ()
+    annotations: Mapping[str, Any] = field(default_factory=dict)
+    findings: Mapping[str, str] = field(default_factory=dict)  # code -> severity of the findings naming this tool
 
 
 # --------------------------------------------------------------------------------------------
@@ -196,13 +199,28 @@ def predict(servers: Iterable[LabelledServer], assessor: Assessor = assess) -> l
     for server in servers:
         report = json.loads(render_json(assessor([server.snapshot])))
         (body,) = report["servers"]
+        codes: dict[str, dict[str, str]] = {}
+        for f in report["findings"]:
+            for key in f.get("tools") or ():
+                mine = codes.setdefault(key.split("/", 1)[-1], {})
+                mine[f["code"]] = max(mine.get(f["code"], "info"), f["severity"], key=SEVERITIES.index)
+        hints = {t.name: dict(t.annotations or {}) for t in server.snapshot.tools}
         for tool in body["tools"]:
             label = server.labels.get(tool["name"])
             if label is not None:
                 out.append(Prediction(server.slug, tool["name"], label, tool["primary"], tuple(tool["effects"]),
                                       frozenset(tool["flags"]), tool["confidence"],
-                                      tuple(report_evidence(report, tool["evidence"]))))
+                                      tuple(report_evidence(report, tool["evidence"])),
+                                      hints.get(tool["name"], {}), codes.get(tool["name"], {})))
     return out
+
+
+ANN_CONTRADICTS: dict[str, tuple[Callable[[Mapping[str, Any]], bool], Callable[[Label], bool]]] = {
+    # code: (the tools whose hint the finding tests, whether the label contradicts that hint)
+    "ANN001": (lambda ann: ann.get("readOnlyHint") is True, lambda lb: lb.primary != "read_only"),
+    "ANN002": (lambda ann: ann.get("destructiveHint") is False and ann.get("readOnlyHint") is not True,
+               lambda lb: "destructive" in lb.effects),
+}
 
 
 @dataclass
@@ -264,6 +282,27 @@ class Report:
         tp, fp, fn = self.flag_counts(flag)
         return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
+    def ann_counts(self, code: str, min_severity: str = "high") -> tuple[int, int, int]:
+        """(true, false, missed) accusations of an annotation finding at ``min_severity`` or above, against
+        the labels. ANN001 is true when a tool hinted ``readOnlyHint: true`` is labelled as changing
+        something; ANN002 when a tool hinted ``destructiveHint: false`` (and not read-only) is labelled
+        destructive. High is the accusation that makes a server ``do_not_use``; lower is a doubt."""
+        if code not in ANN_CONTRADICTS:
+            raise ValueError(f"no label reading for {code}")
+        hinted, lies = ANN_CONTRADICTS[code]
+        chosen = [p for p in self.predictions if hinted(p.annotations)]
+        floor = SEVERITIES.index(min_severity)
+        accused = [code in p.findings and SEVERITIES.index(p.findings[code]) >= floor for p in chosen]
+        tp = sum(a and lies(p.label) for a, p in zip(accused, chosen))
+        fp = sum(a and not lies(p.label) for a, p in zip(accused, chosen))
+        fn = sum(not a and lies(p.label) for a, p in zip(accused, chosen))
+        return tp, fp, fn
+
+    def ann_precision(self, code: str, min_severity: str = "high") -> float:
+        """The share of a code's accusations the labels bear out (1.0 when it accuses nobody)."""
+        tp, fp, _ = self.ann_counts(code, min_severity)
+        return tp / (tp + fp) if tp + fp else 1.0
+
     def confidence_mix(self) -> dict[str, tuple[int, float]]:
         """Per confidence: how many tools, and the share whose primary effect is exact."""
         out = {}
@@ -283,6 +322,7 @@ class Report:
                "destructive_recall": self.destructive_recall, "mutating_recall": self.mutating_recall,
                "mutating_precision": self.mutating_precision}
         out.update({f"f1_{flag}": self.f1(flag) for flag in FLAGS})
+        out.update({f"precision_{code}": self.ann_precision(code) for code in ANN_CONTRADICTS})
         return out
 
     def summary(self, title: str) -> str:
@@ -294,12 +334,35 @@ class Report:
         lines.append("  flag F1: " + ", ".join(f"{flag} {self.f1(flag):.2f}" for flag in FLAGS))
         lines.append("  confidence: " + ", ".join(f"{level} {n} ({exact:.0%} exact)"
                                                   for level, (n, exact) in self.confidence_mix().items()))
+        lines.append("  annotation accusations (high): " + ", ".join(
+            f"{code} precision {self.ann_precision(code):.2f} ({tp} true, {fp} false, {fn} missed)"
+            for code in ANN_CONTRADICTS for tp, fp, fn in [self.ann_counts(code)])
+            + "; with the medium doubts: " + ", ".join(
+            f"{code} {self.ann_precision(code, 'medium'):.2f} ({tp} true, {fp} false)"
+            for code in ANN_CONTRADICTS for tp, fp, _ in [self.ann_counts(code, "medium")]))
         return "\n".join(lines)
 
 
 def evaluate(servers: Sequence[LabelledServer], assessor: Assessor = assess) -> Report:
     """The figures of the classifier as it is (the fit, when ``servers`` are the development set)."""
     return Report(predict(servers, assessor))
+
+
+# --------------------------------------------------------------------------------------------
+# A blind slice of the development set
+
+BLIND_SEED = "classify2-blind"
+
+
+def blind_slice(servers: Sequence[LabelledServer], *, every: int = 5, seed: str = BLIND_SEED
+                ) -> tuple[list[LabelledServer], list[LabelledServer]]:
+    """(tuning servers, blind servers): every ``every``-th server in an order sorted by domain, then by a
+    seeded hash of the slug, goes into the blind slice, so it spreads over domains in proportion. The blind
+    slice is never error-analysed: its figures estimate how the rules tuned on the rest do on servers not
+    looked at. Changing ``seed`` draws a new slice (do so once the current one has been read)."""
+    order = sorted(servers, key=lambda s: (s.domain, hashlib.sha256(f"{seed}:{s.slug}".encode()).hexdigest()))
+    blind = {s.slug for i, s in enumerate(order) if i % every == every // 2}
+    return [s for s in servers if s.slug not in blind], [s for s in servers if s.slug in blind]
 
 
 # --------------------------------------------------------------------------------------------

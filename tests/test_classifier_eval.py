@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from classifier_eval import evaluate, folds, launch_command, load_corpus, load_split
+from classifier_eval import blind_slice, evaluate, folds, launch_command, load_corpus, load_split
 from mcprisk.assessment import assess
 from mcprisk.snapshot import Snapshot, item_from_wire
 from mcprisk.specs import ServerSpec
@@ -72,3 +72,16 @@ def test_folds_keep_groups_whole(by):
             assert owner.setdefault(key(s), i) == i
     assert sorted(s.slug for part in parts for s in part) == sorted(s.slug for s in dev)
     assert [[s.slug for s in p] for p in parts] == [[s.slug for s in p] for p in folds(dev, 5, seed=3, by=by)]
+
+
+def test_blind_slice_is_a_fixed_fifth_spread_over_domains():
+    """The blind slice takes about a fifth of the development servers, whole, from many domains, and the
+    seed alone fixes it (so the part never error-analysed stays the same between runs)."""
+    dev = load_split("dev")
+    tuning, blind = blind_slice(dev)
+    assert sorted(s.slug for s in tuning + blind) == sorted(s.slug for s in dev)
+    assert not {s.slug for s in tuning} & {s.slug for s in blind}
+    assert abs(len(blind) - len(dev) / 5) <= 1
+    assert len({s.domain for s in blind}) >= len(blind) // 2
+    assert [s.slug for s in blind] == [s.slug for s in blind_slice(dev)[1]]
+    assert [s.slug for s in blind] != [s.slug for s in blind_slice(dev, seed="another")[1]]

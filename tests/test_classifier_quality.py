@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from classifier_eval import FIT, Report, cross_validate, evaluate, load_split, package_of
+from classifier_eval import ANN_CONTRADICTS, FIT, Report, cross_validate, evaluate, load_split, package_of
 
 # The issue's targets, on leave-servers-out: under-classified <= 3%, under-classified while high <= 1%,
 # destructive recall >= 0.95, exact primary >= 0.82, mutating precision >= 0.90, each flag F1 >= 0.75.
@@ -26,19 +26,25 @@ class Floors:
     precision_min: float
     exact_min: float
     flag_f1_min: dict[str, float]
+    ann_precision_min: float = 0.8  # of each annotation accusation (ANN001, ANN002 at high)
+    ann_true_min: int = 0  # true accusations, so the precision is not bought by accusing nobody
 
 
-_DEV = Floors(2000, under_max=0.065, under_high_max=0.05, destructive_recall_min=0.82, precision_min=0.89,
-              exact_min=0.78, flag_f1_min={"private_data": 0.56, "untrusted_content": 0.61, "external_egress": 0.63,
-                                           "code_execution": 0.57, "credential_access": 0.53})
+_DEV = Floors(2000, under_max=0.036, under_high_max=0.011, destructive_recall_min=0.89, precision_min=0.88,
+              exact_min=0.83, flag_f1_min={"private_data": 0.86, "untrusted_content": 0.72, "external_egress": 0.74,
+                                           "code_execution": 0.73, "credential_access": 0.68},
+              ann_precision_min=0.8, ann_true_min=9)
 FLOORS = {
     "dev, 5-fold CV by server": _DEV,
     "dev, 5-fold CV by domain": _DEV,
     "dev, fit": _DEV,
-    "holdout": Floors(1200, under_max=0.065, under_high_max=0.045, destructive_recall_min=0.84, precision_min=0.88,
-                      exact_min=0.79, flag_f1_min={"private_data": 0.53, "untrusted_content": 0.52,
-                                                   "external_egress": 0.47, "code_execution": 0.55,
-                                                   "credential_access": 0.34}),
+    # Measured once, after the last rule change of round 2. Its annotation accusations were 0 true in 4 (ANN001
+    # 2, ANN002 2): reported in the README, not floored, and not tuned on.
+    "holdout": Floors(1200, under_max=0.06, under_high_max=0.01, destructive_recall_min=0.85, precision_min=0.89,
+                      exact_min=0.81, flag_f1_min={"private_data": 0.81, "untrusted_content": 0.56,
+                                                   "external_egress": 0.50, "code_execution": 0.65,
+                                                   "credential_access": 0.41},
+                      ann_precision_min=0.0),
 }
 
 
@@ -112,6 +118,15 @@ mcp-server-duckdb @google-cloud/storage-mcp @aashari/mcp-server-atlassian-jira k
 mcp-neo4j-cypher mysql-mcp-server mcp-snowflake-server mcp-server-bigquery semgrep-mcp zotero-mcp wikipedia-mcp
 awslabs.dynamodb-mcp-server awslabs.cloudwatch-mcp-server awslabs.ecs-mcp-server spotify-mcp
 """.split())
+
+
+def test_annotation_accusations_are_precise(measured):
+    """A high ANN001/ANN002 makes a server do_not_use: the labels bear out at least the floor share of them,
+    and they still catch some annotations that lie."""
+    name, report = measured
+    precision = {code: round(report.ann_precision(code), 3) for code in ANN_CONTRADICTS}
+    assert min(precision.values()) >= FLOORS[name].ann_precision_min, f"{name}: {precision}"
+    assert sum(report.ann_counts(code)[0] for code in ANN_CONTRADICTS) >= FLOORS[name].ann_true_min
 
 
 def test_no_split_holds_the_reviewers_servers():

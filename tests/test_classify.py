@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from mcprisk.assessment import assess
 from mcprisk.classify import CLASSIFICATION_RULES, DERIVED_RULES, classify_tool, decide
-from mcprisk.model import Evidence
+from mcprisk.model import FLAGS, Evidence
+from mcprisk.snapshot import INCOMPLETE, Snapshot
+from mcprisk.specs import ServerSpec
 from support import tool_def as tool
 
 
@@ -120,3 +125,18 @@ def test_fetching_a_caller_chosen_url_is_untrusted_egress():
     got = classify_tool(tool("fetch_page", "Fetch a web page.", {"url": {"type": "string"}}), "web")
     assert got.primary == "read_only"
     assert {"untrusted_content", "external_egress"} <= set(got.flags)
+
+
+def test_an_incomplete_definition_is_assumed_at_its_worst():
+    """A tool whose definition could not be stored whole is destructive with every flag and low confidence,
+    whatever its name says, until an override confirms it; the coverage finding says why."""
+    listed = replace(tool("get_config", "Get the configuration.", {"id": {"type": "string"}}),
+                     problems=(f"{INCOMPLETE}: inputSchema nested deeper than 64 levels",))
+    got = classify_tool(listed, "srv")
+    assert got.primary == "destructive" and got.flags == FLAGS and got.confidence == "low" and got.assumed_worst
+    assert got.evidence[-1].rule == "EFF198"
+    overridden = classify_tool(listed, "srv", override={"effects": ["read_only"], "reason": "checked"})
+    assert overridden.primary == "read_only" and not overridden.assumed_worst
+    snap = Snapshot(server=ServerSpec.stdio(["srv"]), status="complete", tools=(listed,))
+    (finding,) = [f for f in assess([snap]).findings if f.code == "CLS001"]
+    assert "could not be stored whole" in finding.message

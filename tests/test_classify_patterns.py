@@ -62,10 +62,16 @@ def test_name_and_description_disagreeing_take_the_more_severe_reading():
     assert got.primary == "destructive" and got.confidence == "contested"
 
 
-def test_high_confidence_needs_two_agreeing_sources():
-    """Name and description agreeing give high; the name alone gives medium."""
-    assert classify(tool("get_invoice", "Get an invoice by id.")).confidence == "high"
+def test_high_confidence_needs_two_independent_sources():
+    """A description in other words than the name agrees independently (high); one that restates the name's
+    verb is the name's reading again (medium), as is the name alone; an author's hint that a change destroys
+    nothing is no second witness for it."""
+    assert classify(tool("get_invoice", "Retrieve an invoice by id.")).confidence == "high"
+    assert classify(tool("get_invoice", "Get an invoice by id.")).confidence == "medium"
     assert classify(tool("get_invoice")).confidence == "medium"
+    hinted = tool("update_note", "Update a note.", {"note_id": STR, "text": STR},
+                  annotations={"readOnlyHint": False, "destructiveHint": False})
+    assert classify(hinted).confidence == "medium"
 
 
 # -- language ------------------------------------------------------------------------------------
@@ -97,10 +103,11 @@ def test_every_main_verb_of_the_opening_counts():
 # -- patterns ------------------------------------------------------------------------------------
 
 
-def test_a_click_in_a_live_page_can_do_anything():
-    """A click on a page element (no known browser service) can submit, buy or delete: destructive."""
+def test_a_click_in_a_live_page_can_submit_what_others_see():
+    """A click on a page element (no known browser service) can submit a form or post on the site: customer-
+    visible, never a read."""
     got = classify(tool("element_click", "Click an element on the page.", {"selector": STR}), "agent-kit")
-    assert got.primary == "destructive"
+    assert got.primary == "customer_visible" and "reversible" in got.effects
 
 
 def test_filling_a_field_changes_only_the_page_unless_it_submits():
@@ -108,7 +115,47 @@ def test_filling_a_field_changes_only_the_page_unless_it_submits():
     fill = classify(tool("fill_field", "Fill a form field on the page.", {"selector": STR, "value": STR}))
     typed = classify(tool("type_text", "Type text into an element on the page.",
                           {"selector": STR, "text": STR, "submit": {"type": "boolean"}}))
-    assert fill.primary == "reversible" and typed.primary == "destructive"
+    assert fill.primary == "reversible" and typed.primary == "customer_visible"
+
+
+def test_navigating_a_live_page_moves_the_session():
+    """Navigating or hovering in a browser session changes its state (reversible), it is not a read."""
+    for name, text in (("browser_navigate", "Navigate to a URL."), ("browser_hover", "Hover over an element.")):
+        got = classify(tool(name, text, {"url": STR} if "navigate" in name else {"selector": STR}), "browser-kit")
+        assert got.primary == "reversible", name
+
+
+def test_typing_into_a_shell_runs_what_is_typed():
+    """Sending keys or text to a terminal session or VM console is running commands; typing into a page is not."""
+    shell = classify(tool("send_input", "Send input to the active shell for a session.", {"input_text": STR}))
+    page = classify(tool("send_keys", "Sends keys to an element on the page.", {"selector": STR, "text": STR}))
+    assert shell.primary == "destructive" and "code_execution" in shell.flags
+    assert page.primary != "destructive" and "code_execution" not in page.flags
+
+
+def test_a_report_written_to_a_named_file_can_replace_it():
+    """A tool whose purpose is the report it writes to a caller-named file can overwrite it; a screenshot saved
+    to a file name is a side artifact (reversible)."""
+    report = classify(tool("export_sarif", "Run a scan and export results in SARIF format.",
+                           {"target_path": STR, "output_path": STR}))
+    shot = classify(tool("browser_take_screenshot", "Take a screenshot of the current page.",
+                         {"filename": {"type": "string", "description": "File name to save the screenshot to."}}),
+                    "browser-kit")
+    assert report.primary == "destructive" and shot.primary == "reversible"
+
+
+def test_a_denied_consequence_is_no_consequence():
+    """"Existing notes are never overwritten" does not make adding notes destructive."""
+    got = classify(tool("add_notes", "Add notes to an existing deck. Existing notes are never overwritten.",
+                        {"deck": STR, "notes": {"type": "array"}}))
+    assert got.primary == "reversible"
+
+
+def test_a_code_that_names_a_project_is_no_code_to_run():
+    """A parameter named ``code`` holding a project code (a short pattern) is an identifier, not code."""
+    got = classify(tool("create_case", "Create a test case.", {"code": {"type": "string", "pattern": "^[A-Z]+$",
+                                                                       "description": "Project code"}, "title": STR}))
+    assert "code_execution" not in got.flags and got.primary == "reversible"
 
 
 def test_deploying_or_applying_replaces_what_runs():
@@ -184,6 +231,29 @@ def test_a_decisive_witness_is_an_accusation():
     a = assess([snapshot("host", t)])
     found = [f for f in a.findings if f.code == "ANN001"]
     assert found and any(e.rule == "EFF106" for e in found[0].evidence)
+
+
+def test_two_witnesses_of_a_change_are_a_doubt_not_an_accusation():
+    """readOnlyHint: true on a tool that two sources call a change, none decisively, is a medium ANN001 that
+    leaves the verdict to the placement (no do_not_use)."""
+    t = tool("create_plan", "Create a plan and save it to the output folder.", {"output_dir": STR},
+             annotations={"readOnlyHint": True})
+    a = assess([snapshot("planner", t)])
+    found = [f for f in a.findings if f.code == "ANN001"]
+    assert [f.severity for f in found] == ["medium"]
+    assert a.verdict("planner").state != "do_not_use"
+
+
+def test_a_reading_another_source_disputes_is_a_doubt():
+    """destructiveHint: false on a tool whose name reads it as a read while a parameter runs code is a medium
+    ANN002; the same parameter on a tool no source reads as a read is a high one."""
+    scrape = tool("scrape_page", "Scrape a page.", {"url": STR, "script": STR},
+                  annotations={"readOnlyHint": False, "destructiveHint": False})
+    run = tool("run_job", "Run a job on the worker.", {"script": STR},
+               annotations={"readOnlyHint": False, "destructiveHint": False})
+    a = assess([snapshot("worker", scrape, run)])
+    severity = {f.subject: f.severity for f in a.findings if f.code == "ANN002"}
+    assert severity == {"scrape_page": "medium", "run_job": "high"}
 
 
 def test_classifier_modules_stay_small():

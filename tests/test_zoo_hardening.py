@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from mcprisk import Limits, ServerSpec, introspect
+from mcprisk.assessment import assess
 
 from support import FAST, zoo_http, zoo_spec
 
@@ -150,6 +151,16 @@ def test_one_deep_tool_does_not_lose_the_list_over_stdio(modern):
     """Tools nested 130 and 2,000 levels deep and one with a 5,000-digit number are kept by name, flagged
     incomplete, and the dangerous tools beside them stay in the snapshot."""
     _check_deep(introspect(zoo_spec("deep-schema", modern=modern), limits=FAST))
+
+
+def test_a_tool_too_deep_to_store_is_assessed_at_its_worst():
+    """Tools the hardened reader could not store whole are classified destructive with every flag and low
+    confidence, whatever their names say; their neighbours keep their own reading."""
+    assessed = assess([introspect(zoo_spec("deep-schema"), limits=FAST)])
+    for name in ("deep_config", "deeper_config", "big_number"):
+        ta = assessed.tool(assessed.servers[0], name)
+        assert ta.primary == "destructive" and ta.assumed_worst and ta.confidence == "low" and len(ta.flags) == 5
+    assert not assessed.tool(assessed.servers[0], "run_shell").assumed_worst
 
 
 def test_one_deep_tool_does_not_lose_the_list_over_http():

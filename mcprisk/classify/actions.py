@@ -9,10 +9,10 @@ from collections.abc import Iterable
 from ..model import EFFECTS, Evidence
 from ._rule import rule
 from .context import ToolContext
-from .language import split_words
+from .params import free_text
 from .lexicon import lexicon
 
-__all__ = ["automation_run", "infrastructure_change", "page_action", "relocation_overwrite"]
+__all__ = ["automation_run", "console_input", "infrastructure_change", "page_action", "paid_crawl", "relocation_overwrite"]
 
 MUTATING = EFFECTS[1:]
 
@@ -20,22 +20,25 @@ MUTATING = EFFECTS[1:]
 @rule("EFF114", "Acts in a live page")
 def page_action(ctx: ToolContext) -> Iterable[Evidence]:
     """A tool that drives a live page acts as the signed-in user: a click, a key press or a page action can
-    submit a form, post, buy or delete, whatever the page offers; typing that can press Enter (a
-    ``submit`` switch) as well. Filling a field changes only the page, and an upload hands local files
-    to a third-party page."""
+    submit a form or post on the site, whatever the page offers; typing that can press Enter (a ``submit``
+    switch) as well. What it submits is seen by the site's people, but nothing runs that the page does not
+    offer, so it is not destructive by itself. Filling a field changes only the page; navigating, hovering
+    or switching tabs moves the browser session; an upload hands local files to a third-party page."""
     if not ctx.live_page or ctx.verb is None or ctx.verb_effect == "read_only":
         return
     page = lexicon().page_actions
     where = ctx.service.name if ctx.service is not None and ctx.service.acts_as_user else "a live page"
-    submits = [p for p in ctx.params if set(split_words(p)) & {"submit", "enter"}]
+    submits = [p for p in ctx.params if set(ctx.words_of(p)) & {"submit", "enter"}]
     if ctx.verb in page["submit"] or (ctx.verb in page["enter"] and submits):
-        for effect in MUTATING:
-            yield Evidence("EFF114", "name", ctx.tool.name, f"a {ctx.verb} in {where} can submit, post, buy or delete",
+        for effect in ("reversible", "customer_visible"):
+            yield Evidence("EFF114", "name", ctx.tool.name, f"a {ctx.verb} in {where} can submit a form or post",
                            effect)
     elif ctx.verb in page["enter"]:
         yield Evidence("EFF114", "name", ctx.tool.name, f"a {ctx.verb} changes what {where} holds", "reversible")
     elif ctx.verb in page["send"]:
         yield Evidence("EFF114", "name", ctx.tool.name, f"hands local files to {where}", "customer_visible")
+    elif ctx.verb in page["session"]:
+        yield Evidence("EFF114", "name", ctx.tool.name, f"a {ctx.verb} moves the session of {where}", "reversible")
 
 
 @rule("EFF115", "Changes what is running")
@@ -74,9 +77,17 @@ def relocation_overwrite(ctx: ToolContext) -> Iterable[Evidence]:
     """Uploading, copying, moving or writing a file or a storage object to a destination the caller names
     replaces whatever is already there, unless the store keeps versions or the tool refuses to overwrite."""
     lex = lexicon()
-    if ctx.verb not in lex.verb_groups["relocate"] or ctx.reads:
+    if ctx.reads or ctx.service is not None and ctx.service.history:
         return
-    if ctx.service is not None and ctx.service.history:
+    if ctx.verb in lex.verb_groups["in_place"] and ctx.verb not in lex.verb_groups["relocate"]:
+        # An edit, a patch or a replacement given inline for a file the caller names rewrites that file.
+        files = [p for p in ctx.params if ctx.param_depth.get(p, 0) == 0
+                 and {"file", "path", "filename", "filepath"} & set(ctx.words_of(p))]
+        if files and ctx.has_param("content"):
+            yield Evidence("EFF117", "schema", ", ".join(files[:3]),
+                           f"a {ctx.verb} rewrites the file the caller names in place", "destructive")
+        return
+    if ctx.verb not in lex.verb_groups["relocate"]:
         return
     destinations = ctx.has_param("destination")
     if not destinations and ctx.has_param("content") and not ctx.has_param("input_file"):
@@ -88,3 +99,39 @@ def relocation_overwrite(ctx: ToolContext) -> Iterable[Evidence]:
         return
     yield Evidence("EFF117", "schema", ", ".join(destinations[:3]),
                    f"a {ctx.verb} to a caller-chosen destination replaces what is there", "destructive")
+
+
+@rule("EFF118", "Types into a live shell or console")
+def console_input(ctx: ToolContext) -> Iterable[Evidence]:
+    """Sending input, keys or text to a running shell, terminal session, process or VM console is typing
+    commands: whatever is typed runs there, so the tool runs code as surely as one that takes a command.
+    (Typing into a web page is a page action, EFF114.)"""
+    if ctx.live_page:
+        return
+    words = lexicon().console_input
+    typing = ctx.verb in words["verbs"] or (ctx.verb is None and set(ctx.lead_verbs[:1]) & words["verbs"])
+    if not typing or not (ctx.word_set | ctx.param_words) & words["words"]:
+        return
+    place = sorted((ctx.word_set | ctx.opening_words | ctx.server_words) & words["places"])
+    free = [p for p in ctx.params if set(ctx.words_of(p)) & words["words"] and free_text(ctx.params[p])]
+    if place and free:
+        yield Evidence("EFF118", "schema", ", ".join(free[:3]), f"types into a live {place[0]}: what is typed runs",
+                       "destructive", "code_execution")
+
+
+@rule("EFF119", "Crawls or extracts with a paid job")
+def paid_crawl(ctx: ToolContext) -> Iterable[Evidence]:
+    """Crawling a site from a caller-chosen address over many pages, or running an AI extraction over pages
+    (a prompt or a schema to fill), is a job the provider bills per page or per run: it spends credits.
+    Fetching one page is a read."""
+    lex = lexicon()
+    if not ctx.destination_urls:
+        return
+    verbs = {ctx.verb} if ctx.verb is not None else set(ctx.lead_verbs[:1])
+    crawling = verbs & lex.verb_groups["crawling"] or ctx.word_set & {"crawl", "crawler", "crawls"}
+    names = {p: p.replace("-", "_") for p in ctx.params}
+    job = sorted(p for p, n in names.items() if crawling and n in lex.objects["crawl_params"]) or \
+        sorted(p for p, n in names.items() if verbs & lex.verb_groups["extracting"] and n in lex.objects["extract_params"])
+    if job:
+        yield Evidence("EFF119", "schema", ", ".join(job[:3]), "a crawl or an AI extraction over pages is billed",
+                       "high_cost")

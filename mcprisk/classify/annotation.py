@@ -30,7 +30,7 @@ def annotations(ctx: ToolContext) -> Iterable[Evidence]:
     if ann.get("openWorldHint") is True and not boiler:
         # Reaching an open world is a witness: what a read brings back was written outside, what a change
         # sends goes outside. One witness, so another must agree before a flag is set.
-        reads = ctx.reads or ctx.verb in lexicon().verb_groups["read_for_flags"]
+        reads = ctx.reads or ctx.verb in lexicon().verb_groups["read_for_flags"] or ctx.live_page
         yield Evidence("EFF110", "annotation", "openWorldHint: true", "the author says it reaches an open world",
                        flag="untrusted_content" if reads else "external_egress", weight=0.5)
     if ann.get("readOnlyHint") is True:

@@ -11,10 +11,11 @@ from typing import Any
 
 from ..snapshot import Snapshot, Tool
 from .language import description_verbs, name_verb, split_words
+from .params import QUERY_LANGUAGE, SAVED_TO, WRITES, excerpt, flatten_params, free_text, identifier, saves
 from .lexicon import Service, lexicon
 from .server import ServerContext, ServiceMatch, server_context
 
-__all__ = ["ToolContext", "build_context", "excerpt", "noise_words"]
+__all__ = ["ToolContext", "build_context", "noise_words"]
 
 
 def noise_words() -> frozenset[str]:
@@ -38,10 +39,12 @@ class ToolContext:
     params: Mapping[str, Mapping[str, Any]]  # lower-cased parameter name -> schema
     server_words: frozenset[str] = field(default_factory=frozenset)
     param_depth: Mapping[str, int] = field(default_factory=dict)  # 0 top level, 1 inside one object or array
+    param_names: Mapping[str, str] = field(default_factory=dict)  # lower-cased name -> the name as given
     verb_firm: bool = False  # a plain verb, or a noun-like one the description confirms
     generated_name: bool = False  # named after an HTTP operation by a generator ("API-post-search")
     service_strong: bool = False  # the service is firmly known (else what it implies counts half)
     boilerplate_annotations: bool = False  # the server puts the same admitting hints on every tool
+    shared_workspace: bool = False  # the server's tools name what colleagues write there (see server.py)
 
     @property
     def service_weight(self) -> float:
@@ -60,7 +63,7 @@ class ToolContext:
     @functools.cached_property
     def saves(self) -> bool:
         """The tool takes a place to save to (an output path or directory)."""
-        return _saves(self.params)
+        return saves(self.params)
 
     @functools.cached_property
     def nouns(self) -> frozenset[str]:
@@ -88,8 +91,11 @@ class ToolContext:
             return False
         text = f"{' '.join(split_words(self.tool.name))} {self.opening}"
         says_read = re.search(r"\bselect\b|\bread (\w+ )?(quer|statement|cypher|sql)", text, re.IGNORECASE) or \
-            any(p.search(self.lead) for p in lex.phrases["read_only"])
-        return bool(says_read) and not _WRITES.search(self.lead)
+            any(p.search(self.lead) for p in lex.phrases["read_only"]) or (
+                # A read in a query language that only reads (PromQL, SOQL, a search DSL); SQL and Cypher can write.
+                self.verb_effect == "read_only" and not re.search(r"\b(sql|cypher|statements?)\b", text + " "
+                                                                  + " ".join(self.code_params), re.IGNORECASE))
+        return bool(says_read) and not WRITES.search(self.lead)
 
     def exec_effect(self, words: frozenset[str]) -> str:
         """What a running verb (run, execute, invoke) does: destructive with code to run (a read when that code
@@ -103,15 +109,21 @@ class ToolContext:
     def service_words(self) -> frozenset[str]:
         return lexicon().service_words(self.service) if self.service is not None else frozenset()
 
+    def words_of(self, param: str) -> list[str]:
+        """The words of a parameter's name as the server spelled it ("truncateTarget" -> truncate, target)."""
+        return split_words(self.param_names.get(param, param))
+
     @functools.cached_property
-    def _param_forms(self) -> tuple[tuple[str, str, str], ...]:
-        """Each parameter name as given, with underscores, and with its words run together."""
-        return tuple((p, p.replace("-", "_"), "".join(split_words(p))) for p in self.params)
+    def _param_forms(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """Each parameter with the forms it is matched by: with underscores, its words run together, and its
+        words joined by underscores ("outputPath" -> output_path)."""
+        return tuple((p, (p.replace("-", "_"), "".join(self.words_of(p)), "_".join(self.words_of(p))))
+                     for p in self.params)
 
     @functools.cached_property
     def param_words(self) -> frozenset[str]:
         """The words of every parameter name."""
-        return frozenset(w for p in self.params for w in split_words(p))
+        return frozenset(w for p in self.params for w in self.words_of(p))
 
     @functools.cached_property
     def _param_hits(self) -> dict[str, list[str]]:
@@ -122,9 +134,19 @@ class ToolContext:
         hits = self._param_hits.get(category)
         if hits is None:
             names = lexicon().params[category]
-            hits = sorted(p for p, under, joined in self._param_forms if under in names or joined in names)
+            hits = sorted(p for p, forms in self._param_forms if any(f in names for f in forms))
             self._param_hits[category] = hits
         return list(hits)
+
+    @functools.cached_property
+    def output_params(self) -> tuple[str, ...]:
+        """Top-level parameters naming where the tool writes what it produces: named for output
+        (``output_path``, ``save_to``) or described as the place it is saved or written to."""
+        found = set(self.has_param("output"))
+        for name, schema in self.params.items():
+            if self.param_depth.get(name, 0) == 0 and SAVED_TO.search(str(schema.get("description") or "")[:200]):
+                found.add(name)
+        return tuple(sorted(found))
 
     @functools.cached_property
     def destination_urls(self) -> tuple[str, ...]:
@@ -156,14 +178,21 @@ class ToolContext:
         # Code a tool lints, explains or scans is read, not run; command-line options it passes on still run.
         reading = self.verb in lex.verb_groups["not_running"]
         # Code buried two objects deep ("scrapeOptions.actions[].script") is an option of an option, not the call.
-        found = [p for p in self.has_param("code") if self.param_depth.get(p, 0) <= 1 and not reading]
+        found = [p for p in self.has_param("code") if self.param_depth.get(p, 0) <= 1 and not reading
+                 and not identifier(self.params[p])]
         for name, schema in self.params.items():
-            if name in ("query", "statement", "stmt") and name not in found and not reading:
+            if name in found or reading or self.param_depth.get(name, 0) > 1:
+                continue
+            if name in ("query", "statement", "stmt"):
                 text = f"{schema.get('description', '')} {self.lead}"
-                if re.search(r"\b(sql|cypher|statements?|select|insert|update|ddl|dml)\b", text, re.IGNORECASE):
+                if re.search(r"\b(sql|cypher|statements?|select|ddl|dml)\b", text, re.IGNORECASE) \
+                        or QUERY_LANGUAGE.search(text):
                     found.append(name)
+            elif name.replace("-", "_") in lex.params["query_code"] and free_text(schema) and \
+                    QUERY_LANGUAGE.search(f"{schema.get('description', '')} {name} {self.lead}"):
+                found.append(name)  # a filter, body or expression in a datastore's query language
         for name in self.has_param("argv"):
-            if name not in found and self.param_depth.get(name, 0) <= 1 and _free_text(self.params[name]):
+            if name not in found and self.param_depth.get(name, 0) <= 1 and free_text(self.params[name]):
                 if name in ("expression", "expr", "eval_expression"):
                     running = self.verb in lex.verb_groups["evaluating"] or re.search(r"\bevaluat", self.lead, re.I)
                 else:
@@ -177,7 +206,7 @@ class ToolContext:
     def live_page(self) -> bool:
         """The tool acts in a live web page (a browser session): the server drives a browser, or the tool
         picks a page element and speaks of a page, or its name says browser or tab."""
-        if self.service is not None and self.service.acts_as_user:
+        if self.service is not None and self.service.acts_as_user and self.service_strong:
             return True
         lex = lexicon()
         picks = any(p.replace("-", "_") in lex.live_page["params"] for p in self.params)
@@ -213,34 +242,6 @@ class ToolContext:
         return None
 
 
-_WRITES = re.compile(r"\b(insert|update|delete|drop|create|alter|truncate|merge|upsert|ddl|dml|writes?|modif\w*|"
-                     r"mutations?|any (sql|query|statement))\b", re.IGNORECASE)
-
-
-def _saves(params: Mapping[str, Mapping[str, Any]]) -> bool:
-    """The tool takes a place to save to (an output path or directory)."""
-    lex = lexicon()
-    names = lex.params["output"] | lex.params["path"]
-    return any(p.replace("-", "_") in names or "".join(split_words(p)) in names for p in params)
-
-
-def _free_text(schema: Mapping[str, Any]) -> bool:
-    """A string (or list of strings) the caller writes freely: not an enum, not an object of named fields."""
-    if schema.get("enum"):
-        return False
-    kind = schema.get("type")
-    items = schema.get("items") if isinstance(schema.get("items"), Mapping) else {}
-    return kind == "string" or (kind == "array" and items.get("type") == "string") or (kind is None and not
-                                                                                     schema.get("properties"))
-
-
-def excerpt(text: str, start: int, end: int, context: int = 30) -> str:
-    """The matched part of ``text`` with a little context, on one line."""
-    a, b = max(0, start - context), min(len(text), end + context)
-    out = text[a:b].replace("\n", " ").strip()
-    return ("…" if a else "") + out + ("…" if b < len(text) else "")
-
-
 def build_context(tool: Tool, server: str, snapshot: Snapshot | None = None,
                   shared: ServerContext | None = None) -> ToolContext:
     """The context of one tool, from the tool and (when given) the snapshot it came from. ``shared`` is
@@ -265,45 +266,25 @@ def build_context(tool: Tool, server: str, snapshot: Snapshot | None = None,
         words = words[1:]
     description = tool.description or ""
     depth: dict[str, int] = {}
-    params = _flatten_params(tool.input_schema, depths=depth)
-    described = description_verbs(description)
+    given: dict[str, str] = {}
+    params = flatten_params(tool.input_schema, depths=depth, names=given)
     raw = split_words(tool.name)
+    described = description_verbs(description, raw)
     # "reply_to_ticket", "post_to_channel": a word followed by "to" in a name is a verb.
     confirmed = [lex.lemmas.get(w, w) for w, nxt in zip(raw, raw[1:]) if nxt == "to"]
     generated = raw[:1] == ["api"] and len(raw) > 2 and raw[1] in lex.http_methods  # "API-post-search"
     found = name_verb(words, [*described, *confirmed], split_words(description[:200]), generated=generated)
-    if found is not None and found.base in lex.verb_groups["fetch_or_save"] and not _saves(params):
+    if found is not None and found.base in lex.verb_groups["fetch_or_save"] and not saves(params):
         found = replace(found, effect="read_only")  # "Download a web page and return its text" saves nothing
-    return ToolContext(tool=tool, server=server, service=service, words=tuple(words),
-                       verb=found.base if found else None, verb_effect=found.effect if found else None,
-                       verb_firm=found.firm if found else False, generated_name=generated,
-                       description=description, lead_verbs=tuple(described), params=params,
-                       server_words=own, param_depth=depth, service_strong=bool(match and match.strong),
-                       boilerplate_annotations=shared.boilerplate_annotations)
-
-
-def _flatten_params(schema: Any, depth: int = 0, depths: dict[str, int] | None = None
-                    ) -> dict[str, Mapping[str, Any]]:
-    """Parameter name -> schema, including properties of nested objects (two levels: ``params.command``).
-
-    ``depths`` (when given) receives each name's nesting depth.
-    """
-    out: dict[str, Mapping[str, Any]] = {}
-    depths = {} if depths is None else depths
-    props = schema.get("properties") if isinstance(schema, Mapping) else None
-    if not isinstance(props, Mapping):
-        return out
-    for key, sub in props.items():
-        sub = sub if isinstance(sub, Mapping) else {}
-        name = str(key).lower()
-        if name not in out:
-            out[name] = sub
-            depths.setdefault(name, depth)
-        if depth < 2:
-            for inner, inner_schema in _flatten_params(sub, depth + 1, depths).items():
-                out.setdefault(inner, inner_schema)
-            items = sub.get("items")
-            if isinstance(items, Mapping):
-                for inner, inner_schema in _flatten_params(items, depth + 1, depths).items():
-                    out.setdefault(inner, inner_schema)
-    return out
+    ctx = ToolContext(tool=tool, server=server, service=service, words=tuple(words),
+                      verb=found.base if found else None, verb_effect=found.effect if found else None,
+                      verb_firm=found.firm if found else False, generated_name=generated,
+                      description=description, lead_verbs=tuple(described), params=params,
+                      server_words=own, param_depth=depth, param_names=given,
+                      service_strong=bool(match and match.strong),
+                      boilerplate_annotations=shared.boilerplate_annotations,
+                      shared_workspace=shared.shared_workspace)
+    if ctx.verb in lex.page_actions["session"] and ctx.live_page:
+        # In a live page, navigating, hovering or switching tabs moves the browser session: state, not a read.
+        ctx = replace(ctx, verb_effect="reversible")
+    return ctx

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from ..model import Evidence
 from ._rule import rule
-from .context import ToolContext, excerpt
+from .context import ToolContext
+from .params import excerpt
 from .language import sense, split_words
 from .lexicon import lexicon
 
@@ -17,7 +19,9 @@ __all__ = ["description_lead", "description_phrases"]
 def description_lead(ctx: ToolContext) -> Iterable[Evidence]:
     """A description usually opens with what the tool does ("Deletes a page", "Create, update or delete ...").
 
-    Decisive when the name has no verb; supporting otherwise.
+    Decisive when the name has no verb; supporting otherwise. A description that opens with the name's own
+    verb restates the name: its evidence is the name's reading again (source ``name``), not a second,
+    independent witness.
     """
     lex = lexicon()
     weight = 1.0 if ctx.verb is None else 0.5
@@ -28,6 +32,11 @@ def description_lead(ctx: ToolContext) -> Iterable[Evidence]:
         if verb in lex.verb_groups["exec"]:
             effect = ctx.exec_effect(ctx.opening_words)
         if effect == "read_only" and ctx.verb_effect not in (None, "read_only"):
+            continue
+        if verb == ctx.verb:
+            # "Deletes a file" under delete_file restates the name: the same reading, not a second witness.
+            yield Evidence("EFF104", "name", excerpt(ctx.description, 0, 60),
+                           f"the description restates the name's verb {verb!r}", effect, weight=weight)
             continue
         yield Evidence("EFF104", "description", excerpt(ctx.description, 0, 60),
                        f"opens with {verb!r}", effect, weight=weight)
@@ -41,6 +50,17 @@ def _said_of_the_call(ctx: ToolContext, before: str) -> bool:
                               | ctx.server_words))
 
 
+_NEGATION = re.compile(r"\b(never|not|no|nothing|without|rather than|instead of|neither|nor)\b(\s+\w+){0,3}\s*$|n't\s+(\w+\s+){0,2}$",
+                       re.IGNORECASE)
+
+
+def _negated(text: str, start: int) -> bool:
+    """The words just before a consequence deny it: "existing notes are never overwritten", "nothing is
+    overwritten", "rather than being permanently deleted"."""
+    before = re.split(r"[.;:!?\n]", text[max(0, start - 40):start])[-1]
+    return bool(_NEGATION.search(before))
+
+
 _PHRASE_MEANING = {"destructive": "cannot be undone", "customer_visible": "reaches other people",
                    "high_cost": "costs money"}
 
@@ -52,7 +72,7 @@ def description_phrases(ctx: ToolContext) -> Iterable[Evidence]:
     text = ctx.lead
     for effect in ("destructive", "customer_visible", "high_cost"):
         for i, pattern in enumerate(lex.phrases[effect]):
-            m = pattern.search(text)
+            m = next((m for m in pattern.finditer(text) if not _negated(text, m.start())), None)
             if not m:
                 continue
             # The general "deletes X" pattern and money words are supporting only: "lists refunds" is a read.

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 
 from ..model import Evidence
 from ._rule import rule
-from .context import ToolContext, excerpt, noise_words
+from .context import ToolContext, noise_words
+from .params import excerpt
 from .lexicon import lexicon
 
 __all__ = ["flag_credentials", "flag_private", "flag_untrusted"]
@@ -15,9 +16,13 @@ __all__ = ["flag_credentials", "flag_private", "flag_untrusted"]
 
 @rule("FLG201", "Reads private data")
 def flag_private(ctx: ToolContext) -> Iterable[Evidence]:
-    """A tool that reads or exports from a private system (a database, a mailbox, a CRM, a repository)
-    returns data that is not public; one that takes a local file to attach, upload or transcribe reads
-    the user's files."""
+    """A tool that reads, exports, changes, moves or deletes the operator's existing records (a database,
+    a mailbox, a CRM, a repository, an account's settings) touches data that is not public: a read returns
+    it, and a change or a deletion acts on it (and usually returns it). One that takes a local file to
+    attach, upload or transcribe reads the user's files. Making something new from the arguments alone
+    (posting a message, opening an issue), moving a browser session or a machine's power, computing from
+    the arguments, and reading public reference data (the weather, a flight, a public ledger, the web)
+    touch nothing private."""
     lex = lexicon()
     groups = lex.verb_groups
     if ctx.has_code_signal and (ctx.service is None or ctx.service.private or ctx.service.acts_as_user):
@@ -31,30 +36,68 @@ def flag_private(ctx: ToolContext) -> Iterable[Evidence]:
         yield Evidence("FLG201", "schema", ", ".join(inputs[:3]), "reads a local file to send or process it",
                        flag="private_data")
         return
-    reads = ctx.reads or ctx.verb in groups["exporting"]
-    if not reads or ctx.word_set & lex.objects["public"]:
+    public = _public_reading(ctx)
+    if public:
         return
-    objects = ctx.nouns & lex.objects["private"]
-    if ctx.live_page:
-        objects -= lex.live_page["words"] | lex.live_page["names"]  # a web page is not the operator's record
-    if ctx.destination_urls and not objects:
-        return  # fetching a caller-chosen address returns what is published there, not the service's records
+    reads = ctx.reads or ctx.verb in groups["exporting"]
+    verb = ctx.verb if ctx.verb is not None else next(iter(ctx.lead_verbs), None)
+    effect = ctx.verb_effect if ctx.verb is not None else lex.verbs.get(verb or "")
+    existing = verb is not None and effect not in (None, "read_only") and not ctx.live_page \
+        and verb not in groups["no_record"] and (verb not in groups["creating_only"] or _into_a_file(ctx))
+    if not reads and not existing:
+        return
+    objects = sorted(ctx.nouns & lex.objects["private"])
+    doing = "reads" if reads else "changes existing"
     if ctx.service is not None and ctx.service.private:
-        yield Evidence("FLG201", "server", ctx.service.name, f"reads from {ctx.service.name}, a private system",
+        yield Evidence("FLG201", "server", ctx.service.name, f"{doing} records of {ctx.service.name}, a private system",
                        flag="private_data", weight=ctx.service_weight)
         if ctx.service_strong:
             return
-    if objects and (ctx.service is None or ctx.service.private):
-        yield Evidence("FLG201", "name", ctx.tool.name, f"reads {sorted(objects)[0]} records", flag="private_data",
-                       weight=1.0 if ctx.service is None else 0.5)
+    if objects or ctx.service is None:
+        what = f"{objects[0]} records" if objects else "the operator's records"
+        yield Evidence("FLG201", "name", ctx.tool.name, f"{doing} {what}", flag="private_data",
+                       weight=1.0 if objects or ctx.verb_firm else 0.5)
         return
     for pattern in lex.phrases["private_data"]:
         m = pattern.search(ctx.description)
         if m:
             yield Evidence("FLG201", "description", excerpt(ctx.description, m.start(), m.end()),
-                           "returns non-public data", flag="private_data",
-                           weight=1.0 if ctx.service is None else 0.5)
+                           "returns non-public data", flag="private_data", weight=0.5)
             break
+
+
+_RETURNS_PAGE = re.compile(r"\b(returns?|includes?|with) (an? |the )?(updated |new |accessibility )?(page )?"
+                           r"(snapshot|page content|page text|html|dom)\b", re.IGNORECASE)
+_WEB_SEARCH = re.compile(r"\b(the (web|internet)|web[- ]search|search engines?|online sources)\b", re.IGNORECASE)
+
+
+def _into_a_file(ctx: ToolContext) -> bool:
+    """Something new is added inside a file the caller names by path (a paragraph into a document, a cell into
+    a notebook): the call opens and rewrites the operator's existing file."""
+    lex = lexicon()
+    made = ctx.nouns - {ctx.verb}
+    return bool(ctx.has_param("path")) and not made & lex.objects["containers"]
+
+
+def _public_reading(ctx: ToolContext) -> bool:
+    """What the tool touches is public or computed from its arguments: a service that holds nothing private,
+    a caller-chosen web address, reference material or public data, or a computation with nothing to look up."""
+    lex = lexicon()
+    if ctx.service is not None and not ctx.service.private and ctx.service_strong:
+        return True
+    private_objects = ctx.nouns & lex.objects["private"]
+    if ctx.destination_urls and not private_objects:
+        return True  # fetching a caller-chosen address returns what is published there
+    owned = ctx.service is not None and ctx.service.private and ctx.service_strong
+    if ctx.word_set & lex.objects["public"] or (ctx.nouns & lex.objects["public_data"] and not owned):
+        return True
+    if ctx.reads and _WEB_SEARCH.search(ctx.opening) and not private_objects:
+        return True  # a search of the web returns what anyone can find
+    if ctx.live_page:
+        return not private_objects - (lex.live_page["words"] | lex.live_page["names"])
+    computing = ctx.verb in lex.verb_groups["computing"] or (ctx.verb is None and set(ctx.lead_verbs[:1])
+                                                             & lex.verb_groups["computing"])
+    return bool(computing) and not private_objects and not ctx.has_param("path")
 
 
 @rule("FLG202", "Brings untrusted content into the context")
@@ -65,10 +108,16 @@ def flag_untrusted(ctx: ToolContext) -> Iterable[Evidence]:
     returns their text; a read of named metadata ("list_workspaces") does not."""
     lex = lexicon()
     if ctx.live_page:
-        # What a live page shows was written by the page's authors, whichever browser drives it.
+        # What a live page shows was written by the page's authors, whichever browser drives it: a tool that
+        # loads or reads the page brings it in; a click or a key press returns a confirmation unless it says
+        # it returns the page.
         acting = ctx.service is not None and ctx.service.acts_as_user
+        loads = ctx.reads or ctx.verb in lex.verb_groups["read_for_flags"] or ctx.verb in lex.verb_groups["loading"]
+        full = loads or _RETURNS_PAGE.search(ctx.description[:600])
         yield Evidence("FLG202", "server" if acting else "name", ctx.service.name if acting and ctx.service
-                       else ctx.tool.name, "works on live web pages", flag="untrusted_content")
+                       else ctx.tool.name, "brings a live web page's content into the context" if full else
+                       "acts on a live web page (its content comes back if the page is returned)",
+                       flag="untrusted_content", weight=1.0 if full else 0.5)
         return
     fetching = ctx.reads or ctx.verb in lex.verb_groups["read_for_flags"]
     if not fetching:
@@ -94,15 +143,21 @@ def flag_untrusted(ctx: ToolContext) -> Iterable[Evidence]:
         yield Evidence("FLG202", "name", ctx.tool.name, f"reads {sorted(strong)[0]}, written by others",
                        flag="untrusted_content")
         return
+    if objects and ctx.shared_workspace:
+        # The server's tools name what colleagues write there (comments, pull requests, threads): a tracker or
+        # a shared workspace, whose issues, tasks and pages other people wrote.
+        yield Evidence("FLG202", "server", ctx.server, f"reads {sorted(objects)[0]} of a shared workspace, written by "
+                       "others", flag="untrusted_content")
+        return
     if objects and (ctx.service is None or ctx.service.untrusted):
-        yield Evidence("FLG202", "name", ctx.tool.name, f"reads {sorted(objects)[0]} written by others",
-                       flag="untrusted_content", weight=0.5)
+        # Issues, tasks, events, files: written by others on some services, by the operator or a machine on others.
+        yield Evidence("FLG202", "name", ctx.tool.name, f"reads {sorted(objects)[0]}, which others may have written",
+                       flag="untrusted_content", weight=0.25)
     for pattern in lex.phrases["untrusted_content"]:
         m = pattern.search(ctx.description)
         if m:
             yield Evidence("FLG202", "description", excerpt(ctx.description, m.start(), m.end()),
-                           "returns third-party text", flag="untrusted_content",
-                           weight=1.0 if objects or ctx.service is None else 0.5)
+                           "returns third-party text", flag="untrusted_content", weight=0.5)
             return
 
 
@@ -122,11 +177,17 @@ def flag_credentials(ctx: ToolContext) -> Iterable[Evidence]:
         yield Evidence("FLG205", "name", ctx.tool.name, f"changes {sorted(rights)[0]}s: who may do what",
                        flag="credential_access")
         return
+    granted = _granted(ctx)
+    if granted is not None:
+        yield Evidence("FLG205", "schema", granted[0], granted[1], flag="credential_access")
+        return
     words = set(ctx.words) | {f"{a}_{b}" for a, b in zip(ctx.words, ctx.words[1:])}
     objects = words & lex.objects["credential"]
-    strong = objects - lex.objects["access"]
     if objects & {"key", "keys"} and not lex.objects["secret_key_context"] & ctx.word_set:
         objects -= {"key", "keys"}
+    if objects & {"token", "tokens"} and lex.objects["asset_token_context"] & ctx.nouns:
+        objects -= {"token", "tokens"}  # an ERC-20 token is an asset, not a credential
+    strong = objects - lex.objects["access"]
     if strong:
         yield Evidence("FLG205", "name", ctx.tool.name, f"handles {sorted(strong)[0]}", flag="credential_access")
         return
@@ -138,6 +199,27 @@ def flag_credentials(ctx: ToolContext) -> Iterable[Evidence]:
             yield Evidence("FLG205", "description", excerpt(ctx.description, m.start(), m.end()),
                            "returns or changes a credential", flag="credential_access")
             return
+
+
+def _granted(ctx: ToolContext) -> tuple[str, str] | None:
+    """(parameter, why) when a change sets who may get in or what they may do: a password or SSH key given
+    to a machine, a document or a connection being set up, or a permission or role given to someone.
+    A password a read or a command only uses for one call sets nothing."""
+    lex = lexicon()
+    if ctx.reads or ctx.verb_effect in (None, "read_only") or ctx.has_code_signal:
+        return None
+    if ctx.verb in lex.verb_groups["exec"] or ctx.verb in lex.verb_groups["moving_value"]:
+        return None
+    for p in ctx.params:
+        words = set(ctx.words_of(p))
+        if words & {"password", "passphrase"} or ("ssh" in words and words & {"key", "keys"}):
+            return p, "sets or switches a password or key that lets someone in"
+    if ctx.nouns & lex.objects["containers"]:
+        return None  # a file's permissions are its mode bits, not who may use the service
+    for p in ctx.params:
+        if set(ctx.words_of(p)) & lex.objects["rights"] - {"scope", "scopes"} and ctx.param_depth.get(p, 0) == 0:
+            return p, "gives a permission or a role: who may do what"
+    return None
 
 
 # What a description says a tool does to the credential it names ("returns the connection string",

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 from ..model import Evidence
 from ._rule import rule
-from .context import ToolContext, excerpt
-from .language import split_words
+from .context import ToolContext
+from .params import excerpt
 from .lexicon import lexicon
 
 __all__ = ["flag_code", "flag_egress", "flag_egress_by_effect"]
@@ -39,6 +39,11 @@ def flag_egress(ctx: ToolContext) -> Iterable[Evidence]:
     if urls and (ctx.reads or ctx.verb in lex.verb_groups["read_for_flags"] or visible or ctx.verb is None):
         yield Evidence("FLG203", "schema", ", ".join(urls), "requests a caller-chosen URL", flag="external_egress")
         return
+    remote = [p for p in ctx.has_param("remote") if ctx.param_depth.get(p, 0) == 0]
+    if remote and not ctx.live_page:
+        yield Evidence("FLG203", "schema", ", ".join(remote[:3]), "connects to a host the caller names",
+                       flag="external_egress")
+        return
     page = lex.page_actions
     in_page = ctx.verb in page["submit"] | page["enter"] | page["send"]
     if ctx.live_page and in_page:
@@ -46,7 +51,7 @@ def flag_egress(ctx: ToolContext) -> Iterable[Evidence]:
                        "anywhere", flag="external_egress")
         return
     recipients = ctx.has_param("recipient")
-    if visible and recipients:
+    if (visible or ctx.verb_effect == "high_cost") and recipients:
         yield Evidence("FLG203", "schema", ", ".join(recipients), "sends to a caller-chosen recipient",
                        flag="external_egress")
         return
@@ -85,7 +90,7 @@ def flag_egress_by_effect(ctx: ToolContext, effects: frozenset[str]) -> Iterable
     lex = lexicon()
     carriers = sorted(set(ctx.has_param("content")) | {p for p in ctx.params if p in lex.params["carrier"]})
     recipients = sorted(set(ctx.has_param("recipient")) | {
-        p for p in ctx.params if set(split_words(p)) & lex.params["recipient_words"]})
+        p for p in ctx.params if set(ctx.words_of(p)) & lex.params["recipient_words"]})
     grants = ctx.word_set & lex.objects["grant"]
     people = ctx.has_param("person")
     if recipients and (carriers or grants or not ctx.word_set & lex.objects["no_data"]):

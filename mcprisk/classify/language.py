@@ -156,7 +156,7 @@ def _form(word: str) -> str:
     return "ing" if w.endswith("ing") else "s" if w.endswith("s") and not w.endswith("ss") else "base"
 
 
-def _clause_verbs(sentence: str, lex: Lexicon) -> list[str]:
+def _clause_verbs(sentence: str, lex: Lexicon, named: frozenset[str] = frozenset()) -> list[str]:
     text = _PARENS.sub(" ", _strip_preamble(sentence)[:300])  # "(hot/new/top)" lists options, not clauses
     tokens = _TOKEN.findall(text)
     determiners = lex.grammar["determiners"]
@@ -182,9 +182,10 @@ def _clause_verbs(sentence: str, lex: Lexicon) -> list[str]:
                 accepted = not noun_like or nxt in determiners or (nxt is not None and nxt not in
                                                                    lex.grammar["noun_followers"])
             else:
-                # After "and"/"or": a verb of the same form as the first, followed by something.
+                # After "and"/"or": a verb of the same form as the first, followed by something; a word as often
+                # a noun only before a determiner, or when the tool's name uses it ("... and export results").
                 accepted = (nxt is not None and _form(word) == first_form and (nxt[0].isalpha() or nxt == ",")
-                            and (not noun_like or nxt in determiners))
+                            and (not noun_like or nxt in determiners or word.lower() in named))
             if accepted:
                 out.append(base)
                 first_form = first_form or _form(word)
@@ -196,13 +197,14 @@ def _clause_verbs(sentence: str, lex: Lexicon) -> list[str]:
     return out
 
 
-def description_verbs(description: str) -> list[str]:
+def description_verbs(description: str, named: Iterable[str] = ()) -> list[str]:
     """The main verbs (base forms) of a description: the verb of each clause of its opening sentence, or
-    of the next sentence when the first has none ("Slack tool. Sends a message ...")."""
+    of the next sentence when the first has none ("Slack tool. Sends a message ..."). ``named`` are the
+    words of the tool's name: a word as often a noun that the name uses is read as the name reads it."""
     lex = lexicon()
     sentences = [s for s in _SENTENCE.split(description.strip()[:600]) if s.strip()]
     for sentence in sentences[:2]:
-        verbs = _clause_verbs(sentence, lex)
+        verbs = _clause_verbs(sentence, lex, frozenset(named))
         if verbs:
             return list(dict.fromkeys(verbs))
     return []

@@ -34,10 +34,11 @@ class Service:
     payments: bool = False
     outward: bool = False  # what is posted there reaches people outside the organisation
     credentials: bool = False  # what it stores are secrets (a password or secret manager)
+    overwrites: bool = False  # an in-place edit replaces content with no version to go back to
 
 
 _SERVICE_TRAITS = ("paid", "history", "collaborative", "billable", "metered", "acts_as_user", "payments", "outward",
-                   "credentials")
+                   "credentials", "overwrites")
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,10 @@ class Lexicon:
     verb_groups: Mapping[str, frozenset[str]]  # verbs some rules single out (see lexicon.yaml)
     page_actions: Mapping[str, frozenset[str]]  # submit | enter | send -> verbs, for tools acting in a live page
     live_page: Mapping[str, frozenset[str]]  # params | words | names that show a tool acts in a live page
+    console_input: Mapping[str, frozenset[str]]  # verbs | words | places that show a tool types into a shell
     noun_effects: Mapping[str, str]
     objects: Mapping[str, frozenset[str]]  # category -> words
+    kinds: Mapping[str, Mapping[str, str]]  # category -> word -> the kind it names (objects given as maps)
     params: Mapping[str, frozenset[str]]
     phrases: Mapping[str, tuple[re.Pattern[str], ...]]
     services: tuple[tuple[frozenset[str], Service], ...]
@@ -120,8 +123,10 @@ def parse_lexicon(raw: Mapping[str, Any]) -> Lexicon:
         verb_groups=_sets(raw.get("verb_groups", {})),
         page_actions=_sets(raw.get("page_actions", {})),
         live_page=_sets(raw["live_page"]),
+        console_input=_sets(raw["console_input"]),
         noun_effects={w: e for e in EFFECTS for w in raw["noun_effects"].get(e, [])},
-        objects=_sets(raw["objects"]),
+        objects=_sets({k: v for k, v in raw["objects"].items() if not isinstance(v, Mapping)}),
+        kinds={k: {str(w): str(kind) for w, kind in v.items()} for k, v in raw["objects"].items() if isinstance(v, Mapping)},
         params=_sets(raw["params"]),
         phrases={k: tuple(re.compile(p, re.IGNORECASE) for p in v) for k, v in raw["phrases"].items()},
         services=services,

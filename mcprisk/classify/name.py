@@ -37,6 +37,7 @@ def name_verb(ctx: ToolContext) -> Iterable[Evidence]:
 def name_object(ctx: ToolContext) -> Iterable[Evidence]:
     """What a creating verb creates matters: a message is sent, a refund spends money, an instance bills.
 
+    Changing or resolving a comment, a review or a pull request changes what the people reading it see.
     Bulk words (all, batch, bulk) with an overwriting or removing verb destroy without history; bulk
     creation or bulk marking ("mark all as read") does not.
     """
@@ -59,6 +60,15 @@ def name_object(ctx: ToolContext) -> Iterable[Evidence]:
             yield Evidence("EFF102", "name", ctx.tool.name, f"creating a {word} spends money or billable resources",
                            "high_cost")
             break
+    hooks = objects & lex.objects["webhook"]
+    if (creates or ctx.verb in lex.verb_groups["in_place"]) and hooks and ctx.destination_urls:
+        yield Evidence("EFF102", "name", ctx.tool.name, f"a {sorted(hooks)[0]} posts events to an address the caller "
+                       "names", "customer_visible")
+    edits = ctx.verb in lex.verb_groups["in_place"] or ctx.verb in lex.verb_groups["settling"]
+    if edits and not creates and objects & lex.objects["read_by_others"]:
+        word = sorted(objects & lex.objects["read_by_others"])[0]
+        yield Evidence("EFF102", "name", ctx.tool.name, f"changing a {word} changes what its readers see",
+                       "customer_visible")
     if (ctx.verb in lex.verb_groups["in_place"] or ctx.verb_effect == "destructive") and objects & lex.objects["bulk"]:
         yield Evidence("EFF102", "name", ctx.tool.name, "a bulk change cannot be undone item by item", "destructive")
 

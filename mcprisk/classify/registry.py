@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model import Evidence, ToolAssessment
-from ..snapshot import Snapshot, Tool
+from ..snapshot import INCOMPLETE, Snapshot, Tool
 from ._rule import DerivedRule, Rule
-from .actions import automation_run, infrastructure_change, page_action, relocation_overwrite
+from .actions import (automation_run, console_input, infrastructure_change, page_action, paid_crawl,
+                      relocation_overwrite)
 from .annotation import annotations
 from .context import ToolContext, build_context
 from .server import ServerContext
@@ -26,7 +27,7 @@ __all__ = ["CLASSIFICATION_RULES", "DERIVED_RULES", "RuleFailure", "classify_too
 CLASSIFICATION_RULES: tuple[Rule, ...] = (
     name_verb, name_object, name_noun, description_lead, description_phrases, schema_code, schema_consequences,
     schema_router, api_passthrough, server_identity, service_semantics, schema_output_path, page_action,
-    infrastructure_change, automation_run, relocation_overwrite, annotations,
+    infrastructure_change, automation_run, relocation_overwrite, console_input, paid_crawl, annotations,
     flag_private, flag_untrusted, flag_egress, flag_code, flag_credentials,
 )
 DERIVED_RULES: tuple[DerivedRule, ...] = (flag_egress_by_effect,)
@@ -68,4 +69,5 @@ def classify_tool(tool: Tool, server: str, snapshot: Snapshot | None = None, *,
     first = decide(server, tool.name, evidence)
     for derived in DERIVED_RULES:
         _run(derived, (ctx, frozenset(first.effects)), subject, evidence, failures)
-    return decide(server, tool.name, evidence, override=override, disabled=disabled)
+    problem = next((p for p in tool.problems if p.startswith(INCOMPLETE)), None) if tool.incomplete else None
+    return decide(server, tool.name, evidence, override=override, disabled=disabled, incomplete=problem)

@@ -4,11 +4,13 @@ router parameter reaches, where it writes, and raw passthrough to the API it fro
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from ..model import EFFECTS, Evidence
 from ._rule import rule
-from .context import ToolContext, excerpt, noise_words
+from .context import ToolContext, noise_words
+from .params import excerpt
 from .language import name_verb, split_words
 from .lexicon import lexicon
 
@@ -23,7 +25,6 @@ def schema_code(ctx: ToolContext) -> Iterable[Evidence]:
     whatever the caller supplies: destructive, and code execution. A query language restricted to reads
     (the tool says SELECT or read-only and names no write) runs code that changes nothing: read-only,
     still code execution."""
-    lex = lexicon()
     if not ctx.code_params:
         return
     if ctx.read_only_queries:
@@ -39,12 +40,19 @@ def schema_consequences(ctx: ToolContext) -> Iterable[Evidence]:
     """An ``amount`` on a mutating tool spends money (a price in a catalog does not); ``force``/``overwrite``/``recursive`` flags destroy
     (only weakly where the service keeps versions); a parameter named for deleting or replacing
     (``in_trash``, ``replace_content``) or a conflict policy that can upsert replaces what was there.
-    A change that takes a ``comment`` or a ``notify`` switch tells other people about it."""
+    A change that takes a ``comment`` or a ``notify`` switch tells other people about it (a comment that
+    only explains the change does not). Value moved to a recipient the caller names cannot be called back."""
     if ctx.reads:
         return
+    lex = lexicon()
     money = ctx.has_param("money")
-    if money and ctx.verb_effect is not None and not ctx.nouns & lexicon().objects["catalog"]:
+    if money and ctx.verb_effect is not None and not ctx.nouns & lex.objects["catalog"]:
         yield Evidence("EFF107", "schema", ", ".join(money), "moves an amount of money", "high_cost")
+    recipients = ctx.has_param("recipient")
+    if ctx.verb in lex.verb_groups["moving_value"] and recipients and (money or ctx.nouns & lex.objects["value"]):
+        # Value sent to an address or account the caller names is gone once it arrives.
+        yield Evidence("EFF107", "schema", ", ".join(recipients[:3]), "moves value to a recipient the caller names: "
+                       "it cannot be called back", "destructive")
     mutating = ctx.verb_effect in MUTATING or ctx.verb_effect is None
     kept = ctx.service is not None and ctx.service.history  # an overwrite there leaves a version to go back to
     force = ctx.has_param("force")
@@ -52,19 +60,34 @@ def schema_consequences(ctx: ToolContext) -> Iterable[Evidence]:
         yield Evidence("EFF107", "schema", ", ".join(force), "can force or overwrite", "destructive",
                        weight=1.0 if ctx.verb_effect in ("reversible", "destructive", None) and not kept else 0.5)
     destroys = lexicon().params["destroys"]
-    named = sorted(p for p in ctx.params if set(split_words(p)) & destroys)
+    named = sorted(p for p in ctx.params if set(ctx.words_of(p)) & destroys)
     if named and mutating:
         yield Evidence("EFF107", "schema", ", ".join(named[:3]), "a parameter deletes or replaces", "destructive")
-    notices = ctx.has_param("notice")
+    notices = [p for p in ctx.has_param("notice") if not _explains(ctx.params[p])]
     if notices and ctx.verb_effect in MUTATING:
         yield Evidence("EFF107", "schema", ", ".join(notices[:3]), "posts a comment or notice others see",
                        "customer_visible")
+    routers = set(ctx.has_param("router")) | set(ctx.has_param("conflict"))
+    for name, schema in ctx.params.items():
+        values = schema.get("enum") if mutating and name not in routers else None
+        hits = sorted({str(v) for v in values or () if isinstance(v, str) and set(split_words(v)) & destroys})
+        if hits:
+            yield Evidence("EFF107", "schema", f"{name}={hits[0]}", "an option of the call overwrites or clears",
+                           "destructive")
+            break
     for name in ctx.has_param("conflict"):
         schema = ctx.params[name]
         values = " ".join(str(v) for v in schema.get("enum") or ()) or str(schema.get("description"))
         m = re.search(r"\b(upsert|overwrite|replace|update)\b", values, re.IGNORECASE)
         if m:
             yield Evidence("EFF107", "schema", f"{name}={m.group(1)}", "can replace existing records", "destructive")
+
+
+def _explains(schema: Mapping[str, Any]) -> bool:
+    """A comment that explains a state change ("Optional comment explaining why this is a false positive")
+    is a note on the record, not a message to other people."""
+    return bool(re.search(r"\b(explain\w*|why|reason|human-readable)\b", str(schema.get("description") or ""),
+                          re.IGNORECASE))
 
 
 @rule("EFF108", "Operations reachable through a router parameter")
@@ -121,8 +144,9 @@ def _free_text_router(ctx: ToolContext, name: str) -> Iterable[Evidence]:
         yield Evidence("EFF108", "schema", name, "a free-text operation can name anything the API offers",
                        "destructive")
     elif not seen:
+        # No operation named anywhere: a hint, not a witness (the verbs of the name and description lead).
         yield Evidence("EFF108", "schema", name, "a free-text operation may name anything the API offers",
-                       "destructive", weight=0.5)
+                       "destructive", weight=0.25)
 
 
 @rule("EFF113", "Raw API or CLI passthrough")
@@ -151,14 +175,23 @@ def api_passthrough(ctx: ToolContext) -> Iterable[Evidence]:
 
 @rule("EFF112", "Writes to a caller-chosen path")
 def schema_output_path(ctx: ToolContext) -> Iterable[Evidence]:
-    """Downloading, exporting or saving to a path the caller picks can overwrite an existing file; any
-    other tool that takes an output location (``outputDir``) leaves a file behind."""
-    if ctx.verb not in lexicon().verb_groups["saving"]:
-        outputs = ctx.has_param("output")
-        if outputs and not ctx.has_code_signal:
-            yield Evidence("EFF112", "schema", ", ".join(outputs), "writes its output to a file", "reversible")
+    """Downloading, exporting or saving to a path the caller picks can overwrite an existing file, and so can
+    a tool whose purpose is the file it writes (a report, an export, a backup) at a file path the caller
+    names. Any other tool that takes an output location (``outputDir``, a screenshot's ``filename``) leaves
+    a file behind as a side artifact."""
+    lex = lexicon()
+    outputs = ctx.output_params
+    if ctx.verb in lex.verb_groups["saving"]:
+        paths = [p for p in sorted(set(ctx.has_param("path")) | set(outputs))
+                 if any(w in p for w in ("path", "dir", "destination", "dest", "output", "location", "file"))]
+        if paths:
+            yield Evidence("EFF112", "schema", ", ".join(paths), "writes to a path the caller picks", "destructive")
         return
-    paths = [p for p in ctx.has_param("path") if any(w in p for w in ("path", "dir", "destination", "dest",
-                                                                       "output", "location", "file"))]
-    if paths:
-        yield Evidence("EFF112", "schema", ", ".join(paths), "writes to a path the caller picks", "destructive")
+    if not outputs or ctx.has_code_signal:
+        return
+    files = [p for p in outputs if "dir" not in p and "folder" not in p]
+    if files and ctx.nouns & lex.objects["file_products"]:
+        yield Evidence("EFF112", "schema", ", ".join(files), "writes the file it makes to a path the caller picks",
+                       "destructive")
+        return
+    yield Evidence("EFF112", "schema", ", ".join(outputs), "writes its output to a file", "reversible")

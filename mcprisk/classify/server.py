@@ -36,6 +36,7 @@ class ServerContext:
     words: frozenset[str]  # the server's name, server info and launch command, split into words
     match: ServiceMatch | None
     boilerplate_annotations: bool  # every tool carries the same danger-admitting hints, reads included
+    shared_workspace: bool = False  # its tools name several kinds of what colleagues write (comments, threads)
 
 
 def server_words(snapshot: Snapshot | None, server: str) -> frozenset[str]:
@@ -45,7 +46,8 @@ def server_words(snapshot: Snapshot | None, server: str) -> frozenset[str]:
         info = snapshot.server_info or {}
         for key in ("name", "title"):
             if isinstance(info.get(key), str):
-                words.update(split_words(info[key]))
+                # A brand is one word ("BrowserStack" is not a browser): no camelCase split here.
+                words.update(split_words(info[key].lower()))
         spec = snapshot.server
         for part in (spec.command or "", *spec.args[:3], spec.url or ""):
             # A file path names the program; a scoped package ("@stripe/mcp") names the vendor in its scope.
@@ -65,7 +67,18 @@ def server_context(snapshot: Snapshot | None, server: str) -> ServerContext:
     firsts = [split_words(t.name)[:1] for t in tools]
     common_first = {w[0] for w in firsts if w and sum(1 for f in firsts if f == w) * 2 >= len(firsts) >= 2}
     return ServerContext(server, own, _match_service(own, instructions, common_first),
-                         _boilerplate(tools))
+                         _boilerplate(tools), _shared_workspace(tools))
+
+
+def _shared_workspace(tools: Sequence[Tool]) -> bool:
+    """The server's tool names mention at least two kinds of what colleagues write (comments, pull requests,
+    threads, wiki pages, reviews): several agreeing words that it fronts a shared workspace."""
+    kinds = lexicon().kinds["written_by_colleagues"]
+    seen: set[str] = set()
+    for t in tools:
+        words = split_words(t.name)
+        seen.update(kinds.get(w) for w in words if w in kinds)
+    return len(seen - {None}) >= 2
 
 
 def _match_service(package: frozenset[str], instructions: set[str], tool_prefix: set[str]) -> ServiceMatch | None:

@@ -36,12 +36,22 @@ def service_semantics(ctx: ToolContext) -> Iterable[Evidence]:
     overwrites. Creating (or re-running) on a billable platform starts billed resources, unless what
     is created only configures the account (a key, a webhook); long jobs on metered services spend
     credits. On a payments system, moving money is visible to the customer.
+
+    Only where edits replace content without a version (files, relational tables, cluster objects) is an
+    in-place edit destructive: a record updated on a SaaS API can be set back (the rubric's reversible
+    update). Only what the platform bills for (instances, clusters, builds, jobs) spends money when created.
     """
     lex = lexicon()
     svc = ctx.service
     groups = lex.verb_groups
     if svc is not None and svc.metered and set(ctx.words) & lex.objects["long_job"]:
         yield Evidence("EFF111", "server", svc.name, "a long job on a metered service spends credits", "high_cost", weight=ctx.service_weight)
+    if ctx.verb in lex.verb_groups["scaling"] and ctx.nouns & (lex.objects["billed"] | lex.objects["capacity"]) \
+            and (svc is None or svc.billable or svc.store == "cloud"):
+        # Scaling, resizing or resuming compute or storage is what cloud providers bill for.
+        what = sorted(ctx.nouns & (lex.objects["billed"] | lex.objects["capacity"]))[0]
+        yield Evidence("EFF111", "name", ctx.tool.name, f"{ctx.verb} grows or wakes billed capacity ({what})",
+                       "high_cost", weight=1.0 if svc is not None else 0.5)
     if svc is None or ctx.verb_effect is None:
         return
     verb = ctx.verb
@@ -55,12 +65,21 @@ def service_semantics(ctx: ToolContext) -> Iterable[Evidence]:
     if svc.collaborative and svc.outward and edits and set(ctx.words) & lex.objects["shared"]:
         yield Evidence("EFF111", "server", svc.name, f"participants on {svc.name} see and are notified of the change",
                        "customer_visible", weight=ctx.service_weight)
-    if not svc.history and verb in groups["in_place"] and svc.store is not None:
+    if svc.overwrites and verb in groups["in_place"]:
         yield Evidence("EFF111", "server", svc.name, f"{svc.name} keeps no history: an edit overwrites",
                        "destructive", weight=ctx.service_weight)
     starts = verb in groups["creation"] or verb in groups["rerun"]
-    if svc.billable and starts and ctx.verb_effect != "read_only" and not set(ctx.words) & lex.objects["internal"]:
+    billed = ctx.nouns & lex.objects["billed"] or verb in groups["rerun"]
+    if svc.billable and starts and billed and ctx.verb_effect != "read_only" \
+            and not set(ctx.words) & lex.objects["internal"]:
         yield Evidence("EFF111", "server", svc.name, f"creating on {svc.name} starts billed resources", "high_cost", weight=ctx.service_weight)
+    if svc.payments and ctx.verb_effect != "read_only" and (ctx.nouns & lex.objects["settled"]
+                                                            or verb in groups["finalizing"]):
+        yield Evidence("EFF111", "server", svc.name, "settling a dispute or finalizing a bill on "
+                       f"{svc.name} cannot be taken back", "destructive", weight=ctx.service_weight)
+    if svc.payments and verb in groups["creation"] and ctx.nouns & lex.objects["billing"]:
+        yield Evidence("EFF111", "server", svc.name, f"bills a customer through {svc.name}", "high_cost",
+                       weight=ctx.service_weight)
     if svc.payments and ctx.verb_effect != "read_only" and (set(ctx.words) & lex.objects["money"]):
         yield Evidence("EFF111", "server", svc.name, "moving a customer's money is visible to the customer",
                        "customer_visible", weight=ctx.service_weight)

@@ -5,7 +5,8 @@ them make a decisive sum); 0.25 is a hint that only adds up. Effects with a deci
 When independent sources disagree, the more severe reading wins: a witness for an effect more severe
 than anything decided raises the tool to it, and the confidence says ``contested``. ``high`` means at
 least two independent sources support the primary effect, one of them decisively, and none reads the
-tool differently. A tool nothing places is assumed at its worst, with ``low`` confidence.
+tool differently; an author's hint that a change destroys nothing is not one of the two. A tool nothing
+places, or whose definition could not be stored whole, is assumed at its worst, with ``low`` confidence.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from ..model import EFFECTS, FLAGS, Evidence, ToolAssessment, effect_rank
 
-__all__ = ["READING_RULES", "decide", "reading_class"]
+__all__ = ["READING_RULES", "decide", "reading_class", "source_readings"]
 
 MUTATING = EFFECTS[1:]
 # Rules whose evidence is a source's own reading of what the tool does (the name's verb, the description's
@@ -51,14 +52,24 @@ def _readings(evidence: Iterable[Evidence]) -> dict[str, frozenset[str]]:
     return out
 
 
+def source_readings(evidence: Iterable[Evidence]) -> dict[str, frozenset[str]]:
+    """Per source, the classes (read, change, destroy) its own reading of the tool allows."""
+    return _readings(evidence)
+
+
 def _disagree(readings: Mapping[str, frozenset[str]]) -> bool:
     sets = list(readings.values())
     return any(not (a & b) for i, a in enumerate(sets) for b in sets[i + 1:])
 
 
 def decide(server: str, tool: str, evidence: Sequence[Evidence], *, override: Mapping[str, Any] | None = None,
-           disabled: bool = False) -> ToolAssessment:
-    """Turn evidence into effects, flags and a confidence. An override from the operator wins, and says so."""
+           disabled: bool = False, incomplete: str | None = None) -> ToolAssessment:
+    """Turn evidence into effects, flags and a confidence. An override from the operator wins, and says so.
+
+    ``incomplete`` (the problem, when part of the tool's definition could not be stored) makes the tool
+    assumed at its worst: what is missing may be what makes it dangerous, so it is destructive and carries
+    every flag, with ``low`` confidence, until an override confirms it.
+    """
     if override:
         effects = tuple(sorted(set(override.get("effects") or ()), key=effect_rank)) or ("read_only",)
         flags = tuple(f for f in FLAGS if f in set(override.get("flags") or ()))
@@ -85,6 +96,12 @@ def decide(server: str, tool: str, evidence: Sequence[Evidence], *, override: Ma
             effects = {"read_only"}
         else:
             effects, assumed = {"destructive"}, True
+    if incomplete is not None:
+        evidence = (*evidence, Evidence("EFF198", "snapshot", incomplete[:120],
+                                        "its definition could not be stored whole: assumed at its worst",
+                                        "destructive", weight=0.0))
+        return ToolAssessment(server, tool, tuple(sorted(effects | {"destructive"}, key=effect_rank)), FLAGS, "low",
+                              tuple(evidence), assumed_worst=True, disabled=disabled)
     primary = max(effects, key=effect_rank)
     flags = tuple(f for f in FLAGS if flag_score[f] >= 1.0)
     confidence = _confidence(evidence, primary, score, assumed=assumed,
@@ -96,13 +113,20 @@ def decide(server: str, tool: str, evidence: Sequence[Evidence], *, override: Ma
                           assumed_worst=assumed, disabled=disabled)
 
 
+def _denies_harm(ev: Evidence) -> bool:
+    """The author's hint that a change destroys nothing: the self-serving claim the weighing distrusts, so it
+    never counts as a second witness that makes a change ``high``."""
+    return ev.source == "annotation" and "destructiveHint: false" in ev.text
+
+
 def _confidence(evidence: Sequence[Evidence], primary: str, score: Mapping[str, float], *, assumed: bool,
                 raised: bool) -> str:
     if assumed:
         return "low"
     if raised or _disagree(_readings(evidence)):
         return "contested"
-    support = {ev.source for ev in evidence if ev.effect == primary and ev.weight >= 0.5}
+    support = {ev.source for ev in evidence if ev.effect == primary and ev.weight >= 0.5
+               and not (primary != "read_only" and _denies_harm(ev))}
     if score[primary] < 1.0:
         return "low"
     return "high" if len(support) >= 2 else "medium"

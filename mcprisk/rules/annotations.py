@@ -2,7 +2,9 @@
 
 An accusation needs two witnesses: a contradiction is reported only when at least two independent
 sources (name, description, schema, server) contradict the annotation, or one decisive one does (a
-parameter that carries code, a delete verb in the name, a caller-chosen address).
+parameter that carries code, a delete verb in the name, a caller-chosen address). ANN001 and ANN002 are
+high (and make the server ``do_not_use``) only when the tool's reading without the hint is settled; a
+contradiction another source disputes is a medium doubt.
 
 An operator's override changes how a tool is placed, not what its author claimed: a claim the tool's own
 definition contradicts stays a finding, marked "operator override" and carrying the operator's reading.
@@ -13,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from .._prose import listed
+from ..classify.weighing import source_readings
 from ..model import Evidence, Finding, ToolAssessment, effect_rank
 from ._base import RuleContext, finding_rule, make
 
@@ -20,8 +23,10 @@ REFS = ("OWASP MCP Top 10: MCP03 Tool Poisoning", "CWE-345")
 
 
 def _decisive_effect(ev: Evidence) -> bool:
-    """Evidence that settles a tool's effect on its own: code it runs, a raw passthrough, a destroying verb."""
-    return ev.rule in ("EFF106", "EFF113") or (ev.rule == "EFF101" and ev.effect == "destructive" and ev.weight >= 1.0)
+    """Evidence that settles a tool's effect on its own: code it runs, a raw passthrough, a destroying verb, or
+    the description itself saying the call cannot be undone (the author contradicting the author's hint)."""
+    return ev.rule in ("EFF106", "EFF113") or (ev.rule in ("EFF101", "EFF105") and ev.effect == "destructive"
+                                                and ev.weight >= 1.0)
 
 
 def _decisive_reach(ev: Evidence) -> bool:
@@ -31,8 +36,8 @@ def _decisive_reach(ev: Evidence) -> bool:
 
 def _witnesses(ta: ToolAssessment, supports: Callable[[Evidence], bool],
                decisive: Callable[[Evidence], bool]) -> list[Evidence]:
-    """The evidence contradicting an annotation, most severe first, when it suffices for an accusation:
-    two independent sources, or one decisive item. Empty otherwise."""
+    """The evidence contradicting an annotation, most severe first, when it suffices for a doubt: two
+    independent sources, or one decisive item. Empty otherwise."""
     found = [e for e in ta.evidence if e.source != "annotation" and e.weight >= 0.5 and supports(e)]
     found.sort(key=lambda e: (not decisive(e), -effect_rank(e.effect) if e.effect else 0, -e.weight))
     sources = {e.source for e in found}
@@ -52,12 +57,35 @@ def _overridden(ta: ToolAssessment) -> tuple[str, tuple[Evidence, ...]]:
     return note, (said,) if said is not None else ()
 
 
+def _settled(ta: ToolAssessment) -> bool:
+    """True when the tool's own words and schema, the author's hint set aside, agree on a changing reading:
+    no source reads it as a read, and no two sources read it differently. Only then is a contradicted hint
+    an accusation; a contested reading makes it a doubt (a false accusation of an honest server is as
+    costly as a miss)."""
+    readings = source_readings(e for e in ta.evidence if e.source != "annotation")
+    classes = list(readings.values())
+    return all("read" not in c for c in classes) and all(a & b for i, a in enumerate(classes)
+                                                        for b in classes[i + 1:])
+
+
+def _grading(ta: ToolAssessment, shown: list[Evidence], impact: int, *, decisive_only: bool = False
+             ) -> tuple[int, int, str]:
+    """(likelihood, impact, lead-in) of a contradiction: high for a settled reading (one shown by a decisive
+    item, when ``decisive_only``), medium for a doubt."""
+    if not _settled(ta):
+        return 2, 3, "doubtfully, as another source reads it otherwise: "
+    if decisive_only and not _decisive_effect(shown[0]):
+        return 2, 3, "doubtfully, as no one item decides it: "
+    return 3, impact, ""
+
+
 @finding_rule("ANN001", "Annotation claims read-only but the tool changes things", likelihood=3, impact=3,
               references=REFS)
 def read_only_claim_contradicted(ctx: RuleContext) -> Iterable[Finding]:
     """The server says ``readOnlyHint: true`` while the tool's own name, description or schema show it
     writes, sends, spends or deletes: two independent sources, or one decisive one (code it runs, a
-    delete verb). A client that auto-approves "read-only" tools would run it unasked."""
+    delete verb). A client that auto-approves "read-only" tools would run it unasked. Only a settled reading
+    shown by a decisive item accuses (high); otherwise the finding is a medium doubt."""
     for snap in ctx.snapshots:
         for tool in snap.tools:
             ta = ctx.tools.get((snap.name, tool.name))
@@ -67,21 +95,25 @@ def read_only_claim_contradicted(ctx: RuleContext) -> Iterable[Finding]:
             shown = _witnesses(ta, lambda e: e.effect is not None and e.effect != "read_only", _decisive_effect)
             if not shown:
                 continue
+            # Two witnesses that a "read-only" tool makes or spends something were right only 6 times in 11
+            # on the development set: an accusation needs decisive evidence (code it runs, a delete verb).
             worst = max((e.effect for e in shown if e.effect), key=effect_rank) if ta.overridden else ta.primary
+            likelihood, impact, doubt = _grading(ta, shown, 4 if worst == "destructive" else 3, decisive_only=True)
             note, said = _overridden(ta)
             claim = Evidence("ANN001", "annotation", "readOnlyHint: true", "the author claims it changes nothing")
             yield make(read_only_claim_contradicted, server=snap.name, subject=tool.name,
                        message=f"{tool.name} claims to be read-only, but it is {worst.replace('_', '-')}: "
-                               f"{shown[0].detail} ({shown[0].source}).{note}",
+                               f"{doubt}{shown[0].detail} ({shown[0].source}).{note}",
                        evidence=(claim, *shown[:3], *said), tools=(f"{snap.name}/{tool.name}",),
-                       impact=4 if worst == "destructive" else 3)
+                       likelihood=likelihood, impact=impact)
 
 
 @finding_rule("ANN002", "Annotation denies a destructive effect the tool has", likelihood=3, impact=3,
               references=REFS)
 def destructive_denied(ctx: RuleContext) -> Iterable[Finding]:
     """``destructiveHint: false`` on a tool that deletes, overwrites or runs supplied code understates its
-    risk: two independent sources show it, or one decisive one (code it runs, a delete verb)."""
+    risk: two independent sources show it, or one decisive one (code it runs, a delete verb). Only a settled
+    reading accuses (high); where another source reads the tool otherwise, the finding is a medium doubt."""
     for snap in ctx.snapshots:
         for tool in snap.tools:
             ta = ctx.tools.get((snap.name, tool.name))
@@ -92,13 +124,14 @@ def destructive_denied(ctx: RuleContext) -> Iterable[Finding]:
             shown = _witnesses(ta, lambda e: e.effect == "destructive", _decisive_effect)
             if not shown:
                 continue
+            likelihood, impact, doubt = _grading(ta, shown, 3)
             note, said = _overridden(ta)
             yield make(destructive_denied, server=snap.name, subject=tool.name,
-                       message=f"{tool.name} says destructiveHint: false, but {shown[0].detail} ({shown[0].source})."
-                               f"{note}",
+                       message=f"{tool.name} says destructiveHint: false, but {doubt}{shown[0].detail} "
+                               f"({shown[0].source}).{note}",
                        evidence=(Evidence("ANN002", "annotation", "destructiveHint: false",
                                           "the author says it is not destructive"), *shown[:3], *said),
-                       tools=(f"{snap.name}/{tool.name}",))
+                       tools=(f"{snap.name}/{tool.name}",), likelihood=likelihood, impact=impact)
 
 
 @finding_rule("ANN003", "Tools without annotations", likelihood=2, impact=1, scope="snapshots")

@@ -40,10 +40,14 @@ def spec_invalid(ctx: RuleContext) -> Iterable[Finding]:
 
 @finding_rule("CLS001", "Tool could not be classified: assumed destructive", likelihood=2, impact=3)
 def unclassified(ctx: RuleContext) -> Iterable[Finding]:
-    """Nothing in the tool's name, description or schema says what it does, so it is assumed at its worst.
-    Declare its real effects in the inventory (``servers.<name>.tools.<tool>.classification``)."""
+    """Nothing in the tool's name, description or schema says what it does, or its definition could not be
+    stored whole, so it is assumed at its worst. Declare its real effects in the inventory
+    (``servers.<name>.tools.<tool>.classification``)."""
     for (server, tool), ta in sorted(ctx.tools.items()):
         if ta.assumed_worst:
+            lost = ta.evidence[-1].rule == "EFF198" if ta.evidence else False
+            why = "its definition could not be stored whole" if lost else "gives no evidence of what it does"
             yield make(unclassified, server=server, subject=tool,
-                       message=f"{tool} gives no evidence of what it does; assumed destructive until declared.",
+                       message=f"{tool}: {why}; assumed destructive until declared." if lost else
+                       f"{tool} {why}; assumed destructive until declared.",
                        evidence=ta.evidence[-1:], tools=(f"{server}/{tool}",))
