@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -32,9 +32,11 @@ def scan_one(spec: ServerSpec, limits: Limits, inputs: dict[str, str], run_probe
     return snap, posture
 
 
-def introspect_with_progress(specs: Sequence[ServerSpec], args: argparse.Namespace, progress: Progress
-                              ) -> tuple[list[Snapshot], dict[str, Any]]:
-    """Introspect (and, for HTTP, probe) every spec, ``--concurrency`` at a time, reporting each as it ends."""
+def introspect_with_progress(specs: Sequence[ServerSpec], args: argparse.Namespace, progress: Progress,
+                             on_snapshot: Callable[[Snapshot], None] | None = None
+                             ) -> tuple[list[Snapshot], dict[str, Any]]:
+    """Introspect (and, for HTTP, probe) every spec, ``--concurrency`` at a time, reporting each as it ends.
+    ``on_snapshot`` gets each snapshot as it arrives, while the others are still being introspected."""
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
     if args.concurrency < 1:
@@ -54,11 +56,13 @@ def introspect_with_progress(specs: Sequence[ServerSpec], args: argparse.Namespa
                 postures[snap.name] = posture
             extra = f", probed ({len(posture.failed)} check(s) failed)" if posture is not None else ""
             progress.step(f"[{done}/{len(specs)}] {snap.name}: {snap.status}, {len(snap.tools)} tool(s){extra}")
+            if on_snapshot is not None:
+                on_snapshot(snap)
     return [s for s in results if s is not None], postures
 
 
 def cmd_scan(args: argparse.Namespace, command: Sequence[str], out: TextIO, err: TextIO) -> int:
-    from ..assessment import assess
+    from ..assessment import assess, prime
     from ..render import FORMATS, REPORT_FILES, check_formats, now, render_format, write_report
 
     progress = Progress(err)
@@ -88,7 +92,7 @@ def cmd_scan(args: argparse.Namespace, command: Sequence[str], out: TextIO, err:
                       "--baseline approved.json to this scan")
     postures: dict[str, Any] = {}
     if specs:
-        live, postures = introspect_with_progress(specs, args, progress)
+        live, postures = introspect_with_progress(specs, args, progress, on_snapshot=prime)
         snapshots.extend(live)
     progress.step("assessing…")
     try:
