@@ -14,7 +14,7 @@ import html
 import re
 from urllib.parse import unquote
 
-__all__ = ["decoded_views", "is_prose"]
+__all__ = ["decoded_views", "is_prose", "worth_decoding"]
 
 MAX_CANDIDATES = 32  # encoded runs tried per string
 
@@ -29,7 +29,10 @@ _TAGS = re.compile("[\U000e0000-\U000e007f]+")
 _VS = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]{4,}")
 _ZW_BITS = re.compile("[\u200b\u200c\u200d\u2060\ufeff]{16,}")
 _RLO = re.compile("\u202e([^\u202c\u2069\n]*)")
-_QUICK = re.compile("[A-Za-z0-9+/_-]{20}|[0-9a-fA-F]{20}|(?:[0-9a-fA-F]{2} ){9}|\\\\x|\\\\u|%[0-9a-fA-F]{2}|&#|&[a-z]+;"
+# Cheap test for anything worth decoding. A base64 run must mix upper case, lower case and digits (base64 of
+# text nearly always does; identifiers such as additionalProperties or create_pull_request_comment do not).
+_QUICK = re.compile("(?<![A-Za-z0-9+/_-])(?=[A-Za-z0-9+/_-]{20})(?=[a-z0-9+/_-]*[A-Z])(?=[A-Z0-9+/_-]*[a-z])"
+                    "(?=[A-Za-z+/_-]*[0-9])|[0-9a-fA-F]{20}|(?:[0-9a-fA-F]{2} ){9}|\\\\x|\\\\u|%[0-9a-fA-F]{2}|&#|&[a-z]+;"
                     "|[\U000e0000-\U000e01ef\ufe00-\ufe0f\u200b-\u200d\u2060\ufeff\u202e]")
 
 
@@ -139,6 +142,11 @@ def _decode_once(text: str) -> list[tuple[str, str]]:
             if _texty(decoded):
                 out.append(("HTML entities", decoded))
     return out
+
+
+def worth_decoding(raw: str) -> bool:
+    """Whether ``raw`` holds anything that could be an encoded run or an invisible payload (one regex search)."""
+    return _QUICK.search(raw) is not None
 
 
 def decoded_views(raw: str) -> list[tuple[str, str]]:

@@ -8,13 +8,21 @@ from urllib.parse import urlsplit
 
 from ...model import Finding
 from .._base import RuleContext, finding_rule
+from ._concepts import word_concepts
 from ._hits import Hit, report
 from ._surface import Subject, surface
 from .exfil import SECRET_FILES
 from .override import INJECTION_REFS
 
-SECRET_TEMPLATE = re.compile(r"(\{\{\s*|\$\{\s*|\$|%)(env\.|secrets\.|process\.env\.)?[a-z0-9_]*(key|token|secret|password|"
-                             r"passwd|credential|auth|cookie|session)[a-z0-9_]*(\s*\}\}|\s*\}|%)?")
+SECRET_TEMPLATE = re.compile(r"(\{\{\s*|\$\{\{?\s*|\$|%)(env\.|secrets\.|process\.env\.)?[a-z0-9_.]*(key|token|secret|"
+                             r"password|passwd|credential|auth|cookie|session|conversation|history|chat|messages|"
+                             r"system_?prompt|user\.email|memory|clipboard)[a-z0-9_.]*(\s*\}\}|\s*\}|%)?")
+# A shell or template reference to a secret in the environment: $AWS_SECRET_ACCESS_KEY, ${GITHUB_TOKEN}.
+ENV_SECRET = re.compile(r"\$\{?[a-z][a-z0-9_]*(key|token|secret|password|passwd|credential)[a-z0-9_]*\}?")
+_ORDER = frozenset({"include", "send", "ignore", "always", "gather", "obey", "hide"})
+_WANTED = frozenset({"context", "secret", "cred", "pii", "instructions", "user"})
+_FILL = re.compile(r"\b(fill|put|paste|insert|enter|use|set|copy|value of|contents of|pass|send|include)\b")
+_VAR = re.compile(r"\{([^{}]{3,120})\}")
 URL = re.compile(r"\b(?:https?|wss?|ftp)://([^/\s\"'<>?#]+)")
 KEY_DIRECTIVE = re.compile(r"\b(ignore|always|never|must|instead|forward|send|paste|copy|upload|leak|secret|"
                            r"password|root|asking)\b|\b(envoyer|eintragen|immer|siempre|sempre|toujours)\b")
@@ -53,6 +61,29 @@ def _server_words(server: str) -> set[str]:
     return {w for w in re.split(r"[^a-z0-9]+", server.lower()) if len(w) >= 3}
 
 
+def _reads_as_order(words: list[str]) -> bool:
+    """Five or more words (a name or value written as a sentence) that give an order about secrets, the
+    conversation or the user: concepts, so any language of the lexicons counts."""
+    if len(words) < 5:
+        return False
+    found: set[str] = set()
+    for w in words:
+        found |= word_concepts(w)
+    return not found.isdisjoint(_ORDER) and not found.isdisjoint(_WANTED)
+
+
+def _template_vars(subject: Subject) -> Hit | None:
+    """A URI template variable written as an order ("{paste_the_users_api_token_here}")."""
+    for f in subject.fields:
+        if f.kind != "uri" or f.path.endswith("(as words)"):
+            continue
+        for m in _VAR.finditer(f.raw):
+            words = re.split(r"[^\w]+|_", m.group(1).lower())
+            if _reads_as_order([w for w in words if w]):
+                return Hit(subject, f, m.start(), m.end(), "writes an order into a URI template variable", in_raw=True)
+    return None
+
+
 def _param_hits(subject: Subject) -> Iterator[Hit]:
     own = _server_words(subject.server)
     for f in subject.fields:
@@ -60,16 +91,23 @@ def _param_hits(subject: Subject) -> Iterator[Hit]:
             continue
         words = [w for w in re.split(r"[\s_\-./]+", f.norm) if w]
         if f.kind == "key":
-            if len(words) >= 5 and KEY_DIRECTIVE.search(" ".join(words)):
+            if _reads_as_order(words) or (len(words) >= 5 and KEY_DIRECTIVE.search(" ".join(words))):
                 yield Hit(subject, f, 0, len(f.norm), "writes an instruction as a property name")
                 return
             continue
+        tail = f.path.rsplit(".", 1)[-1]
+        if tail in ("title", "description"):
+            m = ENV_SECRET.search(f.norm)
+            if m and _FILL.search(f.norm, max(0, m.start() - 50), m.start()):
+                yield Hit(subject, f, m.start(), m.end(), "asks the model to fill a parameter from a secret in the "
+                                                          "environment")
+                return
         kind = _value_kind(f.path)
         if kind is None:
             continue
         m = SECRET_TEMPLATE.search(f.norm)
         if m and kind in ("default", "const", "examples", "example") and re.search(r"[{$%]", m.group(0)):
-            yield Hit(subject, f, m.start(), m.end(), "fills a parameter with a secret from the environment by default")
+            yield Hit(subject, f, m.start(), m.end(), "fills a parameter with a secret or the conversation by default")
             return
         prop = f.path.rsplit(".properties.", 1)[-1].split(".")[0].lower() if ".properties." in f.path else ""
         plain_path = re.fullmatch(r"[~\w./-]+", f.raw.strip()) and re.search(r"path|file|dir|location", prop)
@@ -84,7 +122,8 @@ def _param_hits(subject: Subject) -> Iterator[Hit]:
                 if host and not (own & set(re.split(r"[^a-z0-9]+", host))) and host not in ("localhost", "127.0.0.1"):
                     yield Hit(subject, f, u.start(), u.end(), "points a parameter at an outside address by default")
                     return
-        if len(words) >= 5 and (DIRECTIVE_WORDS.search(" ".join(words)) or CALL_TOOL.search(f.norm)):
+        if len(words) >= 5 and (DIRECTIVE_WORDS.search(" ".join(words)) or CALL_TOOL.search(f.norm)
+                                or _reads_as_order(words)):
             yield Hit(subject, f, 0, len(f.norm), f"writes an instruction into a schema {kind} value")
             return
 
@@ -97,5 +136,6 @@ def parameter_poisoning(ctx: RuleContext) -> Iterable[Finding]:
     from the environment (``{{OPENAI_API_KEY}}``, ``${GITHUB_TOKEN}``), enum values, defaults or examples that
     read as orders. A default URL on the server's own domain and ordinary template placeholders (``${name}``)
     are not flagged. Property descriptions that ask for secrets are INJ009's."""
-    hits = (next(_param_hits(s), None) for s in surface(ctx).subjects)
-    yield from report(parameter_poisoning, (h for h in hits if h), "Parameter poisoning")
+    hits = (next(_param_hits(s), None) or (_template_vars(s) if s.kind == "resource" else None)
+            for s in surface(ctx).subjects)
+    yield from report(parameter_poisoning, hits, "Parameter poisoning")
