@@ -25,8 +25,8 @@ from typing import NamedTuple
 
 import yaml
 
-__all__ = ["BREAKS", "CONCEPTS", "ConceptHit", "Lexicon", "Sentence", "fold", "glued_script", "hits", "lexicon",
-           "present", "sentences", "word_concepts"]
+__all__ = ["BREAKS", "ConceptHit", "Lexicon", "Sentence", "fold", "gated", "gates", "glued_script", "hits", "lexicon",
+           "present", "sentences", "word_concepts", "Found", "UNLOCATED"]
 
 LANGUAGES = ("en", "de", "fr", "es", "pt", "it", "nl", "sv", "pl", "ru", "tr", "id", "vi", "ar", "zh", "ja", "ko")
 STEM_KEY = 4  # stems are indexed by their first four characters (shorter stems are not allowed)
@@ -58,6 +58,16 @@ def glued_script(text: str) -> bool:
     return _GLUED.search(text) is not None
 
 
+def gated(concepts: frozenset[str], gates: Iterable[frozenset[str]]) -> bool:
+    """Whether the concepts hold every concept of at least one gate (a rule's cheapest possible test)."""
+    return any(concepts.issuperset(g) for g in gates)
+
+
+def gates(*alternatives: str) -> tuple[frozenset[str], ...]:
+    """Gates written as strings: ``gates("neg tell user", "hide user")``."""
+    return tuple(frozenset(a.split()) for a in alternatives)
+
+
 class ConceptHit(NamedTuple):
     """One occurrence: offsets into the subject's text, the concepts it expresses and the words matched; ``ident``
     when the words are part of an identifier written in prose (``pay_invoice``, ``SKIP_CONFIRMATION``)."""
@@ -76,7 +86,9 @@ class Lexicon:
     concepts: tuple[str, ...]
     exact: Mapping[str, frozenset[str]]
     stems: Mapping[str, tuple[tuple[str, frozenset[str]], ...]]  # first four characters -> (stem, concepts)
-    phrases: Mapping[str, tuple[tuple[tuple[str, ...], frozenset[str]], ...]]  # first word -> longest first
+    phrases: Mapping[tuple[str, str], tuple[tuple[tuple[str, ...], str, frozenset[str]], ...]]  # first two words ->
+    # (words, " words joined ", concepts), longest first
+    seconds: Mapping[str, frozenset[str]]  # first word of a phrase -> the words that can follow it
     glued: re.Pattern[str] | None
     glued_concepts: Mapping[str, frozenset[str]]
     infixes: tuple[tuple[str, frozenset[str]], ...]  # inside long words of spaced languages (German compounds)
@@ -126,15 +138,19 @@ def build_lexicon(files: Mapping[str, Mapping]) -> Lexicon:
     by_key: dict[str, list[tuple[str, frozenset[str]]]] = {}
     for stem, cs in stems.items():
         by_key.setdefault(stem[:STEM_KEY], []).append((stem, frozenset(cs)))
-    by_first: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = {}
+    by_pair: dict[tuple[str, str], list[tuple[tuple[str, ...], str, frozenset[str]]]] = {}
+    seconds: dict[str, set[str]] = {}
     for words, cs in sorted(phrases.items(), key=lambda kv: -len(kv[0])):
-        by_first.setdefault(words[0], []).append((words, frozenset(cs)))
+        by_pair.setdefault(words[:2], []).append((words, f" {' '.join(words)} ", frozenset(cs)))
+        seconds.setdefault(words[0], set()).add(words[1])
+
     glued_rx = re.compile("|".join(re.escape(g) for g in sorted(glued, key=len, reverse=True))) if glued else None
     return Lexicon(tuple(names), {w: frozenset(c) for w, c in exact.items()},
-                   {k: tuple(v) for k, v in by_key.items()}, {k: tuple(v) for k, v in by_first.items()},
+                   {k: tuple(v) for k, v in by_key.items()}, {k: tuple(v) for k, v in by_pair.items()},
+                   {k: frozenset(v) for k, v in seconds.items()},
                    glued_rx, {g: frozenset(c) for g, c in glued.items()},
                    tuple((i, frozenset(c)) for i, c in sorted(infixes.items())),
-                   frozenset(exact), frozenset(by_key), frozenset(by_first))
+                   frozenset(exact), frozenset(by_key), frozenset(seconds))
 
 
 @functools.cache
@@ -145,32 +161,52 @@ def lexicon() -> Lexicon:
     return build_lexicon(files)
 
 
-def present(words: frozenset[str], text: str, glued: bool) -> frozenset[str]:
-    """The concepts a text holds, from its word set (phrases are counted when all their words occur; ``hits``
-    checks their order)."""
+# Concepts that are looked up for a word on demand and never located in text (they would be every third word).
+UNLOCATED = frozenset({"det", "read_verb"})
+
+
+class Found(NamedTuple):
+    """What the set pass found: the concepts, and the words, stems and phrases that carry located concepts."""
+
+    concepts: frozenset[str]
+    words: tuple[tuple[str, frozenset[str]], ...]  # exact words and words matched by a stem, with their concepts
+    phrases: tuple[tuple[tuple[str, ...], frozenset[str]], ...]
+
+
+def present(words: frozenset[str], text: str, glued: bool, joined: str = "") -> Found:
+    """The concepts a text holds, from its word set and (for phrases) its words joined by single spaces."""
     lex = lexicon()
     found: set[str] = set()
+    located: list[tuple[str, frozenset[str]]] = []
+    phrases: list[tuple[tuple[str, ...], frozenset[str]]] = []
     for w in words & lex.exact_keys:
-        found |= lex.exact[w]
-    keys = {w[:STEM_KEY] for w in words if len(w) > STEM_KEY} & lex.stem_keys
-    for key in keys:
+        cs = lex.exact[w]
+        found |= cs
+        if not cs <= UNLOCATED:
+            located.append((w, cs - UNLOCATED))
+    for key in {w[:STEM_KEY] for w in words if len(w) > STEM_KEY} & lex.stem_keys:
         for stem, cs in lex.stems[key]:
-            if not cs <= found and any(w.startswith(stem) for w in words):
-                found |= cs
+            for w in words:
+                if w.startswith(stem):
+                    found |= cs
+                    located.append((w, cs))
     for first in words & lex.phrase_keys:
-        for phrase, cs in lex.phrases[first]:
-            if not cs <= found and words.issuperset(phrase[1:]):
-                found |= cs
+        for second in lex.seconds[first] & words:
+            for phrase, spaced, cs in lex.phrases[(first, second)]:
+                if spaced in joined if joined else words.issuperset(phrase):
+                    found |= cs
+                    phrases.append((phrase, cs))
     if lex.infixes:
         for w in words:
             if len(w) >= 9:
                 for infix, cs in lex.infixes:
                     if infix in w:
                         found |= cs
+                        located.append((w, cs))
     if glued and lex.glued is not None:
         for m in lex.glued.finditer(text):
             found |= lex.glued_concepts[m.group(0)]
-    return frozenset(found)
+    return Found(frozenset(found), tuple(located), tuple(phrases))
 
 
 def word_concepts(word: str) -> frozenset[str]:
@@ -183,45 +219,41 @@ def word_concepts(word: str) -> frozenset[str]:
     return frozenset(found)
 
 
-_TOKEN = re.compile(r"\S+")
+@functools.lru_cache(maxsize=4096)
+def _phrase_regex(phrase: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"(?<!\S)" + r"\s+".join(map(re.escape, phrase)) + r"(?!\S)")
 
 
-def hits(text: str, split: str, glued: bool) -> list[ConceptHit]:
-    """Every concept occurrence in ``text`` (``split`` is ``text.translate(BREAKS)``), in text order; a phrase
-    wins over the single words it starts with."""
-    lex = lexicon()
-    tokens = [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(split)]
+def _occurrences(split: str, word: str) -> Iterable[int]:
+    """Where ``word`` stands as a whole token of the split text."""
+    n, size = len(split), len(word)
+    i = split.find(word)
+    while i != -1:
+        if (i == 0 or split[i - 1].isspace()) and (i + size == n or split[i + size].isspace()):
+            yield i
+        i = split.find(word, i + size)
+
+
+def hits(text: str, split: str, glued: bool, found: Found) -> list[ConceptHit]:
+    """Every located concept occurrence in ``text`` (``split`` is ``text.translate(BREAKS)``, ``found`` what the set
+    pass found), in text order; a phrase wins over the words it is made of."""
     out: list[ConceptHit] = []
-    skip_until = -1
-    for i, (start, end, word) in enumerate(tokens):
-        if start < skip_until:
-            continue
-        matched = False
-        for phrase, cs in lex.phrases.get(word, ()):
-            n = len(phrase)
-            if tuple(t[2] for t in tokens[i:i + n]) == phrase:
-                last = tokens[i + n - 1][1]
-                out.append(ConceptHit(start, last, cs, text[start:last]))
-                skip_until, matched = last, True
-                break
-        if matched:
-            continue
-        cs = lex.exact.get(word)
-        if cs:
-            out.append(ConceptHit(start, end, cs, word))
-        if len(word) > STEM_KEY:
-            for stem, scs in lex.stems.get(word[:STEM_KEY], ()):
-                if word.startswith(stem):
-                    out.append(ConceptHit(start, end, scs, word))
-            if len(word) >= 9:
-                for infix, ics in lex.infixes:
-                    if infix in word:
-                        out.append(ConceptHit(start, end, ics, word))
-    if glued and lex.glued is not None:
-        out += [ConceptHit(m.start(), m.end(), lex.glued_concepts[m.group(0)], m.group(0))
-                for m in lex.glued.finditer(text)]
-        out.sort(key=lambda h: h.start)
-    n = len(text)
+    spans: list[tuple[int, int]] = []
+    for phrase, cs in sorted(found.phrases, key=lambda p: -len(p[0])):
+        for m in _phrase_regex(phrase).finditer(split):
+            if not any(a <= m.start() < b for a, b in spans):
+                spans.append((m.start(), m.end()))
+                out.append(ConceptHit(m.start(), m.end(), cs, text[m.start():m.end()]))
+    for word, cs in found.words:
+        for i in _occurrences(split, word):
+            if not any(a <= i < b for a, b in spans):
+                out.append(ConceptHit(i, i + len(word), cs, word))
+    if glued:
+        lex = lexicon()
+        if lex.glued is not None:
+            out += [ConceptHit(m.start(), m.end(), lex.glued_concepts[m.group(0)], m.group(0))
+                    for m in lex.glued.finditer(text)]
+    out.sort(key=lambda h: h.start)
     return [h._replace(ident=True) if _joined(text, h.start - 1, -1) or _joined(text, h.end, 1) else h for h in out]
 
 

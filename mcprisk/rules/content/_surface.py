@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from ...snapshot import Snapshot
-from ._concepts import BREAKS, ConceptHit, Sentence, fold, glued_script, hits, present, sentences
+from ._concepts import BREAKS, ConceptHit, Found, Sentence, fold, glued_script, hits, present, sentences
 from ._decode import decoded_views, worth_decoding
 
 __all__ = ["Field", "Subject", "Surface", "shown", "surface"]
@@ -41,6 +41,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SEPARATORS = re.compile(r"[_\-./:+~]+")
 _SEPARATOR_SPACES = str.maketrans({c: " " for c in "_-./:+~"})
+# Breaks around identifiers: punctuation except the characters tool names are made of ("_", "-", ".").
+_IDENTIFIER_BREAKS = str.maketrans({c: " " for c in "!\"#$%&'()*+,/:;<=>?@[\\]^`{|}~\t\n\r\u2018\u2019\u201c\u201d"})
 # Typographic punctuation read as its ASCII form ("don’t" is "don't").
 _TYPOGRAPHY = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
 
@@ -75,7 +77,7 @@ class Subject:
     concepts, their positions and sentences. A small slotted class rather than a frozen dataclass: the concept
     views are computed lazily, and only for the few subjects a rule's gate lets through."""
 
-    __slots__ = ("server", "name", "kind", "fields", "text", "starts", "words", "glued", "_split", "_present",
+    __slots__ = ("server", "name", "kind", "fields", "text", "starts", "words", "glued", "_split", "_joined", "_present",
                  "_hits", "_sentences", "_clauses")
 
     def __init__(self, server: str, name: str, kind: str, fields: tuple[Field, ...]) -> None:
@@ -88,9 +90,11 @@ class Subject:
         self.text = "\n\n".join(parts)
         self.starts = tuple(starts)
         self._split = self.text.translate(BREAKS)
-        self.words = frozenset(self._split.split())
+        tokens = self._split.split()
+        self.words = frozenset(tokens)
+        self._joined = f" {' '.join(tokens)} "
         self.glued = not self.text.isascii() and glued_script(self.text)
-        self._present: frozenset[str] | None = None
+        self._present: Found | None = None
         self._hits: list[ConceptHit] | None = None
         self._sentences: list[Sentence] | None = None
         self._clauses: list[Sentence] | None = None
@@ -99,21 +103,27 @@ class Subject:
         return f"Subject({self.server!r}, {self.name!r})"
 
     @property
-    def concepts(self) -> frozenset[str]:
-        """The concepts this subject's text expresses (from its word set: cheap)."""
+    def found(self) -> Found:
         if self._present is None:
-            self._present = present(self.words, self.text, self.glued)
+            self._present = present(self.words, self.text, self.glued, self._joined)
         return self._present
 
-    def holds(self, *concepts: str) -> bool:
-        return self.concepts.issuperset(concepts)
+    @property
+    def concepts(self) -> frozenset[str]:
+        """The concepts this subject's text expresses (from its word set: cheap)."""
+        return self.found.concepts
+
+    def passes(self, gates: Iterable[frozenset[str]]) -> bool:
+        """Whether the subject holds all concepts of at least one gate."""
+        concepts = self.concepts
+        return any(concepts.issuperset(g) for g in gates)
 
     @property
     def hits(self) -> list[ConceptHit]:
         """Concept occurrences in text order, leaving out short identifiers ("skip_confirmation", "password_read"
         name a parameter or a tool, they do not say anything)."""
         if self._hits is None:
-            found = hits(self.text, self._split, self.glued)
+            found = hits(self.text, self._split, self.glued, self.found)
             self._hits = [h for h in found if not _short_identifier(self.locate(h.start)[0])]
         return self._hits
 
@@ -162,6 +172,11 @@ class Surface:
     tools_by_server: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     owners: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # lower-case name -> up to 2
     read_only: frozenset[tuple[str, str]] = frozenset()  # (server, tool) whose annotations say readOnlyHint
+    memo: dict[str, Any] = field(default_factory=dict, compare=False)  # results several rules share (name twins)
+
+    def names_in(self, subject: Subject) -> set[str]:
+        """The loaded tool names (lower case) that occur in a subject's text as whole identifiers."""
+        return set(subject.text.translate(_IDENTIFIER_BREAKS).split()) & self.owners.keys()
 
     def owner_elsewhere(self, name: str, server: str) -> str | None:
         """A server other than ``server`` exposing a tool called ``name`` (case-insensitive), if any."""

@@ -7,14 +7,17 @@ from collections.abc import Iterable
 
 from ...model import Finding
 from .._base import RuleContext, finding_rule
-from ._concepts import ConceptHit, Sentence
+from ._concepts import ConceptHit, Sentence, gates
 from ._hits import Hit, concept_hit, discusses, report
 from ._surface import Field, Subject, surface
 from .override import INJECTION_REFS
 
-_GATES = (frozenset({"neg", "tell"}), frozenset({"neg", "tell_weak"}), frozenset({"hide"}), frozenset({"covert"}),
-          frozenset({"without", "consent"}), frozenset({"without", "tell"}), frozenset({"without", "ask"}),
-          frozenset({"lie"}), frozenset({"consent", "needed"}), frozenset({"neg", "ask"}), frozenset({"granted", "consent"}))
+_GATES = gates("neg tell user", "neg tell reply", "neg tell model", "neg tell asked", "neg tell_weak user",
+               "neg tell_weak reply", "hide user", "hide reply", "covert send", "covert harm", "covert include",
+               *(f"without {a} {b}" for a in ("tell", "consent", "asked", "ask")
+                 for b in ("user", "harm", "send", "model", "include")),
+               "lie asked", "lie user", "lie reply", "lie model", "consent needed", "neg ask consent", "neg ask user",
+               "granted consent user", "granted consent model")
 _SECRETISH = frozenset({"secret", "cred", "pii"})
 _ACTIONS = frozenset({"send", "harm", "include"})
 
@@ -105,7 +108,7 @@ def _concealment(text: str, s: Sentence) -> tuple[list[ConceptHit], str] | None:
 
 
 def concealment_hit(subject: Subject) -> Hit | None:
-    if not any(subject.concepts.issuperset(g) for g in _GATES):
+    if not subject.passes(_GATES):
         return None
     for s in subject.sentences:
         found = _concealment(subject.text, s)

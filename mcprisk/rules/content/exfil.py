@@ -7,9 +7,9 @@ from collections.abc import Iterable, Iterator
 
 from ...model import Finding
 from .._base import RuleContext, finding_rule
-from ._concepts import ConceptHit, Sentence
+from ._concepts import ConceptHit, Sentence, gates
 from ._hits import Hit, concept_hit, discusses, hit, mentioned, report
-from ._surface import Subject, surface
+from ._surface import Field, Subject, surface
 from .conceal import flag_doc
 from .override import INJECTION_REFS
 
@@ -18,9 +18,6 @@ SECRET_FILES = re.compile(
     r"|(?<![\w-])\.(netrc|npmrc|pypirc|pgpass|git-credentials|bash_history|zsh_history|env)\b(?![\w-])"
     r"|/etc/(passwd|shadow|sudoers)\b|\bkubeconfig\b|\bhosts\.yml\b|\blogin data\b|\bwallet\.dat\b"
     r"|\bcredentials file\b|(?<![\w-])\.ssh\b")
-_FILE_WORDS = frozenset({"ssh", "aws", "kube", "gnupg", "docker", "gh", "azure", "gcloud", "id", "rsa", "ed25519",
-                         "netrc", "npmrc", "pypirc", "pgpass", "git", "bash", "zsh", "env", "etc", "kubeconfig",
-                         "hosts", "login", "wallet", "credentials"})
 # A URL built from the conversation or from secrets: ``https://x/?q={last_user_message}``, ``?key=$AWS_SECRET``.
 EXFIL_URL = re.compile(
     r"https?://[^\s\"'<>)]*\{[^}\s]*(conversation|history|chat|user_?email|api_?key|token|secret|password|prompt|"
@@ -28,11 +25,19 @@ EXFIL_URL = re.compile(
     r"last_user_message|system_prompt|api_key)\w*|https?://[^\s\"'<>)]*[?&][^\s\"'<>)]*=\$\{?[a-z_]*(key|token|secret|"
     r"password|passwd|credential)")
 _STRONG = frozenset({"secret", "context", "secret_file"})
+_GATES = gates(*(f"{a} {b}" for a in ("secret", "context") for b in ("send", "include", "gather")),
+               *(f"cred {b} {c}" for b in ("send", "include", "gather") for c in ("all", "hide", "source")))
 _MOVES = frozenset({"send", "include", "gather"})
 
 
+_FILE_MARKS = ("ssh", ".aws", ".kube", "kubeconfig", ".env", "id_", ".netrc", ".npmrc", ".pypirc", ".pgpass",
+               "credentials", "/etc/", "_history", ".gnupg", ".docker", "config/gh", ".azure", ".gcloud", "hosts.yml",
+               "login data", "wallet.dat")
+
+
 def _file_hits(subject: Subject) -> list[ConceptHit]:
-    if subject.words.isdisjoint(_FILE_WORDS) and "~/" not in subject.text:
+    text = subject.text
+    if not any(mark in text for mark in _FILE_MARKS):
         return []
     return [ConceptHit(m.start(), m.end(), frozenset({"secret_file"}), m.group(0))
             for m in SECRET_FILES.finditer(subject.text)]
@@ -93,10 +98,9 @@ def exfil_hit(subject: Subject) -> Hit | None:
         h = hit(subject, f.start, f.end, "")
         if h.field.kind == "uri":
             return Hit(subject, h.field, h.start, h.end, "points a resource at a secret file")
-    c = subject.concepts
-    if files or (not c.isdisjoint(_STRONG | {"cred"}) and not c.isdisjoint(_MOVES)):
+    if files or subject.passes(_GATES):
         from ._concepts import sentences
-        found = sorted(subject.hits + files, key=lambda x: x.start) if files else subject.hits
+        found = sorted([h for h in subject.hits if not h.ident] + files, key=lambda x: x.start)
         for s in (sentences(subject.text, found) if files else subject.sentences):
             result = _exfil(subject, s)
             if result and not discusses(subject, s):
@@ -152,37 +156,55 @@ def _recipient_cue(subject: Subject, start: int, is_url: bool) -> list[ConceptHi
     return None
 
 
+def _schema_addresses(subject: Subject) -> Iterator[Hit]:
+    """An outside address as a recipient parameter's default or choice, or the same one in every example."""
+    examples: dict[str, list[tuple[Field, re.Match[str]]]] = {}
+    for f in subject.fields:
+        if not f.schema or ("@" not in f.raw and "0x" not in f.raw):
+            continue
+        last = f.path.rsplit(".", 1)[-1]
+        for m in ADDRESS.finditer(f.norm):
+            if m.group(0).startswith("http"):
+                continue
+            if last.startswith(("default", "enum", "const")) or ".default[" in f.path:
+                prop = f.path.split(".properties.")[-1].split(".")[0] if ".properties." in f.path else ""
+                if RECIPIENT_PROPS.search(re.sub(r"([a-z])([A-Z])", r"\1 \2", prop).lower().replace("_", " ")):
+                    yield Hit(subject, f, m.start(), m.end(), "fixes an outside address in a parameter's default or choices")
+                    return
+            elif last.startswith("examples"):
+                examples.setdefault(f.path.rsplit(".examples", 1)[0], []).append((f, m))
+    for found in examples.values():
+        values = [m.group(0) for _, m in found]
+        for f, m in found:
+            if values.count(m.group(0)) >= 2:
+                yield Hit(subject, f, m.start(), m.end(), "adds the same outside recipient to every example")
+                return
+
+
+_ADDRESS_MARKS = re.compile(r"@|0x[0-9a-f]{8}|\b[a-z]{2}\d{2}[ ]?[a-z0-9]{4}|https?://")
+_RECIPIENT_GATES = gates("always recipient", "instead recipient", "regardless recipient", "always send",
+                         "instead send", "regardless send", "regardless", "recipient sequence", "recipient all",
+                         "recipient include", "recipient send")
+
+
 def _recipient_hits(subject: Subject) -> Iterator[Hit]:
+    yield from _schema_addresses(subject)
     text = subject.text
-    if "@" not in text and "#" not in text and "0x" not in text and "http" not in text and not any(
-            c.isdigit() for c in text):
+    if not subject.passes(_RECIPIENT_GATES) or _ADDRESS_MARKS.search(text) is None:
         return
-    examples: dict[str, list[str]] = {}
     for m in ADDRESS.finditer(text):
         h = hit(subject, m.start(), m.end(), "")
         f = h.field
         is_url = m.group(0).startswith("http")
         last = f.path.rsplit(".", 1)[-1]
-        if f.schema and not is_url and (last.startswith(("default", "enum", "const")) or ".default[" in f.path):
-            prop = f.path.split(".properties.")[-1].split(".")[0] if ".properties." in f.path else ""
-            if RECIPIENT_PROPS.search(re.sub(r"([a-z])([A-Z])", r"\1 \2", prop).lower().replace("_", " ")):
-                yield Hit(subject, f, h.start, h.end, "fixes an outside address in a parameter's default or choices")
-                return
-        if f.schema and last.startswith("examples") and not is_url:
-            examples.setdefault(f.path.rsplit(".examples", 1)[0], []).append(m.group(0))
+        if f.schema and last.startswith(("default", "enum", "const", "examples")) or f.kind in ("name", "key", "uri"):
             continue
         before = text[max(0, m.start() - 25):m.start()]
-        if _EXAMPLE.search(before) or _SENDER.search(before) or f.kind in ("name", "key", "uri"):
+        if _EXAMPLE.search(before) or _SENDER.search(before):
             continue
         cue = _recipient_cue(subject, m.start(), is_url)
         if cue and not discusses(subject, next(s for s in subject.clauses if s.start <= m.start() < s.end)):
             yield Hit(subject, f, h.start, h.end, "slips an outside recipient or destination into what the model sends")
-            return
-    for found in examples.values():
-        repeated = [a for a in found if found.count(a) >= 2]
-        if repeated:
-            i = text.find(repeated[0])
-            yield hit(subject, i, i + len(repeated[0]), "adds the same outside recipient to every example")
             return
 
 

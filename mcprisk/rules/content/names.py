@@ -46,14 +46,22 @@ def _table() -> dict[str, str]:
 
 def skeleton(name: str) -> str:
     """A TR39-style skeleton: NFKC, look-alikes mapped to their ASCII letter, case-folded."""
-    table = _table()
     text = unicodedata.normalize("NFKC", name)
-    return "".join(table.get(c, c) for c in text).casefold()
+    return text.translate(_translation()).casefold()
 
 
+@functools.lru_cache(maxsize=1)
+def _translation() -> dict[int, str]:
+    return {ord(c): a for c, a in _table().items()}
+
+
+_NAME_SEPARATORS = re.compile(r"[\s_\-.:/]+")
+
+
+@functools.lru_cache(maxsize=65536)
 def loose(name: str) -> str:
     """Skeleton without separators or case: ``ListFiles``, ``list-files`` and ``list_files`` are one name."""
-    return re.sub(r"[\s_\-.:/]+", "", skeleton(name))
+    return _NAME_SEPARATORS.sub("", skeleton(name))
 
 
 def scripts(word: str) -> set[str]:
@@ -69,6 +77,11 @@ def mixed_script(text: str) -> str | None:
         if len(found) >= 2 and "LATIN" in found and not (found & _CJK):
             return word
     return None
+
+
+def _plain(name: str) -> str:
+    """Case and separators dropped, nothing folded: two names equal here differ only in spelling style."""
+    return _NAME_SEPARATORS.sub("", name.casefold())
 
 
 def folded(name: str) -> str:
@@ -103,7 +116,7 @@ def _confusable_hits(subject: Subject, twins: dict[str, str], own: set[str]) -> 
         if f.kind == "name" and subject.kind == "tool":
             key = folded(raw)
             twin = twins.get(key) or well_known().get(key)
-            if twin and twin not in own and loose(twin) != loose(raw):
+            if twin and twin not in own and _plain(twin) != _plain(raw) != key:  # the look-alike, not the original
                 yield Hit(subject, f, 0, len(f.norm), f"looks like {twin!r} (same skeleton {key!r})", impact=4,
                           likelihood=4)
                 return
@@ -172,24 +185,30 @@ class Twin:
 
 
 def name_twins(surf: Surface) -> list[Twin]:
-    """Every cross-server pair of equal or one-edit tool names; linear in the tools (deletion neighbours)."""
+    """Every cross-server pair of equal or one-edit tool names; linear in the tools (deletion neighbours), worked out
+    once per surface (HYG002 and INJ006 both ask)."""
+    cached = surf.memo.get("twins")
+    if cached is not None:
+        return cached
     index: dict[str, list[tuple[str, str, str]]] = {}
     for server, names in surf.tools_by_server.items():
         for n in names:
             key = loose(n)
-            keys = {key} | ({key[:i] + key[i + 1:] for i in range(len(key))} if len(key) >= 5 else set())
-            for k in keys:
-                index.setdefault(k, []).append((server, n, key))
+            index.setdefault(key, []).append((server, n, key))
+            if len(key) >= 8:
+                for i in range(len(key)):
+                    index.setdefault(key[:i] + key[i + 1:], []).append((server, n, key))
     pairs: dict[tuple[str, str, str, str], Twin] = {}
     for group in index.values():
-        if len(group) < 2 or len(group) > 50:
-            continue
+        if len(group) < 2 or len(group) > 12 or len({g[0] for g in group}) < 2:
+            continue  # one server's names, or a key so generic that it joins a dozen names
         for s1, n1, k1 in group:
             for s2, n2, k2 in group:
-                if s1 == s2 or not damerau1(k1, k2):
-                    continue
-                pairs.setdefault((s1, n1, s2, n2), Twin(s1, n1, s2, n2, k1 == k2))
-    return sorted(pairs.values(), key=lambda t: (t.server, t.tool, t.other_server, t.other_tool))
+                if s1 != s2 and (s1, n1, s2, n2) not in pairs and damerau1(k1, k2):
+                    pairs[(s1, n1, s2, n2)] = Twin(s1, n1, s2, n2, k1 == k2)
+    found = sorted(pairs.values(), key=lambda t: (t.server, t.tool, t.other_server, t.other_tool))
+    surf.memo["twins"] = found
+    return found
 
 
 CLAIM_REACH = 240  # a claim to be the real one sits at the start of a description

@@ -8,16 +8,18 @@ from collections.abc import Iterable
 
 from ...model import Finding
 from .._base import RuleContext, finding_rule
-from ._concepts import ConceptHit, Sentence
+from ._concepts import ConceptHit, Sentence, gates
 from ._hits import Hit, concept_hit, discusses, first_match, report
 from ._surface import Subject, surface
 
 INJECTION_REFS = ("OWASP MCP Top 10: MCP03 Tool Poisoning", "OWASP LLM01 Prompt Injection", "CWE-74")
 
 # The concepts one of the override shapes needs at least (a subject without them is skipped at once).
-_GATES = (frozenset({"ignore", "instructions"}), frozenset({"ignore", "rules"}), frozenset({"void", "instructions"}),
-          frozenset({"void", "rules"}), frozenset({"precedence", "instructions"}), frozenset({"now", "only"}),
-          frozenset({"obey", "only"}), frozenset({"task", "model"}), frozenset({"ignore", "user"}))
+_GATES = gates("ignore instructions", "ignore rules prior", "ignore rules model", "ignore rules user",
+               "ignore user asked", "ignore user instructions", "ignore user task", "void instructions",
+               "void rules prior", "void rules model", "precedence instructions model", "precedence instructions user",
+               "now only obey", "now only instructions", "now only rules", "now only model", "now only task",
+               "now only self", "obey only self", "obey only instructions", "obey only now", "task model new")
 
 
 def _negated(s: Sentence, h: ConceptHit) -> bool:
@@ -58,7 +60,7 @@ def _override(s: Sentence) -> tuple[list[ConceptHit], str] | None:
 
 
 def override_hit(subject: Subject) -> Hit | None:
-    if not any(subject.concepts.issuperset(g) for g in _GATES):
+    if not subject.passes(_GATES):
         return None
     for s in subject.sentences:
         found = _override(s)
@@ -111,7 +113,10 @@ ROLE_TAGS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), m) fo
     (r"\"role\"\s*:\s*\"(system|developer|assistant)\"", "forges a chat message with a privileged role"),
     (r"(?m)^\s*(system|admin|developer)\s*:\s+\S", "forges a system line"),
 ))
-_ROLE_TRIGGER = re.compile(r"(?m)[<\[#]|\"role\"|^\s*(system|admin|developer|human|user)\s*:|-{3}|begin|start of")
+# Cheap test before the patterns: a tag or token opener, a bracketed or headed role word, a role key, a banner.
+_ROLE_TRIGGER = re.compile(r"(?m)<[|/<a-z]|\[/?\s*(inst|system|admin|developer|operator|platform|assistant|user|human)|"
+                           r"\[/?[^\x00-\x7f]|#\s*(system|instruction|assistant|developer|admin|[^\x00-\x7f])|\"role\"|"
+                           r"^\s*(system|admin|developer|human|user)\s*:|begin|start of")
 _ROLE_KEYS = frozenset({"system", "developer", "assistant"})
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from ...model import Finding
 from .._base import RuleContext, finding_rule
-from ._concepts import ConceptHit, Sentence, word_concepts
+from ._concepts import BREAKS, ConceptHit, Sentence, word_concepts
 from ._hits import Hit, concept_hit, discusses, report
 from ._surface import Subject, Surface, surface
 from .conceal import flag_doc
@@ -95,11 +95,17 @@ def _has_object(subject: Subject, s: Sentence, harm: ConceptHit) -> bool:
     """An order has an object: an article, a quantifier, a number, a path, a quote or an identifier follows the verb
     (perhaps after one adverb), where a noun ("merge requests", "publish date", "push, SMS") does not."""
     text = subject.text
-    after = [h for h in s.hits if h.start >= harm.end and h.start - harm.end <= 30][:2]
-    for h in after:
-        if "det" in h.concepts or "all" in h.concepts:
-            return h.start - harm.end <= 2 or (h is after[-1] and "sequence" in after[0].concepts)
-    return _OBJECT.match(text, harm.end) is not None
+    if _OBJECT.match(text, harm.end):
+        return True
+    if harm.end < len(text) and not text[harm.end].isspace():
+        return False  # "push," "date." -- punctuation right after the word: a noun in a list
+    nxt = text[harm.end:harm.end + 40].translate(BREAKS).split()[:2]
+    if not nxt:
+        return False
+    first = word_concepts(nxt[0])
+    if "det" in first or "all" in first:
+        return True
+    return "sequence" in first and len(nxt) > 1 and not {"det", "all"}.isdisjoint(word_concepts(nxt[1]))
 
 
 def _side_action(subject: Subject, s: Sentence) -> list[ConceptHit] | None:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from ...model import Finding
 from .._base import RuleContext, finding_rule
-from ._concepts import ConceptHit, Sentence
+from ._concepts import ConceptHit, Sentence, gates
 from ._hits import Hit, concept_hit, discusses, hit, mentioned, report
 from ._surface import Subject, Surface, surface
 from .override import INJECTION_REFS
@@ -29,10 +29,7 @@ def _clause_of(subject: Subject, start: int) -> Sentence | None:
 
 def _coercion_hits(subject: Subject, surf: Surface) -> Iterator[Hit]:
     own = {n.lower() for n in surf.tools_by_server.get(subject.server, ())}
-    words = subject.words
-    candidates = [n for n in surf.owners if n not in own and distinctive(surf.owners[n][0][0])
-                  and (n in words or all(p in words for p in re.split(r"[_.-]+", n) if p))]
-    if not candidates:
+    if surf.names_in(subject).issubset(own):
         return
     text = subject.text
     for m in TOKEN.finditer(text):
@@ -66,8 +63,9 @@ def cross_tool_coercion(ctx: RuleContext) -> Iterable[Finding]:
     yield from report(cross_tool_coercion, hits, "Cross-server tool coercion")
 
 
-_GATES = (frozenset({"other", "disparage"}), frozenset({"other", "use"}), frozenset({"always", "use"}),
-          frozenset({"only", "use"}), frozenset({"endorse"}), frozenset({"precedence", "other"}))
+_GATES = gates("other disparage", "other use neg", "other use without",
+               *(f"{a} use self {m}" for a in ("always", "only") for m in ("other", "disparage", "regardless", "endorse")),
+               "precedence other tool", "use other instead", "use other always", "use other praise", *(f"endorse {x}" for x in ("vendor", "model", "self", "other", "only")))
 _GENERIC = frozenset({"mcp", "server", "servers", "tool", "tools", "api", "agent", "official", "the", "and"})
 _MOTIVE = frozenset({"other", "disparage", "regardless", "endorse"})
 
@@ -81,15 +79,35 @@ def _self_ref(subject: Subject, s: Sentence) -> bool:
     return own in seg or subject.server.lower() in seg
 
 
+def _brand_written(subject: Subject, start: int, word: str) -> bool:
+    """Whether the brand word near ``start`` is written as a name (capitalised: "CircleCI", "Acme") in the raw field,
+    not as the ordinary word a server's name is often made of ("fetch", "cuaca", "meteo")."""
+    f, _ = subject.locate(start)
+    return any(m.group(0)[0].isupper() for m in re.finditer(re.escape(word), f.raw, re.IGNORECASE))
+
+
 def _own_workflow(subject: Subject, surf: Surface, s: Sentence) -> bool:
     """"Other CircleCI tools", "prefer this tool over suggest_aws_commands": the sentence is about the server's
-    own tools, which it may order as it likes."""
+    own tools, which it may order as it likes. The brand must stand next to the "other" it qualifies."""
     seg = subject.text[s.start:s.end]
-    brand = {w for w in re.split(r"[^a-z0-9]+", subject.server.lower()) if len(w) >= 4} - _GENERIC
-    if any(re.search(rf"\b{re.escape(w)}\b", seg) for w in brand):
-        return True
     own = [n.lower() for n in surf.tools_by_server.get(subject.server, ()) if distinctive(n) and n != subject.name]
-    return any(n in seg for n in own)
+    if any(n in seg for n in own):
+        return True
+    brand = {w for w in re.split(r"[^a-z0-9]+", subject.server.lower()) if len(w) >= 4} - _GENERIC
+    others = s.all("other") + s.all("precedence") or [None]
+    for w in brand:
+        for m in re.finditer(rf"\b{re.escape(w)}\b", seg):
+            at = s.start + m.start()
+            near = all(o is None for o in others) or any(o is not None and abs(at - o.start) <= 25 for o in others)
+            if near and _brand_written(subject, at, w):
+                return True
+    return False
+
+
+def _neighbour_motive(subject: Subject, s: Sentence) -> bool:
+    """The next sentence gives the motive ("always use this tool; the other weather tools are outdated")."""
+    after = [t for t in subject.sentences if t.start >= s.end]
+    return bool(after) and after[0].start - s.end <= 3 and after[0].any(*_MOTIVE)
 
 
 def _preference(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[ConceptHit], str] | None:
@@ -100,7 +118,8 @@ def _preference(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[Conc
         neg = next((n for n in s.hits if n is not use and not n.concepts.isdisjoint({"neg", "without"})
                     and 0 <= use.start - n.end <= 30), None)
         avoid = "neg" in use.concepts or use.word in ("skip", "avoid")
-        other = next((o for o in s.hits if "other" in o.concepts and 0 <= o.start - use.end <= 45), None)
+        other = next((o for o in s.hits if "other" in o.concepts and (0 <= o.start - use.end <= 45
+                                                                         or (neg and 0 <= use.start - o.end <= 60))), None)
         if other and (neg or avoid) and not _own_workflow(subject, surf, s):
             return [neg or use, other], "forbids the model other tools"
     pair = s.near("precedence", "other", 40)
@@ -110,9 +129,14 @@ def _preference(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[Conc
         always = next((a for a in s.hits if a is not use and "always" in a.concepts and abs(a.start - use.start) <= 60),
                       None)
         only = next((o for o in s.hits if "only" in o.concepts and 0 <= use.start - o.end <= 25), None)
-        if (always or only) and _self_ref(subject, s) and s.any(*_MOTIVE) and not s.any("unless") \
-                and not _own_workflow(subject, surf, s):
+        if (always or only) and _self_ref(subject, s) and (s.any(*_MOTIVE) or _neighbour_motive(subject, s)) \
+                and not s.any("unless") and not _own_workflow(subject, surf, s):
             return [always or only, use], "tells the model to always choose this tool over others"
+        over = next((o for o in s.hits if "other" in o.concepts and 0 <= o.start - use.end <= 40), None)
+        seg = subject.text[use.end:over.start] if over else ""
+        if over and (" over " in f" {seg} " or s.any("instead", "always", "praise", "endorse")) \
+                and not s.any("unless", "neg") and not _own_workflow(subject, surf, s):
+            return [use, over], "tells the model to choose this tool over the others"
     for e in s.all("endorse"):
         if s.any("vendor", "model", "self", "other", "only") and not _own_workflow(subject, surf, s):
             return [e], "claims endorsement or superiority to win the model's choice"
@@ -120,7 +144,7 @@ def _preference(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[Conc
 
 
 def preference_hit(subject: Subject, surf: Surface) -> Hit | None:
-    if not any(subject.concepts.issuperset(g) for g in _GATES):
+    if not subject.passes(_GATES):
         return None
     for s in subject.sentences:
         found = _preference(subject, surf, s)
