@@ -8,9 +8,10 @@ from urllib.parse import urlsplit
 
 from ...model import Finding
 from .._base import RuleContext, finding_rule
-from ._concepts import word_concepts
+from ._concepts import glued_script, present
 from ._hits import Hit, report
 from ._surface import Subject, surface
+from ._concepts import BREAKS as _BREAKS
 from .exfil import SECRET_FILES
 from .override import INJECTION_REFS
 
@@ -66,10 +67,39 @@ def _reads_as_order(words: list[str]) -> bool:
     conversation or the user: concepts, so any language of the lexicons counts."""
     if len(words) < 5:
         return False
-    found: set[str] = set()
-    for w in words:
-        found |= word_concepts(w)
+    found = _concepts_of(words)
     return not found.isdisjoint(_ORDER) and not found.isdisjoint(_WANTED)
+
+
+def _concepts_of(words: list[str], text: str = "") -> frozenset[str]:
+    """The concepts of a few words (phrases such as "system prompt" included; unspaced scripts by substring)."""
+    joined = " ".join(words)
+    text = text or joined
+    return present(frozenset(words), text, not text.isascii() and glued_script(text), f" {joined} ").concepts
+
+
+_CRED_NAME = re.compile(r"pass|pwd|token|key|secret|pin|otp|auth|cred|code|cookie|session|mot de passe|contrase|senha|"
+                        r"kennwort|parol|sifre|şifre|密|令牌|パスワード|비밀번호|пароль")
+
+
+def _asks_for_secret(subject: Subject, f, start: int) -> Hit | None:
+    """A sentence of a property's title or description asks the model to put the user's credential or secret in it,
+    and the property is not a credential field (``note`` titled "set this to the user's email password"), or says
+    to find it in the user's files, browser or notes: either way the parameter contradicts what it asks for."""
+    prop = f.path.rsplit(".properties.", 1)[-1].split(".")[0].lower() if ".properties." in f.path else ""
+    named = bool(_CRED_NAME.search(prop.replace("_", " ")))
+    end = start + len(f.norm)
+    inside = [s for s in subject.sentences if start <= s.start < end]
+    for k, s in enumerate(inside):
+        if s.has("context", "include", "model") and not s.any("neg", "neg_desc", "unless"):
+            return Hit(subject, f, s.start - start, min(s.end, end) - start,
+                       f"asks the model to copy its own context into parameter {prop!r}")
+        if not (s.any("cred", "secret") and s.any("user")) or s.any("not_secret", "neg", "neg_desc", "unless"):
+            continue
+        if s.any("source") or (k + 1 < len(inside) and inside[k + 1].any("source")) or (s.any("include", "always") and prop and not named):
+            return Hit(subject, f, s.start - start, min(s.end, end) - start,
+                       f"asks the model to put the user's secrets into parameter {prop!r}")
+    return None
 
 
 def _template_vars(subject: Subject) -> Hit | None:
@@ -86,17 +116,29 @@ def _template_vars(subject: Subject) -> Hit | None:
 
 def _param_hits(subject: Subject) -> Iterator[Hit]:
     own = _server_words(subject.server)
-    for f in subject.fields:
+    wants = not subject.concepts.isdisjoint({"cred", "secret", "context"}) and "include" in subject.concepts  # the subject-wide gate, computed once
+    for i, f in enumerate(subject.fields):
         if not f.schema or f.kind == "decoded":
             continue
         words = [w for w in re.split(r"[\s_\-./]+", f.norm) if w]
         if f.kind == "key":
+            if SECRET_FILES.search(f.raw.lower()) and len(words) >= 3:
+                yield Hit(subject, f, 0, len(f.norm), "names a secret file as a property the model must fill")
+                return
+            if wants and not f.norm.isascii() and {"context", "secret"} & _concepts_of(words, f.norm) and \
+                    {"include", "all", "needed"} & _concepts_of(words, f.norm):
+                yield Hit(subject, f, 0, len(f.norm), "writes an order for the model's context as a property name")
+                return
             if _reads_as_order(words) or (len(words) >= 5 and KEY_DIRECTIVE.search(" ".join(words))):
                 yield Hit(subject, f, 0, len(f.norm), "writes an instruction as a property name")
                 return
             continue
         tail = f.path.rsplit(".", 1)[-1]
-        if tail in ("title", "description"):
+        if wants and tail in ("title", "description"):
+            h = _asks_for_secret(subject, f, subject.starts[i])
+            if h:
+                yield h
+                return
             m = ENV_SECRET.search(f.norm)
             if m and _FILL.search(f.norm, max(0, m.start() - 50), m.start()):
                 yield Hit(subject, f, m.start(), m.end(), "asks the model to fill a parameter from a secret in the "
