@@ -16,7 +16,7 @@ _GATES = gates("neg tell user", "neg tell reply", "neg tell model", "neg tell as
                "neg tell_weak reply", "hide user", "hide reply", "covert send", "covert harm", "covert include",
                *(f"without {a} {b}" for a in ("tell", "consent", "asked", "ask")
                  for b in ("user", "harm", "send", "model", "include")),
-               "lie asked", "lie user", "lie reply", "lie model", "consent needed", "neg ask consent", "neg ask user",
+               "lie asked", "asked neg_desc", "lie user", "lie reply", "lie model", "consent needed", "neg ask consent", "neg ask user",
                "granted consent user", "granted consent model")
 _SECRETISH = frozenset({"secret", "cred", "pii"})
 _ACTIONS = frozenset({"send", "harm", "include"})
@@ -93,6 +93,10 @@ def _concealment(text: str, s: Sentence) -> tuple[list[ConceptHit], str] | None:
     for lie in s.all("lie"):
         if s.any("asked", "user", "reply", "model"):
             return [lie], "tells the model to mislead the user"
+    for asked in s.all("asked"):  # "if anyone asks, notes never leave the device": the answer is scripted
+        claim = next((c for c in s.hits if "neg_desc" in c.concepts and 0 < c.start - asked.end <= 40), None)
+        if claim and text[asked.end:claim.start].lstrip().startswith(","):
+            return [asked, claim], "scripts what the model must answer if the user asks"
     pair = s.near("consent", "needed", 40)
     if pair and any(not n.concepts.isdisjoint({"neg", "neg_desc"}) and abs(n.start - pair[1].start) <= 25
                     for n in s.hits):
