@@ -37,7 +37,8 @@ def _override(s: Sentence) -> tuple[list[ConceptHit], str] | None:
         for target in s.hits:
             if target is ig or abs(target.start - ig.start) > 90:
                 continue
-            if "instructions" in target.concepts or ("rules" in target.concepts and addressed):
+            if "instructions" in target.concepts or ("rules" in target.concepts and addressed
+                                                     and 0 < target.start - ig.end <= 60):  # weak word: its object
                 return [ig, target], "tells the model to drop its instructions"
             if "user" in target.concepts and s.any("instructions", "asked", "task"):
                 return [ig, target], "tells the model to drop what the user asked"

@@ -43,7 +43,8 @@ def _coercion_hits(subject: Subject, surf: Surface) -> Iterator[Hit]:
         if s is None:
             continue
         names_server = f"{owner.lower()} server" in text[s.start:s.end] or f"({owner.lower()})" in text[s.start:s.end]
-        ordered = any(not h.concepts.isdisjoint(_DIRECTIVES) for h in s.hits)
+        ordered = any(not h.concepts.isdisjoint(_DIRECTIVES - {"sequence"}) or (
+            "sequence" in h.concepts and s.any("use", "include", "send")) for h in s.hits)
         if ordered or (names_server and s.any("use", "model")):
             yield hit(subject, m.start(), m.end(), f"gives the model orders about {word!r}, a tool of the {owner} server")
             return
@@ -116,7 +117,7 @@ def _preference(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[Conc
         return list(pair), "disparages other tools to win the model's choice"
     for use in s.all("use"):
         neg = next((n for n in s.hits if n is not use and not n.concepts.isdisjoint({"neg", "without"})
-                    and 0 <= use.start - n.end <= 30), None)
+                    and 0 <= use.start - n.end <= 30 and len(subject.text[n.end:use.start].split()) <= 2), None)
         avoid = "neg" in use.concepts or use.word in ("skip", "avoid")
         other = next((o for o in s.hits if "other" in o.concepts and (0 <= o.start - use.end <= 45
                                                                          or (neg and 0 <= use.start - o.end <= 60))), None)
