@@ -74,7 +74,7 @@ _EXPORTS = {
 }
 _SUBMODULES = frozenset({"assessment", "classify", "cli", "configs", "demo", "discovery", "drift", "explore", "graph",
                          "introspection", "inventory", "launch", "model", "placement", "plots", "posture", "render",
-                         "rules", "snapshot", "specs", "standards", "surfaces", "targeting", "tracking"})
+                         "rules", "snapshot", "specs", "standards", "surfaces", "targeting", "tracking", "workbook"})
 
 __all__ = sorted([*_EXPORTS, "__version__"])
 

@@ -81,8 +81,8 @@ def _build_parser() -> argparse.ArgumentParser:
                "could not be (fully) introspected (the others are still reported).")
     _add_target_options(scan)
     scan.add_argument("--demo-insecure", metavar="SWITCHES", default="",
-                      help="with --demo: comma list of planted problems (lying-annotations, no-annotations, poisoned, "
-                           "drift)")
+                      help="comma list of problems to plant in the demo server (lying-annotations, no-annotations, "
+                           "poisoned, drift); implies --demo. drift shows only against --baseline")
     scan.add_argument("--inventory", metavar="FILE", help="the operator's inventory (YAML): credentials, data stores, "
                                                           "audience, controls in place")
     scan.add_argument("--tracking", metavar="FILE", help="risk tracking (YAML): findings accepted, mitigated, ...")
@@ -158,6 +158,8 @@ def _specs(args: argparse.Namespace, command: Sequence[str]) -> list[ServerSpec]
         raise _UsageError(f"unexpected arguments after --: {' '.join(redact_args(command))} (did you mean --stdio?)")
     if args.server and not (args.config or args.discover):
         raise _UsageError("--server selects servers from --config or --discover; give one of them")
+    if getattr(args, "demo_insecure", "") and not args.demo:
+        args.demo = "support-desk"  # planted problems only exist in a demo server: --demo-insecure implies --demo
     found = _discovered(args) if args.discover else []
     if not (args.config or command or args.url or args.demo):
         return _selected(found, args.server) if args.discover else []
@@ -175,6 +177,10 @@ def _specs(args: argparse.Namespace, command: Sequence[str]) -> list[ServerSpec]
     specs = specs + (_selected(found, args.server) if args.discover else [])
     _remember_secrets(args, specs)
     return specs
+
+
+def _switches(text: str) -> set[str]:
+    return {w.strip() for w in (text or "").split(",") if w.strip()}
 
 
 def _discovered(args: argparse.Namespace) -> list[ServerSpec]:
@@ -471,7 +477,10 @@ def _verdict_line(a: Any, snap: Snapshot) -> str:
     tail = [s(v.summary)] if v is not None else []
     if p is None:
         return f"{head}  placement not computed  ({counts})" + "".join(f"\n    {t}" for t in tail)
-    now = f"runs as {p.current}" if p.current else "runs as ?"
+    if p.current == p.recommended:
+        now = "as it does now"
+    else:
+        now = f"runs as {p.current} now" if p.current else "runs as ? now"
     line = f"{head}  run as {p.recommended} ({now})"
     if p.current is not None and p.current not in p.allowed:
         line += "  MOVE IT"
@@ -533,6 +542,10 @@ def _cmd_scan(args: argparse.Namespace, command: Sequence[str], out: TextIO, err
     if args.baseline:
         baseline = load_snapshots(args.baseline)
     snapshots, specs = _saved_and_specs(args, command, "scan")
+    if "drift" in _switches(getattr(args, "demo_insecure", "")) and baseline is None:
+        progress.note("--demo-insecure drift changes the demo's definitions, which only a comparison shows: approve "
+                      "a snapshot first (mcprisk inspect --demo --json -o approved.json), then add "
+                      "--baseline approved.json to this scan")
     postures: dict[str, Any] = {}
     if specs:
         live, postures = _introspect_with_progress(specs, args, progress)

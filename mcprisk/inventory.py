@@ -354,6 +354,30 @@ class Inventory:
         tools[tool] = updated
         return self._with_server(server, tools=MappingProxyType(tools))
 
+    def with_credential(self, credential: Credential) -> "Inventory":
+        """A copy where ``credential`` replaces the credential of the same name (or is added)."""
+        kept = tuple(c for c in self.credentials if c.name != credential.name)
+        if self.credential(credential.name) == credential:
+            return self
+        return replace(self, credentials=tuple(sorted((*kept, credential), key=lambda c: c.name)))
+
+    def without_credential(self, name: str) -> "Inventory":
+        """A copy that no longer describes the credential ``name``."""
+        kept = tuple(c for c in self.credentials if c.name != name)
+        return self if len(kept) == len(self.credentials) else replace(self, credentials=kept)
+
+    def with_data_store(self, store: DataStore) -> "Inventory":
+        """A copy where ``store`` replaces the data store of the same name (or is added)."""
+        kept = tuple(d for d in self.data_stores if d.name != store.name)
+        if any(d == store for d in self.data_stores):
+            return self
+        return replace(self, data_stores=tuple(sorted((*kept, store), key=lambda d: d.name)))
+
+    def without_data_store(self, name: str) -> "Inventory":
+        """A copy that no longer describes the data store ``name``."""
+        kept = tuple(d for d in self.data_stores if d.name != name)
+        return self if len(kept) == len(self.data_stores) else replace(self, data_stores=kept)
+
     # -- controls and tools ---------------------------------------------------------------------
 
     def control_decl(self, server: str, control: str) -> ControlDecl | None:

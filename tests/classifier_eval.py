@@ -29,7 +29,7 @@ from typing import Any
 
 from mcprisk.assessment import assess
 from mcprisk.model import EFFECTS, FLAGS, effect_rank
-from mcprisk.render import render_json
+from mcprisk.render import render_json, report_evidence
 from mcprisk.snapshot import Snapshot, item_from_wire, load_snapshots
 from mcprisk.specs import ServerSpec
 
@@ -200,7 +200,8 @@ def predict(servers: Iterable[LabelledServer], assessor: Assessor = assess) -> l
             label = server.labels.get(tool["name"])
             if label is not None:
                 out.append(Prediction(server.slug, tool["name"], label, tool["primary"], tuple(tool["effects"]),
-                                      frozenset(tool["flags"]), tool["confidence"], tuple(tool["evidence"])))
+                                      frozenset(tool["flags"]), tool["confidence"],
+                                      tuple(report_evidence(report, tool["evidence"]))))
     return out
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import html
 import json
 import os
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -104,3 +106,19 @@ def sarif_validator() -> Any:
 
     schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
     return jsonschema.Draft4Validator(schema)
+
+
+_FINDING_ID = re.compile(r"[A-Z]+[0-9]+@\S+")
+_MATRIX_ROW = re.compile(r'<tr><td class="row"><b>(.*?)</b>(.*?)</tr>', re.S)
+_STATUS = re.compile(r'<td class="st-(\w+)"')
+
+
+def report_facts(page: str, tool_names: set[str]) -> dict[str, set]:
+    """What an HTML report states, read off its markup (folded parts included): finding ids, which of
+    ``tool_names`` it names, and each (server, control index, status) of its controls checklist."""
+    chunks = {c.strip() for c in parse_html(page).text}
+    controls = set()
+    for server, cells in _MATRIX_ROW.findall(page):
+        controls |= {(html.unescape(server), i, status) for i, status in enumerate(_STATUS.findall(cells))}
+    return {"findings": {c for c in chunks if _FINDING_ID.fullmatch(c)}, "tools": tool_names & chunks,
+            "controls": controls}

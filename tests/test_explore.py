@@ -131,3 +131,119 @@ def test_each_tool_shows_its_own_placement(explorer):
     text = explorer.tool_placement_text()
     assert text.startswith("share_link: local_stdio on its own.") and "NOGO05" in text
     assert "<th>own placement</th>" in explorer.tools_html.value
+
+
+# -- closing the what-if loop (issue: support-desk stayed local whatever was declared) ------------------------
+
+SUPPORT = "support-desk"
+DANGEROUS = ("run_sql",)
+
+
+def test_the_editor_answers_every_inventory_question(explorer):
+    """The editor has a row per credential the server's tools can use and per data store its service implies,
+    and a widget for each server question placement asks (stage, tenants, why remote, managed alternative,
+    third-party proxying and its review, complete listing)."""
+    explorer.server.value = SUPPORT
+    ed = explorer.editor
+    names = {r.name for r in ed.credentials.children}
+    assert {"SUPPORT_DB_URL", "STRIPE_API_KEY", "SMTP_PASSWORD", "SLACK_BOT_TOKEN", "SANDBOX_CLOUD_TOKEN"} <= names
+    assert ed.data_stores.children, "the store its service implies is offered"
+    for w in (ed.stage, ed.tenants, ed.remote_reason, ed.managed, ed.proxies, ed.reviewed, ed.complete):
+        assert w.description
+
+
+def test_declaring_credentials_and_stores_moves_support_desk_beyond_local(explorer):
+    """Describe every credential (narrow, kept safely) and data store, list them as complete, say the third-party
+    proxying was reviewed, tick the controls and disable the tool that runs SQL: support-desk may then run as
+    internal_http, and the banner says it moved."""
+    explorer.server.value = SUPPORT
+    assert explorer.assessment.placement(SUPPORT).recommended == "local_stdio"
+    for row in list(explorer.editor.credentials.children):
+        explorer.declare_credential(row.name)
+    for row in list(explorer.editor.data_stores.children):
+        explorer.declare_data_store(row.name)
+    explorer.complete.value = True
+    explorer.editor.reviewed.value = True  # its Stripe, SMTP, Slack and sandbox proxying was reviewed
+    for control in (*CONTROLS_TO_INTERNAL, "proxy_consent"):
+        explorer.declare_control(control)
+    assert explorer.assessment.placement(SUPPORT).recommended == "local_stdio"  # run_sql still holds it
+    for name in DANGEROUS:
+        explorer.tool.value = name
+        explorer.disabled.value = True
+    p = explorer.assessment.placement(SUPPORT)
+    assert p.recommended == "internal_http" and "NOGO01" not in p.blocked_by
+    assert "was <code>local_stdio</code> &rarr; now <code>internal_http</code>" in explorer.banner.value
+    cred = explorer.inventory.credential("STRIPE_API_KEY")
+    assert cred.breadth == "narrow" and cred.well_kept and SUPPORT in cred.servers
+
+
+def test_undescribing_a_credential_brings_nogo01_back(explorer):
+    """Setting a credential back to '(not described)' removes it from the inventory again."""
+    explorer.server.value = SUPPORT
+    explorer.complete.value = True
+    for row in list(explorer.editor.credentials.children):
+        explorer.declare_credential(row.name)
+    assert "NOGO01" not in explorer.assessment.placement(SUPPORT).blocked_by
+    explorer.editor.credential_row("STRIPE_API_KEY").kind.value = "(not described)"
+    assert explorer.inventory.credential("STRIPE_API_KEY") is None
+    assert "NOGO01" in explorer.assessment.placement(SUPPORT).blocked_by
+
+
+def test_disabling_every_mutating_tool_clears_cred001_in_the_explorer(explorer):
+    """Disable every mutating tool of support-desk in the widget: no CRED001 is left in its findings."""
+    explorer.server.value = SUPPORT
+    assert "CRED001@support-desk" in explorer.findings_html.value
+    for ta in [t for t in explorer.assessment.tools_of(SUPPORT) if t.mutating]:
+        explorer.tool.value = ta.tool
+        explorer.disabled.value = True
+    assert "CRED001" not in explorer.findings_html.value
+    assert not [f for f in explorer.assessment.findings if f.code == "CRED001" and f.server == SUPPORT]
+
+
+def test_overriding_a_lying_tool_keeps_its_claim_finding():
+    """Overriding the lying issue_refund in the widget keeps ANN001, marked as an operator override."""
+    from mcprisk import introspect
+
+    ex = Explorer(assess([introspect(demo_spec(SUPPORT, insecure="lying-annotations"))]))
+    ex.tool.value = "issue_refund"
+    ex.override.value = "read_only"
+    assert ex.assessment.tool(SUPPORT, "issue_refund").overridden
+    assert "ANN001@support-desk@issue_refund" in ex.findings_html.value
+    assert "(operator override)" in ex.findings_html.value
+
+
+def test_the_widget_shows_the_state_it_was_created_with(base):
+    """A new explorer's widgets and banner show the assessment it was given; driving a second explorer built on
+    the same assessment leaves the first as it was."""
+    shown, driven = Explorer(base), Explorer(base)
+    before = shown.banner.value
+    driven.server.value = "web-research"
+    driven.complete.value = True
+    for control in CONTROLS_TO_INTERNAL:
+        driven.declare_control(control)
+    assert shown.banner.value == before and "(as when opened)" in before
+    assert not any(box.value for box in shown.controls.values())
+
+
+def test_effect_filter_is_a_row_of_checkboxes(explorer):
+    """The effects filter is one visible checkbox per effect (all ticked at first), settable as a tuple."""
+    assert all(box.value for box in explorer.effects.boxes.values())
+    explorer.effects.boxes["read_only"].value = False
+    assert "read_only" not in explorer.effects.value
+    assert all(t.primary != "read_only" or len(t.effects) > 1 for t in explorer.visible_tools())
+
+
+def test_every_column_of_the_tool_table_has_a_header(explorer):
+    """The tool table names every column, the notes one included."""
+    head = explorer.tools_html.value.split("</thead>")[0]
+    assert head.count("<th>") == 5 and "<th></th>" not in head and "confidence and notes" in head
+
+
+def test_export_goes_to_an_absolute_path_shown_as_a_link(base, tmp_path, monkeypatch):
+    """A relative report_dir is resolved once; the status names the absolute folder and links the page."""
+    monkeypatch.chdir(tmp_path)
+    ex = Explorer(base, report_dir="out")
+    assert ex.report_dir == tmp_path / "out" and str(tmp_path / "out") in ex.status.value
+    ex.export_report()
+    assert (tmp_path / "out" / "report.html").exists()
+    assert f'href="{(tmp_path / "out" / "report.html").as_uri()}"' in ex.status.value

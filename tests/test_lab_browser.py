@@ -89,8 +89,28 @@ def _kernel_idle(page, base_url: str, token: str) -> bool:
     return any(s["path"].endswith(NOTEBOOK) and s["kernel"]["execution_state"] == "idle" for s in sessions)
 
 
-def test_explorer_reacts_to_a_control_in_the_browser(lab):
-    """Run all cells in JupyterLab, untick one control in the widget, and the placement shown changes."""
+CONTROLS = ("authn_authz", "audit_logs", "origin_validation", "https", "network_isolation", "rate_limits",
+            "tool_scopes", "off_switch", "secret_redaction", "consent_approvals", "proxy_consent")
+
+
+def _show_top(element) -> None:
+    """Scroll JupyterLab's notebook panel so ``element`` starts at the top of the view (a page screenshot shows
+    what is in view; an element screenshot of a tall widget inside the panel does not)."""
+    element.evaluate("e => e.scrollIntoView({block: 'start'})")
+    element.page.wait_for_timeout(300)
+
+
+def _check(scope, label: str) -> None:
+    box = scope.locator(".widget-checkbox", has_text=label).first.locator("input")
+    box.scroll_into_view_if_needed()
+    box.check()
+
+
+def test_explorer_closes_the_what_if_loop_in_the_browser(lab):
+    """Run all cells in JupyterLab: the explorer shows support-desk as it was assessed (local_stdio). Then, in
+    the widget, describe its credentials and data store, list them as complete, say its proxying was reviewed,
+    tick the controls and disable run_sql: the banner moves it beyond local_stdio. Before and after screenshots
+    land in artifacts/."""
     sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
     base_url, token = lab
     artifacts = ROOT / "artifacts"
@@ -98,7 +118,7 @@ def test_explorer_reacts_to_a_control_in_the_browser(lab):
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 2000})
+            page = browser.new_page(viewport={"width": 1400, "height": 2400})
             page.goto(f"{base_url}/lab/tree/{NOTEBOOK}?reset&token={token}")
             page.wait_for_selector(".jp-Notebook", timeout=90_000)
             deadline = time.monotonic() + 90
@@ -107,18 +127,44 @@ def test_explorer_reacts_to_a_control_in_the_browser(lab):
                 page.wait_for_timeout(500)
             page.get_by_role("menuitem", name="Run", exact=True).click()
             page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-            placement = page.locator(".mcprisk-placement").first
-            sync_api.expect(placement).to_contain_text("recommended internal_http", timeout=120_000)
-            before = placement.inner_text()
+            explorer = page.locator(".mcprisk-explorer").first
+            placement = explorer.locator(".mcprisk-placement").first
+            sync_api.expect(placement).to_contain_text("support-desk: recommended local_stdio", timeout=120_000)
+            # The later cells drive another explorer: this one still shows its starting state.
+            sync_api.expect(explorer.locator(".mcprisk-banner")).to_contain_text("(as when opened)")
+            _show_top(explorer)
+            page.screenshot(path=str(artifacts / "lab-explorer-before.png"))
 
-            box = page.locator(".widget-checkbox", has_text="authn_authz").locator("input").first
-            box.scroll_into_view_if_needed()
-            box.uncheck()
+            rows = explorer.locator(".mcprisk-credential")
+            assert rows.count() >= 5
+            for i in range(rows.count()):
+                row = rows.nth(i)
+                row.scroll_into_view_if_needed()
+                selects = row.locator("select")
+                selects.nth(1).select_option("narrow")
+                _check(row, "in a secrets store")
+                selects.nth(0).select_option("static_api_key")
+            stores = explorer.locator(".mcprisk-datastore")
+            assert stores.count() >= 1
+            for i in range(stores.count()):
+                _check(stores.nth(i), "holds customer data")
+                stores.nth(i).locator("input[type=checkbox]").first.check()
+            _check(explorer, "credentials and data stores fully listed")
+            _check(explorer, "third-party consent reviewed")
+            for control in CONTROLS:
+                _check(explorer, f"({control})")
             sync_api.expect(placement).to_contain_text("recommended local_stdio", timeout=60_000)
+            tool = explorer.locator(".widget-dropdown", has_text="tool").first.locator("select")
+            tool.scroll_into_view_if_needed()
+            tool.select_option("run_sql")
+            _check(explorer, "disable this tool")
+            sync_api.expect(placement).to_contain_text("support-desk: recommended internal_http", timeout=60_000)
+            sync_api.expect(placement).to_contain_text("was local_stdio")
             after = placement.inner_text()
-            page.locator(".mcprisk-placement").first.scroll_into_view_if_needed()
-            page.screenshot(path=str(artifacts / "lab-explorer.png"), full_page=False)
+            _show_top(explorer)
+            page.screenshot(path=str(artifacts / "lab-explorer-after.png"))
         finally:
             browser.close()
-    assert before != after
-    assert (artifacts / "lab-explorer.png").stat().st_size > 10_000
+    assert "now internal_http" in after
+    for name in ("lab-explorer-before.png", "lab-explorer-after.png"):
+        assert (artifacts / name).stat().st_size > 10_000

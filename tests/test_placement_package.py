@@ -81,7 +81,8 @@ def test_explorer_shows_codes_with_their_meaning(planted):
     """The explorer's verdict banner leads, and its placement, ceiling, held-back text and control checkboxes
     show codes with their meaning."""
     ex = Explorer(planted)
-    assert ex.children[1] is ex.verdict_html and "DO NOT USE" in ex.verdict_html.value
+    assert ex.right.children[0] is ex.verdict_html and "DO NOT USE" in ex.verdict_html.value
+    assert ex.verdict_html.value.index("DO NOT USE") < ex.verdict_html.value.index("recommended")
     for text in (ex.placement_text(), ex.ceiling_text(), ex.split_html.value):
         assert bare_codes(text) == [], text
     assert ex.controls["consent_approvals"].description == "Human approval gates (consent_approvals)"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import os
 import re
 import subprocess
 import sys
+import unicodedata
 from dataclasses import replace
 
 import jsonschema
@@ -20,12 +22,13 @@ from mcprisk.assessment import assess
 from mcprisk.demo import demo_spec, serve_http
 from mcprisk.inventory import parse_inventory
 from mcprisk.posture import probe
-from mcprisk.render import FORMATS, REPORT_FILES, check_formats, report_schema
+from mcprisk.render import FORMATS, REPORT_FILES, check_formats, report_evidence, report_schema
+from mcprisk._text import terminal_safe
 from mcprisk.render._csv import safe_cell
 from mcprisk.tracking import parse_tracking
 
-from report_support import (HOSTILE_TEXT, ROOT, check_golden, hostile_snapshot, parse_html, sarif_validator, snapshot,
-                            tool)
+from report_support import (HOSTILE_TEXT, ROOT, check_golden, hostile_snapshot, parse_html, report_facts,
+                            sarif_validator, snapshot, tool)
 
 TRACKING = """\
 version: 1
@@ -72,8 +75,8 @@ def test_markdown_golden(demo):
 
 
 def test_html_golden(demo):
-    """The HTML report (without the embedded charts, whose bytes follow matplotlib's version) matches its golden."""
-    check_golden("report.html", render_html(demo, charts=False))
+    """The HTML report, its inline SVG charts included (drawn by mcprisk, no matplotlib), matches its golden."""
+    check_golden("report.html", render_html(demo))
 
 
 def test_sarif_golden(demo):
@@ -149,10 +152,13 @@ def test_json_report_validates_against_its_schema(demo, hostile):
 def test_json_report_shape(demo):
     """The JSON report carries servers with tools, evidence and placement, findings with status, flows, drift."""
     data = json.loads(render_json(demo))
-    assert (data["format"], data["format_version"]) == ("mcprisk.report", 1)
+    assert (data["format"], data["format_version"]) == ("mcprisk.report", 2)
     server = next(s for s in data["servers"] if s["name"] == "support-desk")
     run_sql = next(t for t in server["tools"] if t["name"] == "run_sql")
-    assert run_sql["primary"] == "destructive" and "code_execution" in run_sql["flags"] and run_sql["evidence"]
+    assert run_sql["primary"] == "destructive" and "code_execution" in run_sql["flags"]
+    evidence = report_evidence(data, run_sql["evidence"])
+    assert {e["rule"] for e in evidence} == {e.rule for e in demo.tool("support-desk", "run_sql").evidence}
+    assert all(set(e) == {"rule", "source", "text", "detail", "effect", "flag", "weight"} for e in evidence)
     placement = server["placement"]
     assert placement["recommended"] in placement["allowed"]
     assert {c["status"] for c in placement["required_controls"]} <= {"verified", "declared", "missing",
@@ -213,8 +219,9 @@ def test_sarif_points_at_the_config_line(tmp_path):
 # -- escaping -------------------------------------------------------------------------------------
 
 ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "h3", "p", "nav", "a",
-                "section", "div", "article", "dl", "dt", "dd", "span", "b", "ul", "li", "figure", "img",
-                "figcaption", "table", "thead", "tbody", "tr", "th", "td", "br", "wbr", "footer"}
+                "section", "div", "article", "dl", "dt", "dd", "span", "b", "i", "code", "ul", "li", "figure",
+                "figcaption", "table", "thead", "tbody", "tr", "th", "td", "br", "wbr", "footer", "details", "summary"}
+SVG_TAGS = {"svg", "g", "rect", "text", "tspan", "path", "line", "circle", "polygon"}
 
 
 def test_server_text_is_text_in_html(hostile):
@@ -222,12 +229,13 @@ def test_server_text_is_text_in_html(hostile):
     page = render_html(hostile)
     doc = parse_html(page)
     tags = {t for t, _ in doc.tags}
-    assert tags <= ALLOWED_TAGS, tags - ALLOWED_TAGS
-    assert "<script" not in page.lower() and "<svg" not in page.lower() and "<textarea" not in page.lower()
+    assert tags <= ALLOWED_TAGS | SVG_TAGS, tags - ALLOWED_TAGS - SVG_TAGS
+    assert "<script" not in page.lower() and "<textarea" not in page.lower() and "<img" not in page.lower()
+    assert page.count("<svg") == page.count('<svg class="chart" xmlns="http://www.w3.org/2000/svg" role="img"') == 4
+    assert "run_&lt;script&gt;x&lt;/script&gt;" in page  # a server name drawn in a chart is text there too
     for tag, attrs in doc.tags:
         assert not any(k.startswith("on") for k in attrs), (tag, attrs)
-        if tag == "img":
-            assert attrs["src"].startswith("data:image/png;base64,")
+        assert not any("href" in k for k in attrs) or tag == "a", (tag, attrs)
         if tag == "a":
             assert attrs["href"].startswith("#")
     text = "".join(doc.text)
@@ -366,13 +374,14 @@ def test_json_report_carries_tool_placements_split_plans_resources_and_prompts(d
     server = next(s for s in data["servers"] if s["name"] == "support-desk")
     slack = next(t for t in server["tools"] if t["name"] == "post_to_slack")["placement"]
     assert slack["recommended"] == "local_stdio" and slack["allowed"] == ["local_stdio"]
-    assert "internal_http" in slack["missing_controls"] and {"NOGO05", "NOGO07"} <= set(slack["own_blockers"])
-    plan = server["split_plan"]
+    assert {"NOGO05", "NOGO07"} <= set(slack["own_blockers"])
+    assert "internal_http" in server["placement"]["missing_by_pattern"]
+    plan = server["split_plans"][0]
     assert plan["target_pattern"] == "internal_http" and "post_to_slack" in plan["move"] and plan["text"]
-    assert server["split_plans"][0] == plan
+    assert plan["keep_count"] == len(demo.split_plan("support-desk").keep)
     assert server["placement"]["held_back_by"]
     schema = next(r for r in server["resources"] if r["uri"] == "support://customers/schema")
-    assert schema["flags"] == ["private_data"] and schema["evidence"]
+    assert schema["flags"] == ["private_data"] and report_evidence(data, schema["evidence"])
     refund = next(p for p in server["prompts"] if p["name"] == "refund_customer")
     assert refund["drives"] == ["issue_refund", "reply_to_ticket"] and refund["weight"] == "destructive"
     assert {"RES101", "PRM101"} <= set(data["rules"])
@@ -389,3 +398,83 @@ def test_markdown_and_html_show_placements_split_plans_resources_and_prompts(dem
     assert {"resources", "prompts"} <= {a.get("id") for _, a in doc.tags}
     assert "Split plan for internal_http" in page and "Held back by" in page
     assert '<span class="mono">post_to_slack</span>' in page
+
+
+# -- reading: folds, facts, prose -------------------------------------------------------------------
+
+
+def test_folded_report_keeps_every_fact(demo):
+    """Every finding id, tool name and control status the assessment holds is in the HTML, folds closed by
+    default, and five findings of one rule on one server read as one card listing its subjects."""
+    page = render_html(demo)
+    names = {t.tool for t in demo.tools}
+    facts = report_facts(page, names)
+    assert facts["findings"] == {f.id for f in demo.findings}
+    assert facts["tools"] == names
+    assert facts["controls"] == {(p.server, i, c.status) for p in demo.placements
+                                 for i, c in enumerate(p.required_controls)}
+    assert "<details" in page and "<details open" not in page and " open>" not in page
+    groups = {(f.code, f.server) for f in demo.findings}
+    assert page.count('<details class="finding') == len(groups) < len(demo.findings)
+    plc = [f for f in demo.findings if f.code == "PLC003" and f.server == "support-desk"]
+    assert len(plc) >= 2 and f"{len(plc)} subjects: " in page
+
+
+def _prose_text(page: str) -> str:
+    """The page's text without what servers wrote (descriptions, quotes, names in code)."""
+    page = re.sub(r'<div class="desc">.*?</div>', " ", page, flags=re.S)
+    page = re.sub(r"&ldquo;.*?&rdquo;", " ", page, flags=re.S)
+    page = re.sub(r"<(code|b class=\"mono\"|span class=\"mono[^\"]*\")>.*?</(code|b|span)>", " ", page, flags=re.S)
+    return " ".join("".join(parse_html(page).text).split())
+
+
+def test_generated_sentences_read_right(demo):
+    """On the demo servers: articles follow the sound of the next word (an issue, a refund), rule
+    documentation shows code instead of raw backticks, and no pattern is said twice in one breath."""
+    page = render_html(demo)
+    text = _prose_text(page)
+    assert not re.findall(r"\b[Aa] (?:[aeio]\w+)", text), re.findall(r"\b[Aa] (?:[aeio]\w+)", text)[:5]
+    assert not re.findall(r"\b[Aa]n (?:[bcdfgjklmnpqrstvwxz]\w+)", text)
+    assert "``" not in text and "<code>readOnlyHint: true</code>" in page
+    assert "creating a issue" not in page and "creating an issue reaches other people" in page
+    assert not re.search(r"(local_stdio|internal_http)\W+\(runs as \1\)", text)
+
+
+def _plain(text: str) -> str:
+    """Text as words: the markers rules and reports put for invisible characters and newlines taken out."""
+    text = re.sub(r"[⟨<]U\+[0-9A-F]{4,6}[⟩>]", "", text).replace("⏎", " ")
+    return " ".join("".join(c for c in text if unicodedata.category(c) != "Cf").split())
+
+
+def test_quotes_start_and_end_on_words(demo):
+    """An evidence quote cut from a description or the instructions starts and ends at whole words of it."""
+    page = render_html(demo)
+    raw = {t.name: t.description or "" for s in demo.snapshots for t in s.tools}
+    raw.update({r.uri: r.description or "" for s in demo.snapshots for r in s.resources})
+    raw.update({r.uri_template: r.description or "" for s in demo.snapshots for r in s.resource_templates})
+    raw.update({p.name: p.description or "" for s in demo.snapshots for p in s.prompts})
+    raw.update({s.name: s.instructions or "" for s in demo.snapshots})
+    quotes = [html.unescape(q) for q in re.findall(r"(?:description|server): &ldquo;(.*?)&rdquo;", page)]
+    assert quotes
+    texts = [_plain(d) for d in raw.values()]
+    checked = 0
+    for q in quotes:
+        body = _plain(re.sub(r"^[\w.]+ @\d+: ", "", q).strip("…"))
+        where = [(d, d.find(body)) for d in texts if len(body) > 8 and body in d]
+        if not where:
+            continue  # a server name or a short word, not a cut quote
+        checked += 1
+        d, i = where[0]
+        assert i == 0 or not d[i - 1].isalnum(), q
+        end = i + len(body)
+        assert end == len(d) or not d[end].isalnum() or not q.endswith("…"), q
+    assert checked >= 10
+
+
+def test_cut_lists_say_how_many_were_left_out(demo):
+    """A list the report cuts ends with 'and N more': flows, a finding group's subjects, evidence lines."""
+    page = render_html(demo)
+    assert re.search(r"and \d+ more", page)
+    for cut in re.findall(r"([^<>]{0,80}) and (\d+) more", page):
+        assert int(cut[1]) >= 1
+    assert "…</code>" not in page

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mcprisk import introspect_many, write_report
+from mcprisk import introspect, introspect_many, write_report
 from mcprisk.assessment import assess
 from mcprisk.demo import demo_spec
 
@@ -58,7 +58,8 @@ def network_requests(seen: dict, page_url: str) -> list[str]:
 
 
 def test_demo_report_reads_as_a_verdict(browser, tmp_path):
-    """The demo report loads with no request and no console error, opens with a verdict, and is screenshotted."""
+    """The demo report loads with no request and no console error, opens with a verdict, draws its charts as
+    inline SVG with legible text, and is screenshotted (screen and print)."""
     a = assess(introspect_many([demo_spec("support-desk", profile="internal"), demo_spec("web-research")]))
     [path] = write_report(a, tmp_path, ["html"])
     context, page, seen = open_report(browser, path)
@@ -69,16 +70,48 @@ def test_demo_report_reads_as_a_verdict(browser, tmp_path):
         assert first.get_attribute("id") == "verdict"
         assert page.locator("article.verdict").count() == 2
         assert "Verdict" in page.locator("#verdict h2").inner_text()
-        images = page.locator("img")
-        assert images.count() == 4
-        assert all(page.evaluate("(i) => document.images[i].complete && document.images[i].naturalWidth > 0", i)
-                   for i in range(images.count()))
+        assert page.locator("img").count() == 0 and page.locator("svg.chart").count() == 4
+        smallest = page.evaluate("Math.min(...[...document.querySelectorAll('svg.chart text')]"
+                                 ".filter(t => t.getBoundingClientRect().height > 0)"
+                                 ".map(t => parseFloat(getComputedStyle(t).fontSize) * "
+                                 "t.ownerSVGElement.getBoundingClientRect().width / t.ownerSVGElement.viewBox.baseVal.width))")
+        assert smallest >= 9.5, smallest  # legible on the page, not 7 px
         ARTIFACTS.mkdir(exist_ok=True)
         page.locator("#verdict").screenshot(path=str(ARTIFACTS / "report-verdict.png"))
         page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
         assert (ARTIFACTS / "report.png").read_bytes().startswith(b"\x89PNG")
         page.emulate_media(media="print")
         page.screenshot(path=str(ARTIFACTS / "report-print.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_demo_report_is_at_most_six_screens_and_every_fact_is_a_click_away(browser, tmp_path):
+    """At 1400x900 the honest demo's report, everything folded, is at most 6 screens tall; opening every fold
+    shows every finding id, tool name and control status the assessment holds (the facts the unfolded report
+    showed), as visible text."""
+    a = assess(introspect(demo_spec("support-desk")))
+    [path] = write_report(a, tmp_path, ["html"])
+    context, page, seen = open_report(browser, path, 1400, 900)
+    try:
+        assert seen["errors"] == []
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = false)")
+        folded = page.evaluate("document.documentElement.scrollHeight")
+        assert folded <= 6 * 900, f"{folded} px is {folded / 900:.1f} screens"
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "report-folded-1400x900.png"), full_page=True)
+        hidden = page.locator("body").inner_text()
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        shown = page.locator("body").inner_text()
+        for f in a.findings:
+            assert f.id in shown, f.id
+        assert any(f.id not in hidden for f in a.findings)  # they were folded away, and a click brings them back
+        for t in a.tools:
+            assert t.tool in shown, t.tool
+        cells = page.locator("table.matrix tbody tr").first.locator("td[class^=st-]")
+        statuses = [c.get_attribute("class").removeprefix("st-") for c in cells.all()]
+        assert statuses == [c.status for c in a.placement("support-desk").required_controls]
+        assert all(c.is_visible() for c in cells.all())
     finally:
         context.close()
 
@@ -115,8 +148,10 @@ def test_script_in_a_description_is_text(browser, tmp_path):
         assert network_requests(seen, path.as_uri()) == []
         assert seen["dialogs"] == [] and seen["errors"] == []
         assert page.evaluate("document.scripts.length") == 0
-        assert page.evaluate("document.querySelectorAll('textarea, svg, iframe, object, embed, form').length") == 0
-        assert page.evaluate("[...document.images].every(i => i.src.startsWith('data:image/png;base64,'))")
+        assert page.evaluate("document.querySelectorAll('textarea, iframe, object, embed, form, img').length") == 0
+        assert page.evaluate("[...document.querySelectorAll('svg')].every(s => s.classList.contains('chart'))")
+        assert page.evaluate("document.querySelectorAll('svg a, svg foreignObject, svg script, svg use').length") == 0
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
         body = page.locator("body").inner_text()
         assert "<script>alert(1)</script></textarea><img src=x onerror=alert(2)>" in body
         assert "run_<script>x</script>" in body

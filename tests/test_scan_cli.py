@@ -160,3 +160,28 @@ def test_sarif_from_a_config_points_at_the_entry(tmp_path, monkeypatch):
         physical = r["locations"][0]["physicalLocation"]
         assert physical["artifactLocation"]["uri"] == ".vscode/mcp.json"
         assert physical["region"]["startLine"] == 3
+
+
+def test_demo_insecure_implies_demo():
+    """`--demo-insecure poisoned` alone scans the planted support-desk demo instead of saying there is nothing
+    to scan."""
+    code, out, err = run("scan", "--demo-insecure", "poisoned", "--format", "json")
+    assert "nothing to scan" not in err
+    data = json.loads(out)
+    assert [s["name"] for s in data["servers"]] == ["support-desk"]
+    assert any(f["code"].startswith("INJ") for f in data["findings"]) and code == 0
+
+
+def test_drift_switch_without_baseline_explains_itself(approved):
+    """The drift switch without --baseline says that drift shows only against an approved snapshot; with a
+    baseline it says nothing and the drift finding appears."""
+    code, out, err = run("scan", "--demo", "--demo-insecure", "drift")
+    assert code == 0 and "--baseline approved.json" in err and "DRIFT" not in out
+    code, out, err = run("scan", "--demo", "--demo-insecure", "drift", "--baseline", approved)
+    assert "--baseline approved.json" not in err and "DRIFT001@support-desk@send_customer_email" in out
+
+
+def test_verdict_line_says_where_it_runs_once():
+    """The verdict line reads 'run as local_stdio (as it does now)', never the pattern twice."""
+    code, out, _ = run("scan", "--demo")
+    assert "run as local_stdio (as it does now)" in out and "(runs as local_stdio)" not in out

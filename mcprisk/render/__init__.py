@@ -1,6 +1,6 @@
 """Renderers: one plain function per format over one Assessment; none recomputes any analysis.
 
-``render_json`` (versioned, with a JSON Schema: ``report_schema()``), ``render_markdown``, ``render_html``
+``render_json`` (versioned, with a JSON Schema: ``report_schema()``; ``report_evidence`` reads its evidence table), ``render_markdown``, ``render_html``
 (one self-contained page), ``render_sarif`` (SARIF 2.1.0), ``render_csv`` (tools.csv and findings.csv), and
 ``write_report`` to write several formats into one directory. Same inputs give byte-identical output; a
 timestamp appears only when one is passed.
@@ -9,6 +9,7 @@ timestamp appears only when one is passed.
 from __future__ import annotations
 
 from ._csv import render_csv
+from ._data import report_evidence
 from ._html import render_html
 from ._json import render_json, report_schema
 from ._markdown import render_markdown
@@ -24,6 +25,7 @@ __all__ = [
     "render_json",
     "render_markdown",
     "render_sarif",
+    "report_evidence",
     "report_schema",
     "write_report",
 ]

@@ -1,4 +1,4 @@
-"""What every renderer shares: safe text, timestamps, rule documentation and the report's plain data.
+"""What every renderer shares: safe text, timestamps, rule documentation and the lookups the reports arrange.
 
 Renderers read an ``Assessment`` and recompute nothing; the helpers here only look things up (titles,
 docstrings) and arrange (sorting, grouping) what the assessment already holds.
@@ -11,13 +11,10 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from .. import __version__
 from .._text import json_text_safe, terminal_safe
-from ..model import EFFECTS, PATTERNS, SEVERITIES, Finding, effect_rank
+from ..model import PATTERNS, SEVERITIES, Finding, effect_rank
 from ..standards import owasp_references, owasp_standard
 
-REPORT_FORMAT = "mcprisk.report"
-REPORT_VERSION = 1
 RESOLVED = ("accepted", "mitigated", "false_positive")  # tracking statuses that do not gate CI
 
 
@@ -274,54 +271,3 @@ def rule_docs(a: Any) -> dict[str, dict[str, Any]]:
 def owasp_rows(a: Any) -> list[dict[str, Any]]:
     """The OWASP MCP Top 10 (2025) with mcprisk's coverage and this report's open findings per item."""
     return owasp_standard(a.findings)
-
-
-def report_data(a: Any, *, timestamp: str | dt.datetime | None = None) -> dict[str, Any]:
-    """The JSON report's body: ``Assessment.to_dict()`` plus tool texts, postures, drift, rules and a summary."""
-    body = a.to_dict()
-    servers = []
-    for snap, srv in zip(a.snapshots, body["servers"]):
-        by_name = {t.name: t for t in snap.tools}
-        tools = []
-        for td in srv["tools"]:
-            raw = by_name.get(td["name"])
-            td = dict(td)
-            td["title"] = raw.title if raw is not None else None
-            td["description"] = raw.description if raw is not None else None
-            td["annotations"] = dict(raw.annotations) if raw is not None and raw.annotations is not None else None
-            td["fingerprint"] = raw.fingerprint if raw is not None else None
-            tools.append(td)
-        srv = dict(srv)
-        srv["tools"] = tools
-        srv["instructions"] = snap.instructions
-        srv["instructions_sha256"] = snap.instructions_sha256
-        posture = a.postures.get(snap.name) if a.postures else None
-        srv["posture"] = posture.to_dict() if posture is not None and hasattr(posture, "to_dict") else None
-        servers.append(srv)
-    drift = getattr(a, "drift", None)
-    data: dict[str, Any] = {
-        "format": REPORT_FORMAT,
-        "format_version": REPORT_VERSION,
-        "generator": {"name": "mcprisk", "version": __version__},
-        "summary": {
-            "servers": len(a.snapshots),
-            "complete": all(s.status == "complete" for s in a.snapshots),
-            "tools": len(a.tools),
-            "tools_by_primary_effect": {e: sum(1 for t in a.tools if t.primary == e) for e in EFFECTS},
-            "findings": counts(a.findings),
-            "open_findings": counts(a.findings, open_only=True),
-            "flows": len(a.flows),
-        },
-        "servers": servers,
-        "findings": body["findings"],
-        "flows": body["flows"],
-        "drift": drift.to_dict() if drift is not None else None,
-        "rules": rule_docs(a),
-        "standards": {"owasp_mcp_top10": owasp_rows(a)},
-        "rule_failures": body["rule_failures"],
-        "unmatched_tracking": body["unmatched_tracking"],
-    }
-    ts = stamp(timestamp)
-    if ts is not None:
-        data["generated_at"] = ts
-    return data

@@ -1,5 +1,8 @@
-"""The JSON report: versioned (``format: mcprisk.report``, ``format_version: 1``), described by the JSON
-Schema shipped beside this module (``report.schema.json``, draft 2020-12)."""
+"""The JSON report: versioned (``format: mcprisk.report``, ``format_version: 2``), described by the JSON
+Schema shipped beside this module (``report.schema.json``, draft 2020-12).
+
+The text is laid out for both diffs and size: the top levels one entry per line (a server, a tool, a finding,
+an evidence item), anything deeper compact on its line."""
 
 from __future__ import annotations
 
@@ -8,15 +11,30 @@ import json
 from importlib import resources
 from typing import Any
 
-from ._common import json_safe, report_data
+from ._common import json_safe
+from ._data import report_data
 
 __all__ = ["render_json", "report_schema"]
 
 
+SPREAD_DEPTH = 4  # report > servers > a server > tools > a tool: one line each down to here
+
+
 def render_json(a: Any, *, timestamp: str | dt.datetime | None = None) -> str:
-    """The assessment as a JSON report: sorted keys, two-space indent, UTF-8 text, a final newline."""
-    text = json.dumps(report_data(a, timestamp=timestamp), indent=2, sort_keys=True, ensure_ascii=False)
-    return json_safe(text) + "\n"
+    """The assessment as a JSON report: sorted keys, UTF-8 text, a final newline; one entry per line down to a
+    tool or a finding, compact below."""
+    return json_safe(_dump(report_data(a, timestamp=timestamp), 0)) + "\n"
+
+
+def _dump(value: Any, depth: int) -> str:
+    spread = isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value))
+    if depth >= SPREAD_DEPTH or not spread or not value:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    pad, inner = " " * depth, " " * (depth + 1)
+    if isinstance(value, dict):
+        items = [f"{inner}{json.dumps(k, ensure_ascii=False)}: {_dump(v, depth + 1)}" for k, v in sorted(value.items())]
+        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
+    return "[\n" + ",\n".join(f"{inner}{_dump(v, depth + 1)}" for v in value) + f"\n{pad}]"
 
 
 def report_schema() -> dict[str, Any]:

@@ -3,12 +3,16 @@
 An accusation needs two witnesses: a contradiction is reported only when at least two independent
 sources (name, description, schema, server) contradict the annotation, or one decisive one does (a
 parameter that carries code, a delete verb in the name, a caller-chosen address).
+
+An operator's override changes how a tool is placed, not what its author claimed: a claim the tool's own
+definition contradicts stays a finding, marked "operator override" and carrying the operator's reading.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from .._prose import listed
 from ..model import Evidence, Finding, ToolAssessment, effect_rank
 from ._base import RuleContext, finding_rule, make
 
@@ -37,6 +41,17 @@ def _witnesses(ta: ToolAssessment, supports: Callable[[Evidence], bool],
     return []
 
 
+def _overridden(ta: ToolAssessment) -> tuple[str, tuple[Evidence, ...]]:
+    """For a tool the operator reclassified: the sentence that marks the finding and the override as evidence."""
+    if not ta.overridden:
+        return "", ()
+    said = next((e for e in ta.evidence if e.source == "inventory"), None)
+    reading = ", ".join(e.replace("_", "-") for e in ta.effects)
+    note = (f" Operator override: the operator reads it as {reading}; the author's claim is still contradicted "
+            "by the tool's own definition.")
+    return note, (said,) if said is not None else ()
+
+
 @finding_rule("ANN001", "Annotation claims read-only but the tool changes things", likelihood=3, impact=3,
               references=REFS)
 def read_only_claim_contradicted(ctx: RuleContext) -> Iterable[Finding]:
@@ -46,18 +61,20 @@ def read_only_claim_contradicted(ctx: RuleContext) -> Iterable[Finding]:
     for snap in ctx.snapshots:
         for tool in snap.tools:
             ta = ctx.tools.get((snap.name, tool.name))
-            if ta is None or (tool.annotations or {}).get("readOnlyHint") is not True or not ta.mutating \
-                    or ta.overridden:
+            if ta is None or (tool.annotations or {}).get("readOnlyHint") is not True \
+                    or not (ta.mutating or ta.overridden):
                 continue
             shown = _witnesses(ta, lambda e: e.effect is not None and e.effect != "read_only", _decisive_effect)
             if not shown:
                 continue
+            worst = max((e.effect for e in shown if e.effect), key=effect_rank) if ta.overridden else ta.primary
+            note, said = _overridden(ta)
             claim = Evidence("ANN001", "annotation", "readOnlyHint: true", "the author claims it changes nothing")
             yield make(read_only_claim_contradicted, server=snap.name, subject=tool.name,
-                       message=f"{tool.name} claims to be read-only, but it is {ta.primary.replace('_', '-')}: "
-                               f"{shown[0].detail} ({shown[0].source}).",
-                       evidence=(claim, *shown[:3]), tools=(f"{snap.name}/{tool.name}",),
-                       impact=4 if ta.primary == "destructive" else 3)
+                       message=f"{tool.name} claims to be read-only, but it is {worst.replace('_', '-')}: "
+                               f"{shown[0].detail} ({shown[0].source}).{note}",
+                       evidence=(claim, *shown[:3], *said), tools=(f"{snap.name}/{tool.name}",),
+                       impact=4 if worst == "destructive" else 3)
 
 
 @finding_rule("ANN002", "Annotation denies a destructive effect the tool has", likelihood=3, impact=3,
@@ -70,15 +87,17 @@ def destructive_denied(ctx: RuleContext) -> Iterable[Finding]:
             ta = ctx.tools.get((snap.name, tool.name))
             ann = tool.annotations or {}
             if ta is None or ann.get("destructiveHint") is not False or ann.get("readOnlyHint") is True \
-                    or "destructive" not in ta.effects or ta.overridden:
+                    or ("destructive" not in ta.effects and not ta.overridden):
                 continue
             shown = _witnesses(ta, lambda e: e.effect == "destructive", _decisive_effect)
             if not shown:
                 continue
+            note, said = _overridden(ta)
             yield make(destructive_denied, server=snap.name, subject=tool.name,
-                       message=f"{tool.name} says destructiveHint: false, but {shown[0].detail} ({shown[0].source}).",
+                       message=f"{tool.name} says destructiveHint: false, but {shown[0].detail} ({shown[0].source})."
+                               f"{note}",
                        evidence=(Evidence("ANN002", "annotation", "destructiveHint: false",
-                                          "the author says it is not destructive"), *shown[:3]),
+                                          "the author says it is not destructive"), *shown[:3], *said),
                        tools=(f"{snap.name}/{tool.name}",))
 
 
@@ -91,9 +110,8 @@ def missing_annotations(ctx: RuleContext) -> Iterable[Finding]:
         if not bare:
             continue
         yield make(missing_annotations, server=snap.name, subject=snap.name,
-                   message=f"{len(bare)} of {len(snap.tools)} tools carry no annotations: {', '.join(bare[:8])}"
-                           + ("…" if len(bare) > 8 else "") + ".",
-                   evidence=(Evidence("ANN003", "annotation", ", ".join(bare[:8]), "no annotations"),),
+                   message=f"{len(bare)} of {len(snap.tools)} tools carry no annotations: {listed(bare, 8)}.",
+                   evidence=(Evidence("ANN003", "annotation", listed(bare, 8), "no annotations"),),
                    tools=tuple(f"{snap.name}/{n}" for n in bare))
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .._prose import listed
 from ..graph import shared_credentials
-from ..model import Evidence, Finding
+from ..model import Evidence, Finding, effect_rank
 from ._base import RuleContext, finding_rule, make
 
 
@@ -14,7 +15,8 @@ from ._base import RuleContext, finding_rule, make
 def shared_by_readers_and_writers(ctx: RuleContext) -> Iterable[Finding]:
     """One credential serves tools that only read and tools that write, send, spend or delete: whoever steers
     the cheapest read tool holds the keys of the most dangerous one. Split it into a read-only and a
-    write credential (a guide no-go sign for remote hosting)."""
+    write credential (a guide no-go sign for remote hosting). Disabled tools cannot be called, so they share
+    nothing: the finding is worked out over the enabled tools only."""
     for name, users in shared_credentials(ctx.graph).items():
         by_server: dict[str, list[str]] = {}
         for key in users:
@@ -22,17 +24,21 @@ def shared_by_readers_and_writers(ctx: RuleContext) -> Iterable[Finding]:
             by_server.setdefault(server, []).append(tool)
         for server, tools in sorted(by_server.items()):
             assessed = [ctx.tools[(server, t)] for t in tools if (server, t) in ctx.tools]
+            assessed = [a for a in assessed if not a.disabled]
             readers = [a.tool for a in assessed if not a.mutating]
             writers = [a for a in assessed if a.mutating]
             if not readers or not writers:
                 continue
-            worst = max(writers, key=lambda a: ("read_only", "reversible", "high_cost", "customer_visible",
-                                                "destructive").index(a.primary))
+            worst = max(writers, key=lambda a: effect_rank(a.primary))
             yield make(shared_by_readers_and_writers, server=server, subject=name,
-                       message=f"{name} is usable by {len(readers)} read-only tool(s) ({', '.join(readers[:3])}) "
-                               f"and {len(writers)} mutating tool(s), up to {worst.tool} ({worst.primary}).",
-                       evidence=(Evidence("CRED001", "graph", name, f"used by {len(assessed)} tools"),),
+                       message=f"{name} is usable by {_count(readers, 'read-only tool')} ({listed(readers)}) "
+                               f"and {_count(writers, 'mutating tool')}, up to {worst.tool} ({worst.primary}).",
+                       evidence=(Evidence("CRED001", "graph", name, f"used by {len(assessed)} enabled tools"),),
                        tools=tuple(f"{server}/{a.tool}" for a in assessed))
+
+
+def _count(items: list, noun: str) -> str:
+    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
 
 
 @finding_rule("CRED002", "Secret written into the client config", likelihood=3, impact=3,
