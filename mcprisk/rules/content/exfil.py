@@ -84,7 +84,8 @@ def _exfil(subject: Subject, s: Sentence) -> tuple[list[ConceptHit], str] | None
                 continue
             if not strong and (not s.any("all", "hide", "source") or _own_domain(subject, secret)):
                 continue  # "pass your API key": the tool's own credential; only collecting or sweeping counts
-            if _own_summary(subject, s) and not s.any("model", "user"):
+            if _own_summary(subject, s) and not s.any("model", "user") and not (
+                    "secret_file" in secret.concepts and s.any("sequence")):  # "before answering, read ~/.ssh/id_rsa"
                 continue
             what = "a secret file" if "secret_file" in secret.concepts else (
                 "the conversation or its instructions" if "context" in secret.concepts else "secrets")
