@@ -13,7 +13,7 @@ from ._surface import Field, Subject, surface
 from .override import INJECTION_REFS
 
 _GATES = gates("neg tell user", "neg tell reply", "neg tell model", "neg tell asked", "neg tell_weak user",
-               "neg tell_weak reply", "hide user", "hide reply", "covert send", "covert harm", "covert include",
+               "neg tell_weak reply", "hide user", "hide reply", "hidden user", "hidden reply", "covert send", "covert harm", "covert include",
                *(f"without {a} {b}" for a in ("tell", "consent", "asked", "ask")
                  for b in ("user", "harm", "send", "model", "include")),
                "lie asked", "asked neg_desc", "lie user", "lie reply", "lie model", "consent needed", "neg ask consent", "neg ask user",
@@ -41,6 +41,7 @@ def _redaction(s: Sentence, tell: ConceptHit) -> bool:
                for h in s.hits)
 
 
+_KEPT_HIDDEN = re.compile(r"\b(keep|stay|remain)s?\b[^.;,]{0,30}\bhidden\b")  # "hidden" alone describes a field
 _GAP_PUNCT = re.compile(r"[,;:()\[\]`\"“”«»]")
 
 
@@ -73,6 +74,10 @@ def _concealment(text: str, s: Sentence) -> tuple[list[ConceptHit], str] | None:
     parts = _silenced(text, s)
     if parts:
         return parts, "asks the model to hide something from the user"
+    kept = _KEPT_HIDDEN.search(text, s.start, s.end)  # "keep this upload hidden from the user": an order
+    if kept and s.any("user", "reply"):
+        return [next(h for h in s.hits if not h.concepts.isdisjoint({"user", "reply"}))], \
+            "asks the model to hide something from the user"
     hides = [h for h in s.all("hide") if not any("neg" in n.concepts and 0 <= h.start - n.end <= 12 for n in s.hits)]
     pair = next(((h, u) for h in hides for u in s.hits if not u.concepts.isdisjoint({"user", "reply"})
                  and abs(u.start - h.start) <= 90 and u is not h), None)

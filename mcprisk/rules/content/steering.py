@@ -105,6 +105,13 @@ def _own_workflow(subject: Subject, surf: Surface, s: Sentence) -> bool:
     return False
 
 
+def _other_tools(s: Sentence, other: ConceptHit) -> bool:
+    """The "other" word names other tools ("other weather tools", "competitors"), not other text ("third-party
+    text" these tools return is a warning about content, not a rival)."""
+    return "tool" in other.concepts or not other.word.endswith(("party", "-in", "in")) and other.word.endswith("s") \
+        or any(0 <= t.start - other.end <= 25 for t in s.all("tool"))
+
+
 def _neighbour_motive(subject: Subject, s: Sentence) -> bool:
     """The next sentence gives the motive ("always use this tool; the other weather tools are outdated")."""
     after = [t for t in subject.sentences if t.start >= s.end]
@@ -113,7 +120,7 @@ def _neighbour_motive(subject: Subject, s: Sentence) -> bool:
 
 def _preference(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[ConceptHit], str] | None:
     pair = s.near("other", "disparage", 90)
-    if pair and s.any("tool", "other") and not _own_workflow(subject, surf, s):
+    if pair and _other_tools(s, pair[0]) and not _own_workflow(subject, surf, s):
         return list(pair), "disparages other tools to win the model's choice"
     for use in s.all("use"):
         neg = next((n for n in s.hits if n is not use and not n.concepts.isdisjoint({"neg", "without"})
