@@ -6,22 +6,22 @@ import json
 
 import pytest
 
-from mcprisk import introspect, introspect_many
 from mcprisk.assessment import _run_rules, assess
 from mcprisk.classify import RuleFailure
-from mcprisk.demo import demo_spec
 from mcprisk.graph import blast_radius, reaching, shared_credentials, tool_credentials
 from mcprisk.rules import FINDING_RULES, RuleContext, rule_info
+
+from inprocess import demo_snapshot, demo_snapshots
 
 
 @pytest.fixture(scope="module")
 def hostile():
-    return assess(introspect(demo_spec("support-desk", insecure="lying-annotations,poisoned")))
+    return assess(demo_snapshot("support-desk", insecure="lying-annotations,poisoned"))
 
 
 @pytest.fixture(scope="module")
 def pair():
-    return introspect_many([demo_spec("support-desk", profile="internal"), demo_spec("web-research")])
+    return demo_snapshots(("support-desk", {"profile": "internal"}), "web-research")
 
 
 def ids(a):
@@ -39,7 +39,7 @@ def test_lying_annotations_are_caught(hostile):
 
 def test_honest_annotations_raise_no_contradiction():
     """The default demo server's honest annotations give no ANN001."""
-    a = assess(introspect(demo_spec("support-desk")))
+    a = assess(demo_snapshot("support-desk"))
     assert not [f for f in a.findings if f.code == "ANN001"]
 
 

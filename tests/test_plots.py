@@ -9,10 +9,10 @@ import matplotlib
 import pytest
 from matplotlib.figure import Figure
 
-from mcprisk import introspect_many, plots
+from mcprisk import plots
 from mcprisk.assessment import assess
-from mcprisk.demo import demo_spec
 
+from inprocess import demo_snapshots
 from report_support import hostile_snapshot
 
 FIGURES = ("graph_figure", "effects_figure", "controls_figure", "findings_figure")
@@ -20,7 +20,7 @@ FIGURES = ("graph_figure", "effects_figure", "controls_figure", "findings_figure
 
 @pytest.fixture(scope="module")
 def pair():
-    return assess(introspect_many([demo_spec("support-desk", profile="internal"), demo_spec("web-research")]))
+    return assess(demo_snapshots(("support-desk", {"profile": "internal"}), "web-research"))
 
 
 @pytest.mark.parametrize("name", FIGURES)
