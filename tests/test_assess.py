@@ -98,17 +98,20 @@ def test_rule_registry_is_complete_and_documented():
 
 
 def test_a_raising_rule_is_reported_not_silent(hostile):
-    """A rule that raises becomes a rule failure in the assessment, not an empty result."""
+    """A rule that raises becomes a rule failure naming its code, and every other rule's findings still come."""
 
     def broken(ctx):
         raise RuntimeError("boom")
 
     broken.info = FINDING_RULES[0].info
-    failures: list[RuleFailure] = []
     ctx = RuleContext(snapshots=hostile.snapshots, tools={t.key: t for t in hostile.tools}, graph=hostile.graph)
-    found = _run_rules(ctx, failures, rules=(broken, *FINDING_RULES[1:3]))
-    assert failures and "boom" in failures[0].error
-    assert isinstance(found, list)
+    healthy: list[RuleFailure] = []
+    alone = _run_rules(ctx, healthy, rules=FINDING_RULES[1:])
+    failures: list[RuleFailure] = []
+    found = _run_rules(ctx, failures, rules=(broken, *FINDING_RULES[1:]))
+    assert healthy == []
+    assert [(f.rule, f.error) for f in failures] == [(FINDING_RULES[0].info.code, "RuntimeError: boom")]
+    assert alone and [f.id for f in found] == [f.id for f in alone]
 
 
 def test_assessment_is_deterministic(pair):

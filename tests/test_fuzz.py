@@ -47,19 +47,26 @@ json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=
 
 
 def loads_or_snapshot_error(text: str) -> Snapshot | None:
-    """The property under test: a Snapshot, or SnapshotError (whose message names the source)."""
+    """The property under test: a well-formed Snapshot, or SnapshotError (whose message names the source).
+
+    Well-formed means what the loader promises its callers: a status and era from their vocabularies and a
+    named server, so nothing downstream meets a value the types rule out.
+    """
     try:
         snap = Snapshot.from_json(text, source="fuzz.json")
     except SnapshotError as exc:
         assert str(exc).startswith("fuzz.json"), exc
         return None
-    assert isinstance(snap, Snapshot)
+    assert snap.status in ("complete", "partial", "failed"), snap.status
+    assert snap.era in ("legacy", "modern", None), snap.era
+    assert isinstance(snap.name, str) and snap.name, snap.name
     return snap
 
 
 def usable(snap: Snapshot) -> None:
     """What loads must also save and show: a loaded snapshot that crashed a view would crash a notebook later."""
-    assert Snapshot.from_json(snap.to_json()) is not None
+    saved = snap.to_json()
+    assert Snapshot.from_json(saved).to_json() == saved  # saving and loading again loses nothing
     repr(snap)
     assert snap.server.target
     snap._repr_html_()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import sys
 from dataclasses import replace
 
@@ -66,8 +68,16 @@ def test_empty_and_unplaced_assessments_still_draw(pair):
     plots.figure_png(plots.controls_figure(replace(pair, placements=())))
 
 
+def drawn_text(svg: str) -> set[str]:
+    """The strings an SVG figure draws (text is kept as text: svg.fonttype is 'none')."""
+    return {html.unescape(t) for t in re.findall(r"<text\b[^>]*>(.*?)</text>", svg, re.S)}
+
+
 def test_server_names_are_drawn_as_plain_text():
-    """Dollar signs and markup in server text are drawn literally (no mathtext parsing errors)."""
-    a = assess([hostile_snapshot()])
-    for name in FIGURES:
-        plots.figure_svg(getattr(plots, name)(a))
+    """Dollar signs and markup in server and tool names are drawn literally, as the names themselves."""
+    snap = hostile_snapshot()
+    a = assess([snap])
+    drawn = {name: drawn_text(plots.figure_svg(getattr(plots, name)(a))) for name in FIGURES}
+    for name in ("graph_figure", "effects_figure", "controls_figure"):
+        assert snap.name in drawn[name], name  # evil<b>server</b>, not markup
+    assert {t.name for t in snap.tools} <= drawn["graph_figure"]  # price_$x^2$_{calc} is not mathtext
