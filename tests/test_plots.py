@@ -20,6 +20,11 @@ from report_support import hostile_snapshot
 FIGURES = ("graph_figure", "effects_figure", "controls_figure", "findings_figure")
 
 
+def drawn_text(svg: str) -> set[str]:
+    """The strings an SVG figure draws (text is kept as text: svg.fonttype is 'none')."""
+    return {html.unescape(t) for t in re.findall(r"<text\b[^>]*>(.*?)</text>", svg, re.S)}
+
+
 @pytest.fixture(scope="module")
 def pair():
     return assess(demo_snapshots(("support-desk", {"profile": "internal"}), "web-research"))
@@ -63,14 +68,12 @@ def test_graph_of_one_server(pair):
 def test_empty_and_unplaced_assessments_still_draw(pair):
     """No servers, no findings, or no placements give a figure that says so instead of failing."""
     empty = assess([])
-    for name in FIGURES:
-        plots.figure_png(getattr(plots, name)(empty))
-    plots.figure_png(plots.controls_figure(replace(pair, placements=())))
-
-
-def drawn_text(svg: str) -> set[str]:
-    """The strings an SVG figure draws (text is kept as text: svg.fonttype is 'none')."""
-    return {html.unescape(t) for t in re.findall(r"<text\b[^>]*>(.*?)</text>", svg, re.S)}
+    said = {name: drawn_text(plots.figure_svg(getattr(plots, name)(empty))) for name in FIGURES}
+    assert said == {"graph_figure": {"no servers"}, "effects_figure": {"no tools were listed"},
+                    "controls_figure": {"placement not computed: no control statuses to show"},
+                    "findings_figure": {"no findings"}}
+    unplaced = drawn_text(plots.figure_svg(plots.controls_figure(replace(pair, placements=()))))
+    assert unplaced == {"placement not computed: no control statuses to show"}
 
 
 def test_server_names_are_drawn_as_plain_text():

@@ -147,6 +147,9 @@ def test_json_report_validates_against_its_schema(demo, hostile):
     validator = jsonschema.Draft202012Validator(schema)
     for a in (demo, hostile, replace(demo, placements=())):
         validator.validate(json.loads(render_json(a)))
+    report = json.loads(render_json(demo))
+    assert not validator.is_valid({k: v for k, v in report.items() if k != "findings"})  # the schema has teeth
+    assert not validator.is_valid({**report, "no_such_key": 1})
 
 
 def test_json_report_shape(demo):
