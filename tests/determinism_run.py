@@ -1,8 +1,8 @@
 """One run of the determinism check (tests/test_determinism.py starts it under several PYTHONHASHSEEDs).
 
 It introspects the demo servers (served in process), loads a handful of development-corpus snapshots,
-assesses them all with the example inventory and an approved baseline, and writes the JSON, SARIF and
-Markdown reports into the directory named by argv[1]. Reports are stamped with a fixed time; nothing else
+assesses them all with the example inventory and an approved baseline, and writes the JSON, SARIF,
+Markdown and HTML (charts included) reports into the directory named by argv[1]. Reports are stamped with a fixed time; nothing else
 in them may depend on the process.
 """
 
@@ -16,7 +16,7 @@ sys.path.insert(0, str(TESTS))
 
 from mcprisk import load_inventory, load_snapshot  # noqa: E402
 from mcprisk.assessment import assess  # noqa: E402
-from mcprisk.render import render_json, render_markdown, render_sarif  # noqa: E402
+from mcprisk.render import render_html, render_json, render_markdown, render_sarif  # noqa: E402
 
 from inprocess import demo_snapshots  # noqa: E402
 
@@ -37,6 +37,7 @@ def main(out: Path) -> None:
     (out / "report.json").write_text(render_json(a, timestamp=STAMP), encoding="utf-8")
     (out / "report.sarif").write_text(render_sarif(a, timestamp=STAMP, base="."), encoding="utf-8")
     (out / "report.md").write_text(render_markdown(a, timestamp=STAMP), encoding="utf-8")
+    (out / "report.html").write_text(render_html(a, timestamp=STAMP), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -15,11 +15,11 @@ from determinism_run import CORPUS_DEV, CORPUS_SERVERS
 
 RUN = Path(__file__).resolve().parent / "determinism_run.py"
 SEEDS = ("0", "1", "2718281828")
-REPORTS = ("report.json", "report.sarif", "report.md")
+REPORTS = ("report.json", "report.sarif", "report.md", "report.html")
 
 
 def test_reports_are_byte_identical_across_hash_seeds(tmp_path):
-    """JSON, SARIF and Markdown reports of the demo and six corpus servers match byte for byte across seeds."""
+    """JSON, SARIF, Markdown and HTML reports of the demo and six corpus servers match byte for byte across seeds."""
     assert all((CORPUS_DEV / f"{name}.snapshot.json").is_file() for name in CORPUS_SERVERS)
     runs = {}
     for seed in SEEDS:  # started together: they share nothing but the checkout
