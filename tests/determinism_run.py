@@ -2,8 +2,8 @@
 
 It introspects the demo servers (served in process), loads a handful of development-corpus snapshots,
 assesses them all with the example inventory and an approved baseline, and writes the JSON, SARIF,
-Markdown and HTML (charts included) reports into the directory named by argv[1]. Reports are stamped with a fixed time; nothing else
-in them may depend on the process.
+Markdown and HTML (charts included) reports into the directory named by argv[1]. Reports are stamped
+with a fixed time; nothing else in them may depend on the process.
 """
 
 from __future__ import annotations
