@@ -11,7 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from determinism_run import CORPUS_DEV, CORPUS_SERVERS
+
+pytestmark = pytest.mark.slow  # three fresh interpreters assess and render
 
 RUN = Path(__file__).resolve().parent / "determinism_run.py"
 SEEDS = ("0", "1", "2718281828")

@@ -115,6 +115,7 @@ def test_the_valid_snapshot_round_trips():
     assert Snapshot.from_json(snap.to_json()) == snap
 
 
+@pytest.mark.slow
 @FUZZ
 @given(st.text(max_size=300))
 @example("")
@@ -127,6 +128,7 @@ def test_arbitrary_text(text):
     loads_or_snapshot_error(text)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(json_values)
 def test_arbitrary_json(value):
@@ -134,6 +136,7 @@ def test_arbitrary_json(value):
     loads_or_snapshot_error(json.dumps(value))
 
 
+@pytest.mark.slow
 @FUZZ
 @given(json_values)
 def test_arbitrary_json_with_the_right_header(value):
@@ -146,6 +149,7 @@ def test_arbitrary_json_with_the_right_header(value):
     loads_or_snapshot_error(json.dumps(doc))
 
 
+@pytest.mark.slow
 @FUZZ
 @given(st.data())
 def test_mutated_valid_snapshot(data):
@@ -210,6 +214,7 @@ def test_deep_nesting_is_a_snapshot_error_or_loads():
 # -- files: load_snapshot / load_snapshots ---------------------------------------------------
 
 
+@pytest.mark.slow
 @FUZZ
 @given(st.binary(max_size=300))
 @example(b"\xff\xfe{}")
@@ -226,6 +231,7 @@ def test_arbitrary_files(tmp_path_factory, raw):
             assert str(path) in str(exc)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(st.data())
 def test_mutated_snapshot_sets(tmp_path_factory, data):

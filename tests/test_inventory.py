@@ -330,6 +330,7 @@ def test_fuzzed_text_gives_an_inventory_or_an_inventory_error(text):
         assert str(exc).startswith("fuzz.yaml")
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(st.sampled_from(["stage", "audience", "tenants", "remote_reason", "managed_alternative",
                                         "controls", "credentials", "data_stores", "servers", "version"]),
