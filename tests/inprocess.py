@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import threading
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 from mcp.client._memory import InMemoryTransport  # the SDK's own in-process transport (Client(server) uses it)
@@ -25,7 +25,7 @@ from mcprisk._wire import guarded
 from mcprisk.demo import demo_spec
 
 _MODULES = {"support-desk": "mcprisk.demo.support_desk", "web-research": "mcprisk.demo.research"}
-_LOCK = threading.Lock()  # one patch of the transport opener at a time, even under pytest-xdist threads
+_LOCK = threading.Lock()  # one patch of the transport opener at a time, whatever thread introspects
 
 
 @contextlib.contextmanager
@@ -73,8 +73,3 @@ def demo_snapshots(*wanted: str | tuple[str, dict[str, str]], limits: Limits | N
 def demo_snapshot(server: str = "support-desk", *, profile: str = "full", insecure: str = "") -> Snapshot:
     """One demo server's snapshot, served in process (see ``demo_snapshots``)."""
     return demo_snapshots((server, {"profile": profile, "insecure": insecure}))[0]
-
-
-def specs(snapshots: Iterable[Snapshot]) -> list[ServerSpec]:
-    """The specs of some snapshots (for comparing with the stdio ones)."""
-    return [s.server for s in snapshots]
