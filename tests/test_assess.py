@@ -6,22 +6,22 @@ import json
 
 import pytest
 
-from mcprisk import introspect, introspect_many
 from mcprisk.assessment import _run_rules, assess
 from mcprisk.classify import RuleFailure
-from mcprisk.demo import demo_spec
 from mcprisk.graph import blast_radius, reaching, shared_credentials, tool_credentials
 from mcprisk.rules import FINDING_RULES, RuleContext, rule_info
+
+from inprocess import demo_snapshot, demo_snapshots
 
 
 @pytest.fixture(scope="module")
 def hostile():
-    return assess(introspect(demo_spec("support-desk", insecure="lying-annotations,poisoned")))
+    return assess(demo_snapshot("support-desk", insecure="lying-annotations,poisoned"))
 
 
 @pytest.fixture(scope="module")
 def pair():
-    return introspect_many([demo_spec("support-desk", profile="internal"), demo_spec("web-research")])
+    return demo_snapshots(("support-desk", {"profile": "internal"}), "web-research")
 
 
 def ids(a):
@@ -39,7 +39,7 @@ def test_lying_annotations_are_caught(hostile):
 
 def test_honest_annotations_raise_no_contradiction():
     """The default demo server's honest annotations give no ANN001."""
-    a = assess(introspect(demo_spec("support-desk")))
+    a = assess(demo_snapshot("support-desk"))
     assert not [f for f in a.findings if f.code == "ANN001"]
 
 
@@ -98,17 +98,20 @@ def test_rule_registry_is_complete_and_documented():
 
 
 def test_a_raising_rule_is_reported_not_silent(hostile):
-    """A rule that raises becomes a rule failure in the assessment, not an empty result."""
+    """A rule that raises becomes a rule failure naming its code, and every other rule's findings still come."""
 
     def broken(ctx):
         raise RuntimeError("boom")
 
     broken.info = FINDING_RULES[0].info
-    failures: list[RuleFailure] = []
     ctx = RuleContext(snapshots=hostile.snapshots, tools={t.key: t for t in hostile.tools}, graph=hostile.graph)
-    found = _run_rules(ctx, failures, rules=(broken, *FINDING_RULES[1:3]))
-    assert failures and "boom" in failures[0].error
-    assert isinstance(found, list)
+    healthy: list[RuleFailure] = []
+    alone = _run_rules(ctx, healthy, rules=FINDING_RULES[1:])
+    failures: list[RuleFailure] = []
+    found = _run_rules(ctx, failures, rules=(broken, *FINDING_RULES[1:]))
+    assert healthy == []
+    assert [(f.rule, f.error) for f in failures] == [(FINDING_RULES[0].info.code, "RuntimeError: boom")]
+    assert alone and [f.id for f in found] == [f.id for f in alone]
 
 
 def test_assessment_is_deterministic(pair):

@@ -67,6 +67,7 @@ def run_cli(*argv: str) -> subprocess.CompletedProcess[str]:
                           env=os.environ.copy())
 
 
+@pytest.mark.slow
 def test_no_canary_on_the_command_lines_outputs(url, tmp_path):
     """scan (every report format), inspect (snapshot) and probe (posture JSON): files, stdout and stderr."""
     target = ["--url", url, "--header", "X-Api-Key=env:ZK", "--header", "Authorization=Bearer ${env:ZB}",

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from mcprisk.catalog import CONDITIONS, Catalog, build_catalog, catalog
+from mcprisk.catalog import CONDITIONS, build_catalog, catalog
 from mcprisk.model import CONTROLS, PATTERNS, SEVERITIES
 from mcprisk.probes import CHECKS
 
@@ -96,10 +96,16 @@ def test_http_floor_controls_apply_only_to_http_transports():
 
 
 def test_catalog_is_read_once_and_frozen():
-    """catalog() returns the same object every time, and its records cannot be changed."""
+    """catalog() returns the same object every time, and neither it, its collections nor its records can change."""
     cat = catalog()
     assert catalog() is cat
-    assert isinstance(cat.patterns, tuple)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cat.patterns = ()  # type: ignore[misc]
+    for f in dataclasses.fields(cat):
+        records = getattr(cat, f.name)
+        assert type(records) is tuple, f"Catalog.{f.name} is a {type(records).__name__}, which can be changed"
+        for record in records:
+            assert dataclasses.is_dataclass(record) and type(record).__dataclass_params__.frozen, f.name
     with pytest.raises(dataclasses.FrozenInstanceError):
         cat.controls[0].title = "changed"  # type: ignore[misc]
 
@@ -131,4 +137,11 @@ def test_lookup_by_unknown_id_raises_key_error():
     """Asking the catalog for an id it does not hold is a KeyError naming the id."""
     with pytest.raises(KeyError, match="NOGO99"):
         catalog().no_go_sign("NOGO99")
-    assert isinstance(catalog(), Catalog)
+    cat = catalog()
+    for lookup, records in ((cat.pattern, cat.patterns), (cat.control, cat.controls), (cat.no_go_sign, cat.no_go),
+                            (cat.question, cat.decision_tree), (cat.checklist_item, cat.checklist),
+                            (cat.cap, cat.caps), (cat.state, cat.states)):
+        assert records, lookup.__name__
+        assert all(lookup(r.id) is r for r in records), lookup.__name__  # a held id is found, exactly
+        with pytest.raises(KeyError, match="NO-SUCH-ID"):
+            lookup("NO-SUCH-ID")

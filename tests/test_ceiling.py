@@ -17,6 +17,8 @@ from mcprisk.placement import place
 
 from placement_kit import clean, inventory, tool
 
+pytestmark = pytest.mark.slow  # live PyPI reference servers (mcp-server-time, execkit-mcp)
+
 SHELL_SCOPE = ("consent_approvals", "off_switch", "tool_scopes")
 
 

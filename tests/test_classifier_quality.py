@@ -10,6 +10,8 @@ import pytest
 
 from classifier_eval import ANN_CONTRADICTS, FIT, Report, cross_validate, evaluate, load_split, package_of
 
+pytestmark = pytest.mark.slow  # corpus-wide evaluation
+
 # The targets, on leave-servers-out: under-classified <= 3%, under-classified while high <= 1%,
 # destructive recall >= 0.95, exact primary >= 0.82, mutating precision >= 0.90, each flag F1 >= 0.75.
 # The floors below hold the classifier to what it achieves, rounded down a little, so a regression fails.

@@ -32,6 +32,7 @@ def server(name, *tools, **extra):
     return {"name": name, "tools": list(tools), **extra}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("part", PARTS, ids=[p.name for p in PARTS])
 def test_adversarial_part(part: Path, capsys):
     """Every corpus part present is measured and printed; the dev part holds the issue's floors."""
@@ -55,6 +56,7 @@ def test_adversarial_part(part: Path, capsys):
         assert report.flagged_share <= 0.095, report.summary()
 
 
+@pytest.mark.slow
 def test_real_servers_stay_quiet(capsys):
     """Every real dev-set server loaded together: at most 0.5% of their tools get a content finding, all listed."""
     snaps = real_servers()

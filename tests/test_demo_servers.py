@@ -372,3 +372,24 @@ def test_importing_the_demo_package_loads_no_server_code() -> None:
                           timeout=TIMEOUT, check=True)
     added = json.loads(done.stdout)
     assert not [m for m in added if m.split(".")[0] in ("mcp", "mcp_types", "starlette", "uvicorn", "pydantic")]
+
+
+# -- the in-process fixture stands for the stdio server --------------------------------------------
+
+
+@pytest.mark.parametrize("wanted", [("support-desk", {"insecure": "lying-annotations,poisoned"}),
+                                    ("support-desk", {"profile": "internal"}),
+                                    ("support-desk", {"insecure": "drift"}), ("web-research", {})])
+def test_in_process_snapshot_is_the_stdio_snapshot(wanted):
+    """tests/inprocess.py gives, timings aside, the very snapshot introspection over stdio gives: the modules
+    that use it assess the real demo server."""
+    from mcprisk import introspect
+
+    from inprocess import demo_snapshots
+
+    (in_process,) = demo_snapshots(wanted)
+    over_stdio = introspect(demo_spec(wanted[0], **wanted[1]))
+    assert over_stdio.ok and in_process.ok
+    mine, theirs = in_process.to_dict(), over_stdio.to_dict()
+    assert set(mine.pop("timings")) == set(theirs.pop("timings"))
+    assert mine == theirs

@@ -6,12 +6,12 @@ from dataclasses import replace
 
 import pytest
 
-from mcprisk import diff_snapshots, drift_findings, introspect_many
+from mcprisk import diff_snapshots, drift_findings
 from mcprisk.assessment import assess, reassess
-from mcprisk.demo import demo_spec
 from mcprisk.drift import drift_rule_info
 from mcprisk.snapshot import IntrospectionIssue, item_from_wire
 
+from inprocess import demo_snapshots
 from report_support import snapshot, tool
 
 
@@ -97,7 +97,7 @@ def test_drift_rules_are_documented():
 
 @pytest.fixture(scope="module")
 def demo_drift():
-    return introspect_many([demo_spec("support-desk"), demo_spec("support-desk", insecure="drift")])
+    return demo_snapshots("support-desk", ("support-desk", {"insecure": "drift"}))
 
 
 def test_demo_drift_switch_is_detected(demo_drift):

@@ -6,8 +6,9 @@ import pytest
 
 import mcprisk
 from mcprisk.assessment import assess
-from mcprisk.demo import demo_spec
 from mcprisk.explore import Explorer
+
+from inprocess import demo_snapshot, demo_snapshots
 
 CONTROLS_TO_INTERNAL = ("authn_authz", "audit_logs", "origin_validation", "https", "network_isolation",
                         "rate_limits", "tool_scopes", "off_switch", "secret_redaction", "consent_approvals")
@@ -16,7 +17,7 @@ CONTROLS_TO_INTERNAL = ("authn_authz", "audit_logs", "origin_validation", "https
 @pytest.fixture(scope="module")
 def base():
     inv = mcprisk.parse_inventory("stage: production\naudience: team\n")
-    return assess(mcprisk.introspect_many([demo_spec("support-desk"), demo_spec("web-research")]), inventory=inv)
+    return assess(demo_snapshots("support-desk", "web-research"), inventory=inv)
 
 
 @pytest.fixture
@@ -202,9 +203,7 @@ def test_disabling_every_mutating_tool_clears_cred001_in_the_explorer(explorer):
 
 def test_overriding_a_lying_tool_keeps_its_claim_finding():
     """Overriding the lying issue_refund in the widget keeps ANN001, marked as an operator override."""
-    from mcprisk import introspect
-
-    ex = Explorer(assess([introspect(demo_spec(SUPPORT, insecure="lying-annotations"))]))
+    ex = Explorer(assess([demo_snapshot(SUPPORT, insecure="lying-annotations")]))
     ex.tool.value = "issue_refund"
     ex.override.value = "read_only"
     assert ex.assessment.tool(SUPPORT, "issue_refund").overridden

@@ -71,6 +71,7 @@ def test_only_regular_files_of_bounded_size_are_read(loader, hostile_paths):
         assert path in message and WHY[case] in message, (case, message)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("option", ["--inventory", "--tracking", "--baseline", "--config", "snapshot", "diff"])
 def test_the_command_line_refuses_them_with_exit_2(option, hostile_paths):
     """Every file option of the CLI gives exit 2 and one clear line for a FIFO or a device."""
@@ -89,6 +90,7 @@ def test_the_command_line_refuses_them_with_exit_2(option, hostile_paths):
         assert WHY[case] in lines[0]
 
 
+@pytest.mark.slow
 def test_output_files_that_are_not_regular_are_refused(hostile_paths):
     """``-o`` naming a FIFO is refused (writing would block until someone reads it)."""
     proc = subprocess.run([sys.executable, "-m", "mcprisk", "inspect", "--demo", "--json", "-o", hostile_paths["fifo"]],

@@ -69,6 +69,7 @@ def test_http_without_token_reports_401_and_challenge():
     assert "401" in message and "resource_metadata" in message
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", [["mcp-server-time"], ["mcp-server-fetch"], ["mcp-server-git"]])
 def test_reference_servers_from_pypi(command):
     """The reference servers published on PyPI are introspected completely."""
@@ -79,6 +80,7 @@ def test_reference_servers_from_pypi(command):
 
 
 @pytest.mark.node
+@pytest.mark.slow
 def test_server_everything_over_stdio(npx):
     """The npm reference server (TypeScript SDK, legacy era) is introspected over stdio."""
     snap = introspect(ServerSpec.stdio([npx, "-y", "@modelcontextprotocol/server-everything"]),
@@ -95,6 +97,7 @@ def _free_port() -> int:
 
 
 @pytest.mark.node
+@pytest.mark.slow
 def test_server_everything_over_streamable_http(npx, tmp_path):
     """The npm reference server in streamableHttp mode is introspected over HTTP on 127.0.0.1."""
     with everything_http(npx, tmp_path) as url:

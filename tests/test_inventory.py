@@ -62,8 +62,13 @@ def test_example_declares_every_support_desk_credential(example):
 
 
 def test_example_validates_against_the_shipped_schema_directly():
-    """The JSON Schema file accepts the example on its own (for editors and CI that use the schema alone)."""
-    jsonschema.Draft202012Validator(inventory_schema()).validate(yaml.safe_load(EXAMPLE.read_text()))
+    """The JSON Schema file accepts the example on its own (for editors and CI that use the schema alone), and
+    rejects it with an unknown stage or a stray key (so the acceptance is not that of an empty schema)."""
+    validator = jsonschema.Draft202012Validator(inventory_schema())
+    doc = yaml.safe_load(EXAMPLE.read_text())
+    validator.validate(doc)
+    assert not validator.is_valid({**doc, "stage": "not-a-stage"})
+    assert not validator.is_valid({**doc, "no_such_key": 1})
 
 
 # -- queries -------------------------------------------------------------------------------------
@@ -325,6 +330,7 @@ def test_fuzzed_text_gives_an_inventory_or_an_inventory_error(text):
         assert str(exc).startswith("fuzz.yaml")
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(st.sampled_from(["stage", "audience", "tenants", "remote_reason", "managed_alternative",
                                         "controls", "credentials", "data_stores", "servers", "version"]),

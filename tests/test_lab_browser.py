@@ -24,6 +24,7 @@ NOTEBOOK = "04_explore.ipynb"
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.slow,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (apt-get install -y chromium)"),
 ]
 

@@ -12,13 +12,13 @@ import pytest
 
 from mcprisk.assessment import assess
 from mcprisk.catalog import catalog
-from mcprisk.demo import demo_spec
 from mcprisk.drift import drift_rule_info
-from mcprisk.introspection import introspect
 from mcprisk.render import render_html, render_json, render_markdown
 from mcprisk.render._json import report_schema
 from mcprisk.rules import rule_info
 from mcprisk.standards import known_codes, owasp_items, owasp_items_for, owasp_unmapped
+
+from inprocess import demo_snapshot
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -90,7 +90,7 @@ def test_not_visible_items_are_explained_in_the_readme():
 @pytest.fixture(scope="module")
 def demo_assessment():
     """The honest support-desk demo, introspected live and assessed."""
-    snap = introspect(demo_spec("support-desk"))
+    snap = demo_snapshot("support-desk")
     assert snap.ok
     return assess(snap)
 

@@ -15,9 +15,10 @@ import mcprisk
 from mcprisk.assessment import assess
 from mcprisk.catalog import catalog
 from mcprisk.cli import main
-from mcprisk.demo import demo_spec
 from mcprisk.explore import Explorer
 from mcprisk.placement import describe
+
+from inprocess import demo_snapshots
 
 PACKAGE = Path(mcprisk.__file__).parent / "placement"
 
@@ -63,7 +64,7 @@ def bare_codes(text: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def planted():
-    snaps = mcprisk.introspect_many([demo_spec("support-desk", insecure="lying-annotations,poisoned")])
+    snaps = demo_snapshots(("support-desk", {"insecure": "lying-annotations,poisoned"}))
     return assess(snaps)
 
 

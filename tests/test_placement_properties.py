@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +17,8 @@ from mcprisk.model import CONTROLS, EFFECTS, FLAGS, PATTERNS, effect_rank
 from mcprisk.placement import placement_findings
 
 from placement_kit import SERVER, FixedPosture, inventory, tool
+
+pytestmark = pytest.mark.slow  # brute-force properties over many generated servers
 
 NAMES = [f"t{i}" for i in range(7)]
 CREDS = ["A", "B", "C"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import sys
 from dataclasses import replace
 
@@ -9,18 +11,23 @@ import matplotlib
 import pytest
 from matplotlib.figure import Figure
 
-from mcprisk import introspect_many, plots
+from mcprisk import plots
 from mcprisk.assessment import assess
-from mcprisk.demo import demo_spec
 
+from inprocess import demo_snapshots
 from report_support import hostile_snapshot
 
 FIGURES = ("graph_figure", "effects_figure", "controls_figure", "findings_figure")
 
 
+def drawn_text(svg: str) -> set[str]:
+    """The strings an SVG figure draws (text is kept as text: svg.fonttype is 'none')."""
+    return {html.unescape(t) for t in re.findall(r"<text\b[^>]*>(.*?)</text>", svg, re.S)}
+
+
 @pytest.fixture(scope="module")
 def pair():
-    return assess(introspect_many([demo_spec("support-desk", profile="internal"), demo_spec("web-research")]))
+    return assess(demo_snapshots(("support-desk", {"profile": "internal"}), "web-research"))
 
 
 @pytest.mark.parametrize("name", FIGURES)
@@ -61,13 +68,19 @@ def test_graph_of_one_server(pair):
 def test_empty_and_unplaced_assessments_still_draw(pair):
     """No servers, no findings, or no placements give a figure that says so instead of failing."""
     empty = assess([])
-    for name in FIGURES:
-        plots.figure_png(getattr(plots, name)(empty))
-    plots.figure_png(plots.controls_figure(replace(pair, placements=())))
+    said = {name: drawn_text(plots.figure_svg(getattr(plots, name)(empty))) for name in FIGURES}
+    assert said == {"graph_figure": {"no servers"}, "effects_figure": {"no tools were listed"},
+                    "controls_figure": {"placement not computed: no control statuses to show"},
+                    "findings_figure": {"no findings"}}
+    unplaced = drawn_text(plots.figure_svg(plots.controls_figure(replace(pair, placements=()))))
+    assert unplaced == {"placement not computed: no control statuses to show"}
 
 
 def test_server_names_are_drawn_as_plain_text():
-    """Dollar signs and markup in server text are drawn literally (no mathtext parsing errors)."""
-    a = assess([hostile_snapshot()])
-    for name in FIGURES:
-        plots.figure_svg(getattr(plots, name)(a))
+    """Dollar signs and markup in server and tool names are drawn literally, as the names themselves."""
+    snap = hostile_snapshot()
+    a = assess([snap])
+    drawn = {name: drawn_text(plots.figure_svg(getattr(plots, name)(a))) for name in FIGURES}
+    for name in ("graph_figure", "effects_figure", "controls_figure"):
+        assert snap.name in drawn[name], name  # evil<b>server</b>, not markup
+    assert {t.name for t in snap.tools} <= drawn["graph_figure"]  # price_$x^2$_{calc} is not mathtext

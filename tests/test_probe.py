@@ -360,6 +360,7 @@ def test_sdk_explicit_transport_security_settings_are_seen():
 
 
 @pytest.mark.node
+@pytest.mark.slow
 def test_server_everything_has_no_auth_no_origin_check_and_wildcard_cors(npx, tmp_path):
     """server-everything in streamableHttp mode: no auth, Origin and Host not validated, CORS *, random sessions."""
     with everything_http(npx, tmp_path) as url:

@@ -17,6 +17,8 @@ from mcprisk import Limits, ServerSpec, introspect
 from mcprisk.assessment import assess
 from mcprisk.snapshot import Snapshot
 
+pytestmark = pytest.mark.slow  # live npm and PyPI reference servers
+
 NPM_VERSION = "2026.8.31"
 NPM = {
     "everything": "@modelcontextprotocol/server-everything",
@@ -52,7 +54,6 @@ def _tool(snap: Snapshot, name: str):
 
 
 @pytest.mark.node
-@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(NPM))
 def test_npm_reference_server_is_not_accused(name, npx, tmp_path):
     """An npm reference server at its pinned version gets no annotation accusation and no content finding."""
@@ -87,7 +88,6 @@ def sqlite_server(tmp_path_factory) -> Path:
     return venv / "bin" / "mcp-server-sqlite"
 
 
-@pytest.mark.slow
 def test_sqlite_reference_server_is_not_accused(sqlite_server, tmp_path):
     """mcp-server-sqlite gets no annotation accusation and no content finding; its SELECT-only query tool
     reads (with code execution) and its write tool destroys."""

@@ -6,20 +6,17 @@ import csv
 import html
 import io
 import json
-import os
 import re
-import subprocess
-import sys
 import unicodedata
 from dataclasses import replace
 
 import jsonschema
 import pytest
 
-from mcprisk import (ServerSpec, SpecSource, introspect, introspect_many, render_csv, render_html, render_json,
+from mcprisk import (ServerSpec, SpecSource, introspect_many, render_csv, render_html, render_json,
                      render_markdown, render_sarif, write_report)
 from mcprisk.assessment import assess
-from mcprisk.demo import demo_spec, serve_http
+from mcprisk.demo import serve_http
 from mcprisk.inventory import parse_inventory
 from mcprisk.probes import probe
 from mcprisk.render import FORMATS, REPORT_FILES, check_formats, report_evidence, report_schema
@@ -27,6 +24,7 @@ from mcprisk._text import terminal_safe
 from mcprisk.render._csv import safe_cell
 from mcprisk.tracking import parse_tracking
 
+from inprocess import demo_snapshot, demo_snapshots
 from report_support import (HOSTILE_TEXT, ROOT, check_golden, hostile_snapshot, parse_html, report_facts,
                             sarif_validator, snapshot, tool)
 
@@ -48,9 +46,8 @@ CANARY = "canary-5ecret-9f3a71c2"
 def demo():
     """support-desk with planted problems and web-research, against an honest approved snapshot, with the
     example inventory and a tracking file: every section of every report has something to show."""
-    approved, current, research = introspect_many([
-        demo_spec("support-desk"), demo_spec("support-desk", insecure="lying-annotations,poisoned"),
-        demo_spec("web-research")])
+    approved, current, research = demo_snapshots(
+        "support-desk", ("support-desk", {"insecure": "lying-annotations,poisoned"}), "web-research")
     inventory = parse_inventory((ROOT / "data" / "inventory.example.yaml").read_text(encoding="utf-8"),
                                 path="data/inventory.example.yaml")
     return assess([current, research], inventory=inventory, tracking=parse_tracking(TRACKING), baseline=[approved])
@@ -120,23 +117,6 @@ def test_timestamp_only_when_asked(demo):
     assert json.loads(render_sarif(demo, timestamp=ts))["runs"][0]["invocations"][0]["endTimeUtc"] == ts
 
 
-def test_reports_are_identical_across_processes(tmp_path, demo):
-    """Two fresh interpreters (different hash seeds) write byte-identical reports, charts included."""
-    snaps = tmp_path / "snaps.json"
-    from mcprisk.snapshot import snapshots_to_json
-
-    snaps.write_text(snapshots_to_json(demo.snapshots), encoding="utf-8")
-    code = ("import sys, hashlib; from mcprisk import load_snapshots, render_html, render_json;"
-            "from mcprisk.assessment import assess; a = assess(load_snapshots(sys.argv[1]));"
-            "print(hashlib.sha256((render_html(a) + render_json(a)).encode()).hexdigest())")
-    digests = set()
-    for seed in ("1", "2"):
-        proc = subprocess.run([sys.executable, "-c", code, str(snaps)], capture_output=True, text=True, check=True,
-                              env={**os.environ, "PYTHONHASHSEED": seed})
-        digests.add(proc.stdout.strip())
-    assert len(digests) == 1
-
-
 # -- schemas --------------------------------------------------------------------------------------
 
 
@@ -147,6 +127,9 @@ def test_json_report_validates_against_its_schema(demo, hostile):
     validator = jsonschema.Draft202012Validator(schema)
     for a in (demo, hostile, replace(demo, placements=())):
         validator.validate(json.loads(render_json(a)))
+    report = json.loads(render_json(demo))
+    assert not validator.is_valid({k: v for k, v in report.items() if k != "findings"})  # the schema has teeth
+    assert not validator.is_valid({**report, "no_such_key": 1})
 
 
 def test_json_report_shape(demo):
@@ -363,7 +346,7 @@ def test_hostile_text_survives_to_json(hostile):
 
 def test_real_server_report_renders():
     """A plain scan of the honest demo renders in every format (the README's main job)."""
-    a = assess(introspect(demo_spec("support-desk")))
+    a = assess(demo_snapshot("support-desk"))
     assert "support-desk" in render_html(a) and render_markdown(a).startswith("# mcprisk report")
 
 

@@ -14,6 +14,8 @@ from mcprisk.render import report_evidence
 from fleet import fleet
 from report_support import report_facts
 
+pytestmark = pytest.mark.slow  # reports of 45 servers
+
 HTML_LIMIT = 1_500_000  # bytes: the budget for 45 servers
 JSON_LIMIT = 2_900_000  # bytes: what version 2 reaches with every description and evidence line kept (see README)
 

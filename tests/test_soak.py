@@ -138,6 +138,7 @@ def soak(n: int, *, rss_margin: int) -> None:
     assert grown <= rss_margin, f"RSS grew by {grown / 2**20:.1f} MiB over {n} introspections"
 
 
+@pytest.mark.slow
 def test_soak_short():
     """40 introspections, sequential and concurrent, of a hostile mix leave no process, fd, thread or memory behind."""
     soak(40, rss_margin=RSS_MARGIN["short"])

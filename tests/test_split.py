@@ -8,10 +8,10 @@ import pytest
 
 import mcprisk
 from mcprisk import place, place_tool
-from mcprisk.demo import demo_spec
 from mcprisk.inventory import Inventory, load_inventory
 from mcprisk.placement import SplitPlan, apply_split
 
+from inprocess import demo_snapshot
 from placement_kit import ALL_BUT_PROXY, EXAMPLE, SERVER, clean, inventory, tool
 
 SUPPORT = "support-desk"
@@ -21,8 +21,8 @@ UNGATED = tuple(c for c in ALL_BUT_PROXY if c != "consent_approvals")
 
 @pytest.fixture(scope="module")
 def desk():
-    """The support-desk demo server, introspected live over stdio."""
-    return mcprisk.introspect(demo_spec(SUPPORT))
+    """The support-desk demo server, introspected live (served in process)."""
+    return demo_snapshot(SUPPORT)
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from itertools import combinations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +16,8 @@ from mcprisk.model import CONTROLS, PATTERNS
 
 from placement_kit import SERVER, FixedPosture, inventory
 from test_placement_properties import LOCATIONS, a_tool, credential_maps, inventories, tool_sets
+
+pytestmark = pytest.mark.slow  # brute-force properties over many generated servers
 
 RANK = {p: catalog().rank(p) for p in PATTERNS}
 EXAMPLES = int(os.environ.get("MCPRISK_PROPERTY_EXAMPLES", "200"))

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from mcprisk import introspect
 from mcprisk.assessment import assess, reassess
-from mcprisk.demo import demo_spec
 from mcprisk.inventory import Inventory
 
+from inprocess import demo_snapshot
 from report_support import snapshot, tool
 
 SERVER = "support-desk"
@@ -17,7 +16,7 @@ SERVER = "support-desk"
 @pytest.fixture(scope="module")
 def lying():
     """support-desk whose run_sql, delete_customer_record and issue_refund claim to be read-only."""
-    return assess([introspect(demo_spec(SERVER, insecure="lying-annotations"))])
+    return assess([demo_snapshot(SERVER, insecure="lying-annotations")])
 
 
 def _override(inventory: Inventory, tool_name: str, effect: str = "read_only") -> Inventory:

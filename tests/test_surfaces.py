@@ -5,21 +5,21 @@ from __future__ import annotations
 import pytest
 
 import mcprisk
-from mcprisk.demo import demo_spec
 from mcprisk.graph import prompt_drives
 from mcprisk.inventory import load_inventory
 from mcprisk.rules import rule_info
 from mcprisk.snapshot import item_from_wire
 from mcprisk.surfaces import PROMPT_RULES, RESOURCE_RULES, assess_resource
 
+from inprocess import demo_snapshots
 from placement_kit import EXAMPLE
 from report_support import snapshot, tool
 
 
 @pytest.fixture(scope="module")
 def demos():
-    """support-desk and web-research, introspected live over stdio."""
-    return mcprisk.introspect_many([demo_spec("support-desk"), demo_spec("web-research")])
+    """support-desk and web-research, introspected live (served in process)."""
+    return demo_snapshots("support-desk", "web-research")
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from mcprisk import TrackingError, apply_tracking, load_tracking
 from mcprisk.model import Finding
-from mcprisk.tracking import Tracking, parse_tracking
+from mcprisk.tracking import TRACKING_STATUSES, Tracking, parse_tracking
 
 
 def finding(code: str, server: str, subject: str | None = None) -> Finding:
@@ -163,8 +163,11 @@ def test_bad_yaml_in_tracking_reports_the_line():
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=200))
 def test_fuzzed_tracking_text_gives_tracking_or_tracking_error(text):
-    """Any text loads or raises TrackingError, never another exception."""
+    """Any text loads or raises TrackingError naming the file, never another exception; what loads is valid."""
     try:
-        parse_tracking(text, path="t.yaml")
-    except TrackingError:
-        pass
+        tracking = parse_tracking(text, path="t.yaml")
+    except TrackingError as exc:
+        assert "t.yaml" in str(exc), exc
+        return
+    assert tracking.path == "t.yaml"
+    assert all(e.status in TRACKING_STATUSES and e.pattern for e in tracking.entries), tracking.entries

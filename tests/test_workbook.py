@@ -6,17 +6,16 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from mcprisk import introspect_many
 from mcprisk.assessment import assess
-from mcprisk.demo import demo_spec
 from mcprisk.workbook import drift_table, flows_table, placement_table, table
+
+from inprocess import demo_snapshots
 
 
 @pytest.fixture(scope="module")
 def pair():
-    approved, changed, research = introspect_many([demo_spec("support-desk"),
-                                                  demo_spec("support-desk", insecure="drift"),
-                                                  demo_spec("web-research")])
+    approved, changed, research = demo_snapshots("support-desk", ("support-desk", {"insecure": "drift"}),
+                                                 "web-research")
     return assess([changed, research], baseline=[approved])
 
 

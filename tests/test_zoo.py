@@ -131,6 +131,7 @@ def test_invalid_utf8_is_replaced_and_noted():
     assert "invalid_utf8" in codes(snap, fatal=False)
 
 
+@pytest.mark.slow
 def test_slow_drip_is_bounded_by_the_deadline():
     """A response dripped a byte at a time ends at the request/total limits, not when the server is done."""
     snap, elapsed = run("slow-drip")
@@ -196,6 +197,7 @@ def test_plain_settings_in_the_environment_are_not_scrubbed():
     assert secret not in snap.to_json() and "key ***" in text
 
 
+@pytest.mark.slow
 def test_no_child_processes_left(tmp_path):
     """After a mix of hostile servers no child process of ours is left running."""
     for behaviour in ("never-answers", "dies-mid-listing", "slow-drip", "healthy"):
