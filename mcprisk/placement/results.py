@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model import PATTERNS
+
+if TYPE_CHECKING:
+    from .split import SplitPlan  # split builds on these records
 
 __all__ = ["Answer", "Beyond", "Ceiling", "ControlStatus", "DecisionStep", "HeldBack", "Hold", "NoGo", "Placement",
            "ToolPlacement"]
@@ -214,7 +217,7 @@ class Placement:
     summary: str = ""
     tools: tuple[ToolPlacement, ...] = ()  # every tool's own placement (disabled ones too), by name
     held_back_by: tuple[HeldBack, ...] = ()  # enabled tools that keep the server from the next pattern
-    split_plans: tuple[Any, ...] = ()  # mcprisk.placement.SplitPlan, nearest target pattern first
+    split_plans: tuple[SplitPlan, ...] = ()  # nearest target pattern first
     ceiling: Ceiling | None = None
     unconfirmed: tuple[str, ...] = ()  # enabled tools placed at their severe reading (low or contested)
 
@@ -226,7 +229,7 @@ class Placement:
         raise KeyError(f"no tool {name!r} on server {self.server!r}")
 
     @property
-    def split_plan(self) -> Any:
+    def split_plan(self) -> SplitPlan | None:
         """The split plan for the nearest pattern more exposed than the recommendation (None: no such plan)."""
         return self.split_plans[0] if self.split_plans else None
 
