@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .._files import FileRefused, check_writable
 from .._text import terminal_safe
@@ -13,6 +13,9 @@ from ..probes import Posture
 from ..snapshot import Snapshot
 from ..specs import ServerSpec
 from .parser import EXIT_OK, UsageError
+
+if TYPE_CHECKING:
+    from ..assessment import Assessment
 
 __all__ = ["Progress", "list_specs", "posture_summary", "scan_summary", "snapshot_summary", "verdict_line", "write_output"]
 
@@ -127,7 +130,7 @@ class Progress:
         (control or self.stream.write)(codes)
 
 
-def verdict_line(a: Any, snap: Snapshot) -> str:
+def verdict_line(a: Assessment, snap: Snapshot) -> str:
     """The verdict first (DO NOT USE / NEEDS CONTROLS / READY and its sentence), then where it may run, what
     blocks it, what is missing, how far it could go; every code with its meaning."""
     from ..placement import describe
@@ -163,7 +166,7 @@ def verdict_line(a: Any, snap: Snapshot) -> str:
     return line + f"  ({counts})" + "".join(f"\n    {t}" for t in tail)
 
 
-def scan_summary(a: Any, out: TextIO, fail_on: str | None) -> None:
+def scan_summary(a: Assessment, out: TextIO, fail_on: str | None) -> None:
     s = terminal_safe
     for snap in a.snapshots:
         out.write(verdict_line(a, snap) + "\n")

@@ -6,7 +6,10 @@ import datetime as dt
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..assessment import Assessment
 
 __all__ = ["FORMATS", "REPORT_FILES", "write_report"]
 
@@ -33,7 +36,7 @@ def check_formats(formats: str | Sequence[str]) -> tuple[str, ...]:
     return tuple(f for f in FORMATS if f in wanted)
 
 
-def render(a: Any, fmt: str, *, timestamp: str | dt.datetime | None = None,
+def render(a: Assessment, fmt: str, *, timestamp: str | dt.datetime | None = None,
            base: str | os.PathLike[str] | None = None) -> dict[str, str]:
     """The files of one format as ``{file name: text}``."""
     from ._csv import render_csv
@@ -55,7 +58,7 @@ def render(a: Any, fmt: str, *, timestamp: str | dt.datetime | None = None,
     raise ValueError(f"unknown report format {fmt!r}; choose from {', '.join(FORMATS)}")
 
 
-def write_report(a: Any, outdir: str | os.PathLike[str], formats: str | Sequence[str] = FORMATS, *,
+def write_report(a: Assessment, outdir: str | os.PathLike[str], formats: str | Sequence[str] = FORMATS, *,
                  timestamp: str | dt.datetime | None = None, base: str | os.PathLike[str] | None = None
                  ) -> list[Path]:
     """Render ``formats`` and write them into ``outdir`` (created if needed); returns the paths written.
