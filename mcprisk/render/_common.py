@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from .._text import json_text_safe, terminal_safe
+from ..catalog import catalog
 from ..model import PATTERNS, SEVERITIES, Finding, effect_rank
 from ..standards import owasp_references, owasp_standard
 
@@ -177,31 +178,14 @@ def flow_groups(a: Assessment) -> list[tuple[str, list[str], list[str]]]:
 # Documentation of codes (finding rules, classification rules, placement signs)
 
 
-def _catalog() -> Any:
-    try:
-        from ..catalog import catalog
-
-        return catalog()
-    except Exception:  # noqa: BLE001 - the catalog only adds titles; reports work without it
-        return None
-
-
 def pattern_title(pattern: str | None) -> str:
-    if pattern is None:
-        return "unknown"
-    cat = _catalog()
-    try:
-        return cat.pattern(pattern).title if cat is not None else pattern
-    except Exception:  # noqa: BLE001
-        return pattern
+    """The hosting pattern's title in the catalog ("unknown" for None); an id the catalog lacks is a bug and raises."""
+    return "unknown" if pattern is None else catalog().pattern(pattern).title
 
 
 def control_title(control: str) -> str:
-    cat = _catalog()
-    try:
-        return cat.control(control).title if cat is not None else control
-    except Exception:  # noqa: BLE001
-        return control
+    """The control's title in the catalog; an id the catalog lacks is a bug and raises."""
+    return catalog().control(control).title
 
 
 def rule_docs(a: Assessment) -> dict[str, dict[str, Any]]:

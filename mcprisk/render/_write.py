@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._errors import RenderError
+
 if TYPE_CHECKING:
     from ..assessment import Assessment
 
@@ -38,7 +40,18 @@ def check_formats(formats: str | Sequence[str]) -> tuple[str, ...]:
 
 def render(a: Assessment, fmt: str, *, timestamp: str | dt.datetime | None = None,
            base: str | os.PathLike[str] | None = None) -> dict[str, str]:
-    """The files of one format as ``{file name: text}``."""
+    """The files of one format as ``{file name: text}``; a renderer that raises becomes a ``RenderError`` naming
+    the format (callers report it; nothing is written for that format)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown report format {fmt!r}; choose from {', '.join(FORMATS)}")
+    try:
+        return _render(a, fmt, timestamp=timestamp, base=base)
+    except Exception as exc:  # noqa: BLE001 - re-raised as a typed error naming the format, never swallowed
+        raise RenderError(fmt, exc) from exc
+
+
+def _render(a: Assessment, fmt: str, *, timestamp: str | dt.datetime | None,
+            base: str | os.PathLike[str] | None) -> dict[str, str]:
     from ._csv import render_csv
     from ._html import render_html
     from ._json import render_json
@@ -53,9 +66,7 @@ def render(a: Assessment, fmt: str, *, timestamp: str | dt.datetime | None = Non
         return {"report.json": render_json(a, timestamp=timestamp)}
     if fmt == "sarif":
         return {"report.sarif": render_sarif(a, timestamp=timestamp, base=base)}
-    if fmt == "csv":
-        return render_csv(a)
-    raise ValueError(f"unknown report format {fmt!r}; choose from {', '.join(FORMATS)}")
+    return render_csv(a)
 
 
 def write_report(a: Assessment, outdir: str | os.PathLike[str], formats: str | Sequence[str] = FORMATS, *,
