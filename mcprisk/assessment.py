@@ -23,7 +23,7 @@ from .classify import RuleFailure, build_context, classify_tool, server_context
 from .declarations import ClassificationOverride, ToolDecl
 from .graph import build_graph, tool_credentials, tool_stores
 from .inventory import Inventory
-from .model import SEVERITIES, Finding, Flow, PromptAssessment, ResourceAssessment, ToolAssessment
+from .model import RESOLVED, SEVERITIES, Finding, Flow, PromptAssessment, ResourceAssessment, ToolAssessment
 from .rules import FINDING_RULES, RuleContext, find_flows
 from .snapshot import Snapshot
 from .surfaces import assess_prompts, assess_resources
@@ -128,8 +128,7 @@ class Assessment:
 
     def findings_at_least(self, severity: str) -> tuple[Finding, ...]:
         floor = SEVERITIES.index(severity)
-        return tuple(f for f in self.findings if SEVERITIES.index(f.severity) >= floor and f.status not in
-                     ("accepted", "mitigated", "false_positive"))
+        return tuple(f for f in self.findings if SEVERITIES.index(f.severity) >= floor and f.status not in RESOLVED)
 
     # -- frames (display helpers of mcprisk.workbook.frames, kept here so a notebook cell stays short) -----
 

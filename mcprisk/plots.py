@@ -23,7 +23,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from ._text import terminal_safe
-from .model import CONTROL_STATUSES, CONTROLS, EFFECTS, SEVERITIES, effect_rank
+from .model import CONTROL_STATUSES, CONTROLS, EFFECTS, RESOLVED, SEVERITIES, effect_rank
 
 __all__ = [
     "EFFECT_COLOURS",
@@ -73,7 +73,6 @@ _EDGE_COLOURS = {
     "fetches_from": "#E69F00",
 }
 _STORE_EDGES = ("deletes", "writes", "reads")  # most severe first: one arrow per tool and store
-_RESOLVED = ("accepted", "mitigated", "false_positive")
 
 # A fixed style, on top of matplotlib's defaults (not the caller's rcParams): same figure everywhere.
 _RC: dict[str, Any] = {
@@ -187,8 +186,8 @@ def findings_figure(a: Assessment) -> Figure:
         ax = fig.add_subplot()
         severities = list(SEVERITIES)  # info at the bottom, critical on top
         ys = list(range(len(severities)))
-        open_n = [sum(1 for f in a.findings if f.severity == s and f.status not in _RESOLVED) for s in severities]
-        done_n = [sum(1 for f in a.findings if f.severity == s and f.status in _RESOLVED) for s in severities]
+        open_n = [sum(1 for f in a.findings if f.severity == s and f.status not in RESOLVED) for s in severities]
+        done_n = [sum(1 for f in a.findings if f.severity == s and f.status in RESOLVED) for s in severities]
         colours = [SEVERITY_COLOURS[s] for s in severities]
         ax.barh(ys, open_n, color=colours, height=0.6, label="open")
         ax.barh(ys, done_n, left=open_n, color="white", edgecolor=colours, hatch="///", height=0.6,

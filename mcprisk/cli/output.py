@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from .._files import FileRefused, check_writable
 from .._text import terminal_safe
-from ..model import SEVERITIES
+from ..model import RESOLVED, SEVERITIES
 from ..probes import Posture
 from ..snapshot import Snapshot
 from ..specs import ServerSpec
@@ -137,9 +137,9 @@ def verdict_line(a: Assessment, snap: Snapshot) -> str:
 
     s = terminal_safe
     p = next((p for p in a.placements if p.server == snap.name), None)
-    v = next((v for v in getattr(a, "verdicts", ()) if v.server == snap.name), None)
+    v = next((v for v in a.verdicts if v.server == snap.name), None)
     mine = [f for f in a.findings if f.server == snap.name or snap.name in f.server.split("+")]
-    open_ = [f for f in mine if f.status not in ("accepted", "mitigated", "false_positive")]
+    open_ = [f for f in mine if f.status not in RESOLVED]
     per = [(sev, sum(1 for f in open_ if f.severity == sev)) for sev in reversed(SEVERITIES)]
     counts = ", ".join(f"{n} {sev}" for sev, n in per if n) or "no open findings"
     head = f"{s(snap.name)}  [{snap.status}]" + (f"  {v.label.upper()}" if v is not None else "")
@@ -153,14 +153,14 @@ def verdict_line(a: Assessment, snap: Snapshot) -> str:
     line = f"{head}  run as {p.recommended} ({now})"
     if p.current is not None and p.current not in p.allowed:
         line += "  MOVE IT"
-    missing = [c.control for c in getattr(p, "current_controls", ()) if c.status == "missing"]
+    missing = [c.control for c in p.current_controls if c.status == "missing"]
     if p.blocked_by:
         tail.append("remote blocked by: " + "; ".join(describe(b, lower=True) for b in p.blocked_by))
     if missing:
         tail.append("missing now: " + "; ".join(describe(c, lower=True) for c in missing))
     if p.ceiling is not None:
         tail.append(f"ceiling {p.ceiling.pattern}: {s(p.ceiling.summary)}")
-    plan = getattr(p, "split_plan", None)
+    plan = p.split_plan
     if plan is not None and plan.move:
         tail.append(f"split for {plan.target_pattern}: {s(plan.text)}")
     return line + f"  ({counts})" + "".join(f"\n    {t}" for t in tail)

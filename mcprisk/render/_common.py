@@ -12,14 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from .._text import json_text_safe, terminal_safe
 from ..catalog import catalog
-from ..model import PATTERNS, SEVERITIES, Finding, effect_rank
+from ..model import PATTERNS, RESOLVED, SEVERITIES, Finding, effect_rank
 from ..standards import owasp_references, owasp_standard
 
 if TYPE_CHECKING:
     from ..assessment import Assessment
     from ..placement import Placement, Verdict
 
-RESOLVED = ("accepted", "mitigated", "false_positive")  # tracking statuses that do not gate CI
 
 
 

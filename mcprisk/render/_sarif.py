@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from .._text import sha256_hex
+from ..model import RESOLVED
 from ._common import json_safe, one_line, rule_docs, severity_rank, stamp
 
 if TYPE_CHECKING:
@@ -28,8 +29,7 @@ SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schem
 _LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
 # GitHub code scanning reads properties.security-severity (0.1-3.9 low, 4-6.9 medium, 7-8.9 high, 9+ critical).
 _SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
-_SUPPRESSION = {"accepted": "accepted", "mitigated": "accepted", "false_positive": "accepted",
-                "in_discussion": "underReview"}
+_SUPPRESSION = {**{status: "accepted" for status in RESOLVED}, "in_discussion": "underReview"}
 
 
 def _rule_name(title: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..model import CONTROLS, EFFECTS, PATTERNS, SEVERITIES, effect_rank
+from ..model import CONTROLS, EFFECTS, PATTERNS, RESOLVED, SEVERITIES, effect_rank
 from ._common import visible
 from ._markup import text as _esc
 
@@ -33,7 +33,6 @@ STATUS_STYLE = {  # fill, text colour, label
 NEXT_STYLE = ("#fff1e0", "#9a4a00")  # not applicable here, but missing for the next pattern the server needs
 EDGE_COLOURS = {"exposes": "#b0b7bf", "credential": "#B8860B", "reads": "#7F7F7F", "writes": "#0072B2",
                 "deletes": "#D55E00", "sends_to": "#CC79A7", "fetches_from": "#E69F00"}
-_RESOLVED = ("accepted", "mitigated", "false_positive")
 _SHORT = {"internal_http": "internal", "public_remote": "public", "managed_gateway": "gateway",
           "local_stdio": "local"}
 
@@ -137,8 +136,8 @@ def findings_chart(a: Assessment) -> str:
     if not a.findings:
         return _svg(HALF, 60, title, [_label(HALF / 2, 34, "no findings", anchor="middle", fill="#59636e")])
     severities = list(reversed(SEVERITIES))
-    open_n = {s: sum(1 for f in a.findings if f.severity == s and f.status not in _RESOLVED) for s in severities}
-    done_n = {s: sum(1 for f in a.findings if f.severity == s and f.status in _RESOLVED) for s in severities}
+    open_n = {s: sum(1 for f in a.findings if f.severity == s and f.status not in RESOLVED) for s in severities}
+    done_n = {s: sum(1 for f in a.findings if f.severity == s and f.status in RESOLVED) for s in severities}
     legend, lh = _legend([("#8c959f", "open"), ("#e5e7eb", "accepted, mitigated or false positive")], 0, 14, HALF)
     top, row, label_w = lh + 8, 24, 70
     most = max(open_n[s] + done_n[s] for s in severities) or 1
