@@ -21,6 +21,7 @@ WITHOUT = tuple(r for r in FINDING_RULES if r not in CONTENT_RULES)
 
 
 def _assess(snaps, rules) -> float:
+    assessment.clear_caches()
     with mock.patch.object(assessment, "FINDING_RULES", rules):
         t0 = time.perf_counter()
         assessment.assess(snaps)

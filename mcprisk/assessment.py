@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from .classify import RuleFailure, build_context, classify_tool, server_context
+from .classify.lexicon import lexicon
 from .declarations import ClassificationOverride, ToolDecl
 from .graph import build_graph, tool_credentials, tool_stores
 from .inventory import Inventory
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from .probes import Posture
     from .tracking import Tracking, TrackingEntry
 
-__all__ = ["Assessment", "assess", "reassess"]
+__all__ = ["Assessment", "assess", "clear_caches", "prime", "reassess"]
 
 MARKED_FAMILIES = ("content", "annotations")
 """Finding families whose findings on a tool mark its row: text aimed at the model, claims about the tool."""
@@ -267,12 +268,90 @@ def _classify_all(snapshots: Sequence[Snapshot], inventory: Inventory, failures:
             decl = _tool_decl(inventory, snap.name, tool.name)
             disabled = bool(getattr(decl, "disabled", False))
             cached = (previous or {}).get((snap.name, tool.name, tool.fingerprint))
+            if cached is None and not override:
+                cached = _CLASSIFIED.get(tool, snap.name, shared)
             if cached is not None and not override and not cached.overridden:
                 out.append(cached if cached.disabled == disabled else replace(cached, disabled=disabled))
                 continue
-            out.append(classify_tool(tool, snap.name, snap, override=override, disabled=disabled, failures=failures,
-                                     shared=shared))
+            out.append(_classify(tool, snap, shared, failures, override=override, disabled=disabled))
     return out
+
+
+def _classify(tool: Any, snap: Snapshot, shared: Any, failures: list[RuleFailure], *,
+              override: Mapping[str, Any] | None = None, disabled: bool = False) -> ToolAssessment:
+    """Classify one tool, keeping the result for reuse when no override or failed rule shaped it."""
+    before = len(failures)
+    assessed = classify_tool(tool, snap.name, snap, override=override, disabled=disabled, failures=failures,
+                             shared=shared)
+    if not override and len(failures) == before:
+        _CLASSIFIED.put(tool, shared, assessed)
+    return assessed
+
+
+def prime(snapshot: Snapshot) -> None:
+    """Classify a snapshot's tools ahead of ``assess``, keeping the results for it to reuse.
+
+    ``mcprisk scan`` calls this as each server's introspection ends, so classifying overlaps with waiting for
+    the servers still starting; ``assess`` then serves those classifications from the cache (the judgement is
+    the one ``assess`` would make: same function, same server context; overrides are applied there)."""
+    if not snapshot.tools:
+        return
+    shared = server_context(snapshot, snapshot.name)
+    failures: list[RuleFailure] = []
+    for tool in snapshot.tools:
+        if _CLASSIFIED.get(tool, snapshot.name, shared) is None:
+            _classify(tool, snapshot, shared, failures)
+
+
+class _Classified:
+    """Classifications of tool definitions already seen in this process, keyed by fingerprint.
+
+    The same definition on several servers, and every re-assessment, is then served without running the
+    classifier again. What a classification reads is the tool's definition and its server's shared context
+    (``ServerContext``: the server's words, the service it fronts, its annotation habit), never the server's
+    name as such: the key is (fingerprint, that context). The cached tool is compared with the one asked
+    about, so a stale fingerprint (a tool built by hand and changed with ``replace``) is never served. Only
+    classifications without an operator override or a failed rule are kept; the cache is bounded and simply
+    starts again when full.
+    """
+
+    LIMIT = 50_000
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[Any, ...], tuple[Any, ToolAssessment]] = {}
+
+    @staticmethod
+    def _key(tool: Any, shared: Any) -> tuple[Any, ...] | None:
+        if not tool.fingerprint or shared is None:
+            return None
+        return (tool.fingerprint, shared.words, shared.match, shared.boilerplate_annotations, id(lexicon()))
+
+    def get(self, tool: Any, server: str, shared: Any) -> ToolAssessment | None:
+        key = self._key(tool, shared)
+        hit = self._entries.get(key) if key is not None else None
+        if hit is None or not (hit[0] is tool or hit[0] == tool):
+            return None
+        assessed = hit[1]
+        return assessed if assessed.server == server else replace(assessed, server=server)
+
+    def put(self, tool: Any, shared: Any, assessed: ToolAssessment) -> None:
+        key = self._key(tool, shared)
+        if key is None:
+            return
+        if len(self._entries) >= self.LIMIT:
+            self._entries.clear()
+        self._entries[key] = (tool, assessed)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+_CLASSIFIED = _Classified()
+
+
+def clear_caches() -> None:
+    """Forget every classification kept for reuse (benchmarks measuring a cold assessment call this)."""
+    _CLASSIFIED.clear()
 
 
 def _services(snapshots: Sequence[Snapshot]) -> dict[str, Any]:

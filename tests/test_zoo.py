@@ -222,3 +222,22 @@ def test_lists_declared_but_not_implemented_do_not_make_a_snapshot_partial():
     snap = introspect(zoo_spec("lists-not-found"), limits=FAST)
     assert snap.status == "complete" and len(snap.tools) == 2 and snap.resources == () and snap.prompts == ()
     assert {"not_implemented"} <= set(codes(snap, fatal=False))
+
+
+def test_replay_server_serves_a_recorded_snapshot_as_recorded():
+    """The bench's replay server gives back a dev snapshot's tools with the same definitions (fingerprints)."""
+    import sys
+
+    from fleet import DEV
+
+    from mcprisk import ServerSpec, load_snapshot
+
+    source = next(p for p in sorted(DEV.glob("*.snapshot.json"))
+                  if (s := load_snapshot(p)).tools and (s.resources or s.prompts))
+    recorded = load_snapshot(source)
+    path = Path(__file__).parent / "zoo" / "replay_stdio.py"
+    snap = introspect(ServerSpec.stdio([sys.executable, str(path), str(source)], name=recorded.name), limits=FAST)
+    assert snap.status == "complete", snap.errors
+    assert [(t.name, t.fingerprint) for t in snap.tools] == [(t.name, t.fingerprint) for t in recorded.tools]
+    assert [r.uri for r in snap.resources] == [r.uri for r in recorded.resources]
+    assert [p.name for p in snap.prompts] == [p.name for p in recorded.prompts]

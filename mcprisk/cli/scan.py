@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -47,10 +47,12 @@ def probe_failure(spec: ServerSpec, inputs: dict[str, str], exc: Exception) -> R
     return RuleFailure("probe", spec.name, Scrubber(secrets).text(f"{type(exc).__name__}: {exc}"))
 
 
-def introspect_with_progress(specs: Sequence[ServerSpec], args: argparse.Namespace, progress: Progress
-                              ) -> tuple[list[Snapshot], dict[str, Posture], list[RuleFailure]]:
+def introspect_with_progress(specs: Sequence[ServerSpec], args: argparse.Namespace, progress: Progress,
+                             on_snapshot: Callable[[Snapshot], None] | None = None
+                             ) -> tuple[list[Snapshot], dict[str, Posture], list[RuleFailure]]:
     """Introspect (and, for HTTP, probe) every spec, ``--concurrency`` at a time, reporting each as it ends; a
-    probe that crashed is noted at once and handed back as a failure of its server."""
+    probe that crashed is noted at once and handed back as a failure of its server. ``on_snapshot`` gets each
+    snapshot as it arrives, while the others are still being introspected."""
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
     if args.concurrency < 1:
@@ -76,11 +78,13 @@ def introspect_with_progress(specs: Sequence[ServerSpec], args: argparse.Namespa
                 postures[snap.name] = posture
                 extra = f", probed ({len(posture.failed)} check(s) failed)"
             progress.step(f"[{done}/{len(specs)}] {snap.name}: {snap.status}, {len(snap.tools)} tool(s){extra}")
+            if on_snapshot is not None:
+                on_snapshot(snap)
     return [s for s in results if s is not None], postures, crashed
 
 
 def cmd_scan(args: argparse.Namespace, command: Sequence[str], out: TextIO, err: TextIO) -> int:
-    from ..assessment import assess
+    from ..assessment import assess, prime
     from ..render import FORMATS, REPORT_FILES, check_formats, now, render_format, write_report
 
     progress = Progress(err)
@@ -111,7 +115,7 @@ def cmd_scan(args: argparse.Namespace, command: Sequence[str], out: TextIO, err:
     postures: dict[str, Posture] = {}
     crashed: list[RuleFailure] = []
     if specs:
-        live, postures, crashed = introspect_with_progress(specs, args, progress)
+        live, postures, crashed = introspect_with_progress(specs, args, progress, on_snapshot=prime)
         snapshots.extend(live)
     progress.step("assessing…")
     try:

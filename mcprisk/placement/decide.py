@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
+from typing import Any
 
 from ..catalog import CONDITIONS, Catalog
 from ..model import CONTROLS, PATTERNS, ToolAssessment
@@ -84,8 +85,17 @@ def _requirements(srv: Server, pattern: str, conds: tuple[bool, ...], dt3: bool,
     """Requirements per pattern, cached per server: they depend only on the pattern and these answers."""
     key = ("requirements", pattern, conds, dt3, dt4)
     if key not in srv.cache:
-        srv.cache[key] = requirements(srv, pattern, dict(zip(CONDITIONS, conds)), {"DT3": dt3, "DT4": dt4})
+        # They read only the catalog and the transport: shared by every server (and what-if copy) like it.
+        shared = (id(srv.cat), srv.transport, pattern, conds, dt3, dt4)
+        hit = _REQUIREMENTS.get(shared)
+        if hit is None or hit[0] is not srv.cat:
+            hit = (srv.cat, requirements(srv, pattern, dict(zip(CONDITIONS, conds)), {"DT3": dt3, "DT4": dt4}))
+            _REQUIREMENTS[shared] = hit
+        srv.cache[key] = hit[1]
     return srv.cache[key]
+
+
+_REQUIREMENTS: dict[tuple[Any, ...], tuple[Catalog, tuple[Mapping[str, Required], Mapping[str, str]]]] = {}
 
 
 def decide(srv: Server, tools: Sequence[ToolAssessment], tool_credentials: Mapping[str, Iterable[str]], *,

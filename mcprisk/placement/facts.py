@@ -188,11 +188,25 @@ def tool_caps(srv: Server, tools: Sequence[ToolAssessment]) -> tuple[Hold, ...]:
     for t in tools:
         if not t.mutating and not t.flags:
             continue
-        caps = [c for c in srv.cat.caps if c.holds(t.effects, t.flags, srv.reach.get(t.tool, ()))]
-        if caps:
-            cap = min(caps, key=lambda c: srv.cat.rank(c.ceiling))
+        cap = _lowest_cap(srv.cat, t.effects, t.flags, srv.reach.get(t.tool, frozenset()))
+        if cap is not None:
             out.append(Hold(t.tool, cap.id, cap.ceiling, f"{t.tool} {cap.why}"))
     return tuple(sorted(out, key=lambda h: (srv.cat.rank(h.pattern), h.tool or "")))
+
+
+_CAPS: dict[tuple[Any, ...], tuple[Catalog, Any]] = {}
+
+
+def _lowest_cap(cat: Catalog, effects: tuple[str, ...], flags: tuple[str, ...], reach: frozenset[str]) -> Any:
+    """The lowest cap holding a tool of these effects, flags and reach (None: no cap), worked out once for
+    each such combination: split plans and ceilings ask for the same tools many times."""
+    key = (id(cat), effects, flags, reach)
+    hit = _CAPS.get(key)
+    if hit is None or hit[0] is not cat:
+        caps = [c for c in cat.caps if c.holds(effects, flags, reach)]
+        hit = (cat, min(caps, key=lambda c: cat.rank(c.ceiling)) if caps else None)
+        _CAPS[key] = hit
+    return hit[1]
 
 
 # --------------------------------------------------------------------------------------------

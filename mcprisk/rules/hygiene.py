@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from ..model import Evidence, Finding
 from ._base import RuleContext, finding_rule, make
-from .content._surface import surface
+from .content import surface
 from .content.names import name_twins, shadow_signal
 
 OVERSIZED = 4000  # characters; typical descriptions are a few hundred

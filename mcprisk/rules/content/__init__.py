@@ -1,7 +1,8 @@
 """Hostile text in what the model reads: one module per technique family, one registry (``CONTENT_RULES``).
 
 Every rule reads the same shared pass (``_surface``): every model-visible string of every server with its
-field path, normalised once, with its encoded and invisible payloads decoded. Codes: INJ001 override,
+field path, normalised once, with its encoded and invisible payloads decoded. The language rules combine
+concepts from the packaged multilingual lexicons (``_concepts``, ``mcprisk/catalog/concepts/``) by structure. Codes: INJ001 override,
 INJ002 invisible characters, INJ003 terminal escapes, INJ004 encoded payloads, INJ006 shadowing, INJ007
 forged role tags, INJ008 concealment, INJ009 exfiltration, INJ010 recipient tampering, INJ011 cross-server
 coercion, INJ012 preference manipulation, INJ013 hidden side actions, INJ014 parameter poisoning, INJ015
@@ -11,6 +12,7 @@ hidden markup, INJ016 padding, INJ017 confusable names. (INJ005 "oversized" move
 from __future__ import annotations
 
 from .._base import FindingRule
+from ._surface import surface
 from .conceal import concealment
 from .encoded import encoded_payload
 from .exfil import exfiltration, recipient_tampering
@@ -18,9 +20,10 @@ from .hidden import control_characters, hidden_markup, invisible_unicode, paddin
 from .names import confusable_name, shadowing
 from .override import fake_role_tags, instruction_override
 from .params import parameter_poisoning
-from .steering import cross_tool_coercion, hidden_side_action, preference_manipulation
+from .side import hidden_side_action
+from .steering import cross_tool_coercion, preference_manipulation
 
-__all__ = ["CONTENT_RULES"]
+__all__ = ["CONTENT_RULES", "surface"]
 
 CONTENT_RULES: tuple[FindingRule, ...] = (
     instruction_override,

@@ -14,7 +14,7 @@ import html
 import re
 from urllib.parse import unquote
 
-__all__ = ["decoded_views", "is_prose"]
+__all__ = ["decoded_views", "is_prose", "worth_decoding"]
 
 MAX_CANDIDATES = 32  # encoded runs tried per string
 
@@ -29,6 +29,12 @@ _TAGS = re.compile("[\U000e0000-\U000e007f]+")
 _VS = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]{4,}")
 _ZW_BITS = re.compile("[\u200b\u200c\u200d\u2060\ufeff]{16,}")
 _RLO = re.compile("\u202e([^\u202c\u2069\n]*)")
+# Cheap tests for anything worth decoding: a run of 20+ base64/hex characters that mixes upper case, lower case
+# and digits (base64 of text nearly always does; identifiers such as additionalProperties or
+# create_pull_request_comment do not), an escape or entity marker, or an invisible character.
+_RUN = re.compile(r"[A-Za-z0-9+/=_-]{20,}")
+_SPACED_HEX = re.compile(r"(?:[0-9a-fA-F]{2}[ :]){9}[0-9a-fA-F]{2}")
+_INVISIBLE_CARRIER = re.compile("[\U000e0000-\U000e01ef\ufe00-\ufe0f\u200b-\u200d\u2060\ufeff\u202e]")
 _QUICK = re.compile("[A-Za-z0-9+/_-]{20}|[0-9a-fA-F]{20}|(?:[0-9a-fA-F]{2} ){9}|\\\\x|\\\\u|%[0-9a-fA-F]{2}|&#|&[a-z]+;"
                     "|[\U000e0000-\U000e01ef\ufe00-\ufe0f\u200b-\u200d\u2060\ufeff\u202e]")
 
@@ -139,6 +145,27 @@ def _decode_once(text: str) -> list[tuple[str, str]]:
             if _texty(decoded):
                 out.append(("HTML entities", decoded))
     return out
+
+
+def _mixed(run: str) -> bool:
+    upper = lower = digit = False
+    for c in run:
+        upper = upper or c.isupper()
+        lower = lower or c.islower()
+        digit = digit or c.isdigit()
+    return (upper and lower and digit) or (digit and all(c in "0123456789abcdefABCDEF" for c in run))
+
+
+def worth_decoding(raw: str) -> bool:
+    """Whether ``raw`` holds anything that could be an encoded run or an invisible payload (string tests and a
+    simple character-class scan; the decoders run only when this says yes)."""
+    if len(raw) < 12 and raw.isascii():
+        return False
+    if "%" in raw or "&" in raw or "\\" in raw or (not raw.isascii() and _INVISIBLE_CARRIER.search(raw)):
+        return True
+    if any(_mixed(m.group(0)) for m in _RUN.finditer(raw)):
+        return True
+    return (" " in raw or ":" in raw) and _SPACED_HEX.search(raw) is not None
 
 
 def decoded_views(raw: str) -> list[tuple[str, str]]:

@@ -1,4 +1,5 @@
-"""What a content rule found (a ``Hit``) and how it becomes a Finding that quotes its evidence safely."""
+"""What a content rule found (a ``Hit``) and how it becomes a Finding that quotes its evidence safely; the
+guards every concept rule shares (text that discusses attacks, sentences the user controls)."""
 
 from __future__ import annotations
 
@@ -8,28 +9,20 @@ from dataclasses import dataclass
 
 from ...model import Evidence, Finding
 from .._base import make
-from ._gate import Lexicon, anchors, gated_finditer, split_alternatives
+from ._concepts import ConceptHit, Sentence
 from ._surface import Field, Subject, raw_offsets, shown
 
-__all__ = ["Hit", "Pattern", "S", "anchors", "first_hit", "gated_finditer", "hit", "pattern", "report",
-           "split_alternatives", "Lexicon"]
+__all__ = ["Hit", "concept_hit", "discusses", "first_match", "hit", "mentioned", "report"]
 
-# A window of characters that stays on one line and inside one sentence-ish span ('.' is allowed: paths,
-# domains and file names carry dots; sentences are bounded by the window length instead).
-S = r"[^\n!?。！？;；]"
-
+# Text that quotes or discusses an attack instead of making one: a detector's documentation, an example.
 MENTION = re.compile(r"(such as|requests? to|attempts? to|detect\w*|classif\w*|injection|e\.g\.|for example|"
-                     r"phrases? like|strings? like|patterns? like|wraps?|warns? about)\W{0,3}[^\n]{0,40}$")
-
-Pattern = tuple[re.Pattern[str], str]
-
-
-def pattern(regex: str, meaning: str) -> Pattern:
-    """A compiled pattern over the normalised view and what a match means."""
-    return re.compile(regex), meaning
-
-
-_LEXICONS: dict[int, Lexicon] = {}  # per pattern list (module constants), built on first use
+                     r"phrases? (like|that)|strings? like|patterns? like|wraps?|warns? about|por ejemplo|p\. ?ej\.|"
+                     r"par exemple|z\. ?b\.|zum beispiel|ad esempio|bijvoorbeeld|例如|比如|例えば|예를 들어)"
+                     r"\W{0,3}[^\n]{0,40}$")
+# Words that say a sentence describes attacks (a scanner, a DLP tool, a classifier), in the languages read.
+DISCUSS = re.compile(r"\b(detects?|detecting|detection|scans? (text|for|prompts?|messages?)|scanner|classif\w*|"
+                     r"injection|jailbreak attempts?|phishing|flags? (text|messages|attempts)|malicious (text|prompts?)|"
+                     r"attack phrases?|red[- ]team\w*|guardrail\w* (check|test)|erkennt|détecte|detecta)\b")
 
 
 @dataclass(frozen=True)
@@ -63,9 +56,16 @@ class Hit:
 
 
 def hit(subject: Subject, start: int, end: int, meaning: str, **grade: int) -> Hit:
-    """A Hit from offsets into ``subject.text``."""
+    """A Hit from offsets into ``subject.text`` (clipped to the field the start falls in)."""
     f, local = subject.locate(start)
-    return Hit(subject, f, local, local + (end - start), meaning, **grade)
+    return Hit(subject, f, local, min(len(f.norm), local + (end - start)), meaning, **grade)
+
+
+def concept_hit(subject: Subject, parts: Sequence[ConceptHit], meaning: str, **grade: int) -> Hit:
+    """A Hit spanning the concept occurrences that decided it (within the first one's field)."""
+    start = min(p.start for p in parts)
+    end = max(p.end for p in parts)
+    return hit(subject, start, end, meaning, **grade)
 
 
 def mentioned(text: str, start: int) -> bool:
@@ -73,33 +73,38 @@ def mentioned(text: str, start: int) -> bool:
     return MENTION.search(text, max(0, start - 60), start) is not None
 
 
-def first_hit(subject: Subject, patterns: Sequence[Pattern], *, guard_mentions: bool = False,
-              fields: Callable[[Field], bool] | None = None, gate: frozenset[str] | None = None) -> Hit | None:
-    """The first pattern that matches ``subject.text`` (in pattern order), optionally skipping mentions; a
-    subject without any ``gate`` word is skipped without running a pattern."""
-    if gate is not None and not subject.has_any(gate):
-        return None
-    lexicon = _LEXICONS.get(id(patterns))
-    if lexicon is None:
-        lexicon = _LEXICONS.setdefault(id(patterns), Lexicon(patterns))
+def discusses(subject: Subject, sentence: Sentence) -> bool:
+    """The sentence (or the subject's opening) talks about attacks rather than making one."""
     text = subject.text
-    for _, m, meaning in lexicon.matches(subject):
-        if guard_mentions and mentioned(text, m.start()):
-            continue
-        h = hit(subject, m.start(), m.end(), meaning)
-        if fields is not None and not fields(h.field):
-            continue
-        if h.field.identifier and len(h.field.norm.split()) < 4:
-            continue  # "skip_confirmation", "private_key": a parameter's name, not a sentence
-        return h
+    first = sentence.hits[0].start if sentence.hits else sentence.start
+    return (DISCUSS.search(text, sentence.start, sentence.end) is not None or mentioned(text, first)
+            or DISCUSS.search(text, 0, min(len(text), 200)) is not None)
+
+
+def first_match(subject: Subject, patterns: Sequence[tuple[re.Pattern[str], str]], *,
+                trigger: re.Pattern[str] | None = None) -> Hit | None:
+    """The first pattern (in order) that matches the subject's text outside a mention; a subject the cheap
+    ``trigger`` does not match is skipped without running the patterns."""
+    text = subject.text
+    if trigger is not None and trigger.search(text) is None:
+        return None
+    for regex, meaning in patterns:
+        for m in regex.finditer(text):
+            if mentioned(text, m.start()):
+                continue
+            h = hit(subject, m.start(), m.end(), meaning)
+            if h.field.identifier and len(h.field.norm.split()) < 4:
+                continue
+            return h
     return None
 
 
-def report(rule: Callable, hits: Iterable[Hit], what: str) -> Iterator[Finding]:
+def report(rule: Callable, hits: Iterable[Hit | None], what: str) -> Iterator[Finding]:
     """One finding per subject: its first hit, quoted with field path and offset; further hits are counted."""
     by_subject: dict[tuple[str, str], list[Hit]] = {}
     for h in hits:
-        by_subject.setdefault((h.subject.server, h.subject.name), []).append(h)
+        if h is not None:
+            by_subject.setdefault((h.subject.server, h.subject.name), []).append(h)
     for (server, name), found in by_subject.items():
         h = found[0]
         more = f" ({len(found) - 1} more place(s))" if len(found) > 1 else ""

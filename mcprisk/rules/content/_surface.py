@@ -1,44 +1,50 @@
-"""One pass over every model-visible string of a server, with the normalised views every content rule shares.
+"""One pass over every model-visible string of a server, with the views every content rule shares.
 
-A ``Field`` is one string the model reads (a tool name, a schema default, a prompt argument's
-description, the server's instructions ...) with its field path. A ``Subject`` gathers the fields of one
-finding subject (a tool, ``prompt:NAME``, ``resource:NAME`` or the server itself) and joins their
-normalised views into one text, so a rule runs each pattern once per subject and maps a match back to
-its field. Normalising (NFKC, case-folded, invisible characters and terminal escapes removed, separators
-in identifiers read as spaces) and decoding (base64, hex, URL, HTML entities, Unicode tag characters,
-variation-selector bytes, zero-width bits, reversed bidi runs) happen here once; rules only match.
+A ``Field`` is one string the model reads (a tool name, a schema default, a prompt argument's description, the
+server's instructions ...) with its field path. A ``Subject`` gathers the fields of one finding subject (a tool,
+``prompt:NAME``, ``resource:NAME`` or the server itself) and joins their normalised views into one text, so a rule
+reads each subject once and maps a match back to its field. Normalising (NFKC, case-folded, invisible characters
+and terminal escapes removed, identifiers split into words) happens here once; decoding (base64, hex, URL, HTML
+entities, Unicode tag characters, variation-selector bytes, zero-width bits, reversed bidi runs) only for strings
+that hold something decodable. The concepts a subject holds (``_concepts``) are worked out on first use.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from ...snapshot import Snapshot
-from ._decode import decoded_views
+from ._concepts import BREAKS, ConceptHit, Found, Sentence, fold, glued_script, hits, present, sentences
+from ._decode import decoded_views, worth_decoding
 
 __all__ = ["Field", "Subject", "Surface", "shown", "surface"]
 
 MAX_FIELDS = 4000  # per subject: a schema with more strings than this is cut (the snapshot is already bounded)
 MAX_FIELD_CHARS = 200_000  # per field, for matching
+_SKIPPED_KEYS = frozenset({"type", "format", "$schema", "$id", "$ref", "pattern", "required", "additionalProperties",
+                           "minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems", "uniqueItems",
+                           "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "readOnly", "writeOnly", "nullable"})
+_CONTAINERS = frozenset({"properties", "patternProperties", "$defs", "definitions"})
 
 # Characters a reader does not see: zero-width, joiners, bidi controls, tag characters, variation selectors,
-# soft hyphen, Mongolian vowel separator, interlinear annotation marks.
+# soft hyphen, Mongolian vowel separator, interlinear annotation marks, Hangul fillers.
 INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufe00-\ufe0f\ufeff"
-                       "\ufff9-\ufffb\U000e0000-\U000e007f\U000e0100-\U000e01ef]")
+                       "\ufff9-\ufffb\u3164\uffa0\u115f\u1160\U000e0000-\U000e007f\U000e0100-\U000e01ef]")
 # Terminal escape sequences (7-bit and 8-bit CSI/OSC) and other control characters except tab/newline.
 ESCAPES = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
                      r"|\x1b[@-Z\\-_78]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SEPARATORS = re.compile(r"[_\-./:+~]+")
 _SEPARATOR_SPACES = str.maketrans({c: " " for c in "_-./:+~"})
-_NEEDS_WORK = re.compile(r"[^\t\n\x20-\x7e]")  # anything but printable ASCII: worth normalising
-_WORD_BREAKS = str.maketrans({c: " " for c in "!\"#$%&'()*+,./:;<=>?@[\\]^`{|}~-\n\t\r"})
-WIDE_LETTER = _WIDE = re.compile("[\u0400-\u052f\u0590-\u06ff\u0900-\u0dff\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+# Breaks around identifiers: punctuation except the characters tool names are made of ("_", "-", ".").
+_IDENTIFIER_BREAKS = str.maketrans({c: " " for c in "!\"#$%&'()*+,/:;<=>?@[\\]^`{|}~\t\n\r\u2018\u2019\u201c\u201d"})
+# Typographic punctuation read as its ASCII form ("don’t" is "don't").
+_TYPOGRAPHY = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
 
 
 class Field(NamedTuple):
@@ -62,26 +68,95 @@ class Field(NamedTuple):
         return self.kind in ("name", "key")
 
 
-@dataclass(frozen=True)
+def _short_identifier(f: Field) -> bool:
+    return f.kind in ("name", "key") and f.norm.count(" ") < 3
+
+
 class Subject:
-    """The fields of one finding subject, joined into one normalised text for matching."""
+    """The fields of one finding subject, joined into one normalised text, with its words and (on first use) its
+    concepts, their positions and sentences. A small slotted class rather than a frozen dataclass: the concept
+    views are computed lazily, and only for the few subjects a rule's gate lets through."""
 
-    server: str
-    name: str  # tool name | prompt:NAME | resource:NAME | the server's name
-    kind: str  # tool | prompt | resource | server
-    fields: tuple[Field, ...]
-    text: str
-    starts: tuple[int, ...]
-    words: frozenset[str] = frozenset()  # the words of ``text``: rules skip a subject that has none of their anchors
-    wide: bool = False  # has letters of scripts written without spaces (CJK, ...): anchors cannot gate it
+    __slots__ = ("server", "name", "kind", "fields", "text", "starts", "words", "glued", "_split", "_joined", "_present",
+                 "_hits", "_sentences", "_clauses")
 
-    def has_any(self, anchors: frozenset[str]) -> bool:
-        """Whether any anchor word occurs (always true for text a word split cannot gate)."""
-        return self.wide or not anchors.isdisjoint(self.words)
+    def __init__(self, server: str, name: str, kind: str, fields: tuple[Field, ...]) -> None:
+        self.server, self.name, self.kind, self.fields = server, name, kind, fields
+        starts, parts, pos = [], [], 0
+        for f in fields:
+            starts.append(pos)
+            parts.append(f.norm)
+            pos += len(f.norm) + 2
+        self.text = "\n\n".join(parts)
+        self.starts = tuple(starts)
+        self._split = self.text.translate(BREAKS)
+        tokens = self._split.split()
+        self.words = frozenset(tokens)
+        self._joined = f" {' '.join(tokens)} "
+        self.glued = not self.text.isascii() and glued_script(self.text)
+        self._present: Found | None = None
+        self._hits: list[ConceptHit] | None = None
+        self._sentences: list[Sentence] | None = None
+        self._clauses: list[Sentence] | None = None
+
+    def __repr__(self) -> str:
+        return f"Subject({self.server!r}, {self.name!r})"
+
+    @property
+    def found(self) -> Found:
+        if self._present is None:
+            self._present = present(self.words, self.text, self.glued, self._joined)
+        return self._present
+
+    @property
+    def concepts(self) -> frozenset[str]:
+        """The concepts this subject's text expresses (from its word set: cheap)."""
+        return self.found.concepts
+
+    def passes(self, gates: Iterable[frozenset[str]]) -> bool:
+        """Whether the subject holds all concepts of at least one gate."""
+        concepts = self.concepts
+        return any(concepts.issuperset(g) for g in gates)
+
+    @property
+    def hits(self) -> list[ConceptHit]:
+        """Concept occurrences in text order, leaving out short identifiers ("skip_confirmation", "password_read"
+        name a parameter or a tool, they do not say anything)."""
+        if self._hits is None:
+            found = hits(self.text, self._split, self.glued, self.found)
+            self._hits = [h for h in found if not _short_identifier(self.locate(h.start)[0])]
+        return self._hits
+
+    @property
+    def sentences(self) -> list[Sentence]:
+        """Sentences holding a concept in words (a colon does not end one; identifiers written in prose, such as
+        ``SKIP_CONFIRMATION``, name something rather than say it, and are left out)."""
+        if self._sentences is None:
+            self._sentences = sentences(self.text, [h for h in self.hits if not h.ident])
+        return self._sentences
+
+    @property
+    def action_sentences(self) -> list[Sentence]:
+        """Sentences with identifiers kept: ``call pay_invoice`` orders an action by a tool's name."""
+        return sentences(self.text, self.hits)
+
+    @property
+    def clauses(self) -> list[Sentence]:
+        """Like ``sentences``, also cut at colons and dashes between words."""
+        if self._clauses is None:
+            self._clauses = sentences(self.text, [h for h in self.hits if not h.ident], clause=True)
+        return self._clauses
 
     def locate(self, offset: int) -> tuple[Field, int]:
         """The field a match offset of ``text`` falls in, and the offset within that field's ``norm``."""
-        i = max(0, bisect.bisect_right(self.starts, offset) - 1)
+        lo, hi = 0, len(self.starts)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.starts[mid] <= offset:
+                lo = mid + 1
+            else:
+                hi = mid
+        i = max(0, lo - 1)
         return self.fields[i], offset - self.starts[i]
 
     @property
@@ -95,11 +170,17 @@ class Surface:
 
     subjects: tuple[Subject, ...]
     tools_by_server: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    owners: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # lower-case name -> (name, server), up to 2
+    owners: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # lower-case name -> up to 2
+    read_only: frozenset[tuple[str, str]] = frozenset()  # (server, tool) whose annotations say readOnlyHint
+    memo: dict[str, Any] = field(default_factory=dict, compare=False)  # results several rules share (name twins)
+
+    def names_in(self, subject: Subject) -> set[str]:
+        """The loaded tool names (lower case) that occur in a subject's text as whole identifiers."""
+        return set(subject.text.translate(_IDENTIFIER_BREAKS).split()) & self.owners.keys()
 
     def owner_elsewhere(self, name: str, server: str) -> str | None:
         """A server other than ``server`` exposing a tool called ``name`` (case-insensitive), if any."""
-        for original, srv in self.owners.get(name.lower(), ()):
+        for _, srv in self.owners.get(name.lower(), ()):
             if srv != server:
                 return srv
         return None
@@ -109,13 +190,22 @@ def normalise(raw: str, identifier: bool = False) -> str:
     """The view rules match on: what a model reads, with look-alike forms folded and hidden characters gone."""
     text = raw[:MAX_FIELD_CHARS]
     if identifier:
-        if text != text.lower():
+        if not text.islower():
             text = _CAMEL.sub(" ", text)
         text = text.translate(_SEPARATOR_SPACES)
-    if text.isascii() and text.replace("\n", " ").replace("\t", " ").isprintable():
+    if text.isascii() and _CONTROL.search(text) is None:
         return text.lower()
     text = INVISIBLE.sub("", ESCAPES.sub(" ", text))
-    return unicodedata.normalize("NFKC", text).casefold()
+    return fold(text.translate(_TYPOGRAPHY))
+
+
+def _char_width(c: str) -> int:
+    """How many characters of the normalised view one raw character becomes (hidden ones: none)."""
+    if c.isascii():
+        return 1
+    if INVISIBLE.match(c):
+        return 0
+    return len(fold(c.translate(_TYPOGRAPHY)))
 
 
 def raw_offsets(f: Field, start: int, end: int) -> tuple[int, int]:
@@ -131,144 +221,128 @@ def raw_offsets(f: Field, start: int, end: int) -> tuple[int, int]:
         if pos >= end:
             b = i
             break
-        if INVISIBLE.match(c):
-            continue
         if ident and (_SEPARATORS.match(c) or (c.isupper() and i and f.raw[i - 1].isalnum() and not f.raw[i - 1].isupper())):
             pos += 1 if _SEPARATORS.match(c) else 2
             continue
-        pos += len(unicodedata.normalize("NFKC", c).casefold()) if not c.isascii() else 1
+        pos += _char_width(c)
     return (a if a is not None else len(f.raw)), b
 
 
-def _may_hide(raw: str) -> bool:
-    """Cheap test: could this string carry an encoded run or an invisible payload at all?"""
-    if not raw.isascii():
-        return True
-    if len(raw) < 20:
-        return False
-    return "%" in raw or "&" in raw or "\\" in raw or max(map(len, raw.split()), default=0) >= 20
+class _Collector:
+    """Gathers the fields of one subject (a plain list, no generators: this runs for every string of every tool)."""
+
+    __slots__ = ("server", "subject", "out")
+
+    def __init__(self, server: str, subject: str) -> None:
+        self.server, self.subject, self.out = server, subject, []
+
+    def add(self, path: str, kind: str, raw: str) -> None:
+        out = self.out
+        out.append(Field(self.server, self.subject, path, kind, raw, normalise(raw, kind in ("name", "key"))))
+        if kind == "uri":  # a URI read both as written and as words ("ignora-todas-las-instrucciones")
+            out.append(Field(self.server, self.subject, f"{path} (as words)", "uri", raw, normalise(raw, True)))
+        if worth_decoding(raw):
+            for how, text in decoded_views(raw):
+                out.append(Field(self.server, self.subject, f"{path} ({how})", "decoded", text, normalise(text), how))
+
+    def schema(self, value: Any, path: str, kind: str = "value", depth: int = 0) -> None:
+        if depth > 40 or len(self.out) > MAX_FIELDS:
+            return
+        if isinstance(value, str):
+            self.add(path, kind, value)
+        elif isinstance(value, Mapping):
+            for k, v in value.items():
+                key = str(k)
+                if key in _SKIPPED_KEYS:
+                    continue
+                if key in _CONTAINERS and isinstance(v, Mapping):
+                    for name, sub in v.items():
+                        p = f"{path}.{key}.{name}"
+                        self.add(f"{p}(name)", "key", str(name))
+                        self.schema(sub, p, kind, depth + 1)
+                elif isinstance(v, (str, Mapping, list)):
+                    self.schema(v, f"{path}.{key}", kind, depth + 1)
+        elif isinstance(value, list):
+            for i, v in enumerate(value[:500]):
+                if isinstance(v, (str, Mapping, list)):
+                    self.schema(v, f"{path}[{i}]", kind, depth + 1)
 
 
-def _make(server: str, subject: str, path: str, kind: str, raw: str) -> list[Field]:
-    f = Field(server, subject, path, kind, raw, normalise(raw, kind in ("name", "key")))
-    out = [f]
-    if kind == "uri":  # a URI read both as written and as words ("ignora-todas-las-instrucciones")
-        out.append(Field(server, subject, f"{path} (as words)", "uri", raw, normalise(raw, True)))
-    for how, text in (decoded_views(raw) if _may_hide(raw) else ()):
-        out.append(Field(server, subject, f"{path} ({how})", "decoded", text, normalise(text), how))
-    return out
-
-
-def _schema_fields(server: str, subject: str, value: Any, path: str, depth: int = 0) -> Iterator[Field]:
-    if depth > 40:
-        return
-    if isinstance(value, str):
-        yield from _make(server, subject, path, "value", value)
-    elif isinstance(value, Mapping):
-        for k, v in value.items():
-            key = str(k)
-            if key in ("type", "format", "$schema", "$id", "$ref", "pattern", "required", "additionalProperties"):
-                continue
-            if key in ("properties", "patternProperties", "$defs", "definitions") and isinstance(v, Mapping):
-                for name, sub in v.items():
-                    p = f"{path}.{key}.{name}"
-                    yield from _make(server, subject, f"{p}(name)", "key", str(name))
-                    yield from _schema_fields(server, subject, sub, p, depth + 1)
-            else:
-                yield from _schema_fields(server, subject, v, f"{path}.{key}", depth + 1)
-    elif isinstance(value, list):
-        for i, v in enumerate(value[:500]):
-            yield from _schema_fields(server, subject, v, f"{path}[{i}]", depth + 1)
-
-
-def _tool_fields(snap: Snapshot, tool: Any) -> Iterator[Field]:
-    s, n = snap.name, tool.name
-    yield from _make(s, n, "name", "name", tool.name)
+def _tool_subject(server: str, tool: Any) -> Subject:
+    c = _Collector(server, tool.name)
+    c.add("name", "name", tool.name)
     if tool.title:
-        yield from _make(s, n, "title", "title", tool.title)
+        c.add("title", "title", tool.title)
     if tool.description:
-        yield from _make(s, n, "description", "description", tool.description)
-    yield from _schema_fields(s, n, tool.input_schema, "inputSchema")
+        c.add("description", "description", tool.description)
+    c.schema(tool.input_schema, "inputSchema")
     if tool.annotations:
         title = tool.annotations.get("title")
         if isinstance(title, str):
-            yield from _make(s, n, "annotations.title", "title", title)
+            c.add("annotations.title", "title", title)
     for key, value in tool.extra.items():
-        yield from _make(s, n, f"{key}(name)", "key", str(key))
-        for f in _schema_fields(s, n, value, key):
-            yield Field(f.server, f.subject, f.path, "unknown" if f.kind == "value" else f.kind, f.raw, f.norm,
-                        f.origin)
+        c.add(f"{key}(name)", "key", str(key))
+        c.schema(value, key, "unknown")
+    return Subject(server, tool.name, "tool", tuple(c.out[:MAX_FIELDS]))
 
 
-def _prompt_fields(snap: Snapshot, prompt: Any) -> Iterator[Field]:
-    s, n = snap.name, f"prompt:{prompt.name}"
-    yield from _make(s, n, "name", "name", prompt.name)
+def _prompt_subject(server: str, prompt: Any) -> Subject:
+    c = _Collector(server, f"prompt:{prompt.name}")
+    c.add("name", "name", prompt.name)
     for attr in ("title", "description"):
         if getattr(prompt, attr, None):
-            yield from _make(s, n, attr, attr, getattr(prompt, attr))
+            c.add(attr, attr, getattr(prompt, attr))
     for i, arg in enumerate(prompt.arguments):
         for key, value in arg.items():
             if isinstance(value, str):
-                kind = "key" if key == "name" else "description"
-                yield from _make(s, n, f"arguments[{i}].{key}", kind, value)
+                c.add(f"arguments[{i}].{key}", "key" if key == "name" else "description", value)
     for key, value in prompt.extra.items():
-        yield from _schema_fields(s, n, value, key)
+        c.schema(value, key)
+    return Subject(server, c.subject, "prompt", tuple(c.out[:MAX_FIELDS]))
 
 
-def _resource_fields(snap: Snapshot, res: Any) -> Iterator[Field]:
-    s, n = snap.name, f"resource:{res.name}"
-    yield from _make(s, n, "name", "name", res.name)
+def _resource_subject(server: str, res: Any) -> Subject:
+    c = _Collector(server, f"resource:{res.name}")
+    c.add("name", "name", res.name)
     for attr in ("title", "description"):
         if getattr(res, attr, None):
-            yield from _make(s, n, attr, attr, getattr(res, attr))
+            c.add(attr, attr, getattr(res, attr))
     uri = getattr(res, "uri", None) or getattr(res, "uri_template", None)
     if uri:
-        yield from _make(s, n, "uri" if hasattr(res, "uri") else "uriTemplate", "uri", uri)
+        c.add("uri" if hasattr(res, "uri") else "uriTemplate", "uri", uri)
     for key, value in res.extra.items():
-        yield from _schema_fields(s, n, value, key)
+        c.schema(value, key)
+    return Subject(server, c.subject, "resource", tuple(c.out[:MAX_FIELDS]))
 
 
-def _subject(server: str, name: str, kind: str, fields: Sequence[Field]) -> Subject:
-    fields = tuple(fields[:MAX_FIELDS])
-    starts, parts, pos = [], [], 0
-    for f in fields:
-        starts.append(pos)
-        parts.append(f.norm)
-        pos += len(f.norm) + 2
-    text = "\n\n".join(parts)
-    wide = not text.isascii() and _WIDE.search(text) is not None
-    split = text.translate(_WORD_BREAKS).split()
-    words = set(split)
-    words.update(p for w in split if "_" in w for p in w.split("_"))
-    return Subject(server, name, kind, fields, text, tuple(starts), frozenset(words), wide)
-
-
-def snapshot_subjects(snap: Snapshot) -> Iterator[Subject]:
+def snapshot_subjects(snap: Snapshot) -> list[Subject]:
     """Every subject of one server, in the order the server listed them."""
     server = snap.name
-    own = list(_make(server, server, "server.name", "name", server))
+    own = _Collector(server, server)
+    own.add("server.name", "name", server)
     if snap.instructions:
-        own += _make(server, server, "instructions", "instructions", snap.instructions)
-    yield _subject(server, server, "server", own)
-    for tool in snap.tools:
-        yield _subject(server, tool.name, "tool", list(_tool_fields(snap, tool)))
-    for prompt in snap.prompts:
-        yield _subject(server, f"prompt:{prompt.name}", "prompt", list(_prompt_fields(snap, prompt)))
-    for res in (*snap.resources, *snap.resource_templates):
-        yield _subject(server, f"resource:{res.name}", "resource", list(_resource_fields(snap, res)))
+        own.add("instructions", "instructions", snap.instructions)
+    out = [Subject(server, server, "server", tuple(own.out))]
+    out += [_tool_subject(server, t) for t in snap.tools]
+    out += [_prompt_subject(server, p) for p in snap.prompts]
+    out += [_resource_subject(server, r) for r in (*snap.resources, *snap.resource_templates)]
+    return out
 
 
 def build_surface(snapshots: Sequence[Snapshot]) -> Surface:
     subjects = tuple(s for snap in snapshots for s in snapshot_subjects(snap))
     tools: dict[str, tuple[str, ...]] = {}
     owners: dict[str, tuple[tuple[str, str], ...]] = {}
+    read_only = set()
     for snap in snapshots:
         tools[snap.name] = tools.get(snap.name, ()) + tuple(t.name for t in snap.tools)
         for t in snap.tools:
             have = owners.get(t.name.lower(), ())
             if len(have) < 2 and all(s != snap.name for _, s in have):
                 owners[t.name.lower()] = have + ((t.name, snap.name),)
-    return Surface(subjects, tools, owners)
+            if t.annotations and t.annotations.get("readOnlyHint") is True:
+                read_only.add((snap.name, t.name))
+    return Surface(subjects, tools, owners, frozenset(read_only))
 
 
 def surface(ctx: Any) -> Surface:
@@ -282,7 +356,7 @@ def surface(ctx: Any) -> Surface:
 
 
 _VISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069"
-                      "\ufe00-\ufe0f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f\U000e0100-\U000e01ef]")
+                      "\ufe00-\ufe0f\ufeff\ufff9-\ufffb\u3164\uffa0\U000e0000-\U000e007f\U000e0100-\U000e01ef]")
 
 
 def shown(text: str, limit: int = 160) -> str:

@@ -2,88 +2,143 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from ...model import Finding
 from .._base import RuleContext, finding_rule
-from ._hits import S, Pattern, anchors, first_hit, pattern, report
-from ._surface import surface
-from .exfil import flag_doc
+from ._concepts import ConceptHit, Sentence, gates
+from ._hits import Hit, concept_hit, discusses, report
+from ._surface import Field, Subject, surface
 from .override import INJECTION_REFS
 
-_p = pattern
+_GATES = gates("neg tell user", "neg tell reply", "neg tell model", "neg tell asked", "neg tell_weak user",
+               "neg tell_weak reply", "hide user", "hide reply", "hidden user", "hidden reply", "covert send", "covert harm", "covert include",
+               *(f"without {a} {b}" for a in ("tell", "consent", "asked", "ask")
+                 for b in ("user", "harm", "send", "model", "include")),
+               "lie asked", "asked neg_desc", "lie user", "lie reply", "lie model", "consent needed", "neg ask consent", "neg ask user",
+               "granted consent user", "granted consent model")
+_SECRETISH = frozenset({"secret", "cred", "pii"})
+_ACTIONS = frozenset({"send", "harm", "include"})
 
 
-_TELL = (r"(tell|telling|inform|informing|mention|mentioning|reveal|revealing|disclose|disclosing|show|showing|"
-         r"report|reporting|surface|surfacing|notify|notifying|alert|alerting|bother|bothering|admit|acknowledge|"
-         r"let|warn|warning|explain)")
-_USER = r"(the |end |their )?(user|users|human|customer|customers|operator|requester|them)\b"
-
-CONCEAL: tuple[Pattern, ...] = (
-    _p(rf"\b(do not|don't|never|must not|should not|shouldn't|no need to|not to|without)\b{S}{{0,20}}?\b{_TELL}\b{S}{{0,50}}?\b{_USER}",
-       "asks the model to hide something from the user"),
-    _p(rf"\b(never|do not|don't|must not)\s+{_TELL}\b{S}{{0,80}}?\b(even (when|if) (asked|they ask|the user asks)|to anyone)",
-       "asks the model to hide something from the user"),
-    _p(rf"\b(hide|conceal|keep)\b{S}{{0,50}}?\b(hidden|secret|private|quiet|confidential)?\s*from {_USER}", "asks the model to hide something from the user"),
-    _p(r"\b(keep|remain)\b[^\n]{0,40}\b(hidden|secret|silent|quiet) from\b", "asks the model to hide something from the user"),
-    _p(r"\b(are|is) not to be (disclosed|mentioned|revealed|shown|reported|listed|confirmed|surfaced)\b"
-       r"|\bmust never be (disclosed|mentioned|revealed|shown|reported|listed|confirmed|surfaced)\b", "asks the model to keep its actions secret"),
-    _p(r"\b(omit|leave out|strip|suppress)\b[^\n]{0,30}\b(any |all )?(mention|mentions|reference|references|trace|traces|notice)\b",
-       "asks the model to leave its actions out of the answer"),
-    _p(r"\b(the )?user (does|do|need|needs) not (need to )?(see|know|be told|hear)\b", "asks the model to hide something from the user"),
-    _p(r"\b(the )?(user|users|customer|human)\b[^\n]{0,20}\b(must|should|may) (never|not) (find out|know|learn|notice|see|hear|"
-       r"be told|become aware)\b", "asks the model to hide something from the user"),
-    _p(r"\bkeep (this|it|that) between us\b", "asks the model to hide something from the user"),
-    _p(rf"\bif (the user|they|anyone|asked)\b{S}{{0,60}}?\b(say no|deny|answer (that|with)|reply (that|with)|tell them (that|nothing))",
-       "tells the model to lie when asked"),
-    _p(r"\b(phrase|word|present) (your|the) (answer|reply|response) as if\b", "tells the model to mislead the user"),
-    _p(r"\b(pretend|act as if|act as though)\b[^\n]{0,30}\b(never|nothing|not|didn't|did not|already|you|no)\b",
-       "tells the model to mislead the user"),
-    _p(r"\bwithout (asking|checking with|confirming with|consulting|notifying|telling|informing|prompting|bothering)"
-       r" (the |your |their )?(user|users|human|customer|them|permission|first|again)\b"
-       r"|\bwithout asking for (confirmation|approval|permission|consent)\b|\bwithout (the )?user'?s? (consent|approval|knowledge|confirmation)\b",
-       "tells the model to act without the user's consent"),
-    _p(r"\b(approval|confirmation|consent|permission)\b[^\n]{0,30}\b(is not|isn't|not|never) (required|needed|necessary)\b|"
-       r"\bmust not be requested\b", "tells the model the user's consent is not needed"),
-    _p(r"\b(skip|bypass|no need for|do not ask for|don't ask for|never ask for|never show)\b[^\n]{0,30}\b(confirmation|approval|consent|permission|preview|review)\b",
-       "tells the model to skip the user's confirmation"),
-    _p(r"\b(pre-?approved|pre-?authori[sz]ed|consent\s*=\s*granted|exempt from (user )?(confirmation|approval|review))\b",
-       "claims the user's consent was already given"),
-    _p(r"\b(even if|although|though) the user (did not|didn't|does not|doesn't|has not|hasn't) (ask|request|want)", "acts beyond what the user asked"),
-    # German, French, Spanish, Portuguese, Italian
-    _p(rf"\b(erwähne|erwähnen sie|sage|sag|sagen sie|teile|informiere|verrate)\b{S}{{0,60}}?\b(nicht|niemals|keinesfalls|nichts)\b", "asks the model to hide something from the user (German)"),
-    _p(r"\b(verschweig\w*|verheimlich\w*)\b|\bohne (nachzufragen|rückfrage|zu fragen|bestätigung|den nutzer zu (fragen|informieren))\b",
-       "asks the model to hide or act without asking (German)"),
-    _p(rf"\bne\b{S}{{0,12}}?\b(signale[zr]?|mentionne[zr]?|dites|dis|révéle[zr]?|informe[zr]?|montre[zr]?|préviene[zr]?|parle[zr]?)\b{S}{{0,40}}?\b(jamais|pas|rien)\b",
-       "asks the model to hide something from the user (French)"),
-    _p(r"\bsans (avertir|prévenir|demander|informer|le dire|en parler|confirmation)\b|\bà l'insu de\b", "tells the model to act without the user knowing (French)"),
-    _p(r"\bno (le |les )?(informes|informe|digas|diga|menciones|mencione|reveles|revele|avises|avise|muestres|comuniques)\b|\bsin (avisar|preguntar|informar|decirlo|consultar)\b",
-       "asks the model to hide something from the user (Spanish)"),
-    _p(r"\bnão (informe|diga|mencione|revele|avise|conte|mostre)\b|\bsem (avisar|perguntar|informar|consultar)\b", "asks the model to hide something from the user (Portuguese)"),
-    _p(r"\bnon (dire|dirlo|informare|menzionare|rivelare|avvisare|comunicare)\b|\bsenza (avvisare|chiedere|informare|dirlo)\b", "asks the model to hide something from the user (Italian)"),
-    _p(r"\bnie (mów|informuj|wspominaj)\b|\bне (сообщай|говори|упоминай|рассказывай)\w*", "asks the model to hide something from the user"),
-    # Chinese, Japanese, Korean
-    _p(r"(不要|不得|切勿|别|無需|无需|不必|不能)(告诉|告知|透露|提及|通知|提醒|让)|(即使|就算)用户(询问|问|追问)", "asks the model to hide something from the user (Chinese)"),
-    _p(r"(ユーザー|利用者)に(は)?[^。\n]{0,10}(伝え|知らせ|言わ|報告し|通知し)(ない|ず)|黙って", "asks the model to hide something from the user (Japanese)"),
-    _p(r"(사용자|유저)에게[^.\n]{0,10}(알리지|말하지|보고하지)", "asks the model to hide something from the user (Korean)"),
-)
+def flag_doc(f: Field) -> bool:
+    """A parameter documenting its own switch ("If true, include the created password"): the user's choice."""
+    return f.schema and f.path.endswith(".description") and f.norm.lstrip().startswith(
+        ("if true", "when true", "if set", "when set", "whether", "set to true", "if enabled", "when enabled"))
 
 
-CONCEAL_GATE = anchors(
-    "not don never without hide conceal keep remain disclosed mentioned revealed shown reported listed confirmed "
-    "surfaced omit leave strip suppress need needs if phrase word present pretend approval confirmation consent "
-    "permission requested skip bypass pre approved preapproved authorized authorised exempt granted even although "
-    "though user users customer human keep pretend act erwähne erwähnen sage sag sagen teile informiere verrate verschweige verschweigen verheimliche ohne ne "
-    "sans insu no sin não sem non senza nie silent quiet")
+def _next_after(s: Sentence, h: ConceptHit) -> ConceptHit | None:
+    return next((x for x in s.hits if x.start >= h.end), None)
+
+
+def _redaction(s: Sentence, tell: ConceptHit) -> bool:
+    """"Never reveal the password", "keys should not be displayed": what is kept back is a secret, so this is advice
+    to redact -- unless the sentence also moves something out, which is what it hides."""
+    if s.any("send", "harm"):
+        return False
+    return any(not h.concepts.isdisjoint(_SECRETISH) and (h.start < tell.start or h.start - tell.end <= 40)
+               for h in s.hits)
+
+
+_KEPT_HIDDEN = re.compile(r"\b(keep|stay|remain)s?\b[^.;,]{0,30}\bhidden\b")  # "hidden" alone describes a field
+_GAP_PUNCT = re.compile(r"[,;:()\[\]`\"“”«»]")
+
+
+def _governs(text: str, a: ConceptHit, b: ConceptHit, words: int) -> bool:
+    """``a`` comes before ``b`` with at most ``words`` words and no clause break or quote between them."""
+    between = text[a.end:b.start]
+    return b.start >= a.end and len(between.split()) <= words and _GAP_PUNCT.search(between) is None
+
+
+def _silenced(text: str, s: Sentence) -> list[ConceptHit] | None:
+    """An order not to tell: a negation right before (or, in languages that put it after the verb, shortly after)
+    a verb of telling, aimed at the user or the model's reply."""
+    for tell in s.hits:
+        if "tell" not in tell.concepts and "tell_weak" not in tell.concepts:
+            continue
+        neg = tell if "neg" in tell.concepts else next(
+            (n for n in s.hits if "neg" in n.concepts and n is not tell and (
+                _governs(text, n, tell, 3) or ("neg_after" in n.concepts and _governs(text, tell, n, 5)))), None)
+        if neg is None or _redaction(s, tell):
+            continue
+        strong = "tell" in tell.concepts
+        if s.any("user", "reply") or (strong and s.any("model", "asked")):
+            return [neg, tell]
+    return None
+
+
+def _concealment(text: str, s: Sentence) -> tuple[list[ConceptHit], str] | None:
+    if s.any("unless"):
+        return None
+    parts = _silenced(text, s)
+    if parts:
+        return parts, "asks the model to hide something from the user"
+    kept = _KEPT_HIDDEN.search(text, s.start, s.end)  # "keep this upload hidden from the user": an order
+    if kept and s.any("user", "reply"):
+        return [next(h for h in s.hits if not h.concepts.isdisjoint({"user", "reply"}))], \
+            "asks the model to hide something from the user"
+    hides = [h for h in s.all("hide") if not any("neg" in n.concepts and 0 <= h.start - n.end <= 12 for n in s.hits)]
+    pair = next(((h, u) for h in hides for u in s.hits if not u.concepts.isdisjoint({"user", "reply"})
+                 and abs(u.start - h.start) <= 90 and u is not h), None)
+    if pair:
+        return list(pair), "asks the model to hide something from the user"
+    for covert in s.all("covert"):
+        act = next((a for a in s.hits if not a.concepts.isdisjoint(_ACTIONS) and abs(a.start - covert.start) <= 40
+                    and a is not covert), None)
+        if act and not s.any("neg_desc"):
+            return [covert, act], "asks the model to act covertly"
+    for w in s.all("without"):
+        if any("neg" in n.concepts and n.end <= w.start and n is not w for n in s.hits):
+            continue  # "never delete without confirmation" asks for consent
+        ask = next((a for a in s.hits if a is not w and 0 <= a.start - w.end <= 30
+                    and not a.concepts.isdisjoint({"tell", "consent", "asked", "ask"})), None)
+        if ask and s.any("user", "harm", "send", "model", "include"):
+            return [w, ask], "tells the model to act without the user's knowledge or consent"
+    for lie in s.all("lie"):
+        if s.any("asked", "user", "reply", "model"):
+            return [lie], "tells the model to mislead the user"
+    for asked in s.all("asked"):  # "if anyone asks, notes never leave the device": the answer is scripted
+        claim = next((c for c in s.hits if "neg_desc" in c.concepts and 0 < c.start - asked.end <= 40), None)
+        if claim and text[asked.end:claim.start].lstrip().startswith(","):
+            return [asked, claim], "scripts what the model must answer if the user asks"
+    pair = s.near("consent", "needed", 40)
+    if pair and any(not n.concepts.isdisjoint({"neg", "neg_desc"}) and abs(n.start - pair[1].start) <= 25
+                    for n in s.hits):
+        return list(pair), "tells the model the user's consent is not needed"
+    pair = next(((n, a) for n in s.hits if "neg" in n.concepts and "without" not in n.concepts
+                 for a in s.all("ask") if _governs(text, n, a, 2)), None)
+    if pair and s.any("consent", "user"):
+        return list(pair), "tells the model not to ask for the user's consent"
+    pair = s.near("granted", "consent", 60)
+    if pair and s.any("user", "model"):
+        return list(pair), "claims the user's consent was already given"
+    return None
+
+
+def concealment_hit(subject: Subject) -> Hit | None:
+    if not subject.passes(_GATES):
+        return None
+    for s in subject.sentences:
+        found = _concealment(subject.text, s)
+        if not found:
+            continue
+        parts, meaning = found
+        h = concept_hit(subject, parts, meaning)
+        if flag_doc(h.field) or (h.field.identifier and len(h.field.norm.split()) < 4) or discusses(subject, s):
+            continue
+        return h
+    return None
 
 
 @finding_rule("INJ008", "Concealment from the user or action without consent", likelihood=3, impact=4,
               references=INJECTION_REFS, scope="snapshots", hostile=True)
 def concealment(ctx: RuleContext) -> Iterable[Finding]:
-    """Text that asks the model to keep what it does from the user (don't tell, never mention, omit from the
-    summary, say no if asked) or to act without the user's confirmation (approval is not required, proceed
-    without asking, pre-authorised), in several languages. A tool that honestly says what it never stores
-    or shows is not flagged: the order has to be about the user."""
-    hits = (first_hit(s, CONCEAL, guard_mentions=True, gate=CONCEAL_GATE, fields=lambda f: not flag_doc(f))
-            for s in surface(ctx).subjects)
-    yield from report(concealment, (h for h in hits if h), "Concealment aimed at the model")
+    """Text that asks the model to keep what it does from the user (don't mention it in your reply, keep it to
+    yourself, never reveal this note), to act covertly (quietly subscribe the contact), to mislead (if asked, say it
+    did not; describe the outcome as ...), or to act without the user's knowledge or consent (without asking,
+    approval is not needed, the user already agreed), in any language of the concept lexicons. Advice to redact
+    ("never reveal the password"), a choice left to the user ("unless the user asks") and a tool that describes
+    what it never does ("the owner is not notified") are not flagged."""
+    hits = (concealment_hit(s) for s in surface(ctx).subjects)
+    yield from report(concealment, hits, "Concealment aimed at the model")

@@ -12,7 +12,9 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from importlib import resources
 
+import yaml
 from confusable_homoglyphs import categories
 from confusable_homoglyphs import utils as homoglyph_data
 
@@ -44,14 +46,22 @@ def _table() -> dict[str, str]:
 
 def skeleton(name: str) -> str:
     """A TR39-style skeleton: NFKC, look-alikes mapped to their ASCII letter, case-folded."""
-    table = _table()
     text = unicodedata.normalize("NFKC", name)
-    return "".join(table.get(c, c) for c in text).casefold()
+    return text.translate(_translation()).casefold()
 
 
+@functools.lru_cache(maxsize=1)
+def _translation() -> dict[int, str]:
+    return {ord(c): a for c, a in _table().items()}
+
+
+_NAME_SEPARATORS = re.compile(r"[\s_\-.:/]+")
+
+
+@functools.lru_cache(maxsize=65536)
 def loose(name: str) -> str:
     """Skeleton without separators or case: ``ListFiles``, ``list-files`` and ``list_files`` are one name."""
-    return re.sub(r"[\s_\-.:/]+", "", skeleton(name))
+    return _NAME_SEPARATORS.sub("", skeleton(name))
 
 
 def scripts(word: str) -> set[str]:
@@ -69,53 +79,80 @@ def mixed_script(text: str) -> str | None:
     return None
 
 
+def _plain(name: str) -> str:
+    """Case and separators dropped, nothing folded: two names equal here differ only in spelling style."""
+    return _NAME_SEPARATORS.sub("", name.casefold())
+
+
+def folded(name: str) -> str:
+    """``loose`` plus the ASCII look-alikes a skeleton keeps apart: ``rn`` for ``m``, ``vv`` for ``w``, and a capital
+    ``I`` for ``l`` in an otherwise lower-case name (``Iist_issues``)."""
+    if "I" in name and name.replace("I", "").islower():
+        name = name.replace("I", "l")
+    return loose(name).replace("rn", "m").replace("vv", "w").replace("|", "l")
+
+
+@functools.lru_cache(maxsize=1)
+def well_known() -> dict[str, str]:
+    """Folded form -> name, for the packaged list of widely used tool names (read once)."""
+    data = yaml.safe_load(resources.files("mcprisk.catalog").joinpath("well_known_tools.yaml").read_text("utf-8"))
+    return {folded(n): n for n in data["tools"]}
+
+
 def _name_fields(subject: Subject) -> Iterator:
     for f in subject.fields:
         if f.kind in ("name", "title") and f.path in ("name", "title", "annotations.title", "server.name"):
             yield f
 
 
-def _confusable_hits(subject: Subject, owners: dict[str, str], own: set[str]) -> Iterator[Hit]:
+def _confusable_hits(subject: Subject, twins: dict[str, str], own: set[str]) -> Iterator[Hit]:
     for f in _name_fields(subject):
         raw = f.raw
-        if raw.isascii():
-            continue
-        word = mixed_script(raw)
-        if word:
-            yield Hit(subject, f, 0, len(f.norm), f"mixes scripts in {word!r} (skeleton {skeleton(word)!r})")
-            return
-        skel = loose(raw)
-        twin = owners.get(skel)
-        if f.kind == "name" and twin and twin not in own:
-            yield Hit(subject, f, 0, len(f.norm), f"looks like {twin!r} (same skeleton {skel!r})", impact=4, likelihood=4)
-            return
-        folded = unicodedata.normalize("NFKC", raw)
-        if folded != raw and folded.isascii():
-            yield Hit(subject, f, 0, len(f.norm), f"spells {folded!r} with fullwidth or mathematical look-alike letters")
-            return
+        if not raw.isascii():
+            word = mixed_script(raw)
+            if word:
+                yield Hit(subject, f, 0, len(f.norm), f"mixes scripts in {word!r} (skeleton {skeleton(word)!r})")
+                return
+        if f.kind == "name" and subject.kind == "tool":
+            key = folded(raw)
+            twin = twins.get(key) or well_known().get(key)
+            if twin and twin not in own and _plain(twin) != _plain(raw) != key:  # the look-alike, not the original
+                yield Hit(subject, f, 0, len(f.norm), f"looks like {twin!r} (same skeleton {key!r})", impact=4,
+                          likelihood=4)
+                return
+        if not raw.isascii():
+            plain = unicodedata.normalize("NFKC", raw)
+            if plain != raw and plain.isascii():
+                yield Hit(subject, f, 0, len(f.norm), f"spells {plain!r} with fullwidth or mathematical look-alike letters")
+                return
 
 
 @finding_rule("INJ017", "Confusable or mixed-script name", likelihood=3, impact=4, references=SHADOW_REFS,
               scope="snapshots", hostile=True)
 def confusable_name(ctx: RuleContext) -> Iterable[Finding]:
     """A tool, prompt, resource or server name (or a title) that mixes Latin with look-alike letters of another
-    script (Cyrillic ``е`` in ``rеad_file``), spells an ASCII name in fullwidth or mathematical letters, or
-    whose Unicode TR39 skeleton equals another loaded tool's name (``lıst_repos`` beside ``list_repos``): the
-    user reads one name and the model may call the other. Names written wholly in one script (``поиск_заказа``,
-    ``créer_facture``, ``検索``) are not flagged."""
+    script (Cyrillic ``е`` in ``rеad_file``), spells an ASCII name in fullwidth or mathematical letters, or whose
+    skeleton -- Unicode TR39 plus the ASCII folds ``1``/``I`` for ``l``, ``0`` for ``o``, ``rn`` for ``m``, ``vv`` for
+    ``w`` -- equals another loaded server's tool or a widely used tool name (``get_fi1e_contents``,
+    ``add_cornment``, ``vvrite_file``): the user reads one name and the model may call the other. Names written
+    wholly in one script (``поиск_заказа``, ``créer_facture``, ``検索``) and honest digits (``i18n``, ``s3``) are
+    not flagged."""
     surf = surface(ctx)
-    by_skeleton: dict[str, list[tuple[str, str]]] = {}
+    by_key: dict[str, list[tuple[str, str]]] = {}
     for server, names in surf.tools_by_server.items():
         for n in names:
-            if not n.isascii():
-                continue
-            by_skeleton.setdefault(loose(n), []).append((n, server))
+            if n.isascii():
+                by_key.setdefault(folded(n), []).append((n, server))
     hits = []
     for s in surf.subjects:
-        if all(f.raw.isascii() for f in _name_fields(s)):
+        own = set(surf.tools_by_server.get(s.server, ()))
+        twins = {}
+        if s.kind == "tool":
+            key = folded(s.name)
+            twins = {key: n for n, srv in by_key.get(key, ()) if srv != s.server}
+        elif all(f.raw.isascii() for f in _name_fields(s)):
             continue
-        owners = {k: next((n for n, srv in v if srv != s.server), "") for k, v in by_skeleton.items()}
-        h = next(_confusable_hits(s, {k: v for k, v in owners.items() if v}, set(surf.tools_by_server.get(s.server, ()))), None)
+        h = next(_confusable_hits(s, twins, own), None)
         if h:
             hits.append(h)
     yield from report(confusable_name, hits, "Confusable name")
@@ -148,53 +185,109 @@ class Twin:
 
 
 def name_twins(surf: Surface) -> list[Twin]:
-    """Every cross-server pair of equal or one-edit tool names; linear in the tools (deletion neighbours)."""
+    """Every cross-server pair of equal or one-edit tool names; linear in the tools (deletion neighbours), worked out
+    once per surface (HYG002 and INJ006 both ask)."""
+    cached = surf.memo.get("twins")
+    if cached is not None:
+        return cached
     index: dict[str, list[tuple[str, str, str]]] = {}
     for server, names in surf.tools_by_server.items():
         for n in names:
             key = loose(n)
-            keys = {key} | ({key[:i] + key[i + 1:] for i in range(len(key))} if len(key) >= 5 else set())
-            for k in keys:
-                index.setdefault(k, []).append((server, n, key))
+            index.setdefault(key, []).append((server, n, key))
+            if len(key) >= 8:
+                for i in range(len(key)):
+                    index.setdefault(key[:i] + key[i + 1:], []).append((server, n, key))
     pairs: dict[tuple[str, str, str, str], Twin] = {}
     for group in index.values():
-        if len(group) < 2 or len(group) > 50:
-            continue
+        if len(group) < 2 or len(group) > 12 or len({g[0] for g in group}) < 2:
+            continue  # one server's names, or a key so generic that it joins a dozen names
         for s1, n1, k1 in group:
             for s2, n2, k2 in group:
-                if s1 == s2 or not damerau1(k1, k2):
-                    continue
-                pairs.setdefault((s1, n1, s2, n2), Twin(s1, n1, s2, n2, k1 == k2))
-    return sorted(pairs.values(), key=lambda t: (t.server, t.tool, t.other_server, t.other_tool))
+                if s1 != s2 and (s1, n1, s2, n2) not in pairs and damerau1(k1, k2):
+                    pairs[(s1, n1, s2, n2)] = Twin(s1, n1, s2, n2, k1 == k2)
+    found = sorted(pairs.values(), key=lambda t: (t.server, t.tool, t.other_server, t.other_tool))
+    surf.memo["twins"] = found
+    return found
 
 
-SUPERIOR = re.compile(
-    r"\b(official|officially|replacement|supersed\w*|preferred over|recommended over|recommends|authoritative|"
-    r"maintained version|v2 of|mirror of|use this (one|instead)|always use this|identical behaviou?r|forwarded here|"
-    r"the variant|prefers|retired|legacy shim)\b")
-# Weaker claims count only for a look-alike name (read_fi1e beside read_file), not for two servers' same name.
-SUPERIOR_WEAK = re.compile(r"\b(verified|trusted|enhanced|improved|faster|better|safer|secure)\b")
 CLAIM_REACH = 240  # a claim to be the real one sits at the start of a description
+_CLAIMS = frozenset({"endorse", "successor"})
+# Claims of authenticity count for any twin; praise ("verified", "faster") only for a look-alike name.
+_AUTHENTIC = re.compile(r"\b(official|officially|canonical|genuine|authoritative|the real)\b|offiziell|officiel|oficial|"
+                        r"ufficiale|officieel|officiell|oficjaln|официальн|resmi|chính thức|官方|公式|공식")
+_WEAK = re.compile(r"\b(verified|trusted|enhanced|improved|faster than|better than|the better|upgraded)\b")
+
+
+def _field_span(subject: Subject, f) -> tuple[int, int]:
+    i = next(k for k, g in enumerate(subject.fields) if g is f)
+    return subject.starts[i], subject.starts[i] + len(f.norm)
 
 
 def shadow_signal(subject: Subject, twin: Twin) -> Hit | None:
-    """The second signal that turns a name collision into shadowing: superiority or replacement language, or a
-    reference to the other server or its tool."""
-    # weak claims only for a look-alike of the same length (read_fi1e, send_mesasge), not for a plural or the same name
-    same_name = twin.tool.lower() == twin.other_tool.lower() or len(twin.tool) != len(twin.other_tool)
+    """The second signal that turns a name collision into shadowing: a claim to be the official, current or better
+    one (in any language of the lexicons), other copies called legacy or deprecated, a reference to the other
+    server -- or, for a look-alike name, the other tool's parameters copied one for one."""
+    look_alike = twin.tool.lower() != twin.other_tool.lower()
+    concepts = subject.concepts
     for f in subject.fields:
         if f.kind not in ("description", "title") or f.schema:
             continue
         head = f.norm[:CLAIM_REACH]
-        m = SUPERIOR.search(head) or (None if same_name else SUPERIOR_WEAK.search(head))
+        a, end = _field_span(subject, f)
+        end = min(end, a + CLAIM_REACH)
+        if not concepts.isdisjoint(_CLAIMS | {"disparage"}):
+            for h in subject.hits:
+                if a <= h.start < end and (not h.concepts.isdisjoint(_CLAIMS) or (
+                        "disparage" in h.concepts and any("other" in o.concepts and a <= o.start < end
+                                                          for o in subject.hits))):
+                    return Hit(subject, f, h.start - a, h.end - a,
+                               f"shares a name with {twin.other_tool!r} of {twin.other_server} and claims to be the real one")
+        m = _AUTHENTIC.search(head) or (_WEAK.search(head) if look_alike else None)
         if m:
             return Hit(subject, f, m.start(), m.end(),
-                       f"shares a name with {twin.other_tool!r} of {twin.other_server} and claims to be the better one")
+                       f"imitates the name {twin.other_tool!r} of {twin.other_server} and claims to be the better one")
         other = twin.other_server.lower()
         if f"{other} server" in f.norm or f"{other}'s" in f.norm:
             i = f.norm.find(other)
             return Hit(subject, f, i, i + len(other),
                        f"shares a name with {twin.other_tool!r} of {twin.other_server} and refers to that server")
+    return None
+
+
+def typo(a: str, b: str) -> bool:
+    """``a`` is ``b`` with two neighbouring letters swapped or a doubled letter dropped or added (``git_comit``):
+    the slips a typosquat imitates, unlike a plural or another word (``list_tags``/``list_dags``)."""
+    if len(a) == len(b):
+        i = next((k for k in range(len(a)) if a[k] != b[k]), len(a))
+        return i < len(a) - 1 and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2:] == b[i + 2:]
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    if len(longer) != len(shorter) + 1:
+        return False
+    i = next((k for k in range(len(shorter)) if longer[k] != shorter[k]), len(shorter))
+    return longer[i + 1:] == shorter[i:] and i > 0 and longer[i] == longer[i - 1] and longer[i].isalpha()
+
+
+def _params(snapshots, server: str, tool: str) -> frozenset[str]:
+    for snap in snapshots:
+        if snap.name == server:
+            for t in snap.tools:
+                if t.name == tool:
+                    props = (t.input_schema or {}).get("properties")
+                    return frozenset(props) if isinstance(props, dict) else frozenset()
+    return frozenset()
+
+
+def _impersonation(subject: Subject, twin: Twin, snapshots) -> Hit | None:
+    """A look-alike name (not the same name) whose parameters copy the other tool's, or that is a typing slip of it."""
+    if twin.tool.lower() == twin.other_tool.lower():
+        return None
+    mine, theirs = _params(snapshots, twin.server, twin.tool), _params(snapshots, twin.other_server, twin.other_tool)
+    copied = len(mine) >= 2 and mine == theirs
+    if copied or (len(loose(twin.tool)) >= 8 and typo(loose(twin.tool), loose(twin.other_tool))):
+        why = "copies its parameters" if copied else "is a typing slip of it"
+        return Hit(subject, subject.fields[0], 0, len(subject.fields[0].norm),
+                   f"imitates {twin.other_tool!r} of {twin.other_server}: the name is one edit away and {why}")
     return None
 
 
@@ -209,25 +302,37 @@ def _title_claims(subject: Subject, surf: Surface) -> Hit | None:
     return None
 
 
+def _prompt_twins(surf: Surface) -> list[Twin]:
+    by_name: dict[str, list[tuple[str, str]]] = {}
+    for s in surf.subjects:
+        if s.kind == "prompt":
+            by_name.setdefault(loose(s.name.split(":", 1)[1]), []).append((s.server, s.name))
+    return [Twin(s1, n1, s2, n2, True) for group in by_name.values() if len(group) > 1
+            for s1, n1 in group for s2, n2 in group if s1 != s2]
+
+
 @finding_rule("INJ006", "Tool shadowing: a name twin that claims to be the real one", likelihood=3, impact=4,
               references=SHADOW_REFS, scope="snapshots", hostile=True)
 def shadowing(ctx: RuleContext) -> Iterable[Finding]:
-    """A tool whose name equals or is one edit from another loaded server's tool (after TR39 skeletons,
-    case and separators: ``get_user_role``/``get_user_roles``, ``search_issues``/``search-issues``) and that
-    also claims to be the better, official or replacing one, or points at the other server; or a tool that
-    titles itself with another server's tool name. A bare collision between honest servers (both expose
-    ``search``) is hygiene, reported as HYG002."""
+    """A tool (or prompt) whose name equals or is one edit from another loaded server's (after TR39 skeletons, case
+    and separators: ``get_user_role``/``get_user_roles``, ``search_issues``/``search-issues``) and that also claims
+    to be the official, current, better or replacing one, calls the other copies legacy, or points at the other
+    server; a look-alike name that copies the other tool's parameters one for one or is a typing slip of it
+    (``git_comit``); or a tool that titles itself with another server's tool name. A bare collision between honest
+    servers (both expose ``search``, or ``list_projects`` beside ``list-projects``) is hygiene, reported as
+    HYG002."""
     surf = surface(ctx)
-    by_key = {(s.server, s.name): s for s in surf.subjects if s.kind == "tool"}
+    by_key = {(s.server, s.name): s for s in surf.subjects if s.kind in ("tool", "prompt")}
     hits: dict[tuple[str, str], Hit] = {}
-    for twin in name_twins(surf):
+    for twin in (*name_twins(surf), *_prompt_twins(surf)):
         subject = by_key.get((twin.server, twin.tool))
         if subject is not None and (twin.server, twin.tool) not in hits:
-            h = shadow_signal(subject, twin)
+            h = shadow_signal(subject, twin) or (_impersonation(subject, twin, ctx.snapshots)
+                                                 if subject.kind == "tool" else None)
             if h:
                 hits[(twin.server, twin.tool)] = h
     for key, subject in by_key.items():
-        if key not in hits:
+        if key not in hits and subject.kind == "tool":
             h = _title_claims(subject, surf)
             if h:
                 hits[key] = h
