@@ -14,7 +14,6 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -30,8 +29,6 @@ from .snapshot import Snapshot
 from .surfaces import assess_prompts, assess_resources
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from .drift import Drift
     from .placement import Placement, SplitPlan, ToolPlacement, Verdict
     from .probes import Posture
@@ -131,38 +128,6 @@ class Assessment:
         floor = SEVERITIES.index(severity)
         return tuple(f for f in self.findings if SEVERITIES.index(f.severity) >= floor and f.status not in RESOLVED)
 
-    # -- frames (display helpers of mcprisk.workbook.frames, kept here so a notebook cell stays short) -----
-
-    def tools_frame(self) -> pd.DataFrame:
-        return _frames().tools_frame(self)
-
-    def evidence_frame(self, server: str, tool: str) -> pd.DataFrame:
-        return _frames().evidence_frame(self, server, tool)
-
-    def rationale_frame(self, server: str) -> pd.DataFrame:
-        return _frames().rationale_frame(self, server)
-
-    def controls_frame(self, server: str) -> pd.DataFrame:
-        return _frames().controls_frame(self, server)
-
-    def no_go_frame(self, server: str) -> pd.DataFrame:
-        return _frames().no_go_frame(self, server)
-
-    def tool_placement_frame(self, server: str) -> pd.DataFrame:
-        return _frames().tool_placement_frame(self, server)
-
-    def split_frame(self, server: str) -> pd.DataFrame:
-        return _frames().split_frame(self, server)
-
-    def resources_frame(self) -> pd.DataFrame:
-        return _frames().resources_frame(self)
-
-    def prompts_frame(self) -> pd.DataFrame:
-        return _frames().prompts_frame(self)
-
-    def findings_frame(self) -> pd.DataFrame:
-        return _frames().findings_frame(self)
-
     # -- data ---------------------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
@@ -232,13 +197,6 @@ class Assessment:
     def __repr__(self) -> str:
         return (f"Assessment(servers={list(self.servers)}, tools={len(self.tools)}, findings={len(self.findings)}, "
                 f"flows={len(self.flows)})")
-
-
-def _frames() -> ModuleType:
-    """The DataFrame helpers, imported on first use: a scan or a report never pays for pandas."""
-    from .workbook import frames
-
-    return frames
 
 
 def _surface(assessed: ResourceAssessment | PromptAssessment | None) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """The assessment as pandas DataFrames, for notebooks: one function per view, each reading an ``Assessment``.
 
-These are display helpers, not analysis: every value comes from the assessment as it stands. ``Assessment``
-keeps one-line delegations (``a.tools_frame()``) so a notebook cell stays short.
+These are display helpers, not analysis: every value comes from the assessment as it stands
+(``frames.tools_frame(a)``; ``mcprisk.workbook.table`` shows any of them for reading).
 """
 
 from __future__ import annotations
