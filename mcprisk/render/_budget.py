@@ -4,7 +4,7 @@ so the page stays readable (and small enough to mail). What the page leaves out,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..assessment import Assessment

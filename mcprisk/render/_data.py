@@ -25,11 +25,13 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..model import EFFECTS, Evidence
+from ..model import EFFECTS, Evidence, Finding, Flow, PromptAssessment, ResourceAssessment, ToolAssessment
 from ._common import counts, owasp_rows, rule_docs, stamp
 
 if TYPE_CHECKING:
     from ..assessment import Assessment
+    from ..placement import Placement, SplitPlan, ToolPlacement
+    from ..snapshot import Snapshot, Tool
 
 __all__ = ["REPORT_FORMAT", "REPORT_VERSION", "report_data", "report_evidence"]
 
@@ -60,7 +62,7 @@ class _Pool:
         return out
 
 
-def _tool(ta: Any, raw: Any, tp: Any, pool: _Pool) -> dict[str, Any]:
+def _tool(ta: ToolAssessment, raw: Tool | None, tp: ToolPlacement | None, pool: _Pool) -> dict[str, Any]:
     d: dict[str, Any] = {"name": ta.tool, "title": raw.title if raw is not None else None,
                          "description": raw.description if raw is not None else None,
                          "annotations": dict(raw.annotations) if raw is not None and raw.annotations is not None
@@ -78,7 +80,7 @@ def _tool(ta: Any, raw: Any, tp: Any, pool: _Pool) -> dict[str, Any]:
     return d
 
 
-def _placement(p: Any) -> dict[str, Any]:
+def _placement(p: Placement) -> dict[str, Any]:
     d = p.to_dict()
     if d.get("current_controls") == d.get("required_controls"):
         d["current_controls"] = None
@@ -115,14 +117,14 @@ def _cut_evidence(item: dict[str, Any]) -> dict[str, Any]:
     return {**item, "evidence": evidence[:LISTED], "evidence_count": len(evidence)}
 
 
-def _plan(plan: Any) -> dict[str, Any]:
+def _plan(plan: SplitPlan) -> dict[str, Any]:
     """A split plan; the tools it keeps are the server's enabled tools it does not move (``keep_count``)."""
     d = plan.to_dict()
     d["keep_count"] = len(d.pop("keep"))
     return d
 
 
-def _surface(assessed: Any, pool: _Pool) -> dict[str, Any]:
+def _surface(assessed: ResourceAssessment | PromptAssessment | None, pool: _Pool) -> dict[str, Any]:
     if assessed is None:
         return {}
     d = assessed.to_dict()
@@ -131,7 +133,7 @@ def _surface(assessed: Any, pool: _Pool) -> dict[str, Any]:
     return d
 
 
-def _server(a: Assessment, snap: Any, pool: _Pool) -> dict[str, Any]:
+def _server(a: Assessment, snap: Snapshot, pool: _Pool) -> dict[str, Any]:
     placement = next((p for p in a.placements if p.server == snap.name), None)
     verdict = next((v for v in a.verdicts if v.server == snap.name), None)
     own = {tp.tool: tp for tp in placement.tools} if placement is not None else {}
@@ -160,7 +162,7 @@ def _server(a: Assessment, snap: Any, pool: _Pool) -> dict[str, Any]:
     }
 
 
-def _finding(f: Any, pool: _Pool) -> dict[str, Any]:
+def _finding(f: Finding, pool: _Pool) -> dict[str, Any]:
     d = {"id": f.id, "code": f.code, "title": f.title, "severity": f.severity, "server": f.server,
          "subject": f.subject, "message": f.message, "evidence": pool.refs(f.evidence),
          "references": list(f.references), "tools": list(f.tools[:FINDING_TOOLS]), "tools_count": len(f.tools),
@@ -170,7 +172,7 @@ def _finding(f: Any, pool: _Pool) -> dict[str, Any]:
     return d
 
 
-def _flows(flows: Any) -> list[dict[str, Any]]:
+def _flows(flows: Iterable[Flow]) -> list[dict[str, Any]]:
     """Flows grouped by their way out: one entry per sink, with every untrusted source and private-data reader
     that reaches it (``paths`` counts the source x reader x sink paths)."""
     groups: dict[str, dict[str, Any]] = {}

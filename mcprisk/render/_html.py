@@ -11,7 +11,7 @@ characters and HTML-escaped.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .. import __version__
 from .._prose import listed
