@@ -6,16 +6,14 @@ Every record has ``to_dict()`` giving plain, deterministic data for the JSON rep
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
 
 from ..model import PATTERNS
 
-if TYPE_CHECKING:
-    from .split import SplitPlan  # split builds on these records
-
 __all__ = ["Answer", "Beyond", "Ceiling", "ControlStatus", "DecisionStep", "HeldBack", "Hold", "NoGo", "Placement",
-           "ToolPlacement"]
+           "SplitPlan", "ToolPlacement"]
 
 REMOTE: tuple[str, ...] = ("internal_http", "public_remote", "managed_gateway")
 SATISFIED: tuple[str, ...] = ("verified", "declared")
@@ -193,6 +191,33 @@ class Ceiling:
                 "answers": [a.to_dict() for a in self.answers], "held_by": [h.to_dict() for h in self.held_by],
                 "beyond": [b.to_dict() for b in self.beyond], "confirm": list(self.confirm),
                 "summary": self.summary}
+
+
+@dataclass(frozen=True)
+class SplitPlan:
+    """Move ``move`` off ``server`` (to a separate local-only server, or disable them) and the ``keep`` tools
+    may run as ``target_pattern`` once ``remaining_controls`` are in place and ``remaining_blockers`` are
+    cleared. ``split_credentials`` are used by tools on both sides; ``gate`` are moved tools that may stay
+    instead, each behind a human approval gate and an off switch of its own; ``reasons`` says, per moved
+    tool, what it adds beyond what the server needs anyway."""
+
+    server: str
+    target_pattern: str
+    move: tuple[str, ...]
+    keep: tuple[str, ...]
+    remaining_controls: tuple[str, ...]
+    split_credentials: tuple[str, ...]
+    text: str
+    remaining_blockers: tuple[str, ...] = ()
+    gate: tuple[str, ...] = ()
+    reasons: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"server": self.server, "target_pattern": self.target_pattern, "move": list(self.move),
+                "keep": list(self.keep), "remaining_controls": list(self.remaining_controls),
+                "remaining_blockers": list(self.remaining_blockers),
+                "split_credentials": list(self.split_credentials), "gate": list(self.gate),
+                "reasons": {t: list(r) for t, r in sorted(self.reasons.items())}, "text": self.text}
 
 
 @dataclass(frozen=True)
