@@ -28,6 +28,7 @@ _EXPORTS = {
     "Posture": "probes",
     "Prompt": "snapshot",
     "PromptAssessment": "model",
+    "RenderError": "_errors",
     "Resource": "snapshot",
     "ResourceAssessment": "model",
     "ResourceTemplate": "snapshot",

@@ -5,8 +5,9 @@
     ├── SpecError                a ServerSpec cannot be built or used (bad URL, missing command, unresolved input)
     ├── SnapshotError            a saved snapshot cannot be loaded (names file and what is wrong)
     ├── IntrospectionError       a server could not be (fully) introspected; carries the partial Snapshot
-    └── InventoryError           an operator inventory is invalid (names file, line and key)
-        └── TrackingError        a risk-tracking file is invalid (names file, line and key)
+    ├── InventoryError           an operator inventory is invalid (names file, line and key)
+    │   └── TrackingError        a risk-tracking file is invalid (names file, line and key)
+    └── RenderError              a renderer raised: names the format and the error (a bug, never an empty report)
 
 No message ever contains a secret value: only names of env vars and headers.
 """
@@ -23,6 +24,7 @@ __all__ = [
     "IntrospectionError",
     "InventoryError",
     "MCPRiskError",
+    "RenderError",
     "SnapshotError",
     "SpecError",
     "TrackingError",
@@ -85,3 +87,13 @@ class InventoryError(MCPRiskError):
 
 class TrackingError(InventoryError):
     """A risk-tracking file (accepted / mitigated findings) is invalid."""
+
+
+class RenderError(MCPRiskError):
+    """A renderer raised while writing one format: the report is not written, and the error says which format
+    failed and how (a renderer never turns a failure into an empty or partial section)."""
+
+    def __init__(self, fmt: str, cause: BaseException):
+        self.format = fmt
+        self.cause = cause
+        super().__init__(f"cannot render the {fmt} report: {type(cause).__name__}: {cause}")

@@ -14,17 +14,25 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
 from .classify import RuleFailure, build_context, classify_tool, server_context
 from .classify.lexicon import lexicon
+from .declarations import ClassificationOverride, ToolDecl
 from .graph import build_graph, tool_credentials, tool_stores
-from .model import EFFECTS, SEVERITIES, Finding, Flow, PromptAssessment, ResourceAssessment, ToolAssessment
+from .inventory import Inventory
+from .model import RESOLVED, SEVERITIES, Finding, Flow, PromptAssessment, ResourceAssessment, ToolAssessment
 from .rules import FINDING_RULES, RuleContext, find_flows
 from .snapshot import Snapshot
 from .surfaces import assess_prompts, assess_resources
+
+if TYPE_CHECKING:
+    from .drift import Drift
+    from .placement import Placement, SplitPlan, ToolPlacement, Verdict
+    from .probes import Posture
+    from .tracking import Tracking, TrackingEntry
 
 __all__ = ["Assessment", "assess", "clear_caches", "prime", "reassess"]
 
@@ -43,18 +51,18 @@ class Assessment:
     tools: tuple[ToolAssessment, ...]
     findings: tuple[Finding, ...]
     flows: tuple[Flow, ...]
-    placements: tuple[Any, ...] = ()
-    inventory: Any = None
-    postures: Mapping[str, Any] = field(default_factory=dict)
+    placements: tuple[Placement, ...] = ()
+    inventory: Inventory | None = None
+    postures: Mapping[str, Posture] = field(default_factory=dict)
     rule_failures: tuple[RuleFailure, ...] = ()
-    unmatched_tracking: tuple[Any, ...] = ()
-    drift: Any = None  # mcprisk.drift.Drift when assessed against a baseline
+    unmatched_tracking: tuple[TrackingEntry, ...] = ()
+    drift: Drift | None = None  # when assessed against a baseline
     graph: nx.MultiDiGraph = field(default_factory=nx.MultiDiGraph, compare=False, repr=False)
     # Findings of rules that read only the snapshots, before tracking: reused by reassess().
     snapshot_findings: tuple[Finding, ...] = field(default=(), compare=False, repr=False)
     resources: tuple[ResourceAssessment, ...] = ()  # every resource and template, with its flags
     prompts: tuple[PromptAssessment, ...] = ()  # every prompt, with the tools and resources it drives
-    verdicts: tuple[Any, ...] = ()  # mcprisk.placement.Verdict per server, in snapshot order
+    verdicts: tuple[Verdict, ...] = ()  # one per server, in snapshot order
 
     # -- lookups ----------------------------------------------------------------------------------
 
@@ -71,24 +79,24 @@ class Assessment:
     def tools_of(self, server: str) -> tuple[ToolAssessment, ...]:
         return tuple(ta for ta in self.tools if ta.server == server)
 
-    def placement(self, server: str) -> Any:
+    def placement(self, server: str) -> Placement:
         for p in self.placements:
             if p.server == server:
                 return p
         raise KeyError(f"no placement for server {server!r}")
 
-    def verdict(self, server: str) -> Any:
+    def verdict(self, server: str) -> Verdict:
         """What to do with ``server`` (``mcprisk.placement.Verdict``): do_not_use, needs_controls or ready."""
         for v in self.verdicts:
             if v.server == server:
                 return v
         raise KeyError(f"no verdict for server {server!r}")
 
-    def tool_placement(self, server: str, tool: str) -> Any:
+    def tool_placement(self, server: str, tool: str) -> ToolPlacement:
         """Where one tool could be offered on its own (``mcprisk.placement.ToolPlacement``)."""
         return self.placement(server).tool(tool)
 
-    def split_plan(self, server: str, target: str | None = None) -> Any:
+    def split_plan(self, server: str, target: str | None = None) -> SplitPlan | None:
         """The split plan for ``server``: for the nearest pattern more exposed than its recommendation, or for
         ``target``. None when no plan applies (the server is already where its audience needs it, or no
         tool could be kept)."""
@@ -118,122 +126,7 @@ class Assessment:
 
     def findings_at_least(self, severity: str) -> tuple[Finding, ...]:
         floor = SEVERITIES.index(severity)
-        return tuple(f for f in self.findings if SEVERITIES.index(f.severity) >= floor and f.status not in
-                     ("accepted", "mitigated", "false_positive"))
-
-    # -- frames -------------------------------------------------------------------------------------
-
-    def tools_frame(self):
-        """One row per tool: effects as booleans, flags, confidence, and the first evidence line."""
-        import pandas as pd
-
-        rows = []
-        for ta in self.tools:
-            row: dict[str, Any] = {"server": ta.server, "tool": ta.tool, "primary": ta.primary,
-                                   "confidence": ta.confidence}
-            row.update({e: e in ta.effects for e in EFFECTS})
-            row["flags"] = ", ".join(ta.flags)
-            top = ta.why
-            row["why"] = f"{top.rule} {top.source}: {top.detail}" if top else ""
-            rows.append(row)
-        return pd.DataFrame(rows)
-
-    def evidence_frame(self, server: str, tool: str):
-        """Every piece of evidence behind one tool's classification: rule, source, matched text, meaning."""
-        import pandas as pd
-
-        ta = self.tool(server, tool)
-        return pd.DataFrame([{"rule": e.rule, "source": e.source, "effect": e.effect, "flag": e.flag,
-                              "weight": e.weight, "text": e.text, "meaning": e.detail} for e in ta.evidence],
-                            columns=["rule", "source", "effect", "flag", "weight", "text", "meaning"])
-
-    def rationale_frame(self, server: str):
-        """The decision tree walked for one server: question, answer, whether it was assumed, and why."""
-        import pandas as pd
-
-        p = self.placement(server)
-        return pd.DataFrame([{"step": s.id, "question": s.question, "answer": s.answer, "assumed": s.assumed,
-                              "evidence": "; ".join(s.evidence)} for s in p.rationale],
-                            columns=["step", "question", "answer", "assumed", "evidence"])
-
-    def controls_frame(self, server: str):
-        """Each control for one server: status (verified / declared / missing / not_applicable) and why."""
-        import pandas as pd
-
-        p = self.placement(server)
-        return pd.DataFrame([{"control": c.control, "status": c.status, "why": c.why, "evidence": c.evidence}
-                             for c in p.required_controls], columns=["control", "status", "why", "evidence"])
-
-    def no_go_frame(self, server: str):
-        """The guide's no-go signs that hold for one server, with their evidence."""
-        import pandas as pd
-
-        p = self.placement(server)
-        return pd.DataFrame([{"sign": n.id, "title": n.title, "assumed": getattr(n, "assumed", False),
-                              "evidence": "; ".join(n.evidence)} for n in p.no_go],
-                            columns=["sign", "title", "assumed", "evidence"])
-
-    def tool_placement_frame(self, server: str):
-        """One row per tool of ``server``: its own placement (recommended, allowed, the no-go signs it raises
-        itself, what the next pattern still needs), whether it holds the server back, and its part in the
-        split plan (move / keep)."""
-        import pandas as pd
-
-        p = self.placement(server)
-        plan = p.split_plan
-        held = {h.tool: h for h in p.held_back_by}
-        columns = ["tool", "primary", "flags", "recommended", "allowed", "own_blockers", "next", "next_needs",
-                   "holds_back", "split", "why"]
-        rows = []
-        for tp in p.tools:
-            ta = self.tool(server, tp.tool)
-            nxt = next(iter(tp.missing_controls), None)
-            h = held.get(tp.tool)
-            split = ("disabled" if tp.disabled else "move" if plan and tp.tool in plan.move
-                     else "keep" if plan and tp.tool in plan.keep else "")
-            rows.append({"tool": tp.tool, "primary": ta.primary, "flags": ", ".join(ta.flags),
-                         "recommended": tp.recommended, "allowed": ", ".join(tp.allowed),
-                         "own_blockers": ", ".join(tp.own_blockers), "next": nxt or "",
-                         "next_needs": ", ".join(tp.missing_controls.get(nxt, ())) if nxt else "",
-                         "holds_back": ", ".join(h.adds) if h else "", "split": split, "why": tp.why})
-        return pd.DataFrame(rows, columns=columns)
-
-    def split_frame(self, server: str):
-        """The split plans of ``server``, one row per target pattern: what moves, what stays, what is left."""
-        import pandas as pd
-
-        return pd.DataFrame([{"target": s.target_pattern, "move": ", ".join(s.move), "keep": len(s.keep),
-                              "remaining_controls": ", ".join(s.remaining_controls),
-                              "remaining_blockers": ", ".join(s.remaining_blockers),
-                              "split_credentials": ", ".join(s.split_credentials), "gate": ", ".join(s.gate)}
-                             for s in self.placement(server).split_plans],
-                            columns=["target", "move", "keep", "remaining_controls", "remaining_blockers",
-                                     "split_credentials", "gate"])
-
-    def resources_frame(self):
-        """One row per resource and template: its flags and the first evidence behind them."""
-        import pandas as pd
-
-        return pd.DataFrame([{"server": r.server, "uri": r.uri, "kind": r.kind, "flags": ", ".join(r.flags),
-                              "why": "; ".join(f"{e.rule} {e.detail}" for e in r.evidence if e.flag in r.flags)}
-                             for r in self.resources], columns=["server", "uri", "kind", "flags", "why"])
-
-    def prompts_frame(self):
-        """One row per prompt: the tools it drives, the resources it names, its weight, and ungated tools."""
-        import pandas as pd
-
-        return pd.DataFrame([{"server": p.server, "prompt": p.prompt, "weight": p.weight,
-                              "drives": ", ".join(p.drives), "resources": ", ".join(p.resources),
-                              "ungated": ", ".join(p.ungated)} for p in self.prompts],
-                            columns=["server", "prompt", "weight", "drives", "resources", "ungated"])
-
-    def findings_frame(self):
-        import pandas as pd
-
-        return pd.DataFrame([{"id": f.id, "severity": f.severity, "title": f.title, "server": f.server,
-                              "subject": f.subject, "status": f.status, "message": f.message}
-                             for f in self.findings],
-                            columns=["id", "severity", "title", "server", "subject", "status", "message"])
+        return tuple(f for f in self.findings if SEVERITIES.index(f.severity) >= floor and f.status not in RESOLVED)
 
     # -- data ---------------------------------------------------------------------------------------
 
@@ -282,7 +175,7 @@ class Assessment:
             "findings": [f.to_dict() for f in self.findings],
             "flows": [f.to_dict() for f in self.flows],
             "rule_failures": [{"rule": r.rule, "subject": r.subject, "error": r.error} for r in self.rule_failures],
-            "unmatched_tracking": [_plain(u) for u in self.unmatched_tracking],
+            "unmatched_tracking": [u.to_dict() for u in self.unmatched_tracking],
         }
 
     def _repr_html_(self) -> str:
@@ -306,37 +199,24 @@ class Assessment:
                 f"flows={len(self.flows)})")
 
 
-def _surface(assessed: Any) -> dict[str, Any]:
+def _surface(assessed: ResourceAssessment | PromptAssessment | None) -> dict[str, Any]:
     d = assessed.to_dict() if assessed is not None else {}
     d.pop("kind", None)
     return d
 
 
-def _plain(value: Any) -> Any:
-    to_dict = getattr(value, "to_dict", None)
-    return to_dict() if callable(to_dict) else value
-
-
 # ------------------------------------------------------------------------------------------------
 
 
-def _tool_decl(inventory: Any, server: str, tool: str) -> Any:
-    getter = getattr(inventory, "tool_decl", None)
-    return getter(server, tool) if callable(getter) else None
+def _tool_decl(inventory: Inventory, server: str, tool: str) -> ToolDecl | None:
+    return inventory.tool_decl(server, tool)
 
 
-def _override(inventory: Any, server: str, tool: str) -> Mapping[str, Any] | None:
-    getter = getattr(inventory, "override", None)
-    ov = getter(server, tool) if callable(getter) else None
-    if ov is None:
-        return None
-    if isinstance(ov, Mapping):
-        return ov
-    return {"effects": getattr(ov, "effects", ()), "flags": getattr(ov, "flags", ()),
-            "reason": getattr(ov, "reason", None)}
+def _override(inventory: Inventory, server: str, tool: str) -> ClassificationOverride | None:
+    return inventory.override(server, tool)
 
 
-def _classify_all(snapshots: Sequence[Snapshot], inventory: Any, failures: list[RuleFailure],
+def _classify_all(snapshots: Sequence[Snapshot], inventory: Inventory, failures: list[RuleFailure],
                   previous: Mapping[tuple[str, str, str], ToolAssessment] | None = None) -> list[ToolAssessment]:
     out: list[ToolAssessment] = []
     for snap in snapshots:
@@ -453,8 +333,8 @@ def _run_rules(ctx: RuleContext, failures: list[RuleFailure], rules: Sequence[An
 
 
 def _placements(snapshots: Sequence[Snapshot], tools: Sequence[ToolAssessment], graph: nx.MultiDiGraph,
-                inventory: Any, postures: Mapping[str, Any], failures: list[RuleFailure],
-                previous: Assessment | None = None) -> tuple[list[Any], list[Finding]]:
+                inventory: Inventory, postures: Mapping[str, Posture], failures: list[RuleFailure],
+                previous: Assessment | None = None) -> tuple[list[Placement], list[Finding]]:
     from .placement import place, placement_findings
 
     placements, findings = [], []
@@ -476,12 +356,12 @@ def _placements(snapshots: Sequence[Snapshot], tools: Sequence[ToolAssessment], 
     return placements, findings
 
 
-def _reusable(previous: Assessment, snapshots: Sequence[Snapshot], tools: Sequence[ToolAssessment], inventory: Any,
-              postures: Mapping[str, Any]) -> dict[str, Any]:
+def _reusable(previous: Assessment, snapshots: Sequence[Snapshot], tools: Sequence[ToolAssessment],
+              inventory: Inventory, postures: Mapping[str, Posture]) -> dict[str, Placement]:
     """Placements of ``previous`` that nothing changed for: the same snapshot, the same tool assessments, the
     same probe result and the same inventory as far as that server is concerned (re-assessment after one
     declaration then re-places only the server it concerns)."""
-    out: dict[str, Any] = {}
+    out: dict[str, Placement] = {}
     old_snaps = {s.name: s for s in previous.snapshots}
     old_places = {p.server: p for p in previous.placements}
     for snap in snapshots:
@@ -509,8 +389,8 @@ def _inventory_view(inventory: Any, server: str) -> Any:
             inventory.data_stores)
 
 
-def _verdicts(snapshots: Sequence[Snapshot], placements: Sequence[Any], findings: Sequence[Finding],
-              failures: Sequence[RuleFailure]) -> tuple[Any, ...]:
+def _verdicts(snapshots: Sequence[Snapshot], placements: Sequence[Placement], findings: Sequence[Finding],
+              failures: Sequence[RuleFailure]) -> tuple[Verdict, ...]:
     """One verdict per server, from its placement and its findings as tracked."""
     from .drift import drift_rule_info
     from .placement import verdict_for
@@ -530,8 +410,8 @@ def _order(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     return tuple(sorted(unique.values(), key=lambda f: (-SEVERITIES.index(f.severity), f.server, f.code, f.subject)))
 
 
-def assess(snapshots: Snapshot | Sequence[Snapshot], *, inventory: Any = None, postures: Mapping[str, Any] | None = None,
-           tracking: Any = None, baseline: Snapshot | Sequence[Snapshot] | None = None,
+def assess(snapshots: Snapshot | Sequence[Snapshot], *, inventory: Inventory | None = None,
+           postures: Mapping[str, Posture] | None = None, tracking: Tracking | None = None, baseline: Snapshot | Sequence[Snapshot] | None = None,
            _previous: Assessment | None = None) -> Assessment:
     """Assess servers loaded together (one client config = one agent context).
 
@@ -545,12 +425,7 @@ def assess(snapshots: Snapshot | Sequence[Snapshot], *, inventory: Any = None, p
         dupes = sorted({n for n in names if names.count(n) > 1})
         raise ValueError(f"two snapshots are named {', '.join(dupes)}: server names must be unique in one assessment")
     if inventory is None:
-        try:
-            from .inventory import Inventory
-
-            inventory = Inventory.empty()
-        except ImportError:
-            inventory = None
+        inventory = Inventory.empty()
     postures = dict(postures or {})
     failures: list[RuleFailure] = []
     previous = None
@@ -575,7 +450,7 @@ def assess(snapshots: Snapshot | Sequence[Snapshot], *, inventory: Any = None, p
     findings = snapshot_found + _run_rules(ctx, failures, [r for r in FINDING_RULES if r.info.scope != "snapshots"])
     placements, placement_found = _placements(snaps, tools, graph, inventory, postures, failures, _previous)
     findings.extend(placement_found)
-    unmatched: tuple[Any, ...] = ()
+    unmatched: tuple[TrackingEntry, ...] = ()
     drift = _previous.drift if _previous is not None and baseline is None else None
     if baseline is not None:
         from .drift import diff_snapshots
@@ -598,8 +473,8 @@ def assess(snapshots: Snapshot | Sequence[Snapshot], *, inventory: Any = None, p
                       verdicts=_verdicts(snaps, placements, ordered, failures))
 
 
-def reassess(previous: Assessment, *, inventory: Any = None, postures: Mapping[str, Any] | None = None,
-             tracking: Any = None) -> Assessment:
+def reassess(previous: Assessment, *, inventory: Inventory | None = None,
+             postures: Mapping[str, Posture] | None = None, tracking: Tracking | None = None) -> Assessment:
     """Assess the same snapshots again after an inventory change, reusing unchanged classifications."""
     return assess(previous.snapshots, inventory=inventory if inventory is not None else previous.inventory,
                   postures=previous.postures if postures is None else postures, tracking=tracking,

@@ -16,6 +16,7 @@ __all__ = [
     "EFFECTS",
     "FLAGS",
     "PATTERNS",
+    "RESOLVED",
     "SEVERITIES",
     "VERDICT_STATES",
     "Evidence",
@@ -42,6 +43,9 @@ CONTROLS: tuple[str, ...] = (
 )
 CONTROL_STATUSES: tuple[str, ...] = ("verified", "declared", "missing", "not_applicable")
 SEVERITIES: tuple[str, ...] = ("info", "low", "medium", "high", "critical")
+# Tracking statuses that record a person's decision: a finding in one of them gates no CI run, decides no verdict
+# and is drawn as resolved.
+RESOLVED: tuple[str, ...] = ("accepted", "mitigated", "false_positive")
 # Confidence of a classification: high (two or more independent sources agree, none disagrees), medium, low
 # (thin evidence), contested (sources disagree; the more severe reading was taken). Placement and reports treat
 # low and contested as the severe reading, to be confirmed by the operator.

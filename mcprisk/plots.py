@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
 import matplotlib.style
@@ -23,7 +23,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from ._text import terminal_safe
-from .model import CONTROL_STATUSES, CONTROLS, EFFECTS, SEVERITIES, effect_rank
+from .model import CONTROL_STATUSES, CONTROLS, EFFECTS, RESOLVED, SEVERITIES, effect_rank
 
 __all__ = [
     "EFFECT_COLOURS",
@@ -36,6 +36,9 @@ __all__ = [
     "findings_figure",
     "graph_figure",
 ]
+
+if TYPE_CHECKING:
+    from .assessment import Assessment
 
 # Okabe-Ito based: distinguishable with the common colour-vision deficiencies.
 EFFECT_COLOURS: dict[str, str] = {
@@ -70,7 +73,6 @@ _EDGE_COLOURS = {
     "fetches_from": "#E69F00",
 }
 _STORE_EDGES = ("deletes", "writes", "reads")  # most severe first: one arrow per tool and store
-_RESOLVED = ("accepted", "mitigated", "false_positive")
 
 # A fixed style, on top of matplotlib's defaults (not the caller's rcParams): same figure everywhere.
 _RC: dict[str, Any] = {
@@ -147,7 +149,7 @@ def figure_svg(fig: Figure) -> str:
 # Effects and findings
 
 
-def effects_figure(a: Any) -> Figure:
+def effects_figure(a: Assessment) -> Figure:
     """Tools per server by primary effect, as stacked horizontal bars (most severe to the right)."""
     servers = list(a.servers)
     with _style():
@@ -175,7 +177,7 @@ def effects_figure(a: Any) -> Figure:
         return _frozen(fig)
 
 
-def findings_figure(a: Any) -> Figure:
+def findings_figure(a: Assessment) -> Figure:
     """Findings by severity: open ones solid, accepted / mitigated / false positives hatched."""
     with _style():
         fig = _new_figure(6.5, 2.6)
@@ -184,8 +186,8 @@ def findings_figure(a: Any) -> Figure:
         ax = fig.add_subplot()
         severities = list(SEVERITIES)  # info at the bottom, critical on top
         ys = list(range(len(severities)))
-        open_n = [sum(1 for f in a.findings if f.severity == s and f.status not in _RESOLVED) for s in severities]
-        done_n = [sum(1 for f in a.findings if f.severity == s and f.status in _RESOLVED) for s in severities]
+        open_n = [sum(1 for f in a.findings if f.severity == s and f.status not in RESOLVED) for s in severities]
+        done_n = [sum(1 for f in a.findings if f.severity == s and f.status in RESOLVED) for s in severities]
         colours = [SEVERITY_COLOURS[s] for s in severities]
         ax.barh(ys, open_n, color=colours, height=0.6, label="open")
         ax.barh(ys, done_n, left=open_n, color="white", edgecolor=colours, hatch="///", height=0.6,
@@ -207,7 +209,7 @@ def findings_figure(a: Any) -> Figure:
 # Controls
 
 
-def controls_figure(a: Any, controls: Sequence[str] = CONTROLS) -> Figure:
+def controls_figure(a: Assessment, controls: Sequence[str] = CONTROLS) -> Figure:
     """Controls coverage: servers x controls, each cell the control's status for the recommended placement."""
     servers = list(a.servers)
     with _style():
@@ -262,7 +264,7 @@ MAX_TOOL_NODES = 60  # above this many tools the graph shows one node per server
 MAX_ARROWS = 100  # above this many edges they are drawn as plain lines (an arrow patch each is slow)
 
 
-def graph_figure(a: Any, server: str | None = None) -> Figure:
+def graph_figure(a: Assessment, server: str | None = None) -> Figure:
     """The capability / credential / data-store graph in layers: credentials -> servers -> tools -> data
     stores and outside parties. Tools are coloured by their most severe effect; edges by what they mean.
 

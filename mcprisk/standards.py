@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from .model import RESOLVED
+
 __all__ = ["OWASP_STATUSES", "OwaspItem", "known_codes", "owasp_items", "owasp_items_for", "owasp_references",
            "owasp_standard", "owasp_unmapped"]
 
@@ -98,8 +100,7 @@ def owasp_standard(findings: Sequence[Any], codes: Iterable[str] | None = None) 
     out = []
     for item in owasp_items():
         concrete = sorted({c for c in known if item.covers(c)} | {p for p in item.codes if "*" not in p})
-        hits = [f for f in findings if item.covers(f.code) and f.status not in ("accepted", "mitigated",
-                                                                                "false_positive")]
+        hits = [f for f in findings if item.covers(f.code) and f.status not in RESOLVED]
         out.append({"id": item.id, "title": item.title, "status": item.status, "codes": concrete,
                     "findings": len(hits), "checks": item.checks, "cannot_see": item.cannot_see})
     return out

@@ -3,7 +3,9 @@
 Exit codes: 0 clean (for ``probe``: the probe ran, whatever it found); 1 findings at or above --fail-on
 (``scan``; accepted, mitigated and false_positive findings do not count) or drift found (``diff``); 2 usage or
 input error; 3 a server could not be (fully) introspected (the others are still reported) or the probed
-endpoint could not be reached. ``scan`` returns 3 before 1: an incomplete scan cannot be called clean.
+endpoint could not be reached; 4 mcprisk failed inside: a rule, the placement or a probe raised (``scan``: named
+on stderr and in the report, as a failure of that server), or a renderer did (no report in that format).
+``scan`` returns 3 before 4 before 1: an incomplete scan cannot be called clean, nor one whose rules did not all run.
 
 A package: ``parser`` (the grammar), ``targets`` (which servers), ``output`` (what is printed),
 ``commands`` (inspect, probe, diff) and ``scan``.
@@ -15,11 +17,11 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from .._errors import MCPRiskError
+from .._errors import MCPRiskError, RenderError
 from .._terminal import TerminalStream, sdk_notes
 from .._text import terminal_safe
 from .commands import cmd_diff, cmd_inspect, cmd_probe, cmd_rules
-from .parser import EXIT_USAGE, UsageError, build_parser
+from .parser import EXIT_INTERNAL, EXIT_USAGE, UsageError, build_parser
 from .scan import cmd_scan
 
 __all__ = ["entry", "main"]
@@ -63,6 +65,9 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
         except UsageError as exc:
             err.write(f"mcprisk: error: {exc}\n")
             return EXIT_USAGE
+        except RenderError as exc:
+            err.write(f"mcprisk: error: {terminal_safe(str(exc))}\n")
+            return EXIT_INTERNAL
         except MCPRiskError as exc:
             err.write(f"mcprisk: error: {terminal_safe(str(exc))}\n")
             return EXIT_USAGE

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from .._files import FileRefused, check_writable
 from .._text import terminal_safe
-from ..model import SEVERITIES
+from ..model import RESOLVED, SEVERITIES
 from ..probes import Posture
 from ..snapshot import Snapshot
 from ..specs import ServerSpec
 from .parser import EXIT_OK, UsageError
+
+if TYPE_CHECKING:
+    from ..assessment import Assessment
 
 __all__ = ["Progress", "list_specs", "posture_summary", "scan_summary", "snapshot_summary", "verdict_line", "write_output"]
 
@@ -127,16 +130,16 @@ class Progress:
         (control or self.stream.write)(codes)
 
 
-def verdict_line(a: Any, snap: Snapshot) -> str:
+def verdict_line(a: Assessment, snap: Snapshot) -> str:
     """The verdict first (DO NOT USE / NEEDS CONTROLS / READY and its sentence), then where it may run, what
     blocks it, what is missing, how far it could go; every code with its meaning."""
     from ..placement import describe
 
     s = terminal_safe
     p = next((p for p in a.placements if p.server == snap.name), None)
-    v = next((v for v in getattr(a, "verdicts", ()) if v.server == snap.name), None)
+    v = next((v for v in a.verdicts if v.server == snap.name), None)
     mine = [f for f in a.findings if f.server == snap.name or snap.name in f.server.split("+")]
-    open_ = [f for f in mine if f.status not in ("accepted", "mitigated", "false_positive")]
+    open_ = [f for f in mine if f.status not in RESOLVED]
     per = [(sev, sum(1 for f in open_ if f.severity == sev)) for sev in reversed(SEVERITIES)]
     counts = ", ".join(f"{n} {sev}" for sev, n in per if n) or "no open findings"
     head = f"{s(snap.name)}  [{snap.status}]" + (f"  {v.label.upper()}" if v is not None else "")
@@ -150,20 +153,20 @@ def verdict_line(a: Any, snap: Snapshot) -> str:
     line = f"{head}  run as {p.recommended} ({now})"
     if p.current is not None and p.current not in p.allowed:
         line += "  MOVE IT"
-    missing = [c.control for c in getattr(p, "current_controls", ()) if c.status == "missing"]
+    missing = [c.control for c in p.current_controls if c.status == "missing"]
     if p.blocked_by:
         tail.append("remote blocked by: " + "; ".join(describe(b, lower=True) for b in p.blocked_by))
     if missing:
         tail.append("missing now: " + "; ".join(describe(c, lower=True) for c in missing))
     if p.ceiling is not None:
         tail.append(f"ceiling {p.ceiling.pattern}: {s(p.ceiling.summary)}")
-    plan = getattr(p, "split_plan", None)
+    plan = p.split_plan
     if plan is not None and plan.move:
         tail.append(f"split for {plan.target_pattern}: {s(plan.text)}")
     return line + f"  ({counts})" + "".join(f"\n    {t}" for t in tail)
 
 
-def scan_summary(a: Any, out: TextIO, fail_on: str | None) -> None:
+def scan_summary(a: Assessment, out: TextIO, fail_on: str | None) -> None:
     s = terminal_safe
     for snap in a.snapshots:
         out.write(verdict_line(a, snap) + "\n")

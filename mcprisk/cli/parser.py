@@ -8,10 +8,10 @@ from .. import __version__
 from ..model import SEVERITIES
 from ..probes import MAX_BURST
 
-__all__ = ["EXIT_FINDINGS", "EXIT_OK", "EXIT_UNREACHABLE", "EXIT_USAGE", "Parser", "UsageError", "add_target_options", "build_parser"]
+__all__ = ["EXIT_FINDINGS", "EXIT_INTERNAL", "EXIT_OK", "EXIT_UNREACHABLE", "EXIT_USAGE", "Parser", "UsageError", "add_target_options", "build_parser"]
 
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
 
 class UsageError(Exception):

@@ -2,7 +2,7 @@
 
 One package, layered so that nothing imports back up:
 
-* ``results``   the frozen records (Placement, ToolPlacement, ControlStatus, NoGo, Ceiling, ...)
+* ``results``   the frozen records (Placement, ToolPlacement, SplitPlan, ControlStatus, NoGo, Ceiling, ...)
 * ``words``     every catalog id with its meaning, for sentences
 * ``facts``     the server's context, its tools' facts, control states, the severe reading of unsettled tools
 * ``tree``      the decision tree (DT1..DT5); ``nogo`` the no-go signs; ``controls`` requirements per pattern
@@ -16,9 +16,9 @@ from __future__ import annotations
 from .facts import APPROVAL_EFFECTS, PostureLike, severe_reading
 from .findings import placement_findings
 from .place import place, place_tool
-from .results import (Answer, Beyond, Ceiling, ControlStatus, DecisionStep, HeldBack, Hold, NoGo, Placement,
+from .results import (Answer, Beyond, Ceiling, ControlStatus, DecisionStep, HeldBack, Hold, NoGo, Placement, SplitPlan,
                       ToolPlacement)
-from .split import SplitPlan, apply_split
+from .split import apply_split
 from .verdict import Verdict, verdict_for
 from .where import current_pattern
 from .words import describe, meaning

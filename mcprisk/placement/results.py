@@ -6,13 +6,14 @@ Every record has ``to_dict()`` giving plain, deterministic data for the JSON rep
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from ..model import PATTERNS
 
 __all__ = ["Answer", "Beyond", "Ceiling", "ControlStatus", "DecisionStep", "HeldBack", "Hold", "NoGo", "Placement",
-           "ToolPlacement"]
+           "SplitPlan", "ToolPlacement"]
 
 REMOTE: tuple[str, ...] = ("internal_http", "public_remote", "managed_gateway")
 SATISFIED: tuple[str, ...] = ("verified", "declared")
@@ -193,6 +194,33 @@ class Ceiling:
 
 
 @dataclass(frozen=True)
+class SplitPlan:
+    """Move ``move`` off ``server`` (to a separate local-only server, or disable them) and the ``keep`` tools
+    may run as ``target_pattern`` once ``remaining_controls`` are in place and ``remaining_blockers`` are
+    cleared. ``split_credentials`` are used by tools on both sides; ``gate`` are moved tools that may stay
+    instead, each behind a human approval gate and an off switch of its own; ``reasons`` says, per moved
+    tool, what it adds beyond what the server needs anyway."""
+
+    server: str
+    target_pattern: str
+    move: tuple[str, ...]
+    keep: tuple[str, ...]
+    remaining_controls: tuple[str, ...]
+    split_credentials: tuple[str, ...]
+    text: str
+    remaining_blockers: tuple[str, ...] = ()
+    gate: tuple[str, ...] = ()
+    reasons: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"server": self.server, "target_pattern": self.target_pattern, "move": list(self.move),
+                "keep": list(self.keep), "remaining_controls": list(self.remaining_controls),
+                "remaining_blockers": list(self.remaining_blockers),
+                "split_credentials": list(self.split_credentials), "gate": list(self.gate),
+                "reasons": {t: list(r) for t, r in sorted(self.reasons.items())}, "text": self.text}
+
+
+@dataclass(frozen=True)
 class Placement:
     """Where one server may run, where it should run, what each placement still needs, and how far it could go."""
 
@@ -214,7 +242,7 @@ class Placement:
     summary: str = ""
     tools: tuple[ToolPlacement, ...] = ()  # every tool's own placement (disabled ones too), by name
     held_back_by: tuple[HeldBack, ...] = ()  # enabled tools that keep the server from the next pattern
-    split_plans: tuple[Any, ...] = ()  # mcprisk.placement.SplitPlan, nearest target pattern first
+    split_plans: tuple[SplitPlan, ...] = ()  # nearest target pattern first
     ceiling: Ceiling | None = None
     unconfirmed: tuple[str, ...] = ()  # enabled tools placed at their severe reading (low or contested)
 
@@ -226,7 +254,7 @@ class Placement:
         raise KeyError(f"no tool {name!r} on server {self.server!r}")
 
     @property
-    def split_plan(self) -> Any:
+    def split_plan(self) -> SplitPlan | None:
         """The split plan for the nearest pattern more exposed than the recommendation (None: no such plan)."""
         return self.split_plans[0] if self.split_plans else None
 

@@ -25,7 +25,7 @@ greedily. Either way, a final pass puts back every moved tool the rest can take,
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from itertools import combinations
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -35,45 +35,18 @@ from .decide import Decision, decide, single, wide
 from .words import describe, names
 from .facts import Facts, Server
 from .nogo import nogo02_shared_credential
-from .results import HeldBack, ToolPlacement
+from .results import HeldBack, SplitPlan, ToolPlacement
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..inventory import Inventory
 
-__all__ = ["SplitPlan", "apply_split", "split_plans_and_holders"]
+__all__ = ["apply_split", "split_plans_and_holders"]
 
 _EXACT_LIMIT = 12  # candidates for an exhaustive search of the smallest conflicting subset (2**12 cheap checks)
 _GATE_LIMIT = 12  # moved tools tried behind an approval gate and an off switch
 _GATEABLE = frozenset({"NOGO05", "NOGO07", "consent_approvals", "off_switch"})
 _WHERE = {"internal_http": "served internally (internal_http)", "public_remote": "published (public_remote)",
           "managed_gateway": "offered through a managed gateway (managed_gateway)"}
-
-
-@dataclass(frozen=True)
-class SplitPlan:
-    """Move ``move`` off ``server`` (to a separate local-only server, or disable them) and the ``keep`` tools
-    may run as ``target_pattern`` once ``remaining_controls`` are in place and ``remaining_blockers`` are
-    cleared. ``split_credentials`` are used by tools on both sides; ``gate`` are moved tools that may stay
-    instead, each behind a human approval gate and an off switch of its own; ``reasons`` says, per moved
-    tool, what it adds beyond what the server needs anyway."""
-
-    server: str
-    target_pattern: str
-    move: tuple[str, ...]
-    keep: tuple[str, ...]
-    remaining_controls: tuple[str, ...]
-    split_credentials: tuple[str, ...]
-    text: str
-    remaining_blockers: tuple[str, ...] = ()
-    gate: tuple[str, ...] = ()
-    reasons: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"server": self.server, "target_pattern": self.target_pattern, "move": list(self.move),
-                "keep": list(self.keep), "remaining_controls": list(self.remaining_controls),
-                "remaining_blockers": list(self.remaining_blockers),
-                "split_credentials": list(self.split_credentials), "gate": list(self.gate),
-                "reasons": {t: list(r) for t, r in sorted(self.reasons.items())}, "text": self.text}
 
 
 def apply_split(inventory: "Inventory", plan: SplitPlan, *, declare_controls: bool = False) -> "Inventory":

@@ -17,14 +17,12 @@ from types import MappingProxyType
 from typing import Any
 
 from ..catalog import Cause, catalog
-from ..model import Finding
+from ..model import RESOLVED, Finding
 from .results import ControlStatus, Placement
 from .words import describe, meaning, names
 
-__all__ = ["RESOLVED", "Verdict", "verdict_for"]
+__all__ = ["Verdict", "verdict_for"]
 
-RESOLVED: tuple[str, ...] = ("accepted", "mitigated", "false_positive")
-"""Tracking statuses that record a person's decision: a finding in one of them no longer decides anything."""
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,10 @@ so the page stays readable (and small enough to mail). What the page leaves out,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..assessment import Assessment
 
 __all__ = ["LARGE", "Budget", "budget"]
 
@@ -24,7 +27,7 @@ class Budget:
 LARGE = 200  # tools: past this many the page tightens so it stays readable (and mailable)
 
 
-def budget(a: Any) -> Budget:
+def budget(a: Assessment) -> Budget:
     """The page budget for this assessment: generous up to ``LARGE`` tools, then tighter."""
     if len(a.tools) <= LARGE:
         return Budget(evidence=12, description=1200, flagged=8000, quote=160, items=12)

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._text import json_text_safe, terminal_safe
-from ..model import PATTERNS, SEVERITIES, Finding, effect_rank
+from ..catalog import catalog
+from ..model import PATTERNS, RESOLVED, SEVERITIES, Finding, effect_rank
 from ..standards import owasp_references, owasp_standard
 
-RESOLVED = ("accepted", "mitigated", "false_positive")  # tracking statuses that do not gate CI
+if TYPE_CHECKING:
+    from ..assessment import Assessment
+    from ..placement import Placement, Verdict
+
 
 
 
@@ -86,26 +90,26 @@ def counts_text(findings: Iterable[Finding]) -> str:
     return ", ".join(parts) if parts else "none"
 
 
-def tools_by_severity(a: Any) -> list[Any]:
+def tools_by_severity(a: Assessment) -> list[Any]:
     """Tool assessments, most severe primary effect first, then by flags, server and name."""
     return sorted(a.tools, key=lambda t: (-effect_rank(t.primary), -len(t.flags), t.server, t.tool))
 
 
-def server_findings(a: Any, server: str) -> list[Finding]:
+def server_findings(a: Assessment, server: str) -> list[Finding]:
     """Findings about one server, including multi-server findings (``a+b``) that name it."""
     return [f for f in a.findings if f.server == server or server in f.server.split("+")]
 
 
-def placement_of(a: Any, server: str) -> Any:
+def placement_of(a: Assessment, server: str) -> Placement | None:
     return next((p for p in a.placements if p.server == server), None)
 
 
-def verdict_of(a: Any, server: str) -> Any:
+def verdict_of(a: Assessment, server: str) -> Verdict | None:
     """The server's verdict (``mcprisk.placement.Verdict``), or None when the assessment holds none."""
-    return next((v for v in getattr(a, "verdicts", ()) if v.server == server), None)
+    return next((v for v in a.verdicts if v.server == server), None)
 
 
-def verdict_reasons(a: Any, v: Any) -> list[tuple[str, str, str | None, Finding | None]]:
+def verdict_reasons(a: Assessment, v: Verdict) -> list[tuple[str, str, str | None, Finding | None]]:
     """Each reason of a verdict as (id, words, subject, finding): a finding's title and what it is about, or a
     catalog id's meaning; what the renderers lay out."""
     by_id = {f.id: f for f in a.findings}
@@ -133,7 +137,7 @@ def words(code: str, *, lower: bool = False) -> str:
     return describe(code, lower=lower)
 
 
-def placement_failure(a: Any, server: str) -> str | None:
+def placement_failure(a: Assessment, server: str) -> str | None:
     """Why placement was not computed for ``server``, when a failure was recorded."""
     for r in a.rule_failures:
         if r.rule == "placement" and r.subject == server:
@@ -141,7 +145,7 @@ def placement_failure(a: Any, server: str) -> str | None:
     return None
 
 
-def missing_groups(p: Any, skip_upto: int = -1) -> list[tuple[list[str], list[str]]]:
+def missing_groups(p: Placement, skip_upto: int = -1) -> list[tuple[list[str], list[str]]]:
     """Patterns not allowed yet, grouped when they miss the same controls: [(patterns, missing controls)]."""
     groups: list[tuple[list[str], list[str]]] = []
     for i, pattern in enumerate(PATTERNS):
@@ -159,7 +163,7 @@ def missing_groups(p: Any, skip_upto: int = -1) -> list[tuple[list[str], list[st
     return groups
 
 
-def flow_groups(a: Any) -> list[tuple[str, list[str], list[str]]]:
+def flow_groups(a: Assessment) -> list[tuple[str, list[str], list[str]]]:
     """Flows grouped by sink: (sink, untrusted sources, private-data tools), sorted by sink."""
     groups: dict[str, tuple[set[str], set[str]]] = {}
     for fl in a.flows:
@@ -173,34 +177,17 @@ def flow_groups(a: Any) -> list[tuple[str, list[str], list[str]]]:
 # Documentation of codes (finding rules, classification rules, placement signs)
 
 
-def _catalog() -> Any:
-    try:
-        from ..catalog import catalog
-
-        return catalog()
-    except Exception:  # noqa: BLE001 - the catalog only adds titles; reports work without it
-        return None
-
-
 def pattern_title(pattern: str | None) -> str:
-    if pattern is None:
-        return "unknown"
-    cat = _catalog()
-    try:
-        return cat.pattern(pattern).title if cat is not None else pattern
-    except Exception:  # noqa: BLE001
-        return pattern
+    """The hosting pattern's title in the catalog ("unknown" for None); an id the catalog lacks is a bug and raises."""
+    return "unknown" if pattern is None else catalog().pattern(pattern).title
 
 
 def control_title(control: str) -> str:
-    cat = _catalog()
-    try:
-        return cat.control(control).title if cat is not None else control
-    except Exception:  # noqa: BLE001
-        return control
+    """The control's title in the catalog; an id the catalog lacks is a bug and raises."""
+    return catalog().control(control).title
 
 
-def rule_docs(a: Any) -> dict[str, dict[str, Any]]:
+def rule_docs(a: Assessment) -> dict[str, dict[str, Any]]:
     """Documentation of every code the report mentions (findings and evidence), by code, sorted.
 
     Each entry has ``title``, ``description``, ``severity`` (None for classification rules, which raise no
@@ -236,6 +223,6 @@ def rule_docs(a: Any) -> dict[str, dict[str, Any]]:
     return out
 
 
-def owasp_rows(a: Any) -> list[dict[str, Any]]:
+def owasp_rows(a: Assessment) -> list[dict[str, Any]]:
     """The OWASP MCP Top 10 (2025) with mcprisk's coverage and this report's open findings per item."""
     return owasp_standard(a.findings)

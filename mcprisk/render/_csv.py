@@ -9,10 +9,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model import EFFECTS
 from ._common import tools_by_severity, visible
+
+if TYPE_CHECKING:
+    from ..assessment import Assessment
 
 __all__ = ["render_csv", "safe_cell"]
 
@@ -47,7 +50,7 @@ def _evidence(evidence: Sequence[Any]) -> str:
     return " | ".join(f"{e.rule} {e.source}: {e.text} ({e.detail})" for e in evidence)
 
 
-def render_csv(a: Any) -> dict[str, str]:
+def render_csv(a: Assessment) -> dict[str, str]:
     """``{"tools.csv": ..., "findings.csv": ...}``: tools most severe first, findings in report order."""
     raw = {(s.name, t.name): t for s in a.snapshots for t in s.tools}
     tools = []

@@ -22,11 +22,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..model import EFFECTS, Evidence
+from ..model import EFFECTS, Evidence, Finding, Flow, PromptAssessment, ResourceAssessment, ToolAssessment
 from ._common import counts, owasp_rows, rule_docs, stamp
+
+if TYPE_CHECKING:
+    from ..assessment import Assessment
+    from ..placement import Placement, SplitPlan, ToolPlacement
+    from ..snapshot import Snapshot, Tool
 
 __all__ = ["REPORT_FORMAT", "REPORT_VERSION", "report_data", "report_evidence"]
 
@@ -57,7 +62,7 @@ class _Pool:
         return out
 
 
-def _tool(ta: Any, raw: Any, tp: Any, pool: _Pool) -> dict[str, Any]:
+def _tool(ta: ToolAssessment, raw: Tool | None, tp: ToolPlacement | None, pool: _Pool) -> dict[str, Any]:
     d: dict[str, Any] = {"name": ta.tool, "title": raw.title if raw is not None else None,
                          "description": raw.description if raw is not None else None,
                          "annotations": dict(raw.annotations) if raw is not None and raw.annotations is not None
@@ -65,8 +70,8 @@ def _tool(ta: Any, raw: Any, tp: Any, pool: _Pool) -> dict[str, Any]:
                          "fingerprint": raw.fingerprint if raw is not None else None,
                          "primary": ta.primary, "effects": list(ta.effects), "flags": list(ta.flags),
                          "confidence": ta.confidence, "evidence": pool.refs(ta.evidence)}
-    for key in ("overridden", "assumed_worst", "disabled"):
-        if getattr(ta, key):
+    for key, value in (("overridden", ta.overridden), ("assumed_worst", ta.assumed_worst), ("disabled", ta.disabled)):
+        if value:
             d[key] = True
     if ta.confirm:
         d["confirm"] = ta.confirm
@@ -75,7 +80,7 @@ def _tool(ta: Any, raw: Any, tp: Any, pool: _Pool) -> dict[str, Any]:
     return d
 
 
-def _placement(p: Any) -> dict[str, Any]:
+def _placement(p: Placement) -> dict[str, Any]:
     d = p.to_dict()
     if d.get("current_controls") == d.get("required_controls"):
         d["current_controls"] = None
@@ -112,14 +117,14 @@ def _cut_evidence(item: dict[str, Any]) -> dict[str, Any]:
     return {**item, "evidence": evidence[:LISTED], "evidence_count": len(evidence)}
 
 
-def _plan(plan: Any) -> dict[str, Any]:
+def _plan(plan: SplitPlan) -> dict[str, Any]:
     """A split plan; the tools it keeps are the server's enabled tools it does not move (``keep_count``)."""
     d = plan.to_dict()
     d["keep_count"] = len(d.pop("keep"))
     return d
 
 
-def _surface(assessed: Any, pool: _Pool) -> dict[str, Any]:
+def _surface(assessed: ResourceAssessment | PromptAssessment | None, pool: _Pool) -> dict[str, Any]:
     if assessed is None:
         return {}
     d = assessed.to_dict()
@@ -128,13 +133,13 @@ def _surface(assessed: Any, pool: _Pool) -> dict[str, Any]:
     return d
 
 
-def _server(a: Any, snap: Any, pool: _Pool) -> dict[str, Any]:
+def _server(a: Assessment, snap: Snapshot, pool: _Pool) -> dict[str, Any]:
     placement = next((p for p in a.placements if p.server == snap.name), None)
-    verdict = next((v for v in getattr(a, "verdicts", ()) if v.server == snap.name), None)
+    verdict = next((v for v in a.verdicts if v.server == snap.name), None)
     own = {tp.tool: tp for tp in placement.tools} if placement is not None else {}
     raw = {t.name: t for t in snap.tools}
-    res = {r.key: r for r in getattr(a, "resources", ())}
-    prm = {p.key: p for p in getattr(a, "prompts", ())}
+    res = {r.key: r for r in a.resources}
+    prm = {p.key: p for p in a.prompts}
     posture = a.postures.get(snap.name) if a.postures else None
     return {
         "name": snap.name, "transport": snap.server.transport, "target": snap.server.target, "status": snap.status,
@@ -142,7 +147,7 @@ def _server(a: Any, snap: Any, pool: _Pool) -> dict[str, Any]:
         "source": snap.server.source.to_dict() if snap.server.source else None,
         "verdict": verdict.to_dict() if verdict is not None else None,
         "instructions": snap.instructions, "instructions_sha256": snap.instructions_sha256,
-        "posture": posture.to_dict() if posture is not None and hasattr(posture, "to_dict") else None,
+        "posture": posture.to_dict() if posture is not None else None,
         "tools": [_tool(ta, raw.get(ta.tool), own.get(ta.tool), pool) for ta in a.tools_of(snap.name)],
         "resources": [{"uri": r.uri, "name": r.name, "fingerprint": r.fingerprint,
                        **_surface(res.get((snap.name, r.uri)), pool)} for r in snap.resources],
@@ -157,7 +162,7 @@ def _server(a: Any, snap: Any, pool: _Pool) -> dict[str, Any]:
     }
 
 
-def _finding(f: Any, pool: _Pool) -> dict[str, Any]:
+def _finding(f: Finding, pool: _Pool) -> dict[str, Any]:
     d = {"id": f.id, "code": f.code, "title": f.title, "severity": f.severity, "server": f.server,
          "subject": f.subject, "message": f.message, "evidence": pool.refs(f.evidence),
          "references": list(f.references), "tools": list(f.tools[:FINDING_TOOLS]), "tools_count": len(f.tools),
@@ -167,7 +172,7 @@ def _finding(f: Any, pool: _Pool) -> dict[str, Any]:
     return d
 
 
-def _flows(flows: Any) -> list[dict[str, Any]]:
+def _flows(flows: Iterable[Flow]) -> list[dict[str, Any]]:
     """Flows grouped by their way out: one entry per sink, with every untrusted source and private-data reader
     that reaches it (``paths`` counts the source x reader x sink paths)."""
     groups: dict[str, dict[str, Any]] = {}
@@ -183,12 +188,12 @@ def _flows(flows: Any) -> list[dict[str, Any]]:
             for _, g in sorted(groups.items())]
 
 
-def report_data(a: Any, *, timestamp: str | dt.datetime | None = None) -> dict[str, Any]:
+def report_data(a: Assessment, *, timestamp: str | dt.datetime | None = None) -> dict[str, Any]:
     """The JSON report's body, version 2 (see the module docstring for what it stores once)."""
     pool = _Pool()
     servers = [_server(a, snap, pool) for snap in a.snapshots]
     findings = [_finding(f, pool) for f in a.findings]
-    drift = getattr(a, "drift", None)
+    drift = a.drift
     data: dict[str, Any] = {
         "format": REPORT_FORMAT,
         "format_version": REPORT_VERSION,
@@ -211,8 +216,7 @@ def report_data(a: Any, *, timestamp: str | dt.datetime | None = None) -> dict[s
         "rules": rule_docs(a),
         "standards": {"owasp_mcp_top10": owasp_rows(a)},
         "rule_failures": [{"rule": r.rule, "subject": r.subject, "error": r.error} for r in a.rule_failures],
-        "unmatched_tracking": [u.to_dict() if callable(getattr(u, "to_dict", None)) else u
-                               for u in a.unmatched_tracking],
+        "unmatched_tracking": [u.to_dict() for u in a.unmatched_tracking],
     }
     ts = stamp(timestamp)
     if ts is not None:

@@ -11,7 +11,7 @@ characters and HTML-escaped.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .. import __version__
 from .._prose import listed
@@ -25,6 +25,9 @@ from ._html_verdict import VERDICT_CSS, verdict_card, verdict_row
 from ._markup import fold
 from ._markup import text as _t
 from ._svg import controls_chart, effects_chart, findings_chart, graph_chart
+
+if TYPE_CHECKING:
+    from ..assessment import Assessment
 
 __all__ = ["CSP", "render_html"]
 
@@ -107,7 +110,7 @@ def _figure(svg: str, caption: str, *, wide: bool = False) -> str:
     return f"<figure{cls}>{svg}<figcaption>{_t(caption)}</figcaption></figure>"
 
 
-def _charts(a: Any) -> str:
+def _charts(a: Assessment) -> str:
     graph = _figure(graph_chart(a), "What each server's tools can reach: credentials on the left, data stores and "
                                     "outside parties on the right.", wide=True)
     if len(a.tools) > GRAPH_OPEN_UP_TO:
@@ -122,7 +125,7 @@ def _charts(a: Any) -> str:
     return f'<section id="charts"><h2>At a glance</h2><div class="charts">{"".join(parts)}</div></section>'
 
 
-def render_html(a: Any, *, timestamp: str | dt.datetime | None = None, charts: bool = True,
+def render_html(a: Assessment, *, timestamp: str | dt.datetime | None = None, charts: bool = True,
                 title: str | None = None) -> str:
     """The assessment as one self-contained HTML page (no script, no external resource).
 
@@ -149,7 +152,7 @@ def render_html(a: Any, *, timestamp: str | dt.datetime | None = None, charts: b
         ("verdict", "Verdict"), ("charts", "At a glance"), ("tools", "Tools"), ("resources", "Resources"),
         ("prompts", "Prompts"), ("findings", "Findings"),
         ("controls", "Controls"), ("owasp", "OWASP"), ("flows", "Flows")) if charts or k != "charts")
-    if getattr(a, "drift", None) is not None:
+    if a.drift is not None:
         toc += '<a href="#drift">Drift</a>'
     toc += '<a href="#decisions">Decisions</a><a href="#record">Record</a>' if a.placements else \
         '<a href="#record">Record</a>'

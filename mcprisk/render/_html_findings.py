@@ -8,13 +8,16 @@ many subjects and which, then each subject's own sentence and status, the eviden
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model import Finding
 from ._common import RESOLVED, counts_text, severity_rank, tracking_text
 from ._budget import Budget
 from ._html_tables import evidence_list
 from ._markup import anchor, chip, fold, listed, prose, text
+
+if TYPE_CHECKING:
+    from ..assessment import Assessment
 
 __all__ = ["findings_section", "group_findings"]
 
@@ -93,7 +96,7 @@ def _card(group: list[Finding], docs: dict[str, Any], b: Budget, explained: dict
     return fold(summary, body, "finding" + (" resolved" if resolved else ""))
 
 
-def findings_section(a: Any, docs: dict[str, Any], b: Budget) -> str:
+def findings_section(a: Assessment, docs: dict[str, Any], b: Budget) -> str:
     head = '<section id="findings"><h2>Findings</h2>'
     if not a.findings:
         return head + "<p>No findings.</p></section>"

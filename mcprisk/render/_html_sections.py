@@ -3,7 +3,7 @@ and the introspection record. Long tables and lists are folded; a cut list says 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model import CONTROLS
 from ._budget import Budget
@@ -13,10 +13,13 @@ from ._markup import chip, fold, line, listed, prose, text
 __all__ = ["controls_section", "decisions_section", "drift_section", "flows_section", "owasp_section",
            "record_section"]
 
+if TYPE_CHECKING:
+    from ..assessment import Assessment
+
 _LABEL = {"not_applicable": "n/a"}
 
 
-def controls_section(a: Any) -> str:
+def controls_section(a: Assessment) -> str:
     head = ('<section id="controls"><h2>Controls checklist</h2>'
             '<p class="muted">Each control&#39;s status for the server&#39;s recommended placement: verified (a probe '
             "saw it), declared (the inventory says so), missing, or not applicable there.</p>")
@@ -50,7 +53,7 @@ def controls_section(a: Any) -> str:
     if missing:  # one row per control and reason: the servers that miss it for the same reason share the row
         grouped: dict[tuple[str, str, str], list[str]] = {}
         for server, c in missing:
-            grouped.setdefault((c.control, c.why, getattr(c, "evidence", "")), []).append(server)
+            grouped.setdefault((c.control, c.why, c.evidence), []).append(server)
         items = "".join(f"<tr><td><span class=\"mono\">{text(control)}</span><br>"
                         f"<span class=\"small muted\">{text(control_title(control))}</span></td>"
                         f"<td>{listed(servers, 8)}</td><td>{prose(why)}</td><td>{text(seen)}</td></tr>"
@@ -62,7 +65,7 @@ def controls_section(a: Any) -> str:
     return head + fold(summary, body, "section") + "</section>"
 
 
-def owasp_section(a: Any) -> str:
+def owasp_section(a: Assessment) -> str:
     """The OWASP MCP Top 10 (2025): how far mcprisk evidences each item, and what it cannot see."""
     items = owasp_rows(a)
     rows = []
@@ -84,7 +87,7 @@ def owasp_section(a: Any) -> str:
             + fold(summary, table, "section") + "</section>")
 
 
-def flows_section(a: Any) -> str:
+def flows_section(a: Assessment) -> str:
     head = '<section id="flows"><h2>Flows</h2>'
     if not a.flows:
         return head + ("<p>No path from untrusted content through private data to an outside destination "
@@ -101,8 +104,8 @@ def flows_section(a: Any) -> str:
             + "</section>")
 
 
-def drift_section(a: Any) -> str:
-    drift = getattr(a, "drift", None)
+def drift_section(a: Assessment) -> str:
+    drift = a.drift
     if drift is None:
         return ""
     head = '<section id="drift"><h2>Drift since the approved snapshot</h2>'
@@ -156,7 +159,7 @@ def _because(evidence: tuple[str, ...], seen: dict[tuple[str, ...], str], step: 
                 "more")
 
 
-def decisions_section(a: Any, b: Budget) -> str:
+def decisions_section(a: Assessment, b: Budget) -> str:
     if not a.placements:
         return ""
     parts = []
@@ -166,7 +169,7 @@ def decisions_section(a: Any, b: Budget) -> str:
                         f"<td>{text(s.answer)}</td>"
                         f"<td>{_because(tuple(s.evidence), seen, s.id, b.items)}</td></tr>" for s in p.rationale)
         nogo = "".join(f"<tr><td class=\"mono\">{text(n.id)}</td><td>{text(n.title)}"
-                       + (' <span class="muted">(assumed)</span>' if getattr(n, "assumed", False) else "")
+                       + (' <span class="muted">(assumed)</span>' if n.assumed else "")
                        + f"</td><td>{_because(tuple(n.evidence), seen, n.id, b.items)}</td></tr>" for n in p.no_go)
         # An assumed step or no-go sign is marked in its row above; its assumption line would only repeat it.
         steps_and_signs = tuple(f"{s.id} " for s in (*p.rationale, *p.no_go))
@@ -189,7 +192,7 @@ def decisions_section(a: Any, b: Budget) -> str:
             + "".join(parts) + "</section>")
 
 
-def record_section(a: Any) -> str:
+def record_section(a: Assessment) -> str:
     parts = []
     for snap in a.snapshots:
         info = snap.server_info or {}
@@ -200,14 +203,15 @@ def record_section(a: Any) -> str:
                          f"{line(e.message, 400)}</li>" for e in snap.errors)
         posture = a.postures.get(snap.name) if a.postures else None
         checks = ""
-        if posture is not None and getattr(posture, "checks", None):
+        if posture is not None and posture.checks:
             checks = ("<table><thead><tr><th>probe check</th><th>outcome</th><th>received</th><th>meaning</th></tr>"
                       "</thead><tbody>" + "".join(
                           f"<tr><td class=\"mono\">{text(c.id)}</td><td>{text(c.outcome)}</td>"
                           f"<td>{line(c.received, 200)}</td><td>{text(c.meaning)}</td></tr>" for c in posture.checks)
                       + "</tbody></table>")
-        counts_line = ", ".join(f"{len(getattr(snap, k))} {k.replace('_', ' ')}"
-                                for k in ("tools", "resources", "resource_templates", "prompts"))
+        counts_line = ", ".join(f"{len(items)} {kind}" for kind, items in (
+            ("tools", snap.tools), ("resources", snap.resources), ("resource templates", snap.resource_templates),
+            ("prompts", snap.prompts)))
         head = (f"<b>{text(snap.name)}</b> <span class=\"small muted\">{text(snap.status)}</span> "
                 f"<span class=\"small\">{text(info.get('name', '?'))} {text(info.get('version', ''))} &middot; "
                 f"{text(snap.server.transport)} &middot; {text(snap.era or '?')} {text(snap.protocol_version or '')}"
@@ -218,7 +222,7 @@ def record_section(a: Any) -> str:
         parts.append(fold(head, body, "section"))
     failures = "".join(f"<li><span class=\"mono\">{text(r.rule)}</span> on {text(r.subject)}: {line(r.error, 300)}</li>"
                        for r in a.rule_failures)
-    unmatched = "".join(f"<li>{text(getattr(u, 'pattern', u))} ({text(getattr(u, 'status', ''))})</li>"
+    unmatched = "".join(f"<li>{text(u.pattern)} ({text(u.status)})</li>"
                         for u in a.unmatched_tracking)
     return ('<section id="record"><h2>Introspection record</h2>' + "".join(parts)
             + (f'<h3>Rules that failed</h3><p class="small">A failed rule is reported, never read as '

@@ -7,7 +7,7 @@ shows fewer evidence lines per tool (the JSON report keeps them all), and says h
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model import EFFECTS, effect_rank
 from ._budget import Budget
@@ -16,6 +16,9 @@ from ._markup import anchor, chip, fold, line, listed, prose, quote, text
 
 __all__ = ["effect_chip", "evidence_list", "prompts_section", "resources_section",
            "tools_section"]
+
+if TYPE_CHECKING:
+    from ..assessment import Assessment
 
 
 def effect_chip(effect: str) -> str:
@@ -76,7 +79,7 @@ def _own_placement(tp: Any, terse: bool) -> str:
                         for b in tp.own_blockers) + "</span></span>")
 
 
-def _tool_row(a: Any, ta: Any, raw: Any, tp: Any, marks: Any, b: Budget, several: bool) -> str:
+def _tool_row(a: Assessment, ta: Any, raw: Any, tp: Any, marks: Any, b: Budget, several: bool) -> str:
     flagged = marks.get(ta.key, ())
     links = "".join(
         f'<br><a class="mark{" resolved" if f.status in RESOLVED else ""}" href="#{anchor("finding", f.id)}">'
@@ -111,7 +114,7 @@ _TOOLS_HEAD = ("<table class=\"tools\"><thead><tr><th>tool</th><th>effects (prim
                "<th>description and evidence</th></tr></thead><tbody>")
 
 
-def tools_section(a: Any, b: Budget) -> str:
+def tools_section(a: Assessment, b: Budget) -> str:
     head = '<section id="tools"><h2>Tools by severity</h2>'
     if not a.tools:
         return head + '<p class="muted">No tools were listed.</p></section>'
@@ -151,10 +154,10 @@ def tools_section(a: Any, b: Budget) -> str:
     return head + intro + "".join(parts) + "</section>"
 
 
-def resources_section(a: Any, b: Budget) -> str:
+def resources_section(a: Assessment, b: Budget) -> str:
     head = ('<section id="resources"><h2>Resources</h2><p class="muted">Who may read this data, and can access be '
             "audited or revoked? Each resource and template is flagged for the data it exposes.</p>")
-    resources = getattr(a, "resources", ())
+    resources = a.resources
     if not resources:
         return head + "<p>No resources were listed.</p></section>"
     raw = {(s.name, r.uri): r for s in a.snapshots for r in s.resources}
@@ -172,10 +175,10 @@ def resources_section(a: Any, b: Budget) -> str:
             "<tbody>" + "".join(rows) + "</tbody></table></section>")
 
 
-def prompts_section(a: Any, b: Budget) -> str:
+def prompts_section(a: Assessment, b: Budget) -> str:
     head = ('<section id="prompts"><h2>Prompts</h2><p class="muted">Which tools and resources each prompt assumes. '
             "A prompt weighs as much as the most severe enabled tool it drives.</p>")
-    prompts = getattr(a, "prompts", ())
+    prompts = a.prompts
     if not prompts:
         return head + "<p>No prompts were listed.</p></section>"
     raw = {(s.name, p.name): p.description or "" for s in a.snapshots for p in s.prompts}

@@ -5,13 +5,16 @@ in words, the decisive tools, what blocks it, the tools holding it back and the 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model import PATTERNS
 from ._budget import Budget
 from ._common import (RESOLVED, code_words, counts, missing_groups, pattern_title, placement_failure, placement_of,
                       server_findings, verdict_of, verdict_reasons)
 from ._markup import anchor, chip, fold, listed, prose, quoted, term, text
+
+if TYPE_CHECKING:
+    from ..assessment import Assessment
 
 __all__ = ["VERDICT_CSS", "verdict_card", "verdict_row"]
 
@@ -48,7 +51,7 @@ def _inline_terms(codes: Sequence[str], terse: bool = False) -> str:
     return ", ".join(term(c) for c in codes)
 
 
-def _reasons(a: Any, v: Any, terse: bool = False) -> str:
+def _reasons(a: Assessment, v: Any, terse: bool = False) -> str:
     """Each reason in words: a finding's title (linked to the finding) and subject, or a control's meaning;
     the id beside it (``terse``: a control's id alone, as the rest of a long report's card gives them)."""
     items = []
@@ -159,7 +162,7 @@ def _dl(rows: list[tuple[str, str]]) -> str:
     return "<dl>" + "".join(f"<dt>{text(k)}</dt><dd>{val}</dd>" for k, val in rows) + "</dl>"
 
 
-def verdict_card(a: Any, snap: Any, b: Budget) -> str:
+def verdict_card(a: Assessment, snap: Any, b: Budget) -> str:
     """One server's card: the verdict and its sentence first, then where it runs, may run and what is missing;
     the reasons, blockers, held-back tools, split plans and ceiling in a fold."""
     name = snap.name
@@ -193,7 +196,7 @@ def verdict_card(a: Any, snap: Any, b: Budget) -> str:
     return f'<article class="verdict {cls}" id="{anchor("server", name)}">{head}{_dl(rows)}{more}</article>'
 
 
-def verdict_row(a: Any, snap: Any, b: Budget) -> str:
+def verdict_row(a: Assessment, snap: Any, b: Budget) -> str:
     """One line per server for a long report (its card folded below): the verdict, where it may run, open
     findings."""
     name = snap.name

@@ -9,10 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._common import json_safe
 from ._data import report_data
+
+if TYPE_CHECKING:
+    from ..assessment import Assessment
 
 __all__ = ["render_json", "report_schema"]
 
@@ -20,7 +23,7 @@ __all__ = ["render_json", "report_schema"]
 SPREAD_DEPTH = 4  # report > servers > a server > tools > a tool: one line each down to here
 
 
-def render_json(a: Any, *, timestamp: str | dt.datetime | None = None) -> str:
+def render_json(a: Assessment, *, timestamp: str | dt.datetime | None = None) -> str:
     """The assessment as a JSON report: sorted keys, UTF-8 text, a final newline; one entry per line down to a
     tool or a finding, compact below."""
     return json_safe(_dump(report_data(a, timestamp=timestamp), 0)) + "\n"

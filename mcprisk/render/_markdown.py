@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..model import CONTROLS
 from ._common import (RESOLVED, code_words, counts, counts_text, flow_groups, missing_groups, one_line, owasp_rows,
                       placement_failure, placement_of, server_findings, stamp, tools_by_severity, tracking_text,
                       verdict_of, verdict_reasons)
+
+if TYPE_CHECKING:
+    from ..assessment import Assessment
 
 __all__ = ["render_markdown"]
 
@@ -57,7 +60,7 @@ def _terms(codes: Any) -> str:
     return "; ".join(_term(c) for c in codes)
 
 
-def _reasons(a: Any, v: Any) -> str:
+def _reasons(a: Assessment, v: Any) -> str:
     return "; ".join(f"{_esc(words)}" + (f" on {_code(subject)}" if subject else "") + f" ({_code(rid)})"
                      for rid, words, subject, _f in verdict_reasons(a, v))
 
@@ -71,7 +74,7 @@ def _ceiling(c: Any) -> list[str]:
     return lines
 
 
-def _verdict(a: Any, snap: Any) -> list[str]:
+def _verdict(a: Assessment, snap: Any) -> list[str]:
     name = snap.name
     p, v = placement_of(a, name), verdict_of(a, name)
     open_fs = [f for f in server_findings(a, name) if f.status not in RESOLVED]
@@ -90,7 +93,7 @@ def _verdict(a: Any, snap: Any) -> list[str]:
                   f"- Open findings: {found}", ""]
         return lines
     lines.append(f"- Placement: {_esc(p.summary)}")
-    current = f"{_code(p.current)} ({_esc(getattr(p, 'current_reason', ''))})" if p.current else "unknown"
+    current = f"{_code(p.current)} ({_esc(p.current_reason)})" if p.current else "unknown"
     lines.append(f"- Runs now: {current}")
     lines.append(f"- Recommended: {_code(p.recommended)}")
     lines.append(f"- May run as: {', '.join(_code(x) for x in p.allowed) or 'nothing'}")
@@ -98,15 +101,15 @@ def _verdict(a: Any, snap: Any) -> list[str]:
         lines.append(f"- **Runs more exposed than allowed**: move it to {_code(p.recommended)}")
     if p.blocked_by:
         lines.append(f"- Blocked from remote hosting by: {_terms(p.blocked_by)}")
-    missing_now = [c.control for c in getattr(p, "current_controls", ()) if c.status == "missing"]
+    missing_now = [c.control for c in p.current_controls if c.status == "missing"]
     if missing_now:
         lines.append(f"- Missing now: {_terms(missing_now)}")
     for patterns, need in missing_groups(p):
         lines.append(f"- Before {' or '.join(_code(x) for x in patterns)}: {_terms(need)}")
-    held = getattr(p, "held_back_by", ())
+    held = p.held_back_by
     if held:
         lines.append("- Held back by: " + "; ".join(_held(h, p.need) for h in held))
-    for plan in getattr(p, "split_plans", ()):
+    for plan in p.split_plans:
         lines.append(f"- **Split plan for {_code(plan.target_pattern)}:** {_quoted(plan.text)}")
     if p.ceiling is not None:
         lines += _ceiling(p.ceiling)
@@ -137,9 +140,9 @@ def _spaced(text: str) -> str:
     return (" " if text[0].isspace() else "") + _esc(text) + (" " if text[-1].isspace() else "")
 
 
-def _own_placement(a: Any, ta: Any) -> str:
+def _own_placement(a: Assessment, ta: Any) -> str:
     p = placement_of(a, ta.server)
-    tp = next((t for t in getattr(p, "tools", ()) if t.tool == ta.tool), None) if p is not None else None
+    tp = next((t for t in p.tools if t.tool == ta.tool), None) if p is not None else None
     if tp is None:
         return ""
     out = _code(tp.recommended)
@@ -151,7 +154,7 @@ def _own_placement(a: Any, ta: Any) -> str:
     return out
 
 
-def render_markdown(a: Any, *, timestamp: str | dt.datetime | None = None) -> str:
+def render_markdown(a: Assessment, *, timestamp: str | dt.datetime | None = None) -> str:
     """The assessment as GitHub-flavoured Markdown: verdicts, findings, tools, controls, flows, drift."""
     ts = stamp(timestamp)
     n_open = sum(1 for f in a.findings if f.status not in RESOLVED)
@@ -202,7 +205,7 @@ def render_markdown(a: Any, *, timestamp: str | dt.datetime | None = None) -> st
     lines.append("")
 
     lines += ["## Resources", ""]
-    resources = getattr(a, "resources", ())
+    resources = a.resources
     if resources:
         lines += ["Who may read this data, and can access be audited or revoked? Flags say what a resource "
                   "exposes.", ""]
@@ -217,7 +220,7 @@ def render_markdown(a: Any, *, timestamp: str | dt.datetime | None = None) -> st
     lines.append("")
 
     lines += ["## Prompts", ""]
-    prompts = getattr(a, "prompts", ())
+    prompts = a.prompts
     if prompts:
         lines += ["Which tools and resources each prompt assumes; a prompt weighs as much as the most severe tool "
                   "it drives.", ""]
@@ -262,7 +265,7 @@ def render_markdown(a: Any, *, timestamp: str | dt.datetime | None = None) -> st
         lines.append("No path from untrusted content through private data to an outside destination.")
     lines.append("")
 
-    drift = getattr(a, "drift", None)
+    drift = a.drift
     if drift is not None:
         lines += ["## Drift since the approved snapshot", ""]
         rows = [[_code(n), "server", "added", ""] for n in drift.added_servers]
@@ -282,7 +285,7 @@ def render_markdown(a: Any, *, timestamp: str | dt.datetime | None = None) -> st
         lines += ["## Problems", ""]
         lines += [f"- {_code(n)} {e.stage}: {e.code}: {_esc(e.message, 200)}" for n, e in problems]
         lines += [f"- rule {_code(r.rule)} failed on {_code(r.subject)}: {_esc(r.error, 200)}" for r in a.rule_failures]
-        lines += [f"- tracking entry {_code(getattr(u, 'pattern', u))} matched no finding"
+        lines += [f"- tracking entry {_code(u.pattern)} matched no finding"
                   for u in a.unmatched_tracking]
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"

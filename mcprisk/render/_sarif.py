@@ -13,11 +13,15 @@ import json
 import os
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from .._text import sha256_hex
+from ..model import RESOLVED
 from ._common import json_safe, one_line, rule_docs, severity_rank, stamp
+
+if TYPE_CHECKING:
+    from ..assessment import Assessment
 
 __all__ = ["SARIF_SCHEMA", "render_sarif"]
 
@@ -25,8 +29,7 @@ SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schem
 _LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
 # GitHub code scanning reads properties.security-severity (0.1-3.9 low, 4-6.9 medium, 7-8.9 high, 9+ critical).
 _SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
-_SUPPRESSION = {"accepted": "accepted", "mitigated": "accepted", "false_positive": "accepted",
-                "in_discussion": "underReview"}
+_SUPPRESSION = {**{status: "accepted" for status in RESOLVED}, "in_discussion": "underReview"}
 
 
 def _rule_name(title: str) -> str:
@@ -78,7 +81,7 @@ def _relative_ref(parts: tuple[str, ...]) -> str:
     return "/".join(quote(x, safe="!$&'()*+,;=@") for x in parts if x != ".")
 
 
-def _locations(a: Any, f: Any, base: Path | None) -> list[dict[str, Any]]:
+def _locations(a: Assessment, f: Any, base: Path | None) -> list[dict[str, Any]]:
     snaps = {s.name: s for s in a.snapshots}
     tools = list(f.tools)
     logical = []
@@ -96,14 +99,14 @@ def _locations(a: Any, f: Any, base: Path | None) -> list[dict[str, Any]]:
     if source is not None:
         uri, relative = _uri(source.path, base)
         physical: dict[str, Any] = {"artifactLocation": {"uri": uri, **({"uriBaseId": "%SRCROOT%"} if relative else {})}}
-        line = source.line_of(getattr(f, "location", None)) if hasattr(source, "line_of") else source.line
+        line = source.line_of(f.location)
         if line and line >= 1:  # the value the finding is about (launch findings), else the server's entry
             physical["region"] = {"startLine": int(line)}
         location["physicalLocation"] = physical
     return [location]
 
 
-def _result(a: Any, f: Any, rule_index: dict[str, int], base: Path | None) -> dict[str, Any]:
+def _result(a: Assessment, f: Any, rule_index: dict[str, int], base: Path | None) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": f.code,
         "ruleIndex": rule_index[f.code],
@@ -124,7 +127,7 @@ def _result(a: Any, f: Any, rule_index: dict[str, int], base: Path | None) -> di
     return result
 
 
-def render_sarif(a: Any, *, timestamp: str | dt.datetime | None = None, base: str | os.PathLike[str] | None = None
+def render_sarif(a: Assessment, *, timestamp: str | dt.datetime | None = None, base: str | os.PathLike[str] | None = None
                  ) -> str:
     """The assessment as a SARIF 2.1.0 log (JSON text). ``base``: the directory config paths are made
     relative to (the repository root in CI); relative paths are kept as given."""

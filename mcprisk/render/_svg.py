@@ -9,11 +9,14 @@ in a ``<title>``). No script, no link, no external reference.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..model import CONTROLS, EFFECTS, PATTERNS, SEVERITIES, effect_rank
+from ..model import CONTROLS, EFFECTS, PATTERNS, RESOLVED, SEVERITIES, effect_rank
 from ._common import visible
 from ._markup import text as _esc
+
+if TYPE_CHECKING:
+    from ..assessment import Assessment
 
 __all__ = ["controls_chart", "effects_chart", "findings_chart", "graph_chart"]
 
@@ -30,7 +33,6 @@ STATUS_STYLE = {  # fill, text colour, label
 NEXT_STYLE = ("#fff1e0", "#9a4a00")  # not applicable here, but missing for the next pattern the server needs
 EDGE_COLOURS = {"exposes": "#b0b7bf", "credential": "#B8860B", "reads": "#7F7F7F", "writes": "#0072B2",
                 "deletes": "#D55E00", "sends_to": "#CC79A7", "fetches_from": "#E69F00"}
-_RESOLVED = ("accepted", "mitigated", "false_positive")
 _SHORT = {"internal_http": "internal", "public_remote": "public", "managed_gateway": "gateway",
           "local_stdio": "local"}
 
@@ -96,7 +98,7 @@ def _legend(items: Sequence[tuple[str, str]], x: float, y: float, width: float, 
 # Bars
 
 
-def effects_chart(a: Any) -> str:
+def effects_chart(a: Assessment) -> str:
     """Tools per server, stacked by their most severe effect (most severe to the right)."""
     servers = list(a.servers)
     title = "What a call can do: tools per server by most severe effect"
@@ -128,14 +130,14 @@ def effects_chart(a: Any) -> str:
     return _svg(HALF, top + len(servers) * row + 4, title, body)
 
 
-def findings_chart(a: Any) -> str:
+def findings_chart(a: Assessment) -> str:
     """Findings by severity: open ones solid, resolved ones (accepted, mitigated, false positive) pale."""
     title = "Findings by severity"
     if not a.findings:
         return _svg(HALF, 60, title, [_label(HALF / 2, 34, "no findings", anchor="middle", fill="#59636e")])
     severities = list(reversed(SEVERITIES))
-    open_n = {s: sum(1 for f in a.findings if f.severity == s and f.status not in _RESOLVED) for s in severities}
-    done_n = {s: sum(1 for f in a.findings if f.severity == s and f.status in _RESOLVED) for s in severities}
+    open_n = {s: sum(1 for f in a.findings if f.severity == s and f.status not in RESOLVED) for s in severities}
+    done_n = {s: sum(1 for f in a.findings if f.severity == s and f.status in RESOLVED) for s in severities}
     legend, lh = _legend([("#8c959f", "open"), ("#e5e7eb", "accepted, mitigated or false positive")], 0, 14, HALF)
     top, row, label_w = lh + 8, 24, 70
     most = max(open_n[s] + done_n[s] for s in severities) or 1
@@ -174,7 +176,7 @@ _CELL_CSS = ("<style>.hm rect{rx:2px}.hm text{font-size:10.5px;text-anchor:middl
                f"stroke-dasharray:3 2}}.hm .nx text{{fill:{NEXT_STYLE[1]}}}</style>")
 
 
-def controls_chart(a: Any, controls: Sequence[str] = CONTROLS) -> str:
+def controls_chart(a: Assessment, controls: Sequence[str] = CONTROLS) -> str:
     """Servers x controls: each control's status for the recommended placement; a control that does not apply
     there but is missing for the next pattern the server needs is marked "for <pattern>"."""
     title = "Controls for the recommended placement (and what the next pattern adds)"
@@ -255,7 +257,7 @@ def _curve(x1: float, y1: float, x2: float, y2: float, kind: str) -> str:
             f'{x2:.0f} {y2:.0f}"/>')
 
 
-def graph_chart(a: Any) -> str:
+def graph_chart(a: Assessment) -> str:
     """Credentials -> servers -> tools -> data stores and outside parties, in columns. Tools are coloured by
     their most severe effect; edges by what they mean. Every label sits in a gutter no edge crosses: credential
     names left of their node, server names inside their box, tool names right of their node with the edges to

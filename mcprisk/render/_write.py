@@ -6,7 +6,12 @@ import datetime as dt
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+from .._errors import RenderError
+
+if TYPE_CHECKING:
+    from ..assessment import Assessment
 
 __all__ = ["FORMATS", "REPORT_FILES", "write_report"]
 
@@ -33,9 +38,20 @@ def check_formats(formats: str | Sequence[str]) -> tuple[str, ...]:
     return tuple(f for f in FORMATS if f in wanted)
 
 
-def render(a: Any, fmt: str, *, timestamp: str | dt.datetime | None = None,
+def render(a: Assessment, fmt: str, *, timestamp: str | dt.datetime | None = None,
            base: str | os.PathLike[str] | None = None) -> dict[str, str]:
-    """The files of one format as ``{file name: text}``."""
+    """The files of one format as ``{file name: text}``; a renderer that raises becomes a ``RenderError`` naming
+    the format (callers report it; nothing is written for that format)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown report format {fmt!r}; choose from {', '.join(FORMATS)}")
+    try:
+        return _render(a, fmt, timestamp=timestamp, base=base)
+    except Exception as exc:  # noqa: BLE001 - re-raised as a typed error naming the format, never swallowed
+        raise RenderError(fmt, exc) from exc
+
+
+def _render(a: Assessment, fmt: str, *, timestamp: str | dt.datetime | None,
+            base: str | os.PathLike[str] | None) -> dict[str, str]:
     from ._csv import render_csv
     from ._html import render_html
     from ._json import render_json
@@ -50,12 +66,10 @@ def render(a: Any, fmt: str, *, timestamp: str | dt.datetime | None = None,
         return {"report.json": render_json(a, timestamp=timestamp)}
     if fmt == "sarif":
         return {"report.sarif": render_sarif(a, timestamp=timestamp, base=base)}
-    if fmt == "csv":
-        return render_csv(a)
-    raise ValueError(f"unknown report format {fmt!r}; choose from {', '.join(FORMATS)}")
+    return render_csv(a)
 
 
-def write_report(a: Any, outdir: str | os.PathLike[str], formats: str | Sequence[str] = FORMATS, *,
+def write_report(a: Assessment, outdir: str | os.PathLike[str], formats: str | Sequence[str] = FORMATS, *,
                  timestamp: str | dt.datetime | None = None, base: str | os.PathLike[str] | None = None
                  ) -> list[Path]:
     """Render ``formats`` and write them into ``outdir`` (created if needed); returns the paths written.

@@ -1,8 +1,9 @@
 """The workbook's interactive and display parts: the explorer widget and the tables notebooks show.
 
 ``Explorer`` (ipywidgets) answers the inventory, declares controls and tool decisions and shows the verdict move;
-``table`` and the ``*_table`` helpers show DataFrames left-aligned and wrapped, and what would otherwise print as
-nested dicts (drift, flows, placements) as tables. Matplotlib figures stay in ``mcprisk.plots``.
+``frames`` holds the assessment's DataFrames (``frames.tools_frame(a)``, ...); ``table`` and the ``*_table``
+helpers show DataFrames left-aligned and wrapped, and what would otherwise print as nested dicts (drift, flows,
+placements) as tables. Matplotlib figures stay in ``mcprisk.plots``.
 """
 
 from __future__ import annotations

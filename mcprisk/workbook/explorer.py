@@ -20,6 +20,7 @@ import ipywidgets as widgets
 
 from ..assessment import Assessment, reassess
 from ..graph import tool_credentials
+from ..declarations import AUDIENCES
 from ..inventory import Inventory
 from ..model import CONTROLS, EFFECTS, FLAGS
 from ..placement import describe
@@ -28,7 +29,6 @@ from .panes import BANNER_CSS, banner_html, findings_html, tools_html
 
 __all__ = ["Explorer"]
 
-AUDIENCES = ("single_user", "team", "organisation", "partners", "public")
 _AS_CLASSIFIED = "(as classified)"
 _UNDECLARED = "(undeclared)"
 _E = html.escape
