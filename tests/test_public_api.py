@@ -19,7 +19,7 @@ import mcprisk
 TOP_LEVEL = {
     "Assessment", "Check", "ConfigError", "Discovery", "Drift", "Explorer", "IntrospectionError",
     "IntrospectionIssue", "Inventory", "InventoryError", "Limits", "MCPRiskError", "Placement", "Posture", "Prompt",
-    "PromptAssessment", "Resource", "ResourceAssessment", "ResourceTemplate", "Secrets", "ServerSpec", "Snapshot",
+    "PromptAssessment", "RenderError", "Resource", "ResourceAssessment", "ResourceTemplate", "Secrets", "ServerSpec", "Snapshot",
     "SnapshotError", "SpecError", "SpecSource", "SplitPlan", "Tool", "ToolPlacement", "TrackingError", "Verdict",
     "__version__", "apply_split", "apply_tracking", "assess", "diff_snapshots", "discover", "drift_findings",
     "introspect", "introspect_async", "introspect_many", "introspect_many_async", "load_config", "load_inventory",
