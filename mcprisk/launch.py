@@ -8,11 +8,11 @@ was hidden as ``***`` is simply not judged.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from .hosts import host_class
 from .specs import ServerSpec, url_for_checks
 
 __all__ = ["Package", "Reach", "Root", "broad_roots", "packages", "plain_http"]
@@ -215,19 +215,12 @@ def plain_http(spec: ServerSpec) -> list[Reach]:
 
 
 def _loopback(host: str) -> bool:
-    if host in ("localhost", "0.0.0.0") or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+    """A host on this machine (0.0.0.0 reached from the client is this machine too)."""
+    return host_class(host) in ("loopback", "any")
 
 
 def _private(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_private
-    except ValueError:
-        return host.endswith((".local", ".internal", ".lan", ".corp", ".home.arpa")) or "." not in host
+    return host_class(host) == "private"
 
 
 # -- folders ---------------------------------------------------------------------------------------------

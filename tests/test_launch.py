@@ -262,3 +262,20 @@ def test_launch_findings_and_listings_never_show_a_secret(tmp_path):
     out = io.StringIO()
     assert main(["inspect", "--list", "--config", str(config)], out=out, err=io.StringIO()) == 0
     assert canary not in out.getvalue() and "LCH003" in out.getvalue()
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "10.1.2.3", "192.168.0.9", "mcp.corp",
+                                  "intranet", "203.0.113.7", "8.8.8.8", "api.example.com", "[fd00::1]"])
+def test_launch_and_placement_read_a_host_alike(host):
+    """Launch hygiene and placement read a URL's host from one definition: a plain-HTTP URL is skipped as this
+    machine exactly where placement counts it local, and called private exactly where placement says internal.
+    (0.0.0.0 differs on purpose: the client reaching it stays on its machine; a server bound to it is on the network.)"""
+    from mcprisk.placement import current_pattern
+
+    url = f"http://{host}:8080/mcp"
+    pattern = current_pattern("http", url)
+    reach = plain_http(ServerSpec.http(url, name="s"))
+    if pattern == "local_stdio":
+        assert reach == []
+    else:
+        assert len(reach) == 1 and reach[0].private == (pattern == "internal_http"), (host, pattern, reach)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import ipaddress
 from urllib.parse import urlsplit
 
-__all__ = ["current", "current_pattern", "host_class"]
+from ..hosts import host_class
 
-_PRIVATE_NETS = tuple(ipaddress.ip_network(n) for n in (
-    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16", "fc00::/7", "fe80::/10"))
-_PRIVATE_SUFFIXES = (".local", ".internal", ".lan", ".corp", ".home.arpa", ".intranet", ".private")
+__all__ = ["current", "current_pattern"]
 
 
 def current_pattern(transport: str, url: str | None, inventory_hosting: str | None = None) -> str | None:
@@ -46,26 +43,3 @@ def current(transport: str, url: str | None, hosting: str | None) -> tuple[str |
     if where == "private":
         return "internal_http", f"{transport} on {host}: a private-network address or intranet name"
     return "public_remote", f"{transport} on {host}: a public host name or address"
-
-
-def host_class(host: str) -> str | None:
-    host = host.strip("[]").lower().rstrip(".")
-    if not host:
-        return None
-    if host == "localhost" or host.endswith(".localhost"):
-        return "loopback"
-    try:
-        ip = ipaddress.ip_address(host.split("%", 1)[0])
-    except ValueError:
-        if "." not in host or host.endswith(_PRIVATE_SUFFIXES):
-            return "private"
-        return "public"
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    if ip.is_loopback:
-        return "loopback"
-    if ip.is_unspecified:
-        return "any"
-    if any(ip in net for net in _PRIVATE_NETS):
-        return "private"
-    return "public"
