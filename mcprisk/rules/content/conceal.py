@@ -68,7 +68,14 @@ def _silenced(text: str, s: Sentence) -> list[ConceptHit] | None:
     return None
 
 
-def _concealment(text: str, s: Sentence) -> tuple[list[ConceptHit], str] | None:
+def _own_manner(text: str, hide: ConceptHit, own_verb: str) -> bool:
+    """"install_package: Install silently without progress output": the adverb says how the tool does its own job
+    (the verb its name starts with), not what the model should keep from the user."""
+    words = text[max(0, hide.start - 30):hide.start].split()
+    return len(own_verb) >= 4 and bool(words) and words[-1][:5] == own_verb[:5]
+
+
+def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[ConceptHit], str] | None:
     if s.any("unless"):
         return None
     parts = _silenced(text, s)
@@ -78,7 +85,8 @@ def _concealment(text: str, s: Sentence) -> tuple[list[ConceptHit], str] | None:
     if kept and s.any("user", "reply"):
         return [next(h for h in s.hits if not h.concepts.isdisjoint({"user", "reply"}))], \
             "asks the model to hide something from the user"
-    hides = [h for h in s.all("hide") if not any("neg" in n.concepts and 0 <= h.start - n.end <= 12 for n in s.hits)]
+    hides = [h for h in s.all("hide") if not any("neg" in n.concepts and 0 <= h.start - n.end <= 12 for n in s.hits)
+             and not _own_manner(text, h, own_verb)]
     pair = next(((h, u) for h in hides for u in s.hits if not u.concepts.isdisjoint({"user", "reply"})
                  and abs(u.start - h.start) <= 90 and u is not h), None)
     if pair:
@@ -119,8 +127,9 @@ def _concealment(text: str, s: Sentence) -> tuple[list[ConceptHit], str] | None:
 def concealment_hit(subject: Subject) -> Hit | None:
     if not subject.passes(_GATES):
         return None
+    name = subject.fields[0].norm.split() if subject.kind == "tool" and subject.fields else []
     for s in subject.sentences:
-        found = _concealment(subject.text, s)
+        found = _concealment(subject.text, s, name[0] if name else "")
         if not found:
             continue
         parts, meaning = found

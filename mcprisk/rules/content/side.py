@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._concepts import BREAKS, ConceptHit, Sentence, word_concepts
-from ._hits import Hit, concept_hit, discusses, report
+from ._hits import Hit, concept_hit, discusses, redacted, report
 from ._surface import Subject, Surface, surface
 from .conceal import flag_doc
 from .override import INJECTION_REFS
@@ -23,6 +23,7 @@ _MUTATING_NAME = frozenset(
     "add write upload push commit merge deploy move rename modify patch put insert run execute exec apply import "
     "submit sign kill restart stop start enable mark assign schedule book".split())
 _CUES = frozenset({"sequence", "always", "model", "all", "without"})
+_SECRETS = frozenset({"cred", "secret", "pii"})
 
 
 def read_only(subject: Subject, surf: Surface) -> bool:
@@ -115,6 +116,9 @@ def _side_action(subject: Subject, s: Sentence) -> list[ConceptHit] | None:
     for harm in s.all("harm"):
         if _purpose(s, harm, text) or not _ordered(subject, s, harm):
             continue
+        after = next((h for h in s.hits if h.start >= harm.end), None)
+        if after is not None and not after.concepts.isdisjoint(_SECRETS) and redacted(s, after):
+            continue  # "remove any tokens before pasting": redaction advice
         if any(not h.concepts.isdisjoint(_CUES) and h is not harm for h in s.hits):
             return [harm]
     return None
