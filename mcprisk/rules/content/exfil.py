@@ -132,7 +132,7 @@ def exfil_hit(subject: Subject) -> Hit | None:
     if files or subject.passes(_GATES):
         from ._concepts import sentences
         found = sorted([h for h in subject.hits if not h.ident] + files, key=lambda x: x.start)
-        for s in (sentences(subject.text, found) if files else subject.sentences):
+        for s in (sentences(subject.text, found, ends=subject.ends) if files else subject.sentences):
             result = _exfil(subject, s)
             if result and not discusses(subject, s):
                 parts, meaning = result
@@ -215,6 +215,9 @@ def _fixed_in_recipient(subject: Subject, f: Field, start: int) -> list[ConceptH
 
 def _schema_addresses(subject: Subject) -> Iterator[Hit]:
     """An outside address as a recipient parameter's default or choice, or the same one in every example."""
+    text = subject.text
+    if "@" not in text and "0x" not in text:
+        return  # no address anywhere in the subject: no field to look at
     examples: dict[str, list[tuple[Field, re.Match[str]]]] = {}
     for f in subject.fields:
         if not f.schema or ("@" not in f.raw and "0x" not in f.raw):
