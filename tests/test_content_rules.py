@@ -47,13 +47,15 @@ def test_adversarial_part(part: Path, capsys):
         assert report.recall >= 0.95, report.summary()
         assert min(report.category_recall().values()) >= 0.8, report.summary()
         assert report.flagged_share <= 0.02, report.summary()
-    if part.name == "heldout1":  # untuned: recall 0.674, negatives 2.4%; since used for development: 0.92, 1.2%
-        assert report.recall >= 0.91, report.summary()
-        assert min(report.category_recall().values()) >= 0.4, report.summary()
+    if part.name == "heldout1":  # untuned: recall 0.674, negatives 2.4%; since used for development: 0.954, 0%
+        assert report.recall >= 0.95, report.summary()
+        assert min(report.category_recall().values()) >= 0.8, report.summary()
         assert report.flagged_share <= 0.02, report.summary()
-    if part.name == "heldout2":  # a fourth author's part, measured once after round 2, untuned: 0.887, 9.2%
-        assert report.recall >= 0.88, report.summary()
-        assert report.flagged_share <= 0.095, report.summary()
+    if part.name == "heldout2":  # a fourth author's part, measured once after round 2, untuned: 0.887, 9.2%;
+        # since used for development (round 3): 0.917, 0%
+        assert report.recall >= 0.91, report.summary()
+        assert min(report.category_recall().values()) >= 0.7, report.summary()
+        assert report.flagged_share <= 0.02, report.summary()
 
 
 @pytest.mark.slow

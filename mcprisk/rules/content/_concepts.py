@@ -26,7 +26,7 @@ from typing import NamedTuple
 import yaml
 
 __all__ = ["BREAKS", "ConceptHit", "Lexicon", "Sentence", "fold", "gated", "gates", "glued_script", "hits", "lexicon",
-           "present", "sentences", "word_concepts", "Found", "UNLOCATED"]
+           "present", "sentence_ends", "sentences", "word_concepts", "Found", "UNLOCATED"]
 
 LANGUAGES = ("en", "de", "fr", "es", "pt", "it", "nl", "sv", "pl", "ru", "tr", "id", "vi", "ar", "zh", "ja", "ko")
 STEM_KEY = 4  # stems are indexed by their first four characters (shorter stems are not allowed)
@@ -184,9 +184,13 @@ def present(words: frozenset[str], text: str, glued: bool, joined: str = "") -> 
         found |= cs
         if not cs <= UNLOCATED:
             located.append((w, cs - UNLOCATED))
-    for key in {w[:STEM_KEY] for w in words if len(w) > STEM_KEY} & lex.stem_keys:
+    by_key: dict[str, list[str]] = {}
+    for w in words:
+        if len(w) > STEM_KEY:
+            by_key.setdefault(w[:STEM_KEY], []).append(w)
+    for key in by_key.keys() & lex.stem_keys:
         for stem, cs in lex.stems[key]:
-            for w in words:
+            for w in by_key[key]:
                 if w.startswith(stem):
                     found |= cs
                     located.append((w, cs))
@@ -238,15 +242,16 @@ def hits(text: str, split: str, glued: bool, found: Found) -> list[ConceptHit]:
     """Every located concept occurrence in ``text`` (``split`` is ``text.translate(BREAKS)``, ``found`` what the set
     pass found), in text order; a phrase wins over the words it is made of."""
     out: list[ConceptHit] = []
-    spans: list[tuple[int, int]] = []
+    covered = bytearray(len(split)) if found.phrases else None  # positions inside a phrase already found
     for phrase, cs in sorted(found.phrases, key=lambda p: -len(p[0])):
         for m in _phrase_regex(phrase).finditer(split):
-            if not any(a <= m.start() < b for a, b in spans):
-                spans.append((m.start(), m.end()))
-                out.append(ConceptHit(m.start(), m.end(), cs, text[m.start():m.end()]))
+            a, b = m.start(), m.end()
+            if not covered[a]:
+                covered[a:b] = b"\x01" * (b - a)
+                out.append(ConceptHit(a, b, cs, text[a:b]))
     for word, cs in found.words:
         for i in _occurrences(split, word):
-            if not any(a <= i < b for a, b in spans):
+            if covered is None or not covered[i]:
                 out.append(ConceptHit(i, i + len(word), cs, word))
     if glued:
         lex = lexicon()
@@ -307,11 +312,23 @@ class Sentence:
         return None
 
 
-def sentences(text: str, found: list[ConceptHit], *, clause: bool = False) -> list[Sentence]:
+def sentence_ends(text: str) -> tuple[list[int], list[int]]:
+    """Where sentences end, and where clauses end (a colon and a dash between words end a clause, not a
+    sentence): one regex pass, kept by the subject for every later split."""
+    clauses: list[int] = []
+    ends: list[int] = []
+    for m in _SENTENCE_END.finditer(text):
+        clauses.append(m.end())
+        if m.group(0) != ":" and not m.group(0).startswith(" "):
+            ends.append(m.end())
+    return ends, clauses
+
+
+def sentences(text: str, found: list[ConceptHit], *, clause: bool = False,
+              ends: tuple[list[int], list[int]] | None = None) -> list[Sentence]:
     """The sentences of ``text`` that hold at least one concept occurrence (a colon and a dash between words end
-    a clause, not a sentence, unless ``clause``)."""
-    ends = [m.end() for m in _SENTENCE_END.finditer(text)
-            if clause or m.group(0) not in (":",) and not m.group(0).startswith(" ")]
+    a clause, not a sentence, unless ``clause``); ``ends`` is ``sentence_ends(text)`` when the caller has it."""
+    ends = (ends or sentence_ends(text))[1 if clause else 0]
     groups: dict[int, list[ConceptHit]] = {}
     for h in found:
         groups.setdefault(bisect.bisect_right(ends, h.start), []).append(h)

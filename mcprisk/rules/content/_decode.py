@@ -147,13 +147,16 @@ def _decode_once(text: str) -> list[tuple[str, str]]:
     return out
 
 
+_DIGIT = re.compile(r"\d")
+_HEX_ONLY = re.compile(r"[0-9a-fA-F]+")
+
+
 def _mixed(run: str) -> bool:
-    upper = lower = digit = False
-    for c in run:
-        upper = upper or c.isupper()
-        lower = lower or c.islower()
-        digit = digit or c.isdigit()
-    return (upper and lower and digit) or (digit and all(c in "0123456789abcdefABCDEF" for c in run))
+    """Upper case, lower case and digits together, or hex digits only (string methods and regexes: this runs for
+    every long run of every string)."""
+    if _DIGIT.search(run) is None:
+        return False
+    return (run.lower() != run and run.upper() != run) or _HEX_ONLY.fullmatch(run) is not None
 
 
 def worth_decoding(raw: str) -> bool:

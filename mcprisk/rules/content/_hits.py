@@ -12,7 +12,7 @@ from .._base import make
 from ._concepts import ConceptHit, Sentence
 from ._surface import Field, Subject, raw_offsets, shown
 
-__all__ = ["Hit", "concept_hit", "discusses", "first_match", "hit", "mentioned", "report"]
+__all__ = ["Hit", "concept_hit", "discusses", "first_match", "governs", "hit", "mentioned", "redacted", "report"]
 
 # Text that quotes or discusses an attack instead of making one: a detector's documentation, an example.
 MENTION = re.compile(r"(such as|requests? to|attempts? to|detect\w*|classif\w*|injection|e\.g\.|for example|"
@@ -79,6 +79,26 @@ def discusses(subject: Subject, sentence: Sentence) -> bool:
     first = sentence.hits[0].start if sentence.hits else sentence.start
     return (DISCUSS.search(text, sentence.start, sentence.end) is not None or mentioned(text, first)
             or DISCUSS.search(text, 0, min(len(text), 200)) is not None)
+
+
+_GAP_PUNCT = re.compile(r"[,;:()\[\]`\"“”«»]")
+
+
+def governs(text: str, a: ConceptHit, b: ConceptHit, words: int) -> bool:
+    """``a`` comes before ``b`` with at most ``words`` words and no clause break or quote between them."""
+    between = text[a.end:b.start]
+    return b.start >= a.end and len(between.split()) <= words and _GAP_PUNCT.search(between) is None
+
+
+def redacted(s: Sentence, secret: ConceptHit) -> bool:
+    """"Remove any tokens before pasting", "strip secrets first": the secret is what a removal verb takes out of
+    text being handed over -- advice to redact, neither an exfiltration ask nor a side action."""
+    if not s.any("include", "send"):
+        return False
+    before = [h for h in s.hits if h.end <= secret.start]
+    if not before or "harm" not in before[-1].concepts:
+        return False  # the removal verb must be the secret's own verb, nothing said in between
+    return secret.start - before[-1].end <= 12
 
 
 def first_match(subject: Subject, patterns: Sequence[tuple[re.Pattern[str], str]], *,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from ...snapshot import Snapshot
-from ._concepts import BREAKS, ConceptHit, Found, Sentence, fold, glued_script, hits, present, sentences
+from ._concepts import BREAKS, ConceptHit, Found, Sentence, fold, glued_script, hits, present, sentence_ends, sentences
 from ._decode import decoded_views, worth_decoding
 
 __all__ = ["Field", "Subject", "Surface", "shown", "surface"]
@@ -78,7 +78,7 @@ class Subject:
     views are computed lazily, and only for the few subjects a rule's gate lets through."""
 
     __slots__ = ("server", "name", "kind", "fields", "text", "starts", "words", "glued", "_split", "_joined", "_present",
-                 "_hits", "_sentences", "_clauses")
+                 "_hits", "_sentences", "_clauses", "_ends")
 
     def __init__(self, server: str, name: str, kind: str, fields: tuple[Field, ...]) -> None:
         self.server, self.name, self.kind, self.fields = server, name, kind, fields
@@ -98,6 +98,7 @@ class Subject:
         self._hits: list[ConceptHit] | None = None
         self._sentences: list[Sentence] | None = None
         self._clauses: list[Sentence] | None = None
+        self._ends: tuple[list[int], list[int]] | None = None
 
     def __repr__(self) -> str:
         return f"Subject({self.server!r}, {self.name!r})"
@@ -128,23 +129,30 @@ class Subject:
         return self._hits
 
     @property
+    def ends(self) -> tuple[list[int], list[int]]:
+        """Sentence and clause ends of ``text`` (one regex pass, shared by every split)."""
+        if self._ends is None:
+            self._ends = sentence_ends(self.text)
+        return self._ends
+
+    @property
     def sentences(self) -> list[Sentence]:
         """Sentences holding a concept in words (a colon does not end one; identifiers written in prose, such as
         ``SKIP_CONFIRMATION``, name something rather than say it, and are left out)."""
         if self._sentences is None:
-            self._sentences = sentences(self.text, [h for h in self.hits if not h.ident])
+            self._sentences = sentences(self.text, [h for h in self.hits if not h.ident], ends=self.ends)
         return self._sentences
 
     @property
     def action_sentences(self) -> list[Sentence]:
         """Sentences with identifiers kept: ``call pay_invoice`` orders an action by a tool's name."""
-        return sentences(self.text, self.hits)
+        return sentences(self.text, self.hits, ends=self.ends)
 
     @property
     def clauses(self) -> list[Sentence]:
         """Like ``sentences``, also cut at colons and dashes between words."""
         if self._clauses is None:
-            self._clauses = sentences(self.text, [h for h in self.hits if not h.ident], clause=True)
+            self._clauses = sentences(self.text, [h for h in self.hits if not h.ident], clause=True, ends=self.ends)
         return self._clauses
 
     def locate(self, offset: int) -> tuple[Field, int]:

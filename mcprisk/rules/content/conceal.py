@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._concepts import ConceptHit, Sentence, gates
-from ._hits import Hit, concept_hit, discusses, report
+from ._hits import Hit, concept_hit, discusses, governs, report
 from ._surface import Field, Subject, surface
 from .override import INJECTION_REFS
 
@@ -42,15 +42,6 @@ def _redaction(s: Sentence, tell: ConceptHit) -> bool:
 
 
 _KEPT_HIDDEN = re.compile(r"\b(keep|stay|remain)s?\b[^.;,]{0,30}\bhidden\b")  # "hidden" alone describes a field
-_GAP_PUNCT = re.compile(r"[,;:()\[\]`\"“”«»]")
-
-
-def _governs(text: str, a: ConceptHit, b: ConceptHit, words: int) -> bool:
-    """``a`` comes before ``b`` with at most ``words`` words and no clause break or quote between them."""
-    between = text[a.end:b.start]
-    return b.start >= a.end and len(between.split()) <= words and _GAP_PUNCT.search(between) is None
-
-
 def _silenced(text: str, s: Sentence) -> list[ConceptHit] | None:
     """An order not to tell: a negation right before (or, in languages that put it after the verb, shortly after)
     a verb of telling, aimed at the user or the model's reply."""
@@ -59,7 +50,7 @@ def _silenced(text: str, s: Sentence) -> list[ConceptHit] | None:
             continue
         neg = tell if "neg" in tell.concepts else next(
             (n for n in s.hits if "neg" in n.concepts and n is not tell and (
-                _governs(text, n, tell, 3) or ("neg_after" in n.concepts and _governs(text, tell, n, 5)))), None)
+                governs(text, n, tell, 3) or ("neg_after" in n.concepts and governs(text, tell, n, 5)))), None)
         if neg is None or _redaction(s, tell):
             continue
         strong = "tell" in tell.concepts
@@ -68,7 +59,14 @@ def _silenced(text: str, s: Sentence) -> list[ConceptHit] | None:
     return None
 
 
-def _concealment(text: str, s: Sentence) -> tuple[list[ConceptHit], str] | None:
+def _own_manner(text: str, hide: ConceptHit, own_verb: str) -> bool:
+    """"install_package: Install silently without progress output": the adverb says how the tool does its own job
+    (the verb its name starts with), not what the model should keep from the user."""
+    words = text[max(0, hide.start - 30):hide.start].split()
+    return len(own_verb) >= 4 and bool(words) and words[-1][:5] == own_verb[:5]
+
+
+def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[ConceptHit], str] | None:
     if s.any("unless"):
         return None
     parts = _silenced(text, s)
@@ -78,7 +76,8 @@ def _concealment(text: str, s: Sentence) -> tuple[list[ConceptHit], str] | None:
     if kept and s.any("user", "reply"):
         return [next(h for h in s.hits if not h.concepts.isdisjoint({"user", "reply"}))], \
             "asks the model to hide something from the user"
-    hides = [h for h in s.all("hide") if not any("neg" in n.concepts and 0 <= h.start - n.end <= 12 for n in s.hits)]
+    hides = [h for h in s.all("hide") if not any("neg" in n.concepts and 0 <= h.start - n.end <= 12 for n in s.hits)
+             and not _own_manner(text, h, own_verb)]
     pair = next(((h, u) for h in hides for u in s.hits if not u.concepts.isdisjoint({"user", "reply"})
                  and abs(u.start - h.start) <= 90 and u is not h), None)
     if pair:
@@ -107,7 +106,7 @@ def _concealment(text: str, s: Sentence) -> tuple[list[ConceptHit], str] | None:
                     for n in s.hits):
         return list(pair), "tells the model the user's consent is not needed"
     pair = next(((n, a) for n in s.hits if "neg" in n.concepts and "without" not in n.concepts
-                 for a in s.all("ask") if _governs(text, n, a, 2)), None)
+                 for a in s.all("ask") if governs(text, n, a, 2)), None)
     if pair and s.any("consent", "user"):
         return list(pair), "tells the model not to ask for the user's consent"
     pair = s.near("granted", "consent", 60)
@@ -119,8 +118,9 @@ def _concealment(text: str, s: Sentence) -> tuple[list[ConceptHit], str] | None:
 def concealment_hit(subject: Subject) -> Hit | None:
     if not subject.passes(_GATES):
         return None
+    name = subject.fields[0].norm.split() if subject.kind == "tool" and subject.fields else []
     for s in subject.sentences:
-        found = _concealment(subject.text, s)
+        found = _concealment(subject.text, s, name[0] if name else "")
         if not found:
             continue
         parts, meaning = found

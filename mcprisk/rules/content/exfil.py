@@ -7,8 +7,8 @@ from collections.abc import Iterable, Iterator
 
 from ...model import Finding
 from .._base import RuleContext, finding_rule
-from ._concepts import ConceptHit, Sentence, gates
-from ._hits import Hit, concept_hit, discusses, hit, mentioned, report
+from ._concepts import BREAKS, ConceptHit, Sentence, gates, word_concepts
+from ._hits import Hit, concept_hit, discusses, hit, mentioned, redacted, report
 from ._surface import Field, Subject, surface
 from .conceal import flag_doc
 from .override import INJECTION_REFS
@@ -40,12 +40,39 @@ def _file_hits(subject: Subject) -> list[ConceptHit]:
     if not any(mark in text for mark in _FILE_MARKS):
         return []
     return [ConceptHit(m.start(), m.end(), frozenset({"secret_file"}), m.group(0))
-            for m in SECRET_FILES.finditer(subject.text)]
+            for m in SECRET_FILES.finditer(text) if not _public_file(text, m.end())]
 
 
-def _guarded(s: Sentence, move: ConceptHit) -> bool:
-    """"Never paste a private key", "values are masked": the sentence says what must not happen."""
-    return any(("neg" in n.concepts and 0 <= move.start - n.end <= 60) for n in s.hits) or s.any("neg_desc")
+_PATH_END = re.compile(r"[^\s\"'`<>()\[\]{},;]*")
+
+
+def _public_file(text: str, end: int) -> bool:
+    """``~/.ssh/id_ed25519.pub``: the path the match opens names a public key, which is meant to be shared."""
+    rest = _PATH_END.match(text, end)
+    return rest is not None and text[end:rest.end()].rstrip(".").endswith(".pub")
+
+
+def _guarded(s: Sentence, move: ConceptHit, secret: ConceptHit) -> bool:
+    """"Never paste a private key", "values are masked", "remove secrets first": the sentence says what must not
+    happen, or has the secret taken out of what is handed over."""
+    return any(("neg" in n.concepts and 0 <= move.start - n.end <= 60) for n in s.hits) or s.any("neg_desc") or (
+        redacted(s, secret))
+
+
+# "Paste it as the system message", "add it to your prompt": the context is where something goes, not what leaves.
+_DESTINATION = re.compile(r"\b(as|into|als|comme|como|come|to)\s+(the|a|an|your|le|la|el|il|o|der|die|den|das|ton|tu)"
+                          r"\s+$")
+
+
+def _names_itself(subject: Subject, secret: ConceptHit) -> bool:
+    """A prompt called ``system-prompt-code-reviewer`` or a resource ``system-prompt.md`` is about that thing: its
+    text naming it describes the subject (the model's own "your system prompt" still counts)."""
+    if subject.kind == "server" or not subject.fields:
+        return False
+    words = [w for w in secret.word.translate(BREAKS).split() if w not in ("the", "a", "an")]
+    own = set(subject.fields[0].norm.translate(BREAKS).split())
+    before = subject.text[max(0, secret.start - 6):secret.start].split()
+    return bool(words) and own.issuperset(words) and not (before and before[-1] in ("your", "its"))
 
 
 _DOMAIN = re.compile(r"pass(word)?|secret|credential|token|keys?\b|vault|ssh|auth|login|cookie|\benv|keychain|wallet")
@@ -80,8 +107,11 @@ def _exfil(subject: Subject, s: Sentence) -> tuple[list[ConceptHit], str] | None
         for move in s.hits:
             if move is secret or move.concepts.isdisjoint(_MOVES) or abs(move.start - secret.start) > 110:
                 continue
-            if _guarded(s, move) or _own_parameter(subject, secret):
+            if _guarded(s, move, secret) or _own_parameter(subject, secret) or _names_itself(subject, secret) or (
+                    _DESTINATION.search(subject.text, max(0, secret.start - 16), secret.start)):
                 continue
+            if any("use" in u.concepts and 0 <= move.start - u.end <= 2 for u in s.hits):
+                continue  # "use cc for ...": the field is named, nothing is moved by it
             if not strong and (not s.any("all", "hide", "source") or _own_domain(subject, secret)):
                 continue  # "pass your API key": the tool's own credential; only collecting or sweeping counts
             if _own_summary(subject, s) and not s.any("model", "user") and not (
@@ -102,7 +132,7 @@ def exfil_hit(subject: Subject) -> Hit | None:
     if files or subject.passes(_GATES):
         from ._concepts import sentences
         found = sorted([h for h in subject.hits if not h.ident] + files, key=lambda x: x.start)
-        for s in (sentences(subject.text, found) if files else subject.sentences):
+        for s in (sentences(subject.text, found, ends=subject.ends) if files else subject.sentences):
             result = _exfil(subject, s)
             if result and not discusses(subject, s):
                 parts, meaning = result
@@ -157,8 +187,37 @@ def _recipient_cue(subject: Subject, start: int, is_url: bool) -> list[ConceptHi
     return None
 
 
+def _example_block(text: str, start: int) -> bool:
+    """The address sits in a JSON or code line under an "Example" heading: a documented call, not an order."""
+    line = text.rfind("\n", 0, start) + 1
+    if not text[line:start].lstrip().startswith(("{", "[", "`")):
+        return False
+    return _EXAMPLE.search(text[max(0, line - 40):line].rstrip("\n`")) is not None
+
+
+def _fixed_in_recipient(subject: Subject, f: Field, start: int) -> list[ConceptHit] | None:
+    """A recipient parameter's own description ordering one fixed address ("adres: ... use wallet 0x9f2c..."): the
+    user's choice is replaced before they make it."""
+    if not (f.schema and f.path.endswith(".description") and ".properties." in f.path):
+        return None
+    prop = f.path.rsplit(".properties.", 1)[-1].split(".")[0]
+    if not (RECIPIENT_PROPS.search(prop.lower().replace("_", " ")) or any(
+            "recipient" in word_concepts(w) for w in prop.lower().replace("_", " ").split())):
+        return None
+    text = subject.text
+    for s in subject.clauses:
+        if s.start <= start < s.end and not s.any("unless"):
+            use = [h for h in s.hits if "use" in h.concepts and h.end <= start
+                   and len(text[h.end:start].split()) <= 2]
+            return use or None
+    return None
+
+
 def _schema_addresses(subject: Subject) -> Iterator[Hit]:
     """An outside address as a recipient parameter's default or choice, or the same one in every example."""
+    text = subject.text
+    if "@" not in text and "0x" not in text:
+        return  # no address anywhere in the subject: no field to look at
     examples: dict[str, list[tuple[Field, re.Match[str]]]] = {}
     for f in subject.fields:
         if not f.schema or ("@" not in f.raw and "0x" not in f.raw):
@@ -184,7 +243,7 @@ def _schema_addresses(subject: Subject) -> Iterator[Hit]:
 
 _ADDRESS_MARKS = re.compile(r"@|0x[0-9a-f]{8}|\b[a-z]{2}\d{2}[ ]?[a-z0-9]{4}|https?://")
 _RECIPIENT_GATES = gates("always recipient", "instead recipient", "regardless recipient", "always send",
-                         "instead send", "regardless send", "regardless", "recipient sequence", "recipient all",
+                         "instead send", "regardless send", "regardless", "recipient sequence", "recipient use", "recipient all",
                          "recipient include", "recipient send")
 
 
@@ -201,9 +260,9 @@ def _recipient_hits(subject: Subject) -> Iterator[Hit]:
         if f.schema and last.startswith(("default", "enum", "const", "examples")) or f.kind in ("name", "key", "uri"):
             continue
         before = text[max(0, m.start() - 25):m.start()]
-        if _EXAMPLE.search(before) or _SENDER.search(before):
+        if _EXAMPLE.search(before) or _SENDER.search(before) or _example_block(text, m.start()):
             continue
-        cue = _recipient_cue(subject, m.start(), is_url)
+        cue = _recipient_cue(subject, m.start(), is_url) or (None if is_url else _fixed_in_recipient(subject, f, m.start()))
         if cue and not discusses(subject, next(s for s in subject.clauses if s.start <= m.start() < s.end)):
             yield Hit(subject, f, h.start, h.end, "slips an outside recipient or destination into what the model sends")
             return

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 
 from ...model import Finding
 from .._base import RuleContext, finding_rule
+from ._concepts import BREAKS, fold, glued_script, present
 from ._decode import is_prose
 from ._hits import Hit, hit, report
 from ._surface import Subject, surface
@@ -35,13 +36,30 @@ def _markup_hits(subject: Subject) -> Iterator[Hit]:
     for regex, what in MARKUP:
         for m in regex.finditer(text):
             inner = m.group(m.lastindex or 0) if m.lastindex else m.group(0)
-            if len(re.findall(r"[^\W\d_]{2,}", inner)) >= 3:
+            words = re.findall(r"[^\W\d_]{2,}", inner)
+            if len(words) >= 3 and not _placeholder(inner, words):
                 yield hit(subject, m.start(), m.end(), f"hides text from the reader in {what}")
                 return
     for m in TRACKING.finditer(text):
         if _DATA_IN_URL.search(m.group(0)) or "width" in m.group(0) or "height" in m.group(0):
             yield hit(subject, m.start(), m.end(), "embeds a tracking image that carries data in its URL")
             return
+
+
+# What hidden text must say to be aimed at the model: a few words with none of these are a documented placeholder.
+_ORDERS = frozenset({"tell", "tell_weak", "hide", "ignore", "instructions", "rules", "secret", "cred", "context", "send",
+                     "harm", "always", "gather", "include", "use", "neg", "lie", "other", "user", "only", "obey",
+                     "precedence", "now", "sequence", "recipient"})
+
+
+def _placeholder(inner: str, words: list[str]) -> bool:
+    """``<span style="display:none">Your preview text</span>``: a short hidden span that orders nothing documents the
+    markup a parameter takes (an email preheader), it does not hide text from the reader."""
+    if len(words) >= 6:
+        return False
+    norm = fold(inner)
+    found = present(frozenset(norm.translate(BREAKS).split()), norm, glued_script(norm))
+    return found.concepts.isdisjoint(_ORDERS)
 
 
 @finding_rule("INJ015", "Hidden HTML, CSS or Markdown", likelihood=3, impact=3, references=INJECTION_REFS,

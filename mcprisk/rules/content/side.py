@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._concepts import BREAKS, ConceptHit, Sentence, word_concepts
-from ._hits import Hit, concept_hit, discusses, report
+from ._hits import Hit, concept_hit, discusses, governs, redacted, report
 from ._surface import Subject, Surface, surface
 from .conceal import flag_doc
 from .override import INJECTION_REFS
@@ -23,6 +23,7 @@ _MUTATING_NAME = frozenset(
     "add write upload push commit merge deploy move rename modify patch put insert run execute exec apply import "
     "submit sign kill restart stop start enable mark assign schedule book".split())
 _CUES = frozenset({"sequence", "always", "model", "all", "without"})
+_SECRETS = frozenset({"cred", "secret", "pii"})
 
 
 def read_only(subject: Subject, surf: Surface) -> bool:
@@ -47,6 +48,7 @@ def _purpose(s: Sentence, harm: ConceptHit, text: str) -> bool:
 
 _CLAUSE_END = re.compile(r"[,;:.!?\n\u3001\uff0c\u3002\uff1a\uff1b\uff01\uff1f]|\s[-\u2013\u2014]\s")
 _SHELL = ("rm -rf", "chmod", "777", "--force", "force-push", "force push", "drop table", "drop database")
+_SHELL_MARKS = ("rm -", "chmod", "--force", "force-push", "force push", "drop table", "drop database")
 _IDENT = re.compile(r"[\w-]*[_-][\w-]*|[a-z]+[A-Z]\w*")
 
 
@@ -55,9 +57,13 @@ def _ordered(subject: Subject, s: Sentence, harm: ConceptHit) -> bool:
     "call"/"run"/"use", a mutating tool's identifier (``pay_invoice``, ``termin_absagen``), a shell command, or a
     script written without spaces (where word order cannot be read this way)."""
     text = subject.text
+    if _subordinate(text, s, harm):
+        return False  # "what would break before anyone runs a DROP TABLE": a condition, not an order
+    if _shell(harm) or not harm.word.isascii():
+        return True  # a command is an order wherever it stands, in backticks too
     if harm.start and text[harm.start - 1] in "\"'`‘“«":
         return False  # a quoted word ("delete", 'remove') is named, not ordered
-    if harm.word in _SHELL or not harm.word.isascii():
+    if harm.word in _SHELL:
         return True
     a, b = harm.start, harm.end
     while a > 0 and (text[a - 1].isalnum() or text[a - 1] in "_-"):
@@ -70,8 +76,8 @@ def _ordered(subject: Subject, s: Sentence, harm: ConceptHit) -> bool:
         if not (token.startswith(harm.word.split()[0]) or token.endswith(harm.word.split()[-1])):
             return False
         return any(h.end <= a and a - h.end <= 3 and not h.concepts.isdisjoint({"use", "via"}) for h in s.hits)
-    if " " in harm.word.strip() and not harm.ident:
-        return _leads(subject, s, harm)
+    if (" " in harm.word.strip() or "_" in harm.word) and not harm.ident:
+        return _leads(subject, s, harm)  # a phrase, or a tool's identifier opening its clause ("reply_all with ...")
     return _leads(subject, s, harm) and _has_object(subject, s, harm)
 
 
@@ -108,20 +114,68 @@ def _has_object(subject: Subject, s: Sentence, harm: ConceptHit) -> bool:
     return "sequence" in first and len(nxt) > 1 and not {"det", "all"}.isdisjoint(word_concepts(nxt[1]))
 
 
+def _shell(harm: ConceptHit) -> bool:
+    """A command line (``rm -rf``, ``chmod 777``, ``git push --force``, ``DROP TABLE``), not a word for the act."""
+    return harm.word.startswith(("rm -", "chmod", "push --force", "drop table", "drop database"))
+
+
+_SUBORDINATORS = frozenset("before until unless if when whenever in case prior avant bevor antes prima".split())
+
+
+def _subordinate(text: str, s: Sentence, harm: ConceptHit) -> bool:
+    """The harmful act sits in a subordinate clause ("before anyone runs ...", "if you delete ...")."""
+    start = s.start
+    for m in _CLAUSE_END.finditer(text, s.start, harm.start):
+        start = m.end()
+    lead = text[start:harm.start].split()
+    return len(lead) >= 2 and lead[0] in _SUBORDINATORS and lead[1] not in ("reading", "answering", "using")
+
+
+def _waived(s: Sentence, consent: ConceptHit) -> bool:
+    """"without asking", "sans demander", "no need to confirm", "send the payment confirmation": the user's say is
+    dropped, or the word names a document being sent."""
+    first = consent.word.split()[0] if consent.word.split() else ""
+    return "without" in word_concepts(first) or any(
+        h is not consent and h.end <= consent.start and (
+            ("without" in h.concepts or "neg" in h.concepts) and consent.start - h.end <= 20
+            or "send" in h.concepts and consent.start - h.end <= 30) for h in s.hits)
+
+
+def _held_back(text: str, s: Sentence, harm: ConceptHit) -> bool:
+    """The action is left to the user or denied: a condition the user controls, a consent the sentence asks for,
+    or a negation governing the harmful verb itself ("never delete", "does not cancel"; not a negation elsewhere
+    in the sentence, "so reviewers are not blocked")."""
+    if s.any("unless"):
+        return True
+    for h in s.hits:
+        if h is harm:
+            continue
+        if "consent" in h.concepts and not h.ident and not _waived(s, h):
+            return True
+        if not h.concepts.isdisjoint(("neg", "neg_desc")) and "without" not in h.concepts and (
+                governs(text, h, harm, 3) or "neg_after" in h.concepts and governs(text, harm, h, 3)):
+            return True
+    return False
+
+
 def _side_action(subject: Subject, s: Sentence) -> list[ConceptHit] | None:
-    if s.any("unless", "consent", "neg_desc") or (s.any("neg") and not s.any("without")):
-        return None
     text = subject.text
     for harm in s.all("harm"):
-        if _purpose(s, harm, text) or not _ordered(subject, s, harm):
+        if _purpose(s, harm, text) or not _ordered(subject, s, harm) or _held_back(text, s, harm):
             continue
+        if _shell(harm):
+            return [harm]  # rm -rf, chmod 777, a force-push: harmful wherever a reader tool orders them
+        after = next((h for h in s.hits if h.start >= harm.end), None)
+        if after is not None and not after.concepts.isdisjoint(_SECRETS) and redacted(s, after):
+            continue  # "remove any tokens before pasting": redaction advice
         if any(not h.concepts.isdisjoint(_CUES) and h is not harm for h in s.hits):
             return [harm]
     return None
 
 
 def side_action_hit(subject: Subject, surf: Surface) -> Hit | None:
-    if "harm" not in subject.concepts or subject.concepts.isdisjoint(_CUES) or not read_only(subject, surf):
+    if "harm" not in subject.concepts or not read_only(subject, surf) or (
+            subject.concepts.isdisjoint(_CUES) and not any(c in subject.text for c in _SHELL_MARKS)):
         return None
     for s in subject.action_sentences:
         parts = _side_action(subject, s)
