@@ -66,6 +66,23 @@ def _own_manner(text: str, hide: ConceptHit, own_verb: str) -> bool:
     return len(own_verb) >= 4 and bool(words) and words[-1][:5] == own_verb[:5]
 
 
+_PROHIBITION = re.compile(r"\b(?:under no circumstances|never|do not|don't|must not|should not|shall not|may not|"
+                          r"not allowed|forbidden|prohibited)\b[^\n]{0,120}:\s*$", re.IGNORECASE)
+
+
+def _under_prohibition(text: str, start: int) -> bool:
+    """The sentence is an item of a list its heading forbids ("Under no circumstances should you use this tool to:
+    ... 2. Execute code that may harm the user's data without permission"): the item names what not to do."""
+    head = text[max(0, start - 600):start]
+    lines = [ln for ln in head.split("\n") if ln.strip()]
+    for ln in reversed(lines[-8:]):
+        if ln.rstrip().endswith(":"):
+            return _PROHIBITION.search(ln.rstrip()) is not None
+        if not re.match(r"\s*(?:[-*•]|\d+[.)])(?:\s|$)", ln):
+            return False
+    return False
+
+
 def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[ConceptHit], str] | None:
     if s.any("unless"):
         return None
@@ -88,8 +105,9 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
         if act and not s.any("neg_desc"):
             return [covert, act], "asks the model to act covertly"
     for w in s.all("without"):
-        if any("neg" in n.concepts and n.end <= w.start and n is not w for n in s.hits):
-            continue  # "never delete without confirmation" asks for consent
+        if any("neg" in n.concepts and n.end <= w.start and n is not w for n in s.hits) \
+                or _under_prohibition(text, s.start):
+            continue  # "never delete without confirmation" asks for consent; so does a list headed "never:"
         ask = next((a for a in s.hits if a is not w and 0 <= a.start - w.end <= 30
                     and not a.concepts.isdisjoint({"tell", "consent", "asked", "ask"})), None)
         if ask and s.any("user", "harm", "send", "model", "include"):

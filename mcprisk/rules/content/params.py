@@ -71,6 +71,27 @@ def _reads_as_order(words: list[str]) -> bool:
     return not found.isdisjoint(_ORDER) and not found.isdisjoint(_WANTED)
 
 
+# What turns one order word in an identifier into an order to the model: a sequence ("first of all"), an insistence,
+# doing it unasked, the model or the user addressed, hiding, or what the model holds.
+_NAME_ORDER = _WANTED | {"sequence", "prior", "always", "without", "model", "hide", "ignore"}
+
+
+def _order_name(words: list[str]) -> bool:
+    """An identifier (a property name, an enum value) written as an order: one order word is an option's job
+    (send_only_as_threaded_message, send_microsoft_teams_chat_message); an injected name gives two, or pairs the
+    order with a sequence, an insistence, 'without asking', or what the model holds."""
+    if _reads_as_order(words):
+        return True
+    if len(words) < 5:
+        return False
+    orders = KEY_DIRECTIVE.findall(" ".join(words))
+    concepts = _concepts_of(words)
+    if {"neg", "tell", "user"} <= concepts:  # "do not tell the user", in any language of the lexicons
+        return True
+    # a name as long as a sentence that carries an order word is a sentence (options name themselves in a few words)
+    return len(orders) >= 2 or (len(orders) == 1 and (len(words) >= 8 or not concepts.isdisjoint(_NAME_ORDER)))
+
+
 def _concepts_of(words: list[str], text: str = "") -> frozenset[str]:
     """The concepts of a few words (phrases such as "system prompt" included; unspaced scripts by substring)."""
     joined = " ".join(words)
@@ -129,7 +150,7 @@ def _param_hits(subject: Subject) -> Iterator[Hit]:
                     {"include", "all", "needed"} & _concepts_of(words, f.norm):
                 yield Hit(subject, f, 0, len(f.norm), "writes an order for the model's context as a property name")
                 return
-            if _reads_as_order(words) or (len(words) >= 5 and KEY_DIRECTIVE.search(" ".join(words))):
+            if _order_name(words):
                 yield Hit(subject, f, 0, len(f.norm), "writes an instruction as a property name")
                 return
             continue
@@ -164,8 +185,10 @@ def _param_hits(subject: Subject) -> Iterator[Hit]:
                 if host and not (own & set(re.split(r"[^a-z0-9]+", host))) and host not in ("localhost", "127.0.0.1"):
                     yield Hit(subject, f, u.start(), u.end(), "points a parameter at an outside address by default")
                     return
-        if len(words) >= 5 and (DIRECTIVE_WORDS.search(" ".join(words)) or CALL_TOOL.search(f.norm)
-                                or _reads_as_order(words)):
+        identifier = re.fullmatch(r"[\w.:/-]+", f.raw.strip()) is not None  # send_teams_chat_message: a value's name
+        if (_order_name(words) if identifier else
+                len(words) >= 5 and (DIRECTIVE_WORDS.search(" ".join(words)) or CALL_TOOL.search(f.norm)
+                                     or _reads_as_order(words))):
             yield Hit(subject, f, 0, len(f.norm), f"writes an instruction into a schema {kind} value")
             return
 

@@ -158,11 +158,22 @@ def preference_hit(subject: Subject, surf: Surface) -> Hit | None:
         found = _preference(subject, surf, s)
         if found and not discusses(subject, s):
             parts, meaning = found
-            h = concept_hit(subject, parts, meaning)
+            h = concept_hit(subject, parts, meaning, **_grade(meaning))
             if h.field.kind == "key" and len(h.field.norm.split()) < 4:
                 continue
             return h
     return None
+
+
+# Steering that only asks for this tool ("always use this one", "do not try other tools") costs the user a choice;
+# disparaging rivals, claiming to supersede them or faking an endorsement deceives the model: the high ones.
+_PLAIN_STEERING = ("forbids the model other tools", "tells the model to always choose this tool over others",
+                   "tells the model to choose this tool over the others")
+
+
+def _grade(meaning: str) -> dict[str, int]:
+    """Likelihood x impact of a preference hit: medium for plain steering toward this tool, the rule's high else."""
+    return {"likelihood": 3, "impact": 2} if meaning in _PLAIN_STEERING else {}
 
 
 @finding_rule("INJ012", "Preference manipulation aimed at the model's tool choice", likelihood=3, impact=3,
@@ -173,7 +184,9 @@ def preference_manipulation(ctx: RuleContext) -> Iterable[Finding]:
     called deprecated, unsafe or inferior, "never use another tool", "always use this one first", made-up
     endorsements ("recommended by Anthropic", "certified"), rankings and exclusivity mandates ("the sole sanctioned
     channel"), in any language of the concept lexicons, in any field including the tool's own name. Honest
-    self-description ("Official MCP server for X", "use this tool only for PDFs") is not flagged."""
+    self-description ("Official MCP server for X", "use this tool only for PDFs") is not flagged. Plain steering
+    toward this tool ("always use this one", "do not try other tools") is medium: it narrows the model's choice but
+    deceives no one; disparaging rivals, claiming to supersede them or a made-up endorsement is high."""
     surf = surface(ctx)
     hits = (preference_hit(s, surf) for s in surf.subjects)
     yield from report(preference_manipulation, hits, "Preference manipulation")
