@@ -216,7 +216,10 @@ class ToolContext:
     @functools.cached_property
     def code_phrase(self) -> re.Match[str] | None:
         """Where the description's opening says the tool runs code or commands it is given."""
-        for pattern in lexicon().phrases["code_execution"]:
+        lex = lexicon()
+        if not lex.phrase_any["code_execution"].search(self.lead):
+            return None
+        for pattern in lex.phrases["code_execution"]:
             m = pattern.search(self.lead)
             if m:
                 return m

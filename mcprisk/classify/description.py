@@ -71,6 +71,8 @@ def description_phrases(ctx: ToolContext) -> Iterable[Evidence]:
     lex = lexicon()
     text = ctx.lead
     for effect in ("destructive", "customer_visible", "high_cost"):
+        if not lex.phrase_any[effect].search(text):
+            continue  # none of its patterns matches anywhere: one search instead of one per pattern
         for i, pattern in enumerate(lex.phrases[effect]):
             m = next((m for m in pattern.finditer(text) if not _negated(text, m.start())), None)
             if not m:

@@ -4,6 +4,7 @@ of a description (the verb of each clause of its opening sentence, not only its 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -15,9 +16,18 @@ __all__ = ["NameVerb", "base_verb", "description_verbs", "name_verb", "sense", "
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
 def split_words(text: str) -> list[str]:
     """Split a tool or parameter name into lower-case words at _ - . / spaces and camelCase."""
-    return [w for w in re.split(r"[^a-z0-9]+", _CAMEL.sub("_", text).lower()) if w]
+    return list(_split(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def _split(text: str) -> tuple[str, ...]:
+    # The same names and parameter names are split by many rules of every tool: once per text (bounded).
+    return tuple(w for w in _NON_WORD.split(_CAMEL.sub("_", text).lower()) if w)
 
 
 def base_verb(word: str, lex: Lexicon | None = None, *, participles: bool = True) -> str | None:

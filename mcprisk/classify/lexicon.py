@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
@@ -74,6 +74,9 @@ class Lexicon:
     grammar: Mapping[str, frozenset[str]]  # prefix_words, stop_words, server_noise
     http_methods: Mapping[str, str]  # method word in a generated name -> the verb it stands for
     resources: ResourceWords
+    # Per phrase category, one alternation of all its patterns: it matches a text exactly when one of them does,
+    # so a rule searches once and walks the patterns one by one only where something matched.
+    phrase_any: Mapping[str, re.Pattern[str]] = field(default_factory=dict)
 
     def service_for(self, words: Iterable[str]) -> Service | None:
         """The first service whose words appear among ``words`` (most specific entries come first)."""
@@ -129,6 +132,7 @@ def parse_lexicon(raw: Mapping[str, Any]) -> Lexicon:
         kinds={k: {str(w): str(kind) for w, kind in v.items()} for k, v in raw["objects"].items() if isinstance(v, Mapping)},
         params=_sets(raw["params"]),
         phrases={k: tuple(re.compile(p, re.IGNORECASE) for p in v) for k, v in raw["phrases"].items()},
+        phrase_any={k: re.compile("|".join(f"(?:{p})" for p in v), re.IGNORECASE) for k, v in raw["phrases"].items()},
         services=services,
         grammar=_sets({k: v for k, v in grammar.items() if isinstance(v, list)}),
         http_methods={str(k): str(v) for k, v in grammar["http_methods"].items()},
