@@ -92,7 +92,7 @@ def description_phrases(ctx: ToolContext) -> Iterable[Evidence]:
             yield Evidence("EFF105", "description", excerpt(text, m.start(), m.end()),
                            f"says the call {_PHRASE_MEANING[effect]}", effect, weight=weight)
             break
-    for pattern in lex.phrases["read_only"]:
+    for pattern in lex.phrases["read_only"] if lex.phrase_any["read_only"].search(text) else ():
         m = pattern.search(text)
         if m:
             yield Evidence("EFF105", "description", excerpt(text, m.start(), m.end()), "says it changes nothing",
