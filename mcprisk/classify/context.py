@@ -221,7 +221,7 @@ class ToolContext:
     def code_phrase(self) -> re.Match[str] | None:
         """Where the description's opening says the tool runs code or commands it is given."""
         lex = lexicon()
-        if not lex.phrase_any["code_execution"].search(self.lead):
+        if not lex.may_say("code_execution", self.lead):
             return None
         for pattern in lex.phrases["code_execution"]:
             m = pattern.search(self.lead)
