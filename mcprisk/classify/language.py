@@ -14,20 +14,24 @@ from .lexicon import Lexicon, lexicon, present_bases
 __all__ = ["NameVerb", "base_verb", "description_verbs", "name_verb", "sense", "split_words"]
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-
-
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
 def split_words(text: str) -> list[str]:
     """Split a tool or parameter name into lower-case words at _ - . / spaces and camelCase."""
-    return list(_split(text))
+    return list(_cached_words(text)) if len(text) <= _CACHED_UP_TO else _words(text)
 
 
-@functools.lru_cache(maxsize=65536)
-def _split(text: str) -> tuple[str, ...]:
-    # The same names and parameter names are split by many rules of every tool: once per text (bounded).
-    return tuple(w for w in _NON_WORD.split(_CAMEL.sub("_", text).lower()) if w)
+_CACHED_UP_TO = 64  # names and parameter names, split again and again by the rules; not descriptions, seen once
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in _NON_WORD.split(_CAMEL.sub("_", text).lower()) if w]
+
+
+@functools.lru_cache(maxsize=16384)
+def _cached_words(text: str) -> tuple[str, ...]:
+    return tuple(_words(text))
 
 
 def base_verb(word: str, lex: Lexicon | None = None, *, participles: bool = True) -> str | None:
