@@ -339,12 +339,15 @@ def _placements(snapshots: Sequence[Snapshot], tools: Sequence[ToolAssessment], 
 
     placements, findings = [], []
     before = _reusable(previous, snapshots, tools, inventory, postures) if previous is not None else {}
+    by_server: dict[str, list[ToolAssessment]] = {}
+    for t in tools:  # one pass, not one per server: linear in the servers of a large config
+        by_server.setdefault(t.server, []).append(t)
     for snap in snapshots:
         p = before.get(snap.name)
         if p is None:
             try:
                 p = place(snap.name, transport=snap.server.transport, url=snap.server.url,
-                          tools=[t for t in tools if t.server == snap.name],
+                          tools=by_server.get(snap.name, []),
                           tool_credentials=tool_credentials(graph, snap.name), inventory=inventory,
                           posture=postures.get(snap.name), complete=snap.status == "complete",
                           reach=tool_stores(graph, snap.name))
@@ -399,7 +402,11 @@ def _verdicts(snapshots: Sequence[Snapshot], placements: Sequence[Placement], fi
     rules = {**rule_info(), **drift_rule_info()}
     by_server = {p.server: p for p in placements}
     failed = {r.subject: r.error for r in failures if r.rule == "placement"}
-    return tuple(verdict_for(s.name, by_server.get(s.name), findings, rules, failure=failed.get(s.name))
+    mine: dict[str, list[Finding]] = {}  # each server's findings (a flow's "a+b" server is both's), in order
+    for f in findings:
+        for name in dict.fromkeys((f.server, *f.server.split("+"))):
+            mine.setdefault(name, []).append(f)
+    return tuple(verdict_for(s.name, by_server.get(s.name), mine.get(s.name, ()), rules, failure=failed.get(s.name))
                  for s in snapshots)
 
 

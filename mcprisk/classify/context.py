@@ -127,16 +127,20 @@ class ToolContext:
 
     @functools.cached_property
     def _param_hits(self) -> dict[str, list[str]]:
-        return {}
+        """Every lexicon category of parameter names -> this tool's parameters named so (sorted), from one look-up
+        of each form of each parameter in the lexicon's name -> categories index."""
+        index = _param_index(lexicon())
+        out: dict[str, list[str]] = {}
+        for p, forms in self._param_forms:
+            for category in dict.fromkeys(c for f in forms for c in index.get(f, ())):
+                out.setdefault(category, []).append(p)
+        return {category: sorted(hits) for category, hits in out.items()}
 
     def has_param(self, category: str) -> list[str]:
-        """Parameters named like the lexicon's ``params[category]`` (computed once per category)."""
-        hits = self._param_hits.get(category)
-        if hits is None:
-            names = lexicon().params[category]
-            hits = sorted(p for p, forms in self._param_forms if any(f in names for f in forms))
-            self._param_hits[category] = hits
-        return list(hits)
+        """Parameters named like the lexicon's ``params[category]``."""
+        if category not in lexicon().params:
+            raise KeyError(category)
+        return list(self._param_hits.get(category, ()))
 
     @functools.cached_property
     def output_params(self) -> tuple[str, ...]:
@@ -216,7 +220,10 @@ class ToolContext:
     @functools.cached_property
     def code_phrase(self) -> re.Match[str] | None:
         """Where the description's opening says the tool runs code or commands it is given."""
-        for pattern in lexicon().phrases["code_execution"]:
+        lex = lexicon()
+        if not lex.may_say("code_execution", self.lead):
+            return None
+        for pattern in lex.phrases["code_execution"]:
             m = pattern.search(self.lead)
             if m:
                 return m
@@ -233,13 +240,29 @@ class ToolContext:
         general = [p for p in self.code_params if p.replace("-", "_") not in lex.params["query_code"]]
         if general:
             return "schema", ", ".join(general)
-        if self.code_params:
-            return None
+        if self.code_params or self.code_phrase is None:
+            return None  # no code parameter, and none of the code phrases matches the opening
         for pattern in lex.phrases["code_execution"]:
             m = pattern.search(self.lead)
             if m and not re.search(r"sql|quer|statement|cypher|ddl|dml|migration", m.group(0), re.IGNORECASE):
                 return "description", excerpt(self.lead, m.start(), m.end())
         return None
+
+
+def _param_index(lex: Any) -> dict[str, tuple[str, ...]]:
+    """The lexicon's parameter names -> the categories listing them (built once per lexicon)."""
+    if _PARAM_INDEX and _PARAM_INDEX[0] is lex:
+        return _PARAM_INDEX[1]
+    index: dict[str, list[str]] = {}
+    for category, names in lex.params.items():
+        for name in names:
+            index.setdefault(name, []).append(category)
+    out = {name: tuple(categories) for name, categories in index.items()}
+    _PARAM_INDEX[:] = [lex, out]
+    return out
+
+
+_PARAM_INDEX: list[Any] = []  # [lexicon, its index], keyed by identity
 
 
 def build_context(tool: Tool, server: str, snapshot: Snapshot | None = None,

@@ -71,6 +71,8 @@ def description_phrases(ctx: ToolContext) -> Iterable[Evidence]:
     lex = lexicon()
     text = ctx.lead
     for effect in ("destructive", "customer_visible", "high_cost"):
+        if not lex.may_say(effect, text):
+            continue  # none of its patterns matches anywhere: one search instead of one per pattern
         for i, pattern in enumerate(lex.phrases[effect]):
             m = next((m for m in pattern.finditer(text) if not _negated(text, m.start())), None)
             if not m:
@@ -90,7 +92,7 @@ def description_phrases(ctx: ToolContext) -> Iterable[Evidence]:
             yield Evidence("EFF105", "description", excerpt(text, m.start(), m.end()),
                            f"says the call {_PHRASE_MEANING[effect]}", effect, weight=weight)
             break
-    for pattern in lex.phrases["read_only"]:
+    for pattern in lex.phrases["read_only"] if lex.may_say("read_only", text) else ():
         m = pattern.search(text)
         if m:
             yield Evidence("EFF105", "description", excerpt(text, m.start(), m.end()), "says it changes nothing",

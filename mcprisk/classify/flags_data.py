@@ -58,7 +58,7 @@ def flag_private(ctx: ToolContext) -> Iterable[Evidence]:
         yield Evidence("FLG201", "name", ctx.tool.name, f"{doing} {what}", flag="private_data",
                        weight=1.0 if objects or ctx.verb_firm else 0.5)
         return
-    for pattern in lex.phrases["private_data"]:
+    for pattern in lex.phrases["private_data"] if lex.may_say("private_data", ctx.description) else ():
         m = pattern.search(ctx.description)
         if m:
             yield Evidence("FLG201", "description", excerpt(ctx.description, m.start(), m.end()),
@@ -153,7 +153,7 @@ def flag_untrusted(ctx: ToolContext) -> Iterable[Evidence]:
         # Issues, tasks, events, files: written by others on some services, by the operator or a machine on others.
         yield Evidence("FLG202", "name", ctx.tool.name, f"reads {sorted(objects)[0]}, which others may have written",
                        flag="untrusted_content", weight=0.25)
-    for pattern in lex.phrases["untrusted_content"]:
+    for pattern in lex.phrases["untrusted_content"] if lex.may_say("untrusted_content", ctx.description) else ():
         m = pattern.search(ctx.description)
         if m:
             yield Evidence("FLG202", "description", excerpt(ctx.description, m.start(), m.end()),

@@ -55,7 +55,7 @@ def flag_egress(ctx: ToolContext) -> Iterable[Evidence]:
         yield Evidence("FLG203", "schema", ", ".join(recipients), "sends to a caller-chosen recipient",
                        flag="external_egress")
         return
-    for pattern in lex.phrases["external_egress"]:
+    for pattern in lex.phrases["external_egress"] if lex.may_say("external_egress", ctx.description) else ():
         m = pattern.search(ctx.description)
         if m and not ctx.reads:
             yield Evidence("FLG203", "description", excerpt(ctx.description, m.start(), m.end()),

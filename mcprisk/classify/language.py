@@ -4,6 +4,7 @@ of a description (the verb of each clause of its opening sentence, not only its 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -13,11 +14,24 @@ from .lexicon import Lexicon, lexicon, present_bases
 __all__ = ["NameVerb", "base_verb", "description_verbs", "name_verb", "sense", "split_words"]
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
 def split_words(text: str) -> list[str]:
     """Split a tool or parameter name into lower-case words at _ - . / spaces and camelCase."""
-    return [w for w in re.split(r"[^a-z0-9]+", _CAMEL.sub("_", text).lower()) if w]
+    return list(_cached_words(text)) if len(text) <= _CACHED_UP_TO else _words(text)
+
+
+_CACHED_UP_TO = 64  # names and parameter names, split again and again by the rules; not descriptions, seen once
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in _NON_WORD.split(_CAMEL.sub("_", text).lower()) if w]
+
+
+@functools.lru_cache(maxsize=16384)
+def _cached_words(text: str) -> tuple[str, ...]:
+    return tuple(_words(text))
 
 
 def base_verb(word: str, lex: Lexicon | None = None, *, participles: bool = True) -> str | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
@@ -74,6 +74,18 @@ class Lexicon:
     grammar: Mapping[str, frozenset[str]]  # prefix_words, stop_words, server_noise
     http_methods: Mapping[str, str]  # method word in a generated name -> the verb it stands for
     resources: ResourceWords
+    # Per phrase category, one alternation of all its patterns (see ``may_say``).
+    phrase_any: Mapping[str, tuple[re.Pattern[str], bool]] = field(default_factory=dict)
+
+    def may_say(self, category: str, text: str) -> bool:
+        """False only when none of the ``category`` phrases matches ``text``: one search of their alternation
+        instead of one per pattern, so a rule walks the patterns one by one only where something may match.
+        Patterns written in lower-case ASCII are searched without IGNORECASE in the lower-cased text (several
+        times faster); that is exact for ASCII text, and other text takes the case-insensitive search."""
+        pattern, lowered = self.phrase_any[category]
+        if lowered and text.isascii():
+            return pattern.search(text.lower()) is not None
+        return self.phrase_any[category + "/i"][0].search(text) is not None
 
     def service_for(self, words: Iterable[str]) -> Service | None:
         """The first service whose words appear among ``words`` (most specific entries come first)."""
@@ -129,6 +141,7 @@ def parse_lexicon(raw: Mapping[str, Any]) -> Lexicon:
         kinds={k: {str(w): str(kind) for w, kind in v.items()} for k, v in raw["objects"].items() if isinstance(v, Mapping)},
         params=_sets(raw["params"]),
         phrases={k: tuple(re.compile(p, re.IGNORECASE) for p in v) for k, v in raw["phrases"].items()},
+        phrase_any=_phrase_gates(raw["phrases"]),
         services=services,
         grammar=_sets({k: v for k, v in grammar.items() if isinstance(v, list)}),
         http_methods={str(k): str(v) for k, v in grammar["http_methods"].items()},
@@ -137,6 +150,18 @@ def parse_lexicon(raw: Mapping[str, Any]) -> Lexicon:
             tuple(re.compile(p, re.IGNORECASE) for p in section["secret_paths"]),
             frozenset(section["store_noise"])),
     )
+
+
+def _phrase_gates(phrases: Mapping[str, Iterable[str]]) -> dict[str, tuple[re.Pattern[str], bool]]:
+    """Per category: the alternation of its patterns, and whether it may be searched case-sensitively in lower-cased
+    ASCII text (every pattern ASCII with no upper-case letter outside an escape: ``\\S``, ``\\W`` keep their sense)."""
+    out: dict[str, tuple[re.Pattern[str], bool]] = {}
+    for category, patterns in phrases.items():
+        source = "|".join(f"(?:{p})" for p in patterns)
+        lowered = source.isascii() and not any(c.isupper() for c in re.sub(r"\\.", "", source))
+        out[category + "/i"] = (re.compile(source, re.IGNORECASE), False)
+        out[category] = (re.compile(source), True) if lowered else out[category + "/i"]
+    return out
 
 
 def present_bases(word: str) -> list[str]:

@@ -7,6 +7,7 @@ A reader sees "Human approval gates (consent_approvals)", never a bare id; the i
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from ..catalog import catalog
 
@@ -15,15 +16,26 @@ __all__ = ["describe", "meaning", "names"]
 
 def meaning(code: str) -> str | None:
     """What a catalog id means, in a few words (None for an id the catalog does not know)."""
-    cat = catalog()
+    return _meanings(catalog()).get(code)
+
+
+def _meanings(cat: Any) -> dict[str, str]:
+    """Every id of ``cat`` with its words, the first section naming an id winning (worked out once per catalog:
+    placement describes codes tens of thousands of times in a large assessment)."""
+    if _MEANINGS and _MEANINGS[0] is cat:
+        return _MEANINGS[1]
+    out: dict[str, str] = {}
     lookups = ((cat.controls, lambda c: c.title), (cat.no_go, lambda s: s.title),
                (cat.decision_tree, lambda q: q.title), (cat.caps, lambda c: c.title),
                (cat.patterns, lambda p: p.title), (cat.states, lambda s: s.label))
     for items, title in lookups:
         for item in items:
-            if item.id == code:
-                return title(item)
-    return None
+            out.setdefault(item.id, title(item))
+    _MEANINGS[:] = [cat, out]
+    return out
+
+
+_MEANINGS: list[Any] = []  # [catalog, its meanings], keyed by identity
 
 
 def describe(code: str, *, lower: bool = False) -> str:
