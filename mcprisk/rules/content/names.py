@@ -268,21 +268,22 @@ def typo(a: str, b: str) -> bool:
     return longer[i + 1:] == shorter[i:] and i > 0 and longer[i] == longer[i - 1] and longer[i].isalpha()
 
 
-def _params(snapshots, server: str, tool: str) -> frozenset[str]:
+def _param_index(snapshots) -> dict[tuple[str, str], frozenset[str]]:
+    """Every tool's parameter names by (server, tool), built once per assessment (twins look them up by key)."""
+    out: dict[tuple[str, str], frozenset[str]] = {}
     for snap in snapshots:
-        if snap.name == server:
-            for t in snap.tools:
-                if t.name == tool:
-                    props = (t.input_schema or {}).get("properties")
-                    return frozenset(props) if isinstance(props, dict) else frozenset()
-    return frozenset()
+        for t in snap.tools:
+            props = (t.input_schema or {}).get("properties")
+            out.setdefault((snap.name, t.name), frozenset(props) if isinstance(props, dict) else frozenset())
+    return out
 
 
-def _impersonation(subject: Subject, twin: Twin, snapshots) -> Hit | None:
+def _impersonation(subject: Subject, twin: Twin, params: dict[tuple[str, str], frozenset[str]]) -> Hit | None:
     """A look-alike name (not the same name) whose parameters copy the other tool's, or that is a typing slip of it."""
     if twin.tool.lower() == twin.other_tool.lower():
         return None
-    mine, theirs = _params(snapshots, twin.server, twin.tool), _params(snapshots, twin.other_server, twin.other_tool)
+    mine = params.get((twin.server, twin.tool), frozenset())
+    theirs = params.get((twin.other_server, twin.other_tool), frozenset())
     copied = len(mine) >= 2 and mine == theirs
     if copied or (len(loose(twin.tool)) >= 8 and typo(loose(twin.tool), loose(twin.other_tool))):
         why = "copies its parameters" if copied else "is a typing slip of it"
@@ -324,10 +325,11 @@ def shadowing(ctx: RuleContext) -> Iterable[Finding]:
     surf = surface(ctx)
     by_key = {(s.server, s.name): s for s in surf.subjects if s.kind in ("tool", "prompt")}
     hits: dict[tuple[str, str], Hit] = {}
+    params = _param_index(ctx.snapshots)
     for twin in (*name_twins(surf), *_prompt_twins(surf)):
         subject = by_key.get((twin.server, twin.tool))
         if subject is not None and (twin.server, twin.tool) not in hits:
-            h = shadow_signal(subject, twin) or (_impersonation(subject, twin, ctx.snapshots)
+            h = shadow_signal(subject, twin) or (_impersonation(subject, twin, params)
                                                  if subject.kind == "tool" else None)
             if h:
                 hits[(twin.server, twin.tool)] = h
