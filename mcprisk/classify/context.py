@@ -90,7 +90,9 @@ class ToolContext:
         if not self.code_params or not all(p.replace("-", "_") in lex.params["query_code"] for p in self.code_params):
             return False
         text = f"{' '.join(split_words(self.tool.name))} {self.opening}"
-        says_read = re.search(r"\bselect\b|\bread (\w+ )?(quer|statement|cypher|sql)", text, re.IGNORECASE) or \
+        # "read_query" in a name is the author's label; only the description saying so restricts the SQL it runs.
+        says_read = re.search(r"\bselect\b", text, re.IGNORECASE) or \
+            re.search(r"\bread (\w+ )?(quer|statement|cypher|sql)", self.opening, re.IGNORECASE) or \
             any(p.search(self.lead) for p in lex.phrases["read_only"]) or (
                 # A read in a query language that only reads (PromQL, SOQL, a search DSL); SQL and Cypher can write.
                 self.verb_effect == "read_only" and not re.search(r"\b(sql|cypher|statements?)\b", text + " "
@@ -103,6 +105,8 @@ class ToolContext:
         job (reversible)."""
         if self.has_code_signal:
             return "read_only" if self.read_only_queries else "destructive"
+        if (words | self.nouns) & lexicon().objects["value_moves"]:
+            return "destructive"  # executing a transfer or a trade moves value for good
         return "read_only" if words & lexicon().objects["read_jobs"] else "reversible"
 
     @functools.cached_property
