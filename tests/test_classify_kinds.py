@@ -81,3 +81,54 @@ def test_a_name_alone_does_not_restrict_sql_to_reads():
     select = classify(tool("read_query", "Execute a SELECT query on the database.", {"query": STR}))
     assert anything.primary == "destructive" and select.primary == "read_only"
     assert "code_execution" in anything.flags and "code_execution" in select.flags
+
+
+def test_putting_a_whole_policy_document_replaces_it():
+    """A put of a whole policy document replaces the policy there; a put of one field does not."""
+    whole = classify(tool("put_role_policy", "Create or update an inline policy.", {"role_name": STR,
+                                                                                    "policy_document": STR}))
+    field = classify(tool("put_role_tag", "Create or update a tag on a role.", {"role_name": STR, "value": STR}))
+    assert whole.primary == "destructive" and field.primary != "destructive"
+
+
+def test_an_upload_under_a_caller_named_name_can_replace_a_file():
+    """Uploading a file under a name the caller picks can replace a same-named file there."""
+    got = classify(tool("upload_notebook_file", "Upload a notebook file to the shared space.",
+                        {"local_path": STR, "upload_name": STR}))
+    assert got.primary == "destructive"
+
+
+def test_a_query_dsl_object_is_code():
+    """A free-form query DSL object given to a search is code the datastore runs, read-only here."""
+    got = classify(tool("search", "Perform a search with the provided query DSL.",
+                        {"index": STR, "queryBody": {"type": "object", "additionalProperties": {},
+                                                     "description": "Complete query DSL object"}}))
+    assert "code_execution" in got.flags
+
+
+def test_a_function_body_is_code_not_an_identifier():
+    """"Function body code" names code to run, unlike "country code"."""
+    got = classify(tool("create_function", "Create a database function.",
+                        {"functionBody": {"type": "string", "description": "Function body code"}}))
+    assert "code_execution" in got.flags and got.primary == "destructive"
+
+
+def test_running_a_notebook_or_a_cell_runs_code():
+    """Executing a notebook cell, or scheduling a job that runs a notebook, runs code."""
+    cell = classify(tool("execute_cell", "Execute a cell from the active notebook and return its outputs.",
+                         {"cell_index": {"type": "integer"}}))
+    job = classify(tool("create_job", "Create a scheduled job to run a notebook.", {"notebook_path": STR}))
+    assert "code_execution" in cell.flags and "code_execution" in job.flags and job.primary == "destructive"
+
+
+def test_a_credential_mentioned_is_not_one_handled():
+    """A credential named after a full stop, after a denial or as a fresh random value is not handled;
+    one a list returns is."""
+    mention = classify(tool("browse_posts", "Fetch posts sorted by your choice. With Reddit credentials the "
+                            "limits are higher.", {"sort": STR}))
+    denied = classify(tool("list_providers", "List the store's payment providers. Never exposes gateway credentials.",
+                           {"store_id": STR}))
+    fresh = classify(tool("random_value", "Generate random values: UUID, secure password, number.", {"kind": STR}))
+    handled = classify(tool("list_registries", "List registries. Returns all registry credentials.", {}))
+    assert all("credential_access" not in t.flags for t in (mention, denied, fresh))
+    assert "credential_access" in handled.flags

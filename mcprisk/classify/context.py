@@ -196,7 +196,7 @@ class ToolContext:
                 if re.search(r"\b(sql|cypher|statements?|select|ddl|dml)\b", text, re.IGNORECASE) \
                         or QUERY_LANGUAGE.search(text):
                     found.append(name)
-            elif name.replace("-", "_") in lex.params["query_code"] and free_text(schema) and \
+            elif name.replace("-", "_") in lex.params["query_code"] and (free_text(schema) or _free_object(schema)) and \
                     QUERY_LANGUAGE.search(f"{schema.get('description', '')} {name} {self.lead}"):
                 found.append(name)  # a filter, body or expression in a datastore's query language
         for name in self.has_param("argv"):
@@ -251,6 +251,11 @@ class ToolContext:
             if m and not re.search(r"sql|quer|statement|cypher|ddl|dml|migration", m.group(0), re.IGNORECASE):
                 return "description", excerpt(self.lead, m.start(), m.end())
         return None
+
+
+def _free_object(schema: Mapping[str, Any]) -> bool:
+    """An object of no named fields (a query DSL body, a filter document): the caller writes it freely."""
+    return schema.get("type") == "object" and not schema.get("properties")
 
 
 def _param_index(lex: Any) -> dict[str, tuple[str, ...]]:

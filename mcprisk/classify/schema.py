@@ -42,7 +42,8 @@ def schema_consequences(ctx: ToolContext) -> Iterable[Evidence]:
     (``in_trash``, ``replace_content``) or a conflict policy that can upsert replaces what was there.
     A change that takes a ``comment`` or a ``notify`` switch tells other people about it (a comment that
     only explains the change does not). Value moved to a recipient the caller names cannot be called back, nor
-    can a market order (a ``side`` to buy or sell) once it fills."""
+    can a market order (a ``side`` to buy or sell) once it fills. A put or a set of a whole document (a policy
+    document, a manifest) replaces the one there."""
     if ctx.reads:
         return
     lex = lexicon()
@@ -57,6 +58,10 @@ def schema_consequences(ctx: ToolContext) -> Iterable[Evidence]:
     sides = ctx.has_param("trade_side")
     if sides and ctx.verb in lex.verb_groups["creation"] and ctx.nouns & lex.objects["market_orders"]:
         yield Evidence("EFF107", "schema", sides[0], "places a market order: a fill moves money for good",
+                       "destructive")
+    documents = [p for p in ctx.has_param("whole_document") if ctx.param_depth.get(p, 0) == 0]
+    if documents and ctx.verb in lex.verb_groups["whole_put"]:
+        yield Evidence("EFF107", "schema", documents[0], f"a {ctx.verb} of a whole document replaces the one there",
                        "destructive")
     mutating = ctx.verb_effect in MUTATING or ctx.verb_effect is None
     kept = ctx.service is not None and ctx.service.history  # an overwrite there leaves a version to go back to
