@@ -8,8 +8,9 @@
   an ``evidence_kinds`` row each. ``annotations``: each distinct set of tool annotations once, a tool names
   its row.
 - ``defaults``: per id, the value most entries of that id carry (a no-go sign's title and severity, a decision
-  step's question, a control's why and evidence, a ceiling answer's text); an entry leaves out a field that
-  equals its id's default. A finding leaves out a title and references equal to its rule's (``rules``).
+  step's question, a control's why and evidence, a ceiling answer's text, what a cap does); an entry leaves out a
+  field that equals its id's default. A ceiling's ``held_by`` entry says what the cap ``does`` for a ``why`` that
+  is the tool's name and that. A finding leaves out a title and references equal to its rule's (``rules``).
 - a tool leaves out a null title, null annotations and the placement ``TOOL_PLACEMENT`` (only local_stdio, no
   blockers of its own); a no-go sign or decision step leaves out ``assumed: false`` and an ``evidence_count``
   equal to the lines listed; a control leaves out empty ``tools``; a finding a null ``tracking_note``.
@@ -32,7 +33,8 @@ ROW_FIELDS = ("rule", "source", "text", "detail", "effect", "flag", "weight")  #
 KIND_FIELDS = ("rule", "source", "detail", "effect", "flag", "weight")  # what evidence items share
 # defaults table -> (the field naming an entry's id, the fields that take a default)
 BY_ID = {"no_go": ("id", ("title", "severity")), "rationale": ("id", ("question",)),
-         "controls": ("control", ("why", "evidence")), "ceiling_answers": ("id", ("text",))}
+         "controls": ("control", ("why", "evidence")), "ceiling_answers": ("id", ("text",)),
+         "ceiling_held_by": ("cap", ("does",))}
 COUNTED = ("no_go", "rationale")  # entries with assumed / evidence_count
 
 
@@ -44,8 +46,8 @@ def _entries(report: dict[str, Any], table: str) -> Iterator[dict[str, Any]]:
             continue
         if table == "controls":
             yield from (c for key in ("required_controls", "current_controls", "contradicted") for c in p.get(key) or ())
-        elif table == "ceiling_answers":
-            yield from (p.get("ceiling") or {}).get("answers", ())
+        elif table.startswith("ceiling_"):
+            yield from (p.get("ceiling") or {}).get(table.removeprefix("ceiling_"), ())
         else:
             yield from p.get(table, ())
 
@@ -71,9 +73,28 @@ def _defaults(report: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
     return out
 
 
+def _pattern_defaults(report: dict[str, Any]) -> dict[str, list[str]]:
+    """Per pattern, the missing controls most placements list (carried twice or more)."""
+    placements = [s["placement"] for s in report["servers"] if s.get("placement") is not None]
+    seen: dict[str, Counter[str]] = {}
+    for p in placements:
+        for pattern, missing in p["missing_by_pattern"].items():
+            seen.setdefault(pattern, Counter())[json.dumps(missing)] += 1
+    out = {}
+    for pattern, values in seen.items():
+        value, n = values.most_common(1)[0]
+        if n > 1 and values.total() == len(placements):
+            out[pattern] = json.loads(value)
+    return out
+
+
 def compact(full: dict[str, Any]) -> dict[str, Any]:
     """The full report body made version 3 (changes ``full`` in place and returns it: it is built for this)."""
-    defaults = _defaults(full)
+    for h in _entries(full, "ceiling_held_by"):  # "<tool> <what the cap does>": the cap's part is shared
+        if h["tool"] is not None and h["why"].startswith(f"{h['tool']} "):
+            h["does"] = h.pop("why")[len(h["tool"]) + 1:]
+    defaults: dict[str, Any] = _defaults(full)
+    defaults["missing_by_pattern"] = _pattern_defaults(full)
     for table, (key, _) in BY_ID.items():
         for e in _entries(full, table):
             for f, value in defaults[table].get(e[key], {}).items():
@@ -83,13 +104,19 @@ def compact(full: dict[str, Any]) -> dict[str, Any]:
     for server in full["servers"]:
         for tool in server["tools"]:
             _compact_tool(tool, annotations)
+            if tool.get("confirm") == confirm_at(server["name"], tool["name"]):
+                tool["confirm"] = True
+        held_back = []
         if server.get("placement") is not None:
-            _compact_placement(server["placement"])
+            _compact_placement(server["placement"], defaults["missing_by_pattern"])
+            held_back = _reasons(server["placement"]["held_back_by"])
         for plan in server["split_plans"]:
             groups: dict[tuple[str, ...], list[str]] = {}
             for tool, adds in plan["reasons"].items():
                 groups.setdefault(tuple(adds), []).append(tool)
             plan["reasons"] = [{"adds": list(adds), "tools": tools} for adds, tools in groups.items()]
+            if _reasons(plan["reasons"]) == held_back:
+                del plan["reasons"]
     for f in full["findings"]:
         rule = full["rules"].get(f["code"], {})
         for k in ("title", "references"):
@@ -97,6 +124,7 @@ def compact(full: dict[str, Any]) -> dict[str, Any]:
                 del f[k]
         if f["tracking_note"] is None:
             del f["tracking_note"]
+        _compact_finding_tools(f)
     kinds: dict[tuple[Any, ...], int] = {}
     rows = []
     for row in full["evidence"]:
@@ -109,6 +137,26 @@ def compact(full: dict[str, Any]) -> dict[str, Any]:
     return full
 
 
+def confirm_at(server: str, tool: str) -> str:
+    """Where an operator confirms a tool's unsettled classification (``ToolAssessment.confirm``)."""
+    return f"inventory servers.{server}.tools.{tool}.classification"
+
+
+def _reasons(groups: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Per tool, what it adds: from groups of tools that add the same things (held_back_by, a plan's reasons)."""
+    return {t: g["adds"] for g in groups for t in g["tools"]}
+
+
+def _compact_finding_tools(f: dict[str, Any]) -> None:
+    """Tools all of the finding's own server are named without the ``server/`` prefix (``server_tools``); a count
+    equal to the names listed is left out."""
+    if f["tools_count"] == len(f["tools"]):
+        del f["tools_count"]
+    prefix = f"{f['server']}/"
+    if f["tools"] and all(t.startswith(prefix) for t in f["tools"]):
+        f["server_tools"] = [t[len(prefix):] for t in f.pop("tools")]
+
+
 def _compact_tool(tool: dict[str, Any], annotations: dict[str, int]) -> None:
     if tool["title"] is None:
         del tool["title"]
@@ -117,11 +165,21 @@ def _compact_tool(tool: dict[str, Any], annotations: dict[str, int]) -> None:
     else:
         key = json.dumps(tool["annotations"], sort_keys=True)
         tool["annotations"] = annotations.setdefault(key, len(annotations))
-    if tool["placement"] == TOOL_PLACEMENT:
-        del tool["placement"]
+    placement = tool["placement"]
+    if placement is not None:
+        for k, value in TOOL_PLACEMENT.items():
+            if placement[k] == value:
+                del placement[k]
+        if not placement:
+            del tool["placement"]
 
 
-def _compact_placement(p: dict[str, Any]) -> None:
+def _compact_placement(p: dict[str, Any], missing: dict[str, list[str]]) -> None:
+    for pattern, value in missing.items():
+        if p["missing_by_pattern"][pattern] == value:
+            del p["missing_by_pattern"][pattern]
+    if p.get("ceiling") is not None and p["ceiling"]["confirm"] == p["unconfirmed"]:
+        del p["ceiling"]["confirm"]
     for table in COUNTED:
         for e in p[table]:
             if e.get("assumed") is False:
@@ -160,23 +218,32 @@ def expand_report(report: dict[str, Any]) -> dict[str, Any]:
     annotations = full.pop("annotations")
     for server in full["servers"]:
         for tool in server["tools"]:
+            if tool.get("confirm") is True:
+                tool["confirm"] = confirm_at(server["name"], tool["name"])
             tool.setdefault("title", None)
             tool["annotations"] = annotations[tool["annotations"]] if "annotations" in tool else None
-            tool.setdefault("placement", copy.deepcopy(TOOL_PLACEMENT))
+            if tool.get("placement", {}) is not None:
+                tool["placement"] = {**copy.deepcopy(TOOL_PLACEMENT), **tool.get("placement", {})}
         if server.get("placement") is not None:
-            _expand_placement(server["placement"])
+            _expand_placement(server["placement"], defaults.get("missing_by_pattern", {}))
         for plan in server["split_plans"]:
-            plan["reasons"] = {t: g["adds"] for g in plan["reasons"] for t in g["tools"]}
+            plan["reasons"] = _reasons(plan["reasons"] if "reasons" in plan else server["placement"]["held_back_by"])
     for table, (key, _) in BY_ID.items():
         for e in _entries(full, table):
             for f, value in defaults.get(table, {}).get(e[key], {}).items():
                 e.setdefault(f, value)
+    for h in _entries(full, "ceiling_held_by"):
+        if "does" in h:
+            h["why"] = f"{h['tool']} {h.pop('does')}"
     for f in full["findings"]:
         rule = full["rules"].get(f["code"], {})
         for k in ("title", "references"):
             if k not in f:
                 f[k] = rule[k]
         f.setdefault("tracking_note", None)
+        if "server_tools" in f:
+            f["tools"] = [f"{f['server']}/{t}" for t in f.pop("server_tools")]
+        f.setdefault("tools_count", len(f["tools"]))
     kinds = full.pop("evidence_kinds")
     full.pop("evidence_kind_fields")
     full["evidence"] = [[*kinds[k][:2], text, *kinds[k][2:]] for k, text in full["evidence"]]
@@ -184,7 +251,11 @@ def expand_report(report: dict[str, Any]) -> dict[str, Any]:
     return full
 
 
-def _expand_placement(p: dict[str, Any]) -> None:
+def _expand_placement(p: dict[str, Any], missing: dict[str, list[str]]) -> None:
+    for pattern, value in missing.items():
+        p["missing_by_pattern"].setdefault(pattern, list(value))
+    if p.get("ceiling") is not None:
+        p["ceiling"].setdefault("confirm", list(p["unconfirmed"]))
     for table in COUNTED:
         for e in p[table]:
             e.setdefault("assumed", False)

@@ -121,9 +121,11 @@ def _cut_evidence(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _plan(plan: SplitPlan) -> dict[str, Any]:
-    """A split plan; the tools it keeps are the server's enabled tools it does not move (``keep_count``)."""
+    """A split plan; the tools it keeps are the server's enabled tools it does not move (``keep_count``). Its
+    sentence is left out: every part of it is a field here, and report.md and report.html say it in words."""
     d = plan.to_dict()
     d["keep_count"] = len(d.pop("keep"))
+    del d["text"]
     return d
 
 

@@ -33,11 +33,10 @@ def _dump(value: Any, depth: int) -> str:
     spread = isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value))
     if depth >= SPREAD_DEPTH or not spread or not value:
         return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    pad, inner = " " * depth, " " * (depth + 1)
     if isinstance(value, dict):
-        items = [f"{inner}{json.dumps(k, ensure_ascii=False)}: {_dump(v, depth + 1)}" for k, v in sorted(value.items())]
-        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
-    return "[\n" + ",\n".join(f"{inner}{_dump(v, depth + 1)}" for v in value) + f"\n{pad}]"
+        items = [f"{json.dumps(k, ensure_ascii=False)}:{_dump(v, depth + 1)}" for k, v in sorted(value.items())]
+        return "{\n" + ",\n".join(items) + "\n}"
+    return "[\n" + ",\n".join(_dump(v, depth + 1) for v in value) + "\n]"
 
 
 def report_schema() -> dict[str, Any]:
