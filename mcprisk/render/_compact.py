@@ -45,7 +45,8 @@ def _entries(report: dict[str, Any], table: str) -> Iterator[dict[str, Any]]:
         if p is None:
             continue
         if table == "controls":
-            yield from (c for key in ("required_controls", "current_controls", "contradicted") for c in p.get(key) or ())
+            for key in ("required_controls", "current_controls", "contradicted"):
+                yield from p.get(key) or ()
         elif table.startswith("ceiling_"):
             yield from (p.get("ceiling") or {}).get(table.removeprefix("ceiling_"), ())
         else:
@@ -204,8 +205,8 @@ def _compact_placement(p: dict[str, Any], missing: dict[str, list[str]]) -> None
 
 def expand_report(report: dict[str, Any]) -> dict[str, Any]:
     """A JSON report (as loaded) with every entry whole: what ``format_version`` 3 stores once put back in place,
-    evidence as rows of all seven ``evidence_fields`` (the shape of version 2; ``format_version`` stays 3). A version 2 report is returned as it is (it stores every
-    entry whole already); any other raises ``ValueError``."""
+    evidence as rows of all seven ``evidence_fields`` (the shape of version 2; ``format_version`` stays 3). A
+    version 2 report is returned as it is (it stores every entry whole already); any other raises ``ValueError``."""
     if report.get("format") != "mcprisk.report":
         raise ValueError('not an mcprisk report (expected "format": "mcprisk.report")')
     version = report.get("format_version")
