@@ -16,7 +16,8 @@ every field):
 - a placement's ``current_controls`` is null when it equals ``required_controls``; a decision step whose evidence
   repeats an earlier step's says ``evidence_as`` instead; a step's or no-go sign's evidence is cut to 8 lines
   (``evidence_count``); ``held_back_by`` has one entry per group of tools that add the same things (``tools``),
-  its ``shared_with`` cut to 8 names (``shared_with_count``); a split plan counts what it keeps (``keep_count``).
+  its ``shared_with`` cut to 8 names (``shared_with_count``); a split plan counts what it keeps (``keep_count``)
+  and, since version 3, leaves its sentence to report.md and report.html (every part of it is a field).
 - tools leave out flags that are false (``overridden``, ``assumed_worst``, ``disabled``) and a null ``confirm``.
 """
 
