@@ -16,7 +16,7 @@ _GATES = gates("neg tell user", "neg tell reply", "neg tell model", "neg tell as
                "neg tell_weak reply", "hide user", "hide reply", "hidden user", "hidden reply", "covert send", "covert harm", "covert include",
                *(f"without {a} {b}" for a in ("tell", "consent", "asked", "ask")
                  for b in ("user", "harm", "send", "model", "include")),
-               "lie asked", "asked neg_desc", "asked reply", "omit reply", "omit user", "lie user", "lie reply", "lie model", "consent needed", "neg ask consent", "neg ask user",
+               "lie asked", "asked neg_desc", "asked reply", "omit reply", "lie user", "lie reply", "lie model", "consent needed", "neg ask consent", "neg ask user",
                "granted consent user", "granted consent model")
 _SECRETISH = frozenset({"secret", "cred", "pii"})
 _ACTIONS = frozenset({"send", "harm", "include"})
@@ -85,6 +85,8 @@ def _under_prohibition(text: str, start: int) -> bool:
 
 _CLAUSE_LEAD = re.compile(r"[\s#*>\-\u2022\d.)]*")
 _WEAK_REPLY = ("response", "responses", "output", "outputs")  # "fields to omit from the response" shapes data
+# "Omit for the user's default", "omit to get a summary": leaving a parameter out, said with its purpose
+_PURPOSE = re.compile(r"\b(?:for|to|if|when|unless|para|pour|per|um|om|für|si|se|wenn|als)\b")
 
 
 def _omitted(text: str, s: Sentence) -> list[ConceptHit] | None:
@@ -94,9 +96,9 @@ def _omitted(text: str, s: Sentence) -> list[ConceptHit] | None:
         clause = max([s.start, *(i + 1 for i in (text.rfind(c, s.start, omit.start) for c in ";,:") if i >= 0)])
         if _CLAUSE_LEAD.fullmatch(text, clause, omit.start) is None:
             continue
-        out = next((r for r in s.hits if r.start > omit.start and (
-            "user" in r.concepts or ("reply" in r.concepts and r.word not in _WEAK_REPLY))), None)
-        if out:
+        out = next((r for r in s.hits if r.start > omit.start and "reply" in r.concepts
+                    and r.word not in _WEAK_REPLY), None)
+        if out and _PURPOSE.search(text, omit.end, out.start) is None:
             return [omit, out]
     return None
 
@@ -104,8 +106,17 @@ def _omitted(text: str, s: Sentence) -> list[ConceptHit] | None:
 _SCRIPTED = re.compile(r"\s*,?\s*(?:reply|answer|respond|say|tell them)\s*[:\"'\u201c]")
 
 
+def _user_choice(s: Sentence) -> bool:
+    """An honest condition ("only after the user confirms") -- one that does not straddle a clause break, as
+    "(assistant only): after any export" does."""
+    return any(not _BREAK.search(h.word) for h in s.all("unless"))
+
+
+_BREAK = re.compile(r"[:;()\[\]]")
+
+
 def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[ConceptHit], str] | None:
-    if s.any("unless"):
+    if _user_choice(s):
         return None
     parts = _silenced(text, s) or _omitted(text, s)
     if parts:

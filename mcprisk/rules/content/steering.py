@@ -44,7 +44,8 @@ def _coercion_hits(subject: Subject, surf: Surface) -> Iterator[Hit]:
             continue
         names_server = f"{owner.lower()} server" in text[s.start:s.end] or f"({owner.lower()})" in text[s.start:s.end]
         ordered = any(not h.concepts.isdisjoint(_DIRECTIVES - {"sequence"}) or (
-            "sequence" in h.concepts and s.any("use", "include", "send", "gather", "model", "needed")) for h in s.hits)
+            "sequence" in h.concepts and s.any("use", "include", "send", "gather", "model", "needed")) for h in s.hits) \
+            or (s.any("needed") and s.any("use"))  # "step 0 (mandatory): call set_policy ..."
         if ordered or (names_server and s.any("use", "model")):
             yield hit(subject, m.start(), m.end(), f"gives the model orders about {word!r}, a tool of the {owner} server")
             return
