@@ -57,6 +57,9 @@ def test_adversarial_part(part: Path, capsys):
         assert report.recall >= 0.97, report.summary()
         assert min(report.category_recall().values()) >= 0.9, report.summary()
         assert report.flagged_share <= 0.02, report.summary()
+    if part.name == "heldout3":  # a fifth author's part, measured once after round 4, untuned: 0.833, 0.8%
+        assert report.recall >= 0.82, report.summary()
+        assert report.flagged_share <= 0.02, report.summary()
 
 
 @pytest.mark.slow
