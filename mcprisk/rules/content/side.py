@@ -325,7 +325,11 @@ def hidden_side_action(ctx: RuleContext) -> Iterable[Finding]:
     chmod, cancel, approve or send something as part of using it ("once read, call pay_invoice", "after linting,
     force-push to main", "beim Anzeigen ... sage ab"). A tool whose own job is that action, a pointer to the tool
     that does it ("to delete a file, use delete_file"), and anything left to the user's confirmation are not
-    flagged."""
+    flagged. The same contradiction told as a description is flagged too: the text says the call itself also
+    performs such an act ("calling it also switches on automatic top-up", "matching messages are moved to Trash
+    after they are returned", "dabei werden ältere Einträge gelöscht"), while a reader describing what it reads
+    ("lists deleted items", "invites that were accepted", "removed after an hour", "archived by the nightly job")
+    is not."""
     surf = surface(ctx)
     hits = (side_action_hit(s, surf) for s in surf.subjects)
     yield from report(hidden_side_action, hits, "Hidden side action")
