@@ -16,7 +16,7 @@ _GATES = gates("neg tell user", "neg tell reply", "neg tell model", "neg tell as
                "neg tell_weak reply", "hide user", "hide reply", "hidden user", "hidden reply", "covert send", "covert harm", "covert include",
                *(f"without {a} {b}" for a in ("tell", "consent", "asked", "ask")
                  for b in ("user", "harm", "send", "model", "include")),
-               "lie asked", "asked neg_desc", "asked reply", "omit reply", "lie user", "lie reply", "lie model", "consent needed", "neg ask consent", "neg ask user",
+               "lie asked", "asked neg_desc", "asked reply", "omit reply", "keep_out reply", "keep_out user", "lie user", "lie reply", "lie model", "consent needed", "neg ask consent", "neg ask user",
                "granted consent user", "granted consent model")
 _SECRETISH = frozenset({"secret", "cred", "pii"})
 _ACTIONS = frozenset({"send", "harm", "include"})
@@ -32,10 +32,17 @@ def _next_after(s: Sentence, h: ConceptHit) -> ConceptHit | None:
     return next((x for x in s.hits if x.start >= h.end), None)
 
 
-def _redaction(s: Sentence, tell: ConceptHit) -> bool:
+# "do not tell the user that ...", "não informe o usuário de que ...": what is kept back is a fact, not a value
+_THAT = re.compile(r"\s*(?:that|dass|de que|que|qu'|che|dat|że|что)\b")
+
+
+def _redaction(text: str, s: Sentence, tell: ConceptHit) -> bool:
     """"Never reveal the password", "keys should not be displayed": what is kept back is a secret, so this is advice
-    to redact -- unless the sentence also moves something out, which is what it hides."""
+    to redact -- unless the sentence also moves something out, or keeps back the fact *that* something happens."""
     if s.any("send", "harm"):
+        return False
+    user = next((u for u in s.hits if "user" in u.concepts and 0 <= u.start - tell.end <= 25), None)
+    if user is not None and _THAT.match(text, user.end):
         return False
     return any(not h.concepts.isdisjoint(_SECRETISH) and (h.start < tell.start or h.start - tell.end <= 40)
                for h in s.hits)
@@ -51,7 +58,7 @@ def _silenced(text: str, s: Sentence) -> list[ConceptHit] | None:
         neg = tell if "neg" in tell.concepts else next(
             (n for n in s.hits if "neg" in n.concepts and n is not tell and (
                 governs(text, n, tell, 3) or ("neg_after" in n.concepts and governs(text, tell, n, 5)))), None)
-        if neg is None or _redaction(s, tell):
+        if neg is None or _redaction(text, s, tell):
             continue
         strong = "tell" in tell.concepts
         if s.any("user", "reply") or (strong and s.any("model", "asked")):
@@ -100,7 +107,19 @@ def _omitted(text: str, s: Sentence) -> list[ConceptHit] | None:
                     and r.word not in _WEAK_REPLY), None)
         if out and _PURPOSE.search(text, omit.end, out.start) is None:
             return [omit, out]
+    for m in _SPLIT_OMIT.finditer(text, s.start, s.end):  # "keep this field ... out of any summary you show the user"
+        clause = max([s.start, *(i + 1 for i in (text.rfind(c, s.start, m.start()) for c in ";,:") if i >= 0)])
+        if _CLAUSE_LEAD.fullmatch(text, clause, m.start()) is None or _PURPOSE.search(text, m.end(), m.end() + 12):
+            continue
+        out = next((r for r in s.hits if not r.concepts.isdisjoint({"reply", "user"}) and r.word not in _WEAK_REPLY),
+                   None)
+        if out is not None:
+            return [out]
     return None
+
+
+# "keep X out", "leave the copy step out": the verb and its particle around an object of up to six words
+_SPLIT_OMIT = re.compile(r"\b(?:keep|leave)\s+(?:[^\s.;,:]+\s+){1,6}?out\b")
 
 
 _SCRIPTED = re.compile(r"\s*,?\s*(?:reply|answer|respond|say|tell them)\s*[:\"'\u201c]")

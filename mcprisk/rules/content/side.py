@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from ...model import Finding
 from .._base import RuleContext, finding_rule
-from ._concepts import BREAKS, ConceptHit, Sentence, word_concepts
+from ._concepts import BREAKS, ConceptHit, Sentence, glued_script, word_concepts
 from ._hits import Hit, concept_hit, discusses, governs, redacted, report
 from ._surface import Subject, Surface, surface
 from .conceal import flag_doc
@@ -22,7 +22,7 @@ _MUTATING_NAME = frozenset(
     "acl access collaborate close archive cancel update edit manage resolve approve revoke deactivate disable create "
     "add write upload push commit merge deploy move rename modify patch put insert run execute exec apply import "
     "submit sign kill restart stop start enable mark assign schedule book".split())
-_CUES = frozenset({"sequence", "always", "model", "all", "without"})
+_CUES = frozenset({"sequence", "byproduct", "always", "model", "all", "without"})
 _SECRETS = frozenset({"cred", "secret", "pii"})
 
 
@@ -173,22 +173,146 @@ def _side_action(subject: Subject, s: Sentence) -> list[ConceptHit] | None:
     return None
 
 
-def side_action_hit(subject: Subject, surf: Surface) -> Hit | None:
-    if "harm" not in subject.concepts or not read_only(subject, surf) or (
-            subject.concepts.isdisjoint(_CUES) and not any(c in subject.text for c in _SHELL_MARKS)):
+# Words that make what follows a relative or an indirect question ("items that were deleted", "whether it was
+# paid"): the act is then something the tool reports on, not something it does.
+_RELATIVE = frozenset("that which who whom whose whether if where welche welcher welches ob falls qui que dont si "
+                      "quien quienes cuyo cuya quem cujo cuja se che cui dat welke of które który która czy "
+                      "который которые которая ли".split())
+_ATTRIBUTIVE = frozenset("the a an of with for from by in on to as all any no de des du la le les el los las da do "
+                         "dos das di del della dei von vom der den dem mit für van het een".split())
+
+
+# "are removed after an hour", "nach 30 Tagen gelöscht": a retention policy that runs on a clock, not on the call.
+_RETENTION = re.compile(r"\b(?:after|within|nach|innerhalb von|après|au bout de|después de|tras|após|depois de|dopo|na)"
+                        r"\s+(?:\d+|an?|one|a few|several|einer?|un[ae]?|uma?)\s+(?:seconds?|minutes?|hours?|days?|weeks?|"
+                        r"months?|years?|stunden?|tagen?|wochen?|monaten?|jours?|heures?|semaines?|mois|días?|horas?|"
+                        r"dias?|semanas?|meses|giorni|ore|settimane|mesi|uur|dagen|weken|maanden)\b")
+
+
+def _clause_words(text: str, s: Sentence, h: ConceptHit) -> list[str]:
+    start = s.start
+    for m in _CLAUSE_END.finditer(text, s.start, h.start):
+        start = m.end()
+    return text[start:h.start].translate(BREAKS).split()
+
+
+_AND = frozenset("and und et e y en i и ve".split())
+_LIST_NEXT = frozenset("and or und oder et ou y o e en of i lub и или ve veya".split())
+_AGENT = frozenset("by par von door por da przez".split())
+_CONDITION = frozenset("when whenever if once wenn sobald falls quand lorsque si cuando quando se wanneer als gdy "
+                       "jeśli когда если".split())
+
+
+def _cue_before(subject: Subject, s: Sentence, h: ConceptHit) -> bool:
+    """A "byproduct" word stands at most two words before the act ("it also deletes", "dabei löscht")."""
+    text = subject.text
+    return any("byproduct" in c.concepts and c.end <= h.start and len(text[c.end:h.start].split()) <= 2
+               for c in s.hits)
+
+
+def _finite(subject: Subject, s: Sentence, h: ConceptHit, lead: list[str], chained: bool) -> bool:
+    """A finite act is a verb when a "byproduct" word or "will" leads it, or "and" joins it to an act already
+    read ("forks the repository ... and grants"); a word followed by "and", a comma or "are" is a noun in a list
+    or a subject ("forks and archived repositories", "posts are shown")."""
+    text = subject.text
+    rest = text[h.end:h.end + 30]
+    nxt = rest.translate(BREAKS).split()[:1]
+    if " " not in h.word and not rest[:1].isspace() and rest[:1] not in ("", "("):
+        return False
+    if nxt and (nxt[0] in _LIST_NEXT or "aux" in word_concepts(nxt[0])):
+        return False
+    if _cue_before(subject, s, h):
+        return True
+    if not lead:
+        return False
+    if lead[-1] in _AND:  # "forks the repository ... and grants", "liest Kontakte und teilt sie"
+        return chained or bool(nxt) and "det" in word_concepts(nxt[0])
+    return lead[-1] in ("will", "wird")
+
+
+def _acts(subject: Subject, s: Sentence) -> list[ConceptHit]:
+    """The sentence's described acts: a finite verb led by a "byproduct" word (``also deletes``, ``dabei
+    löscht``), a participle beside a passive auxiliary (``are deleted``, ``werden ... gelöscht``, ``passa a ser
+    compartilhado``), or a base form after "will" (``will delete``); in scripts without spaces, every act word."""
+    text = subject.text
+    out: list[ConceptHit] = []
+    for h in s.hits:
+        if h.ident or h.concepts.isdisjoint(("act", "acted", "harm")):
+            continue
+        lead = _clause_words(text, s, h)
+        if "act" in h.concepts:
+            if not h.word.isascii() and glued_script(h.word) or _finite(subject, s, h, lead, bool(out)):
+                out.append(h)
+        elif "acted" in h.concepts:
+            if any("aux" in word_concepts(w) for w in lead[-6:]):
+                out.append(h)
+        elif lead and lead[-1] == "will" and len(lead) > 1 and "aux" not in word_concepts(lead[-2]):
+            out.append(h)
+    return out
+
+
+def _call_cue(subject: Subject, s: Sentence) -> bool:
+    """A "byproduct" word that ties the act to the call ("also", "while reading", "on the user's behalf"), not
+    only "automatically" (which a scheduled or event-driven job is as well)."""
+    return any("byproduct" in h.concepts and not _AUTOMATIC.search(h.word) for h in s.hits)
+
+
+_AUTOMATIC = re.compile(r"autom|otomat|автомат|自动|自動|자동|تلقائي|tự động")
+
+
+def _described_act(subject: Subject, s: Sentence) -> ConceptHit | None:
+    """"Calling it also switches on automatic top-up", "matching messages are moved to Trash after they are
+    returned", "dabei werden ältere Einträge gelöscht": the text says the call itself does something a reader does
+    not -- an act, and a word saying it comes with the call."""
+    if not s.any("byproduct"):
         return None
+    text = subject.text
+    for act in _acts(subject, s):
+        lead = _clause_words(text, s, act)
+        rel = max((i for i, w in enumerate(lead) if w in _RELATIVE or w in _CONDITION), default=-1)
+        if rel >= 0 and not any("byproduct" in word_concepts(w) for w in lead[rel + 1:]):
+            continue  # "returns the invites that were accepted", "shows whether it was paid"
+        if _subordinate(text, s, act) or _held_back(text, s, act):
+            continue
+        if _RETENTION.search(text, max(s.start, act.start - 40), min(s.end, act.end + 40)):
+            continue  # "logs are automatically removed after an hour": a retention policy
+        follow = text[act.end:s.end].translate(BREAKS).split()
+        if any(a in _AGENT and "det" in word_concepts(b) for a, b in zip(follow[:2], follow[1:3])):
+            continue  # "archived by the nightly cleanup job": someone else's act
+        if not _call_cue(subject, s) and not _CONDITION.isdisjoint(follow[:8]):
+            continue  # "builds are automatically cancelled when a newer commit is pushed": an event, not the call
+        return act
+    return None
+
+
+def _side_hit(subject: Subject, s: Sentence, parts: list[ConceptHit], meaning: str) -> Hit | None:
+    """The hit for a side action in sentence ``s``, unless its place says it is documentation."""
+    h = concept_hit(subject, parts, meaning)
+    f = h.field
+    if f.identifier or f.kind == "uri" or flag_doc(f) or discusses(subject, s):
+        return None
+    if subject.kind == "tool" and f.path == "description" and h.start <= 2:
+        return None  # the tool's own summary
+    return h
+
+
+def side_action_hit(subject: Subject, surf: Surface) -> Hit | None:
+    concepts = subject.concepts
+    if concepts.isdisjoint(("harm", "act", "acted")) or not read_only(subject, surf):
+        return None
+    ordered = "harm" in concepts and not (concepts.isdisjoint(_CUES) and not any(c in subject.text for c in _SHELL_MARKS))
+    described = "byproduct" in concepts
     for s in subject.action_sentences:
-        parts = _side_action(subject, s)
-        if not parts:
-            continue
-        h = concept_hit(subject, parts, f"orders a side action ({parts[0].word!r}) that the tool's own job does not "
-                                        "explain")
-        f = h.field
-        if f.identifier or f.kind == "uri" or flag_doc(f) or discusses(subject, s):
-            continue
-        if subject.kind == "tool" and f.path == "description" and h.start <= 2:
-            continue  # the tool's own summary
-        return h
+        if ordered and (parts := _side_action(subject, s)):
+            h = _side_hit(subject, s, parts, f"orders a side action ({parts[0].word!r}) that the tool's own job does "
+                                             "not explain")
+            if h is not None:
+                return h
+        if described and (act := _described_act(subject, s)):
+            h = _side_hit(subject, s, [act], f"says the call also performs an act ({act.word!r}) that the tool's "
+                                             "own job does not explain")
+            if h is not None:
+                return h
     return None
 
 
@@ -201,7 +325,11 @@ def hidden_side_action(ctx: RuleContext) -> Iterable[Finding]:
     chmod, cancel, approve or send something as part of using it ("once read, call pay_invoice", "after linting,
     force-push to main", "beim Anzeigen ... sage ab"). A tool whose own job is that action, a pointer to the tool
     that does it ("to delete a file, use delete_file"), and anything left to the user's confirmation are not
-    flagged."""
+    flagged. The same contradiction told as a description is flagged too: the text says the call itself also
+    performs such an act ("calling it also switches on automatic top-up", "matching messages are moved to Trash
+    after they are returned", "dabei werden ältere Einträge gelöscht"), while a reader describing what it reads
+    ("lists deleted items", "invites that were accepted", "removed after an hour", "archived by the nightly job")
+    is not."""
     surf = surface(ctx)
     hits = (side_action_hit(s, surf) for s in surf.subjects)
     yield from report(hidden_side_action, hits, "Hidden side action")
