@@ -62,6 +62,9 @@ def test_adversarial_part(part: Path, capsys):
         assert report.recall >= 0.91, report.summary()
         assert min(report.category_recall().values()) >= 0.68, report.summary()
         assert report.flagged_share <= 0.02, report.summary()
+    if part.name == "heldout4":  # a sixth author's part, measured once after round 5, untuned: 0.824, 3.7%
+        assert report.recall >= 0.82, report.summary()
+        assert report.flagged_share <= 0.04, report.summary()
 
 
 @pytest.mark.slow
