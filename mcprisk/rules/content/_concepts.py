@@ -95,6 +95,7 @@ class Lexicon:
     exact_keys: frozenset[str]
     stem_keys: frozenset[str]
     phrase_keys: frozenset[str]
+    pair_keys: frozenset[tuple[str, str]] = frozenset()  # the first two words of every phrase
 
 
 def _entries(data: Mapping) -> Iterable[tuple[str, str, bool]]:
@@ -150,7 +151,7 @@ def build_lexicon(files: Mapping[str, Mapping]) -> Lexicon:
                    {k: frozenset(v) for k, v in seconds.items()},
                    glued_rx, {g: frozenset(c) for g, c in glued.items()},
                    tuple((i, frozenset(c)) for i, c in sorted(infixes.items())),
-                   frozenset(exact), frozenset(by_key), frozenset(seconds))
+                   frozenset(exact), frozenset(by_key), frozenset(seconds), frozenset(by_pair))
 
 
 @functools.cache
@@ -173,8 +174,12 @@ class Found(NamedTuple):
     phrases: tuple[tuple[tuple[str, ...], frozenset[str]], ...]
 
 
-def present(words: frozenset[str], text: str, glued: bool, joined: str = "") -> Found:
-    """The concepts a text holds, from its word set and (for phrases) its words joined by single spaces."""
+def present(words: frozenset[str], text: str, glued: bool, joined: str = "",
+            pairs: set[tuple[str, str]] | None = None) -> Found:
+    """The concepts a text holds, from its word set and (for phrases) its words joined by single spaces.
+    ``pairs`` (with ``joined``) is the set of adjacent word pairs of the text: a phrase can occur only where its
+    first two words stand side by side, so one set intersection finds every candidate (a two-word phrase is
+    then found outright; a longer one is looked up in ``joined``)."""
     lex = lexicon()
     found: set[str] = set()
     located: list[tuple[str, frozenset[str]]] = []
@@ -194,12 +199,19 @@ def present(words: frozenset[str], text: str, glued: bool, joined: str = "") -> 
                 if w.startswith(stem):
                     found |= cs
                     located.append((w, cs))
-    for first in words & lex.phrase_keys:
-        for second in lex.seconds[first] & words:
-            for phrase, spaced, cs in lex.phrases[(first, second)]:
-                if spaced in joined if joined else words.issuperset(phrase):
+    if pairs is not None and joined:
+        for pair in pairs & lex.pair_keys:
+            for phrase, spaced, cs in lex.phrases[pair]:
+                if len(phrase) == 2 or spaced in joined:
                     found |= cs
                     phrases.append((phrase, cs))
+    else:
+        for first in words & lex.phrase_keys:
+            for second in lex.seconds[first] & words:
+                for phrase, spaced, cs in lex.phrases[(first, second)]:
+                    if spaced in joined if joined else words.issuperset(phrase):
+                        found |= cs
+                        phrases.append((phrase, cs))
     if lex.infixes:
         for w in words:
             if len(w) >= 9:

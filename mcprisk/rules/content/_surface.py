@@ -106,7 +106,8 @@ class Subject:
     @property
     def found(self) -> Found:
         if self._present is None:
-            self._present = present(self.words, self.text, self.glued, self._joined)
+            tokens = self._joined.split()  # adjacent words, where a phrase can start (not kept: one use)
+            self._present = present(self.words, self.text, self.glued, self._joined, set(zip(tokens, tokens[1:])))
         return self._present
 
     @property
