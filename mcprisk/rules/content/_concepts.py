@@ -271,16 +271,12 @@ def hits(text: str, split: str, glued: bool, found: Found) -> list[ConceptHit]:
             out += [ConceptHit(m.start(), m.end(), lex.glued_concepts[m.group(0)], m.group(0))
                     for m in lex.glued.finditer(text)]
     out.sort(key=lambda h: h.start)
-    return [h._replace(ident=True) if _joined(text, h.start - 1, -1) or _joined(text, h.end, 1) else h for h in out]
+    n = len(text)  # an identifier's, a path's or a URL's part: glued to a neighbour (pay_invoice, skills/deploy)
+    return [h._replace(ident=True) if (h.start >= 2 and text[h.start - 1] in _GLUE and text[h.start - 2].isalnum())
+            or (h.end + 1 < n and text[h.end] in _GLUE and text[h.end + 1].isalnum()) else h for h in out]
 
 
-def _joined(text: str, i: int, step: int) -> bool:
-    """Whether the character at ``i`` glues the word to a neighbour (``pay_invoice``, ``skills/deploy``,
-    ``serverless-deploy``): then the word is part of an identifier, a path or a URL."""
-    if not 0 <= i < len(text) or text[i] not in "_/.:-":
-        return False
-    j = i + step
-    return 0 <= j < len(text) and text[j].isalnum()
+_GLUE = frozenset("_/.:-")  # characters that glue a word to an alphanumeric neighbour
 
 
 _SENTENCE_END = re.compile(r"[.!?;:](?=\s)|[\n。！？；]|\s[\u2013\u2014-]\s")

@@ -125,9 +125,20 @@ class Subject:
         """Concept occurrences in text order, leaving out short identifiers ("skip_confirmation", "password_read"
         name a parameter or a tool, they do not say anything)."""
         if self._hits is None:
-            found = hits(self.text, self._split, self.glued, self.found)
-            self._hits = [h for h in found if not _short_identifier(self.locate(h.start)[0])]
+            self._hits = self._not_in_short_identifiers(hits(self.text, self._split, self.glued, self.found))
         return self._hits
+
+    def _not_in_short_identifiers(self, found: list[ConceptHit]) -> list[ConceptHit]:
+        """``found`` (in text order) less the occurrences inside a short identifier's field: one walk along the
+        field starts instead of a search per occurrence."""
+        starts, fields, out = self.starts, self.fields, []
+        i, last = 0, len(starts) - 1
+        for h in found:
+            while i < last and starts[i + 1] <= h.start:
+                i += 1
+            if not _short_identifier(fields[i]):
+                out.append(h)
+        return out
 
     @property
     def ends(self) -> tuple[list[int], list[int]]:
