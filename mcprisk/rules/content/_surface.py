@@ -248,6 +248,26 @@ def raw_offsets(f: Field, start: int, end: int) -> tuple[int, int]:
     return (a if a is not None else len(f.raw)), b
 
 
+SHORT = 96  # strings up to this long (names, keys, enum values, most property descriptions) are kept normalised
+_VIEWS: dict[tuple[str, bool], tuple[str, bool]] = {}
+_VIEWS_MAX = 65_536
+
+
+def _view(raw: str, identifier: bool) -> tuple[str, bool]:
+    """(``normalise(raw, identifier)``, ``worth_decoding(raw)``), kept for short strings: a config's servers repeat
+    the same property names, enum values and short descriptions thousands of times (the 45-server fleet: two thirds
+    of its 37,000 strings are repeats). The cache is bounded and simply emptied when full."""
+    if len(raw) > SHORT:
+        return normalise(raw, identifier), worth_decoding(raw)
+    key = (raw, identifier)
+    view = _VIEWS.get(key)
+    if view is None:
+        if len(_VIEWS) >= _VIEWS_MAX:
+            _VIEWS.clear()
+        view = _VIEWS[key] = (normalise(raw, identifier), worth_decoding(raw))
+    return view
+
+
 class _Collector:
     """Gathers the fields of one subject (a plain list, no generators: this runs for every string of every tool)."""
 
@@ -258,10 +278,11 @@ class _Collector:
 
     def add(self, path: str, kind: str, raw: str) -> None:
         out = self.out
-        out.append(Field(self.server, self.subject, path, kind, raw, normalise(raw, kind in ("name", "key"))))
+        norm, worth = _view(raw, kind in ("name", "key"))
+        out.append(Field(self.server, self.subject, path, kind, raw, norm))
         if kind == "uri":  # a URI read both as written and as words ("ignora-todas-las-instrucciones")
-            out.append(Field(self.server, self.subject, f"{path} (as words)", "uri", raw, normalise(raw, True)))
-        if worth_decoding(raw):
+            out.append(Field(self.server, self.subject, f"{path} (as words)", "uri", raw, _view(raw, True)[0]))
+        if worth:
             for how, text in decoded_views(raw):
                 out.append(Field(self.server, self.subject, f"{path} ({how})", "decoded", text, normalise(text), how))
 
