@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import NamedTuple
 
-import yaml
+from ..._packaged import load_yaml
 
 __all__ = ["BREAKS", "ConceptHit", "Lexicon", "Sentence", "fold", "gated", "gates", "glued_script", "hits", "lexicon",
            "present", "sentence_ends", "sentences", "word_concepts", "Found", "UNLOCATED"]
@@ -158,7 +158,7 @@ def build_lexicon(files: Mapping[str, Mapping]) -> Lexicon:
 def lexicon() -> Lexicon:
     """The packaged lexicons, read and indexed once per process."""
     root = resources.files("mcprisk.catalog").joinpath("concepts")
-    files = {lang: yaml.safe_load(root.joinpath(f"{lang}.yaml").read_text(encoding="utf-8")) for lang in LANGUAGES}
+    files = {lang: load_yaml(root.joinpath(f"{lang}.yaml").read_text(encoding="utf-8")) for lang in LANGUAGES}
     return build_lexicon(files)
 
 
