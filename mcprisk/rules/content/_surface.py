@@ -21,7 +21,7 @@ from ...snapshot import Snapshot
 from ._concepts import BREAKS, ConceptHit, Found, Sentence, fold, glued_script, hits, present, sentence_ends, sentences
 from ._decode import decoded_views, worth_decoding
 
-__all__ = ["Field", "Subject", "Surface", "shown", "surface"]
+__all__ = ["Field", "Subject", "Surface", "forget_primed", "prime_subjects", "shown", "surface"]
 
 MAX_FIELDS = 4000  # per subject: a schema with more strings than this is cut (the snapshot is already bounded)
 MAX_FIELD_CHARS = 200_000  # per field, for matching
@@ -370,8 +370,35 @@ def snapshot_subjects(snap: Snapshot) -> list[Subject]:
     return out
 
 
+_PRIMED: dict[int, tuple[Snapshot, list[Subject]]] = {}  # id(snapshot) -> (that snapshot, its subjects)
+_PRIMED_MAX = 1024  # snapshots; the cache simply starts again when full
+
+
+def prime_subjects(snap: Snapshot) -> None:
+    """Build one snapshot's subjects, and the concepts each holds, ahead of ``build_surface``, which then takes them
+    instead of building them again: ``mcprisk scan`` calls this (through ``assessment.prime``) as each server's
+    introspection ends, so the shared text pass overlaps with waiting for the servers still starting. A subject
+    depends on nothing but its snapshot (what a rule works out on it later is kept on it and reused)."""
+    subjects = snapshot_subjects(snap)
+    for subject in subjects:
+        subject.found  # noqa: B018 - computed now, kept on the subject
+    if len(_PRIMED) >= _PRIMED_MAX:
+        _PRIMED.clear()
+    _PRIMED[id(snap)] = (snap, subjects)
+
+
+def forget_primed() -> None:
+    """Drop every primed snapshot's subjects (``assessment.clear_caches``)."""
+    _PRIMED.clear()
+
+
+def _subjects_of(snap: Snapshot) -> list[Subject]:
+    primed = _PRIMED.get(id(snap))
+    return primed[1] if primed is not None and primed[0] is snap else snapshot_subjects(snap)
+
+
 def build_surface(snapshots: Sequence[Snapshot]) -> Surface:
-    subjects = tuple(s for snap in snapshots for s in snapshot_subjects(snap))
+    subjects = tuple(s for snap in snapshots for s in _subjects_of(snap))
     tools: dict[str, tuple[str, ...]] = {}
     owners: dict[str, tuple[tuple[str, str], ...]] = {}
     read_only = set()
