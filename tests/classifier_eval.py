@@ -30,7 +30,7 @@ from typing import Any
 
 from mcprisk.assessment import assess
 from mcprisk.model import EFFECTS, FLAGS, SEVERITIES, effect_rank
-from mcprisk.render import render_json, report_evidence
+from mcprisk.render import expand_report, render_json, report_evidence
 from mcprisk.snapshot import Snapshot, item_from_wire, load_snapshots
 from mcprisk.specs import ServerSpec
 
@@ -197,7 +197,7 @@ def predict(servers: Iterable[LabelledServer], assessor: Assessor = assess) -> l
     """Assess each server on its own, as a scan would, and read the labelled tools off the JSON report."""
     out = []
     for server in servers:
-        report = json.loads(render_json(assessor([server.snapshot])))
+        report = expand_report(json.loads(render_json(assessor([server.snapshot]))))
         (body,) = report["servers"]
         codes: dict[str, dict[str, str]] = {}
         for f in report["findings"]:

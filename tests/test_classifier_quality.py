@@ -32,20 +32,20 @@ class Floors:
     ann_true_min: int = 0  # true accusations, so the precision is not bought by accusing nobody
 
 
-_DEV = Floors(2000, under_max=0.036, under_high_max=0.011, destructive_recall_min=0.89, precision_min=0.88,
-              exact_min=0.83, flag_f1_min={"private_data": 0.86, "untrusted_content": 0.72, "external_egress": 0.74,
-                                           "code_execution": 0.73, "credential_access": 0.68},
+_DEV = Floors(2000, under_max=0.030, under_high_max=0.009, destructive_recall_min=0.93, precision_min=0.88,
+              exact_min=0.84, flag_f1_min={"private_data": 0.86, "untrusted_content": 0.72, "external_egress": 0.74,
+                                           "code_execution": 0.76, "credential_access": 0.70},
               ann_precision_min=0.8, ann_true_min=9)
 FLOORS = {
     "dev, 5-fold CV by server": _DEV,
     "dev, 5-fold CV by domain": _DEV,
     "dev, fit": _DEV,
-    # Measured once, after the last rule change of round 2. Its annotation accusations were 0 true in 4 (ANN001
+    # Measured once, after the last rule change of round 3. Its annotation accusations were 0 true in 4 (ANN001
     # 2, ANN002 2): reported in the README, not floored, and not tuned on.
     "holdout": Floors(1200, under_max=0.06, under_high_max=0.01, destructive_recall_min=0.85, precision_min=0.89,
                       exact_min=0.81, flag_f1_min={"private_data": 0.81, "untrusted_content": 0.56,
                                                    "external_egress": 0.50, "code_execution": 0.65,
-                                                   "credential_access": 0.41},
+                                                   "credential_access": 0.44},
                       ann_precision_min=0.0),
 }
 

@@ -44,7 +44,7 @@ SUBPACKAGES = {
                   "current_pattern", "describe", "meaning", "place", "place_tool", "placement_findings",
                   "severe_reading", "verdict_for"},
     "probes": {"CHECKS", "MAX_BURST", "Check", "Posture", "probe", "probe_async"},
-    "render": {"FORMATS", "REPORT_FILES", "check_formats", "now", "render_csv", "render_format", "render_html",
+    "render": {"FORMATS", "REPORT_FILES", "check_formats", "expand_report", "now", "render_csv", "render_format", "render_html",
                "render_json", "render_markdown", "render_sarif", "report_evidence", "report_schema", "write_report"},
     "rules": {"FINDING_RULES", "FindingRule", "RuleContext", "RuleInfo", "find_flows", "finding_rule", "make",
               "rule_info"},

@@ -19,7 +19,7 @@ from mcprisk.assessment import assess
 from mcprisk.demo import serve_http
 from mcprisk.inventory import parse_inventory
 from mcprisk.probes import probe
-from mcprisk.render import FORMATS, REPORT_FILES, check_formats, report_evidence, report_schema
+from mcprisk.render import FORMATS, REPORT_FILES, check_formats, expand_report, report_evidence, report_schema
 from mcprisk._text import terminal_safe
 from mcprisk.render._csv import safe_cell
 from mcprisk.tracking import parse_tracking
@@ -135,7 +135,7 @@ def test_json_report_validates_against_its_schema(demo, hostile):
 def test_json_report_shape(demo):
     """The JSON report carries servers with tools, evidence and placement, findings with status, flows, drift."""
     data = json.loads(render_json(demo))
-    assert (data["format"], data["format_version"]) == ("mcprisk.report", 2)
+    assert (data["format"], data["format_version"]) == ("mcprisk.report", 3)
     server = next(s for s in data["servers"] if s["name"] == "support-desk")
     run_sql = next(t for t in server["tools"] if t["name"] == "run_sql")
     assert run_sql["primary"] == "destructive" and "code_execution" in run_sql["flags"]
@@ -353,14 +353,15 @@ def test_real_server_report_renders():
 def test_json_report_carries_tool_placements_split_plans_resources_and_prompts(demo):
     """Per tool: placement.allowed / recommended / missing_controls; per server: split_plan; resources with
     flags and prompts with what they drive."""
-    data = json.loads(render_json(demo))
+    data = expand_report(json.loads(render_json(demo)))
     server = next(s for s in data["servers"] if s["name"] == "support-desk")
     slack = next(t for t in server["tools"] if t["name"] == "post_to_slack")["placement"]
     assert slack["recommended"] == "local_stdio" and slack["allowed"] == ["local_stdio"]
     assert {"NOGO05", "NOGO07"} <= set(slack["own_blockers"])
     assert "internal_http" in server["placement"]["missing_by_pattern"]
     plan = server["split_plans"][0]
-    assert plan["target_pattern"] == "internal_http" and "post_to_slack" in plan["move"] and plan["text"]
+    assert plan["target_pattern"] == "internal_http" and "post_to_slack" in plan["move"]
+    assert "post_to_slack" in plan["reasons"]
     assert plan["keep_count"] == len(demo.split_plan("support-desk").keep)
     assert server["placement"]["held_back_by"]
     schema = next(r for r in server["resources"] if r["uri"] == "support://customers/schema")

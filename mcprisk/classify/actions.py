@@ -47,14 +47,17 @@ def infrastructure_change(ctx: ToolContext) -> Iterable[Evidence]:
     resource, a site or a release replaces what was running with something else: the old state is gone
     unless someone rebuilds it, and installing runs code someone else wrote."""
     lex = lexicon()
-    if ctx.verb not in lex.verb_groups["infra_change"] or ctx.reads:
+    verb = ctx.verb
+    if verb in lex.verb_groups["creation"] | lex.verb_groups["in_place"]:
+        # "create_cloud_function": "Deploy a notebook as a cloud function" says how it is created.
+        verb = next((v for v in ctx.lead_verbs if v in lex.verb_groups["infra_change"]), verb)
+    if verb not in lex.verb_groups["infra_change"] or ctx.reads:
         return
-    targets = (ctx.nouns - {ctx.verb}) & lex.objects["infra"]
+    targets = (ctx.nouns - {verb}) & lex.objects["infra"]
     on_cloud = ctx.service is not None and ctx.service.store == "cloud"
-    if targets or on_cloud or ctx.verb in lex.verb_groups["runtime_change"]:
+    if targets or on_cloud or verb in lex.verb_groups["runtime_change"]:
         what = sorted(targets)[0] if targets else ctx.service.name if on_cloud and ctx.service else "what runs"
-        yield Evidence("EFF115", "name", ctx.tool.name, f"{ctx.verb} replaces what is running ({what})",
-                       "destructive")
+        yield Evidence("EFF115", "name", ctx.tool.name, f"{verb} replaces what is running ({what})", "destructive")
 
 
 @rule("EFF116", "Starts an automation")

@@ -90,7 +90,9 @@ class ToolContext:
         if not self.code_params or not all(p.replace("-", "_") in lex.params["query_code"] for p in self.code_params):
             return False
         text = f"{' '.join(split_words(self.tool.name))} {self.opening}"
-        says_read = re.search(r"\bselect\b|\bread (\w+ )?(quer|statement|cypher|sql)", text, re.IGNORECASE) or \
+        # "read_query" in a name is the author's label; only the description saying so restricts the SQL it runs.
+        says_read = re.search(r"\bselect\b", text, re.IGNORECASE) or \
+            re.search(r"\bread (\w+ )?(quer|statement|cypher|sql)", self.opening, re.IGNORECASE) or \
             any(p.search(self.lead) for p in lex.phrases["read_only"]) or (
                 # A read in a query language that only reads (PromQL, SOQL, a search DSL); SQL and Cypher can write.
                 self.verb_effect == "read_only" and not re.search(r"\b(sql|cypher|statements?)\b", text + " "
@@ -103,6 +105,8 @@ class ToolContext:
         job (reversible)."""
         if self.has_code_signal:
             return "read_only" if self.read_only_queries else "destructive"
+        if (words | self.nouns) & lexicon().objects["value_moves"]:
+            return "destructive"  # executing a transfer or a trade moves value for good
         return "read_only" if words & lexicon().objects["read_jobs"] else "reversible"
 
     @functools.cached_property
@@ -192,7 +196,7 @@ class ToolContext:
                 if re.search(r"\b(sql|cypher|statements?|select|ddl|dml)\b", text, re.IGNORECASE) \
                         or QUERY_LANGUAGE.search(text):
                     found.append(name)
-            elif name.replace("-", "_") in lex.params["query_code"] and free_text(schema) and \
+            elif name.replace("-", "_") in lex.params["query_code"] and (free_text(schema) or _free_object(schema)) and \
                     QUERY_LANGUAGE.search(f"{schema.get('description', '')} {name} {self.lead}"):
                 found.append(name)  # a filter, body or expression in a datastore's query language
         for name in self.has_param("argv"):
@@ -247,6 +251,11 @@ class ToolContext:
             if m and not re.search(r"sql|quer|statement|cypher|ddl|dml|migration", m.group(0), re.IGNORECASE):
                 return "description", excerpt(self.lead, m.start(), m.end())
         return None
+
+
+def _free_object(schema: Mapping[str, Any]) -> bool:
+    """An object of no named fields (a query DSL body, a filter document): the caller writes it freely."""
+    return schema.get("type") == "object" and not schema.get("properties")
 
 
 def _param_index(lex: Any) -> dict[str, tuple[str, ...]]:

@@ -197,7 +197,7 @@ def flag_credentials(ctx: ToolContext) -> Iterable[Evidence]:
     if not lex.may_say("credential_access", ctx.description):  # one case-sensitive search of the lowered text first
         return
     for m in lex.phrases["credential_access"][0].finditer(ctx.description):
-        if _CREDENTIAL_VERB.search(ctx.description[: m.start()][-80:]):
+        if _acts_on_credential(ctx.description[: m.start()][-80:]):
             yield Evidence("FLG205", "description", excerpt(ctx.description, m.start(), m.end()),
                            "returns or changes a credential", flag="credential_access")
             return
@@ -230,3 +230,17 @@ _CREDENTIAL_VERB = re.compile(
     r"\b(returns?|reveals?|shows?|prints?|lists?|creates?|generates?|rotates?|issues?|reads?|includ(es?|ing)|"
     r"retrieves?|fetch(es)?|exposes?|contains?|analy[sz]es?|authenticates?|removes?|deletes?|revokes?|"
     r"manages?|stores?|saves?)\b", re.IGNORECASE)
+
+# Between the verb and the credential: a sentence ends, a denial ("never exposes"), or a fresh random value
+# ("generate a secure random password") — the credential is mentioned, not acted on.
+_NOT_ACTED_ON = re.compile(r"\b(never|not|no|without|random)\b", re.IGNORECASE)
+
+
+def _acts_on_credential(before: str) -> bool:
+    """The words before a credential say the tool returns, creates or removes it, in the same sentence and
+    without a denial: "returns the connection string", not "With Reddit credentials ..." after a full stop."""
+    for m in _CREDENTIAL_VERB.finditer(before):
+        after = before[m.start():]
+        if ". " not in after and not _NOT_ACTED_ON.search(before[max(0, m.start() - 12):]):
+            return True
+    return False

@@ -35,7 +35,7 @@ def saves(params: Mapping[str, Mapping[str, Any]]) -> bool:
 
 
 _NAMED_CODE = re.compile(r"\b(?!source\b|program\b|python\b|javascript\b|typescript\b|js\b|shell\b|apex\b|script\b|"
-                         r"the\b|your\b|any\b|of\b|to\b|a\b)[a-z]+ code\b|\bcode (of|for) (the|a|an) \w+", re.IGNORECASE)
+                         r"body\b|the\b|your\b|any\b|of\b|to\b|a\b)[a-z]+ code\b|\bcode (of|for) (the|a|an) \w+", re.IGNORECASE)
 
 
 def identifier(schema: Mapping[str, Any]) -> bool:

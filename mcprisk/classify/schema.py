@@ -41,7 +41,9 @@ def schema_consequences(ctx: ToolContext) -> Iterable[Evidence]:
     (only weakly where the service keeps versions); a parameter named for deleting or replacing
     (``in_trash``, ``replace_content``) or a conflict policy that can upsert replaces what was there.
     A change that takes a ``comment`` or a ``notify`` switch tells other people about it (a comment that
-    only explains the change does not). Value moved to a recipient the caller names cannot be called back."""
+    only explains the change does not). Value moved to a recipient the caller names cannot be called back, nor
+    can a market order (a ``side`` to buy or sell) once it fills. A put or a set of a whole document (a policy
+    document, a manifest) replaces the one there."""
     if ctx.reads:
         return
     lex = lexicon()
@@ -53,6 +55,14 @@ def schema_consequences(ctx: ToolContext) -> Iterable[Evidence]:
         # Value sent to an address or account the caller names is gone once it arrives.
         yield Evidence("EFF107", "schema", ", ".join(recipients[:3]), "moves value to a recipient the caller names: "
                        "it cannot be called back", "destructive")
+    sides = ctx.has_param("trade_side")
+    if sides and ctx.verb in lex.verb_groups["creation"] and ctx.nouns & lex.objects["market_orders"]:
+        yield Evidence("EFF107", "schema", sides[0], "places a market order: a fill moves money for good",
+                       "destructive")
+    documents = [p for p in ctx.has_param("whole_document") if ctx.param_depth.get(p, 0) == 0]
+    if documents and ctx.verb in lex.verb_groups["whole_put"]:
+        yield Evidence("EFF107", "schema", documents[0], f"a {ctx.verb} of a whole document replaces the one there",
+                       "destructive")
     mutating = ctx.verb_effect in MUTATING or ctx.verb_effect is None
     kept = ctx.service is not None and ctx.service.history  # an overwrite there leaves a version to go back to
     force = ctx.has_param("force")

@@ -1,7 +1,9 @@
-"""The JSON report's body (``format: mcprisk.report``, ``format_version: 2``): the assessment as plain data, sized
-for what a reader needs.
+"""The JSON report's body (``format: mcprisk.report``, ``format_version: 3``): the assessment as plain data, sized
+for what a reader needs. This module builds the body with every entry whole; ``_compact`` stores once what
+repeats (version 3) and reads it back (``expand_report``).
 
-What version 2 stores once instead of many times (report.schema.json describes every field):
+What the whole body already stores once, or cuts with a count (since version 2; report.schema.json describes
+every field):
 
 - ``evidence``: every distinct evidence item, once, as a row of ``evidence_fields`` (rule, source, text, detail,
   effect, flag, weight); tools, resources, prompts and findings refer to rows by index (``report["evidence"][i]``;
@@ -14,7 +16,8 @@ What version 2 stores once instead of many times (report.schema.json describes e
 - a placement's ``current_controls`` is null when it equals ``required_controls``; a decision step whose evidence
   repeats an earlier step's says ``evidence_as`` instead; a step's or no-go sign's evidence is cut to 8 lines
   (``evidence_count``); ``held_back_by`` has one entry per group of tools that add the same things (``tools``),
-  its ``shared_with`` cut to 8 names (``shared_with_count``); a split plan counts what it keeps (``keep_count``).
+  its ``shared_with`` cut to 8 names (``shared_with_count``); a split plan counts what it keeps (``keep_count``)
+  and, since version 3, leaves its sentence to report.md and report.html (every part of it is a field).
 - tools leave out flags that are false (``overridden``, ``assumed_worst``, ``disabled``) and a null ``confirm``.
 """
 
@@ -27,6 +30,8 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__
 from ..model import EFFECTS, Evidence, Finding, Flow, PromptAssessment, ResourceAssessment, ToolAssessment
 from ._common import counts, owasp_rows, rule_docs, stamp
+from ._compact import KIND_FIELDS, compact
+from ._compact import ROW_FIELDS as EVIDENCE_FIELDS
 
 if TYPE_CHECKING:
     from ..assessment import Assessment
@@ -36,9 +41,8 @@ if TYPE_CHECKING:
 __all__ = ["REPORT_FORMAT", "REPORT_VERSION", "report_data", "report_evidence"]
 
 REPORT_FORMAT = "mcprisk.report"
-REPORT_VERSION = 2
+REPORT_VERSION = 3
 SHARED_WITH_SHOWN = 8
-EVIDENCE_FIELDS = ("rule", "source", "text", "detail", "effect", "flag", "weight")
 LISTED = 8  # evidence lines of a decision step or no-go sign kept; evidence_count says how many there are
 FINDING_TOOLS = 25  # tools named per finding; tools_count says how many there are
 
@@ -118,9 +122,11 @@ def _cut_evidence(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _plan(plan: SplitPlan) -> dict[str, Any]:
-    """A split plan; the tools it keeps are the server's enabled tools it does not move (``keep_count``)."""
+    """A split plan; the tools it keeps are the server's enabled tools it does not move (``keep_count``). Its
+    sentence is left out: every part of it is a field here, and report.md and report.html say it in words."""
     d = plan.to_dict()
     d["keep_count"] = len(d.pop("keep"))
+    del d["text"]
     return d
 
 
@@ -188,8 +194,9 @@ def _flows(flows: Iterable[Flow]) -> list[dict[str, Any]]:
             for _, g in sorted(groups.items())]
 
 
-def report_data(a: Assessment, *, timestamp: str | dt.datetime | None = None) -> dict[str, Any]:
-    """The JSON report's body, version 2 (see the module docstring for what it stores once)."""
+def report_data(a: Assessment, *, timestamp: str | dt.datetime | None = None, whole: bool = False) -> dict[str, Any]:
+    """The JSON report's body, version 3 (see the module docstring and ``_compact`` for what it stores once);
+    ``whole``: every entry whole, as ``expand_report`` reads a written report back."""
     pool = _Pool()
     servers = [_server(a, snap, pool) for snap in a.snapshots]
     findings = [_finding(f, pool) for f in a.findings]
@@ -221,11 +228,15 @@ def report_data(a: Assessment, *, timestamp: str | dt.datetime | None = None) ->
     ts = stamp(timestamp)
     if ts is not None:
         data["generated_at"] = ts
-    return data
+    return data if whole else compact(data)
 
 
 def report_evidence(report: dict[str, Any], refs: Iterable[int]) -> list[dict[str, Any]]:
-    """The evidence a tool, resource, prompt or finding of a JSON report refers to, as dicts (rule, source, text,
-    detail, effect, flag, weight)."""
-    fields = report.get("evidence_fields") or EVIDENCE_FIELDS
-    return [dict(zip(fields, report["evidence"][i])) for i in refs]
+    """The evidence a tool, resource, prompt or finding of a JSON report (version 2 or 3, or expanded) refers to,
+    as dicts (rule, source, text, detail, effect, flag, weight)."""
+    rows = report["evidence"]
+    if "evidence_kinds" not in report:  # version 2, or expanded: whole rows
+        fields = report.get("evidence_fields") or EVIDENCE_FIELDS
+        return [dict(zip(fields, rows[i])) for i in refs]
+    kinds, kind_fields = report["evidence_kinds"], report.get("evidence_kind_fields") or KIND_FIELDS
+    return [{"text": rows[i][1], **dict(zip(kind_fields, kinds[rows[i][0]]))} for i in refs]

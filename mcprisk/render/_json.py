@@ -1,8 +1,9 @@
-"""The JSON report: versioned (``format: mcprisk.report``, ``format_version: 2``), described by the JSON
+"""The JSON report: versioned (``format: mcprisk.report``, ``format_version: 3``), described by the JSON
 Schema shipped beside this module (``report.schema.json``, draft 2020-12).
 
 The text is laid out for both diffs and size: the top levels one entry per line (a server, a tool, a finding,
-an evidence item), anything deeper compact on its line."""
+an evidence item, a set of annotations), anything deeper compact on its line, nothing indented (a JSON viewer or
+``jq`` indents)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ __all__ = ["render_json", "report_schema"]
 
 
 SPREAD_DEPTH = 4  # report > servers > a server > tools > a tool: one line each down to here
+ROWS = ("annotations",)  # top-level tables of objects: one object per line
 
 
 def render_json(a: Assessment, *, timestamp: str | dt.datetime | None = None) -> str:
@@ -33,11 +35,11 @@ def _dump(value: Any, depth: int) -> str:
     spread = isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value))
     if depth >= SPREAD_DEPTH or not spread or not value:
         return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    pad, inner = " " * depth, " " * (depth + 1)
     if isinstance(value, dict):
-        items = [f"{inner}{json.dumps(k, ensure_ascii=False)}: {_dump(v, depth + 1)}" for k, v in sorted(value.items())]
-        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
-    return "[\n" + ",\n".join(f"{inner}{_dump(v, depth + 1)}" for v in value) + f"\n{pad}]"
+        below = {k: SPREAD_DEPTH - 1 if depth == 0 and k in ROWS else depth + 1 for k in value}
+        items = [f"{json.dumps(k, ensure_ascii=False)}:{_dump(v, below[k])}" for k, v in sorted(value.items())]
+        return "{\n" + ",\n".join(items) + "\n}"
+    return "[\n" + ",\n".join(_dump(v, depth + 1) for v in value) + "\n]"
 
 
 def report_schema() -> dict[str, Any]:

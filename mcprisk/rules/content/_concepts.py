@@ -1,7 +1,7 @@
 """Concepts across languages: which of the few ideas attacks are built from occur in a text, and where.
 
 The packaged lexicons (``mcprisk/catalog/concepts/<lang>.yaml``) map concept names ("user", "tell", "neg",
-"ignore", "instructions", "secret", "send", "harm", ...) to their words in seventeen languages. The content rules
+"ignore", "instructions", "secret", "send", "harm", ...) to their words in eighteen languages. The content rules
 combine concepts by structure (a pair in one sentence, a word order, an addressee) rather than match sentences.
 
 Two passes, so most text costs almost nothing:
@@ -28,7 +28,7 @@ from ..._packaged import load_yaml
 __all__ = ["BREAKS", "ConceptHit", "Lexicon", "Sentence", "fold", "gated", "gates", "glued_script", "hits", "lexicon",
            "present", "sentence_ends", "sentences", "word_concepts", "Found", "UNLOCATED"]
 
-LANGUAGES = ("en", "de", "fr", "es", "pt", "it", "nl", "sv", "pl", "ru", "tr", "id", "vi", "ar", "zh", "ja", "ko")
+LANGUAGES = ("en", "de", "fr", "es", "pt", "it", "nl", "sv", "pl", "ru", "tr", "id", "vi", "ar", "zh", "ja", "ko", "hi")
 STEM_KEY = 4  # stems are indexed by their first four characters (shorter stems are not allowed)
 
 # Every character that separates words, as a translate table (same length in, same length out, so offsets hold):
@@ -36,7 +36,7 @@ STEM_KEY = 4  # stems are indexed by their first four characters (shorter stems 
 _SEPARATORS = ("!\"#$%&'()*+,./:;<=>?@[\\]^_`{|}~-\t\n\r\u00a0\u00ab\u00bb\u00bf\u00a1\u00b7\u2010\u2011\u2012"
                "\u2013\u2014\u2015\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u2026\u2022\u3001\u3002\uff0c\uff1a"
                "\uff1b\uff01\uff1f\u300c\u300d\u300e\u300f\uff08\uff09\u3010\u3011\u060c\u061b\u061f\u066b\u066c"
-               "\u2032\u00b4")
+               "\u2032\u00b4\u0964\u0965")
 BREAKS = str.maketrans({c: " " for c in _SEPARATORS})
 # Letters of scripts where words are not separated by spaces, and Arabic (clitics): matched as substrings.
 _GLUED = re.compile("[\u0600-\u06ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -279,7 +279,7 @@ def hits(text: str, split: str, glued: bool, found: Found) -> list[ConceptHit]:
 _GLUE = frozenset("_/.:-")  # characters that glue a word to an alphanumeric neighbour
 
 
-_SENTENCE_END = re.compile(r"[.!?;:](?=\s)|[\n。！？；]|\s[\u2013\u2014-]\s")
+_SENTENCE_END = re.compile(r"[.!?;:](?=\s)|[\n。！？；\u0964\u0965]|\s[\u2013\u2014-]\s")
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,12 @@ from ._surface import Field, Subject, raw_offsets, shown
 __all__ = ["Hit", "concept_hit", "discusses", "first_match", "governs", "hit", "mentioned", "redacted", "report"]
 
 # Text that quotes or discusses an attack instead of making one: a detector's documentation, an example.
-MENTION = re.compile(r"(such as|requests? to|attempts? to|detect\w*|classif\w*|injection|e\.g\.|for example|"
+MENTION = re.compile(r"(such as|requests? to|attempts? to|detect\w*|classif(?!ied\b)\w*|injection|e\.g\.|for example|"
                      r"phrases? (like|that)|strings? like|patterns? like|wraps?|warns? about|por ejemplo|p\. ?ej\.|"
                      r"par exemple|z\. ?b\.|zum beispiel|ad esempio|bijvoorbeeld|例如|比如|例えば|예를 들어)"
                      r"\W{0,3}[^\n]{0,40}$")
 # Words that say a sentence describes attacks (a scanner, a DLP tool, a classifier), in the languages read.
-DISCUSS = re.compile(r"\b(detects?|detecting|detection|scans? (text|for|prompts?|messages?)|scanner|classif\w*|"
+DISCUSS = re.compile(r"\b(detects?|detecting|detection|scans? (text|for|prompts?|messages?)|scanner|classif(?!ied\b)\w*|"
                      r"injection|jailbreak attempts?|phishing|flags? (text|messages|attempts)|malicious (text|prompts?)|"
                      r"attack phrases?|red[- ]team\w*|guardrail\w* (check|test)|erkennt|détecte|detecta)\b")
 

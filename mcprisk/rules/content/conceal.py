@@ -16,7 +16,7 @@ _GATES = gates("neg tell user", "neg tell reply", "neg tell model", "neg tell as
                "neg tell_weak reply", "hide user", "hide reply", "hidden user", "hidden reply", "covert send", "covert harm", "covert include",
                *(f"without {a} {b}" for a in ("tell", "consent", "asked", "ask")
                  for b in ("user", "harm", "send", "model", "include")),
-               "lie asked", "asked neg_desc", "lie user", "lie reply", "lie model", "consent needed", "neg ask consent", "neg ask user",
+               "lie asked", "asked neg_desc", "asked reply", "omit reply", "lie user", "lie reply", "lie model", "consent needed", "neg ask consent", "neg ask user",
                "granted consent user", "granted consent model")
 _SECRETISH = frozenset({"secret", "cred", "pii"})
 _ACTIONS = frozenset({"send", "harm", "include"})
@@ -41,7 +41,7 @@ def _redaction(s: Sentence, tell: ConceptHit) -> bool:
                for h in s.hits)
 
 
-_KEPT_HIDDEN = re.compile(r"\b(keep|stay|remain)s?\b[^.;,]{0,30}\bhidden\b")  # "hidden" alone describes a field
+_KEPT_HIDDEN = re.compile(r"\b(keep|stay|remain)s?\b[^.;,]{0,50}\bhidden\b")  # "hidden" alone describes a field
 def _silenced(text: str, s: Sentence) -> list[ConceptHit] | None:
     """An order not to tell: a negation right before (or, in languages that put it after the verb, shortly after)
     a verb of telling, aimed at the user or the model's reply."""
@@ -83,10 +83,42 @@ def _under_prohibition(text: str, start: int) -> bool:
     return False
 
 
+_CLAUSE_LEAD = re.compile(r"[\s#*>\-\u2022\d.)]*")
+_WEAK_REPLY = ("response", "responses", "output", "outputs")  # "fields to omit from the response" shapes data
+# "Omit for the user's default", "omit to get a summary": leaving a parameter out, said with its purpose
+_PURPOSE = re.compile(r"\b(?:for|to|if|when|unless|para|pour|per|um|om|für|si|se|wenn|als)\b")
+
+
+def _omitted(text: str, s: Sentence) -> list[ConceptHit] | None:
+    """"Omit from summaries", "leave this out of your reply": an order (the verb opens its clause) to keep something
+    out of what the user reads -- not a parameter that shapes the returned data."""
+    for omit in s.all("omit"):
+        clause = max([s.start, *(i + 1 for i in (text.rfind(c, s.start, omit.start) for c in ";,:") if i >= 0)])
+        if _CLAUSE_LEAD.fullmatch(text, clause, omit.start) is None:
+            continue
+        out = next((r for r in s.hits if r.start > omit.start and "reply" in r.concepts
+                    and r.word not in _WEAK_REPLY), None)
+        if out and _PURPOSE.search(text, omit.end, out.start) is None:
+            return [omit, out]
+    return None
+
+
+_SCRIPTED = re.compile(r"\s*,?\s*(?:reply|answer|respond|say|tell them)\s*[:\"'\u201c]")
+
+
+def _user_choice(s: Sentence) -> bool:
+    """An honest condition ("only after the user confirms") -- one that does not straddle a clause break, as
+    "(assistant only): after any export" does."""
+    return any(not _BREAK.search(h.word) for h in s.all("unless"))
+
+
+_BREAK = re.compile(r"[:;()\[\]]")
+
+
 def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[ConceptHit], str] | None:
-    if s.any("unless"):
+    if _user_choice(s):
         return None
-    parts = _silenced(text, s)
+    parts = _silenced(text, s) or _omitted(text, s)
     if parts:
         return parts, "asks the model to hide something from the user"
     kept = _KEPT_HIDDEN.search(text, s.start, s.end)  # "keep this upload hidden from the user": an order
@@ -119,6 +151,8 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
         claim = next((c for c in s.hits if "neg_desc" in c.concepts and 0 < c.start - asked.end <= 40), None)
         if claim and text[asked.end:claim.start].lstrip().startswith(","):
             return [asked, claim], "scripts what the model must answer if the user asks"
+        if _SCRIPTED.match(text, asked.end):  # "if asked, reply 'no other actions'"
+            return [asked], "scripts what the model must answer if the user asks"
     pair = s.near("consent", "needed", 40)
     if pair and any(not n.concepts.isdisjoint({"neg", "neg_desc"}) and abs(n.start - pair[1].start) <= 25
                     for n in s.hits):

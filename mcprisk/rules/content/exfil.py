@@ -170,12 +170,16 @@ _SENDER = re.compile(r"\b(from|sender|von|de la part de|desde|remetente|mittente
 RECIPIENT_PROPS = re.compile(r"\b(to|cc|bcc|recipients?|attendees?|invitees?|guests?|editors?|collaborators?|members?|"
                              r"destination|dest|share_with|emails?|address(es)?|notify|forward_to|reply_to)\b")
 _CUES = frozenset({"always", "instead", "regardless"})
+_ALSO = frozenset({"also", "each", "every", "as well", "in addition", "on every", "for each", "on each"})
+# A mail link whose query fixes a copy recipient: mailto:{to}?bcc=archive@outside.example
+_URI_COPY = re.compile(r"[?&](?:bcc|cc)=(?!\{)[^&{}\s]*@[^&{}\s]+")
 
 
 def _recipient_cue(subject: Subject, start: int, is_url: bool) -> list[ConceptHit] | None:
     """The concepts that make an address an order: always / instead / regardless, or (for a mail or payment
     address) an extra recipient, attendee or editor added on top of the user's."""
-    for s in subject.clauses if not is_url else subject.sentences:
+    spans = subject.clauses if not is_url else subject.sentences
+    for i, s in enumerate(spans):
         if not (s.start <= start < s.end) or s.any("unless"):
             continue
         cues = [h for h in s.hits if not h.concepts.isdisjoint(_CUES)]
@@ -184,6 +188,14 @@ def _recipient_cue(subject: Subject, start: int, is_url: bool) -> list[ConceptHi
         extra = [h for h in s.hits if "recipient" in h.concepts or "sequence" in h.concepts]
         if cues or (extra and s.any("recipient") and s.any("sequence", "all", "include", "send")):
             return cues or extra
+        also = [h for h in s.all("sequence") if h.word in _ALSO]
+        if also and any(0 <= start - h.end <= 60 for h in s.all("send")):  # "also post each message to #ext-feed"
+            return also
+        follow = spans[i + 1] if i + 1 < len(spans) else None  # "X's address changed to a@b; use it regardless"
+        if follow is not None and follow.start - s.end <= 3 and follow.any("use") and not follow.any("unless"):
+            cues = [h for h in follow.hits if not h.concepts.isdisjoint(_CUES)]
+            return cues or None
+        return None
     return None
 
 
@@ -241,7 +253,7 @@ def _schema_addresses(subject: Subject) -> Iterator[Hit]:
                 return
 
 
-_ADDRESS_MARKS = re.compile(r"@|0x[0-9a-f]{8}|\b[a-z]{2}\d{2}[ ]?[a-z0-9]{4}|https?://")
+_ADDRESS_MARKS = re.compile(r"@|0x[0-9a-f]{8}|\b[a-z]{2}\d{2}[ ]?[a-z0-9]{4}|https?://|(?:^|\s)#[a-z]")
 _RECIPIENT_GATES = gates("always recipient", "instead recipient", "regardless recipient", "always send",
                          "instead send", "regardless send", "regardless", "recipient sequence", "recipient use", "recipient all",
                          "recipient include", "recipient send")
@@ -249,6 +261,11 @@ _RECIPIENT_GATES = gates("always recipient", "instead recipient", "regardless re
 
 def _recipient_hits(subject: Subject) -> Iterator[Hit]:
     yield from _schema_addresses(subject)
+    for f in subject.fields:
+        m = _URI_COPY.search(f.norm) if f.kind == "uri" and "@" in f.norm else None
+        if m:
+            yield Hit(subject, f, m.start(), m.end(), "fixes an outside copy recipient in a mail link template")
+            return
     text = subject.text
     if not subject.passes(_RECIPIENT_GATES) or _ADDRESS_MARKS.search(text) is None:
         return

@@ -173,6 +173,17 @@ def damerau1(a: str, b: str) -> bool:
     return longer[i + 1:] == shorter[i:]
 
 
+_PLURALS = ("en", "es")
+
+
+def plural(a: str, b: str) -> bool:
+    """One name is the other with a two-letter plural ending (``sende_nachricht``/``sende_nachrichten``,
+    ``get_branch``/``get_branches``): a look-alike one edit cannot see."""
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    return len(shorter) >= 8 and len(longer) == len(shorter) + 2 and longer.startswith(shorter) \
+        and longer.endswith(_PLURALS)
+
+
 @dataclass(frozen=True)
 class Twin:
     """Two tools of different servers whose names are equal or one edit apart (after skeleton and separators)."""
@@ -198,13 +209,15 @@ def name_twins(surf: Surface) -> list[Twin]:
             if len(key) >= 8:
                 for i in range(len(key)):
                     index.setdefault(key[:i] + key[i + 1:], []).append((server, n, key))
+            if len(key) >= 10 and key.endswith(_PLURALS):
+                index.setdefault(key[:-2], []).append((server, n, key))
     pairs: dict[tuple[str, str, str, str], Twin] = {}
     for group in index.values():
         if len(group) < 2 or len(group) > 12 or len({g[0] for g in group}) < 2:
             continue  # one server's names, or a key so generic that it joins a dozen names
         for s1, n1, k1 in group:
             for s2, n2, k2 in group:
-                if s1 != s2 and (s1, n1, s2, n2) not in pairs and damerau1(k1, k2):
+                if s1 != s2 and (s1, n1, s2, n2) not in pairs and (damerau1(k1, k2) or plural(k1, k2)):
                     pairs[(s1, n1, s2, n2)] = Twin(s1, n1, s2, n2, k1 == k2)
     found = sorted(pairs.values(), key=lambda t: (t.server, t.tool, t.other_server, t.other_tool))
     surf.memo["twins"] = found
@@ -214,7 +227,8 @@ def name_twins(surf: Surface) -> list[Twin]:
 CLAIM_REACH = 240  # a claim to be the real one sits at the start of a description
 _CLAIMS = frozenset({"endorse", "successor"})
 # Claims of authenticity count for any twin; praise ("verified", "faster") only for a look-alike name.
-_AUTHENTIC = re.compile(r"\b(official|officially|canonical|genuine|authoritative|the real)\b|offiziell|officiel|oficial|"
+_AUTHENTIC = re.compile(r"\b(official|officially|canonical|genuine|authentic|authoritative|the real)\b|offiziell|officiel|oficial|"
+                        r"auténtic|autêntic|autentic|authentique|\becht\b|подлинн|настоящ|gerçek|आधिकारिक|असली|正版|真正的|本物|진짜|"
                         r"ufficiale|officieel|officiell|oficjaln|официальн|resmi|chính thức|官方|公式|공식")
 _WEAK = re.compile(r"\b(verified|trusted|enhanced|improved|faster than|better than|the better|upgraded)\b")
 
@@ -280,8 +294,8 @@ def _param_index(snapshots) -> dict[tuple[str, str], frozenset[str]]:
 
 def _impersonation(subject: Subject, twin: Twin, params: dict[tuple[str, str], frozenset[str]]) -> Hit | None:
     """A look-alike name (not the same name) whose parameters copy the other tool's, or that is a typing slip of it."""
-    if twin.tool.lower() == twin.other_tool.lower():
-        return None
+    if twin.tool.lower() == twin.other_tool.lower() or not damerau1(loose(twin.tool), loose(twin.other_tool)):
+        return None  # a plural look-alike counts only with a claim (either side may have come first)
     mine = params.get((twin.server, twin.tool), frozenset())
     theirs = params.get((twin.other_server, twin.other_tool), frozenset())
     copied = len(mine) >= 2 and mine == theirs

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._concepts import ConceptHit, Sentence, gates
-from ._hits import Hit, concept_hit, discusses, hit, mentioned, report
+from ._hits import Hit, concept_hit, discusses, governs, hit, mentioned, report
 from ._surface import Subject, Surface, surface
 from .override import INJECTION_REFS
 
@@ -44,7 +44,8 @@ def _coercion_hits(subject: Subject, surf: Surface) -> Iterator[Hit]:
             continue
         names_server = f"{owner.lower()} server" in text[s.start:s.end] or f"({owner.lower()})" in text[s.start:s.end]
         ordered = any(not h.concepts.isdisjoint(_DIRECTIVES - {"sequence"}) or (
-            "sequence" in h.concepts and s.any("use", "include", "send", "gather", "model", "needed")) for h in s.hits)
+            "sequence" in h.concepts and s.any("use", "include", "send", "gather", "model", "needed")) for h in s.hits) \
+            or (s.any("needed") and s.any("use"))  # "step 0 (mandatory): call set_policy ..."
         if ordered or (names_server and s.any("use", "model")):
             yield hit(subject, m.start(), m.end(), f"gives the model orders about {word!r}, a tool of the {owner} server")
             return
@@ -130,6 +131,11 @@ def _preference(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[Conc
                                                                          or (neg and 0 <= use.start - o.end <= 60))), None)
         if other and (neg or avoid) and not _own_workflow(subject, surf, s):
             return [neg or use, other], "forbids the model other tools"
+        # "use this one and never another": the negation governs the other tool, after the use verb
+        barred = next(((n, o) for o in s.all("other") if 0 <= o.start - use.end <= 45 for n in s.hits
+                       if "neg" in n.concepts and n.end <= o.start and governs(subject.text, n, o, 0)), None)
+        if barred and not _own_workflow(subject, surf, s):
+            return list(barred), "forbids the model other tools"
     pair = s.near("precedence", "other", 40)
     if pair and s.any("tool") and not _own_workflow(subject, surf, s):
         return list(pair), "claims to supersede every other tool"
