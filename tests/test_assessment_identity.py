@@ -97,8 +97,8 @@ def test_primed_classifications_give_the_fresh_assessment():
 
 
 def test_primed_text_pass_is_the_one_assess_reads():
-    """assessment.prime builds a snapshot's content subjects once; the content rules' surface takes those very
-    objects (with their concepts already worked out), and clear_caches forgets them."""
+    """assessment.prime builds a snapshot's content subjects once; the next content surface takes those very objects
+    (with their concepts already worked out) and later ones build their own; clear_caches forgets unread ones."""
     from mcprisk.assessment import clear_caches, prime
     from mcprisk.rules.content._surface import build_surface, snapshot_subjects
 
@@ -107,7 +107,9 @@ def test_primed_text_pass_is_the_one_assess_reads():
     prime(snap)
     primed = build_surface([snap]).subjects
     assert primed and all(s._present is not None for s in primed)
-    assert build_surface([snap]).subjects[0] is primed[0]
     assert [s.text for s in primed] == [s.text for s in snapshot_subjects(snap)]
+    again = build_surface([snap]).subjects
+    assert again[0] is not primed[0] and again[0]._present is None
+    prime(snap)
     clear_caches()
-    assert build_surface([snap]).subjects[0] is not primed[0]
+    assert build_surface([snap]).subjects[0]._present is None

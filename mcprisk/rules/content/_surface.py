@@ -378,7 +378,7 @@ def prime_subjects(snap: Snapshot) -> None:
     """Build one snapshot's subjects, and the concepts each holds, ahead of ``build_surface``, which then takes them
     instead of building them again: ``mcprisk scan`` calls this (through ``assessment.prime``) as each server's
     introspection ends, so the shared text pass overlaps with waiting for the servers still starting. A subject
-    depends on nothing but its snapshot (what a rule works out on it later is kept on it and reused)."""
+    depends on nothing but its snapshot; the first assessment that reads the snapshot takes them."""
     subjects = snapshot_subjects(snap)
     for subject in subjects:
         subject.found  # noqa: B018 - computed now, kept on the subject
@@ -393,7 +393,9 @@ def forget_primed() -> None:
 
 
 def _subjects_of(snap: Snapshot) -> list[Subject]:
-    primed = _PRIMED.get(id(snap))
+    """The snapshot's primed subjects, taken out of the cache (an assessment reads them once; keeping them would
+    hold every string of the config twice through the reports), or new ones."""
+    primed = _PRIMED.pop(id(snap), None)
     return primed[1] if primed is not None and primed[0] is snap else snapshot_subjects(snap)
 
 
