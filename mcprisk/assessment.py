@@ -25,6 +25,7 @@ from .graph import build_graph, tool_credentials, tool_stores
 from .inventory import Inventory
 from .model import RESOLVED, SEVERITIES, Finding, Flow, PromptAssessment, ResourceAssessment, ToolAssessment
 from .rules import FINDING_RULES, RuleContext, find_flows
+from .rules.content import forget_primed, prime_subjects
 from .snapshot import Snapshot
 from .surfaces import assess_prompts, assess_resources
 
@@ -251,7 +252,9 @@ def prime(snapshot: Snapshot) -> None:
 
     ``mcprisk scan`` calls this as each server's introspection ends, so classifying overlaps with waiting for
     the servers still starting; ``assess`` then serves those classifications from the cache (the judgement is
-    the one ``assess`` would make: same function, same server context; overrides are applied there)."""
+    the one ``assess`` would make: same function, same server context; overrides are applied there). The content
+    rules' text pass over the snapshot is built here too (``rules.content.prime_subjects``)."""
+    prime_subjects(snapshot)
     if not snapshot.tools:
         return
     shared = server_context(snapshot, snapshot.name)
@@ -308,8 +311,10 @@ _CLASSIFIED = _Classified()
 
 
 def clear_caches() -> None:
-    """Forget every classification kept for reuse (benchmarks measuring a cold assessment call this)."""
+    """Forget every classification and primed text pass kept for reuse (benchmarks measuring a cold assessment
+    call this)."""
     _CLASSIFIED.clear()
+    forget_primed()
 
 
 def _services(snapshots: Sequence[Snapshot]) -> dict[str, Any]:

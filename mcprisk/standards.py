@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from ._packaged import load_yaml
 from .model import RESOLVED
 
 __all__ = ["OWASP_STATUSES", "OwaspItem", "known_codes", "owasp_items", "owasp_items_for", "owasp_references",
@@ -47,7 +46,7 @@ class OwaspItem:
 @functools.cache
 def _document() -> Any:
     text = resources.files("mcprisk.catalog").joinpath("owasp_mcp_top10.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return load_yaml(text)
 
 
 @functools.cache

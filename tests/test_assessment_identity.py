@@ -94,3 +94,22 @@ def test_primed_classifications_give_the_fresh_assessment():
     for snap in snaps:
         prime(snap)
     assert assess(snaps).to_dict() == fresh
+
+
+def test_primed_text_pass_is_the_one_assess_reads():
+    """assessment.prime builds a snapshot's content subjects once; the next content surface takes those very objects
+    (with their concepts already worked out) and later ones build their own; clear_caches forgets unread ones."""
+    from mcprisk.assessment import clear_caches, prime
+    from mcprisk.rules.content._surface import build_surface, snapshot_subjects
+
+    snap = fleet(3)[0]
+    clear_caches()
+    prime(snap)
+    primed = build_surface([snap]).subjects
+    assert primed and all(s._present is not None for s in primed)
+    assert [s.text for s in primed] == [s.text for s in snapshot_subjects(snap)]
+    again = build_surface([snap]).subjects
+    assert again[0] is not primed[0] and again[0]._present is None
+    prime(snap)
+    clear_caches()
+    assert build_surface([snap]).subjects[0]._present is None

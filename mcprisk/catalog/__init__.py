@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from .._packaged import load_yaml
 from ..model import CONTROLS, EFFECTS, FLAGS, PATTERNS, SEVERITIES, VERDICT_STATES
 
 __all__ = [
@@ -228,7 +227,7 @@ def _by_id(items: tuple[Any, ...], item_id: str, kind: str) -> Any:
 
 def _read_yaml(name: str) -> Any:
     """One packaged YAML file, parsed (private: the parsed documents are mutable, the Catalog is not)."""
-    return yaml.safe_load(resources.files(__name__).joinpath(name).read_text(encoding="utf-8"))
+    return load_yaml(resources.files(__name__).joinpath(name).read_text(encoding="utf-8"))
 
 
 @functools.cache

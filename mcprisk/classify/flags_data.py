@@ -194,6 +194,8 @@ def flag_credentials(ctx: ToolContext) -> Iterable[Evidence]:
     if objects:
         yield Evidence("FLG205", "name", ctx.tool.name, f"handles {sorted(objects)[0]}", flag="credential_access",
                        weight=0.5)
+    if not lex.may_say("credential_access", ctx.description):  # one case-sensitive search of the lowered text first
+        return
     for m in lex.phrases["credential_access"][0].finditer(ctx.description):
         if _acts_on_credential(ctx.description[: m.start()][-80:]):
             yield Evidence("FLG205", "description", excerpt(ctx.description, m.start(), m.end()),

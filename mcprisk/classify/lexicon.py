@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from .._packaged import load_yaml
 from ..model import EFFECTS, effect_rank
 
 __all__ = ["Lexicon", "ResourceWords", "Service", "lexicon", "parse_lexicon", "present_bases"]
@@ -107,7 +106,7 @@ class Lexicon:
 def lexicon() -> Lexicon:
     """The packaged lexicon, read once per process."""
     text = resources.files("mcprisk.catalog").joinpath("lexicon.yaml").read_text(encoding="utf-8")
-    return parse_lexicon(yaml.safe_load(text))
+    return parse_lexicon(load_yaml(text))
 
 
 def parse_lexicon(raw: Mapping[str, Any]) -> Lexicon:

@@ -25,7 +25,7 @@ from .nogo import (nogo01_unlisted, nogo02_shared_credential, nogo03_no_access_m
 from .results import REMOTE, SATISFIED, DecisionStep, Hold, NoGo
 from .tree import dt1_experimental, dt2_read_only_low, dt3_can_harm, dt4_proxies, dt5_managed, need, sensitivity
 
-__all__ = ["Decision", "Wide", "decide", "floor", "recommend", "single", "wide"]
+__all__ = ["Decision", "Wide", "decide", "floor", "recommend", "single", "single_key", "wide"]
 
 
 @dataclass(frozen=True)
@@ -142,16 +142,23 @@ def floor(srv: Server) -> Decision:
     return srv.cache["floor"]
 
 
-def single(srv: Server, tool: ToolAssessment, creds: frozenset[str]) -> Decision:
-    """The decision for a server offering ``tool`` alone, which can use ``creds`` (effective credentials).
-    Tools that look alike to the decision (same effects, flags, credentials, declarations, data stores and
-    reach) share one result."""
-    tool = replace(tool, disabled=False) if tool.disabled else tool
+def single_key(srv: Server, tool: ToolAssessment, creds: frozenset[str]) -> tuple[Any, ...]:
+    """What the decision for ``tool`` alone reads of it: effects, flags, credentials, its declarations, data
+    stores and reach (its name only through these)."""
     decl = srv.inventory.tool_decl(srv.server, tool.tool)
     stores = tuple(d.name for d in srv.inventory.data_stores_for(srv.server) if d.tools and tool.tool in d.tools)
-    key = ("single", tool.effects, tool.flags, creds, decl.approval if decl else None,
-           decl.off_switch if decl else None, stores, srv.confined(tool))
+    return ("single", tool.effects, tool.flags, creds, decl.approval if decl else None,
+            decl.off_switch if decl else None, stores, srv.confined(tool))
+
+
+def single(srv: Server, tool: ToolAssessment, creds: frozenset[str], key: tuple[Any, ...] | None = None) -> Decision:
+    """The decision for a server offering ``tool`` alone, which can use ``creds`` (effective credentials).
+    Tools that look alike to the decision (same effects, flags, credentials, declarations, data stores and
+    reach: ``single_key``, which the caller may pass when it has it) share one result."""
+    if key is None:
+        key = single_key(srv, tool, creds)
     if key not in srv.cache:
+        tool = replace(tool, disabled=False) if tool.disabled else tool
         srv.cache[key] = decide(srv, (tool,), {tool.tool: creds}, effective=True)
     return srv.cache[key]
 

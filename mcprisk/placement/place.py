@@ -21,7 +21,7 @@ from ..inventory import Inventory
 from ..model import CONTROLS, PATTERNS, ToolAssessment
 from .ceiling import ceiling
 from .controls import statuses
-from .decide import Decision, decide, floor, single, wide
+from .decide import Decision, decide, floor, single, single_key, wide
 from .facts import PostureLike, Server, effective_credentials, severe_reading, unconfirmed
 from .results import ControlStatus, DecisionStep, NoGo, Placement, ToolPlacement
 from .split import split_plans_and_holders
@@ -99,13 +99,21 @@ def place_tool(server: str, tool: ToolAssessment, *, transport: str, url: str | 
 
 
 def _tool_placement(srv: Server, tool: ToolAssessment, creds: frozenset[str]) -> ToolPlacement:
-    d = single(srv, tool, creds)
-    own = tuple(b for b in d.blocked_by if b not in floor(srv).blocked_by)
-    rank = srv.cat.rank(d.recommended)
-    missing = {p: d.missing[p] for p in PATTERNS if srv.cat.rank(p) > rank}
+    """The tool's own placement. Everything in it but the tool's name follows from what ``single`` decides on
+    (tools alike to the decision share one) and from the tool's confidence and switch, so tools alike in those
+    share one worked-out placement (a server's hundred tools are a few dozen kinds)."""
+    key = single_key(srv, tool, creds)
     disabled = tool.disabled or srv.inventory.tool_disabled(srv.server, tool.tool)
-    return ToolPlacement(srv.server, tool.tool, d.allowed, d.recommended, MappingProxyType(missing), d.blocked_by,
-                         _tool_why(srv, tool, d, own), own, disabled)
+    memo = ("tool_placement", key, tool.confidence, tool.overridden, disabled)
+    parts = srv.cache.get(memo)
+    if parts is None:
+        d = single(srv, tool, creds, key)
+        own = tuple(b for b in d.blocked_by if b not in floor(srv).blocked_by)
+        rank = srv.cat.rank(d.recommended)
+        missing = {p: d.missing[p] for p in PATTERNS if srv.cat.rank(p) > rank}
+        parts = srv.cache[memo] = (d.allowed, d.recommended, MappingProxyType(missing), d.blocked_by,
+                                   _tool_why(srv, tool, d, own), own, disabled)
+    return ToolPlacement(srv.server, tool.tool, *parts)
 
 
 def _phrases(ids: Iterable[str]) -> str:

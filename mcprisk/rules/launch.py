@@ -13,8 +13,7 @@ from collections.abc import Iterable
 from fnmatch import fnmatchcase
 from importlib import resources
 
-import yaml
-
+from .._packaged import load_yaml
 from ..launch import Package, broad_roots, packages, plain_http
 from ..model import Evidence, Finding, effect_rank
 from ..specs import ServerSpec
@@ -150,7 +149,7 @@ def auto_approved(ctx: RuleContext) -> Iterable[Finding]:
 def known_packages() -> dict[str, frozenset[str]]:
     """The packaged list of well-known server packages, by ecosystem (npm, pypi, container)."""
     text = resources.files("mcprisk.catalog").joinpath("known_servers.yaml").read_text(encoding="utf-8")
-    return {k: frozenset(_normal(k, n) for n in v) for k, v in yaml.safe_load(text).items()}
+    return {k: frozenset(_normal(k, n) for n in v) for k, v in load_yaml(text).items()}
 
 
 def _normal(ecosystem: str, name: str) -> str:

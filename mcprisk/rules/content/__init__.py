@@ -12,7 +12,7 @@ hidden markup, INJ016 padding, INJ017 confusable names. (INJ005 "oversized" move
 from __future__ import annotations
 
 from .._base import FindingRule
-from ._surface import surface
+from ._surface import forget_primed, prime_subjects, surface
 from .conceal import concealment
 from .encoded import encoded_payload
 from .exfil import exfiltration, recipient_tampering
@@ -23,7 +23,7 @@ from .params import parameter_poisoning
 from .side import hidden_side_action
 from .steering import cross_tool_coercion, preference_manipulation
 
-__all__ = ["CONTENT_RULES", "surface"]
+__all__ = ["CONTENT_RULES", "forget_primed", "prime_subjects", "surface"]
 
 CONTENT_RULES: tuple[FindingRule, ...] = (
     instruction_override,

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import NamedTuple
 
-import yaml
+from ..._packaged import load_yaml
 
 __all__ = ["BREAKS", "ConceptHit", "Lexicon", "Sentence", "fold", "gated", "gates", "glued_script", "hits", "lexicon",
            "present", "sentence_ends", "sentences", "word_concepts", "Found", "UNLOCATED"]
@@ -95,6 +95,7 @@ class Lexicon:
     exact_keys: frozenset[str]
     stem_keys: frozenset[str]
     phrase_keys: frozenset[str]
+    pair_keys: frozenset[tuple[str, str]] = frozenset()  # the first two words of every phrase
 
 
 def _entries(data: Mapping) -> Iterable[tuple[str, str, bool]]:
@@ -150,14 +151,14 @@ def build_lexicon(files: Mapping[str, Mapping]) -> Lexicon:
                    {k: frozenset(v) for k, v in seconds.items()},
                    glued_rx, {g: frozenset(c) for g, c in glued.items()},
                    tuple((i, frozenset(c)) for i, c in sorted(infixes.items())),
-                   frozenset(exact), frozenset(by_key), frozenset(seconds))
+                   frozenset(exact), frozenset(by_key), frozenset(seconds), frozenset(by_pair))
 
 
 @functools.cache
 def lexicon() -> Lexicon:
     """The packaged lexicons, read and indexed once per process."""
     root = resources.files("mcprisk.catalog").joinpath("concepts")
-    files = {lang: yaml.safe_load(root.joinpath(f"{lang}.yaml").read_text(encoding="utf-8")) for lang in LANGUAGES}
+    files = {lang: load_yaml(root.joinpath(f"{lang}.yaml").read_text(encoding="utf-8")) for lang in LANGUAGES}
     return build_lexicon(files)
 
 
@@ -173,8 +174,12 @@ class Found(NamedTuple):
     phrases: tuple[tuple[tuple[str, ...], frozenset[str]], ...]
 
 
-def present(words: frozenset[str], text: str, glued: bool, joined: str = "") -> Found:
-    """The concepts a text holds, from its word set and (for phrases) its words joined by single spaces."""
+def present(words: frozenset[str], text: str, glued: bool, joined: str = "",
+            pairs: set[tuple[str, str]] | None = None) -> Found:
+    """The concepts a text holds, from its word set and (for phrases) its words joined by single spaces.
+    ``pairs`` (with ``joined``) is the set of adjacent word pairs of the text: a phrase can occur only where its
+    first two words stand side by side, so one set intersection finds every candidate (a two-word phrase is
+    then found outright; a longer one is looked up in ``joined``)."""
     lex = lexicon()
     found: set[str] = set()
     located: list[tuple[str, frozenset[str]]] = []
@@ -194,12 +199,19 @@ def present(words: frozenset[str], text: str, glued: bool, joined: str = "") -> 
                 if w.startswith(stem):
                     found |= cs
                     located.append((w, cs))
-    for first in words & lex.phrase_keys:
-        for second in lex.seconds[first] & words:
-            for phrase, spaced, cs in lex.phrases[(first, second)]:
-                if spaced in joined if joined else words.issuperset(phrase):
+    if pairs is not None and joined:
+        for pair in pairs & lex.pair_keys:
+            for phrase, spaced, cs in lex.phrases[pair]:
+                if len(phrase) == 2 or spaced in joined:
                     found |= cs
                     phrases.append((phrase, cs))
+    else:
+        for first in words & lex.phrase_keys:
+            for second in lex.seconds[first] & words:
+                for phrase, spaced, cs in lex.phrases[(first, second)]:
+                    if spaced in joined if joined else words.issuperset(phrase):
+                        found |= cs
+                        phrases.append((phrase, cs))
     if lex.infixes:
         for w in words:
             if len(w) >= 9:
@@ -259,16 +271,12 @@ def hits(text: str, split: str, glued: bool, found: Found) -> list[ConceptHit]:
             out += [ConceptHit(m.start(), m.end(), lex.glued_concepts[m.group(0)], m.group(0))
                     for m in lex.glued.finditer(text)]
     out.sort(key=lambda h: h.start)
-    return [h._replace(ident=True) if _joined(text, h.start - 1, -1) or _joined(text, h.end, 1) else h for h in out]
+    n = len(text)  # an identifier's, a path's or a URL's part: glued to a neighbour (pay_invoice, skills/deploy)
+    return [h._replace(ident=True) if (h.start >= 2 and text[h.start - 1] in _GLUE and text[h.start - 2].isalnum())
+            or (h.end + 1 < n and text[h.end] in _GLUE and text[h.end + 1].isalnum()) else h for h in out]
 
 
-def _joined(text: str, i: int, step: int) -> bool:
-    """Whether the character at ``i`` glues the word to a neighbour (``pay_invoice``, ``skills/deploy``,
-    ``serverless-deploy``): then the word is part of an identifier, a path or a URL."""
-    if not 0 <= i < len(text) or text[i] not in "_/.:-":
-        return False
-    j = i + step
-    return 0 <= j < len(text) and text[j].isalnum()
+_GLUE = frozenset("_/.:-")  # characters that glue a word to an alphanumeric neighbour
 
 
 _SENTENCE_END = re.compile(r"[.!?;:](?=\s)|[\n。！？；\u0964\u0965]|\s[\u2013\u2014-]\s")

@@ -21,7 +21,7 @@ from ...snapshot import Snapshot
 from ._concepts import BREAKS, ConceptHit, Found, Sentence, fold, glued_script, hits, present, sentence_ends, sentences
 from ._decode import decoded_views, worth_decoding
 
-__all__ = ["Field", "Subject", "Surface", "shown", "surface"]
+__all__ = ["Field", "Subject", "Surface", "forget_primed", "prime_subjects", "shown", "surface"]
 
 MAX_FIELDS = 4000  # per subject: a schema with more strings than this is cut (the snapshot is already bounded)
 MAX_FIELD_CHARS = 200_000  # per field, for matching
@@ -106,7 +106,8 @@ class Subject:
     @property
     def found(self) -> Found:
         if self._present is None:
-            self._present = present(self.words, self.text, self.glued, self._joined)
+            tokens = self._joined.split()  # adjacent words, where a phrase can start (not kept: one use)
+            self._present = present(self.words, self.text, self.glued, self._joined, set(zip(tokens, tokens[1:])))
         return self._present
 
     @property
@@ -124,9 +125,20 @@ class Subject:
         """Concept occurrences in text order, leaving out short identifiers ("skip_confirmation", "password_read"
         name a parameter or a tool, they do not say anything)."""
         if self._hits is None:
-            found = hits(self.text, self._split, self.glued, self.found)
-            self._hits = [h for h in found if not _short_identifier(self.locate(h.start)[0])]
+            self._hits = self._not_in_short_identifiers(hits(self.text, self._split, self.glued, self.found))
         return self._hits
+
+    def _not_in_short_identifiers(self, found: list[ConceptHit]) -> list[ConceptHit]:
+        """``found`` (in text order) less the occurrences inside a short identifier's field: one walk along the
+        field starts instead of a search per occurrence."""
+        starts, fields, out = self.starts, self.fields, []
+        i, last = 0, len(starts) - 1
+        for h in found:
+            while i < last and starts[i + 1] <= h.start:
+                i += 1
+            if not _short_identifier(fields[i]):
+                out.append(h)
+        return out
 
     @property
     def ends(self) -> tuple[list[int], list[int]]:
@@ -236,6 +248,26 @@ def raw_offsets(f: Field, start: int, end: int) -> tuple[int, int]:
     return (a if a is not None else len(f.raw)), b
 
 
+SHORT = 96  # strings up to this long (names, keys, enum values, most property descriptions) are kept normalised
+_VIEWS: dict[tuple[str, bool], tuple[str, bool]] = {}
+_VIEWS_MAX = 65_536
+
+
+def _view(raw: str, identifier: bool) -> tuple[str, bool]:
+    """(``normalise(raw, identifier)``, ``worth_decoding(raw)``), kept for short strings: a config's servers repeat
+    the same property names, enum values and short descriptions thousands of times (the 45-server fleet: two thirds
+    of its 37,000 strings are repeats). The cache is bounded and simply emptied when full."""
+    if len(raw) > SHORT:
+        return normalise(raw, identifier), worth_decoding(raw)
+    key = (raw, identifier)
+    view = _VIEWS.get(key)
+    if view is None:
+        if len(_VIEWS) >= _VIEWS_MAX:
+            _VIEWS.clear()
+        view = _VIEWS[key] = (normalise(raw, identifier), worth_decoding(raw))
+    return view
+
+
 class _Collector:
     """Gathers the fields of one subject (a plain list, no generators: this runs for every string of every tool)."""
 
@@ -246,10 +278,11 @@ class _Collector:
 
     def add(self, path: str, kind: str, raw: str) -> None:
         out = self.out
-        out.append(Field(self.server, self.subject, path, kind, raw, normalise(raw, kind in ("name", "key"))))
+        norm, worth = _view(raw, kind in ("name", "key"))
+        out.append(Field(self.server, self.subject, path, kind, raw, norm))
         if kind == "uri":  # a URI read both as written and as words ("ignora-todas-las-instrucciones")
-            out.append(Field(self.server, self.subject, f"{path} (as words)", "uri", raw, normalise(raw, True)))
-        if worth_decoding(raw):
+            out.append(Field(self.server, self.subject, f"{path} (as words)", "uri", raw, _view(raw, True)[0]))
+        if worth:
             for how, text in decoded_views(raw):
                 out.append(Field(self.server, self.subject, f"{path} ({how})", "decoded", text, normalise(text), how))
 
@@ -337,8 +370,37 @@ def snapshot_subjects(snap: Snapshot) -> list[Subject]:
     return out
 
 
+_PRIMED: dict[int, tuple[Snapshot, list[Subject]]] = {}  # id(snapshot) -> (that snapshot, its subjects)
+_PRIMED_MAX = 1024  # snapshots; the cache simply starts again when full
+
+
+def prime_subjects(snap: Snapshot) -> None:
+    """Build one snapshot's subjects, and the concepts each holds, ahead of ``build_surface``, which then takes them
+    instead of building them again: ``mcprisk scan`` calls this (through ``assessment.prime``) as each server's
+    introspection ends, so the shared text pass overlaps with waiting for the servers still starting. A subject
+    depends on nothing but its snapshot; the first assessment that reads the snapshot takes them."""
+    subjects = snapshot_subjects(snap)
+    for subject in subjects:
+        subject.found  # noqa: B018 - computed now, kept on the subject
+    if len(_PRIMED) >= _PRIMED_MAX:
+        _PRIMED.clear()
+    _PRIMED[id(snap)] = (snap, subjects)
+
+
+def forget_primed() -> None:
+    """Drop every primed snapshot's subjects (``assessment.clear_caches``)."""
+    _PRIMED.clear()
+
+
+def _subjects_of(snap: Snapshot) -> list[Subject]:
+    """The snapshot's primed subjects, taken out of the cache (an assessment reads them once; keeping them would
+    hold every string of the config twice through the reports), or new ones."""
+    primed = _PRIMED.pop(id(snap), None)
+    return primed[1] if primed is not None and primed[0] is snap else snapshot_subjects(snap)
+
+
 def build_surface(snapshots: Sequence[Snapshot]) -> Surface:
-    subjects = tuple(s for snap in snapshots for s in snapshot_subjects(snap))
+    subjects = tuple(s for snap in snapshots for s in _subjects_of(snap))
     tools: dict[str, tuple[str, ...]] = {}
     owners: dict[str, tuple[tuple[str, str], ...]] = {}
     read_only = set()

@@ -14,10 +14,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 
-import yaml
 from confusable_homoglyphs import categories
 from confusable_homoglyphs import utils as homoglyph_data
 
+from ..._packaged import load_yaml
 from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._hits import Hit, report
@@ -95,7 +95,7 @@ def folded(name: str) -> str:
 @functools.lru_cache(maxsize=1)
 def well_known() -> dict[str, str]:
     """Folded form -> name, for the packaged list of widely used tool names (read once)."""
-    data = yaml.safe_load(resources.files("mcprisk.catalog").joinpath("well_known_tools.yaml").read_text("utf-8"))
+    data = load_yaml(resources.files("mcprisk.catalog").joinpath("well_known_tools.yaml").read_text("utf-8"))
     return {folded(n): n for n in data["tools"]}
 
 
