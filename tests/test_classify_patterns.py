@@ -256,6 +256,24 @@ def test_a_reading_another_source_disputes_is_a_doubt():
     assert severity == {"scrape_page": "medium", "run_job": "high"}
 
 
+
+def test_a_state_that_is_put_right_again_is_no_accusation():
+    """"VMs will lose sync and must be synced again" and "creates a .bak backup before overwriting" destroy
+    nothing: no high ANN002 on a non-destructive hint; "will overwrite the existing one" still is one."""
+    rule = tool("create_firewall_rule", "Create a firewall rule. Any machine using this firewall will lose sync with "
+                "it and will have to be synced again.", {"firewall_id": STR, "port": STR},
+                annotations={"readOnlyHint": False, "destructiveHint": False})
+    fix = tool("apply_fix", "Apply a fix to a file. Creates a .bak backup before overwriting.", {"path": STR, "text": STR},
+               annotations={"readOnlyHint": False, "destructiveHint": False})
+    snap = tool("create_snapshot", "Create a snapshot of a machine. Creating a new snapshot will overwrite the existing one.",
+                {"machine_id": STR}, annotations={"readOnlyHint": False, "destructiveHint": False})
+    a = assess([snapshot("hosting", rule, fix, snap)])
+    high = {f.subject for f in a.findings if f.code == "ANN002" and f.severity == "high"}
+    assert high == {"create_snapshot"}
+    fix_phrases = [e.weight for t in a.tools if t.tool == "apply_fix" for e in t.evidence if e.rule == "EFF105"]
+    assert fix_phrases and max(fix_phrases) < 0.5  # the overwrite with a backup kept is only a hint
+
+
 def test_classifier_modules_stay_small():
     """Each module of the classifier package stays well under 400 lines (under 350)."""
     package = Path(__file__).resolve().parents[1] / "mcprisk" / "classify"

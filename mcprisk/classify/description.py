@@ -61,13 +61,26 @@ def _negated(text: str, start: int) -> bool:
     return bool(_NEGATION.search(before))
 
 
-_PHRASE_MEANING = {"destructive": "cannot be undone", "customer_visible": "reaches other people",
+_KEEPS_HISTORY = re.compile(r"\b(creat|keep|make|sav|stor|writ)(e|es|s|ing)? (a |an )?(\.bak |backup|previous versions?|version history|"
+                            r"history|snapshot)", re.IGNORECASE)
+
+
+def _keeps_history(text: str, start: int) -> bool:
+    """The sentence of a consequence says a copy is kept ("Creates a .bak backup before overwriting"): by the
+    rubric an overwrite with history is no destruction, so the phrase is only a hint."""
+    sentence = re.split(r"[.;!?](?:\s|$)|\n", text[:start])[-1] + re.split(r"[.;!?](?:\s|$)|\n", text[start:start + 120])[0]
+    return bool(_KEEPS_HISTORY.search(sentence))
+
+
+_PHRASE_MEANING = {"destructive": "destroys, overwrites or cannot undo something", "customer_visible": "reaches other people",
                    "high_cost": "costs money"}
 
 
 @rule("EFF105", "Phrases in the description")
 def description_phrases(ctx: ToolContext) -> Iterable[Evidence]:
-    """Phrases that state consequences: "permanently", "cannot be undone", "sends an email", "charges the card"."""
+    """Phrases that state consequences: "permanently", "cannot be undone", "sends an email", "charges the card".
+    Losing data is a consequence, losing sync is not; an overwrite whose sentence says a backup is kept is only
+    a hint (the rubric's "overwrites without history")."""
     lex = lexicon()
     text = ctx.lead
     for effect in ("destructive", "customer_visible", "high_cost"):
@@ -89,6 +102,8 @@ def description_phrases(ctx: ToolContext) -> Iterable[Evidence]:
             later = m.start() > len(ctx.opening) and not _said_of_the_call(ctx, text[max(0, m.start() - 40):m.start()])
             weight = 1.0 if strong else 0.25 if (ctx.reads and effect != "destructive") or (general and later) \
                 else 0.5
+            if effect == "destructive" and _keeps_history(text, m.start()):
+                weight = 0.25
             yield Evidence("EFF105", "description", excerpt(text, m.start(), m.end()),
                            f"says the call {_PHRASE_MEANING[effect]}", effect, weight=weight)
             break
