@@ -52,11 +52,27 @@ def _public_file(text: str, end: int) -> bool:
     return rest is not None and text[end:rest.end()].rstrip(".").endswith(".pub")
 
 
-def _guarded(s: Sentence, move: ConceptHit, secret: ConceptHit) -> bool:
+def _guarded(text: str, s: Sentence, move: ConceptHit, secret: ConceptHit) -> bool:
     """"Never paste a private key", "values are masked", "remove secrets first": the sentence says what must not
     happen, or has the secret taken out of what is handed over."""
     return any(("neg" in n.concepts and 0 <= move.start - n.end <= 60) for n in s.hits) or s.any("neg_desc") or (
-        redacted(s, secret))
+        redacted(s, secret)) or _denied(text, s, secret)
+
+
+_LISTED = frozenset({"secret", "cred", "neg"})
+
+
+def _denied(text: str, s: Sentence, secret: ConceptHit) -> bool:
+    """"Contains account numbers but no passwords or credentials": a negation qualifies the secret itself (a list of
+    secrets, one word at most between its links), so the text says what is *not* there."""
+    link = secret
+    for h in reversed([h for h in s.hits if h.end <= secret.start]):
+        if len(text[h.end:link.start].split()) > 1 or h.concepts.isdisjoint(_LISTED):
+            return False
+        if "neg" in h.concepts:
+            return True
+        link = h
+    return False
 
 
 # "Paste it as the system message", "add it to your prompt": the context is where something goes, not what leaves.
@@ -107,7 +123,7 @@ def _exfil(subject: Subject, s: Sentence) -> tuple[list[ConceptHit], str] | None
         for move in s.hits:
             if move is secret or move.concepts.isdisjoint(_MOVES) or abs(move.start - secret.start) > 110:
                 continue
-            if _guarded(s, move, secret) or _own_parameter(subject, secret) or _names_itself(subject, secret) or (
+            if _guarded(subject.text, s, move, secret) or _own_parameter(subject, secret) or _names_itself(subject, secret) or (
                     _DESTINATION.search(subject.text, max(0, secret.start - 16), secret.start)):
                 continue
             if any("use" in u.concepts and 0 <= move.start - u.end <= 2 for u in s.hits):
