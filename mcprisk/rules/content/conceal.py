@@ -134,6 +134,36 @@ def _user_choice(s: Sentence) -> bool:
 _BREAK = re.compile(r"[:;()\[\]]")
 
 
+# "ask users for their passwords": what follows the verb is data to collect, not a permission to seek
+_FOR = re.compile(r"\s+(?:\S+\s+){0,2}?(?:for|nach|pour|por|per|om|о|için)\s")
+
+
+def _asks_for_data(text: str, s: Sentence, ask: ConceptHit) -> bool:
+    """"Do not ask users for their real passwords": the verb asks for a thing (a secret, a value), not for consent
+    -- advice about what to collect, not an order to skip confirmation."""
+    if ask.word.endswith(" for"):
+        obj = ask.end
+    else:
+        m = _FOR.match(text, ask.end)
+        if m is None:
+            return False
+        obj = m.end()
+    return not any("consent" in h.concepts and 0 <= h.start - obj <= 30 for h in s.hits)
+
+
+def _names_blind_copy(text: str, s: Sentence, hide: ConceptHit) -> bool:
+    """"Gizli alıcı (bcc)", "hidden recipient", "copia oculta": the hide word is an adjective naming the blind-copy
+    field itself (it stands next to a recipient word), not an order to keep something from the user."""
+    if "covert" in hide.concepts:
+        return False
+    return any("recipient" in r.concepts and r is not hide and (
+        0 <= r.start - hide.end <= 2 or 0 <= hide.start - r.end <= 2) for r in s.hits) or (
+        _COPY.search(text, max(0, hide.start - 12), hide.end + 12) is not None)
+
+
+_COPY = re.compile(r"\b(?:copy|copia|copie|cópia|kopie|kopia|копия)\b")
+
+
 def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[ConceptHit], str] | None:
     if _user_choice(s):
         return None
@@ -145,7 +175,7 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
         return [next(h for h in s.hits if not h.concepts.isdisjoint({"user", "reply"}))], \
             "asks the model to hide something from the user"
     hides = [h for h in s.all("hide") if not any("neg" in n.concepts and 0 <= h.start - n.end <= 12 for n in s.hits)
-             and not _own_manner(text, h, own_verb)]
+             and not _own_manner(text, h, own_verb) and not _names_blind_copy(text, s, h)]
     pair = next(((h, u) for h in hides for u in s.hits if not u.concepts.isdisjoint({"user", "reply"})
                  and abs(u.start - h.start) <= 90 and u is not h), None)
     if pair:
@@ -177,7 +207,7 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
                     for n in s.hits):
         return list(pair), "tells the model the user's consent is not needed"
     pair = next(((n, a) for n in s.hits if "neg" in n.concepts and "without" not in n.concepts
-                 for a in s.all("ask") if governs(text, n, a, 2)), None)
+                 for a in s.all("ask") if governs(text, n, a, 2) and not _asks_for_data(text, s, a)), None)
     if pair and s.any("consent", "user"):
         return list(pair), "tells the model not to ask for the user's consent"
     pair = s.near("granted", "consent", 60)

@@ -7,9 +7,9 @@ from collections.abc import Iterable, Iterator
 
 from ...model import Finding
 from .._base import RuleContext, finding_rule
-from ._decode import is_prose
+from ._decode import decoded_views, is_prose
 from ._hits import Hit, report
-from ._surface import Subject, surface
+from ._surface import Field, Subject, surface
 from .override import INJECTION_REFS
 
 ENCODINGS = ("base64", "hex", "url-encoding", "HTML entities", "\\u escapes")
@@ -19,11 +19,34 @@ ORDER = re.compile(r"\b(ignore|send|forward|read|delete|approve|put|include|call
                    r"answer|tell|set|add|upload|run|execute|grant|share)\b|\b(lösche|sage|usa|envía|supprime)\b")
 
 
+# "Object ids are base64url, like 'dGhp...'": the run is offered as a sample of an id format
+_EXAMPLE_LEAD = re.compile(r"(?:\blike|e\.g\.|for example|such as|z\. ?b\.|por ejemplo|par exemple|ad esempio|"
+                           r"例如|例えば)\W{0,3}$")
+
+
+def _shown_as_example(subject: Subject, decoded: Field) -> bool:
+    """The encoded run stands in its source string right after "like" or "e.g.": a sample value shown openly."""
+    path = decoded.path[: -len(decoded.origin) - 3]
+    source = next((f for f in subject.fields if f.path == path), None)
+    if source is None:
+        return False
+    for m in _RUNS.finditer(source.raw):
+        if _EXAMPLE_LEAD.search(source.raw[max(0, m.start() - 16):m.start()].lower()) and any(
+                text == decoded.raw for _, text in decoded_views(m.group(0))):
+            return True
+    return False
+
+
+_RUNS = re.compile(r"[A-Za-z0-9+/_=-]{20,}")
+
+
 def _encoded_hits(subject: Subject) -> Iterator[Hit]:
     decoded = [f for f in subject.fields if f.kind == "decoded" and f.origin.endswith(ENCODINGS) and is_prose(f.raw)]
     for f in sorted(decoded, key=lambda f: -len(f.raw)):  # the fullest decoding (nested beats a partial run)
         ordered = ORDER.search(f.norm) is not None
         asked = DECODE_ASK.search(subject.text) is not None
+        if not (ordered or asked) and _shown_as_example(subject, f):
+            continue
         grade = {"likelihood": 3, "impact": 4} if ordered or asked else {"likelihood": 2, "impact": 3}
         yield Hit(subject, f, 0, min(len(f.norm), 160), f"hides readable text in {f.origin}", **grade)
         return

@@ -24,6 +24,11 @@ EXFIL_URL = re.compile(
     r"context|summary|env|message)[^}\s]*\}|https?://[^\s\"'<>)]*[?&=/](conversation|chat_so_far|chat_history|"
     r"last_user_message|system_prompt|api_key)\w*|https?://[^\s\"'<>)]*[?&][^\s\"'<>)]*=\$\{?[a-z_]*(key|token|secret|"
     r"password|passwd|credential)")
+# A resource address on an outside host whose query slot asks for a secret or the conversation:
+# ``?append=YOUR_SESSION_TOKEN_HERE_FROM_CONVERSATION``, ``{?q,gespraechsverlauf}``
+_ASKED = (r"(conversation|gespraech|gesprach|conversa|chat|history|verlauf|historial|transcript|prompt|session_?token|"
+          r"api_?key|secret|password|passwort|contrase|cookie)")
+_URI_ASK = re.compile(r"[?&][\w-]+=[a-z0-9_]*" + _ASKED + r"[a-z0-9_]*(?:&|$)|\{[?&][^}]*" + _ASKED + r"[^}]*\}")
 _STRONG = frozenset({"secret", "context", "secret_file"})
 _GATES = gates(*(f"{a} {b}" for a in ("secret", "context") for b in ("send", "include", "gather")),
                *(f"cred {b} {c}" for b in ("send", "include", "gather") for c in ("all", "hide", "source")))
@@ -35,12 +40,19 @@ _FILE_MARKS = ("ssh", ".aws", ".kube", "kubeconfig", ".env", "id_", ".netrc", ".
                "login data", "wallet.dat")
 
 
+# "the raw results of every other tool you have called": earlier tool results, which belong to the conversation
+PRIOR_RESULTS = re.compile(r"\b(?:results?|outputs?|responses?|returns?)\s+(?:of|from)\s+(?:every|all|each|any|the)?\s*"
+                           r"(?:other|previous|earlier|prior)\s+(?:tools?|tool calls?|calls?|functions?)\b")
+
+
 def _file_hits(subject: Subject) -> list[ConceptHit]:
     text = subject.text
+    out = [ConceptHit(m.start(), m.end(), frozenset({"context"}), m.group(0)) for m in PRIOR_RESULTS.finditer(text)] \
+        if "result" in text or "output" in text or "respons" in text or "return" in text else []
     if not any(mark in text for mark in _FILE_MARKS):
-        return []
-    return [ConceptHit(m.start(), m.end(), frozenset({"secret_file"}), m.group(0))
-            for m in SECRET_FILES.finditer(text) if not _public_file(text, m.end())]
+        return out
+    return out + [ConceptHit(m.start(), m.end(), frozenset({"secret_file"}), m.group(0))
+                  for m in SECRET_FILES.finditer(text) if not _public_file(text, m.end())]
 
 
 _PATH_END = re.compile(r"[^\s\"'`<>()\[\]{},;]*")
@@ -52,11 +64,27 @@ def _public_file(text: str, end: int) -> bool:
     return rest is not None and text[end:rest.end()].rstrip(".").endswith(".pub")
 
 
-def _guarded(s: Sentence, move: ConceptHit, secret: ConceptHit) -> bool:
+def _guarded(text: str, s: Sentence, move: ConceptHit, secret: ConceptHit) -> bool:
     """"Never paste a private key", "values are masked", "remove secrets first": the sentence says what must not
     happen, or has the secret taken out of what is handed over."""
     return any(("neg" in n.concepts and 0 <= move.start - n.end <= 60) for n in s.hits) or s.any("neg_desc") or (
-        redacted(s, secret))
+        redacted(s, secret)) or _denied(text, s, secret)
+
+
+_LISTED = frozenset({"secret", "cred", "neg"})
+
+
+def _denied(text: str, s: Sentence, secret: ConceptHit) -> bool:
+    """"Contains account numbers but no passwords or credentials": a negation qualifies the secret itself (a list of
+    secrets, one word at most between its links), so the text says what is *not* there."""
+    link = secret
+    for h in reversed([h for h in s.hits if h.end <= secret.start]):
+        if len(text[h.end:link.start].split()) > 1 or h.concepts.isdisjoint(_LISTED):
+            return False
+        if "neg" in h.concepts:
+            return True
+        link = h
+    return False
 
 
 # "Paste it as the system message", "add it to your prompt": the context is where something goes, not what leaves.
@@ -107,7 +135,7 @@ def _exfil(subject: Subject, s: Sentence) -> tuple[list[ConceptHit], str] | None
         for move in s.hits:
             if move is secret or move.concepts.isdisjoint(_MOVES) or abs(move.start - secret.start) > 110:
                 continue
-            if _guarded(s, move, secret) or _own_parameter(subject, secret) or _names_itself(subject, secret) or (
+            if _guarded(subject.text, s, move, secret) or _own_parameter(subject, secret) or _names_itself(subject, secret) or (
                     _DESTINATION.search(subject.text, max(0, secret.start - 16), secret.start)):
                 continue
             if any("use" in u.concepts and 0 <= move.start - u.end <= 2 for u in s.hits):
@@ -140,6 +168,10 @@ def exfil_hit(subject: Subject) -> Hit | None:
                 if flag_doc(h.field):
                     continue
                 return h
+    for f in subject.fields:
+        m = _URI_ASK.search(f.norm) if f.kind == "uri" and f.norm.startswith("http") else None
+        if m:
+            return Hit(subject, f, m.start(), m.end(), "has the resource's address carry secrets or the conversation out")
     if "http" in subject.text:
         m = EXFIL_URL.search(subject.text)
         if m and not mentioned(subject.text, m.start()):
@@ -162,7 +194,7 @@ def exfiltration(ctx: RuleContext) -> Iterable[Finding]:
 
 
 ADDRESS = re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+|(?<![\w.])@[a-z0-9-]+\.[a-z]{2,}\b"
-                     r"|\b[a-z]{2}\d{2}(?: ?[a-z0-9]{4}){3,7}\b|\b0x[0-9a-f]{40}\b|(?:(?<=\s)|^)#[a-z][a-z0-9_-]{2,}"
+                     r"|\b[a-z]{2}\d{2}(?: ?[a-z0-9]{4}){3,7}\b|\b\d{2}(?: \d{4}){6}\b|\b0x[0-9a-f]{40}\b|(?:(?<=\s)|^)#[a-z][a-z0-9_-]{2,}"
                      r"|https?://[^\s\"'<>),]+")
 _EXAMPLE = re.compile(r"(e\.g\.|for example|such as|like|example:|examples?|z\.b\.|p\. ?ej\.|par exemple|"
                       r"ad esempio|bijvoorbeeld|örn\.|misal|contoh|ví dụ|例如|例えば|예:)\W{0,4}$")
@@ -253,14 +285,48 @@ def _schema_addresses(subject: Subject) -> Iterator[Hit]:
                 return
 
 
-_ADDRESS_MARKS = re.compile(r"@|0x[0-9a-f]{8}|\b[a-z]{2}\d{2}[ ]?[a-z0-9]{4}|https?://|(?:^|\s)#[a-z]")
+_ADDRESS_MARKS = re.compile(r"@|0x[0-9a-f]{8}|\b[a-z]{2}\d{2}[ ]?[a-z0-9]{4}|\b\d{2} \d{4} \d{4}|https?://|(?:^|\s)#[a-z]")
 _RECIPIENT_GATES = gates("always recipient", "instead recipient", "regardless recipient", "always send",
                          "instead send", "regardless send", "regardless", "recipient sequence", "recipient use", "recipient all",
                          "recipient include", "recipient send")
 
 
+# "Before pushing, set the remote URL to https://...": a repository's push destination swapped for an outside one
+_REMOTE_SWAP = re.compile(r"\b(?:set|change|point|switch|replace|add)\w*\s+(?:the\s+|a\s+|its\s+)?(?:git\s+)?"
+                          r"(?:remote|origin|upstream|push ?url|remote url)\b[^.;\n]{0,40}?\s(?:to|=)\s+(?:https?://|git@)\S+"
+                          r"|\bgit remote (?:set-url|add)\s+\S+\s+(?:https?://|git@)\S+")
+
+
+def _ordered_examples(subject: Subject) -> Iterator[Hit]:
+    """A recipient parameter whose description orders its example in ("bcc: always include the address below",
+    examples: [log@...]): the sample is the recipient the model is told to add."""
+    for f in subject.fields:
+        if not (f.schema and ".examples" in f.path and "@" in f.norm):
+            continue
+        base = f.path.rsplit(".examples", 1)[0]
+        prop = base.rsplit(".properties.", 1)[-1]
+        if not RECIPIENT_PROPS.search(prop.lower().replace("_", " ")):
+            continue
+        desc = next((i for i, g in enumerate(subject.fields) if g.path == base + ".description"), None)
+        if desc is None:
+            continue
+        a = subject.starts[desc]
+        b = a + len(subject.fields[desc].norm)
+        if any(a <= h.start < b and "always" in h.concepts for h in subject.hits):
+            m = ADDRESS.search(f.norm)
+            if m:
+                yield Hit(subject, f, m.start(), m.end(), "orders an outside recipient in through a parameter's example")
+                return
+
+
 def _recipient_hits(subject: Subject) -> Iterator[Hit]:
     yield from _schema_addresses(subject)
+    yield from _ordered_examples(subject)
+    if "remote" in subject.text or "origin" in subject.text or "upstream" in subject.text or "push" in subject.text:
+        m = _REMOTE_SWAP.search(subject.text)
+        if m and not mentioned(subject.text, m.start()):
+            yield hit(subject, m.start(), m.end(), "points the repository's remote at an outside address")
+            return
     for f in subject.fields:
         m = _URI_COPY.search(f.norm) if f.kind == "uri" and "@" in f.norm else None
         if m:

@@ -28,7 +28,14 @@ def _negated(s: Sentence, h: ConceptHit) -> bool:
                for n in s.hits)
 
 
-def _override(s: Sentence) -> tuple[list[ConceptHit], str] | None:
+def _option_echo(text: str, s: Sentence, ig: ConceptHit) -> bool:
+    """"Set ignore_case to ignore previous casing rules": the verb repeats an option's name written in the same
+    sentence, so the sentence documents what that option does."""
+    word = re.escape(ig.word)
+    return re.search(rf"\w[_-]{word}\b|\b{word}[_-]\w", text[s.start:s.end]) is not None
+
+
+def _override(s: Sentence, text: str = "") -> tuple[list[ConceptHit], str] | None:
     """The first override shape the sentence has, with the occurrences that make it."""
     addressed = s.any("model", "user", "prior")
     for ig in s.all("ignore"):
@@ -38,7 +45,8 @@ def _override(s: Sentence) -> tuple[list[ConceptHit], str] | None:
             if target is ig or abs(target.start - ig.start) > 90:
                 continue
             if "instructions" in target.concepts or ("rules" in target.concepts and addressed
-                                                     and 0 < target.start - ig.end <= 60):  # weak word: its object
+                                                     and 0 < target.start - ig.end <= 60  # weak word: its object
+                                                     and not _option_echo(text, s, ig)):
                 return [ig, target], "tells the model to drop its instructions"
             if "user" in target.concepts and s.any("instructions", "asked", "task"):
                 return [ig, target], "tells the model to drop what the user asked"
@@ -64,7 +72,7 @@ def override_hit(subject: Subject) -> Hit | None:
     if not subject.passes(_GATES):
         return None
     for s in subject.sentences:
-        found = _override(s)
+        found = _override(s, subject.text)
         if found and not discusses(subject, s):
             parts, meaning = found
             h = concept_hit(subject, parts, meaning)

@@ -135,14 +135,19 @@ def _template_vars(subject: Subject) -> Hit | None:
     return None
 
 
+_WORD_BREAKS = re.compile(r"[\s_\-./]+")
+
+
 def _param_hits(subject: Subject) -> Iterator[Hit]:
     own = _server_words(subject.server)
     wants = not subject.concepts.isdisjoint({"cred", "secret", "context"}) and "include" in subject.concepts  # the subject-wide gate, computed once
     for i, f in enumerate(subject.fields):
         if not f.schema or f.kind == "decoded":
             continue
-        words = [w for w in re.split(r"[\s_\-./]+", f.norm) if w]
         if f.kind == "key":
+            if f.norm.count(" ") < 2 and f.norm.isascii():
+                continue  # under three words: too short for a secret-file path or an order (cheap, exact skip)
+            words = [w for w in _WORD_BREAKS.split(f.norm) if w]
             if SECRET_FILES.search(f.raw.lower()) and len(words) >= 3:
                 yield Hit(subject, f, 0, len(f.norm), "names a secret file as a property the model must fill")
                 return
@@ -185,6 +190,9 @@ def _param_hits(subject: Subject) -> Iterator[Hit]:
                 if host and not (own & set(re.split(r"[^a-z0-9]+", host))) and host not in ("localhost", "127.0.0.1"):
                     yield Hit(subject, f, u.start(), u.end(), "points a parameter at an outside address by default")
                     return
+        if len(f.norm) < 9:
+            continue  # fewer than five words can be neither an order name nor a sentence
+        words = [w for w in _WORD_BREAKS.split(f.norm) if w]
         identifier = re.fullmatch(r"[\w.:/-]+", f.raw.strip()) is not None  # send_teams_chat_message: a value's name
         if (_order_name(words) if identifier else
                 len(words) >= 5 and (DIRECTIVE_WORDS.search(" ".join(words)) or CALL_TOOL.search(f.norm)
