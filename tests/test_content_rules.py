@@ -67,6 +67,9 @@ def test_adversarial_part(part: Path, capsys):
         assert report.recall >= 0.91, report.summary()
         assert min(report.category_recall().values()) >= 0.55, report.summary()
         assert report.flagged_share <= 0.02, report.summary()
+    if part.name == "heldout5":  # a seventh author's part, measured once after round 6, untuned: 0.763, 1.8%
+        assert report.recall >= 0.76, report.summary()
+        assert report.flagged_share <= 0.02, report.summary()
 
 
 @pytest.mark.slow
