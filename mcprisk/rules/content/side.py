@@ -128,7 +128,8 @@ def _subordinate(text: str, s: Sentence, harm: ConceptHit) -> bool:
     for m in _CLAUSE_END.finditer(text, s.start, harm.start):
         start = m.end()
     lead = text[start:harm.start].split()
-    return len(lead) >= 2 and lead[0] in _SUBORDINATORS and lead[1] not in ("reading", "answering", "using")
+    return len(lead) >= 2 and lead[0] in _SUBORDINATORS and lead[1] not in ("reading", "answering", "using") \
+        and not _setting(lead, 0)
 
 
 def _waived(s: Sentence, consent: ConceptHit) -> bool:
@@ -269,6 +270,8 @@ def _call_cue(subject: Subject, s: Sentence) -> bool:
 _AUTOMATIC = re.compile(r"autom|otomat|автомат|自动|自動|자동|تلقائي|tự động")
 
 
+# Dutch "of" ("whether") is a relative; English "of a session", "of the account" is not.
+_EN_DET = frozenset("a an the this that its their each every".split())
 _SETTING = frozenset("true false enabled disabled set on off checked wahr aktiviert vrai activé verdadero activado "
                      "vero attivo waar".split())
 
@@ -288,8 +291,8 @@ def _described_act(subject: Subject, s: Sentence) -> ConceptHit | None:
     text = subject.text
     for act in _acts(subject, s):
         lead = _clause_words(text, s, act)
-        rel = max((i for i, w in enumerate(lead) if (w in _RELATIVE or w in _CONDITION) and not _setting(lead, i)),
-                  default=-1)
+        rel = max((i for i, w in enumerate(lead) if (w in _RELATIVE or w in _CONDITION) and not _setting(lead, i)
+                   and not (w == "of" and lead[i + 1:i + 2] and lead[i + 1] in _EN_DET)), default=-1)
         if rel >= 0 and not any("byproduct" in word_concepts(w) for w in lead[rel + 1:]):
             continue  # "returns the invites that were accepted", "shows whether it was paid"
         if _subordinate(text, s, act) or _held_back(text, s, act):
@@ -305,11 +308,23 @@ def _described_act(subject: Subject, s: Sentence) -> ConceptHit | None:
     return None
 
 
+_ON_BY_DEFAULT = re.compile(r"^\s*(?:if|when) (?:true|set|enabled) \((?:the )?default\)|\bdefaults? (?:to |is |: ?)?"
+                            r"(?:true|on|enabled)\b|\b(?:true|on|enabled) by default\b")
+
+
+def _default_on(subject: Subject, f) -> bool:
+    """The switch a description documents is on by default ("When true (default) the log is truncated", "default:
+    true"): what it does then happens on a plain call, not by the user's choice."""
+    prop = f.path.rsplit(".", 1)[0]
+    return bool(_ON_BY_DEFAULT.search(f.norm)) or any(
+        g.path == f"{prop}.default" and g.norm.strip() == "true" for g in subject.fields)
+
+
 def _side_hit(subject: Subject, s: Sentence, parts: list[ConceptHit], meaning: str) -> Hit | None:
     """The hit for a side action in sentence ``s``, unless its place says it is documentation."""
     h = concept_hit(subject, parts, meaning)
     f = h.field
-    if f.identifier or f.kind == "uri" or flag_doc(f) or discusses(subject, s):
+    if f.identifier or f.kind == "uri" or flag_doc(f) and not _default_on(subject, f) or discusses(subject, s):
         return None
     if subject.kind == "tool" and f.path == "description" and h.start <= 2:
         return None  # the tool's own summary
