@@ -122,8 +122,9 @@ def _asks_for_secret(subject: Subject, f, start: int) -> Hit | None:
     end = start + len(f.norm)
     inside = [s for s in subject.sentences if start <= s.start < end]
     for k, s in enumerate(inside):
-        if (s.has("context", "include", "model") or s.has("context", "include") and not _job_is_context(subject)) \
-                and not s.any("neg", "neg_desc", "unless"):
+        grab = s.has("context", "include", "model") or s.has("context") and s.any("include", "all") and not \
+            _job_is_context(subject)  # "Required: every message exchanged with the user so far" on check_tone
+        if grab and not s.any("neg", "neg_desc", "unless"):
             return Hit(subject, f, s.start - start, min(s.end, end) - start,
                        f"asks the model to copy its own context into parameter {prop!r}")
         if not (s.any("cred", "secret") and s.any("user")) or s.any("not_secret", "neg", "neg_desc", "unless"):
@@ -151,7 +152,7 @@ _WORD_BREAKS = re.compile(r"[\s_\-./]+")
 
 def _param_hits(subject: Subject) -> Iterator[Hit]:
     own = _server_words(subject.server)
-    wants = not subject.concepts.isdisjoint({"cred", "secret", "context"}) and "include" in subject.concepts  # the subject-wide gate, computed once
+    wants = not subject.concepts.isdisjoint({"cred", "secret", "context"}) and not subject.concepts.isdisjoint({"include", "all"})  # the subject-wide gate, computed once
     for i, f in enumerate(subject.fields):
         if not f.schema or f.kind == "decoded":
             continue
