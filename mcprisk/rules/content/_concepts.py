@@ -272,11 +272,17 @@ def hits(text: str, split: str, glued: bool, found: Found) -> list[ConceptHit]:
                     for m in lex.glued.finditer(text)]
     out.sort(key=lambda h: h.start)
     n = len(text)  # an identifier's, a path's or a URL's part: glued to a neighbour (pay_invoice, skills/deploy)
-    return [h._replace(ident=True) if (h.start >= 2 and text[h.start - 1] in _GLUE and text[h.start - 2].isalnum())
-            or (h.end + 1 < n and text[h.end] in _GLUE and text[h.end + 1].isalnum()) else h for h in out]
+    return [h._replace(ident=True) if (h.start >= 2 and _glue(text[h.start - 1], text[h.start - 2]))
+            or (h.end + 1 < n and _glue(text[h.end], text[h.end + 1])) else h for h in out]
 
 
 _GLUE = frozenset("_/.:-")  # characters that glue a word to an alphanumeric neighbour
+
+
+def _glue(mark: str, neighbour: str) -> bool:
+    """``mark`` joins a word to ``neighbour`` as one identifier; a colon or full stop before a character of a script
+    written without spaces ("必填：用户的…", a full-width colon after NFKC) ends a phrase instead."""
+    return mark in _GLUE and neighbour.isalnum() and not (mark in ".:" and _GLUED.match(neighbour))
 
 
 _SENTENCE_END = re.compile(r"[.!?;:](?=\s)|[\n。！？；\u0964\u0965]|\s[\u2013\u2014-]\s")

@@ -15,7 +15,7 @@ from .override import INJECTION_REFS
 
 SECRET_FILES = re.compile(
     r"(?<![\w-])\.(ssh|aws|kube|gnupg|docker|config/gh|azure|gcloud)/|\bid_(rsa|ed25519|ecdsa|dsa)\b(?!\.pub)"
-    r"|(?<![\w-])\.(netrc|npmrc|pypirc|pgpass|git-credentials|bash_history|zsh_history|env)\b(?![\w-])"
+    r"|\bconfig/gcloud/|\bapplication_default_credentials\.json\b|(?<![\w-])\.(netrc|npmrc|pypirc|pgpass|git-credentials|bash_history|zsh_history|env)\b(?![\w-])"
     r"|/etc/(passwd|shadow|sudoers)\b|\bkubeconfig\b|\bhosts\.yml\b|\blogin data\b|\bwallet\.dat\b"
     r"|\bcredentials file\b|(?<![\w-])\.ssh\b")
 # A URL built from the conversation or from secrets: ``https://x/?q={last_user_message}``, ``?key=$AWS_SECRET``.
@@ -127,6 +127,19 @@ def _own_parameter(subject: Subject, secret: ConceptHit) -> bool:
     return "public" in props or any(w in props for w in secret.word.lower().split() if len(w) >= 3)
 
 
+def _names_parameter(subject: Subject, secret: ConceptHit) -> bool:
+    """"The system_prompt you pass is used for the evaluated model": the words are the identifier of one of the
+    tool's own parameters, named where its use is described -- a value the caller supplies, not the model's own."""
+    text = subject.text
+    a, b = secret.start, secret.end
+    while a > 0 and (text[a - 1].isalnum() or text[a - 1] == "_"):
+        a -= 1
+    while b < len(text) and (text[b].isalnum() or text[b] == "_"):
+        b += 1
+    token = text[a:b]
+    return "_" in token and any(f.path.endswith(f".properties.{token}(name)") for f in subject.fields)
+
+
 def _exfil(subject: Subject, s: Sentence) -> tuple[list[ConceptHit], str] | None:
     for secret in s.hits:
         strong = not secret.concepts.isdisjoint(_STRONG)
@@ -135,7 +148,8 @@ def _exfil(subject: Subject, s: Sentence) -> tuple[list[ConceptHit], str] | None
         for move in s.hits:
             if move is secret or move.concepts.isdisjoint(_MOVES) or abs(move.start - secret.start) > 110:
                 continue
-            if _guarded(subject.text, s, move, secret) or _own_parameter(subject, secret) or _names_itself(subject, secret) or (
+            if _guarded(subject.text, s, move, secret) or _own_parameter(subject, secret) or _names_itself(subject, secret) \
+                    or _names_parameter(subject, secret) or (
                     _DESTINATION.search(subject.text, max(0, secret.start - 16), secret.start)):
                 continue
             if any("use" in u.concepts and 0 <= move.start - u.end <= 2 for u in s.hits):

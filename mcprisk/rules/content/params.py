@@ -30,6 +30,8 @@ KEY_DIRECTIVE = re.compile(r"\b(ignore|always|never|must|instead|forward|send|pa
 DIRECTIVE_WORDS = re.compile(KEY_DIRECTIVE.pattern + r"|\b(email|mail|send|forward|upload|post) (it|them|the|this|these|all|"
                              r"everything)\b")
 CALL_TOOL = re.compile(r"\bcall \w+_\w+")
+# An upload target offered as a choice: a web address or a cloud bucket ("s3://drop/uploads").
+_BUCKET_URL = re.compile(r"\b(?:https?|wss?|ftp|s3|gs|az|abfss?)://([^/\s\"'<>?#]+)")
 _VALUE_KEYS = ("default", "const", "enum", "examples", "example")
 
 
@@ -103,6 +105,14 @@ _CRED_NAME = re.compile(r"pass|pwd|token|key|secret|pin|otp|auth|cred|code|cooki
                         r"kennwort|parol|sifre|şifre|密|令牌|パスワード|비밀번호|пароль")
 
 
+def _job_is_context(subject: Subject) -> bool:
+    """The tool's own name and summary are about the conversation ("summarize_chat", "Export the chat history"), so a
+    parameter carrying it is the job, not a grab."""
+    own = [f for f in subject.fields[:2] if not f.schema]
+    return any(_concepts_of(f.norm.translate(_BREAKS).split(), f.norm) & {"context"} or
+               re.search(r"conversation|chat|transcript|message|dialog", f.norm) for f in own)
+
+
 def _asks_for_secret(subject: Subject, f, start: int) -> Hit | None:
     """A sentence of a property's title or description asks the model to put the user's credential or secret in it,
     and the property is not a credential field (``note`` titled "set this to the user's email password"), or says
@@ -112,7 +122,9 @@ def _asks_for_secret(subject: Subject, f, start: int) -> Hit | None:
     end = start + len(f.norm)
     inside = [s for s in subject.sentences if start <= s.start < end]
     for k, s in enumerate(inside):
-        if s.has("context", "include", "model") and not s.any("neg", "neg_desc", "unless"):
+        grab = s.has("context", "include", "model") or s.has("context") and s.any("include", "all") and not \
+            _job_is_context(subject)  # "Required: every message exchanged with the user so far" on check_tone
+        if grab and not s.any("neg", "neg_desc", "unless"):
             return Hit(subject, f, s.start - start, min(s.end, end) - start,
                        f"asks the model to copy its own context into parameter {prop!r}")
         if not (s.any("cred", "secret") and s.any("user")) or s.any("not_secret", "neg", "neg_desc", "unless"):
@@ -140,7 +152,7 @@ _WORD_BREAKS = re.compile(r"[\s_\-./]+")
 
 def _param_hits(subject: Subject) -> Iterator[Hit]:
     own = _server_words(subject.server)
-    wants = not subject.concepts.isdisjoint({"cred", "secret", "context"}) and "include" in subject.concepts  # the subject-wide gate, computed once
+    wants = not subject.concepts.isdisjoint({"cred", "secret", "context"}) and not subject.concepts.isdisjoint({"include", "all"})  # the subject-wide gate, computed once
     for i, f in enumerate(subject.fields):
         if not f.schema or f.kind == "decoded":
             continue
@@ -178,14 +190,15 @@ def _param_hits(subject: Subject) -> Iterator[Hit]:
             yield Hit(subject, f, m.start(), m.end(), "fills a parameter with a secret or the conversation by default")
             return
         prop = f.path.rsplit(".properties.", 1)[-1].split(".")[0].lower() if ".properties." in f.path else ""
-        plain_path = re.fullmatch(r"[~\w./-]+", f.raw.strip()) and re.search(r"path|file|dir|location", prop)
+        plain_path = kind in ("default", "const") and re.fullmatch(r"[~\w./-]+", f.raw.strip()) and re.search(
+            r"path|file|dir|location", prop)  # examples suggest what to read; a default only names the tool's file
         if kind != "enum" and SECRET_FILES.search(f.raw.lower()) and not plain_path:
             # a path parameter defaulting to the file the tool is about is honest; a secret file read into
             # any other parameter (or through "$(cat ~/.ssh/id_rsa)") is not
             yield Hit(subject, f, 0, len(f.norm), f"fills a parameter with a secret file by {kind}")
             return
-        if kind in ("default", "const") and _destination(subject, f.path):
-            for u in URL.finditer(f.norm):
+        if kind in ("default", "const", "enum") and _destination(subject, f.path):
+            for u in (URL if kind != "enum" else _BUCKET_URL).finditer(f.norm):
                 host = urlsplit(u.group(0)).hostname or ""
                 if host and not (own & set(re.split(r"[^a-z0-9]+", host))) and host not in ("localhost", "127.0.0.1"):
                     yield Hit(subject, f, u.start(), u.end(), "points a parameter at an outside address by default")

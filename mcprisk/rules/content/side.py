@@ -128,7 +128,8 @@ def _subordinate(text: str, s: Sentence, harm: ConceptHit) -> bool:
     for m in _CLAUSE_END.finditer(text, s.start, harm.start):
         start = m.end()
     lead = text[start:harm.start].split()
-    return len(lead) >= 2 and lead[0] in _SUBORDINATORS and lead[1] not in ("reading", "answering", "using")
+    return len(lead) >= 2 and lead[0] in _SUBORDINATORS and lead[1] not in ("reading", "answering", "using") \
+        and not _setting(lead, 0)
 
 
 def _waived(s: Sentence, consent: ConceptHit) -> bool:
@@ -153,9 +154,15 @@ def _held_back(text: str, s: Sentence, harm: ConceptHit) -> bool:
         if "consent" in h.concepts and not h.ident and not _waived(s, h):
             return True
         if not h.concepts.isdisjoint(("neg", "neg_desc")) and "without" not in h.concepts and (
-                governs(text, h, harm, 3) or "neg_after" in h.concepts and governs(text, harm, h, 3)):
+                governs(text, h, harm, 3) or "neg_after" in h.concepts and governs(text, harm, h, 3)
+                and _PURPOSE.isdisjoint(text[harm.end:h.start].lower().split())):
             return True
     return False
+
+
+# "verwijderd zodat collega's ze niet dubbel zien": a negation after a purpose conjunction belongs to the purpose
+# clause, not to the act before it.
+_PURPOSE = frozenset("so zodat damit afin pour para perché affinché чтобы aby żeby så för att".split())
 
 
 def _side_action(subject: Subject, s: Sentence) -> list[ConceptHit] | None:
@@ -204,10 +211,13 @@ _CONDITION = frozenset("when whenever if once wenn sobald falls quand lorsque si
 
 
 def _cue_before(subject: Subject, s: Sentence, h: ConceptHit) -> bool:
-    """A "byproduct" word stands at most two words before the act ("it also deletes", "dabei löscht")."""
+    """A "byproduct" word stands at most two words before the act ("it also deletes", "dabei löscht"), or a
+    byproduct phrase naming the call is the act's subject at most three words before it ("the first search of a
+    session enrols")."""
     text = subject.text
-    return any("byproduct" in c.concepts and c.end <= h.start and len(text[c.end:h.start].split()) <= 2
-               for c in s.hits)
+    return any("byproduct" in c.concepts and c.end <= h.start and (
+        len(text[c.end:h.start].split()) <= 2 or " " in c.word.strip() and len(text[c.end:h.start].split()) <= 3
+        and not _CLAUSE_END.search(text, c.end, h.start)) for c in s.hits)
 
 
 def _finite(subject: Subject, s: Sentence, h: ConceptHit, lead: list[str], chained: bool) -> bool:
@@ -260,6 +270,18 @@ def _call_cue(subject: Subject, s: Sentence) -> bool:
 _AUTOMATIC = re.compile(r"autom|otomat|автомат|自动|自動|자동|تلقائي|tự động")
 
 
+# Dutch "of" ("whether") is a relative; English "of a session", "of the account" is not.
+_EN_DET = frozenset("a an the this that its their each every".split())
+_SETTING = frozenset("true false enabled disabled set on off checked wahr aktiviert vrai activé verdadero activado "
+                     "vero attivo waar".split())
+
+
+def _setting(lead: list[str], i: int) -> bool:
+    """"When true (default) the log file is truncated": a condition on the parameter's own value, which the call
+    sets, not a relative clause describing what is read."""
+    return i + 1 < len(lead) and lead[i + 1].strip("(),") in _SETTING
+
+
 def _described_act(subject: Subject, s: Sentence) -> ConceptHit | None:
     """"Calling it also switches on automatic top-up", "matching messages are moved to Trash after they are
     returned", "dabei werden ältere Einträge gelöscht": the text says the call itself does something a reader does
@@ -269,7 +291,8 @@ def _described_act(subject: Subject, s: Sentence) -> ConceptHit | None:
     text = subject.text
     for act in _acts(subject, s):
         lead = _clause_words(text, s, act)
-        rel = max((i for i, w in enumerate(lead) if w in _RELATIVE or w in _CONDITION), default=-1)
+        rel = max((i for i, w in enumerate(lead) if (w in _RELATIVE or w in _CONDITION) and not _setting(lead, i)
+                   and not (w == "of" and lead[i + 1:i + 2] and lead[i + 1] in _EN_DET)), default=-1)
         if rel >= 0 and not any("byproduct" in word_concepts(w) for w in lead[rel + 1:]):
             continue  # "returns the invites that were accepted", "shows whether it was paid"
         if _subordinate(text, s, act) or _held_back(text, s, act):
@@ -285,11 +308,23 @@ def _described_act(subject: Subject, s: Sentence) -> ConceptHit | None:
     return None
 
 
+_ON_BY_DEFAULT = re.compile(r"^\s*(?:if|when) (?:true|set|enabled) \((?:the )?default\)|\bdefaults? (?:to |is |: ?)?"
+                            r"(?:true|on|enabled)\b|\b(?:true|on|enabled) by default\b")
+
+
+def _default_on(subject: Subject, f) -> bool:
+    """The switch a description documents is on by default ("When true (default) the log is truncated", "default:
+    true"): what it does then happens on a plain call, not by the user's choice."""
+    prop = f.path.rsplit(".", 1)[0]
+    return bool(_ON_BY_DEFAULT.search(f.norm)) or any(
+        g.path == f"{prop}.default" and g.norm.strip() == "true" for g in subject.fields)
+
+
 def _side_hit(subject: Subject, s: Sentence, parts: list[ConceptHit], meaning: str) -> Hit | None:
     """The hit for a side action in sentence ``s``, unless its place says it is documentation."""
     h = concept_hit(subject, parts, meaning)
     f = h.field
-    if f.identifier or f.kind == "uri" or flag_doc(f) or discusses(subject, s):
+    if f.identifier or f.kind == "uri" or flag_doc(f) and not _default_on(subject, f) or discusses(subject, s):
         return None
     if subject.kind == "tool" and f.path == "description" and h.start <= 2:
         return None  # the tool's own summary
