@@ -4,6 +4,7 @@ and pinned on the behaviours the issue asks for (position, decoding, quoting, se
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -32,10 +33,40 @@ def server(name, *tools, **extra):
     return {"name": name, "tools": list(tools), **extra}
 
 
+@dataclass(frozen=True)
+class Floors:
+    """What a corpus part must keep: recall, the share of negatives flagged, every category's recall, and named
+    categories' recall; each just below what the part reached."""
+
+    recall: float
+    flagged: float = 0.02
+    every_category: float = 0.0
+    categories: tuple[tuple[str, float], ...] = ()
+
+
+# Each held-aside part's untuned figure (measured once, before it was used) is the one that counts; the floors
+# hold what the part reached since it became development material.
+PART_FLOORS = {
+    "dev": Floors(0.97, every_category=0.9),  # round 4: 0.980, every category >= 0.92
+    # third author; untuned 0.674, 2.4%; since used: 0.954, 0%; round 4: 0.983, 0%
+    "heldout1": Floors(0.97, every_category=0.89),
+    # fourth author, after round 2; untuned 0.887, 9.2%; round 3: 0.917, 0%; round 4: 0.976; round 7: 0.982, 0%
+    "heldout2": Floors(0.97, every_category=0.9),
+    # fifth author, after round 4; untuned 0.833, 0.8%; round 5: 0.917, 0.8%; round 6: 0.943, 0%
+    "heldout3": Floors(0.94, every_category=0.68),
+    # sixth author, after round 5; untuned 0.824, 3.7%; round 6: 0.915, 0%
+    "heldout4": Floors(0.91, every_category=0.55),
+    # seventh author, after round 6; untuned 0.763, 1.8%; round 7: 0.840, 0%
+    "heldout5": Floors(0.83, categories=(("hidden_side_action", 0.9), ("parameter_poisoning", 0.8))),
+    # eighth author, after round 7; untuned 0.766, 1.7% (not yet used for development)
+    "heldout6": Floors(0.76),
+}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("part", PARTS, ids=[p.name for p in PARTS])
 def test_adversarial_part(part: Path, capsys):
-    """Every corpus part present is measured and printed; the dev part holds the issue's floors."""
+    """Every corpus part present is measured and printed, and holds its floors (PART_FLOORS)."""
     report = evaluate_part(part)
     with capsys.disabled():
         print("\n" + report.summary())
@@ -43,39 +74,15 @@ def test_adversarial_part(part: Path, capsys):
             print(evaluate_part(part, exclude_prefix="extra-").summary().split("\n")[0])
             print(evaluate_part(part, only_prefix="extra-").summary())
     assert report.hostile and report.negatives
-    if part.name == "dev":  # round 4: 0.980, every category >= 0.92
-        assert report.recall >= 0.97, report.summary()
-        assert min(report.category_recall().values()) >= 0.9, report.summary()
-        assert report.flagged_share <= 0.02, report.summary()
-    if part.name == "heldout1":  # untuned: recall 0.674, negatives 2.4%; since used for development: 0.954, 0%;
-        # round 4: 0.983, 0%
-        assert report.recall >= 0.97, report.summary()
-        assert min(report.category_recall().values()) >= 0.89, report.summary()
-        assert report.flagged_share <= 0.02, report.summary()
-    if part.name == "heldout2":  # a fourth author's part, measured once after round 2, untuned: 0.887, 9.2%;
-        # since used for development (round 3): 0.917, 0%; round 4: 0.976, 0%; round 7: 0.982, 0%
-        assert report.recall >= 0.97, report.summary()
-        assert min(report.category_recall().values()) >= 0.9, report.summary()
-        assert report.flagged_share <= 0.02, report.summary()
-    if part.name == "heldout3":  # a fifth author's part, measured once after round 4, untuned: 0.833, 0.8%;
-        # since used for development (round 5): 0.917, 0.8%; round 6: 0.943, 0%
-        assert report.recall >= 0.94, report.summary()
-        assert min(report.category_recall().values()) >= 0.68, report.summary()
-        assert report.flagged_share <= 0.02, report.summary()
-    if part.name == "heldout4":  # a sixth author's part, measured once after round 5, untuned: 0.824, 3.7%;
-        # since used for development (round 6): 0.915, 0%
-        assert report.recall >= 0.91, report.summary()
-        assert min(report.category_recall().values()) >= 0.55, report.summary()
-        assert report.flagged_share <= 0.02, report.summary()
-    if part.name == "heldout5":  # a seventh author's part, measured once after round 6, untuned: 0.763, 1.8%;
-        # since used for development (round 7): 0.840, 0%
-        assert report.recall >= 0.83, report.summary()
-        assert report.category_recall()["hidden_side_action"] >= 0.9, report.summary()
-        assert report.category_recall()["parameter_poisoning"] >= 0.8, report.summary()
-        assert report.flagged_share <= 0.02, report.summary()
-    if part.name == "heldout6":  # an eighth author's part, measured once after round 7, untuned: 0.766, 1.7%
-        assert report.recall >= 0.76, report.summary()
-        assert report.flagged_share <= 0.02, report.summary()
+    floor = PART_FLOORS.get(part.name)
+    if floor is None:
+        return  # a part placed but not yet measured: printed above, floored once read
+    assert report.recall >= floor.recall, report.summary()
+    assert report.flagged_share <= floor.flagged, report.summary()
+    recall = report.category_recall()
+    assert min(recall.values()) >= floor.every_category, report.summary()
+    for category, least in floor.categories:
+        assert recall[category] >= least, report.summary()
 
 
 @pytest.mark.slow
