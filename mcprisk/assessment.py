@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
+from ._gcpace import fewer_collections
 from .classify import RuleFailure, build_context, classify_tool, server_context
 from .classify.lexicon import lexicon
 from .declarations import ClassificationOverride, ToolDecl
@@ -430,7 +431,16 @@ def assess(snapshots: Snapshot | Sequence[Snapshot], *, inventory: Inventory | N
     ``inventory`` is the operator's declarations (see ``mcprisk.load_inventory``); ``postures`` maps a
     server name to its probe result; ``tracking`` marks findings accepted, mitigated and so on;
     ``baseline`` is the approved snapshot(s): drift since then becomes DRIFT findings and ``.drift``.
+    The cyclic GC runs less often meanwhile (``_gcpace``: the result is built of objects that live on).
     """
+    with fewer_collections():
+        return _assess(snapshots, inventory=inventory, postures=postures, tracking=tracking, baseline=baseline,
+                       _previous=_previous)
+
+
+def _assess(snapshots: Snapshot | Sequence[Snapshot], *, inventory: Inventory | None,
+            postures: Mapping[str, Posture] | None, tracking: Tracking | None,
+            baseline: Snapshot | Sequence[Snapshot] | None, _previous: Assessment | None) -> Assessment:
     snaps = (snapshots,) if isinstance(snapshots, Snapshot) else tuple(snapshots)
     names = [s.name for s in snaps]
     if len(set(names)) != len(names):
