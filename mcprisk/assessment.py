@@ -255,14 +255,13 @@ def prime(snapshot: Snapshot) -> None:
     the servers still starting; ``assess`` then serves those classifications from the cache (the judgement is
     the one ``assess`` would make: same function, same server context; overrides are applied there). The content
     rules' text pass over the snapshot is built here too (``rules.content.prime_subjects``)."""
-    prime_subjects(snapshot)
-    if not snapshot.tools:
-        return
-    shared = server_context(snapshot, snapshot.name)
-    failures: list[RuleFailure] = []
-    for tool in snapshot.tools:
-        if _CLASSIFIED.get(tool, snapshot.name, shared) is None:
-            _classify(tool, snapshot, shared, failures)
+    with fewer_collections():
+        prime_subjects(snapshot)
+        shared = server_context(snapshot, snapshot.name) if snapshot.tools else None
+        failures: list[RuleFailure] = []
+        for tool in snapshot.tools:
+            if _CLASSIFIED.get(tool, snapshot.name, shared) is None:
+                _classify(tool, snapshot, shared, failures)
 
 
 class _Classified:
