@@ -1,4 +1,4 @@
-"""``fewer_collections``: the GC threshold raised during an assessment, and always put back."""
+"""``fewer_collections``: the GC threshold raised and older objects frozen during an assessment, always put back."""
 
 from __future__ import annotations
 
@@ -19,6 +19,34 @@ def _default_thresholds():
     gc.set_threshold(700, 10, 10)
     yield
     gc.set_threshold(*saved)
+
+
+def _collectable(obj: object) -> bool:
+    """Whether ``obj`` sits in one of the collector's generations (a frozen object does not)."""
+    return any(o is obj for o in gc.get_objects())
+
+
+def test_what_lived_before_is_frozen_inside_and_unfrozen_after():
+    """An object alive at entry is frozen during the block and back in the collector's generations after it."""
+    before = [object()]
+    with fewer_collections():
+        assert not _collectable(before)
+        during = [object()]
+        assert _collectable(during)
+    assert _collectable(before)
+
+
+def test_a_callers_freeze_is_left_alone():
+    """When the caller froze objects itself, the block neither freezes more nor unfreezes the caller's."""
+    frozen = [object()]
+    gc.freeze()
+    try:
+        later = [object()]
+        with fewer_collections():
+            assert _collectable(later)
+        assert not _collectable(frozen)
+    finally:
+        gc.unfreeze()
 
 
 def test_raised_inside_and_restored_after():
