@@ -245,8 +245,8 @@ def _phrase_regex(phrase: tuple[str, ...]) -> re.Pattern[str]:
 
 def _phrase_spans(phrase: tuple[str, ...], split: str) -> Iterable[tuple[int, int]]:
     """Where the phrase stands as whole tokens of the split text, left to right without overlaps: what ``finditer``
-    of the phrase behind a not-after-a-non-space look-behind finds (a start after a non-space is no match; the search goes on
-    from the next character, as the look-behind's would)."""
+    of the phrase behind a look-behind for "no non-space before" finds (a start after a non-space is no match; the
+    search goes on from the next character, as the look-behind's would)."""
     rx, pos, n = _phrase_regex(phrase), 0, len(split)
     while pos <= n:
         m = rx.search(split, pos)
