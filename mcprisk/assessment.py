@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
+from ._gcpace import fewer_collections
 from .classify import RuleFailure, build_context, classify_tool, server_context
 from .classify.lexicon import lexicon
 from .declarations import ClassificationOverride, ToolDecl
@@ -254,14 +255,13 @@ def prime(snapshot: Snapshot) -> None:
     the servers still starting; ``assess`` then serves those classifications from the cache (the judgement is
     the one ``assess`` would make: same function, same server context; overrides are applied there). The content
     rules' text pass over the snapshot is built here too (``rules.content.prime_subjects``)."""
-    prime_subjects(snapshot)
-    if not snapshot.tools:
-        return
-    shared = server_context(snapshot, snapshot.name)
-    failures: list[RuleFailure] = []
-    for tool in snapshot.tools:
-        if _CLASSIFIED.get(tool, snapshot.name, shared) is None:
-            _classify(tool, snapshot, shared, failures)
+    with fewer_collections():
+        prime_subjects(snapshot)
+        shared = server_context(snapshot, snapshot.name) if snapshot.tools else None
+        failures: list[RuleFailure] = []
+        for tool in snapshot.tools:
+            if _CLASSIFIED.get(tool, snapshot.name, shared) is None:
+                _classify(tool, snapshot, shared, failures)
 
 
 class _Classified:
@@ -431,58 +431,59 @@ def assess(snapshots: Snapshot | Sequence[Snapshot], *, inventory: Inventory | N
     server name to its probe result; ``tracking`` marks findings accepted, mitigated and so on;
     ``baseline`` is the approved snapshot(s): drift since then becomes DRIFT findings and ``.drift``.
     """
-    snaps = (snapshots,) if isinstance(snapshots, Snapshot) else tuple(snapshots)
-    names = [s.name for s in snaps]
-    if len(set(names)) != len(names):
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        raise ValueError(f"two snapshots are named {', '.join(dupes)}: server names must be unique in one assessment")
-    if inventory is None:
-        inventory = Inventory.empty()
-    postures = dict(postures or {})
-    failures: list[RuleFailure] = []
-    previous = None
-    if _previous is not None:
-        fingerprints = {(snap.name, tool.name): tool.fingerprint for snap in _previous.snapshots for tool in snap.tools}
-        previous = {(t.server, t.tool, fingerprints.get(t.key, "")): t for t in _previous.tools}
-    tools = _classify_all(snaps, inventory, failures, previous)
-    services = _services(snaps)
-    resources = assess_resources(snaps, inventory=inventory, services=services)
-    prompts = assess_prompts(snaps, tools, inventory=inventory)
-    graph = build_graph(snaps, tools, inventory, services, resources=resources)
-    flows = find_flows(tools)
-    ctx = RuleContext(snapshots=snaps, tools={t.key: t for t in tools}, graph=graph, inventory=inventory,
-                      extra={"flows": flows, "resources": resources, "prompts": prompts, "postures": postures,
-                             "content_cache": {}})  # the content rules' shared text pass, built once per run
-    same_snapshots = _previous is not None and all(a is b for a, b in zip(_previous.snapshots, snaps)) \
-        and len(_previous.snapshots) == len(snaps)
-    if same_snapshots:
-        snapshot_found = list(_previous.snapshot_findings)
-    else:
-        snapshot_found = _run_rules(ctx, failures, [r for r in FINDING_RULES if r.info.scope == "snapshots"])
-    findings = snapshot_found + _run_rules(ctx, failures, [r for r in FINDING_RULES if r.info.scope != "snapshots"])
-    placements, placement_found = _placements(snaps, tools, graph, inventory, postures, failures, _previous)
-    findings.extend(placement_found)
-    unmatched: tuple[TrackingEntry, ...] = ()
-    drift = _previous.drift if _previous is not None and baseline is None else None
-    if baseline is not None:
-        from .drift import diff_snapshots
+    with fewer_collections():  # the result is built of objects that live on: see _gcpace
+        snaps = (snapshots,) if isinstance(snapshots, Snapshot) else tuple(snapshots)
+        names = [s.name for s in snaps]
+        if len(set(names)) != len(names):
+            dupes = sorted({n for n in names if names.count(n) > 1})
+            raise ValueError(f"two snapshots are named {', '.join(dupes)}: server names must be unique in one assessment")
+        if inventory is None:
+            inventory = Inventory.empty()
+        postures = dict(postures or {})
+        failures: list[RuleFailure] = []
+        previous = None
+        if _previous is not None:
+            fingerprints = {(snap.name, tool.name): tool.fingerprint for snap in _previous.snapshots for tool in snap.tools}
+            previous = {(t.server, t.tool, fingerprints.get(t.key, "")): t for t in _previous.tools}
+        tools = _classify_all(snaps, inventory, failures, previous)
+        services = _services(snaps)
+        resources = assess_resources(snaps, inventory=inventory, services=services)
+        prompts = assess_prompts(snaps, tools, inventory=inventory)
+        graph = build_graph(snaps, tools, inventory, services, resources=resources)
+        flows = find_flows(tools)
+        ctx = RuleContext(snapshots=snaps, tools={t.key: t for t in tools}, graph=graph, inventory=inventory,
+                          extra={"flows": flows, "resources": resources, "prompts": prompts, "postures": postures,
+                                 "content_cache": {}})  # the content rules' shared text pass, built once per run
+        same_snapshots = _previous is not None and all(a is b for a, b in zip(_previous.snapshots, snaps)) \
+            and len(_previous.snapshots) == len(snaps)
+        if same_snapshots:
+            snapshot_found = list(_previous.snapshot_findings)
+        else:
+            snapshot_found = _run_rules(ctx, failures, [r for r in FINDING_RULES if r.info.scope == "snapshots"])
+        findings = snapshot_found + _run_rules(ctx, failures, [r for r in FINDING_RULES if r.info.scope != "snapshots"])
+        placements, placement_found = _placements(snaps, tools, graph, inventory, postures, failures, _previous)
+        findings.extend(placement_found)
+        unmatched: tuple[TrackingEntry, ...] = ()
+        drift = _previous.drift if _previous is not None and baseline is None else None
+        if baseline is not None:
+            from .drift import diff_snapshots
 
-        drift = diff_snapshots(baseline, snaps)
-    if drift is not None:
-        from .drift import drift_findings
+            drift = diff_snapshots(baseline, snaps)
+        if drift is not None:
+            from .drift import drift_findings
 
-        findings.extend(drift_findings(drift))
-    if tracking is not None:
-        from .tracking import apply_tracking
+            findings.extend(drift_findings(drift))
+        if tracking is not None:
+            from .tracking import apply_tracking
 
-        tracked, unmatched_list = apply_tracking(findings, tracking)
-        findings, unmatched = list(tracked), tuple(unmatched_list)
-    ordered = _order(findings)
-    return Assessment(snapshots=snaps, tools=tuple(tools), findings=ordered, flows=tuple(flows),
-                      placements=tuple(placements), inventory=inventory, postures=postures, drift=drift,
-                      rule_failures=tuple(failures), unmatched_tracking=unmatched, graph=graph,
-                      snapshot_findings=tuple(snapshot_found), resources=resources, prompts=prompts,
-                      verdicts=_verdicts(snaps, placements, ordered, failures))
+            tracked, unmatched_list = apply_tracking(findings, tracking)
+            findings, unmatched = list(tracked), tuple(unmatched_list)
+        ordered = _order(findings)
+        return Assessment(snapshots=snaps, tools=tuple(tools), findings=ordered, flows=tuple(flows),
+                          placements=tuple(placements), inventory=inventory, postures=postures, drift=drift,
+                          rule_failures=tuple(failures), unmatched_tracking=unmatched, graph=graph,
+                          snapshot_findings=tuple(snapshot_found), resources=resources, prompts=prompts,
+                          verdicts=_verdicts(snaps, placements, ordered, failures))
 
 
 def reassess(previous: Assessment, *, inventory: Inventory | None = None,

@@ -84,6 +84,7 @@ def introspect_with_progress(specs: Sequence[ServerSpec], args: argparse.Namespa
 
 
 def cmd_scan(args: argparse.Namespace, command: Sequence[str], out: TextIO, err: TextIO) -> int:
+    from .._gcpace import fewer_collections
     from ..assessment import assess, prime
     from ..render import FORMATS, REPORT_FILES, check_formats, now, render_format, write_report
 
@@ -134,7 +135,8 @@ def cmd_scan(args: argparse.Namespace, command: Sequence[str], out: TextIO, err:
             for fmt in formats or FORMATS:
                 for name in REPORT_FILES[fmt]:
                     check_writable(outdir / name)
-            written = write_report(a, outdir, formats or FORMATS, timestamp=timestamp, base=Path.cwd())
+            with fewer_collections():  # the reports' strings and trees live until written
+                written = write_report(a, outdir, formats or FORMATS, timestamp=timestamp, base=Path.cwd())
         except OSError as exc:
             reason = exc.reason if isinstance(exc, FileRefused) else (exc.strerror or exc)
             raise UsageError(f"-o {args.output}: cannot write ({reason})") from None

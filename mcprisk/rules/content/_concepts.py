@@ -237,7 +237,27 @@ def word_concepts(word: str) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=4096)
 def _phrase_regex(phrase: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(r"(?<!\S)" + r"\s+".join(map(re.escape, phrase)) + r"(?!\S)")
+    """The phrase's words apart by any white space, ending a token. It starts with its first word, a literal, so the
+    regex engine jumps from one occurrence of that word to the next; that the phrase also starts a token is checked
+    by ``_phrase_spans`` (a leading look-behind would make the engine try every position of the text)."""
+    return re.compile(r"\s+".join(map(re.escape, phrase)) + r"(?!\S)")
+
+
+def _phrase_spans(phrase: tuple[str, ...], split: str) -> Iterable[tuple[int, int]]:
+    """Where the phrase stands as whole tokens of the split text, left to right without overlaps: what ``finditer``
+    of the phrase behind a look-behind for "no non-space before" finds (a start after a non-space is no match; the
+    search goes on from the next character, as the look-behind's would)."""
+    rx, pos, n = _phrase_regex(phrase), 0, len(split)
+    while pos <= n:
+        m = rx.search(split, pos)
+        if m is None:
+            return
+        a = m.start()
+        if a and not split[a - 1].isspace():
+            pos = a + 1
+            continue
+        yield a, m.end()
+        pos = m.end()
 
 
 def _occurrences(split: str, word: str) -> Iterable[int]:
@@ -256,8 +276,7 @@ def hits(text: str, split: str, glued: bool, found: Found) -> list[ConceptHit]:
     out: list[ConceptHit] = []
     covered = bytearray(len(split)) if found.phrases else None  # positions inside a phrase already found
     for phrase, cs in sorted(found.phrases, key=lambda p: -len(p[0])):
-        for m in _phrase_regex(phrase).finditer(split):
-            a, b = m.start(), m.end()
+        for a, b in _phrase_spans(phrase, split):
             if not covered[a]:
                 covered[a:b] = b"\x01" * (b - a)
                 out.append(ConceptHit(a, b, cs, text[a:b]))

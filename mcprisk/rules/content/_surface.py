@@ -78,7 +78,7 @@ class Subject:
     views are computed lazily, and only for the few subjects a rule's gate lets through."""
 
     __slots__ = ("server", "name", "kind", "fields", "text", "starts", "words", "glued", "_split", "_joined", "_present",
-                 "_hits", "_sentences", "_clauses", "_ends")
+                 "_hits", "_sentences", "_clauses", "_ends", "memo")
 
     def __init__(self, server: str, name: str, kind: str, fields: tuple[Field, ...]) -> None:
         self.server, self.name, self.kind, self.fields = server, name, kind, fields
@@ -99,6 +99,7 @@ class Subject:
         self._sentences: list[Sentence] | None = None
         self._clauses: list[Sentence] | None = None
         self._ends: tuple[list[int], list[int]] | None = None
+        self.memo: dict[str, Any] = {}  # what a rule works out once per subject and asks again (name twins' claims)
 
     def __repr__(self) -> str:
         return f"Subject({self.server!r}, {self.name!r})"

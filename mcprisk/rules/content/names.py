@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 from importlib import resources
 
 from confusable_homoglyphs import categories
@@ -21,7 +22,7 @@ from ..._packaged import load_yaml
 from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._hits import Hit, report
-from ._surface import Subject, Surface, surface
+from ._surface import Field, Subject, Surface, surface
 
 SHADOW_REFS = ("OWASP MCP Top 10: MCP03 Tool Poisoning", "tool shadowing", "Unicode TR39")
 _SAFE_MIX = {"COMMON", "INHERITED", "UNKNOWN"}
@@ -164,8 +165,8 @@ def damerau1(a: str, b: str) -> bool:
         return True
     if abs(len(a) - len(b)) > 1:
         return False
-    i = 0
-    while i < min(len(a), len(b)) and a[i] == b[i]:
+    i, n = 0, min(len(a), len(b))
+    while i < n and a[i] == b[i]:
         i += 1
     if len(a) == len(b):
         return a[i + 1:] == b[i + 1:] or (a[i:i + 2] == b[i:i + 2][::-1] and a[i + 2:] == b[i + 2:])
@@ -212,13 +213,18 @@ def name_twins(surf: Surface) -> list[Twin]:
             if len(key) >= 10 and key.endswith(_PLURALS):
                 index.setdefault(key[:-2], []).append((server, n, key))
     pairs: dict[tuple[str, str, str, str], Twin] = {}
+    close: dict[tuple[str, str], bool] = {}  # key pairs already compared: the same names recur on many servers
     for group in index.values():
         if len(group) < 2 or len(group) > 12 or len({g[0] for g in group}) < 2:
             continue  # one server's names, or a key so generic that it joins a dozen names
         for s1, n1, k1 in group:
             for s2, n2, k2 in group:
-                if s1 != s2 and (s1, n1, s2, n2) not in pairs and (damerau1(k1, k2) or plural(k1, k2)):
-                    pairs[(s1, n1, s2, n2)] = Twin(s1, n1, s2, n2, k1 == k2)
+                if s1 != s2 and (s1, n1, s2, n2) not in pairs:
+                    near = close.get((k1, k2))
+                    if near is None:
+                        near = close[(k1, k2)] = damerau1(k1, k2) or plural(k1, k2)
+                    if near:
+                        pairs[(s1, n1, s2, n2)] = Twin(s1, n1, s2, n2, k1 == k2)
     found = sorted(pairs.values(), key=lambda t: (t.server, t.tool, t.other_server, t.other_tool))
     surf.memo["twins"] = found
     return found
@@ -233,9 +239,39 @@ _AUTHENTIC = re.compile(r"\b(official|officially|canonical|genuine|authentic|aut
 _WEAK = re.compile(r"\b(verified|trusted|enhanced|improved|faster than|better than|the better|upgraded)\b")
 
 
-def _field_span(subject: Subject, f) -> tuple[int, int]:
-    i = next(k for k, g in enumerate(subject.fields) if g is f)
-    return subject.starts[i], subject.starts[i] + len(f.norm)
+class _Claims(NamedTuple):
+    """What one description or title field of a subject claims, whatever the twin: read once per subject."""
+
+    field: Field
+    claim: tuple[int, int] | None  # a claim to be the real one (offsets into the field)
+    authentic: re.Match[str] | None
+    weak: re.Match[str] | None
+
+
+def _claims(subject: Subject) -> list[_Claims]:
+    """Per description/title field, its claims of authenticity and praise: the part of ``shadow_signal`` that does not
+    depend on the twin, kept on the subject (a name shared by many servers has one twin per copy)."""
+    found = subject.memo.get("claims")
+    if found is not None:
+        return found
+    found = []
+    concepts = subject.concepts
+    for f, a in zip(subject.fields, subject.starts):
+        if f.kind not in ("description", "title") or f.schema:
+            continue
+        head = f.norm[:CLAIM_REACH]
+        end = min(a + len(f.norm), a + CLAIM_REACH)
+        claim = None
+        if not concepts.isdisjoint(_CLAIMS | {"disparage"}):
+            for h in subject.hits:
+                if a <= h.start < end and (not h.concepts.isdisjoint(_CLAIMS) or (
+                        "disparage" in h.concepts and any("other" in o.concepts and a <= o.start < end
+                                                          for o in subject.hits))):
+                    claim = (h.start - a, h.end - a)
+                    break
+        found.append(_Claims(f, claim, _AUTHENTIC.search(head), _WEAK.search(head)))
+    subject.memo["claims"] = found
+    return found
 
 
 def shadow_signal(subject: Subject, twin: Twin) -> Hit | None:
@@ -243,21 +279,11 @@ def shadow_signal(subject: Subject, twin: Twin) -> Hit | None:
     one (in any language of the lexicons), other copies called legacy or deprecated, a reference to the other
     server -- or, for a look-alike name, the other tool's parameters copied one for one."""
     look_alike = twin.tool.lower() != twin.other_tool.lower()
-    concepts = subject.concepts
-    for f in subject.fields:
-        if f.kind not in ("description", "title") or f.schema:
-            continue
-        head = f.norm[:CLAIM_REACH]
-        a, end = _field_span(subject, f)
-        end = min(end, a + CLAIM_REACH)
-        if not concepts.isdisjoint(_CLAIMS | {"disparage"}):
-            for h in subject.hits:
-                if a <= h.start < end and (not h.concepts.isdisjoint(_CLAIMS) or (
-                        "disparage" in h.concepts and any("other" in o.concepts and a <= o.start < end
-                                                          for o in subject.hits))):
-                    return Hit(subject, f, h.start - a, h.end - a,
-                               f"shares a name with {twin.other_tool!r} of {twin.other_server} and claims to be the real one")
-        m = _AUTHENTIC.search(head) or (_WEAK.search(head) if look_alike else None)
+    for f, claim, authentic, weak in _claims(subject):
+        if claim is not None:
+            return Hit(subject, f, claim[0], claim[1],
+                       f"shares a name with {twin.other_tool!r} of {twin.other_server} and claims to be the real one")
+        m = authentic or (weak if look_alike else None)
         if m:
             return Hit(subject, f, m.start(), m.end(),
                        f"imitates the name {twin.other_tool!r} of {twin.other_server} and claims to be the better one")

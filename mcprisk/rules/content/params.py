@@ -10,7 +10,7 @@ from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._concepts import glued_script, present
 from ._hits import Hit, report
-from ._surface import Subject, surface
+from ._surface import Field, Subject, surface
 from ._concepts import BREAKS as _BREAKS
 from .exfil import SECRET_FILES
 from .override import INJECTION_REFS
@@ -57,7 +57,18 @@ def _destination(subject: Subject, path: str) -> bool:
     prop = prop_path.rsplit(".properties.", 1)[-1]
     if DEST_PROP.search(prop.lower()):
         return True
-    return any(f.path == f"{prop_path}.description" and DEST_DESC.search(f.norm) for f in subject.fields)
+    return any(DEST_DESC.search(f.norm) for f in _by_path(subject).get(f"{prop_path}.description", ()))
+
+
+def _by_path(subject: Subject) -> dict[str, list[Field]]:
+    """The subject's fields by path, in order, built once per subject (a schema's enum has one field per choice,
+    and each choice asks for its property's description: a scan of every field per choice was quadratic)."""
+    index = subject.memo.get("by_path")
+    if index is None:
+        index = subject.memo["by_path"] = {}
+        for f in subject.fields:
+            index.setdefault(f.path, []).append(f)
+    return index
 
 
 def _server_words(server: str) -> set[str]:
