@@ -152,7 +152,8 @@ def probabilities(model: Model, feats: Iterable[str]) -> tuple[dict[str, float],
 
 
 def _reasons(model: Model, feats: Sequence[str], toward: int, against: int | None) -> list[str]:
-    """The features that pushed hardest toward output ``toward`` (against output ``against``, when given)."""
+    """The features that pushed hardest toward output ``toward`` (against output ``against``, when given), as
+    phrases an operator can check against the tool ("description verb 'publish'")."""
     seen: dict[int, str] = {}
     for f in feats:
         seen.setdefault(bucket(f, model.dim), f)
@@ -163,18 +164,28 @@ def _reasons(model: Model, feats: Sequence[str], toward: int, against: int | Non
         if push > 0:
             scored.append((push, feat))
     scored.sort(key=lambda x: (-x[0], x[1]))
-    return [_say(feat) for _, feat in scored[:3]]
+    return list(dict.fromkeys(_say(feat) for _, feat in scored))[:3]
 
 
 _KINDS = {"n0": "name starts", "n-1": "name ends", "n": "name", "o": "opening", "ob": "opening", "o0": "opening starts",
           "d": "description", "lv": "description verb", "p": "parameter", "pt": "parameter", "pr": "required parameter",
-          "a": "annotation", "s": "server", "svc": "service", "r": "rules read", "rc": "rules read", "re": "rules",
-          "rf": "rules flag", "ev": "rule", "nv": "name verb", "np": "parameters"}
+          "pe": "choice", "a": "annotation", "s": "server", "svc": "service", "r": "rules read", "rc": "rules read",
+          "re": "rules", "rf": "rules flag", "ev": "rule", "nv": "name verb", "np": "parameters"}
 
 
 def _say(feat: str) -> str:
+    """A feature as an operator reads it: "opening 'publish the'" for "ob:publish_the"."""
     kind, _, value = feat.partition(":")
-    return f"{_KINDS.get(kind, kind)} '{value.replace('_', ' ') if kind == 'ob' else value}'"
+    if kind == "ob":
+        value = value.replace("_", " ")
+    elif kind in ("pt", "nv", "svc", "rc", "ev"):
+        value = value.split(":", 1)[0]  # the parameter, verb, service, reading or rule, without its qualifiers
+    return f"{_KINDS.get(kind, kind)} '{value}'"
+
+
+def _because(why: Sequence[str], toward: str, p: float) -> str:
+    said = " and ".join(why[:2]) or "its features"
+    return f"learned: {said} weigh{'s' if len(why) == 1 else ''} toward {toward} (p {p:.2f})"
 
 
 def consult(ctx: ToolContext, ta: ToolAssessment, model: Model | None) -> ToolAssessment:
@@ -191,16 +202,14 @@ def consult(ctx: ToolContext, ta: ToolAssessment, model: Model | None) -> ToolAs
         to = max(severe, key=lambda e: effects_p[e])
         why = _reasons(model, feats, OUTPUTS.index(to), OUTPUTS.index(ta.primary))
         added.append(Evidence(LEARNED.code, "learned", ", ".join(why)[:200],
-                              f"learned: {', '.join(why[:2]) or 'its features'} weigh toward {to} "
-                              f"(p {effects_p[to]:.2f})", effect=to, weight=0.25))
+                              _because(why, to, effects_p[to]), effect=to, weight=0.25))
         new_effects.add(to)
     new_flags = set(ta.flags)
     for flag in FLAGS:
         if flag not in new_flags and flags_p[flag] >= model.flag_at.get(flag, 2.0):
             why = _reasons(model, feats, OUTPUTS.index(flag), None)
             added.append(Evidence(LEARNED.code, "learned", ", ".join(why)[:200],
-                                  f"learned: {', '.join(why[:2]) or 'its features'} weigh toward {flag} "
-                                  f"(p {flags_p[flag]:.2f})", flag=flag, weight=0.25))
+                                  _because(why, flag, flags_p[flag]), flag=flag, weight=0.25))
             new_flags.add(flag)
     if not added:
         return ta
