@@ -43,12 +43,13 @@ FLOORS = {
     "dev, 5-fold CV by server": _DEV,
     "dev, 5-fold CV by domain": _DEV,
     "dev, fit": _DEV,
-    # Measured once, after the last rule change of round 3. Its annotation accusations were 0 true in 4 (ANN001
-    # 2, ANN002 2): reported in the README, not floored, and not tuned on.
-    "holdout": Floors(1200, under_max=0.06, under_high_max=0.01, destructive_recall_min=0.85, precision_min=0.89,
-                      exact_min=0.81, flag_f1_min={"private_data": 0.81, "untrusted_content": 0.56,
-                                                   "external_egress": 0.50, "code_execution": 0.65,
-                                                   "credential_access": 0.44},
+    # Measured once, after the learned reading of round 4 was final (0.820 exact, 0.055 under, 0.006 while high,
+    # 0.872 destructive recall, 0.897 mutating precision). Its annotation accusations were 0 true in 4 (ANN001 2,
+    # ANN002 2): reported in the README, not floored, and not tuned on.
+    "holdout": Floors(1200, under_max=0.057, under_high_max=0.008, destructive_recall_min=0.86, precision_min=0.89,
+                      exact_min=0.815, flag_f1_min={"private_data": 0.84, "untrusted_content": 0.58,
+                                                    "external_egress": 0.57, "code_execution": 0.66,
+                                                    "credential_access": 0.45},
                       ann_precision_min=0.0),
 }
 
