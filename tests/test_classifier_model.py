@@ -86,7 +86,8 @@ def test_a_raise_is_explained_and_contested():
     assert after.confidence == "contested"
     learned = [ev for ev in after.evidence if ev.rule == LEARNED.code]
     assert len(learned) == 1 and learned[0].source == "learned" and learned[0].effect == "destructive"
-    assert "name ends 'widgets'" in learned[0].detail and "(p 0." in learned[0].detail
+    assert "name ends 'widgets'" in learned[0].text and "(p 0." in learned[0].text
+    assert "destructive" in learned[0].detail
     assert learned[0].weight < 0.5  # a hint: never a witness the annotation findings count
 
 
@@ -96,7 +97,7 @@ def test_a_flag_is_added_with_its_reason():
     with use_model(_pushing("o:catalogue", "credential_access", weight=10.0)):
         got = classify_tool(reader, "shop")
     assert "credential_access" in got.flags
-    assert any(ev.rule == LEARNED.code and ev.flag == "credential_access" and "opening 'catalogue'" in ev.detail
+    assert any(ev.rule == LEARNED.code and ev.flag == "credential_access" and "opening 'catalogue'" in ev.text
                for ev in got.evidence)
 
 

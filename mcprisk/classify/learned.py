@@ -164,7 +164,11 @@ def _reasons(model: Model, feats: Sequence[str], toward: int, against: int | Non
         if push > 0:
             scored.append((push, feat))
     scored.sort(key=lambda x: (-x[0], x[1]))
-    return list(dict.fromkeys(_say(feat) for _, feat in scored))[:3]
+    said: dict[str, str] = {}  # the quoted word -> its phrase: a word that weighed twice is named once
+    for _, feat in scored:
+        kind, word = _say(feat)
+        said.setdefault(word, f"{kind} '{word}'")
+    return list(said.values())[:2]
 
 
 _KINDS = {"n0": "name starts", "n-1": "name ends", "n": "name", "o": "opening", "ob": "opening", "o0": "opening starts",
@@ -173,19 +177,23 @@ _KINDS = {"n0": "name starts", "n-1": "name ends", "n": "name", "o": "opening", 
           "re": "rules", "rf": "rules flag", "ev": "rule", "nv": "name verb", "np": "parameters"}
 
 
-def _say(feat: str) -> str:
-    """A feature as an operator reads it: "opening 'publish the'" for "ob:publish_the"."""
+def _say(feat: str) -> tuple[str, str]:
+    """A feature as an operator reads it, (kind, word): ("opening", "publish the") for "ob:publish_the"."""
     kind, _, value = feat.partition(":")
     if kind == "ob":
         value = value.replace("_", " ")
     elif kind in ("pt", "nv", "svc", "rc", "ev"):
         value = value.split(":", 1)[0]  # the parameter, verb, service, reading or rule, without its qualifiers
-    return f"{_KINDS.get(kind, kind)} '{value}'"
+    return _KINDS.get(kind, kind), value
 
 
-def _because(why: Sequence[str], toward: str, p: float) -> str:
-    said = " and ".join(why[:2]) or "its features"
-    return f"learned: {said} weigh{'s' if len(why) == 1 else ''} toward {toward} (p {p:.2f})"
+def _evidence(why: Sequence[str], p: float, *, effect: str | None = None, flag: str | None = None) -> Evidence:
+    """The learned reading as evidence: the feature that weighed most and the probability are its text (one feature,
+    so that a report of a thousand tools stays within its size budget); what it weighs toward is its detail, the
+    same for every tool (a report stores that once)."""
+    said = why[0] if why else "its features"
+    return Evidence(LEARNED.code, "learned", f"{said} (p {p:.2f})", f"learned: weighs toward {effect or flag}",
+                    effect=effect, flag=flag, weight=0.25)
 
 
 def consult(ctx: ToolContext, ta: ToolAssessment, model: Model | None) -> ToolAssessment:
@@ -201,15 +209,13 @@ def consult(ctx: ToolContext, ta: ToolAssessment, model: Model | None) -> ToolAs
     if severe:
         to = max(severe, key=lambda e: effects_p[e])
         why = _reasons(model, feats, OUTPUTS.index(to), OUTPUTS.index(ta.primary))
-        added.append(Evidence(LEARNED.code, "learned", ", ".join(why)[:200],
-                              _because(why, to, effects_p[to]), effect=to, weight=0.25))
+        added.append(_evidence(why, effects_p[to], effect=to))
         new_effects.add(to)
     new_flags = set(ta.flags)
     for flag in FLAGS:
         if flag not in new_flags and flags_p[flag] >= model.flag_at.get(flag, 2.0):
             why = _reasons(model, feats, OUTPUTS.index(flag), None)
-            added.append(Evidence(LEARNED.code, "learned", ", ".join(why)[:200],
-                                  _because(why, flag, flags_p[flag]), flag=flag, weight=0.25))
+            added.append(_evidence(why, flags_p[flag], flag=flag))
             new_flags.add(flag)
     if not added:
         return ta
