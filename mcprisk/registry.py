@@ -39,6 +39,7 @@ def _catalog_codes() -> Iterable[RuleInfo]:
 
 def _sources() -> Iterable[RuleInfo]:
     from .classify import CLASSIFICATION_RULES, DERIVED_RULES
+    from .classify.learned import LEARNED
     from .classify.weighing import ASSUMED_WORST, INCOMPLETE, OVERRIDE
     from .drift import DRIFT_RULES
     from .placement.findings import PLACEMENT_CODES
@@ -48,7 +49,7 @@ def _sources() -> Iterable[RuleInfo]:
 
     for fn in (*CLASSIFICATION_RULES, *DERIVED_RULES):
         yield fn.info  # type: ignore[attr-defined]
-    yield from (OVERRIDE, INCOMPLETE, ASSUMED_WORST)
+    yield from (OVERRIDE, INCOMPLETE, ASSUMED_WORST, LEARNED)
     for fn in RESOURCE_RULES:
         yield fn.info  # type: ignore[attr-defined]
     yield from PROMPT_RULES.values()

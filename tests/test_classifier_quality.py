@@ -1,5 +1,6 @@
 """The classifier measured on hand-labelled real servers through assess(): leave-servers-out cross-validation
-of the development set (the headline), the development fit beside it, and the held-out split."""
+of the development set (the headline; the learned reading is trained on the other folds), the development fit
+beside it, and the held-out split."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from classifier_eval import ANN_CONTRADICTS, FIT, Report, cross_validate, evaluate, load_split, package_of
+from classifier_eval import (ANN_CONTRADICTS, FIT, Report, cross_validate, evaluate, load_split, package_of,
+                             rules_only)
+from mcprisk.model import FLAGS
 
 pytestmark = pytest.mark.slow  # corpus-wide evaluation
 
@@ -32,20 +35,21 @@ class Floors:
     ann_true_min: int = 0  # true accusations, so the precision is not bought by accusing nobody
 
 
-_DEV = Floors(2000, under_max=0.030, under_high_max=0.009, destructive_recall_min=0.93, precision_min=0.88,
-              exact_min=0.84, flag_f1_min={"private_data": 0.86, "untrusted_content": 0.72, "external_egress": 0.74,
-                                           "code_execution": 0.76, "credential_access": 0.70},
+_DEV = Floors(2000, under_max=0.029, under_high_max=0.008, destructive_recall_min=0.94, precision_min=0.88,
+              exact_min=0.84, flag_f1_min={"private_data": 0.88, "untrusted_content": 0.74, "external_egress": 0.76,
+                                           "code_execution": 0.77, "credential_access": 0.71},
               ann_precision_min=0.8, ann_true_min=9)
 FLOORS = {
     "dev, 5-fold CV by server": _DEV,
     "dev, 5-fold CV by domain": _DEV,
     "dev, fit": _DEV,
-    # Measured once, after the last rule change of round 3. Its annotation accusations were 0 true in 4 (ANN001
-    # 2, ANN002 2): reported in the README, not floored, and not tuned on.
-    "holdout": Floors(1200, under_max=0.06, under_high_max=0.01, destructive_recall_min=0.85, precision_min=0.89,
-                      exact_min=0.81, flag_f1_min={"private_data": 0.81, "untrusted_content": 0.56,
-                                                   "external_egress": 0.50, "code_execution": 0.65,
-                                                   "credential_access": 0.44},
+    # Measured once, after the learned reading of round 4 was final (0.820 exact, 0.055 under, 0.006 while high,
+    # 0.872 destructive recall, 0.897 mutating precision). Its annotation accusations were 0 true in 4 (ANN001 2,
+    # ANN002 2): reported in the README, not floored, and not tuned on.
+    "holdout": Floors(1200, under_max=0.057, under_high_max=0.008, destructive_recall_min=0.86, precision_min=0.89,
+                      exact_min=0.815, flag_f1_min={"private_data": 0.84, "untrusted_content": 0.58,
+                                                    "external_egress": 0.57, "code_execution": 0.66,
+                                                    "credential_access": 0.45},
                       ann_precision_min=0.0),
 }
 
@@ -143,6 +147,17 @@ def test_splits_do_not_share_servers():
     dev, held = load_split("dev"), load_split("holdout")
     assert not {s.slug for s in dev} & {s.slug for s in held}
     assert not {package_of(s) for s in dev} & {package_of(s) for s in held}
+
+
+def test_learned_reading_helps_where_it_acts():
+    """Under leave-servers-out cross-validation the learned reading (trained on the other folds) under-classifies no
+    more tools than the rules alone, costs at most a few exact readings, and lowers no flag's F1."""
+    dev = load_split("dev")
+    learned, rules = cross_validate(dev, FIT, k=5, by="server"), cross_validate(dev, rules_only, k=5, by="server")
+    assert learned.under_rate <= rules.under_rate and learned.under_high_rate <= rules.under_high_rate
+    assert learned.exact_rate >= rules.exact_rate - 0.005
+    assert all(learned.f1(flag) >= rules.f1(flag) for flag in FLAGS)
+    assert sum(learned.f1(flag) for flag in FLAGS) > sum(rules.f1(flag) for flag in FLAGS)
 
 
 def test_readme_states_the_leave_servers_out_figures():

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from mcprisk.assessment import assess
 from mcprisk.classify import CLASSIFICATION_RULES, DERIVED_RULES, classify_tool, decide
+from mcprisk.classify.learned import use_model
 from mcprisk.model import FLAGS, Evidence
 from mcprisk.snapshot import INCOMPLETE, Snapshot
 from mcprisk.specs import ServerSpec
@@ -98,9 +99,11 @@ def test_a_plain_verb_after_a_noun_like_one_wins():
 
 
 def test_general_code_can_send_data_out_but_sql_cannot():
-    """A shell command can open any connection (egress); a SQL statement runs in the database only."""
-    shell = classify_tool(tool("exec", "Execute a command.", {"command": {"type": "string"}}), "host")
-    sql = classify_tool(tool("run_sql", "Run SQL.", {"sql": {"type": "string"}}), "db")
+    """In the rules' reading, a shell command can open any connection (egress); a SQL statement runs in the database
+    only (the learned reading may add a flag the rules did not: tests/test_classifier_model.py)."""
+    with use_model(None):
+        shell = classify_tool(tool("exec", "Execute a command.", {"command": {"type": "string"}}), "host")
+        sql = classify_tool(tool("run_sql", "Run SQL.", {"sql": {"type": "string"}}), "db")
     assert "external_egress" in shell.flags
     assert "code_execution" in sql.flags and "external_egress" not in sql.flags
 

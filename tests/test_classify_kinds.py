@@ -6,6 +6,7 @@ the test; no data set's names."""
 from __future__ import annotations
 
 from mcprisk.classify import classify_tool
+from mcprisk.classify.learned import use_model
 from mcprisk.snapshot import Snapshot, Tool
 from mcprisk.specs import ServerSpec
 from support import tool_def as tool
@@ -46,12 +47,16 @@ def test_a_description_listing_deletion_among_the_operations_destroys():
 
 
 def test_executing_a_transfer_moves_value_for_good():
-    """Executing a pending transfer or payment cannot be called back; executing another pending change can be."""
+    """Executing a pending transfer or payment cannot be called back; executing another pending change can be, in the
+    rules' reading (the learned reading may raise it, contested: tests/test_classifier_model.py)."""
     got = classify(tool("confirm_transfer", "Execute a pending transfer that was returned as a preview.",
                         {"confirm_token": STR}))
     assert got.primary == "destructive"
     other = tool("confirm_change", "Execute a pending change that was returned as a preview.", {"confirm_token": STR})
-    assert classify(other).primary != "destructive"
+    with use_model(None):
+        assert classify(other).primary != "destructive"
+    product = classify(other)
+    assert product.primary != "destructive" or product.confidence == "contested"
 
 
 def test_a_market_order_with_a_side_is_destructive():

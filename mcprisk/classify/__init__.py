@@ -6,7 +6,8 @@ The modules: ``lexicon`` (the packaged word lists, parsed once), ``language`` (w
 and descriptions), ``server`` and ``context`` (what every rule sees of one server and of one tool,
 computed once), the rules by source (``name``, ``description``, ``schema``, ``service``, ``actions``,
 ``annotation``, ``flags_data``, ``flags_reach``), ``weighing`` and ``registry`` (the registered rules and
-``classify_tool``).
+``classify_tool``), and ``learned`` (a linear model trained on labelled servers, consulted after the rules: it may
+raise an effect or add a flag, never lower one; ``training`` fits it, with numpy).
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from .actions import (automation_run, console_input, infrastructure_change, page
                       relocation_overwrite)
 from .annotation import annotations
 from .context import ToolContext, build_context
+from .learned import active_model, consult
 from .server import ServerContext
 from .description import description_lead, description_phrases
 from .flags_data import flag_credentials, flag_private, flag_untrusted
@@ -22,7 +23,7 @@ from .schema import api_passthrough, schema_code, schema_consequences, schema_ou
 from .service import server_identity, service_semantics
 from .weighing import decide
 
-__all__ = ["CLASSIFICATION_RULES", "DERIVED_RULES", "RuleFailure", "classify_tool"]
+__all__ = ["CLASSIFICATION_RULES", "DERIVED_RULES", "RuleFailure", "classify_tool", "rules_reading"]
 
 CLASSIFICATION_RULES: tuple[Rule, ...] = (
     name_verb, name_object, name_noun, description_lead, description_phrases, schema_code, schema_consequences,
@@ -56,11 +57,22 @@ def classify_tool(tool: Tool, server: str, snapshot: Snapshot | None = None, *,
                   override: Mapping[str, Any] | None = None, disabled: bool = False,
                   rules: Sequence[Rule] = CLASSIFICATION_RULES,
                   failures: list[RuleFailure] | None = None, shared: ServerContext | None = None) -> ToolAssessment:
-    """Classify one tool. Rule errors are appended to ``failures`` (or re-raised when it is None).
+    """Classify one tool: the rules' reading, then the learned model's (``learned.consult``: it may raise an
+    effect or add a flag, never lower one). Rule errors are appended to ``failures`` (or re-raised when it is None).
 
     ``shared`` is the server's context (``server_context(snapshot, server)``): pass it when classifying
     many tools of one server, so it is computed once rather than once per tool.
     """
+    ctx, ta = rules_reading(tool, server, snapshot, override=override, disabled=disabled, rules=rules,
+                            failures=failures, shared=shared)
+    return consult(ctx, ta, active_model())
+
+
+def rules_reading(tool: Tool, server: str, snapshot: Snapshot | None = None, *,
+                  override: Mapping[str, Any] | None = None, disabled: bool = False,
+                  rules: Sequence[Rule] = CLASSIFICATION_RULES, failures: list[RuleFailure] | None = None,
+                  shared: ServerContext | None = None) -> tuple[ToolContext, ToolAssessment]:
+    """The tool's context and what the rules alone make of it (what the learned model is trained beside)."""
     ctx: ToolContext = build_context(tool, server, snapshot, shared)
     subject = f"{server}/{tool.name}"
     evidence: list[Evidence] = []
@@ -70,4 +82,4 @@ def classify_tool(tool: Tool, server: str, snapshot: Snapshot | None = None, *,
     for derived in DERIVED_RULES:
         _run(derived, (ctx, frozenset(first.effects)), subject, evidence, failures)
     problem = next((p for p in tool.problems if p.startswith(INCOMPLETE)), None) if tool.incomplete else None
-    return decide(server, tool.name, evidence, override=override, disabled=disabled, incomplete=problem)
+    return ctx, decide(server, tool.name, evidence, override=override, disabled=disabled, incomplete=problem)

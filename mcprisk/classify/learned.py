@@ -1,0 +1,288 @@
+"""A learned second reading beside the rules: a small linear model trained on hand-labelled servers.
+
+The rules read a tool by what they were written to see; the model reads the same tool by words, schema shapes,
+annotation claims and the rules' own outputs, weighed by what labelled servers did, so it learns where the
+rules are wrong. It is consulted after the rules have decided, asymmetrically: it may *raise* a tool's primary
+effect when it predicts a more severe one with enough probability (the confidence becomes ``contested``) and
+*add* a flag past a threshold, each with evidence naming the features that weighed most; it never lowers an
+effect or drops a flag. Its evidence carries a hint's weight (0.25), so it is never a witness of an annotation
+accusation, and it never makes a reading ``high``.
+
+Features are strings hashed with CRC-32 (stable across processes, unlike ``hash()``) into a fixed number of
+buckets; inference is a sum of weight rows in pure Python. The weights ship in
+``mcprisk/catalog/classifier_model.json`` and are reproduced by ``scripts/train_classifier_model.py``.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import contextvars
+import functools
+import hashlib
+import json
+import math
+import re
+import struct
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from typing import Any
+
+from ..model import EFFECTS, FLAGS, Evidence, ToolAssessment, effect_rank
+from ..ruleinfo import evidence_code
+from .context import ToolContext
+
+__all__ = ["LEARNED", "MODEL_FILE", "OUTPUTS", "Model", "active_model", "bucket", "consult", "decode", "encode",
+           "features", "packaged_model", "probabilities", "use_model"]
+
+LEARNED = evidence_code("EFF120", "Learned reading", """A linear model trained on hand-labelled tools of public
+    servers (name words, description words, schema shapes, annotation claims and the rules' own outputs) predicts a
+    more severe effect, or a flag, with enough probability: the tool is raised to it (confidence ``contested``) or
+    the flag added, and the evidence names the features that weighed most. The model only raises and adds; it is
+    one witness, never the second witness of an accusation.""", family="classification")
+
+MODEL_FILE = "classifier_model.json"
+OUTPUTS: tuple[str, ...] = (*EFFECTS, *FLAGS)
+_OPENING_WORDS = 16  # the opening sentence's first words, where a tool says what it does
+_DESCRIPTION_WORDS = 24  # and the words of the rest of its lead (usage advice, what it returns)
+
+
+@dataclass(frozen=True)
+class Model:
+    """Weights of the linear model: ``rows[bucket]`` holds one weight per output (effects, then flags)."""
+
+    dim: int
+    bias: tuple[float, ...]
+    rows: tuple[tuple[float, ...], ...]
+    raise_at: Mapping[str, float]  # probability of each more severe effect at which the tool is raised to it
+    flag_at: Mapping[str, float]  # probability at which each flag is added
+    checksum: str = ""
+    _buckets: dict[str, int] = field(default_factory=dict, compare=False, repr=False)  # feature -> bucket, memoised
+
+    def buckets(self, feats: Iterable[str]) -> dict[int, None]:
+        """The distinct buckets of ``feats``, in order of first appearance (a bucket counts once, as in training)."""
+        memo = self._buckets
+        if len(memo) > _MEMO_LIMIT:
+            memo.clear()
+        get = memo.get
+        out: dict[int, None] = {}
+        for f in feats:
+            b = get(f)
+            if b is None:
+                b = memo[f] = bucket(f, self.dim)
+            out[b] = None
+        return out
+
+    def logits(self, feats: Iterable[str]) -> list[float]:
+        """The outputs' logits: the bias plus the weight rows of the features' buckets."""
+        rows = self.rows
+        picked = [rows[b] for b in self.buckets(feats)]
+        return [b + s for b, s in zip(self.bias, map(sum, zip(*picked)))] if picked else list(self.bias)
+
+
+_MEMO_LIMIT = 200_000
+
+
+def bucket(feature: str, dim: int) -> int:
+    """A feature's bucket: CRC-32 of its text (stable across processes and platforms) modulo ``dim``."""
+    return zlib.crc32(feature.encode()) & (dim - 1)
+
+
+_WORD = re.compile(r"[a-z][a-z0-9]{2,}")  # words of three letters or more: "to", "of", "a" say nothing
+
+
+def features(ctx: ToolContext, ta: ToolAssessment) -> list[str]:
+    """The features of one tool: name words by position, description words and bigrams (the opening sentence
+    apart), parameter names, types, enums and required-ness, annotation claims, the server's words and service,
+    and the rules' own reading (primary effect, effects, flags, confidence, which rules fired for what)."""
+    words = ctx.words
+    out = ["n0:" + words[0], "n-1:" + words[-1], *["n:" + w for w in words[1:]]] if words else []
+    out.append(f"nv:{ctx.verb}:{ctx.verb_effect}:{ctx.verb_firm}")
+    opening = _WORD.findall(ctx.opening.lower())[:_OPENING_WORDS]
+    if opening:
+        out.append("o0:" + opening[0])
+        out += ["o:" + w for w in opening]
+        out += [f"ob:{a}_{b}" for a, b in zip(opening, opening[1:])]
+    rest = ctx.lead[len(ctx.opening):] if ctx.lead.startswith(ctx.opening) else ctx.lead
+    out += ["d:" + w for w in _WORD.findall(rest.lower())[:_DESCRIPTION_WORDS]]
+    out += ["lv:" + v for v in ctx.lead_verbs]
+    schema = ctx.tool.input_schema
+    required = schema.get("required") if isinstance(schema, Mapping) else None
+    required = set(required) if isinstance(required, list) else ()
+    for name, spec in ctx.params.items():
+        kind = spec.get("type")
+        kind = kind if isinstance(kind, str) else "any"
+        out += [f"p:{w}" for w in ctx.words_of(name)]
+        out.append(f"pt:{name}:{kind}")
+        if "enum" in spec:
+            out.append("p:enum")
+        if ctx.param_names.get(name, name) in required and ctx.param_depth.get(name, 0) == 0:
+            out.append("pr:" + name)
+    out.append(f"np:{min(len(ctx.params), 8)}")
+    out += [f"a:{k}={v}" for k, v in (ctx.tool.annotations or {}).items() if isinstance(v, bool)]
+    out += _server_features(ctx.server_words)
+    if ctx.service is not None:
+        out.append(f"svc:{ctx.service.name}:{ctx.service_strong}")
+    out += [f"r:{ta.primary}", f"rc:{ta.primary}:{ta.confidence}", *["re:" + e for e in ta.effects],
+            *["rf:" + f for f in ta.flags]]
+    out += [f"ev:{ev.rule}:{ev.effect or ev.flag}:{ev.weight >= 1.0}" for ev in ta.evidence]
+    return out
+
+
+@functools.lru_cache(maxsize=256)
+def _server_features(server_words: frozenset[str]) -> tuple[str, ...]:
+    return tuple("s:" + w for w in sorted(server_words)[:12])
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
+
+
+def probabilities(model: Model, feats: Iterable[str]) -> tuple[dict[str, float], dict[str, float]]:
+    """(effect -> probability (softmax), flag -> probability (sigmoid))."""
+    acc = model.logits(feats)
+    top = max(acc[: len(EFFECTS)])
+    exp = [math.exp(v - top) for v in acc[: len(EFFECTS)]]
+    total = sum(exp)
+    effects = {e: x / total for e, x in zip(EFFECTS, exp)}
+    flags = {f: _sigmoid(v) for f, v in zip(FLAGS, acc[len(EFFECTS):])}
+    return effects, flags
+
+
+def _reasons(model: Model, feats: Sequence[str], toward: int, against: int | None) -> list[str]:
+    """The features that pushed hardest toward output ``toward`` (against output ``against``, when given), as
+    phrases an operator can check against the tool ("description verb 'publish'")."""
+    seen: dict[int, str] = {}
+    for f in feats:
+        seen.setdefault(bucket(f, model.dim), f)
+    scored = []
+    for b, feat in seen.items():
+        row = model.rows[b]
+        push = row[toward] - (row[against] if against is not None else 0.0)
+        if push > 0:
+            scored.append((push, feat))
+    scored.sort(key=lambda x: (-x[0], x[1]))
+    said: dict[str, str] = {}  # the quoted word -> its phrase: a word that weighed twice is named once
+    for _, feat in scored:
+        kind, word = _say(feat)
+        said.setdefault(word, f"{kind} '{word}'")
+    return list(said.values())[:2]
+
+
+_KINDS = {"n0": "name starts", "n-1": "name ends", "n": "name", "o": "opening", "ob": "opening", "o0": "opening starts",
+          "d": "description", "lv": "description verb", "p": "parameter", "pt": "parameter", "pr": "required parameter",
+          "pe": "choice", "a": "annotation", "s": "server", "svc": "service", "r": "rules read", "rc": "rules read",
+          "re": "rules", "rf": "rules flag", "ev": "rule", "nv": "name verb", "np": "parameters"}
+
+
+def _say(feat: str) -> tuple[str, str]:
+    """A feature as an operator reads it, (kind, word): ("opening", "publish the") for "ob:publish_the"."""
+    kind, _, value = feat.partition(":")
+    if kind == "ob":
+        value = value.replace("_", " ")
+    elif kind in ("pt", "nv", "svc", "rc", "ev"):
+        value = value.split(":", 1)[0]  # the parameter, verb, service, reading or rule, without its qualifiers
+    return _KINDS.get(kind, kind), value
+
+
+def _evidence(why: Sequence[str], p: float, *, effect: str | None = None, flag: str | None = None) -> Evidence:
+    """The learned reading as evidence: the feature that weighed most and the probability are its text (one feature,
+    so that a report of a thousand tools stays within its size budget); what it weighs toward is its detail, the
+    same for every tool (a report stores that once)."""
+    said = why[0] if why else "its features"
+    return Evidence(LEARNED.code, "learned", f"{said} (p {p:.2f})", f"learned: weighs toward {effect or flag}",
+                    effect=effect, flag=flag, weight=0.25)
+
+
+def consult(ctx: ToolContext, ta: ToolAssessment, model: Model | None) -> ToolAssessment:
+    """The rules' assessment, raised or flagged where the model is confident enough (never lowered)."""
+    if model is None or ta.overridden or ta.assumed_worst:
+        return ta
+    feats = features(ctx, ta)
+    effects_p, flags_p = probabilities(model, feats)
+    added: list[Evidence] = []
+    rank = effect_rank(ta.primary)
+    severe = [e for e in EFFECTS[rank + 1:] if effects_p[e] >= model.raise_at.get(e, 2.0)]
+    new_effects = set(ta.effects)
+    if severe:
+        to = max(severe, key=lambda e: effects_p[e])
+        why = _reasons(model, feats, OUTPUTS.index(to), OUTPUTS.index(ta.primary))
+        added.append(_evidence(why, effects_p[to], effect=to))
+        new_effects.add(to)
+    new_flags = set(ta.flags)
+    for flag in FLAGS:
+        if flag not in new_flags and flags_p[flag] >= model.flag_at.get(flag, 2.0):
+            why = _reasons(model, feats, OUTPUTS.index(flag), None)
+            added.append(_evidence(why, flags_p[flag], flag=flag))
+            new_flags.add(flag)
+    if not added:
+        return ta
+    return replace(ta, effects=tuple(sorted(new_effects, key=effect_rank)),
+                   flags=tuple(f for f in FLAGS if f in new_flags),
+                   confidence="contested" if severe else ta.confidence, evidence=(*ta.evidence, *added))
+
+
+# --------------------------------------------------------------------------------------------
+# The packaged weights, and which model is in use
+
+
+def encode(dim: int, bias: Sequence[float], weights: Sequence[float], raise_at: Mapping[str, float],
+           flag_at: Mapping[str, float]) -> dict[str, Any]:
+    """The JSON form of a model: weights as little-endian half floats, base64 (row-major, ``dim`` rows)."""
+    raw = struct.pack(f"<{len(weights)}e", *weights)
+    body = {"format": 1, "dim": dim, "outputs": list(OUTPUTS), "bias": [round(b, 4) for b in bias],
+            "raise_at": dict(raise_at), "flag_at": dict(flag_at), "weights": base64.b64encode(raw).decode("ascii")}
+    body["checksum"] = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    return body
+
+
+def decode(body: Mapping[str, Any]) -> Model:
+    """A model from its JSON form."""
+    if tuple(body["outputs"]) != OUTPUTS:
+        raise ValueError("the model's outputs are not this version's effects and flags")
+    n = len(OUTPUTS)
+    raw = base64.b64decode(body["weights"])
+    flat = struct.unpack(f"<{len(raw) // 2}e", raw)
+    dim = int(body["dim"])
+    if len(flat) != dim * n or dim & (dim - 1):
+        raise ValueError("the model's weights do not match its dimension")
+    rows = tuple(flat[i * n:(i + 1) * n] for i in range(dim))
+    return Model(dim, tuple(float(b) for b in body["bias"]), rows,
+                 {k: float(v) for k, v in body["raise_at"].items()}, {k: float(v) for k, v in body["flag_at"].items()},
+                 str(body.get("checksum", "")))
+
+
+@functools.cache
+def packaged_model() -> Model:
+    """The shipped model (``mcprisk/catalog/classifier_model.json``), read once."""
+    text = resources.files("mcprisk.catalog").joinpath(MODEL_FILE).read_text(encoding="utf-8")
+    return decode(json.loads(text))
+
+
+_NOT_SET = object()
+_ACTIVE: contextvars.ContextVar[Any] = contextvars.ContextVar("mcprisk_learned_model", default=_NOT_SET)
+
+
+def active_model() -> Model | None:
+    """The model the classifier consults: the packaged one, unless ``use_model`` chose another (or none)."""
+    chosen = _ACTIVE.get()
+    return packaged_model() if chosen is _NOT_SET else chosen
+
+
+@contextlib.contextmanager
+def use_model(model: Model | None) -> Iterator[None]:
+    """Consult ``model`` (None: the rules alone) within the block; cross-validation folds use their own.
+
+    Classifications ``assess`` keeps for reuse were made under the model in use then, so they are forgotten on
+    entering and on leaving the block (``assessment.clear_caches``)."""
+    from ..assessment import clear_caches  # here: the assessment imports the classifier
+
+    token = _ACTIVE.set(model)
+    clear_caches()
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)
+        clear_caches()

@@ -1,0 +1,144 @@
+"""Training the learned reading (``learned``) from labelled servers: numpy, full-batch, deterministic.
+
+One weight matrix over hashed features: a multinomial logistic regression for the primary effect (softmax over
+the five effects) and one binary logistic regression per flag, fitted together by full-batch Adam with L2
+regularisation from zero weights, so the same examples give the same weights on every run. Only training
+needs numpy (it comes with pandas); the classifier reads the weights in pure Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..model import EFFECTS, FLAGS
+from ..snapshot import Snapshot
+from .learned import OUTPUTS, Model, bucket, decode, encode, features, use_model
+from .registry import rules_reading
+from .server import server_context
+
+__all__ = ["DEFAULTS", "Example", "Settings", "examples", "fit", "model_body", "train"]
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled tool: its features, its labelled primary effect and flags, and the rules' reading."""
+
+    group: str
+    tool: str
+    features: tuple[str, ...]
+    primary: str
+    flags: frozenset[str]
+    rule_primary: str
+    rule_flags: frozenset[str]
+    rule_confidence: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the model is trained and when it is consulted (thresholds picked by grouped cross-validation)."""
+
+    dim: int = 1 << 13
+    l2: float = 1e-3
+    steps: int = 100
+    rate: float = 0.05
+    without_rules: float = 0.5  # weight of a second copy of each example with the rules' features removed
+    # Picked by 5-fold CV grouped by server within the tuning part (scripts/train_classifier_model.py --pick): no
+    # threshold raised reversible, high-cost or customer-visible, nor added code or credential flags, without a loss.
+    raise_at: tuple[tuple[str, float], ...] = (("destructive", 0.4),)  # effect -> probability (absent: never)
+    flag_at: tuple[tuple[str, float], ...] = (("private_data", 0.8), ("untrusted_content", 0.5),
+                                              ("external_egress", 0.4))  # flag -> probability (absent: never)
+
+
+DEFAULTS = Settings()
+
+
+def examples(snapshot: Snapshot, labels: Mapping[str, Any], group: str = "") -> list[Example]:
+    """The labelled tools of one snapshot as training examples (``labels``: tool name -> an object with
+    ``primary`` and ``flags``), read by the rules alone."""
+    shared = server_context(snapshot, snapshot.name) if snapshot.tools else None
+    out = []
+    with use_model(None):
+        for tool in snapshot.tools:
+            label = labels.get(tool.name)
+            if label is None:
+                continue
+            ctx, ta = rules_reading(tool, snapshot.name, snapshot, shared=shared)
+            out.append(Example(group or snapshot.name, tool.name, tuple(features(ctx, ta)), label.primary,
+                               frozenset(label.flags), ta.primary, frozenset(ta.flags), ta.confidence))
+    return out
+
+
+RULE_FEATURES = ("r:", "rc:", "re:", "rf:", "ev:")  # the rules' own reading, as features (learned.features)
+
+
+def _matrix(rows: Sequence[tuple[str, ...]], dim: int) -> tuple[Any, Any]:
+    """(row index, bucket) of every distinct feature of every example."""
+    import numpy as np
+
+    r, c = [], []
+    for i, feats in enumerate(rows):
+        for b in sorted({bucket(f, dim) for f in feats}):
+            r.append(i)
+            c.append(b)
+    return np.asarray(r, dtype=np.int64), np.asarray(c, dtype=np.int64)
+
+
+def train(rows: Sequence[Example], settings: Settings = DEFAULTS) -> Model:
+    """Fit the weights on ``rows`` (deterministic: zero start, full batch, fixed steps)."""
+    return decode(_body(rows, settings))
+
+
+def _body(rows: Sequence[Example], settings: Settings) -> dict[str, Any]:
+    import numpy as np
+
+    feats = [ex.features for ex in rows]
+    weight = [1.0] * len(rows)
+    if settings.without_rules:
+        # The rules fit the servers they were tuned on better than servers they have not seen; a copy of each
+        # example without the rules' reading teaches the model to read the tool itself too.
+        feats += [tuple(f for f in ex.features if not f.startswith(RULE_FEATURES)) for ex in rows]
+        weight += [settings.without_rules] * len(rows)
+        rows = [*rows, *rows]
+    n, k, ne = len(rows), len(OUTPUTS), len(EFFECTS)
+    ri, ci = _matrix(feats, settings.dim)
+    y = np.zeros((n, k))
+    for i, ex in enumerate(rows):
+        y[i, EFFECTS.index(ex.primary)] = 1.0
+        for f in ex.flags:
+            y[i, ne + FLAGS.index(f)] = 1.0
+    sample = np.asarray(weight)[:, None] / sum(weight)
+    w = np.zeros((settings.dim, k))
+    bias = np.zeros(k)
+    m_w, v_w, m_b, v_b = np.zeros_like(w), np.zeros_like(w), np.zeros(k), np.zeros(k)
+    b1, b2, eps = 0.9, 0.999, 1e-8
+    for step in range(1, settings.steps + 1):
+        wc = w[ci]
+        z = np.stack([np.bincount(ri, weights=wc[:, j], minlength=n) for j in range(k)], axis=1) + bias
+        p = np.empty_like(z)
+        e = np.exp(z[:, :ne] - z[:, :ne].max(axis=1, keepdims=True))
+        p[:, :ne] = e / e.sum(axis=1, keepdims=True)
+        p[:, ne:] = 1.0 / (1.0 + np.exp(-np.clip(z[:, ne:], -30, 30)))
+        d = (p - y) * sample
+        dr = d[ri]
+        g_w = np.stack([np.bincount(ci, weights=dr[:, j], minlength=settings.dim) for j in range(k)], axis=1)
+        g_w += settings.l2 * w
+        g_b = d.sum(axis=0)
+        for param, grad, m, v in ((w, g_w, m_w, v_w), (bias, g_b, m_b, v_b)):
+            m *= b1
+            m += (1 - b1) * grad
+            v *= b2
+            v += (1 - b2) * grad * grad
+            param -= settings.rate * (m / (1 - b1 ** step)) / (np.sqrt(v / (1 - b2 ** step)) + eps)
+    return encode(settings.dim, bias.tolist(), w.ravel().tolist(), dict(settings.raise_at), dict(settings.flag_at))
+
+
+def model_body(groups: Iterable[Sequence[Example]], settings: Settings = DEFAULTS) -> dict[str, Any]:
+    """The JSON form (``learned.encode``) of a model trained on every example of ``groups``, in the order given."""
+    return _body([ex for g in groups for ex in g], settings)
+
+
+def fit(groups: Iterable[Sequence[Example]], settings: Settings = DEFAULTS) -> Model:
+    """Train on every example of ``groups`` (in the order given)."""
+    return train([ex for g in groups for ex in g], settings)
