@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from ...model import Finding
 from .._base import RuleContext, finding_rule
-from ._concepts import BREAKS, ConceptHit, Sentence, glued_script, word_concepts
+from ._concepts import BREAKS, ConceptHit, Sentence, glued_concepts, glued_script, word_concepts
 from ._hits import Hit, concept_hit, discusses, governs, redacted, report
 from ._surface import Subject, Surface, surface
 from .conceal import flag_doc
@@ -34,7 +34,7 @@ def read_only(subject: Subject, surf: Surface) -> bool:
     if (subject.server, subject.name) in surf.read_only:
         return True
     words = subject.fields[0].norm.split() if subject.fields else []
-    concepts = [word_concepts(w) for w in words]
+    concepts = [word_concepts(w) | glued_concepts(w) for w in words]  # "查询余额", "顧客情報を取得"
     if any(w in _MUTATING_NAME or "harm" in c or "send" in c for w, c in zip(words, concepts)):
         return False
     return any("read_verb" in c for c in concepts)
@@ -167,11 +167,12 @@ _PURPOSE = frozenset("so zodat damit afin pour para perché affinché чтобы
 
 def _side_action(subject: Subject, s: Sentence) -> list[ConceptHit] | None:
     text = subject.text
-    for harm in s.all("harm"):
-        if _purpose(s, harm, text) or not _ordered(subject, s, harm) or _held_back(text, s, harm):
+    for harm in s.all("harm") + s.all("harm_any"):
+        paying = "harm_any" in harm.concepts  # "with the stored card", "as admin": harmful wherever it stands
+        if _purpose(s, harm, text) or not (paying or _ordered(subject, s, harm)) or _held_back(text, s, harm):
             continue
-        if _shell(harm):
-            return [harm]  # rm -rf, chmod 777, a force-push: harmful wherever a reader tool orders them
+        if _shell(harm) or paying and not _subordinate(text, s, harm):
+            return [harm]  # rm -rf, chmod 777, a force-push, a stored card: harmful wherever a reader orders them
         after = next((h for h in s.hits if h.start >= harm.end), None)
         if after is not None and not after.concepts.isdisjoint(_SECRETS) and redacted(s, after):
             continue  # "remove any tokens before pasting": redaction advice
@@ -331,16 +332,79 @@ def _side_hit(subject: Subject, s: Sentence, parts: list[ConceptHit], meaning: s
     return h
 
 
+# First words of a tool identifier whose call changes something a reader's user did not ask for (no "create", "add",
+# "update" or "set": a reader pointing at the next step of its own workflow names those honestly).
+_HARMFUL_CALL = frozenset(
+    "delete remove drop truncate purge clear wipe reset destroy erase prune pay charge transfer checkout purchase order "
+    "buy refund withdraw send post publish share invite grant revoke deactivate disable merge deploy cancel approve "
+    "accept respond confirm subscribe unsubscribe follow star schedule move trash archive close kill force "
+    "complete place".split())
+# "order_id", "close_date", "follow_up_at": a field or a placeholder named for a thing, not a tool
+_DATA_SUFFIX = frozenset("id ids key keys url uri name names at date time count number no num status state type types "
+                         "code token by price total amount list data info value values field fields".split())
+_PROPERTY = re.compile(r"properties\.([^.]+)")
+_CALL_IDENT = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+def _called_tool(subject: Subject, s: Sentence, surf: Surface) -> ConceptHit | None:
+    """"then call schedule_transfer for 200.00", "über respond_event annehmen", "met move_to_trash verplaatst":
+    a reader's text that, after a word tying the sentence to the call (a sequence, a "byproduct" word, an address
+    to the model), names a tool whose first word changes something -- unless the sentence is a pointer ("to delete a
+    file, use delete_file", "use this before merge_request"), a condition the user holds, a negation, one of the
+    subject's own parameters (``order_by``), or -- in a server's instructions, prompts and resources -- a tool of
+    the same server (a server describing its own workflow)."""
+    cues = [h.end for h in s.hits if not h.concepts.isdisjoint(_CUES | {"byproduct"})]
+    if not cues:
+        return None
+    text = subject.text
+    own = {subject.name.lower()} | {p.lower() for f in subject.fields for p in _PROPERTY.findall(f.path)}
+    if subject.kind != "tool":
+        own |= {n.lower() for n in surf.tools_by_server.get(subject.server, ())}
+    for m in _CALL_IDENT.finditer(text, s.start, s.end):
+        name = m.group(0)
+        if name in own or name.split("_")[0] not in _HARMFUL_CALL or name.rsplit("_", 1)[-1] in _DATA_SUFFIX \
+                or cues[0] > m.start() or text[m.start() - 1:m.start()] in ("{", "$", "<", "[") \
+                or _AFTER_POINTER.search(text, s.start, m.start()):
+            continue  # the cue leads the order ("after fetching, call ..."); "... after they approve" holds it back
+        if m.start() and text[m.start() - 1] in "\"'‘“«/.=:":
+            continue  # a quoted name, a path or a URL part, a key=value
+        call = ConceptHit(m.start(), m.end(), frozenset({"harm"}), name, True)
+        lead = text[max(s.start, m.start() - 40):m.start()].lower()
+        if _purpose_pointer(lead) or _subordinate(text, s, call) or _held_back(text, s, call):
+            continue
+        return call
+    return None
+
+
+# "use this before attempting `merge_request`", "instead of delete_file": the name marks a point in a workflow, not an order
+_AFTER_POINTER = re.compile(r"\b(?:before|after|prior to|instead of|rather than|than|vor|nach|avant|après|antes de|"
+                            r"después de|depois de|prima di|dopo|voor|na|przed|перед|после)\s+(?:\w+ing\s+|you\s+\w+\s+)?[`'\"]?$"
+                            r"|\b(?:a|an|its|their)\s+[`'\"]?$")  # "return a preview and a confirm_token": a thing
+_POINTER = re.compile(r"(?:\b(?:to|for|para|pour|um|per|om|zum|zur)\b[^,;.]*(?:,|\buse\b)|\b(?:see|siehe|voir|ver|"
+                      r"vedi|zie|see also)\s*$|\b(?:you can|you may|can be|may be|kann|können|peut|puede|pode|può)\b)")
+
+
+def _purpose_pointer(lead: str) -> bool:
+    """The words before the name point the way ("to delete it, use", "see", "you can pass the id to")."""
+    return _POINTER.search(lead) is not None
+
+
 def side_action_hit(subject: Subject, surf: Surface) -> Hit | None:
     concepts = subject.concepts
-    if concepts.isdisjoint(("harm", "act", "acted")) or not read_only(subject, surf):
+    if not read_only(subject, surf) or concepts.isdisjoint(("harm", "act", "acted", "harm_any")) \
+            and not _CALL_IDENT.search(subject.text):
         return None
-    ordered = "harm" in concepts and not (concepts.isdisjoint(_CUES) and not any(c in subject.text for c in _SHELL_MARKS))
+    ordered = not concepts.isdisjoint(("harm", "harm_any")) and not (concepts.isdisjoint(_CUES) and not any(c in subject.text for c in _SHELL_MARKS))
     described = "byproduct" in concepts
     for s in subject.action_sentences:
         if ordered and (parts := _side_action(subject, s)):
             h = _side_hit(subject, s, parts, f"orders a side action ({parts[0].word!r}) that the tool's own job does "
                                              "not explain")
+            if h is not None:
+                return h
+        if (call := _called_tool(subject, s, surf)) is not None:
+            h = _side_hit(subject, s, [call], f"orders a call to {call.word!r}, a tool that changes something, as "
+                                               "part of a tool whose own job does not")
             if h is not None:
                 return h
         if described and (act := _described_act(subject, s)):

@@ -27,6 +27,10 @@ def _clause_of(subject: Subject, start: int) -> Sentence | None:
     return next((s for s in subject.sentences if s.start <= start < s.end), None)
 
 
+# An act in the same clause as another server's tool: what the text has that tool do to the user's data.
+_ACTS = ("harm", "harm_any", "send", "act")
+
+
 def _coercion_hits(subject: Subject, surf: Surface) -> Iterator[Hit]:
     own = {n.lower() for n in surf.tools_by_server.get(subject.server, ())}
     if surf.names_in(subject).issubset(own):
@@ -44,8 +48,9 @@ def _coercion_hits(subject: Subject, surf: Surface) -> Iterator[Hit]:
             continue
         names_server = f"{owner.lower()} server" in text[s.start:s.end] or f"({owner.lower()})" in text[s.start:s.end]
         ordered = any(not h.concepts.isdisjoint(_DIRECTIVES - {"sequence"}) or (
-            "sequence" in h.concepts and s.any("use", "include", "send", "gather", "model", "needed")) for h in s.hits) \
-            or (s.any("needed") and s.any("use"))  # "step 0 (mandatory): call set_policy ..."
+            "sequence" in h.concepts and s.any("use", "include", "send", "gather", "model", "needed", "via"))
+            for h in s.hits) or (s.any("needed") and s.any("use")) \
+            or s.any(*_ACTS) and not s.any("unless")  # "send a copy with telegram_send_message", "grant all via ..."
         if ordered or (names_server and s.any("use", "model")):
             yield hit(subject, m.start(), m.end(), f"gives the model orders about {word!r}, a tool of the {owner} server")
             return
