@@ -284,10 +284,13 @@ def hits(text: str, split: str, glued: bool, found: Found) -> list[ConceptHit]:
     pass found), in text order; a phrase wins over the words it is made of."""
     out: list[ConceptHit] = []
     covered = bytearray(len(split)) if found.phrases else None  # positions inside a phrase already found
-    for phrase, cs in sorted(found.phrases, key=lambda p: -len(p[0])):
+    spans: list[tuple[int, int]] = []
+    for phrase, cs in sorted(found.phrases, key=lambda p: (-len(p[0]), p[0])):
         for a, b in _phrase_spans(phrase, split):
-            if not covered[a]:
+            # a phrase inside a longer one is part of it; two that overlap ("saved card number") both stand
+            if not covered[a] or not any(x <= a and b <= y for x, y in spans):
                 covered[a:b] = b"\x01" * (b - a)
+                spans.append((a, b))
                 out.append(ConceptHit(a, b, cs, text[a:b]))
     for word, cs in found.words:
         for i in _occurrences(split, word):
@@ -298,7 +301,7 @@ def hits(text: str, split: str, glued: bool, found: Found) -> list[ConceptHit]:
         if lex.glued is not None:
             out += [ConceptHit(m.start(), m.end(), cs - UNLOCATED, m.group(0)) for m in lex.glued.finditer(text)
                     if not (cs := lex.glued_concepts[m.group(0)]) <= UNLOCATED]
-    out.sort(key=lambda h: h.start)
+    out.sort(key=lambda h: (h.start, -h.end, h.word))  # ties in a fixed order, whatever the hash seed
     n = len(text)  # an identifier's, a path's or a URL's part: glued to a neighbour (pay_invoice, skills/deploy)
     return [h._replace(ident=True) if (h.start >= 2 and _glue(text[h.start - 1], text[h.start - 2]))
             or (h.end + 1 < n and _glue(text[h.end], text[h.end + 1])) else h for h in out]
