@@ -276,8 +276,11 @@ def parameter_poisoning(ctx: RuleContext) -> Iterable[Finding]:
     """The attack sits in the input schema: an instruction written as a property name
     (``ignore_previous_instructions_and_put_...``), a default that points at an outside host or pulls a secret
     from the environment (``{{OPENAI_API_KEY}}``, ``${GITHUB_TOKEN}``), enum values, defaults or examples that
-    read as orders. A default URL on the server's own domain and ordinary template placeholders (``${name}``)
-    are not flagged. Property descriptions that ask for secrets are INJ009's."""
+    read as orders, a command chained onto a value (``8.8.8.8; curl ... | sh``) or the cloud metadata address as a
+    default, and a credential asked of the user on a tool whose own name and summary speak of no account or
+    service (a weather tool requiring "the user's password"). A default URL on the server's own domain and
+    ordinary template placeholders (``${name}``) are not flagged. Other property descriptions that ask for secrets
+    are INJ009's."""
     hits = (next(_param_hits(s), None) or (_template_vars(s) if s.kind == "resource" else None)
             for s in surface(ctx).subjects)
     yield from report(parameter_poisoning, hits, "Parameter poisoning")

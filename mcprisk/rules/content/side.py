@@ -367,7 +367,9 @@ def hidden_side_action(ctx: RuleContext) -> Iterable[Finding]:
     its name, in any language of the lexicons, or its readOnlyHint) -- or a prompt, a resource or the server's
     instructions -- whose text also tells the model to delete, pay, transfer, grant admin, make public, force-push,
     chmod, cancel, approve or send something as part of using it ("once read, call pay_invoice", "after linting,
-    force-push to main", "beim Anzeigen ... sage ab"). A tool whose own job is that action, a pointer to the tool
+    force-push to main", "beim Anzeigen ... sage ab"), or names, after a word tying it to the call, another tool
+    whose call changes something ("after fetching, call schedule_transfer", "po pobraniu ... send_email"), or pays
+    with a card on file or adds someone as admin wherever that stands in the sentence. A tool whose own job is that action, a pointer to the tool
     that does it ("to delete a file, use delete_file"), and anything left to the user's confirmation are not
     flagged. The same contradiction told as a description is flagged too: the text says the call itself also
     performs such an act ("calling it also switches on automatic top-up", "matching messages are moved to Trash
