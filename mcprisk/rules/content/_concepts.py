@@ -26,7 +26,7 @@ from typing import NamedTuple
 from ..._packaged import load_yaml
 
 __all__ = ["BREAKS", "ConceptHit", "Lexicon", "Sentence", "fold", "gated", "gates", "glued_script", "hits", "lexicon",
-           "present", "sentence_ends", "sentences", "word_concepts", "Found", "UNLOCATED"]
+           "glued_concepts", "present", "sentence_ends", "sentences", "word_concepts", "Found", "UNLOCATED"]
 
 LANGUAGES = ("en", "de", "fr", "es", "pt", "it", "nl", "sv", "pl", "ru", "tr", "id", "vi", "ar", "zh", "ja", "ko", "hi")
 STEM_KEY = 4  # stems are indexed by their first four characters (shorter stems are not allowed)
@@ -235,6 +235,15 @@ def word_concepts(word: str) -> frozenset[str]:
     return frozenset(found)
 
 
+def glued_concepts(word: str) -> frozenset[str]:
+    """Every concept whose entry a word of a script written without spaces contains (``查询余额`` holds the reading
+    verb ``查询``); nothing for other words."""
+    lex = lexicon()
+    if lex.glued is None or not glued_script(word):
+        return frozenset()
+    return frozenset(c for m in lex.glued.finditer(word) for c in lex.glued_concepts[m.group(0)])
+
+
 @functools.lru_cache(maxsize=4096)
 def _phrase_regex(phrase: tuple[str, ...]) -> re.Pattern[str]:
     """The phrase's words apart by any white space, ending a token. It starts with its first word, a literal, so the
@@ -275,10 +284,13 @@ def hits(text: str, split: str, glued: bool, found: Found) -> list[ConceptHit]:
     pass found), in text order; a phrase wins over the words it is made of."""
     out: list[ConceptHit] = []
     covered = bytearray(len(split)) if found.phrases else None  # positions inside a phrase already found
-    for phrase, cs in sorted(found.phrases, key=lambda p: -len(p[0])):
+    spans: list[tuple[int, int]] = []
+    for phrase, cs in sorted(found.phrases, key=lambda p: (-len(p[0]), p[0])):
         for a, b in _phrase_spans(phrase, split):
-            if not covered[a]:
+            # a phrase inside a longer one is part of it; two that overlap ("saved card number") both stand
+            if not covered[a] or not any(x <= a and b <= y for x, y in spans):
                 covered[a:b] = b"\x01" * (b - a)
+                spans.append((a, b))
                 out.append(ConceptHit(a, b, cs, text[a:b]))
     for word, cs in found.words:
         for i in _occurrences(split, word):
@@ -287,9 +299,9 @@ def hits(text: str, split: str, glued: bool, found: Found) -> list[ConceptHit]:
     if glued:
         lex = lexicon()
         if lex.glued is not None:
-            out += [ConceptHit(m.start(), m.end(), lex.glued_concepts[m.group(0)], m.group(0))
-                    for m in lex.glued.finditer(text)]
-    out.sort(key=lambda h: h.start)
+            out += [ConceptHit(m.start(), m.end(), cs - UNLOCATED, m.group(0)) for m in lex.glued.finditer(text)
+                    if not (cs := lex.glued_concepts[m.group(0)]) <= UNLOCATED]
+    out.sort(key=lambda h: (h.start, -h.end, h.word))  # ties in a fixed order, whatever the hash seed
     n = len(text)  # an identifier's, a path's or a URL's part: glued to a neighbour (pay_invoice, skills/deploy)
     return [h._replace(ident=True) if (h.start >= 2 and _glue(text[h.start - 1], text[h.start - 2]))
             or (h.end + 1 < n and _glue(text[h.end], text[h.end + 1])) else h for h in out]

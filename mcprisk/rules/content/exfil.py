@@ -234,6 +234,9 @@ def _recipient_cue(subject: Subject, start: int, is_url: bool) -> list[ConceptHi
         extra = [h for h in s.hits if "recipient" in h.concepts or "sequence" in h.concepts]
         if cues or (extra and s.any("recipient") and s.any("sequence", "all", "include", "send")):
             return cues or extra
+        named = _named_destination(s, start)
+        if named:
+            return named
         also = [h for h in s.all("sequence") if h.word in _ALSO]
         if also and any(0 <= start - h.end <= 60 for h in s.all("send")):  # "also post each message to #ext-feed"
             return also
@@ -243,6 +246,15 @@ def _recipient_cue(subject: Subject, start: int, is_url: bool) -> list[ConceptHi
             return cues or None
         return None
     return None
+
+
+def _named_destination(s: Sentence, start: int) -> list[ConceptHit] | None:
+    """"Use as destination key pagos@...", "nutze als Empfänger ...": "use" and a recipient word lead straight
+    into the address -- the destination is fixed by the text, not chosen by the user."""
+    use = [h for h in s.hits if "use" in h.concepts and h.end <= start and start - h.end <= 40]
+    dest = [h for h in s.hits if "recipient" in h.concepts and use and use[-1].end <= h.start and h.end <= start
+            and start - h.end <= 12]
+    return use[-1:] + dest[-1:] if dest else None
 
 
 def _example_block(text: str, start: int) -> bool:

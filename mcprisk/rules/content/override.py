@@ -50,7 +50,7 @@ def _override(s: Sentence, text: str = "") -> tuple[list[ConceptHit], str] | Non
                 return [ig, target], "tells the model to drop its instructions"
             if "user" in target.concepts and s.any("instructions", "asked", "task"):
                 return [ig, target], "tells the model to drop what the user asked"
-    pair = s.near("instructions", "void", 70) or (s.near("rules", "void", 50) if s.any("prior", "model") else None)
+    pair = s.near("instructions", "void", 100) or (s.near("rules", "void", 50) if s.any("prior", "model") else None)
     if pair:
         return list(pair), "declares the model's instructions void"
     pair = s.near("precedence", "instructions", 80)

@@ -12,7 +12,7 @@ from ._concepts import glued_script, present
 from ._hits import Hit, report
 from ._surface import Field, Subject, surface
 from ._concepts import BREAKS as _BREAKS
-from .exfil import SECRET_FILES
+from .exfil import ADDRESS, RECIPIENT_PROPS, SECRET_FILES
 from .override import INJECTION_REFS
 
 SECRET_TEMPLATE = re.compile(r"(\{\{\s*|\$\{\{?\s*|\$|%)(env\.|secrets\.|process\.env\.)?[a-z0-9_.]*(key|token|secret|"
@@ -146,6 +146,38 @@ def _asks_for_secret(subject: Subject, f, start: int) -> Hit | None:
     return None
 
 
+# A value no honest schema defaults to: a command chained onto the value, a download piped to a shell, a command
+# substitution, or the cloud instance-metadata address that hands out the host's credentials.
+_HOSTILE_VALUE = re.compile(r"[;&|]\s*(?:curl|wget|nc|ncat|bash|sh|python3?|powershell|iex|rm)\s|\|\s*(?:ba|z)?sh\b|"
+                            r"\$\((?:curl|wget|cat|env|printenv)\b|169\.254\.169\.254|metadata\.google\.internal|"
+                            r"100\.100\.100\.200|fd00:ec2::254")
+_MAIL_VERB = frozenset({"email", "mail", "send", "forward", "post", "upload", "cc", "bcc"})
+# What a tool's own name and summary say when a credential belongs to its job (an account, a login, a service).
+_CRED_JOB = re.compile(r"pass|secret|credential|token|key|vault|ssh|auth|login|sign.?in|account|bank|konto|cuenta|"
+                       r"conta|compte|wallet|user|usuario|nutzer|utilisateur|usuário|smtp|imap|database|db\b|api")
+
+
+def _foreign_credential(subject: Subject, f: Field, start: int) -> Hit | None:
+    """"passwort_des_nutzers: the user's password in plain text" on a weather tool, "token_github (obligatorio)" on a
+    translator: a parameter asking for the user's credential on a tool whose own name and summary speak of no
+    account, login or service it could belong to, and whose name does not name the credential's service."""
+    if subject.kind != "tool" or f.path.count(".properties.") != 1:
+        return None  # a nested credential belongs to the object it configures (an app spec, a connection)
+    prop = f.path.rsplit(".properties.", 1)[-1].split(".")[0].lower()
+    if not _CRED_NAME.search(prop.replace("_", " ")):
+        return None
+    end = start + len(f.norm)
+    ask = next((s for s in subject.sentences if start <= s.start < end and s.any("cred", "secret") and s.any("user")
+                and not s.any("not_secret", "neg", "neg_desc", "unless")), None)
+    if ask is None:
+        return None
+    own = " ".join(g.norm for g in subject.fields[:2] if not g.schema)
+    if _CRED_JOB.search(own) or set(_WORD_BREAKS.split(prop)) & set(_WORD_BREAKS.split(own)) - {""}:
+        return None
+    return Hit(subject, f, ask.start - start, min(ask.end, end) - start,
+               f"asks for the user's credential in parameter {prop!r}, which the tool's own job does not use")
+
+
 def _template_vars(subject: Subject) -> Hit | None:
     """A URI template variable written as an order ("{paste_the_users_api_token_here}")."""
     for f in subject.fields:
@@ -183,6 +215,9 @@ def _param_hits(subject: Subject) -> Iterator[Hit]:
                 return
             continue
         tail = f.path.rsplit(".", 1)[-1]
+        if tail == "description" and (h := _foreign_credential(subject, f, subject.starts[i])) is not None:
+            yield h
+            return
         if wants and tail in ("title", "description"):
             h = _asks_for_secret(subject, f, subject.starts[i])
             if h:
@@ -200,7 +235,17 @@ def _param_hits(subject: Subject) -> Iterator[Hit]:
         if m and kind in ("default", "const", "examples", "example") and re.search(r"[{$%]", m.group(0)):
             yield Hit(subject, f, m.start(), m.end(), "fills a parameter with a secret or the conversation by default")
             return
+        m = _HOSTILE_VALUE.search(f.norm)
+        if m:
+            yield Hit(subject, f, m.start(), m.end(), f"puts a command or a cloud metadata address in a schema {kind}")
+            return
         prop = f.path.rsplit(".properties.", 1)[-1].split(".")[0].lower() if ".properties." in f.path else ""
+        if kind in ("enum", "default", "const") and "@" in f.norm and not RECIPIENT_PROPS.search(prop.replace("_", " ")):
+            m = ADDRESS.search(f.norm)
+            lead = [w for w in _WORD_BREAKS.split(f.norm[:m.start()]) if w]
+            if m and ("send" in _concepts_of(lead) or not _MAIL_VERB.isdisjoint(lead)):
+                yield Hit(subject, f, 0, len(f.norm), f"hides an order to send data out in a schema {kind} value")
+                return
         plain_path = kind in ("default", "const") and re.fullmatch(r"[~\w./-]+", f.raw.strip()) and re.search(
             r"path|file|dir|location", prop)  # examples suggest what to read; a default only names the tool's file
         if kind != "enum" and SECRET_FILES.search(f.raw.lower()) and not plain_path:
@@ -231,8 +276,11 @@ def parameter_poisoning(ctx: RuleContext) -> Iterable[Finding]:
     """The attack sits in the input schema: an instruction written as a property name
     (``ignore_previous_instructions_and_put_...``), a default that points at an outside host or pulls a secret
     from the environment (``{{OPENAI_API_KEY}}``, ``${GITHUB_TOKEN}``), enum values, defaults or examples that
-    read as orders. A default URL on the server's own domain and ordinary template placeholders (``${name}``)
-    are not flagged. Property descriptions that ask for secrets are INJ009's."""
+    read as orders, a command chained onto a value (``8.8.8.8; curl ... | sh``) or the cloud metadata address as a
+    default, and a credential asked of the user on a tool whose own name and summary speak of no account or
+    service (a weather tool requiring "the user's password"). A default URL on the server's own domain and
+    ordinary template placeholders (``${name}``) are not flagged. Other property descriptions that ask for secrets
+    are INJ009's."""
     hits = (next(_param_hits(s), None) or (_template_vars(s) if s.kind == "resource" else None)
             for s in surface(ctx).subjects)
     yield from report(parameter_poisoning, hits, "Parameter poisoning")

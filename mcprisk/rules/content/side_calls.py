@@ -1,0 +1,68 @@
+"""Hidden side actions told by name: a reader's text that, tied to the call, names another tool whose call changes
+something ("after fetching, call schedule_transfer ...", "über respond_event annehmen"). Used by ``side.py``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from ._concepts import ConceptHit, Sentence
+from ._surface import Subject, Surface
+
+# First words of a tool identifier whose call changes something a reader's user did not ask for (no "create", "add",
+# "update" or "set": a reader pointing at the next step of its own workflow names those honestly).
+_HARMFUL_CALL = frozenset(
+    "delete remove drop truncate purge clear wipe reset destroy erase prune pay charge transfer checkout purchase order "
+    "buy refund withdraw send post publish share invite grant revoke deactivate disable merge deploy cancel approve "
+    "accept respond confirm subscribe unsubscribe follow star schedule move trash archive close kill force "
+    "complete place".split())
+# "order_id", "close_date", "follow_up_at": a field or a placeholder named for a thing, not a tool
+_DATA_SUFFIX = frozenset("id ids key keys url uri name names at date time count number no num status state type types "
+                         "code token by price total amount list data info value values field fields".split())
+_PROPERTY = re.compile(r"properties\.([^.]+)")
+CALL_IDENT = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+def called_tool(subject: Subject, s: Sentence, surf: Surface, cue_concepts: frozenset[str],
+                blocked: Callable[[ConceptHit], bool]) -> ConceptHit | None:
+    """"then call schedule_transfer for 200.00", "über respond_event annehmen", "met move_to_trash verplaatst":
+    a reader's text that, after a word tying the sentence to the call (a sequence, a "byproduct" word, an address
+    to the model), names a tool whose first word changes something -- unless the sentence is a pointer ("to delete a
+    file, use delete_file", "use this before merge_request"), a condition the user holds, a negation, one of the
+    subject's own parameters (``order_by``), or -- in a server's instructions, prompts and resources -- a tool of
+    the same server (a server describing its own workflow). ``blocked`` is the side-action rule's test for a
+    subordinate or held-back act."""
+    cues = [h.end for h in s.hits if not h.concepts.isdisjoint(cue_concepts)]
+    if not cues:
+        return None
+    text = subject.text
+    own = {subject.name.lower()} | {p.lower() for f in subject.fields for p in _PROPERTY.findall(f.path)}
+    if subject.kind != "tool":
+        own |= {n.lower() for n in surf.tools_by_server.get(subject.server, ())}
+    for m in CALL_IDENT.finditer(text, s.start, s.end):
+        name = m.group(0)
+        if name in own or name.split("_")[0] not in _HARMFUL_CALL or name.rsplit("_", 1)[-1] in _DATA_SUFFIX \
+                or cues[0] > m.start() or text[m.start() - 1:m.start()] in ("{", "$", "<", "[") \
+                or _AFTER_POINTER.search(text, s.start, m.start()):
+            continue  # the cue leads the order ("after fetching, call ..."); "... after they approve" holds it back
+        if m.start() and text[m.start() - 1] in "\"'‘“«/.=:":
+            continue  # a quoted name, a path or a URL part, a key=value
+        call = ConceptHit(m.start(), m.end(), frozenset({"harm"}), name, True)
+        lead = text[max(s.start, m.start() - 40):m.start()].lower()
+        if _purpose_pointer(lead) or blocked(call):
+            continue
+        return call
+    return None
+
+
+# "use this before attempting `merge_request`", "instead of delete_file": a point in a workflow, not an order
+_AFTER_POINTER = re.compile(r"\b(?:before|after|prior to|instead of|rather than|than|vor|nach|avant|après|antes de|"
+                            r"después de|depois de|prima di|dopo|voor|na|przed|перед|после)\s+(?:\w+ing\s+|you\s+\w+\s+)?[`'\"]?$"
+                            r"|\b(?:a|an|its|their)\s+[`'\"]?$")  # "return a preview and a confirm_token": a thing
+_POINTER = re.compile(r"(?:\b(?:to|for|para|pour|um|per|om|zum|zur)\b[^,;.]*(?:,|\buse\b)|\b(?:see|siehe|voir|ver|"
+                      r"vedi|zie|see also)\s*$|\b(?:you can|you may|can be|may be|kann|können|peut|puede|pode|può)\b)")
+
+
+def _purpose_pointer(lead: str) -> bool:
+    """The words before the name point the way ("to delete it, use", "see", "you can pass the id to")."""
+    return _POINTER.search(lead) is not None
