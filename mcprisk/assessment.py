@@ -20,6 +20,7 @@ import networkx as nx
 
 from ._gcpace import fewer_collections
 from .classify import RuleFailure, build_context, classify_tool, server_context
+from .classify.learned import active_model
 from .classify.lexicon import lexicon
 from .declarations import ClassificationOverride, ToolDecl
 from .graph import build_graph, tool_credentials, tool_stores
@@ -270,22 +271,22 @@ class _Classified:
     The same definition on several servers, and every re-assessment, is then served without running the
     classifier again. What a classification reads is the tool's definition and its server's shared context
     (``ServerContext``: the server's words, the service it fronts, its annotation habit), never the server's
-    name as such: the key is (fingerprint, that context). The cached tool is compared with the one asked
-    about, so a stale fingerprint (a tool built by hand and changed with ``replace``) is never served. Only
-    classifications without an operator override or a failed rule are kept; the cache is bounded and simply
-    starts again when full.
+    name as such: the key is (fingerprint, that context, the lexicon and learned model in use). The cached tool
+    is compared with the one asked about, so a stale fingerprint is never served. Only classifications without
+    an operator override or a failed rule are kept; the cache is bounded and starts again when full.
     """
 
     LIMIT = 50_000
 
     def __init__(self) -> None:
         self._entries: dict[tuple[Any, ...], tuple[Any, ToolAssessment]] = {}
+        self._models: dict[int, Any] = {}
 
-    @staticmethod
-    def _key(tool: Any, shared: Any) -> tuple[Any, ...] | None:
+    def _key(self, tool: Any, shared: Any) -> tuple[Any, ...] | None:
         if not tool.fingerprint or shared is None:
             return None
-        return (tool.fingerprint, shared.words, shared.match, shared.boilerplate_annotations, id(lexicon()))
+        model = self._models.setdefault(id(m := active_model()), m)  # kept alive: its id is never reused
+        return (tool.fingerprint, shared.words, shared.match, shared.boilerplate_annotations, id(lexicon()), id(model))
 
     def get(self, tool: Any, server: str, shared: Any) -> ToolAssessment | None:
         key = self._key(tool, shared)
@@ -300,11 +301,12 @@ class _Classified:
         if key is None:
             return
         if len(self._entries) >= self.LIMIT:
-            self._entries.clear()
+            self.clear()
         self._entries[key] = (tool, assessed)
 
     def clear(self) -> None:
         self._entries.clear()
+        self._models.clear()
 
 
 _CLASSIFIED = _Classified()

@@ -131,3 +131,19 @@ def test_an_override_is_not_second_guessed():
     with use_model(_pushing("n-1:widgets", "destructive")):
         got = classify_tool(listing, "shop", override={"effects": ["read_only"], "reason": "checked"})
     assert got.primary == "read_only" and got.confidence == "high"
+
+
+def test_a_cached_classification_is_never_served_under_another_model():
+    """``assess`` keeps classifications for reuse keyed by the model in use: assessing the same server under the
+    rules alone, under a model that raises a tool, and again under the rules gives each reading, with nothing
+    cleared in between."""
+    listing = tool("list_widgets", "List the widgets in the catalogue.")
+    snap = Snapshot(server=ServerSpec.stdio(["widget-server"]), status="complete", tools=(listing,))
+    raising = _pushing("n-1:widgets", "destructive")
+    with use_model(None):
+        first = assess([snap]).tools[0].primary
+    with use_model(raising):
+        raised = assess([snap]).tools[0].primary
+    with use_model(None):
+        again = assess([snap]).tools[0].primary
+    assert (first, raised, again) == ("read_only", "destructive", "read_only")

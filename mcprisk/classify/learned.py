@@ -274,15 +274,10 @@ def active_model() -> Model | None:
 @contextlib.contextmanager
 def use_model(model: Model | None) -> Iterator[None]:
     """Consult ``model`` (None: the rules alone) within the block; cross-validation folds use their own.
-
-    Classifications ``assess`` keeps for reuse were made under the model in use then, so they are forgotten on
-    entering and on leaving the block (``assessment.clear_caches``)."""
-    from ..assessment import clear_caches  # here: the assessment imports the classifier
-
+    Classifications ``assess`` keeps for reuse are keyed by the model in use, so none made under another is
+    served here."""
     token = _ACTIVE.set(model)
-    clear_caches()
     try:
         yield
     finally:
         _ACTIVE.reset(token)
-        clear_caches()
