@@ -26,13 +26,16 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+from . import _shapes
+
 __all__ = ["KIND_FIELDS", "TOOL_PLACEMENT", "compact", "expand_report"]
 
 TOOL_PLACEMENT = {"allowed": ["local_stdio"], "own_blockers": [], "recommended": "local_stdio"}
 ROW_FIELDS = ("rule", "source", "text", "detail", "effect", "flag", "weight")  # a whole evidence item
 KIND_FIELDS = ("rule", "source", "detail", "effect", "flag", "weight")  # what evidence items share
 # defaults table -> (the field naming an entry's id, the fields that take a default)
-BY_ID = {"no_go": ("id", ("title", "severity")), "rationale": ("id", ("question",)),
+BY_ID = {"no_go": ("id", ("title", "severity", "evidence", "says")),
+         "rationale": ("id", ("question", "answer", "evidence", "says")),
          "controls": ("control", ("why", "evidence")), "ceiling_answers": ("id", ("text",)),
          "ceiling_held_by": ("cap", ("does",))}
 COUNTED = ("no_go", "rationale")  # entries with assumed / evidence_count
@@ -90,17 +93,11 @@ def _pattern_defaults(report: dict[str, Any]) -> dict[str, list[str]]:
 
 
 def compact(full: dict[str, Any]) -> dict[str, Any]:
-    """The full report body made version 3 (changes ``full`` in place and returns it: it is built for this)."""
+    """The full report body made version 4 (changes ``full`` in place and returns it: it is built for this)."""
     for h in _entries(full, "ceiling_held_by"):  # "<tool> <what the cap does>": the cap's part is shared
         if h["tool"] is not None and h["why"].startswith(f"{h['tool']} "):
             h["does"] = h.pop("why")[len(h["tool"]) + 1:]
-    defaults: dict[str, Any] = _defaults(full)
-    defaults["missing_by_pattern"] = _pattern_defaults(full)
-    for table, (key, _) in BY_ID.items():
-        for e in _entries(full, table):
-            for f, value in defaults[table].get(e[key], {}).items():
-                if e[f] == value:
-                    del e[f]
+    missing_by_pattern = _pattern_defaults(full)
     annotations: dict[str, int] = {}
     for server in full["servers"]:
         for tool in server["tools"]:
@@ -109,7 +106,7 @@ def compact(full: dict[str, Any]) -> dict[str, Any]:
                 tool["confirm"] = True
         held_back = []
         if server.get("placement") is not None:
-            _compact_placement(server["placement"], defaults["missing_by_pattern"])
+            _compact_placement(server["placement"], missing_by_pattern)
             held_back = _reasons(server["placement"]["held_back_by"])
         for plan in server["split_plans"]:
             groups: dict[tuple[str, ...], list[str]] = {}
@@ -118,6 +115,16 @@ def compact(full: dict[str, Any]) -> dict[str, Any]:
             plan["reasons"] = [{"adds": list(adds), "tools": tools} for adds, tools in groups.items()]
             if _reasons(plan["reasons"]) == held_back:
                 del plan["reasons"]
+    _shapes.says_out(full)
+    defaults: dict[str, Any] = _defaults(full)
+    defaults["missing_by_pattern"] = missing_by_pattern
+    for table, (key, _) in BY_ID.items():
+        for e in _entries(full, table):
+            for f, value in defaults[table].get(e[key], {}).items():
+                if e[f] == value:
+                    del e[f]
+    defaults["placement"] = _shapes.placement_out(full)
+    _shapes.findings_out(full)
     for f in full["findings"]:
         rule = full["rules"].get(f["code"], {})
         for k in ("title", "references"):
@@ -132,9 +139,9 @@ def compact(full: dict[str, Any]) -> dict[str, Any]:
         item = dict(zip(ROW_FIELDS, row))
         kind = tuple(item[k] for k in KIND_FIELDS)
         rows.append([kinds.setdefault(kind, len(kinds)), item["text"]])
-    full.update({"evidence": rows, "evidence_fields": ["kind", "text"], "evidence_kinds": [list(k) for k in kinds],
-                 "evidence_kind_fields": list(KIND_FIELDS), "defaults": defaults,
-                 "annotations": [json.loads(a) for a in annotations]})
+    full.update({"evidence": _shapes.evidence_out(rows), "evidence_fields": ["kind", "text"],
+                 "evidence_kinds": [list(k) for k in kinds], "evidence_kind_fields": list(KIND_FIELDS),
+                 "defaults": defaults, "annotations": [json.loads(a) for a in annotations]})
     return full
 
 
@@ -204,19 +211,25 @@ def _compact_placement(p: dict[str, Any], missing: dict[str, list[str]]) -> None
 
 
 def expand_report(report: dict[str, Any]) -> dict[str, Any]:
-    """A JSON report (as loaded) with every entry whole: what ``format_version`` 3 stores once put back in place,
-    evidence as rows of all seven ``evidence_fields`` (the shape of version 2; ``format_version`` stays 3). A
+    """A JSON report (as loaded) with every entry whole: what ``format_version`` 3 and 4 store once put back in
+    place, evidence as rows of all seven ``evidence_fields`` (the shape of version 2; ``format_version`` stays). A
     version 2 report is returned as it is (it stores every entry whole already); any other raises ``ValueError``."""
     if report.get("format") != "mcprisk.report":
         raise ValueError('not an mcprisk report (expected "format": "mcprisk.report")')
     version = report.get("format_version")
     if version == 2:
         return copy.deepcopy(report)
-    if version != 3:
-        raise ValueError(f"report format_version {version!r} is not supported (this mcprisk reads 2 and 3)")
+    if version not in (3, 4):
+        raise ValueError(f"report format_version {version!r} is not supported (this mcprisk reads 2, 3 and 4)")
     full = copy.deepcopy(report)
     defaults = full.pop("defaults")
     annotations = full.pop("annotations")
+    _shapes.placement_in(full, defaults.get("placement", {}))
+    for table, (key, _) in BY_ID.items():
+        for e in _entries(full, table):
+            for f, value in defaults.get(table, {}).get(e[key], {}).items():
+                e.setdefault(f, copy.deepcopy(value))
+    _shapes.says_in(full)
     for server in full["servers"]:
         for tool in server["tools"]:
             if tool.get("confirm") is True:
@@ -229,10 +242,6 @@ def expand_report(report: dict[str, Any]) -> dict[str, Any]:
             _expand_placement(server["placement"], defaults.get("missing_by_pattern", {}))
         for plan in server["split_plans"]:
             plan["reasons"] = _reasons(plan["reasons"] if "reasons" in plan else server["placement"]["held_back_by"])
-    for table, (key, _) in BY_ID.items():
-        for e in _entries(full, table):
-            for f, value in defaults.get(table, {}).get(e[key], {}).items():
-                e.setdefault(f, value)
     for h in _entries(full, "ceiling_held_by"):
         if "does" in h:
             h["why"] = f"{h['tool']} {h.pop('does')}"
@@ -245,9 +254,10 @@ def expand_report(report: dict[str, Any]) -> dict[str, Any]:
         if "server_tools" in f:
             f["tools"] = [f"{f['server']}/{t}" for t in f.pop("server_tools")]
         f.setdefault("tools_count", len(f["tools"]))
+    _shapes.findings_in(full)
     kinds = full.pop("evidence_kinds")
     full.pop("evidence_kind_fields")
-    full["evidence"] = [[*kinds[k][:2], text, *kinds[k][2:]] for k, text in full["evidence"]]
+    full["evidence"] = [[*kinds[k][:2], text, *kinds[k][2:]] for k, text in _shapes.evidence_in(full["evidence"])]
     full["evidence_fields"] = list(ROW_FIELDS)
     return full
 

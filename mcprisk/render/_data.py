@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 __all__ = ["REPORT_FORMAT", "REPORT_VERSION", "report_data", "report_evidence"]
 
 REPORT_FORMAT = "mcprisk.report"
-REPORT_VERSION = 3
+REPORT_VERSION = 4
 SHARED_WITH_SHOWN = 8
 LISTED = 8  # evidence lines of a decision step or no-go sign kept; evidence_count says how many there are
 FINDING_TOOLS = 25  # tools named per finding; tools_count says how many there are
@@ -239,4 +239,10 @@ def report_evidence(report: dict[str, Any], refs: Iterable[int]) -> list[dict[st
         fields = report.get("evidence_fields") or EVIDENCE_FIELDS
         return [dict(zip(fields, rows[i])) for i in refs]
     kinds, kind_fields = report["evidence_kinds"], report.get("evidence_kind_fields") or KIND_FIELDS
-    return [{"text": rows[i][1], **dict(zip(kind_fields, kinds[rows[i][0]]))} for i in refs]
+    return [{"text": _text(rows, i), **dict(zip(kind_fields, kinds[rows[i][0]]))} for i in refs]
+
+
+def _text(rows: list[list[Any]], i: int) -> str:
+    """Row ``i``'s quote; in version 4 a quote an earlier row has is that row's index."""
+    text = rows[i][1]
+    return rows[text][1] if isinstance(text, int) else text

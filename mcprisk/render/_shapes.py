@@ -1,0 +1,134 @@
+"""Version 4 of the JSON report: what version 3 still wrote once per server or per finding, stored once.
+
+``_compact`` calls these on the way out (``compact``) and back (``expand_report``); each ``*_out`` has a
+``*_in`` that undoes it exactly, and a version 3 report carries none of their marks, so reading one back is a
+no-op here. What they store once (report.schema.json documents each):
+
+- ``says``: a no-go sign's or decision step's evidence lines that all read "<tool> <the same words>" keep the
+  tool names in ``evidence`` and the shared words once in ``says`` (itself a per-id default when most entries of
+  the id say it).
+- ``defaults.placement``: per placement field, the value most servers carry (the assumptions, the current
+  reason, the required controls of a read-only stdio server...); a placement leaves out a field equal to it.
+  ``recommended`` and ``current`` are always written.
+- a finding leaves out an ``id`` that is ``code@server[@subject]`` (``Finding.id``); a verdict leaves out
+  ``meanings`` when each is the title of the finding it names.
+- ``evidence_texts``: a quote two evidence rows share is written once; the second row names the first (an
+  integer in place of the text).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+__all__ = ["KEPT", "evidence_in", "evidence_out", "findings_in", "findings_out", "placement_in", "placement_out",
+           "says_in", "says_out"]
+
+KEPT = ("server", "summary", "recommended", "current")  # placement fields always written (the pattern, the why)
+SAID = ("no_go", "rationale")  # placement entries whose evidence lines may share their words (``says``)
+
+
+def _placements(report: dict[str, Any]) -> list[dict[str, Any]]:
+    return [s["placement"] for s in report["servers"] if s.get("placement") is not None]
+
+
+def says_out(report: dict[str, Any]) -> None:
+    """Evidence lines "<tool> <words>" with the same words: the tool names kept, the words once (``says``)."""
+    for server in report["servers"]:
+        p = server.get("placement")
+        if p is None:
+            continue
+        names = sorted((t["name"] for t in server["tools"]), key=len, reverse=True)
+        for e in (e for table in SAID for e in p[table]):
+            split = [_split(line, names) for line in e["evidence"]]
+            if split and all(s is not None for s in split) and len({s[1] for s in split}) == 1:
+                e["evidence"], e["says"] = [s[0] for s in split], split[0][1]
+
+
+def _split(line: str, names: list[str]) -> tuple[str, str] | None:
+    """``line`` as (tool, words) when it starts with one of the server's tool names (the longest) and a space."""
+    name = next((n for n in names if line.startswith(f"{n} ")), None)
+    return None if name is None else (name, line[len(name) + 1:])
+
+
+def says_in(report: dict[str, Any]) -> None:
+    for p in _placements(report):
+        for e in (e for table in SAID for e in p[table]):
+            if "says" in e:
+                says = e.pop("says")
+                e["evidence"] = [f"{tool} {says}" for tool in e["evidence"]]
+
+
+def placement_out(report: dict[str, Any]) -> dict[str, Any]:
+    """Leave out placement fields equal to the value most placements carry (twice or more, every placement having
+    the field); returns those values (``defaults.placement``)."""
+    placements = _placements(report)
+    seen: dict[str, Counter[str]] = {}
+    for p in placements:
+        for f, value in p.items():
+            if f not in KEPT:
+                seen.setdefault(f, Counter())[json.dumps(value, sort_keys=True)] += 1
+    shared = {}
+    for f, values in sorted(seen.items()):
+        value, n = values.most_common(1)[0]
+        if n > 1 and values.total() == len(placements):
+            shared[f] = json.loads(value)
+    for p in placements:
+        for f, value in shared.items():
+            if p[f] == value:
+                del p[f]
+    return shared
+
+
+def placement_in(report: dict[str, Any], shared: dict[str, Any]) -> None:
+    for p in _placements(report):
+        for f, value in shared.items():
+            if f not in p:
+                p[f] = json.loads(json.dumps(value))
+
+
+def finding_id(f: dict[str, Any]) -> str:
+    """A finding's id as ``Finding.id`` makes it: code@server, then @subject unless it is empty or the server."""
+    subject = f["subject"]
+    return f"{f['code']}@{f['server']}" + (f"@{subject}" if subject and subject != f["server"] else "")
+
+
+def findings_out(report: dict[str, Any]) -> None:
+    """Leave out finding ids that ``finding_id`` rebuilds, and verdict meanings that are their findings' titles
+    (run on whole findings: titles in place)."""
+    titles = {f["id"]: f["title"] for f in report["findings"]}
+    for server in report["servers"]:
+        v = server.get("verdict")
+        if v is not None and list(v["meanings"]) == v["reasons"] and all(
+                titles.get(k) == t for k, t in v["meanings"].items()):
+            del v["meanings"]
+    for f in report["findings"]:
+        if f["id"] == finding_id(f):
+            del f["id"]
+
+
+def findings_in(report: dict[str, Any]) -> None:
+    """Put back finding ids and verdict meanings (run once findings have their titles back)."""
+    for f in report["findings"]:
+        if "id" not in f:
+            f["id"] = finding_id(f)
+    titles = {f["id"]: f["title"] for f in report["findings"]}
+    for server in report["servers"]:
+        v = server.get("verdict")
+        if v is not None and "meanings" not in v:
+            v["meanings"] = {k: titles[k] for k in v["reasons"]}
+
+
+def evidence_out(rows: list[list[Any]]) -> list[list[Any]]:
+    """Rows of (kind, text): a text an earlier row has is written as that row's index."""
+    first: dict[str, int] = {}
+    out = []
+    for i, (kind, text) in enumerate(rows):
+        j = first.setdefault(text, i)
+        out.append([kind, text if j == i else j])
+    return out
+
+
+def evidence_in(rows: list[list[Any]]) -> list[list[Any]]:
+    return [[kind, rows[text][1] if isinstance(text, int) else text] for kind, text in rows]
