@@ -98,17 +98,22 @@ def compact(full: dict[str, Any]) -> dict[str, Any]:
         if h["tool"] is not None and h["why"].startswith(f"{h['tool']} "):
             h["does"] = h.pop("why")[len(h["tool"]) + 1:]
     missing_by_pattern = _pattern_defaults(full)
+    owners, contexts = _shapes.owners(full), _shapes.contexts(full)
     annotations: dict[str, int] = {}
     for server in full["servers"]:
         for tool in server["tools"]:
             _compact_tool(tool, annotations)
             if tool.get("confirm") == confirm_at(server["name"], tool["name"]):
                 tool["confirm"] = True
-        held_back = []
+        held_back, moved = [], _shapes.moved(server)
         if server.get("placement") is not None:
+            if server["placement"].get("ceiling") is not None:
+                _shapes.answers_out(server["name"], server["placement"]["ceiling"])
             _compact_placement(server["placement"], missing_by_pattern)
             held_back = _reasons(server["placement"]["held_back_by"])
         for plan in server["split_plans"]:
+            if plan["move"] == moved:
+                del plan["move"]
             groups: dict[tuple[str, ...], list[str]] = {}
             for tool, adds in plan["reasons"].items():
                 groups.setdefault(tuple(adds), []).append(tool)
@@ -132,7 +137,9 @@ def compact(full: dict[str, Any]) -> dict[str, Any]:
                 del f[k]
         if f["tracking_note"] is None:
             del f["tracking_note"]
+        _shapes.message_out(f, contexts)
         _compact_finding_tools(f)
+        _shapes.finding_tools_out(f, owners.get(f["server"], {}))
     kinds: dict[tuple[Any, ...], int] = {}
     rows = []
     for row in full["evidence"]:
@@ -240,17 +247,24 @@ def expand_report(report: dict[str, Any]) -> dict[str, Any]:
                 tool["placement"] = {**copy.deepcopy(TOOL_PLACEMENT), **tool.get("placement", {})}
         if server.get("placement") is not None:
             _expand_placement(server["placement"], defaults.get("missing_by_pattern", {}))
+            if server["placement"].get("ceiling") is not None:
+                _shapes.answers_in(server["name"], server["placement"]["ceiling"])
+        moved = _shapes.moved(server)
         for plan in server["split_plans"]:
+            plan.setdefault("move", moved)
             plan["reasons"] = _reasons(plan["reasons"] if "reasons" in plan else server["placement"]["held_back_by"])
     for h in _entries(full, "ceiling_held_by"):
         if "does" in h:
             h["why"] = f"{h['tool']} {h.pop('does')}"
+    owners, contexts = _shapes.owners(full), _shapes.contexts(full)
     for f in full["findings"]:
         rule = full["rules"].get(f["code"], {})
         for k in ("title", "references"):
             if k not in f:
                 f[k] = rule[k]
         f.setdefault("tracking_note", None)
+        _shapes.message_in(f, contexts)
+        _shapes.finding_tools_in(f, owners.get(f["server"], {}))
         if "server_tools" in f:
             f["tools"] = [f"{f['server']}/{t}" for t in f.pop("server_tools")]
         f.setdefault("tools_count", len(f["tools"]))

@@ -32,6 +32,7 @@ from ..model import EFFECTS, Evidence, Finding, Flow, PromptAssessment, Resource
 from ._common import counts, owasp_rows, rule_docs, stamp
 from ._compact import KIND_FIELDS, compact
 from ._compact import ROW_FIELDS as EVIDENCE_FIELDS
+from ._shapes import FINDING_TOOLS
 
 if TYPE_CHECKING:
     from ..assessment import Assessment
@@ -44,7 +45,6 @@ REPORT_FORMAT = "mcprisk.report"
 REPORT_VERSION = 4
 SHARED_WITH_SHOWN = 8
 LISTED = 8  # evidence lines of a decision step or no-go sign kept; evidence_count says how many there are
-FINDING_TOOLS = 25  # tools named per finding; tools_count says how many there are
 
 
 class _Pool:

@@ -19,14 +19,16 @@ no-op here. What they store once (report.schema.json documents each):
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from typing import Any
 
-__all__ = ["KEPT", "evidence_in", "evidence_out", "findings_in", "findings_out", "placement_in", "placement_out",
+__all__ = ["FINDING_TOOLS", "KEPT", "evidence_in", "evidence_out", "findings_in", "findings_out", "placement_in", "placement_out",
            "says_in", "says_out"]
 
 KEPT = ("server", "summary", "recommended", "current")  # placement fields always written (the pattern, the why)
 SAID = ("no_go", "rationale")  # placement entries whose evidence lines may share their words (``says``)
+FINDING_TOOLS = 25  # tools named per finding; tools_count says how many there are
 
 
 def _placements(report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -132,3 +134,106 @@ def evidence_out(rows: list[list[Any]]) -> list[list[Any]]:
 
 def evidence_in(rows: list[list[Any]]) -> list[list[Any]]:
     return [[kind, rows[text][1] if isinstance(text, int) else text] for kind, text in rows]
+
+
+def owners(report: dict[str, Any]) -> dict[str, dict[str, list[str]]]:
+    """Per server, the tools of each no-go sign and control of its (whole) placement, and ``*``: all its tools."""
+    out = {}
+    for server in report["servers"]:
+        p = server.get("placement") or {}
+        own = {"*": [t["name"] for t in server["tools"]]}
+        for e in p.get("no_go", ()):
+            own.setdefault(e["id"], e.get("tools", []))
+        for c in p.get("current_controls") or p.get("required_controls") or ():
+            own.setdefault(c["control"], c.get("tools", []))
+        out[server["name"]] = own
+    return out
+
+
+def finding_tools_out(f: dict[str, Any], own: dict[str, list[str]]) -> None:
+    """A finding's ``server_tools`` that are (the first ``listed`` of) a no-go sign's or control's tools, or all the
+    server's tools, say ``tools_as`` instead."""
+    tools = f.get("server_tools")
+    if not tools:
+        return
+    count = f.get("tools_count", len(tools))
+    ident = next((k for k, v in own.items() if v[:FINDING_TOOLS] == tools and len(v) == count), None)
+    if ident is not None:
+        del f["server_tools"]
+        f["tools_as"] = ident
+
+
+def finding_tools_in(f: dict[str, Any], own: dict[str, list[str]]) -> None:
+    if "tools_as" in f:
+        f["server_tools"] = own[f.pop("tools_as")][:FINDING_TOOLS]
+
+
+def contexts(report: dict[str, Any]) -> dict[str, dict[str, dict[str, str]]]:
+    """Per server and control, the words a finding about that control repeats from the (whole) placement: the
+    control's ``why`` and its ``status`` (evidence); the server's name under ``*``."""
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for server in report["servers"]:
+        p = server.get("placement") or {}
+        ctx = out[server["name"]] = {"*": {"server": server["name"]}}
+        for c in p.get("current_controls") or p.get("required_controls") or ():
+            ctx[c["control"]] = {"server": server["name"], "why": c.get("why", ""), "status": c.get("evidence", "")}
+    return out
+
+
+def _escape(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+_FIELD = re.compile(r"\{\{|\}\}|\{(\w+)\}")
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    """A message template back to its words: ``{name}`` is ``values[name]``, ``{{`` and ``}}`` single braces."""
+    return _FIELD.sub(lambda m: values[m[1]] if m[1] else m[0][0], template)
+
+
+def message_out(f: dict[str, Any], ctx: dict[str, dict[str, dict[str, str]]]) -> None:
+    """A finding message that repeats its server's name or its control's why and status (placement) names them
+    (``{server}``, ``{why}``, ``{status}``, braces doubled) and says so with ``message_fields: true``; kept
+    word for word when that would not read back exactly."""
+    values = ctx.get(f["server"], {}).get(f["subject"]) or ctx.get(f["server"], {}).get("*")
+    if not values:
+        return
+    template = _escape(f["message"])
+    for name, value in sorted(values.items(), key=lambda kv: -len(kv[1])):
+        if len(value) > 8:
+            template = template.replace(_escape(value), f"{{{name}}}")
+    if template != _escape(f["message"]) and fill(template, values) == f["message"]:
+        f["message"], f["message_fields"] = template, True
+
+
+def message_in(f: dict[str, Any], ctx: dict[str, dict[str, dict[str, str]]]) -> None:
+    if f.pop("message_fields", False):
+        values = ctx[f["server"]].get(f["subject"]) or ctx[f["server"]]["*"]
+        f["message"] = fill(f["message"], values)
+
+
+def confirm_text(server: str, tool: str) -> str:
+    """A ceiling's answer for a tool read as destructive until confirmed (``mcprisk.placement.ceiling``)."""
+    return (f"Confirm what {tool} does with an operator override (servers.{server}.tools.{tool}.classification): "
+            "until then it is read as destructive.")
+
+
+def answers_out(server: str, ceiling: dict[str, Any]) -> None:
+    """A ceiling's confirm answers that say ``confirm_text`` name the tool (``tool``) instead of the sentence."""
+    for a in ceiling["answers"]:
+        tool = next((t for t in ceiling.get("confirm", ()) if a.get("text") == confirm_text(server, t)), None)
+        if a["id"] == "confirm" and tool is not None:
+            a["tool"] = tool
+            del a["text"]
+
+
+def answers_in(server: str, ceiling: dict[str, Any]) -> None:
+    for a in ceiling["answers"]:
+        if "tool" in a:
+            a["text"] = confirm_text(server, a.pop("tool"))
+
+
+def moved(server: dict[str, Any]) -> list[str]:
+    """The tools a split plan moves when it moves every tool that holds the server back (``held_back_by``)."""
+    return sorted({t for h in (server.get("placement") or {}).get("held_back_by", ()) for t in h["tools"]})
