@@ -28,11 +28,12 @@ from typing import Any
 
 from . import _shapes
 
-__all__ = ["KIND_FIELDS", "TOOL_PLACEMENT", "compact", "expand_report"]
+__all__ = ["KIND_FIELDS", "TOOL_PLACEMENT", "compact", "expand_report", "whole_kind", "whole_kinds"]
 
 TOOL_PLACEMENT = {"allowed": ["local_stdio"], "own_blockers": [], "recommended": "local_stdio"}
 ROW_FIELDS = ("rule", "source", "text", "detail", "effect", "flag", "weight")  # a whole evidence item
-KIND_FIELDS = ("rule", "source", "detail", "effect", "flag", "weight")  # what evidence items share
+KIND_FIELDS = ("rule", "source", "detail", "effect", "flag", "weight")  # what evidence items share (version 3)
+CLASS_FIELDS = ("rule", "source", "effect", "flag", "weight")  # what evidence kinds share (version 4)
 # defaults table -> (the field naming an entry's id, the fields that take a default)
 BY_ID = {"no_go": ("id", ("title", "severity", "evidence", "says")),
          "rationale": ("id", ("question", "answer", "evidence", "says")),
@@ -129,7 +130,7 @@ def compact(full: dict[str, Any]) -> dict[str, Any]:
                 if e[f] == value:
                     del e[f]
     defaults["placement"] = _shapes.placement_out(full)
-    _shapes.findings_out(full)
+    defaults["meanings"] = _shapes.findings_out(full)
     for f in full["findings"]:
         rule = full["rules"].get(f["code"], {})
         for k in ("title", "references"):
@@ -141,13 +142,15 @@ def compact(full: dict[str, Any]) -> dict[str, Any]:
         _compact_finding_tools(f)
         _shapes.finding_tools_out(f, owners.get(f["server"], {}))
     kinds: dict[tuple[Any, ...], int] = {}
+    classes: dict[tuple[Any, ...], int] = {}
     rows = []
     for row in full["evidence"]:
         item = dict(zip(ROW_FIELDS, row))
-        kind = tuple(item[k] for k in KIND_FIELDS)
+        kind = (classes.setdefault(tuple(item[k] for k in CLASS_FIELDS), len(classes)), item["detail"])
         rows.append([kinds.setdefault(kind, len(kinds)), item["text"]])
     full.update({"evidence": _shapes.evidence_out(rows), "evidence_fields": ["kind", "text"],
-                 "evidence_kinds": [list(k) for k in kinds], "evidence_kind_fields": list(KIND_FIELDS),
+                 "evidence_kinds": [list(k) for k in kinds], "evidence_kind_fields": ["class", "detail"],
+                 "evidence_classes": [list(c) for c in classes], "evidence_class_fields": list(CLASS_FIELDS),
                  "defaults": defaults, "annotations": [json.loads(a) for a in annotations]})
     return full
 
@@ -268,12 +271,26 @@ def expand_report(report: dict[str, Any]) -> dict[str, Any]:
         if "server_tools" in f:
             f["tools"] = [f"{f['server']}/{t}" for t in f.pop("server_tools")]
         f.setdefault("tools_count", len(f["tools"]))
-    _shapes.findings_in(full)
-    kinds = full.pop("evidence_kinds")
+    _shapes.findings_in(full, defaults.get("meanings", {}))
+    kinds = whole_kinds(full.pop("evidence_kinds"), full.pop("evidence_classes", None))
     full.pop("evidence_kind_fields")
+    full.pop("evidence_class_fields", None)
     full["evidence"] = [[*kinds[k][:2], text, *kinds[k][2:]] for k, text in _shapes.evidence_in(full["evidence"])]
     full["evidence_fields"] = list(ROW_FIELDS)
     return full
+
+
+def whole_kinds(kinds: list[list[Any]], classes: list[list[Any]] | None) -> list[list[Any]]:
+    """Evidence kinds as rows of ``KIND_FIELDS``: version 4 writes them as (class, detail), version 3 whole."""
+    return kinds if classes is None else [whole_kind(k, classes) for k in kinds]
+
+
+def whole_kind(kind: list[Any], classes: list[list[Any]] | None) -> list[Any]:
+    """One evidence kind as a row of ``KIND_FIELDS`` (``classes``: version 4's evidence_classes)."""
+    if classes is None:
+        return kind
+    c, detail = kind
+    return [*classes[c][:2], detail, *classes[c][2:]]
 
 
 def _expand_placement(p: dict[str, Any], missing: dict[str, list[str]]) -> None:

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__
 from ..model import EFFECTS, Evidence, Finding, Flow, PromptAssessment, ResourceAssessment, ToolAssessment
 from ._common import counts, owasp_rows, rule_docs, stamp
-from ._compact import KIND_FIELDS, compact
+from ._compact import KIND_FIELDS, compact, whole_kind
 from ._compact import ROW_FIELDS as EVIDENCE_FIELDS
 from ._shapes import FINDING_TOOLS
 
@@ -238,8 +238,8 @@ def report_evidence(report: dict[str, Any], refs: Iterable[int]) -> list[dict[st
     if "evidence_kinds" not in report:  # version 2, or expanded: whole rows
         fields = report.get("evidence_fields") or EVIDENCE_FIELDS
         return [dict(zip(fields, rows[i])) for i in refs]
-    kinds, kind_fields = report["evidence_kinds"], report.get("evidence_kind_fields") or KIND_FIELDS
-    return [{"text": _text(rows, i), **dict(zip(kind_fields, kinds[rows[i][0]]))} for i in refs]
+    kinds, classes = report["evidence_kinds"], report.get("evidence_classes")
+    return [{"text": _text(rows, i), **dict(zip(KIND_FIELDS, whole_kind(kinds[rows[i][0]], classes)))} for i in refs]
 
 
 def _text(rows: list[list[Any]], i: int) -> str:

@@ -96,30 +96,38 @@ def finding_id(f: dict[str, Any]) -> str:
     return f"{f['code']}@{f['server']}" + (f"@{subject}" if subject and subject != f["server"] else "")
 
 
-def findings_out(report: dict[str, Any]) -> None:
-    """Leave out finding ids that ``finding_id`` rebuilds, and verdict meanings that are their findings' titles
-    (run on whole findings: titles in place)."""
-    titles = {f["id"]: f["title"] for f in report["findings"]}
-    for server in report["servers"]:
-        v = server.get("verdict")
-        if v is not None and list(v["meanings"]) == v["reasons"] and all(
-                titles.get(k) == t for k, t in v["meanings"].items()):
+def findings_out(report: dict[str, Any]) -> dict[str, str]:
+    """Leave out finding ids that ``finding_id`` rebuilds, and verdict meanings that are each their finding's
+    title or the one meaning every verdict gives that reason (returned: ``defaults.meanings``). Run on whole
+    findings (titles in place)."""
+    shared = {f["id"]: f["title"] for f in report["findings"]}
+    for v in _verdicts(report):
+        for k, t in v["meanings"].items():
+            shared.setdefault(k, t)
+    for v in _verdicts(report):
+        if list(v["meanings"]) == v["reasons"] and all(shared[k] == t for k, t in v["meanings"].items()):
             del v["meanings"]
+    ids = {f["id"] for f in report["findings"]}
     for f in report["findings"]:
         if f["id"] == finding_id(f):
             del f["id"]
+    needed = {k for v in _verdicts(report) if "meanings" not in v for k in v["reasons"]}
+    return {k: t for k, t in sorted(shared.items()) if k in needed and k not in ids}
 
 
-def findings_in(report: dict[str, Any]) -> None:
+def _verdicts(report: dict[str, Any]) -> list[dict[str, Any]]:
+    return [s["verdict"] for s in report["servers"] if s.get("verdict") is not None]
+
+
+def findings_in(report: dict[str, Any], meanings: dict[str, str]) -> None:
     """Put back finding ids and verdict meanings (run once findings have their titles back)."""
     for f in report["findings"]:
         if "id" not in f:
             f["id"] = finding_id(f)
-    titles = {f["id"]: f["title"] for f in report["findings"]}
-    for server in report["servers"]:
-        v = server.get("verdict")
-        if v is not None and "meanings" not in v:
-            v["meanings"] = {k: titles[k] for k in v["reasons"]}
+    shared = {**meanings, **{f["id"]: f["title"] for f in report["findings"]}}
+    for v in _verdicts(report):
+        if "meanings" not in v:
+            v["meanings"] = {k: shared[k] for k in v["reasons"]}
 
 
 def evidence_out(rows: list[list[Any]]) -> list[list[Any]]:
@@ -170,11 +178,11 @@ def finding_tools_in(f: dict[str, Any], own: dict[str, list[str]]) -> None:
 
 def contexts(report: dict[str, Any]) -> dict[str, dict[str, dict[str, str]]]:
     """Per server and control, the words a finding about that control repeats from the (whole) placement: the
-    control's ``why`` and its ``status`` (evidence); the server's name under ``*``."""
+    server's name, the control's ``why`` and its ``status`` (evidence)."""
     out: dict[str, dict[str, dict[str, str]]] = {}
     for server in report["servers"]:
         p = server.get("placement") or {}
-        ctx = out[server["name"]] = {"*": {"server": server["name"]}}
+        ctx = out[server["name"]] = {}
         for c in p.get("current_controls") or p.get("required_controls") or ():
             ctx[c["control"]] = {"server": server["name"], "why": c.get("why", ""), "status": c.get("evidence", "")}
     return out
@@ -193,10 +201,10 @@ def fill(template: str, values: dict[str, str]) -> str:
 
 
 def message_out(f: dict[str, Any], ctx: dict[str, dict[str, dict[str, str]]]) -> None:
-    """A finding message that repeats its server's name or its control's why and status (placement) names them
+    """A message of a finding about a control that repeats its server's name or the control's why and status names them
     (``{server}``, ``{why}``, ``{status}``, braces doubled) and says so with ``message_fields: true``; kept
     word for word when that would not read back exactly."""
-    values = ctx.get(f["server"], {}).get(f["subject"]) or ctx.get(f["server"], {}).get("*")
+    values = ctx.get(f["server"], {}).get(f["subject"])
     if not values:
         return
     template = _escape(f["message"])
@@ -209,8 +217,7 @@ def message_out(f: dict[str, Any], ctx: dict[str, dict[str, dict[str, str]]]) ->
 
 def message_in(f: dict[str, Any], ctx: dict[str, dict[str, dict[str, str]]]) -> None:
     if f.pop("message_fields", False):
-        values = ctx[f["server"]].get(f["subject"]) or ctx[f["server"]]["*"]
-        f["message"] = fill(f["message"], values)
+        f["message"] = fill(f["message"], ctx[f["server"]][f["subject"]])
 
 
 def confirm_text(server: str, tool: str) -> str:
