@@ -32,7 +32,7 @@ from ..model import EFFECTS, Evidence, Finding, Flow, PromptAssessment, Resource
 from ._common import counts, owasp_rows, rule_docs, stamp
 from ._compact import KIND_FIELDS, compact, whole_kind
 from ._compact import ROW_FIELDS as EVIDENCE_FIELDS
-from ._shapes import FINDING_TOOLS
+from ._shapes import FINDING_TOOLS, LISTED
 
 if TYPE_CHECKING:
     from ..assessment import Assessment
@@ -44,7 +44,6 @@ __all__ = ["REPORT_FORMAT", "REPORT_VERSION", "report_data", "report_evidence"]
 REPORT_FORMAT = "mcprisk.report"
 REPORT_VERSION = 4
 SHARED_WITH_SHOWN = 8
-LISTED = 8  # evidence lines of a decision step or no-go sign kept; evidence_count says how many there are
 
 
 class _Pool:

@@ -23,12 +23,13 @@ import re
 from collections import Counter
 from typing import Any
 
-__all__ = ["FINDING_TOOLS", "KEPT", "evidence_in", "evidence_out", "findings_in", "findings_out", "placement_in", "placement_out",
+__all__ = ["FINDING_TOOLS", "KEPT", "LISTED", "evidence_in", "evidence_out", "findings_in", "findings_out", "placement_in", "placement_out",
            "says_in", "says_out"]
 
 KEPT = ("server", "summary", "recommended", "current")  # placement fields always written (the pattern, the why)
 SAID = ("no_go", "rationale")  # placement entries whose evidence lines may share their words (``says``)
 FINDING_TOOLS = 25  # tools named per finding; tools_count says how many there are
+LISTED = 8  # evidence lines of a decision step or no-go sign kept; evidence_count says how many there are
 
 
 def _placements(report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -46,6 +47,9 @@ def says_out(report: dict[str, Any]) -> None:
             split = [_split(line, names) for line in e["evidence"]]
             if split and all(s is not None for s in split) and len({s[1] for s in split}) == 1:
                 e["evidence"], e["says"] = [s[0] for s in split], split[0][1]
+                tools = _tools(p, e)
+                if e["evidence"] == tools[:LISTED] and e.get("evidence_count", len(e["evidence"])) == len(tools):
+                    del e["evidence"]  # the sign's own tools, in order: said once
 
 
 def _split(line: str, names: list[str]) -> tuple[str, str] | None:
@@ -54,12 +58,21 @@ def _split(line: str, names: list[str]) -> tuple[str, str] | None:
     return None if name is None else (name, line[len(name) + 1:])
 
 
+def _tools(p: dict[str, Any], e: dict[str, Any]) -> list[str]:
+    """A no-go sign's tools, its own or (``tools_as``) an earlier sign's or control's of the same placement."""
+    if "tools_as" not in e:
+        return e.get("tools", [])
+    return next(x.get("tools", []) for x in (*p["no_go"], *p.get("required_controls", ()))
+                if e["tools_as"] in (x.get("id"), x.get("control")))
+
+
 def says_in(report: dict[str, Any]) -> None:
     for p in _placements(report):
         for e in (e for table in SAID for e in p[table]):
             if "says" in e:
                 says = e.pop("says")
-                e["evidence"] = [f"{tool} {says}" for tool in e["evidence"]]
+                names = e["evidence"] if "evidence" in e else _tools(p, e)[:LISTED]
+                e["evidence"] = [f"{tool} {says}" for tool in names]
 
 
 def placement_out(report: dict[str, Any]) -> dict[str, Any]:
