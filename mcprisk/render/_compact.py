@@ -131,6 +131,7 @@ def compact(full: dict[str, Any]) -> dict[str, Any]:
                     del e[f]
     defaults["placement"] = _shapes.placement_out(full)
     defaults["meanings"] = _shapes.findings_out(full)
+    _shapes.flows_out(full["flows"])
     for f in full["findings"]:
         rule = full["rules"].get(f["code"], {})
         for k in ("title", "references"):
@@ -272,6 +273,7 @@ def expand_report(report: dict[str, Any]) -> dict[str, Any]:
             f["tools"] = [f"{f['server']}/{t}" for t in f.pop("server_tools")]
         f.setdefault("tools_count", len(f["tools"]))
     _shapes.findings_in(full, defaults.get("meanings", {}))
+    _shapes.flows_in(full["flows"])
     kinds = whole_kinds(full.pop("evidence_kinds"), full.pop("evidence_classes", None))
     full.pop("evidence_kind_fields")
     full.pop("evidence_class_fields", None)

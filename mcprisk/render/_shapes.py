@@ -257,3 +257,26 @@ def answers_in(server: str, ceiling: dict[str, Any]) -> None:
 def moved(server: dict[str, Any]) -> list[str]:
     """The tools a split plan moves when it moves every tool that holds the server back (``held_back_by``)."""
     return sorted({t for h in (server.get("placement") or {}).get("held_back_by", ()) for t in h["tools"]})
+
+
+CARRIED = ("private", "servers", "sources")  # flow lists that often repeat the flow before
+
+
+def flows_out(flows: list[dict[str, Any]]) -> None:
+    """A flow leaves out a list (``CARRIED``) equal to the one the flow before it has."""
+    prev: dict[str, Any] = {}
+    for f in flows:
+        for k in CARRIED:
+            value = f[k]
+            if prev.get(k) == value:
+                del f[k]
+            prev[k] = value
+
+
+def flows_in(flows: list[dict[str, Any]]) -> None:
+    prev: dict[str, Any] = {}
+    for f in flows:
+        for k in CARRIED:
+            if k not in f:
+                f[k] = list(prev[k])
+            prev[k] = f[k]
