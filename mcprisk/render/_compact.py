@@ -1,4 +1,5 @@
-"""Version 3 of the JSON report: what version 2 wrote many times, stored once, and a reader that puts it back.
+"""Version 3 of the JSON report (version 4 adds ``_shapes``): what version 2 wrote many times, stored once, and a
+reader that puts it back (versions 3 and 4).
 
 ``compact`` turns the report's full body (every entry whole, as ``_data`` builds it) into what is written;
 ``expand_report`` turns a written report back into that full body, so nothing is lost: a test pins

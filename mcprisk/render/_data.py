@@ -1,6 +1,6 @@
-"""The JSON report's body (``format: mcprisk.report``, ``format_version: 3``): the assessment as plain data, sized
-for what a reader needs. This module builds the body with every entry whole; ``_compact`` stores once what
-repeats (version 3) and reads it back (``expand_report``).
+"""The JSON report's body (``format: mcprisk.report``, ``format_version: 4``): the assessment as plain data, sized
+for what a reader needs. This module builds the body with every entry whole; ``_compact`` (version 3) and
+``_shapes`` (version 4) store once what repeats, and ``expand_report`` reads it back.
 
 What the whole body already stores once, or cuts with a count (since version 2; report.schema.json describes
 every field):
@@ -194,8 +194,8 @@ def _flows(flows: Iterable[Flow]) -> list[dict[str, Any]]:
 
 
 def report_data(a: Assessment, *, timestamp: str | dt.datetime | None = None, whole: bool = False) -> dict[str, Any]:
-    """The JSON report's body, version 3 (see the module docstring and ``_compact`` for what it stores once);
-    ``whole``: every entry whole, as ``expand_report`` reads a written report back."""
+    """The JSON report's body, version 4 (see the module docstring, ``_compact`` and ``_shapes`` for what it stores
+    once); ``whole``: every entry whole, as ``expand_report`` reads a written report back."""
     pool = _Pool()
     servers = [_server(a, snap, pool) for snap in a.snapshots]
     findings = [_finding(f, pool) for f in a.findings]
@@ -231,7 +231,7 @@ def report_data(a: Assessment, *, timestamp: str | dt.datetime | None = None, wh
 
 
 def report_evidence(report: dict[str, Any], refs: Iterable[int]) -> list[dict[str, Any]]:
-    """The evidence a tool, resource, prompt or finding of a JSON report (version 2 or 3, or expanded) refers to,
+    """The evidence a tool, resource, prompt or finding of a JSON report (version 2, 3 or 4, or expanded) refers to,
     as dicts (rule, source, text, detail, effect, flag, weight)."""
     rows = report["evidence"]
     if "evidence_kinds" not in report:  # version 2, or expanded: whole rows
