@@ -1,19 +1,22 @@
 """Version 4 of the JSON report: what version 3 still wrote once per server or per finding, stored once.
 
-``_compact`` calls these on the way out (``compact``) and back (``expand_report``); each ``*_out`` has a
-``*_in`` that undoes it exactly, and a version 3 report carries none of their marks, so reading one back is a
-no-op here. What they store once (report.schema.json documents each):
+``_compact`` calls these on the way out (``compact``) and back (``expand_report``); each ``*_out`` has an
+``*_in`` that undoes it exactly, and a version 3 report carries none of their marks, so reading one back passes
+through them unchanged. What they store once (report.schema.json documents each):
 
 - ``says``: a no-go sign's or decision step's evidence lines that all read "<tool> <the same words>" keep the
-  tool names in ``evidence`` and the shared words once in ``says`` (itself a per-id default when most entries of
-  the id say it).
+  tool names in ``evidence`` and the words once in ``says`` (a per-id default when most entries of the id say
+  them); a sign whose names are its own tools, in order, leaves ``evidence`` out.
 - ``defaults.placement``: per placement field, the value most servers carry (the assumptions, the current
   reason, the required controls of a read-only stdio server...); a placement leaves out a field equal to it.
-  ``recommended`` and ``current`` are always written.
-- a finding leaves out an ``id`` that is ``code@server[@subject]`` (``Finding.id``); a verdict leaves out
-  ``meanings`` when each is the title of the finding it names.
-- ``evidence_texts``: a quote two evidence rows share is written once; the second row names the first (an
-  integer in place of the text).
+  ``server``, ``summary``, ``recommended`` and ``current`` are always written.
+- a finding leaves out an ``id`` that is ``code@server[@subject]`` (``Finding.id``); its tools that are a no-go
+  sign's or control's of its placement (or all the server's) name it (``tools_as``); a message about a control
+  names the control's why and status (``message_fields``). A verdict leaves out ``meanings`` that are its
+  findings' titles or ``defaults.meanings``.
+- a ceiling's confirm answer names its tool (``confirm_text``); a split plan leaves out ``move`` when it moves
+  every tool ``held_back_by`` names; a flow leaves out a list equal to the flow before's.
+- a quote two evidence rows share is written once: the second row names the first (an integer for the text).
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ import re
 from collections import Counter
 from typing import Any
 
-__all__ = ["FINDING_TOOLS", "KEPT", "LISTED", "evidence_in", "evidence_out", "findings_in", "findings_out", "placement_in", "placement_out",
-           "says_in", "says_out"]
+__all__ = ["FINDING_TOOLS", "KEPT", "LISTED", "answers_in", "answers_out", "contexts", "evidence_in", "evidence_out",
+           "fill", "finding_tools_in", "finding_tools_out", "findings_in", "findings_out", "flows_in", "flows_out",
+           "message_in", "message_out", "moved", "owners", "placement_in", "placement_out", "says_in", "says_out"]
 
 KEPT = ("server", "summary", "recommended", "current")  # placement fields always written (the pattern, the why)
 SAID = ("no_go", "rationale")  # placement entries whose evidence lines may share their words (``says``)
