@@ -389,13 +389,12 @@ def test_json_v4_keys_match_a_version_3_report_read_back(demo):
 def test_message_fields_read_back_exactly():
     """A finding message that repeats its control's words names them, braces in it doubled, and reads back word
     for word; a finding about no control of its server's placement keeps its message."""
-    ctx = {"billing-srv": {"audit_logs": {"server": "billing-srv", "why": "calls must be traceable",
-                                          "status": "not declared"}}}
+    ctx = {"billing-srv": {"audit_logs": {"why": "calls must be traceable", "status": "not declared"}}}
     message = "billing-srv {x} runs as local_stdio: calls must be traceable {why}. Status: not declared."
     f = {"server": "billing-srv", "subject": "audit_logs", "message": message}
     _shapes.message_out(f, ctx)
     assert f["message_fields"] is True and f["message"] == (
-        "{server} {{x}} runs as local_stdio: {why} {{why}}. Status: {status}.")
+        "billing-srv {{x}} runs as local_stdio: {why} {{why}}. Status: {status}.")
     _shapes.message_in(f, ctx)
     assert f == {"server": "billing-srv", "subject": "audit_logs", "message": message}
     other = {"server": "billing-srv", "subject": "tool_scopes", "message": message}

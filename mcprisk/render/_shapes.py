@@ -195,13 +195,13 @@ def finding_tools_in(f: dict[str, Any], own: dict[str, list[str]]) -> None:
 
 def contexts(report: dict[str, Any]) -> dict[str, dict[str, dict[str, str]]]:
     """Per server and control, the words a finding about that control repeats from the (whole) placement: the
-    server's name, the control's ``why`` and its ``status`` (evidence)."""
+    control's ``why`` and its ``status`` (evidence)."""
     out: dict[str, dict[str, dict[str, str]]] = {}
     for server in report["servers"]:
         p = server.get("placement") or {}
         ctx = out[server["name"]] = {}
         for c in p.get("current_controls") or p.get("required_controls") or ():
-            ctx[c["control"]] = {"server": server["name"], "why": c.get("why", ""), "status": c.get("evidence", "")}
+            ctx[c["control"]] = {"why": c.get("why", ""), "status": c.get("evidence", "")}
     return out
 
 
@@ -218,9 +218,9 @@ def fill(template: str, values: dict[str, str]) -> str:
 
 
 def message_out(f: dict[str, Any], ctx: dict[str, dict[str, dict[str, str]]]) -> None:
-    """A message of a finding about a control that repeats its server's name or the control's why and status names them
-    (``{server}``, ``{why}``, ``{status}``, braces doubled) and says so with ``message_fields: true``; kept
-    word for word when that would not read back exactly."""
+    """A message of a finding about a control that repeats the control's why and status names them (``{why}``,
+    ``{status}``, braces doubled) and says so with ``message_fields: true``; kept word for word when that would
+    not read back exactly."""
     values = ctx.get(f["server"], {}).get(f["subject"])
     if not values:
         return
