@@ -22,7 +22,7 @@ from mcprisk.inventory import parse_inventory
 from mcprisk.probes import probe
 from mcprisk.render import FORMATS, REPORT_FILES, check_formats, expand_report, report_evidence, report_schema
 from mcprisk._text import terminal_safe
-from mcprisk.render import _shapes
+from mcprisk.render._shapes import message_in, message_out
 from mcprisk.render._compact import compact
 from mcprisk.render._csv import safe_cell
 from mcprisk.tracking import parse_tracking
@@ -392,13 +392,13 @@ def test_message_fields_read_back_exactly():
     ctx = {"billing-srv": {"audit_logs": {"why": "calls must be traceable", "status": "not declared"}}}
     message = "billing-srv {x} runs as local_stdio: calls must be traceable {why}. Status: not declared."
     f = {"server": "billing-srv", "subject": "audit_logs", "message": message}
-    _shapes.message_out(f, ctx)
+    message_out(f, ctx)
     assert f["message_fields"] is True and f["message"] == (
         "billing-srv {{x}} runs as local_stdio: {why} {{why}}. Status: {status}.")
-    _shapes.message_in(f, ctx)
+    message_in(f, ctx)
     assert f == {"server": "billing-srv", "subject": "audit_logs", "message": message}
     other = {"server": "billing-srv", "subject": "tool_scopes", "message": message}
-    _shapes.message_out(other, ctx)
+    message_out(other, ctx)
     assert other["message"] == message and "message_fields" not in other
 
 

@@ -27,7 +27,9 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from . import _shapes
+from ._shapes import (answers_in, answers_out, contexts, evidence_in, evidence_out, finding_tools_in,
+                      finding_tools_out, flows_in, flows_out, message_in, message_out, moved, owners, placement_in,
+                      placement_out, says_in, says_out)
 
 __all__ = ["KIND_FIELDS", "TOOL_PLACEMENT", "compact", "expand_report", "whole_kind", "whole_kinds"]
 
@@ -100,21 +102,21 @@ def compact(full: dict[str, Any]) -> dict[str, Any]:
         if h["tool"] is not None and h["why"].startswith(f"{h['tool']} "):
             h["does"] = h.pop("why")[len(h["tool"]) + 1:]
     missing_by_pattern = _pattern_defaults(full)
-    owners, contexts = _shapes.owners(full), _shapes.contexts(full)
+    own_tools, control_words = owners(full), contexts(full)
     annotations: dict[str, int] = {}
     for server in full["servers"]:
         for tool in server["tools"]:
             _compact_tool(tool, annotations)
             if tool.get("confirm") == confirm_at(server["name"], tool["name"]):
                 tool["confirm"] = True
-        held_back, moved = [], _shapes.moved(server)
+        held_back, moved_tools = [], moved(server)
         if server.get("placement") is not None:
             if server["placement"].get("ceiling") is not None:
-                _shapes.answers_out(server["name"], server["placement"]["ceiling"])
+                answers_out(server["name"], server["placement"]["ceiling"])
             _compact_placement(server["placement"], missing_by_pattern)
             held_back = _reasons(server["placement"]["held_back_by"])
         for plan in server["split_plans"]:
-            if plan["move"] == moved:
+            if plan["move"] == moved_tools:
                 del plan["move"]
             groups: dict[tuple[str, ...], list[str]] = {}
             for tool, adds in plan["reasons"].items():
@@ -122,7 +124,7 @@ def compact(full: dict[str, Any]) -> dict[str, Any]:
             plan["reasons"] = [{"adds": list(adds), "tools": tools} for adds, tools in groups.items()]
             if _reasons(plan["reasons"]) == held_back:
                 del plan["reasons"]
-    _shapes.says_out(full)
+    says_out(full)
     defaults: dict[str, Any] = _defaults(full)
     defaults["missing_by_pattern"] = missing_by_pattern
     for table, (key, _) in BY_ID.items():
@@ -130,9 +132,8 @@ def compact(full: dict[str, Any]) -> dict[str, Any]:
             for f, value in defaults[table].get(e[key], {}).items():
                 if e[f] == value:
                     del e[f]
-    defaults["placement"] = _shapes.placement_out(full)
-    defaults["meanings"] = _shapes.findings_out(full)
-    _shapes.flows_out(full["flows"])
+    defaults["placement"] = placement_out(full)
+    flows_out(full["flows"])
     for f in full["findings"]:
         rule = full["rules"].get(f["code"], {})
         for k in ("title", "references"):
@@ -140,9 +141,9 @@ def compact(full: dict[str, Any]) -> dict[str, Any]:
                 del f[k]
         if f["tracking_note"] is None:
             del f["tracking_note"]
-        _shapes.message_out(f, contexts)
+        message_out(f, control_words)
         _compact_finding_tools(f)
-        _shapes.finding_tools_out(f, owners.get(f["server"], {}))
+        finding_tools_out(f, own_tools.get(f["server"], {}))
     kinds: dict[tuple[Any, ...], int] = {}
     classes: dict[tuple[Any, ...], int] = {}
     rows = []
@@ -150,7 +151,7 @@ def compact(full: dict[str, Any]) -> dict[str, Any]:
         item = dict(zip(ROW_FIELDS, row))
         kind = (classes.setdefault(tuple(item[k] for k in CLASS_FIELDS), len(classes)), item["detail"])
         rows.append([kinds.setdefault(kind, len(kinds)), item["text"]])
-    full.update({"evidence": _shapes.evidence_out(rows), "evidence_fields": ["kind", "text"],
+    full.update({"evidence": evidence_out(rows), "evidence_fields": ["kind", "text"],
                  "evidence_kinds": [list(k) for k in kinds], "evidence_kind_fields": ["class", "detail"],
                  "evidence_classes": [list(c) for c in classes], "evidence_class_fields": list(CLASS_FIELDS),
                  "defaults": defaults, "annotations": [json.loads(a) for a in annotations]})
@@ -236,12 +237,12 @@ def expand_report(report: dict[str, Any]) -> dict[str, Any]:
     full = copy.deepcopy(report)
     defaults = full.pop("defaults")
     annotations = full.pop("annotations")
-    _shapes.placement_in(full, defaults.get("placement", {}))
+    placement_in(full, defaults.get("placement", {}))
     for table, (key, _) in BY_ID.items():
         for e in _entries(full, table):
             for f, value in defaults.get(table, {}).get(e[key], {}).items():
                 e.setdefault(f, copy.deepcopy(value))
-    _shapes.says_in(full)
+    says_in(full)
     for server in full["servers"]:
         for tool in server["tools"]:
             if tool.get("confirm") is True:
@@ -253,32 +254,31 @@ def expand_report(report: dict[str, Any]) -> dict[str, Any]:
         if server.get("placement") is not None:
             _expand_placement(server["placement"], defaults.get("missing_by_pattern", {}))
             if server["placement"].get("ceiling") is not None:
-                _shapes.answers_in(server["name"], server["placement"]["ceiling"])
-        moved = _shapes.moved(server)
+                answers_in(server["name"], server["placement"]["ceiling"])
+        moved_tools = moved(server)
         for plan in server["split_plans"]:
-            plan.setdefault("move", moved)
+            plan.setdefault("move", moved_tools)
             plan["reasons"] = _reasons(plan["reasons"] if "reasons" in plan else server["placement"]["held_back_by"])
     for h in _entries(full, "ceiling_held_by"):
         if "does" in h:
             h["why"] = f"{h['tool']} {h.pop('does')}"
-    owners, contexts = _shapes.owners(full), _shapes.contexts(full)
+    own_tools, control_words = owners(full), contexts(full)
     for f in full["findings"]:
         rule = full["rules"].get(f["code"], {})
         for k in ("title", "references"):
             if k not in f:
                 f[k] = rule[k]
         f.setdefault("tracking_note", None)
-        _shapes.message_in(f, contexts)
-        _shapes.finding_tools_in(f, owners.get(f["server"], {}))
+        message_in(f, control_words)
+        finding_tools_in(f, own_tools.get(f["server"], {}))
         if "server_tools" in f:
             f["tools"] = [f"{f['server']}/{t}" for t in f.pop("server_tools")]
         f.setdefault("tools_count", len(f["tools"]))
-    _shapes.findings_in(full, defaults.get("meanings", {}))
-    _shapes.flows_in(full["flows"])
+    flows_in(full["flows"])
     kinds = whole_kinds(full.pop("evidence_kinds"), full.pop("evidence_classes", None))
     full.pop("evidence_kind_fields")
     full.pop("evidence_class_fields", None)
-    full["evidence"] = [[*kinds[k][:2], text, *kinds[k][2:]] for k, text in _shapes.evidence_in(full["evidence"])]
+    full["evidence"] = [[*kinds[k][:2], text, *kinds[k][2:]] for k, text in evidence_in(full["evidence"])]
     full["evidence_fields"] = list(ROW_FIELDS)
     return full
 

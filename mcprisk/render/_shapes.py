@@ -10,10 +10,8 @@ through them unchanged. What they store once (report.schema.json documents each)
 - ``defaults.placement``: per placement field, the value most servers carry (the assumptions, the current
   reason, the required controls of a read-only stdio server...); a placement leaves out a field equal to it.
   ``server``, ``summary``, ``recommended`` and ``current`` are always written.
-- a finding leaves out an ``id`` that is ``code@server[@subject]`` (``Finding.id``); its tools that are a no-go
-  sign's or control's of its placement (or all the server's) name it (``tools_as``); a message about a control
-  names the control's why and status (``message_fields``). A verdict leaves out ``meanings`` that are its
-  findings' titles or ``defaults.meanings``.
+- a finding's tools that are a no-go sign's or control's of its placement (or all the server's) name it
+  (``tools_as``); a message about a control names the control's why and status (``message_fields``).
 - a ceiling's confirm answer names its tool (``confirm_text``); a split plan leaves out ``move`` when it moves
   every tool ``held_back_by`` names; a flow leaves out a list equal to the flow before's.
 - a quote two evidence rows share is written once: the second row names the first (an integer for the text).
@@ -27,7 +25,7 @@ from collections import Counter
 from typing import Any
 
 __all__ = ["FINDING_TOOLS", "KEPT", "LISTED", "answers_in", "answers_out", "contexts", "evidence_in", "evidence_out",
-           "fill", "finding_tools_in", "finding_tools_out", "findings_in", "findings_out", "flows_in", "flows_out",
+           "fill", "finding_tools_in", "finding_tools_out", "flows_in", "flows_out",
            "message_in", "message_out", "moved", "owners", "placement_in", "placement_out", "says_in", "says_out"]
 
 KEPT = ("server", "summary", "recommended", "current")  # placement fields always written (the pattern, the why)
@@ -105,46 +103,6 @@ def placement_in(report: dict[str, Any], shared: dict[str, Any]) -> None:
         for f, value in shared.items():
             if f not in p:
                 p[f] = json.loads(json.dumps(value))
-
-
-def finding_id(f: dict[str, Any]) -> str:
-    """A finding's id as ``Finding.id`` makes it: code@server, then @subject unless it is empty or the server."""
-    subject = f["subject"]
-    return f"{f['code']}@{f['server']}" + (f"@{subject}" if subject and subject != f["server"] else "")
-
-
-def findings_out(report: dict[str, Any]) -> dict[str, str]:
-    """Leave out finding ids that ``finding_id`` rebuilds, and verdict meanings that are each their finding's
-    title or the one meaning every verdict gives that reason (returned: ``defaults.meanings``). Run on whole
-    findings (titles in place)."""
-    shared = {f["id"]: f["title"] for f in report["findings"]}
-    for v in _verdicts(report):
-        for k, t in v["meanings"].items():
-            shared.setdefault(k, t)
-    for v in _verdicts(report):
-        if list(v["meanings"]) == v["reasons"] and all(shared[k] == t for k, t in v["meanings"].items()):
-            del v["meanings"]
-    ids = {f["id"] for f in report["findings"]}
-    for f in report["findings"]:
-        if f["id"] == finding_id(f):
-            del f["id"]
-    needed = {k for v in _verdicts(report) if "meanings" not in v for k in v["reasons"]}
-    return {k: t for k, t in sorted(shared.items()) if k in needed and k not in ids}
-
-
-def _verdicts(report: dict[str, Any]) -> list[dict[str, Any]]:
-    return [s["verdict"] for s in report["servers"] if s.get("verdict") is not None]
-
-
-def findings_in(report: dict[str, Any], meanings: dict[str, str]) -> None:
-    """Put back finding ids and verdict meanings (run once findings have their titles back)."""
-    for f in report["findings"]:
-        if "id" not in f:
-            f["id"] = finding_id(f)
-    shared = {**meanings, **{f["id"]: f["title"] for f in report["findings"]}}
-    for v in _verdicts(report):
-        if "meanings" not in v:
-            v["meanings"] = {k: shared[k] for k in v["reasons"]}
 
 
 def evidence_out(rows: list[list[Any]]) -> list[list[Any]]:
