@@ -66,6 +66,6 @@ def run(quick: bool) -> list[Figure]:
     figures.append(Figure(f"HTML report size, {shape}", html_mb, "MB", target="<= 1.5 MB",
                           baseline="absolute (the issue's budget)"))
     figures.append(Figure(f"JSON report size, {shape}", json_mb, "MB", target="<= 2.0 MB",
-                          baseline="absolute (the issue's budget)", note="format_version 3: repeats stored once, "
+                          baseline="absolute (the issue's budget)", note="format_version 4: repeats stored once, "
                                                                           "every description and evidence quote kept"))
     return figures

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 import html
 import io
@@ -21,6 +22,8 @@ from mcprisk.inventory import parse_inventory
 from mcprisk.probes import probe
 from mcprisk.render import FORMATS, REPORT_FILES, check_formats, expand_report, report_evidence, report_schema
 from mcprisk._text import terminal_safe
+from mcprisk.render._shapes import message_in, message_out
+from mcprisk.render._compact import compact
 from mcprisk.render._csv import safe_cell
 from mcprisk.tracking import parse_tracking
 
@@ -135,18 +138,20 @@ def test_json_report_validates_against_its_schema(demo, hostile):
 def test_json_report_shape(demo):
     """The JSON report carries servers with tools, evidence and placement, findings with status, flows, drift."""
     data = json.loads(render_json(demo))
-    assert (data["format"], data["format_version"]) == ("mcprisk.report", 3)
+    assert (data["format"], data["format_version"]) == ("mcprisk.report", 4)
     server = next(s for s in data["servers"] if s["name"] == "support-desk")
     run_sql = next(t for t in server["tools"] if t["name"] == "run_sql")
     assert run_sql["primary"] == "destructive" and "code_execution" in run_sql["flags"]
     evidence = report_evidence(data, run_sql["evidence"])
     assert {e["rule"] for e in evidence} == {e.rule for e in demo.tool("support-desk", "run_sql").evidence}
     assert all(set(e) == {"rule", "source", "text", "detail", "effect", "flag", "weight"} for e in evidence)
-    placement = server["placement"]
-    assert placement["recommended"] in placement["allowed"]
+    whole = expand_report(data)
+    placement = next(s for s in whole["servers"] if s["name"] == "support-desk")["placement"]
+    assert placement["recommended"] in placement["allowed"] and placement["recommended"] == server["placement"][
+        "recommended"]
     assert {c["status"] for c in placement["required_controls"]} <= {"verified", "declared", "missing",
                                                                      "not_applicable"}
-    accepted = next(f for f in data["findings"] if f["id"] == "ANN001@support-desk@issue_refund")
+    accepted = next(f for f in whole["findings"] if f["id"] == "ANN001@support-desk@issue_refund")
     assert accepted["status"] == "accepted" and "SEC-7" in accepted["tracking_note"]
     assert data["flows"] and data["drift"]["changed"]
     assert data["rules"]["ANN001"]["description"]
@@ -348,6 +353,53 @@ def test_real_server_report_renders():
     """A plain scan of the honest demo renders in every format (the README's main job)."""
     a = assess(demo_snapshot("support-desk"))
     assert "support-desk" in render_html(a) and render_markdown(a).startswith("# mcprisk report")
+
+
+V3_REPORT = ROOT / "tests" / "data" / "reports" / "demo-v3.json"  # the demo's report as version 3 wrote it
+
+
+def test_version_3_report_is_still_read():
+    """A report written as format_version 3 reads back whole: the same shape as a version 4 report read back,
+    its evidence resolved, and version 4's compaction of it reads back to the very same body."""
+    v3 = json.loads(V3_REPORT.read_text(encoding="utf-8"))
+    assert v3["format_version"] == 3
+    whole = expand_report(v3)
+    assert whole["format_version"] == 3 and "evidence_kinds" not in whole and "defaults" not in whole
+    assert all(len(row) == 7 for row in whole["evidence"])
+    tool = whole["servers"][0]["tools"][0]
+    assert report_evidence(v3, tool["evidence"]) == report_evidence(whole, tool["evidence"])
+    assert all({"id", "title", "message", "tools", "tools_count"} <= set(f) for f in whole["findings"])
+    again = expand_report(compact({**copy.deepcopy(whole), "format_version": 4}))
+    assert again == {**whole, "format_version": 4}
+
+
+def test_json_v4_keys_match_a_version_3_report_read_back(demo):
+    """Read back, a version 4 report has the keys a version 3 report had (top level, server, placement, tool,
+    finding): readers of the whole body see no difference."""
+    v3 = expand_report(json.loads(V3_REPORT.read_text(encoding="utf-8")))
+    v4 = expand_report(json.loads(render_json(demo)))
+
+    def keys(d):
+        s, p = d["servers"][0], d["servers"][0]["placement"]
+        return (set(d), set(s), set(p), set(p["no_go"][0]), set(s["tools"][0]), set(d["findings"][0]))
+
+    assert keys(v4) == keys(v3)
+
+
+def test_message_fields_read_back_exactly():
+    """A finding message that repeats its control's words names them, braces in it doubled, and reads back word
+    for word; a finding about no control of its server's placement keeps its message."""
+    ctx = {"billing-srv": {"audit_logs": {"why": "calls must be traceable", "status": "not declared"}}}
+    message = "billing-srv {x} runs as local_stdio: calls must be traceable {why}. Status: not declared."
+    f = {"server": "billing-srv", "subject": "audit_logs", "message": message}
+    message_out(f, ctx)
+    assert f["message_fields"] is True and f["message"] == (
+        "billing-srv {{x}} runs as local_stdio: {why} {{why}}. Status: {status}.")
+    message_in(f, ctx)
+    assert f == {"server": "billing-srv", "subject": "audit_logs", "message": message}
+    other = {"server": "billing-srv", "subject": "tool_scopes", "message": message}
+    message_out(other, ctx)
+    assert other["message"] == message and "message_fields" not in other
 
 
 def test_json_report_carries_tool_placements_split_plans_resources_and_prompts(demo):

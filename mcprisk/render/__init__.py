@@ -1,7 +1,7 @@
 """Renderers: one plain function per format over one Assessment; none recomputes any analysis.
 
 ``render_json`` (versioned, with a JSON Schema: ``report_schema()``; ``report_evidence`` reads its evidence table,
-``expand_report`` puts back what version 3 stores once), ``render_markdown``, ``render_html``
+``expand_report`` puts back what versions 3 and 4 store once), ``render_markdown``, ``render_html``
 (one self-contained page), ``render_sarif`` (SARIF 2.1.0), ``render_csv`` (tools.csv and findings.csv), and
 ``write_report`` to write several formats into one directory (``render_format`` gives one format's files as text;
 ``now`` the timestamp ``--timestamp now`` stands for). Same inputs give byte-identical output; a

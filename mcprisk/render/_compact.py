@@ -1,4 +1,5 @@
-"""Version 3 of the JSON report: what version 2 wrote many times, stored once, and a reader that puts it back.
+"""Version 3 of the JSON report (version 4 adds ``_shapes``): what version 2 wrote many times, stored once, and a
+reader that puts it back (versions 3 and 4).
 
 ``compact`` turns the report's full body (every entry whole, as ``_data`` builds it) into what is written;
 ``expand_report`` turns a written report back into that full body, so nothing is lost: a test pins
@@ -26,13 +27,19 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["KIND_FIELDS", "TOOL_PLACEMENT", "compact", "expand_report"]
+from ._shapes import (answers_in, answers_out, contexts, evidence_in, evidence_out, finding_tools_in,
+                      finding_tools_out, flows_in, flows_out, message_in, message_out, moved, owners, placement_in,
+                      placement_out, says_in, says_out)
+
+__all__ = ["KIND_FIELDS", "TOOL_PLACEMENT", "compact", "expand_report", "whole_kind", "whole_kinds"]
 
 TOOL_PLACEMENT = {"allowed": ["local_stdio"], "own_blockers": [], "recommended": "local_stdio"}
 ROW_FIELDS = ("rule", "source", "text", "detail", "effect", "flag", "weight")  # a whole evidence item
-KIND_FIELDS = ("rule", "source", "detail", "effect", "flag", "weight")  # what evidence items share
+KIND_FIELDS = ("rule", "source", "detail", "effect", "flag", "weight")  # what evidence items share (version 3)
+CLASS_FIELDS = ("rule", "source", "effect", "flag", "weight")  # what evidence kinds share (version 4)
 # defaults table -> (the field naming an entry's id, the fields that take a default)
-BY_ID = {"no_go": ("id", ("title", "severity")), "rationale": ("id", ("question",)),
+BY_ID = {"no_go": ("id", ("title", "severity", "evidence", "says")),
+         "rationale": ("id", ("question", "answer", "evidence", "says")),
          "controls": ("control", ("why", "evidence")), "ceiling_answers": ("id", ("text",)),
          "ceiling_held_by": ("cap", ("does",))}
 COUNTED = ("no_go", "rationale")  # entries with assumed / evidence_count
@@ -90,34 +97,43 @@ def _pattern_defaults(report: dict[str, Any]) -> dict[str, list[str]]:
 
 
 def compact(full: dict[str, Any]) -> dict[str, Any]:
-    """The full report body made version 3 (changes ``full`` in place and returns it: it is built for this)."""
+    """The full report body made version 4 (changes ``full`` in place and returns it: it is built for this)."""
     for h in _entries(full, "ceiling_held_by"):  # "<tool> <what the cap does>": the cap's part is shared
         if h["tool"] is not None and h["why"].startswith(f"{h['tool']} "):
             h["does"] = h.pop("why")[len(h["tool"]) + 1:]
-    defaults: dict[str, Any] = _defaults(full)
-    defaults["missing_by_pattern"] = _pattern_defaults(full)
-    for table, (key, _) in BY_ID.items():
-        for e in _entries(full, table):
-            for f, value in defaults[table].get(e[key], {}).items():
-                if e[f] == value:
-                    del e[f]
+    missing_by_pattern = _pattern_defaults(full)
+    own_tools, control_words = owners(full), contexts(full)
     annotations: dict[str, int] = {}
     for server in full["servers"]:
         for tool in server["tools"]:
             _compact_tool(tool, annotations)
             if tool.get("confirm") == confirm_at(server["name"], tool["name"]):
                 tool["confirm"] = True
-        held_back = []
+        held_back, moved_tools = [], moved(server)
         if server.get("placement") is not None:
-            _compact_placement(server["placement"], defaults["missing_by_pattern"])
+            if server["placement"].get("ceiling") is not None:
+                answers_out(server["name"], server["placement"]["ceiling"])
+            _compact_placement(server["placement"], missing_by_pattern)
             held_back = _reasons(server["placement"]["held_back_by"])
         for plan in server["split_plans"]:
+            if plan["move"] == moved_tools:
+                del plan["move"]
             groups: dict[tuple[str, ...], list[str]] = {}
             for tool, adds in plan["reasons"].items():
                 groups.setdefault(tuple(adds), []).append(tool)
             plan["reasons"] = [{"adds": list(adds), "tools": tools} for adds, tools in groups.items()]
             if _reasons(plan["reasons"]) == held_back:
                 del plan["reasons"]
+    says_out(full)
+    defaults: dict[str, Any] = _defaults(full)
+    defaults["missing_by_pattern"] = missing_by_pattern
+    for table, (key, _) in BY_ID.items():
+        for e in _entries(full, table):
+            for f, value in defaults[table].get(e[key], {}).items():
+                if e[f] == value:
+                    del e[f]
+    defaults["placement"] = placement_out(full)
+    flows_out(full["flows"])
     for f in full["findings"]:
         rule = full["rules"].get(f["code"], {})
         for k in ("title", "references"):
@@ -125,16 +141,20 @@ def compact(full: dict[str, Any]) -> dict[str, Any]:
                 del f[k]
         if f["tracking_note"] is None:
             del f["tracking_note"]
+        message_out(f, control_words)
         _compact_finding_tools(f)
+        finding_tools_out(f, own_tools.get(f["server"], {}))
     kinds: dict[tuple[Any, ...], int] = {}
+    classes: dict[tuple[Any, ...], int] = {}
     rows = []
     for row in full["evidence"]:
         item = dict(zip(ROW_FIELDS, row))
-        kind = tuple(item[k] for k in KIND_FIELDS)
+        kind = (classes.setdefault(tuple(item[k] for k in CLASS_FIELDS), len(classes)), item["detail"])
         rows.append([kinds.setdefault(kind, len(kinds)), item["text"]])
-    full.update({"evidence": rows, "evidence_fields": ["kind", "text"], "evidence_kinds": [list(k) for k in kinds],
-                 "evidence_kind_fields": list(KIND_FIELDS), "defaults": defaults,
-                 "annotations": [json.loads(a) for a in annotations]})
+    full.update({"evidence": evidence_out(rows), "evidence_fields": ["kind", "text"],
+                 "evidence_kinds": [list(k) for k in kinds], "evidence_kind_fields": ["class", "detail"],
+                 "evidence_classes": [list(c) for c in classes], "evidence_class_fields": list(CLASS_FIELDS),
+                 "defaults": defaults, "annotations": [json.loads(a) for a in annotations]})
     return full
 
 
@@ -204,19 +224,25 @@ def _compact_placement(p: dict[str, Any], missing: dict[str, list[str]]) -> None
 
 
 def expand_report(report: dict[str, Any]) -> dict[str, Any]:
-    """A JSON report (as loaded) with every entry whole: what ``format_version`` 3 stores once put back in place,
-    evidence as rows of all seven ``evidence_fields`` (the shape of version 2; ``format_version`` stays 3). A
+    """A JSON report (as loaded) with every entry whole: what ``format_version`` 3 and 4 store once put back in
+    place, evidence as rows of all seven ``evidence_fields`` (the shape of version 2; ``format_version`` stays). A
     version 2 report is returned as it is (it stores every entry whole already); any other raises ``ValueError``."""
     if report.get("format") != "mcprisk.report":
         raise ValueError('not an mcprisk report (expected "format": "mcprisk.report")')
     version = report.get("format_version")
     if version == 2:
         return copy.deepcopy(report)
-    if version != 3:
-        raise ValueError(f"report format_version {version!r} is not supported (this mcprisk reads 2 and 3)")
+    if version not in (3, 4):
+        raise ValueError(f"report format_version {version!r} is not supported (this mcprisk reads 2, 3 and 4)")
     full = copy.deepcopy(report)
     defaults = full.pop("defaults")
     annotations = full.pop("annotations")
+    placement_in(full, defaults.get("placement", {}))
+    for table, (key, _) in BY_ID.items():
+        for e in _entries(full, table):
+            for f, value in defaults.get(table, {}).get(e[key], {}).items():
+                e.setdefault(f, copy.deepcopy(value))
+    says_in(full)
     for server in full["servers"]:
         for tool in server["tools"]:
             if tool.get("confirm") is True:
@@ -227,29 +253,47 @@ def expand_report(report: dict[str, Any]) -> dict[str, Any]:
                 tool["placement"] = {**copy.deepcopy(TOOL_PLACEMENT), **tool.get("placement", {})}
         if server.get("placement") is not None:
             _expand_placement(server["placement"], defaults.get("missing_by_pattern", {}))
+            if server["placement"].get("ceiling") is not None:
+                answers_in(server["name"], server["placement"]["ceiling"])
+        moved_tools = moved(server)
         for plan in server["split_plans"]:
+            plan.setdefault("move", moved_tools)
             plan["reasons"] = _reasons(plan["reasons"] if "reasons" in plan else server["placement"]["held_back_by"])
-    for table, (key, _) in BY_ID.items():
-        for e in _entries(full, table):
-            for f, value in defaults.get(table, {}).get(e[key], {}).items():
-                e.setdefault(f, value)
     for h in _entries(full, "ceiling_held_by"):
         if "does" in h:
             h["why"] = f"{h['tool']} {h.pop('does')}"
+    own_tools, control_words = owners(full), contexts(full)
     for f in full["findings"]:
         rule = full["rules"].get(f["code"], {})
         for k in ("title", "references"):
             if k not in f:
                 f[k] = rule[k]
         f.setdefault("tracking_note", None)
+        message_in(f, control_words)
+        finding_tools_in(f, own_tools.get(f["server"], {}))
         if "server_tools" in f:
             f["tools"] = [f"{f['server']}/{t}" for t in f.pop("server_tools")]
         f.setdefault("tools_count", len(f["tools"]))
-    kinds = full.pop("evidence_kinds")
+    flows_in(full["flows"])
+    kinds = whole_kinds(full.pop("evidence_kinds"), full.pop("evidence_classes", None))
     full.pop("evidence_kind_fields")
-    full["evidence"] = [[*kinds[k][:2], text, *kinds[k][2:]] for k, text in full["evidence"]]
+    full.pop("evidence_class_fields", None)
+    full["evidence"] = [[*kinds[k][:2], text, *kinds[k][2:]] for k, text in evidence_in(full["evidence"])]
     full["evidence_fields"] = list(ROW_FIELDS)
     return full
+
+
+def whole_kinds(kinds: list[list[Any]], classes: list[list[Any]] | None) -> list[list[Any]]:
+    """Evidence kinds as rows of ``KIND_FIELDS``: version 4 writes them as (class, detail), version 3 whole."""
+    return kinds if classes is None else [whole_kind(k, classes) for k in kinds]
+
+
+def whole_kind(kind: list[Any], classes: list[list[Any]] | None) -> list[Any]:
+    """One evidence kind as a row of ``KIND_FIELDS`` (``classes``: version 4's evidence_classes)."""
+    if classes is None:
+        return kind
+    c, detail = kind
+    return [*classes[c][:2], detail, *classes[c][2:]]
 
 
 def _expand_placement(p: dict[str, Any], missing: dict[str, list[str]]) -> None:

@@ -1,6 +1,6 @@
-"""The JSON report's body (``format: mcprisk.report``, ``format_version: 3``): the assessment as plain data, sized
-for what a reader needs. This module builds the body with every entry whole; ``_compact`` stores once what
-repeats (version 3) and reads it back (``expand_report``).
+"""The JSON report's body (``format: mcprisk.report``, ``format_version: 4``): the assessment as plain data, sized
+for what a reader needs. This module builds the body with every entry whole; ``_compact`` (version 3) and
+``_shapes`` (version 4) store once what repeats, and ``expand_report`` reads it back.
 
 What the whole body already stores once, or cuts with a count (since version 2; report.schema.json describes
 every field):
@@ -30,8 +30,9 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__
 from ..model import EFFECTS, Evidence, Finding, Flow, PromptAssessment, ResourceAssessment, ToolAssessment
 from ._common import counts, owasp_rows, rule_docs, stamp
-from ._compact import KIND_FIELDS, compact
+from ._compact import KIND_FIELDS, compact, whole_kind
 from ._compact import ROW_FIELDS as EVIDENCE_FIELDS
+from ._shapes import FINDING_TOOLS, LISTED
 
 if TYPE_CHECKING:
     from ..assessment import Assessment
@@ -41,10 +42,8 @@ if TYPE_CHECKING:
 __all__ = ["REPORT_FORMAT", "REPORT_VERSION", "report_data", "report_evidence"]
 
 REPORT_FORMAT = "mcprisk.report"
-REPORT_VERSION = 3
+REPORT_VERSION = 4
 SHARED_WITH_SHOWN = 8
-LISTED = 8  # evidence lines of a decision step or no-go sign kept; evidence_count says how many there are
-FINDING_TOOLS = 25  # tools named per finding; tools_count says how many there are
 
 
 class _Pool:
@@ -195,8 +194,8 @@ def _flows(flows: Iterable[Flow]) -> list[dict[str, Any]]:
 
 
 def report_data(a: Assessment, *, timestamp: str | dt.datetime | None = None, whole: bool = False) -> dict[str, Any]:
-    """The JSON report's body, version 3 (see the module docstring and ``_compact`` for what it stores once);
-    ``whole``: every entry whole, as ``expand_report`` reads a written report back."""
+    """The JSON report's body, version 4 (see the module docstring, ``_compact`` and ``_shapes`` for what it stores
+    once); ``whole``: every entry whole, as ``expand_report`` reads a written report back."""
     pool = _Pool()
     servers = [_server(a, snap, pool) for snap in a.snapshots]
     findings = [_finding(f, pool) for f in a.findings]
@@ -232,11 +231,17 @@ def report_data(a: Assessment, *, timestamp: str | dt.datetime | None = None, wh
 
 
 def report_evidence(report: dict[str, Any], refs: Iterable[int]) -> list[dict[str, Any]]:
-    """The evidence a tool, resource, prompt or finding of a JSON report (version 2 or 3, or expanded) refers to,
+    """The evidence a tool, resource, prompt or finding of a JSON report (version 2, 3 or 4, or expanded) refers to,
     as dicts (rule, source, text, detail, effect, flag, weight)."""
     rows = report["evidence"]
     if "evidence_kinds" not in report:  # version 2, or expanded: whole rows
         fields = report.get("evidence_fields") or EVIDENCE_FIELDS
         return [dict(zip(fields, rows[i])) for i in refs]
-    kinds, kind_fields = report["evidence_kinds"], report.get("evidence_kind_fields") or KIND_FIELDS
-    return [{"text": rows[i][1], **dict(zip(kind_fields, kinds[rows[i][0]]))} for i in refs]
+    kinds, classes = report["evidence_kinds"], report.get("evidence_classes")
+    return [{"text": _text(rows, i), **dict(zip(KIND_FIELDS, whole_kind(kinds[rows[i][0]], classes)))} for i in refs]
+
+
+def _text(rows: list[list[Any]], i: int) -> str:
+    """Row ``i``'s quote; in version 4 a quote an earlier row has is that row's index."""
+    text = rows[i][1]
+    return rows[text][1] if isinstance(text, int) else text

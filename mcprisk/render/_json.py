@@ -1,4 +1,4 @@
-"""The JSON report: versioned (``format: mcprisk.report``, ``format_version: 3``), described by the JSON
+"""The JSON report: versioned (``format: mcprisk.report``, ``format_version: 4``), described by the JSON
 Schema shipped beside this module (``report.schema.json``, draft 2020-12).
 
 The text is laid out for both diffs and size: the top levels one entry per line (a server, a tool, a finding,
