@@ -33,8 +33,8 @@ from typing import TYPE_CHECKING, Any
 from ..model import CONTROLS, PATTERNS, ToolAssessment, effect_rank
 from .decide import Decision, decide, single, wide
 from .words import describe, names
-from .facts import Facts, Server
-from .nogo import nogo02_shared_credential
+from .facts import Server
+from .nogo import nogo02_clear_without
 from .results import HeldBack, SplitPlan, ToolPlacement
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -171,30 +171,30 @@ def _resolve(srv_r: Server, candidates: Sequence[ToolAssessment], creds: Mapping
     if conflict == {"NOGO02"}:
         sign = next(g for g in d.no_go if g.id == "NOGO02")
         pool = [t for t in candidates if t.tool in sign.tools]
-
-        def ok(tools: Sequence[ToolAssessment]) -> bool:  # the shared-credential sign alone, cheaply
-            facts = Facts(srv_r, tuple(tools), {t.tool: creds[t.tool] for t in tools})
-            return nogo02_shared_credential(facts) is None
+        clear = nogo02_clear_without(srv_r, candidates, creds)  # the shared-credential sign alone, cheaply
     else:
         pool = [t for t in candidates if any(t.tool in g.tools for g in d.no_go if g.id in conflict)] \
             if conflict <= {g.id for g in d.no_go} else list(candidates)
-        ok = fits
+        clear = None
     pool.sort(key=lambda t: (-effect_rank(t.primary), -len(t.flags), t.tool))
 
     def rest(moved: Sequence[ToolAssessment]) -> tuple[ToolAssessment, ...]:
         out = {t.tool for t in moved}
         return tuple(t for t in candidates if t.tool not in out)
 
+    def ok(moved: Sequence[ToolAssessment]) -> bool:  # the rest fit once ``moved`` leave
+        return clear(moved) if clear is not None else fits(rest(moved))
+
     chosen: tuple[ToolAssessment, ...] | None = None
-    if ok is not fits and len(pool) <= _EXACT_LIMIT:
+    if clear is not None and len(pool) <= _EXACT_LIMIT:
         for size in range(1, len(pool) + 1):
-            chosen = next((c for c in combinations(pool, size) if ok(rest(c))), None)
+            chosen = next((c for c in combinations(pool, size) if ok(c)), None)
             if chosen is not None:
                 break
     if chosen is None:  # greedy: the most dangerous first, until the rest fit
         picked: list[ToolAssessment] = []
         for t in pool + [t for t in candidates if t not in pool]:
-            if ok(rest(picked)):
+            if ok(picked):
                 break
             picked.append(t)
         chosen = tuple(picked)
@@ -202,7 +202,7 @@ def _resolve(srv_r: Server, candidates: Sequence[ToolAssessment], creds: Mapping
     kept_out = list(chosen)
     for t in sorted(chosen, key=lambda t: (effect_rank(t.primary), len(t.flags), t.tool)):
         trial = [x for x in kept_out if x is not t]
-        if ok(rest(trial)):
+        if ok(trial):
             kept_out = trial
     if not fits(rest(kept_out)):  # the cheap check missed something: fall back to the full decision
         kept_out = list(candidates) if not fits(()) else _greedy_full(candidates, fits)
