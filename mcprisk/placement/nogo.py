@@ -81,18 +81,20 @@ def nogo02_clear_without(srv: Server, candidates: Sequence[ToolAssessment], cred
                 writers[cred] = writers.get(cred, 0) + 1
     shared = tuple(c for c in sorted(users) if users[c] >= 2 and writers.get(c)
                    and not ((decl := srv.inventory.credential(c)) and decl.breadth == "narrow"))
+    # What taking a tool out (by name, as the remaining tools are picked) removes from the shared credentials' counts.
+    drops = {name: [(c, t.mutating) for t in tools for c in credentials.get(name, ()) if c in shared]
+             for name, tools in by_name.items()}
+    users = {c: users[c] for c in shared}
+    writers = {c: writers[c] for c in shared}
 
     def clear(moved: Iterable[ToolAssessment]) -> bool:
         if not shared:
             return True
-        left = {c: users[c] for c in shared}
-        written = {c: writers[c] for c in shared}
-        for name in {t.tool for t in moved}:  # taken out by name, as the remaining tools are picked
-            for t in by_name.get(name, ()):
-                for cred in credentials.get(name, ()):
-                    if cred in left:
-                        left[cred] -= 1
-                        written[cred] -= t.mutating
+        left, written = users.copy(), writers.copy()
+        for name in {t.tool for t in moved}:
+            for cred, writes in drops.get(name, ()):
+                left[cred] -= 1
+                written[cred] -= writes
         return not any(left[c] >= 2 and written[c] for c in shared)
 
     return clear

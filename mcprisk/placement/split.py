@@ -79,8 +79,11 @@ def split_plans_and_holders(srv: Server, decision: Decision, active: Sequence[To
     plans: list[SplitPlan] = []
     extras_by_target: list[dict[str, frozenset[str]]] = []
     shared: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}
+    # Every tool read as a harmless reader: what the server needs whatever its tools do (the same for every target).
+    neutral = tuple(replace(t, effects=("read_only",), flags=()) for t in active)
+    neutral_needs = decide(srv, neutral, creds, effective=True)
     for target in targets:
-        plan, extras, together = _plan(srv, active, creds, target)
+        plan, extras, together = _plan(srv, active, creds, target, neutral, neutral_needs)
         extras_by_target.append(extras)
         if plan is not None:
             plans.append(plan)
@@ -116,12 +119,13 @@ def _ordered(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(i for i in items if i not in CONTROLS)) + tuple(c for c in CONTROLS if c in items)
 
 
-def _plan(srv: Server, active: Sequence[ToolAssessment], creds: Mapping[str, frozenset[str]], target: str
+def _plan(srv: Server, active: Sequence[ToolAssessment], creds: Mapping[str, frozenset[str]], target: str,
+          neutral: Sequence[ToolAssessment], neutral_needs: Decision
           ) -> tuple[SplitPlan | None, dict[str, frozenset[str]], dict[str, tuple[frozenset[str], tuple[str, ...]]]]:
     """(plan or None, what each tool adds beyond the server-wide needs at ``target``, tools moved only for
-    what they cause together: name -> (what, with whom))."""
-    neutral = tuple(replace(t, effects=("read_only",), flags=()) for t in active)
-    wide = decide(srv, neutral, creds, effective=True).missing[target]
+    what they cause together: name -> (what, with whom)). ``neutral`` is ``active`` read as harmless readers and
+    ``neutral_needs`` the decision for them on ``srv`` (worked out once for every target)."""
+    wide = neutral_needs.missing[target]
     srv_r = srv.with_controls(wide)
     baseline = decide(srv_r, neutral, creds, effective=True).gap(target)
     extras = {t.tool: single(srv_r, t, creds[t.tool]).gap(target) - baseline for t in active}
