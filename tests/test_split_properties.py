@@ -13,6 +13,8 @@ from mcprisk import place, place_tool
 from mcprisk.catalog import catalog
 from mcprisk.inventory import Inventory
 from mcprisk.model import CONTROLS, PATTERNS
+from mcprisk.placement.facts import Facts, Server
+from mcprisk.placement.nogo import nogo02_clear_without, nogo02_shared_credential
 
 from placement_kit import SERVER, FixedPosture, inventory
 from test_placement_properties import LOCATIONS, a_tool, credential_maps, inventories, tool_sets
@@ -120,3 +122,18 @@ def test_every_split_plan_is_minimal_and_keeps_its_promise(case):
         for size in range(len(plan.move)):
             for subset in combinations(plan.move, size):
                 assert not unlocks(subset), (plan, subset)
+
+
+@SETTINGS
+@given(cases)
+def test_the_counted_shared_credential_test_is_the_sign_itself(case):
+    """nogo02_clear_without says, for every subset of tools taken out, exactly whether NOGO02 is absent for the rest."""
+    tools, creds, doc, _, _ = case
+    srv = Server(SERVER, "stdio", None, inventory(doc), None, True)
+    effective = {t.tool: frozenset(creds.get(t.tool, ())) for t in tools}
+    clear = nogo02_clear_without(srv, tools, effective)
+    for size in range(len(tools) + 1):
+        for moved in combinations(tools, size):
+            rest = tuple(t for t in tools if t not in moved)
+            facts = Facts(srv, rest, {t.tool: effective[t.tool] for t in rest})
+            assert clear(moved) == (nogo02_shared_credential(facts) is None)

@@ -155,8 +155,10 @@ def _reasons(model: Model, feats: Sequence[str], toward: int, against: int | Non
     """The features that pushed hardest toward output ``toward`` (against output ``against``, when given), as
     phrases an operator can check against the tool ("description verb 'publish'")."""
     seen: dict[int, str] = {}
+    memo = model._buckets  # filled by ``probabilities`` for these very features
     for f in feats:
-        seen.setdefault(bucket(f, model.dim), f)
+        b = memo.get(f)
+        seen.setdefault(bucket(f, model.dim) if b is None else b, f)
     scored = []
     for b, feat in seen.items():
         row = model.rows[b]

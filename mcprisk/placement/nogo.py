@@ -6,13 +6,13 @@ NOGO03, NOGO04 and NOGO08 read only the server's context; the others read its en
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from ..model import ToolAssessment
 from .facts import Facts, Server, State, tool_list
 from .results import SATISFIED, DecisionStep, NoGo
 
-__all__ = ["nogo01_unlisted", "nogo02_shared_credential", "nogo03_no_access_model", "nogo04_secrets_in_logs",
+__all__ = ["nogo01_unlisted", "nogo02_shared_credential", "nogo02_clear_without", "nogo03_no_access_model", "nogo04_secrets_in_logs",
            "nogo05_no_approval", "nogo06_unreviewed_proxy", "nogo07_no_off_switch", "nogo08_convenience"]
 
 
@@ -61,6 +61,43 @@ def nogo02_shared_credential(f: Facts) -> NoGo | None:
         involved += tools
         assumed = assumed and breadth is None
     return _nogo(f, "NOGO02", evidence, assumed=assumed, tools=involved) if evidence else None
+
+
+def nogo02_clear_without(srv: Server, candidates: Sequence[ToolAssessment], credentials: Mapping[str, frozenset[str]]
+                         ) -> Callable[[Iterable[ToolAssessment]], bool]:
+    """A test ``moved -> bool``: whether ``candidates`` less the tools named in ``moved`` hold no NOGO02 (no credential
+    that is not declared narrow is used by two or more of them with one of them mutating), which is
+    ``nogo02_shared_credential(...) is None`` for those tools. Split planning asks it for thousands of subsets; it
+    counts each credential's users and writers once and takes the moved tools out of the counts, instead of
+    re-walking the remaining tools and writing the sign's evidence for every subset."""
+    users: dict[str, int] = {}
+    writers: dict[str, int] = {}
+    by_name: dict[str, list[ToolAssessment]] = {}
+    for t in candidates:
+        by_name.setdefault(t.tool, []).append(t)
+        for cred in credentials.get(t.tool, ()):
+            users[cred] = users.get(cred, 0) + 1
+            if t.mutating:
+                writers[cred] = writers.get(cred, 0) + 1
+    shared = tuple(c for c in sorted(users) if users[c] >= 2 and writers.get(c)
+                   and not ((decl := srv.inventory.credential(c)) and decl.breadth == "narrow"))
+    # What taking a tool out (by name, as the remaining tools are picked) removes from the shared credentials' counts.
+    drops = {name: [(c, t.mutating) for t in tools for c in credentials.get(name, ()) if c in shared]
+             for name, tools in by_name.items()}
+    users = {c: users[c] for c in shared}
+    writers = {c: writers[c] for c in shared}
+
+    def clear(moved: Iterable[ToolAssessment]) -> bool:
+        if not shared:
+            return True
+        left, written = users.copy(), writers.copy()
+        for name in {t.tool for t in moved}:
+            for cred, writes in drops.get(name, ()):
+                left[cred] -= 1
+                written[cred] -= writes
+        return not any(left[c] >= 2 and written[c] for c in shared)
+
+    return clear
 
 
 def nogo03_no_access_model(f: Server, states: Mapping[str, State]) -> NoGo | None:

@@ -33,8 +33,8 @@ from typing import TYPE_CHECKING, Any
 from ..model import CONTROLS, PATTERNS, ToolAssessment, effect_rank
 from .decide import Decision, decide, single, wide
 from .words import describe, names
-from .facts import Facts, Server
-from .nogo import nogo02_shared_credential
+from .facts import Server
+from .nogo import nogo02_clear_without
 from .results import HeldBack, SplitPlan, ToolPlacement
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -79,8 +79,11 @@ def split_plans_and_holders(srv: Server, decision: Decision, active: Sequence[To
     plans: list[SplitPlan] = []
     extras_by_target: list[dict[str, frozenset[str]]] = []
     shared: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}
+    # Every tool read as a harmless reader: what the server needs whatever its tools do (the same for every target).
+    neutral = tuple(replace(t, effects=("read_only",), flags=()) for t in active)
+    neutral_needs = decide(srv, neutral, creds, effective=True)
     for target in targets:
-        plan, extras, together = _plan(srv, active, creds, target)
+        plan, extras, together = _plan(srv, active, creds, target, neutral, neutral_needs)
         extras_by_target.append(extras)
         if plan is not None:
             plans.append(plan)
@@ -116,12 +119,13 @@ def _ordered(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(i for i in items if i not in CONTROLS)) + tuple(c for c in CONTROLS if c in items)
 
 
-def _plan(srv: Server, active: Sequence[ToolAssessment], creds: Mapping[str, frozenset[str]], target: str
+def _plan(srv: Server, active: Sequence[ToolAssessment], creds: Mapping[str, frozenset[str]], target: str,
+          neutral: Sequence[ToolAssessment], neutral_needs: Decision
           ) -> tuple[SplitPlan | None, dict[str, frozenset[str]], dict[str, tuple[frozenset[str], tuple[str, ...]]]]:
     """(plan or None, what each tool adds beyond the server-wide needs at ``target``, tools moved only for
-    what they cause together: name -> (what, with whom))."""
-    neutral = tuple(replace(t, effects=("read_only",), flags=()) for t in active)
-    wide = decide(srv, neutral, creds, effective=True).missing[target]
+    what they cause together: name -> (what, with whom)). ``neutral`` is ``active`` read as harmless readers and
+    ``neutral_needs`` the decision for them on ``srv`` (worked out once for every target)."""
+    wide = neutral_needs.missing[target]
     srv_r = srv.with_controls(wide)
     baseline = decide(srv_r, neutral, creds, effective=True).gap(target)
     extras = {t.tool: single(srv_r, t, creds[t.tool]).gap(target) - baseline for t in active}
@@ -171,30 +175,30 @@ def _resolve(srv_r: Server, candidates: Sequence[ToolAssessment], creds: Mapping
     if conflict == {"NOGO02"}:
         sign = next(g for g in d.no_go if g.id == "NOGO02")
         pool = [t for t in candidates if t.tool in sign.tools]
-
-        def ok(tools: Sequence[ToolAssessment]) -> bool:  # the shared-credential sign alone, cheaply
-            facts = Facts(srv_r, tuple(tools), {t.tool: creds[t.tool] for t in tools})
-            return nogo02_shared_credential(facts) is None
+        clear = nogo02_clear_without(srv_r, candidates, creds)  # the shared-credential sign alone, cheaply
     else:
         pool = [t for t in candidates if any(t.tool in g.tools for g in d.no_go if g.id in conflict)] \
             if conflict <= {g.id for g in d.no_go} else list(candidates)
-        ok = fits
+        clear = None
     pool.sort(key=lambda t: (-effect_rank(t.primary), -len(t.flags), t.tool))
 
     def rest(moved: Sequence[ToolAssessment]) -> tuple[ToolAssessment, ...]:
         out = {t.tool for t in moved}
         return tuple(t for t in candidates if t.tool not in out)
 
+    def ok(moved: Sequence[ToolAssessment]) -> bool:  # the rest fit once ``moved`` leave
+        return clear(moved) if clear is not None else fits(rest(moved))
+
     chosen: tuple[ToolAssessment, ...] | None = None
-    if ok is not fits and len(pool) <= _EXACT_LIMIT:
+    if clear is not None and len(pool) <= _EXACT_LIMIT:
         for size in range(1, len(pool) + 1):
-            chosen = next((c for c in combinations(pool, size) if ok(rest(c))), None)
+            chosen = next((c for c in combinations(pool, size) if ok(c)), None)
             if chosen is not None:
                 break
     if chosen is None:  # greedy: the most dangerous first, until the rest fit
         picked: list[ToolAssessment] = []
         for t in pool + [t for t in candidates if t not in pool]:
-            if ok(rest(picked)):
+            if ok(picked):
                 break
             picked.append(t)
         chosen = tuple(picked)
@@ -202,7 +206,7 @@ def _resolve(srv_r: Server, candidates: Sequence[ToolAssessment], creds: Mapping
     kept_out = list(chosen)
     for t in sorted(chosen, key=lambda t: (effect_rank(t.primary), len(t.flags), t.tool)):
         trial = [x for x in kept_out if x is not t]
-        if ok(rest(trial)):
+        if ok(trial):
             kept_out = trial
     if not fits(rest(kept_out)):  # the cheap check missed something: fall back to the full decision
         kept_out = list(candidates) if not fits(()) else _greedy_full(candidates, fits)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from urllib.parse import urlsplit
@@ -71,8 +72,10 @@ def _by_path(subject: Subject) -> dict[str, list[Field]]:
     return index
 
 
-def _server_words(server: str) -> set[str]:
-    return {w for w in re.split(r"[^a-z0-9]+", server.lower()) if len(w) >= 3}
+@functools.lru_cache(maxsize=1024)
+def _server_words(server: str) -> frozenset[str]:
+    """The words of a server's name (asked for every subject: worked out once per server)."""
+    return frozenset(w for w in re.split(r"[^a-z0-9]+", server.lower()) if len(w) >= 3)
 
 
 def _reads_as_order(words: list[str]) -> bool:

@@ -36,12 +36,10 @@ def called_tool(subject: Subject, s: Sentence, surf: Surface, cue_concepts: froz
     if not cues:
         return None
     text = subject.text
-    own = {subject.name.lower()} | {p.lower() for f in subject.fields for p in _PROPERTY.findall(f.path)}
-    if subject.kind != "tool":
-        own |= {n.lower() for n in surf.tools_by_server.get(subject.server, ())}
     for m in CALL_IDENT.finditer(text, s.start, s.end):
         name = m.group(0)
-        if name in own or name.split("_")[0] not in _HARMFUL_CALL or name.rsplit("_", 1)[-1] in _DATA_SUFFIX \
+        if name.split("_")[0] not in _HARMFUL_CALL or name.rsplit("_", 1)[-1] in _DATA_SUFFIX \
+                or name in _own_names(subject, surf) \
                 or cues[0] > m.start() or text[m.start() - 1:m.start()] in ("{", "$", "<", "[") \
                 or _AFTER_POINTER.search(text, s.start, m.start()):
             continue  # the cue leads the order ("after fetching, call ..."); "... after they approve" holds it back
@@ -53,6 +51,18 @@ def called_tool(subject: Subject, s: Sentence, surf: Surface, cue_concepts: froz
             continue
         return call
     return None
+
+
+def _own_names(subject: Subject, surf: Surface) -> set[str]:
+    """The subject's own name and parameter names (lower case) and, outside a tool, its server's tool names: worked
+    out once per subject, the first time a sentence names a tool that changes something."""
+    own = subject.memo.get("side_calls.own")
+    if own is None:
+        own = {subject.name.lower()} | {p.lower() for f in subject.fields for p in _PROPERTY.findall(f.path)}
+        if subject.kind != "tool":
+            own |= {n.lower() for n in surf.tools_by_server.get(subject.server, ())}
+        subject.memo["side_calls.own"] = own
+    return own
 
 
 # "use this before attempting `merge_request`", "instead of delete_file": a point in a workflow, not an order
