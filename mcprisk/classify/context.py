@@ -140,6 +140,11 @@ class ToolContext:
                 out.setdefault(category, []).append(p)
         return {category: sorted(hits) for category, hits in out.items()}
 
+    @property
+    def param_categories(self) -> tuple[str, ...]:
+        """The lexicon's categories of parameter names this tool has a parameter of."""
+        return tuple(self._param_hits)
+
     def has_param(self, category: str) -> list[str]:
         """Parameters named like the lexicon's ``params[category]``."""
         if category not in lexicon().params:
