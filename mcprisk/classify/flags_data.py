@@ -194,6 +194,12 @@ def flag_credentials(ctx: ToolContext) -> Iterable[Evidence]:
     if objects:
         yield Evidence("FLG205", "name", ctx.tool.name, f"handles {sorted(objects)[0]}", flag="credential_access",
                        weight=0.5)
+    if ctx.verb_effect not in (None, "read_only"):
+        m = _CHANGES_RIGHTS.search(ctx.lead)
+        if m:
+            yield Evidence("FLG205", "description", excerpt(ctx.lead, m.start(), m.end()),
+                           "changes who may do what", flag="credential_access")
+            return
     if not lex.may_say("credential_access", ctx.description):  # one case-sensitive search of the lowered text first
         return
     for m in lex.phrases["credential_access"][0].finditer(ctx.description):
@@ -224,6 +230,12 @@ def _granted(ctx: ToolContext) -> tuple[str, str] | None:
     return None
 
 
+# A change whose description says it sets someone's permission or role ("Add a collaborator ... and set their
+# permission level", "Assign a role to a user"): the rubric's change of roles or permissions.
+_CHANGES_RIGHTS = re.compile(r"\b(grant|revoke|assign|set|change|update|modify|elevate|escalate)s?\b[^.;\n]{0,40}?"
+                             r"\b(permissions?( levels?)?|roles?|access levels?|privileges?)\b", re.IGNORECASE)
+
+
 # What a description says a tool does to the credential it names ("returns the connection string",
 # "includes a DSN", "removes access keys"), as opposed to merely needing one.
 _CREDENTIAL_VERB = re.compile(
@@ -241,6 +253,12 @@ def _acts_on_credential(before: str) -> bool:
     without a denial: "returns the connection string", not "With Reddit credentials ..." after a full stop."""
     for m in _CREDENTIAL_VERB.finditer(before):
         after = before[m.start():]
-        if ". " not in after and not _NOT_ACTED_ON.search(before[max(0, m.start() - 12):]):
+        if ". " not in after and not _NOT_ACTED_ON.search(before[max(0, m.start() - 12):]) \
+                and not _NEEDED.search(before[m.end():]):
             return True
     return False
+
+
+# Between the verb and the credential: what the call needs, not what it acts on ("Lists feedback. Requires the
+# feedback:read scope on the access token", "reads files using the API key").
+_NEEDED = re.compile(r"\b(requir\w*|needs?|using|uses|via|with|scopes?|authenticated|authorized)\b|:[a-z]", re.IGNORECASE)
