@@ -177,6 +177,10 @@ def flag_credentials(ctx: ToolContext) -> Iterable[Evidence]:
         yield Evidence("FLG205", "name", ctx.tool.name, f"changes {sorted(rights)[0]}s: who may do what",
                        flag="credential_access")
         return
+    acting = _acting_as(ctx)
+    if acting is not None:
+        yield Evidence("FLG205", "name", ctx.tool.name, acting, flag="credential_access")
+        return
     granted = _granted(ctx)
     if granted is not None:
         yield Evidence("FLG205", "schema", granted[0], granted[1], flag="credential_access")
@@ -207,6 +211,24 @@ def flag_credentials(ctx: ToolContext) -> Iterable[Evidence]:
             yield Evidence("FLG205", "description", excerpt(ctx.description, m.start(), m.end()),
                            "returns or changes a credential", flag="credential_access")
             return
+
+
+def _acting_as(ctx: ToolContext) -> str | None:
+    """Why a tool changes the identity the server acts with, or who may sign in: it signs in or connects (with
+    the credentials it is given or holds), switches the connection, context or account later calls go through, or
+    creates, changes or removes a user of the system (the name's last word: a user, not a user's phone number).
+    A browser connecting to a page's debugger takes on no identity."""
+    lex = lexicon()
+    groups = lex.verb_groups
+    if ctx.verb is None or ctx.verb_effect in (None, "read_only") or ctx.live_page:
+        return None
+    if ctx.verb in groups["signing_in"]:
+        return f"{ctx.verb}: acts with the credentials it is given or holds"
+    if ctx.verb in groups["switching"] and ctx.nouns & lex.objects["acting_as"]:
+        return f"switches the {sorted(ctx.nouns & lex.objects['acting_as'])[0]} later calls act through"
+    if ctx.words and ctx.words[-1] in lex.objects["identities"] and ctx.words[-1] != ctx.verb:
+        return f"changes who may sign in ({ctx.words[-1]})"
+    return None
 
 
 def _granted(ctx: ToolContext) -> tuple[str, str] | None:
