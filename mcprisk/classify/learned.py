@@ -136,8 +136,8 @@ def features(ctx: ToolContext, ta: ToolAssessment) -> list[str]:
 def kinds(ctx: ToolContext) -> list[str]:
     """Features of *kind* rather than wording, which carry from one server to the next: the lexicon's classes of
     the name's and the opening's words and of the parameters' names, the verb groups of the name's verb and the
-    description's main verbs, the phrase families the lead says, code-carrying parameters and the service's
-    traits. A word seen on one server teaches the model little about another; the class it belongs to does."""
+    description's main verbs, the phrase families its opening sentence says, code-carrying parameters and the
+    service's traits. A word seen on one server teaches the model little about another; the class it belongs to does."""
     lex = lexicon()
     out = [f"pk:{c}" for c in ctx.param_categories]
     nouns, opening = ctx.nouns, ctx.opening_words
@@ -152,7 +152,8 @@ def kinds(ctx: ToolContext) -> list[str]:
         if not members.isdisjoint(ctx.lead_verbs):
             out.append("lg:" + group)
     out += ["le:" + e for e in sorted({lex.verbs.get(v) for v in ctx.lead_verbs} - {None})]
-    out += ["ph:" + c for c in _PHRASE_KINDS if lex.may_say(c, ctx.lead)]
+    # The opening sentence only: later sentences are usage advice ("kept until someone deletes them").
+    out += ["ph:" + c for c in _PHRASE_KINDS if lex.may_say(c, ctx.opening)]
     if ctx.code_params:
         out.append("k:code_param" if ctx.general_code else "k:query_param")
         if ctx.read_only_queries:
@@ -161,8 +162,6 @@ def kinds(ctx: ToolContext) -> list[str]:
         out.append("k:code_phrase")
     if ctx.live_page:
         out.append("k:live_page")
-    if ctx.destination_urls:
-        out.append("k:destination_url")
     if ctx.service is not None:
         weight = "firm" if ctx.service_strong else "weak"
         out += [f"st:{t}:{weight}" for t in _TRAITS if getattr(ctx.service, t)]
