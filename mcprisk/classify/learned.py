@@ -136,24 +136,15 @@ def features(ctx: ToolContext, ta: ToolAssessment) -> list[str]:
 def kinds(ctx: ToolContext) -> list[str]:
     """Features of *kind* rather than wording, which carry from one server to the next: the lexicon's classes of
     the name's and the opening's words and of the parameters' names, the verb groups of the name's verb and the
-    description's main verbs, the phrase families its opening sentence says, code-carrying parameters and the
-    service's traits. A word seen on one server teaches the model little about another; the class it belongs to does."""
+    description's main verbs, code-carrying parameters and the service's traits. A word seen on one server teaches the model little about another; the class it belongs to does."""
     lex = lexicon()
+    objects, groups = _classes("objects"), _classes("verb_groups")
     out = [f"pk:{c}" for c in ctx.param_categories]
-    nouns, opening = ctx.nouns, ctx.opening_words
-    for category, words in lex.objects.items():
-        if not nouns.isdisjoint(words):
-            out.append("nk:" + category)
-        if not opening.isdisjoint(words):
-            out.append("ok:" + category)
-    for group, members in lex.verb_groups.items():
-        if ctx.verb in members:
-            out.append("ng:" + group)
-        if not members.isdisjoint(ctx.lead_verbs):
-            out.append("lg:" + group)
+    out += ["nk:" + c for c in _of(objects, ctx.nouns)]
+    out += ["ok:" + c for c in _of(objects, ctx.opening_words)]
+    out += ["ng:" + c for c in _of(groups, (ctx.verb,) if ctx.verb else ())]
+    out += ["lg:" + c for c in _of(groups, ctx.lead_verbs)]
     out += ["le:" + e for e in sorted({lex.verbs.get(v) for v in ctx.lead_verbs} - {None})]
-    # The opening sentence only: later sentences are usage advice ("kept until someone deletes them").
-    out += ["ph:" + c for c in _PHRASE_KINDS if lex.may_say(c, ctx.opening)]
     if ctx.code_params:
         out.append("k:code_param" if ctx.general_code else "k:query_param")
         if ctx.read_only_queries:
@@ -169,8 +160,20 @@ def kinds(ctx: ToolContext) -> list[str]:
     return out
 
 
-_PHRASE_KINDS = ("code_execution", "credential_access", "customer_visible", "destructive", "external_egress",
-                 "high_cost", "private_data", "read_only", "untrusted_content", "passthrough", "argv")
+@functools.cache
+def _classes(section: str) -> dict[str, tuple[str, ...]]:
+    """Word -> the lexicon's classes of it in ``section`` (``objects`` or ``verb_groups``), built once."""
+    out: dict[str, list[str]] = {}
+    for category, words in getattr(lexicon(), section).items():
+        for w in words:
+            out.setdefault(w, []).append(category)
+    return {w: tuple(c) for w, c in out.items()}
+
+
+def _of(classes: Mapping[str, tuple[str, ...]], words: Iterable[str]) -> list[str]:
+    """The classes of ``words``, each once, sorted."""
+    return sorted({c for w in words for c in classes.get(w, ())})
+
 _TRAITS = ("private", "untrusted", "paid", "history", "collaborative", "billable", "metered", "acts_as_user",
            "payments", "outward", "credentials", "overwrites")
 
@@ -220,7 +223,7 @@ _KINDS = {"n0": "name starts", "n-1": "name ends", "n": "name", "o": "opening", 
           "pe": "choice", "a": "annotation", "s": "server", "svc": "service", "r": "rules read", "rc": "rules read",
           "re": "rules", "rf": "rules flag", "ev": "rule", "nv": "name verb", "np": "parameters",
           "pk": "parameter kind", "nk": "name names", "ok": "opening names", "ng": "name verb of kind",
-          "lg": "description verbs of kind", "le": "description verbs read as", "ph": "description says",
+          "lg": "description verbs of kind", "le": "description verbs read as",
           "k": "schema", "st": "service", "ss": "service stores"}
 
 

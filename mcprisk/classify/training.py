@@ -46,10 +46,10 @@ class Settings:
     without_rules: float = 0.5  # weight of a second copy of each example with the rules' features removed
     # Picked by 5-fold CV grouped by server within the tuning part (scripts/train_classifier_model.py --pick): once
     # the rules read kinds of wording better, no raise of an effect beat the rules alone (raising to destructive at
-    # 0.4, the earlier pick, cost exact readings with no gain in recall), nor did adding the credential flag.
+    # 0.4, the earlier pick, cost exact readings with no gain in recall), nor did adding the code or credential flags.
     raise_at: tuple[tuple[str, float], ...] = ()  # effect -> probability (absent: never)
-    flag_at: tuple[tuple[str, float], ...] = (("private_data", 0.8), ("untrusted_content", 0.5),
-                                              ("external_egress", 0.5), ("code_execution", 0.3))  # (absent: never)
+    flag_at: tuple[tuple[str, float], ...] = (("private_data", 0.8), ("untrusted_content", 0.6),
+                                              ("external_egress", 0.6))  # flag -> probability (absent: never)
 
 
 DEFAULTS = Settings()
