@@ -35,9 +35,9 @@ class Floors:
     ann_true_min: int = 0  # true accusations, so the precision is not bought by accusing nobody
 
 
-_DEV = Floors(2000, under_max=0.029, under_high_max=0.008, destructive_recall_min=0.94, precision_min=0.88,
-              exact_min=0.84, flag_f1_min={"private_data": 0.88, "untrusted_content": 0.74, "external_egress": 0.76,
-                                           "code_execution": 0.77, "credential_access": 0.71},
+_DEV = Floors(2000, under_max=0.029, under_high_max=0.008, destructive_recall_min=0.94, precision_min=0.895,
+              exact_min=0.85, flag_f1_min={"private_data": 0.88, "untrusted_content": 0.74, "external_egress": 0.76,
+                                           "code_execution": 0.78, "credential_access": 0.73},
               ann_precision_min=0.8, ann_true_min=9)
 FLOORS = {
     "dev, 5-fold CV by server": _DEV,

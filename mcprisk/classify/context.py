@@ -11,7 +11,7 @@ from typing import Any
 
 from ..snapshot import Snapshot, Tool
 from .language import description_verbs, name_verb, split_words
-from .params import QUERY_LANGUAGE, SAVED_TO, WRITES, excerpt, flatten_params, free_text, identifier, saves
+from .params import CODE_CARRIED, QUERY_LANGUAGE, SAVED_TO, WRITES, excerpt, flatten_params, free_text, identifier, saves
 from .lexicon import Service, lexicon
 from .server import ServerContext, ServiceMatch, server_context
 
@@ -140,6 +140,11 @@ class ToolContext:
                 out.setdefault(category, []).append(p)
         return {category: sorted(hits) for category, hits in out.items()}
 
+    @property
+    def param_categories(self) -> tuple[str, ...]:
+        """The lexicon's categories of parameter names this tool has a parameter of."""
+        return tuple(self._param_hits)
+
     def has_param(self, category: str) -> list[str]:
         """Parameters named like the lexicon's ``params[category]``."""
         if category not in lexicon().params:
@@ -199,6 +204,9 @@ class ToolContext:
             elif name.replace("-", "_") in lex.params["query_code"] and (free_text(schema) or _free_object(schema)) and \
                     QUERY_LANGUAGE.search(f"{schema.get('description', '')} {name} {self.lead}"):
                 found.append(name)  # a filter, body or expression in a datastore's query language
+            elif free_text(schema) and not identifier(schema) and \
+                    CODE_CARRIED.search(str(schema.get("description") or "")[:200]):
+                found.append(name)  # "Full body of the Apex class", "Python code to run": described as code
         for name in self.has_param("argv"):
             if name not in found and self.param_depth.get(name, 0) <= 1 and free_text(self.params[name]):
                 if name in ("expression", "expr", "eval_expression"):

@@ -165,7 +165,8 @@ def flag_untrusted(ctx: ToolContext) -> Iterable[Evidence]:
 def flag_credentials(ctx: ToolContext) -> Iterable[Evidence]:
     """Tools that read, create, rotate or reveal keys, tokens, passwords or secrets handle credentials,
     as does anything on a password or secret manager that touches its content rather than its folders,
-    and any change to roles, policies or permissions (who may do what)."""
+    any change to roles, policies or permissions (who may do what), signing in or switching the connection or
+    account later calls act through, and changing a system's users (who may sign in)."""
     lex = lexicon()
     if ctx.service is not None and ctx.service.credentials and not ctx.word_set & lex.objects["organisational"]:
         yield Evidence("FLG205", "server", ctx.service.name, f"{ctx.service.name} stores secrets",
@@ -176,6 +177,10 @@ def flag_credentials(ctx: ToolContext) -> Iterable[Evidence]:
         # Changing roles, policies or permissions changes who may do what: the rubric's credential access.
         yield Evidence("FLG205", "name", ctx.tool.name, f"changes {sorted(rights)[0]}s: who may do what",
                        flag="credential_access")
+        return
+    acting = _acting_as(ctx)
+    if acting is not None:
+        yield Evidence("FLG205", "name", ctx.tool.name, acting, flag="credential_access")
         return
     granted = _granted(ctx)
     if granted is not None:
@@ -194,6 +199,12 @@ def flag_credentials(ctx: ToolContext) -> Iterable[Evidence]:
     if objects:
         yield Evidence("FLG205", "name", ctx.tool.name, f"handles {sorted(objects)[0]}", flag="credential_access",
                        weight=0.5)
+    if ctx.verb_effect not in (None, "read_only"):
+        m = _CHANGES_RIGHTS.search(ctx.lead)
+        if m:
+            yield Evidence("FLG205", "description", excerpt(ctx.lead, m.start(), m.end()),
+                           "changes who may do what", flag="credential_access")
+            return
     if not lex.may_say("credential_access", ctx.description):  # one case-sensitive search of the lowered text first
         return
     for m in lex.phrases["credential_access"][0].finditer(ctx.description):
@@ -201,6 +212,24 @@ def flag_credentials(ctx: ToolContext) -> Iterable[Evidence]:
             yield Evidence("FLG205", "description", excerpt(ctx.description, m.start(), m.end()),
                            "returns or changes a credential", flag="credential_access")
             return
+
+
+def _acting_as(ctx: ToolContext) -> str | None:
+    """Why a tool changes the identity the server acts with, or who may sign in: it signs in or connects (with
+    the credentials it is given or holds), switches the connection, context or account later calls go through, or
+    creates, changes or removes a user of the system (the name's last word: a user, not a user's phone number).
+    A browser connecting to a page's debugger takes on no identity."""
+    lex = lexicon()
+    groups = lex.verb_groups
+    if ctx.verb is None or ctx.verb_effect in (None, "read_only") or ctx.live_page:
+        return None
+    if ctx.verb in groups["signing_in"]:
+        return f"{ctx.verb}: acts with the credentials it is given or holds"
+    if ctx.verb in groups["switching"] and ctx.nouns & lex.objects["acting_as"]:
+        return f"switches the {sorted(ctx.nouns & lex.objects['acting_as'])[0]} later calls act through"
+    if ctx.words and ctx.words[-1] in lex.objects["identities"] and ctx.words[-1] != ctx.verb:
+        return f"changes who may sign in ({ctx.words[-1]})"
+    return None
 
 
 def _granted(ctx: ToolContext) -> tuple[str, str] | None:
@@ -224,6 +253,12 @@ def _granted(ctx: ToolContext) -> tuple[str, str] | None:
     return None
 
 
+# A change whose description says it sets someone's permission or role ("Add a collaborator ... and set their
+# permission level", "Assign a role to a user"): the rubric's change of roles or permissions.
+_CHANGES_RIGHTS = re.compile(r"\b(grant|revoke|assign|set|change|update|modify|elevate|escalate)s?\b[^.;\n]{0,40}?"
+                             r"\b(permissions?( levels?)?|roles?|access levels?|privileges?)\b", re.IGNORECASE)
+
+
 # What a description says a tool does to the credential it names ("returns the connection string",
 # "includes a DSN", "removes access keys"), as opposed to merely needing one.
 _CREDENTIAL_VERB = re.compile(
@@ -241,6 +276,12 @@ def _acts_on_credential(before: str) -> bool:
     without a denial: "returns the connection string", not "With Reddit credentials ..." after a full stop."""
     for m in _CREDENTIAL_VERB.finditer(before):
         after = before[m.start():]
-        if ". " not in after and not _NOT_ACTED_ON.search(before[max(0, m.start() - 12):]):
+        if ". " not in after and not _NOT_ACTED_ON.search(before[max(0, m.start() - 12):]) \
+                and not _NEEDED.search(before[m.end():]):
             return True
     return False
+
+
+# Between the verb and the credential: what the call needs, not what it acts on ("Lists feedback. Requires the
+# feedback:read scope on the access token", "reads files using the API key").
+_NEEDED = re.compile(r"\b(requir\w*|needs?|using|uses|via|with|scopes?|authenticated|authorized)\b|:[a-z]", re.IGNORECASE)

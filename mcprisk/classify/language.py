@@ -137,9 +137,9 @@ def _derived(verb: str, words: Iterable[str]) -> bool:
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*|[,;:/&()]")
-_PREAMBLES = tuple(re.compile(p, re.IGNORECASE) for p in (
+_LABEL = re.compile(r"^\s*[\w .-]{1,30}:\s+(?=[a-z])", re.IGNORECASE)  # "GitHub: create ..." (a label, then text)
+_PREAMBLES = (_LABEL, *(re.compile(p, re.IGNORECASE) for p in (
     r"^\s*\[[^\]]{1,40}\]\s*",  # "[Beta] ..."
-    r"^\s*[\w .-]{1,30}:\s+(?=[a-z])",  # "GitHub: create ..." (a label, then lower-case text)
     r"^\s*(?:this|the)\s+(?:mcp\s+)?(?:tool|function|endpoint|method|operation|api|command|action)\s+",
     r"^\s*(?:an?\s+)?(?:mcp\s+)?(?:tool|function|endpoint|utility|helper|method)\s+(?:to|for|that|which)\s+",
     r"^\s*use\s+(?:this|it)(?:\s+(?:tool|function|endpoint))?\s+(?:to|for|when\s+you\s+(?:want|need)\s+to)\s+",
@@ -148,21 +148,33 @@ _PREAMBLES = tuple(re.compile(p, re.IGNORECASE) for p in (
     r"^\s*(?:is\s+)?(?:used|designed|meant)\s+(?:to|for)\s+",
     r"^\s*(?:you\s+)?(?:can|will|may|should)\s+",
     r"^\s*(?:please|simply|quickly|easily|directly)\s+",
-))
+)))
+# A generated wrapper's opening names the API operation it calls ("Execute the AWS SNS `get_topic_attributes`
+# operation."): the running verb is the wrapper's, not the operation's; what the call does is the operation's name.
+_WRAPPER = re.compile(r"^\s*(?:execute|executes|run|runs|call|calls|invoke|invokes|perform|performs)\s+(?:the|an?)\s+"
+                      r"[^.;:]{0,60}?(?:`[^`]{2,80}`|\w+_\w+)\s+(?:operation|endpoint|api(?: call)?|method|action)\b",
+                      re.IGNORECASE)
 _COORDINATORS = frozenset({",", ";", ":", "/", "&", "and", "or", "then", "also", "and/or", "nor", "but"})
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _SKIP = frozenset({"then", "also", "optionally", "either", "both", "first", "finally", "additionally"})
 
 
-def _strip_preamble(sentence: str) -> str:
+def _strip_preamble(sentence: str, lex: Lexicon) -> str:
     changed = True
     while changed:
         changed = False
         for pattern in _PREAMBLES:
             m = pattern.match(sentence)
-            if m and m.end() < len(sentence):
+            if m and m.end() < len(sentence) and not (pattern is _LABEL and _opens_with_verb(m.group(0), lex)):
                 sentence, changed = sentence[m.end():], True
     return sentence
+
+
+def _opens_with_verb(label: str, lex: Lexicon) -> bool:
+    """What looks like a label before a colon is the tool's own clause ("Get a pull request: metadata, ..."):
+    a verb, then a determiner."""
+    words = _TOKEN.findall(label)
+    return len(words) > 1 and words[1].lower() in lex.grammar["determiners"] and base_verb(words[0], lex) is not None
 
 
 def _form(word: str) -> str:
@@ -171,7 +183,7 @@ def _form(word: str) -> str:
 
 
 def _clause_verbs(sentence: str, lex: Lexicon, named: frozenset[str] = frozenset()) -> list[str]:
-    text = _PARENS.sub(" ", _strip_preamble(sentence)[:300])  # "(hot/new/top)" lists options, not clauses
+    text = _PARENS.sub(" ", _strip_preamble(sentence, lex)[:300])  # "(hot/new/top)" lists options, not clauses
     tokens = _TOKEN.findall(text)
     determiners = lex.grammar["determiners"]
     out: list[str] = []
@@ -188,6 +200,10 @@ def _clause_verbs(sentence: str, lex: Lexicon, named: frozenset[str] = frozenset
             word = tokens[i]
         base = base_verb(word, lex) if word[0].isalpha() and word.lower() not in lex.grammar["adjectives"] else None
         nxt = tokens[i + 1].lower() if i + 1 < len(tokens) else None
+        if base is not None and word.lower() not in lex.verbs and word.lower().endswith("ed"):
+            base = None  # "Deleted items are kept", "resolved tasks": a participle describes; a description acts
+        if base is not None and not out and nxt in lex.grammar["subject_followers"]:
+            base = None  # "Highlights are always enabled": the subject of a sentence, not what the tool does
         if base is not None:
             noun_like = base in lex.noun_verbs or word.lower() in lex.noun_verbs
             if not out:
@@ -218,6 +234,8 @@ def description_verbs(description: str, named: Iterable[str] = ()) -> list[str]:
     lex = lexicon()
     sentences = [s for s in _SENTENCE.split(description.strip()[:600]) if s.strip()]
     for sentence in sentences[:2]:
+        if _WRAPPER.match(sentence):
+            continue
         verbs = _clause_verbs(sentence, lex, frozenset(named))
         if verbs:
             return list(dict.fromkeys(verbs))

@@ -33,6 +33,7 @@ from typing import Any
 from ..model import EFFECTS, FLAGS, Evidence, ToolAssessment, effect_rank
 from ..ruleinfo import evidence_code
 from .context import ToolContext
+from .lexicon import lexicon
 
 __all__ = ["LEARNED", "MODEL_FILE", "OUTPUTS", "Model", "active_model", "bucket", "consult", "decode", "encode",
            "features", "packaged_model", "probabilities", "use_model"]
@@ -125,10 +126,56 @@ def features(ctx: ToolContext, ta: ToolAssessment) -> list[str]:
     out += _server_features(ctx.server_words)
     if ctx.service is not None:
         out.append(f"svc:{ctx.service.name}:{ctx.service_strong}")
+    out += kinds(ctx)
     out += [f"r:{ta.primary}", f"rc:{ta.primary}:{ta.confidence}", *["re:" + e for e in ta.effects],
             *["rf:" + f for f in ta.flags]]
     out += [f"ev:{ev.rule}:{ev.effect or ev.flag}:{ev.weight >= 1.0}" for ev in ta.evidence]
     return out
+
+
+def kinds(ctx: ToolContext) -> list[str]:
+    """Features of *kind* rather than wording, which carry from one server to the next: the lexicon's classes of
+    the name's and the opening's words and of the parameters' names, the verb groups of the name's verb and the
+    description's main verbs, code-carrying parameters and the service's traits. A word seen on one server teaches the model little about another; the class it belongs to does."""
+    lex = lexicon()
+    objects, groups = _classes("objects"), _classes("verb_groups")
+    out = [f"pk:{c}" for c in ctx.param_categories]
+    out += ["nk:" + c for c in _of(objects, ctx.nouns)]
+    out += ["ok:" + c for c in _of(objects, ctx.opening_words)]
+    out += ["ng:" + c for c in _of(groups, (ctx.verb,) if ctx.verb else ())]
+    out += ["lg:" + c for c in _of(groups, ctx.lead_verbs)]
+    out += ["le:" + e for e in sorted({lex.verbs.get(v) for v in ctx.lead_verbs} - {None})]
+    if ctx.code_params:
+        out.append("k:code_param" if ctx.general_code else "k:query_param")
+        if ctx.read_only_queries:
+            out.append("k:read_queries")
+    if ctx.code_phrase is not None:
+        out.append("k:code_phrase")
+    if ctx.live_page:
+        out.append("k:live_page")
+    if ctx.service is not None:
+        weight = "firm" if ctx.service_strong else "weak"
+        out += [f"st:{t}:{weight}" for t in _TRAITS if getattr(ctx.service, t)]
+        out.append(f"ss:{ctx.service.store}:{weight}")
+    return out
+
+
+@functools.cache
+def _classes(section: str) -> dict[str, tuple[str, ...]]:
+    """Word -> the lexicon's classes of it in ``section`` (``objects`` or ``verb_groups``), built once."""
+    out: dict[str, list[str]] = {}
+    for category, words in getattr(lexicon(), section).items():
+        for w in words:
+            out.setdefault(w, []).append(category)
+    return {w: tuple(c) for w, c in out.items()}
+
+
+def _of(classes: Mapping[str, tuple[str, ...]], words: Iterable[str]) -> list[str]:
+    """The classes of ``words``, each once, sorted."""
+    return sorted({c for w in words for c in classes.get(w, ())})
+
+_TRAITS = ("private", "untrusted", "paid", "history", "collaborative", "billable", "metered", "acts_as_user",
+           "payments", "outward", "credentials", "overwrites")
 
 
 @functools.lru_cache(maxsize=256)
@@ -176,7 +223,10 @@ def _reasons(model: Model, feats: Sequence[str], toward: int, against: int | Non
 _KINDS = {"n0": "name starts", "n-1": "name ends", "n": "name", "o": "opening", "ob": "opening", "o0": "opening starts",
           "d": "description", "lv": "description verb", "p": "parameter", "pt": "parameter", "pr": "required parameter",
           "pe": "choice", "a": "annotation", "s": "server", "svc": "service", "r": "rules read", "rc": "rules read",
-          "re": "rules", "rf": "rules flag", "ev": "rule", "nv": "name verb", "np": "parameters"}
+          "re": "rules", "rf": "rules flag", "ev": "rule", "nv": "name verb", "np": "parameters",
+          "pk": "parameter kind", "nk": "name names", "ok": "opening names", "ng": "name verb of kind",
+          "lg": "description verbs of kind", "le": "description verbs read as",
+          "k": "schema", "st": "service", "ss": "service stores"}
 
 
 def _say(feat: str) -> tuple[str, str]:

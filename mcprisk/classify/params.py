@@ -10,7 +10,7 @@ from typing import Any
 from .language import split_words
 from .lexicon import lexicon
 
-__all__ = ["QUERY_LANGUAGE", "SAVED_TO", "WRITES", "excerpt", "flatten_params", "free_text", "identifier", "saves"]
+__all__ = ["CODE_CARRIED", "QUERY_LANGUAGE", "SAVED_TO", "WRITES", "excerpt", "flatten_params", "free_text", "identifier", "saves"]
 
 # A parameter described as where output lands: "File name to save the snapshot to", "Directory to write to".
 SAVED_TO = re.compile(r"\b(save[sd]?|saving|writ(e|es|ten|ing)|stor(e|ed|es)|export(s|ed)?|output)\b[^.]{0,40}?"
@@ -23,6 +23,12 @@ SAVED_TO = re.compile(r"\b(save[sd]?|saving|writ(e|es|ten|ing)|stor(e|ed|es)|exp
 QUERY_LANGUAGE = re.compile(r"\b(sql|soql|sosl|promql|logql|metricsql|instaql|cypher|gremlin|sparql|kusto|"
                              r"influxql|flux query|query dsl|dsl quer\w*|aggregation pipeline|mongo(db)? "
                              r"(filter|query|queries|pipeline)|where clause|raw sql)\b", re.IGNORECASE)
+# A parameter described as the code it carries: source in a programming language, a script, the body of a class or
+# function (a value the server stores to run, or runs now), whatever the parameter is named.
+CODE_CARRIED = re.compile(r"\b(python|javascript|typescript|js|apex|bash|shell|powershell|lua|ruby|php|groovy)\s+"
+                          r"(code|source|script|snippet|function|class|expression|commands?)\b|"
+                          r"\b(body|source(?: code)?) of the (\w+ ){0,2}(class|function|script|trigger|procedure|handler|lambda)\b|"
+                          r"^\s*(the )?(code|script|source code|command) to (run|execute|evaluate|deploy)\b", re.IGNORECASE)
 WRITES = re.compile(r"\b(insert|update|delete|drop|create|alter|truncate|merge|upsert|ddl|dml|writes?|modif\w*|"
                      r"mutations?|any (sql|query|statement))\b", re.IGNORECASE)
 

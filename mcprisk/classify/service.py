@@ -69,7 +69,8 @@ def service_semantics(ctx: ToolContext) -> Iterable[Evidence]:
         yield Evidence("EFF111", "server", svc.name, f"{svc.name} keeps no history: an edit overwrites",
                        "destructive", weight=ctx.service_weight)
     starts = verb in groups["creation"] or verb in groups["rerun"]
-    billed = ctx.nouns & lex.objects["billed"] or verb in groups["rerun"]
+    # Compute and storage capacity alike (a file share, a disk) is what a cloud bills for while it exists.
+    billed = ctx.nouns & (lex.objects["billed"] | lex.objects["capacity"]) or verb in groups["rerun"]
     if svc.billable and starts and billed and ctx.verb_effect != "read_only" \
             and not set(ctx.words) & lex.objects["internal"]:
         yield Evidence("EFF111", "server", svc.name, f"creating on {svc.name} starts billed resources", "high_cost", weight=ctx.service_weight)
