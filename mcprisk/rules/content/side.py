@@ -15,6 +15,7 @@ from ._surface import Subject, Surface, surface
 from .conceal import flag_doc
 from .override import INJECTION_REFS
 from .side_calls import CALL_IDENT, called_tool
+from .side_claims import claimed_act, severe_verbs
 
 # A name whose first word is a mutating verb is a tool whose job is that action (it may document it freely).
 _MUTATING_NAME = frozenset(
@@ -335,7 +336,9 @@ def _side_hit(subject: Subject, s: Sentence, parts: list[ConceptHit], meaning: s
 
 def side_action_hit(subject: Subject, surf: Surface) -> Hit | None:
     concepts = subject.concepts
-    if not read_only(subject, surf) or concepts.isdisjoint(("harm", "act", "acted", "harm_any")) \
+    if not read_only(subject, surf):
+        return None
+    if concepts.isdisjoint(("harm", "act", "acted", "harm_any", "send")) and subject.words.isdisjoint(severe_verbs()) \
             and not CALL_IDENT.search(subject.text):
         return None
     ordered = not concepts.isdisjoint(("harm", "harm_any")) and not (concepts.isdisjoint(_CUES) and not any(c in subject.text for c in _SHELL_MARKS))
@@ -357,6 +360,10 @@ def side_action_hit(subject: Subject, surf: Surface) -> Hit | None:
                                              "own job does not explain")
             if h is not None:
                 return h
+    if (claim := claimed_act(subject, surf)) is not None:
+        s, act = claim
+        return _side_hit(subject, s, [act], f"claims the call also performs an act ({act.word!r}) that neither the "
+                                            "tool's effect nor its parameters explain")
     return None
 
 
