@@ -318,6 +318,8 @@ def _tool_subject(server: str, tool: Any) -> Subject:
     if tool.description:
         c.add("description", "description", tool.description)
     c.schema(tool.input_schema, "inputSchema")
+    if tool.output_schema:
+        c.schema(tool.output_schema, "outputSchema")
     if tool.annotations:
         title = tool.annotations.get("title")
         if isinstance(title, str):

@@ -79,6 +79,8 @@ def _grammar() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(lex.noun_verbs), frozenset(lex.grammar.get("determiners", ()))
 
 
+# "call billing.upgrade", "invoke crm.share": a tool called by a dotted name whose last word is a severe act
+_CALLED = re.compile(r"\b(?:call|invoke|trigger|run)\s+[a-z][a-z0-9_]*\.$")
 # Words after which a base form is an order or a finite verb ("then delete", "you must share", "it also sends").
 _SUBJECTS = frozenset("you must should will shall it this also then and please automatically additionally silently "
                       "quietly immediately finally afterwards next now always".split())
@@ -93,8 +95,11 @@ def _english_acts(subject: Subject, s: Sentence) -> Iterator[ConceptHit]:
     nouns, dets = _grammar()
     for m in _WORD.finditer(text, s.start, s.end):
         w = m.group(0)
-        if w not in verbs or w in _PARTICIPLE or w.endswith("ed") or (m.start() and text[m.start() - 1] in "_-'\"`/.") \
-                or text[m.end():m.end() + 1] in ("_", "-", "'", '"', "`"):
+        if w not in verbs or w in _PARTICIPLE or w.endswith("ed") or text[m.end():m.end() + 1] in ("_", "-", "'", '"', "`"):
+            continue
+        if m.start() and text[m.start() - 1] in "_-'\"`/.":
+            if _CALLED.search(text, max(s.start, m.start() - 60), m.start()):
+                yield ConceptHit(m.start(), m.end(), frozenset({"harm"}), w)  # "call billing.upgrade with ..."
             continue
         start = s.start
         for c in _CLAUSE.finditer(text, s.start, m.start()):
@@ -156,7 +161,9 @@ def _tied(subject: Subject, s: Sentence, act: ConceptHit, waived: bool) -> bool:
     if text[start - 1:start] == ":":
         return False  # "hide: remove from view": a definition
     lead = [w for w in text[start:act.start].translate(BREAKS).split() if w not in _LEADERS]
-    return not lead and obj and subject.kind == "tool"  # a guide's steps ("remove the legacy header") are its topic
+    verbs = lexicon().verbs
+    chained = 2 <= len(lead) <= 3 and lead[0] in verbs and text[start:act.start].rstrip().endswith((" and", " then"))
+    return (not lead or chained) and obj and subject.kind == "tool"  # a guide's steps ("remove the legacy header") are its topic
 
 
 _PRONOUNS = frozenset("it this them these that".split())
