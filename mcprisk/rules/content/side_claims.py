@@ -42,7 +42,7 @@ _NOT_ACTS = frozenset("run runs exec execute executes eval evaluate evaluates wr
 # Reversible verbs that hand something to someone else or widen access: as severe as a send on a reader.
 _HANDING = ("grant grants granted share shares shared subscribe subscribes subscribed enrol enrols enroll enrolls "
             "enrolled enrolled fork forks forked reassign reassigns reassigned invite invites invited upgrade upgrades "
-            "upgraded transfer transfers transferred publish publishes published forward forwards forwarded upload "
+            "upgraded star stars approve approves transfer transfers transferred publish publishes published forward forwards forwarded upload "
             "uploads uploaded pay pays paid charge charges charged deleted removed sent posted emailed notified "
             "cancelled canceled revoked purged wiped erased destroyed refunded purchased bought emailed texted").split()
 
