@@ -48,6 +48,17 @@ def _redaction(text: str, s: Sentence, tell: ConceptHit) -> bool:
                for h in s.hits)
 
 
+def _clause_final(text: str, tell: ConceptHit, neg: ConceptHit) -> bool:
+    """"erwähne diesen Aufschlag in deiner Antwort an den Nutzer nicht": the verb opens its clause as an order and a
+    negation that follows the verb in its language closes the same clause."""
+    lead = text[max(0, tell.start - 3):tell.start]
+    if neg.start < tell.end or _CLAUSE_BREAK.search(text, tell.end, neg.start) or (lead.strip() and lead.strip()[-1:]
+                                                                                 not in ",;:.!?"):
+        return False
+    return re.match(r"\s*(?:[,;:.!?]|$|\b(?:sondern|aber|mais|ma|maar|but)\b)", text[neg.end:neg.end + 12]) is not None
+
+
+_CLAUSE_BREAK = re.compile(r"[,;:.!?\n]")
 _KEPT_HIDDEN = re.compile(r"\b(keep|stay|remain)s?\b[^.;,]{0,50}\bhidden\b")  # "hidden" alone describes a field
 def _silenced(text: str, s: Sentence) -> list[ConceptHit] | None:
     """An order not to tell: a negation right before (or, in languages that put it after the verb, shortly after)
@@ -57,12 +68,13 @@ def _silenced(text: str, s: Sentence) -> list[ConceptHit] | None:
             continue
         neg = tell if "neg" in tell.concepts else next(
             (n for n in s.hits if "neg" in n.concepts and n is not tell and (
-                governs(text, n, tell, 3) or ("neg_after" in n.concepts and governs(text, tell, n, 5)))), None)
+                governs(text, n, tell, 3) or ("neg_after" in n.concepts and (
+                    governs(text, tell, n, 5) or _clause_final(text, tell, n))))), None)
         if neg is None or _redaction(text, s, tell):
             continue
         strong = "tell" in tell.concepts
-        if s.any("user", "reply") or (strong and s.any("model", "asked")):
-            return [neg, tell]
+        if s.any("user", "reply") or (strong and (s.any("model", "asked") or _THAT.match(text, tell.end))):
+            return [neg, tell]  # "don't mention that it was forwarded": a fact kept back from whoever reads
     return None
 
 
@@ -107,6 +119,8 @@ def _omitted(text: str, s: Sentence) -> list[ConceptHit] | None:
                     and r.word not in _WEAK_REPLY), None)
         if out and _PURPOSE.search(text, omit.end, out.start) is None:
             return [omit, out]
+        if _THAT.match(text, omit.end) and s.any("user", "reply"):
+            return [omit]  # "ometti che una copia viene inoltrata": a fact kept out of what the user is told
     for m in _SPLIT_OMIT.finditer(text, s.start, s.end):  # "keep this field ... out of any summary you show the user"
         clause = max([s.start, *(i + 1 for i in (text.rfind(c, s.start, m.start()) for c in ";,:") if i >= 0)])
         if _CLAUSE_LEAD.fullmatch(text, clause, m.start()) is None or _PURPOSE.search(text, m.end(), m.end() + 12):
