@@ -16,7 +16,7 @@ _GATES = gates("neg tell user", "neg tell reply", "neg tell model", "neg tell as
                "neg tell_weak reply", "hide user", "hide reply", "hidden user", "hidden reply", "covert send", "covert harm", "covert include",
                *(f"without {a} {b}" for a in ("tell", "consent", "asked", "ask")
                  for b in ("user", "harm", "send", "model", "include")),
-               "lie asked", "asked neg_desc", "asked reply", "omit reply", "keep_out reply", "keep_out user", "lie user", "lie reply", "lie model", "consent needed", "neg ask consent", "neg ask user",
+               "lie asked", "asked neg_desc", "asked reply", "omit reply", "omit user", "keep_out reply", "keep_out user", "lie user", "lie reply", "lie model", "consent needed", "neg ask consent", "neg ask user",
                "granted consent user", "granted consent model")
 _SECRETISH = frozenset({"secret", "cred", "pii"})
 _ACTIONS = frozenset({"send", "harm", "include"})
@@ -58,6 +58,9 @@ def _clause_final(text: str, tell: ConceptHit, neg: ConceptHit) -> bool:
     return re.match(r"\s*(?:[,;:.!?]|$|\b(?:sondern|aber|mais|ma|maar|but)\b)", text[neg.end:neg.end + 12]) is not None
 
 
+# "the user should only ever see 'job started'", "customers must only be told: ...": the user's view is scripted
+_SCRIPTED_VIEW = re.compile(r"\b(?:users?|customers?|they)\b[^.;]{0,30}?\b(?:only|just)\s+(?:ever\s+)?"
+                            r"(?:see|be shown|be told|hear|read|receive)\s*[:'\"\u201c\u2018]")
 _CLAUSE_BREAK = re.compile(r"[,;:.!?\n]")
 _KEPT_HIDDEN = re.compile(r"\b(keep|stay|remain)s?\b[^.;,]{0,50}\bhidden\b")  # "hidden" alone describes a field
 def _silenced(text: str, s: Sentence) -> list[ConceptHit] | None:
@@ -184,6 +187,9 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
     parts = _silenced(text, s) or _omitted(text, s)
     if parts:
         return parts, "asks the model to hide something from the user"
+    view = _SCRIPTED_VIEW.search(text, s.start, s.end)  # "the user should only ever see 'job started'"
+    if view and s.any("user"):
+        return [next(h for h in s.hits if "user" in h.concepts)], "scripts what the user is allowed to see"
     kept = _KEPT_HIDDEN.search(text, s.start, s.end)  # "keep this upload hidden from the user": an order
     if kept and s.any("user", "reply"):
         return [next(h for h in s.hits if not h.concepts.isdisjoint({"user", "reply"}))], \
@@ -191,7 +197,8 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
     hides = [h for h in s.all("hide") if not any("neg" in n.concepts and 0 <= h.start - n.end <= 12 for n in s.hits)
              and not _own_manner(text, h, own_verb) and not _names_blind_copy(text, s, h)]
     pair = next(((h, u) for h in hides for u in s.hits if not u.concepts.isdisjoint({"user", "reply"})
-                 and abs(u.start - h.start) <= 90 and u is not h), None)
+                 and abs(u.start - h.start) <= 90 and u is not h), None) or next(
+        ((h, h) for h in hides if "yourself" in h.word), None)  # "keep that to yourself": from whoever you answer
     if pair:
         return list(pair), "asks the model to hide something from the user"
     for covert in s.all("covert"):
