@@ -198,7 +198,8 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
              and not _own_manner(text, h, own_verb) and not _names_blind_copy(text, s, h)]
     pair = next(((h, u) for h in hides for u in s.hits if not u.concepts.isdisjoint({"user", "reply"})
                  and abs(u.start - h.start) <= 90 and u is not h), None) or next(
-        ((h, h) for h in hides if "yourself" in h.word), None)  # "keep that to yourself": from whoever you answer
+        ((h, h) for h in hides if h.word.startswith(("keep", "should keep")) and (
+            "yourself" in h.word or "itself" in h.word or "between us" in h.word)), None)  # "keep that to yourself"
     if pair:
         return list(pair), "asks the model to hide something from the user"
     for covert in s.all("covert"):
