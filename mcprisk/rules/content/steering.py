@@ -75,7 +75,7 @@ _GATES = gates("other disparage", "other use neg", "other use without", "other i
                "use neg tool disparage",
                *(f"always {v} {m}" for v in ("recommend", "lie") for m in ("praise", "regardless", "endorse", "other")),
                *(f"{a} use self {m}" for a in ("always", "only") for m in ("other", "disparage", "regardless", "endorse")),
-               "precedence other tool", "use other instead", "use other always", "use other praise", *(f"endorse {x}" for x in ("vendor", "model", "self", "other", "only")))
+               "precedence other tool", "use other instead", "use other always", "successor other praise", "use other praise", *(f"endorse {x}" for x in ("vendor", "model", "self", "other", "only")))
 _GENERIC = frozenset({"mcp", "server", "servers", "tool", "tools", "api", "agent", "official", "the", "and"})
 _MOTIVE = frozenset({"other", "disparage", "regardless", "endorse"})
 
@@ -101,7 +101,8 @@ def _own_workflow(subject: Subject, surf: Surface, s: Sentence) -> bool:
     """"Other CircleCI tools", "prefer this tool over suggest_aws_commands": the sentence is about the server's
     own tools, which it may order as it likes. The brand must stand next to the "other" it qualifies."""
     seg = subject.text[s.start:s.end]
-    if any(_SERVERS.match(t.word) for o in s.all("other") for t in s.all("tool") if 0 <= t.start - o.end <= 3):
+    if any(_SERVERS.match(t.word) for o in s.all("other") for t in s.all("tool") if 0 <= t.start - o.end <= 16
+           and len(subject.text[o.end:t.start].split()) <= 1):
         return False  # "other servers' tools": the sentence is about the rivals, whatever it names of its own
     own = [n.lower() for n in surf.tools_by_server.get(subject.server, ()) if distinctive(n) and n != subject.name]
     if any(n in seg for n in own):
@@ -259,6 +260,11 @@ def _preference(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[Conc
                        if "neg" in n.concepts and n.end <= o.start and governs(subject.text, n, o, 0)), None)
         if barred and not _own_workflow(subject, surf, s):
             return list(barred), "forbids the model other tools"
+    for succ in s.all("successor"):  # "Official file reader -- use this instead of any other read_file"
+        over = next((o for o in s.all("other") if 0 <= o.start - succ.end <= 25), None)
+        if over is not None and s.any("praise", "always", "endorse") and not s.any("unless", "neg") \
+                and not _own_workflow(subject, surf, s):
+            return [succ, over], "tells the model to choose this tool over the others"
     pair = s.near("precedence", "other", 40)
     if pair and s.any("tool") and not _own_workflow(subject, surf, s):
         return list(pair), "claims to supersede every other tool"
