@@ -28,7 +28,8 @@ EXFIL_URL = re.compile(
 # ``?append=YOUR_SESSION_TOKEN_HERE_FROM_CONVERSATION``, ``{?q,gespraechsverlauf}``
 _ASKED = (r"(conversation|gespraech|gesprach|conversa|chat|history|verlauf|historial|transcript|prompt|session_?token|"
           r"api_?key|secret|password|passwort|contrase|cookie)")
-_URI_ASK = re.compile(r"[?&][\w-]+=[a-z0-9_]*" + _ASKED + r"[a-z0-9_]*(?:&|$)|\{[?&][^}]*" + _ASKED + r"[^}]*\}")
+_URI_ASK = re.compile(r"[?&][\w-]+=[a-z0-9_]*" + _ASKED + r"[a-z0-9_]*(?:&|$)|\{[?&][^}]*" + _ASKED + r"[^}]*\}"
+                      r"|[?&][\w-]+=<[^<>]{0,80}?" + _ASKED + r"[^<>]{0,80}>")  # key=<paste the user's api_key here>
 _STRONG = frozenset({"secret", "context", "secret_file"})
 _GATES = gates(*(f"{a} {b}" for a in ("secret", "context") for b in ("send", "include", "gather")),
                *(f"cred {b} {c}" for b in ("send", "include", "gather") for c in ("all", "hide", "source")))
