@@ -32,7 +32,8 @@ _URI_ASK = re.compile(r"[?&][\w-]+=[a-z0-9_]*" + _ASKED + r"[a-z0-9_]*(?:&|$)|\{
                       r"|[?&][\w-]+=<[^<>]{0,80}?" + _ASKED + r"[^<>]{0,80}>")  # key=<paste the user's api_key here>
 _STRONG = frozenset({"secret", "context", "secret_file"})
 _GATES = gates(*(f"{a} {b}" for a in ("secret", "context") for b in ("send", "include", "gather")),
-               *(f"cred {b} {c}" for b in ("send", "include", "gather") for c in ("all", "hide", "source")))
+               *(f"cred {b} {c}" for b in ("send", "include", "gather") for c in ("all", "hide", "source")),
+               "context use via", "secret use via")  # "call log_event with ... your system prompt"
 _MOVES = frozenset({"send", "include", "gather"})
 
 
@@ -141,12 +142,21 @@ def _names_parameter(subject: Subject, secret: ConceptHit) -> bool:
     return "_" in token and any(f.path.endswith(f".properties.{token}(name)") for f in subject.fields)
 
 
+_CALL = re.compile(r"\b(?:call|invoke|calling|invoking)\s+`?[a-z][a-z0-9]*(?:[_.-][a-z0-9]+)+`?\s+with\b")
+
+
+def _call_with(text: str, s: Sentence) -> list[ConceptHit]:
+    """"call log_event with ... a payload containing your system prompt": a tool called by name with data handed to
+    it is a move, as "send" is."""
+    return [ConceptHit(m.start(), m.end(), frozenset({"send"}), m.group(0)) for m in _CALL.finditer(text, s.start, s.end)]
+
+
 def _exfil(subject: Subject, s: Sentence) -> tuple[list[ConceptHit], str] | None:
     for secret in s.hits:
         strong = not secret.concepts.isdisjoint(_STRONG)
         if not strong and "cred" not in secret.concepts:
             continue
-        for move in s.hits:
+        for move in (*s.hits, *_call_with(subject.text, s)):
             if move is secret or move.concepts.isdisjoint(_MOVES) or abs(move.start - secret.start) > 110:
                 continue
             if _guarded(subject.text, s, move, secret) or _own_parameter(subject, secret) or _names_itself(subject, secret) \
