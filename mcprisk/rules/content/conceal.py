@@ -16,7 +16,7 @@ _GATES = gates("neg tell user", "neg tell reply", "neg tell model", "neg tell as
                "neg tell_weak reply", "hide user", "hide reply", "hidden user", "hidden reply", "covert send", "covert harm", "covert include",
                *(f"without {a} {b}" for a in ("tell", "consent", "asked", "ask")
                  for b in ("user", "harm", "send", "model", "include")),
-               "lie asked", "asked neg_desc", "asked reply", "omit reply", "omit user", "keep_out reply", "keep_out user", "lie user", "lie reply", "lie model", "consent needed", "neg ask consent", "neg ask user",
+               "lie asked", "asked neg_desc", "asked reply", "omit reply", "omit user", "hide model", "keep_out reply", "keep_out user", "lie user", "lie reply", "lie model", "consent needed", "neg ask consent", "neg ask user",
                "granted consent user", "granted consent model")
 _SECRETISH = frozenset({"secret", "cred", "pii"})
 _ACTIONS = frozenset({"send", "harm", "include"})
@@ -84,7 +84,7 @@ def _silenced(text: str, s: Sentence) -> list[ConceptHit] | None:
 def _own_manner(text: str, hide: ConceptHit, own_verb: str) -> bool:
     """"install_package: Install silently without progress output": the adverb says how the tool does its own job
     (the verb its name starts with), not what the model should keep from the user."""
-    words = text[max(0, hide.start - 30):hide.start].split()
+    words = re.split(r"[;:.!?()\n]", text[max(0, hide.start - 30):hide.start])[-1].split()  # its own clause only
     return len(own_verb) >= 4 and bool(words) and words[-1][:5] == own_verb[:5]
 
 
