@@ -19,6 +19,8 @@ MENTION = re.compile(r"(such as|requests? to|attempts? to|detect\w*|classif(?!ie
                      r"phrases? (like|that)|strings? like|patterns? like|wraps?|warns? about|por ejemplo|p\. ?ej\.|"
                      r"par exemple|z\. ?b\.|zum beispiel|ad esempio|bijvoorbeeld|例如|比如|例えば|예를 들어)"
                      r"\W{0,3}[^\n]{0,40}$")
+# The same, not reaching past the end of the example's sentence ("e.g. SUP-1042. Follow-up after fetching: ...").
+_MENTION_BOUNDED = re.compile(MENTION.pattern.replace(r"\W{0,3}[^\n]{0,40}$", r"\W{0,3}(?:(?![.!?]\s)[^\n]){0,40}$"))
 # Words that say a sentence describes attacks (a scanner, a DLP tool, a classifier), in the languages read.
 DISCUSS = re.compile(r"\b(detects?|detecting|detection|scans? (text|for|prompts?|messages?)|scanner|classif(?!ied\b)\w*|"
                      r"injection|jailbreak attempts?|phishing|flags? (text|messages|attempts)|malicious (text|prompts?)|"
@@ -73,11 +75,13 @@ def mentioned(text: str, start: int) -> bool:
     return MENTION.search(text, max(0, start - 60), start) is not None
 
 
-def discusses(subject: Subject, sentence: Sentence) -> bool:
-    """The sentence (or the subject's opening) talks about attacks rather than making one."""
+def discusses(subject: Subject, sentence: Sentence, bounded: bool = False) -> bool:
+    """The sentence (or the subject's opening) talks about attacks rather than making one (``bounded``: an example
+    marker counts only inside the sentence's own words)."""
     text = subject.text
     first = sentence.hits[0].start if sentence.hits else sentence.start
-    return (DISCUSS.search(text, sentence.start, sentence.end) is not None or mentioned(text, first)
+    mention = (_MENTION_BOUNDED.search(text, max(0, first - 60), first) is not None) if bounded else mentioned(text, first)
+    return (DISCUSS.search(text, sentence.start, sentence.end) is not None or mention
             or DISCUSS.search(text, 0, min(len(text), 200)) is not None)
 
 

@@ -327,7 +327,7 @@ def _side_hit(subject: Subject, s: Sentence, parts: list[ConceptHit], meaning: s
     """The hit for a side action in sentence ``s``, unless its place says it is documentation."""
     h = concept_hit(subject, parts, meaning)
     f = h.field
-    if f.identifier or f.kind == "uri" or flag_doc(f) and not _default_on(subject, f) or discusses(subject, s):
+    if f.identifier or f.kind == "uri" or flag_doc(f) and not _default_on(subject, f) or discusses(subject, s, True):
         return None
     if subject.kind == "tool" and f.path == "description" and h.start <= 2:
         return None  # the tool's own summary
