@@ -16,7 +16,7 @@ _GATES = gates("neg tell user", "neg tell reply", "neg tell model", "neg tell as
                "neg tell_weak reply", "hide user", "hide reply", "hidden user", "hidden reply", "covert send", "covert harm", "covert include",
                *(f"without {a} {b}" for a in ("tell", "consent", "asked", "ask")
                  for b in ("user", "harm", "send", "model", "include")),
-               "lie asked", "asked neg_desc", "asked reply", "omit reply", "omit user", "hide model", "keep_out reply", "keep_out user", "lie user", "lie reply", "lie model", "consent needed", "neg ask consent", "neg ask user",
+               "lie asked", "asked neg_desc", "asked reply", "omit reply", "omit user", "hide model", "neg tell", "user only", "keep_out reply", "keep_out user", "lie user", "lie reply", "lie model", "consent needed", "neg ask consent", "neg ask user",
                "granted consent user", "granted consent model")
 _SECRETISH = frozenset({"secret", "cred", "pii"})
 _ACTIONS = frozenset({"send", "harm", "include"})
