@@ -382,7 +382,12 @@ def hidden_side_action(ctx: RuleContext) -> Iterable[Finding]:
     performs such an act ("calling it also switches on automatic top-up", "matching messages are moved to Trash
     after they are returned", "dabei werden ältere Einträge gelöscht"), while a reader describing what it reads
     ("lists deleted items", "invites that were accepted", "removed after an hour", "archived by the nightly job")
-    is not."""
+    is not. Last, the whole tool is read against what one call can do: any field of a reader (its title, a parameter's
+    text, an output schema) that ties a severe act -- the classifier's high-cost, customer-visible or destructive
+    verbs, or a handing-over verb (grant, share, subscribe, fork, upgrade) -- to the call or the model ("also call
+    billing.upgrade", "then remove any object older than 30 days", "取得後 ... 付与してください") is flagged unless
+    the tool's parameters or another tool of its server do that act, or the act is negated, a capability, consented
+    to, a participle, a list item or a value's description."""
     surf = surface(ctx)
     hits = (side_action_hit(s, surf) for s in surf.subjects)
     yield from report(hidden_side_action, hits, "Hidden side action")
