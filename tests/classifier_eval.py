@@ -1,8 +1,9 @@
 """Measure the classifier against hand-labelled tools of real servers, the way reviewers do: whole snapshots
 through ``assess()``, reading ``servers[].tools[].primary / effects / flags / confidence`` of the JSON report.
 
-Two splits, kept apart: ``dev`` (used for error analysis while tuning) and ``holdout`` (other servers' tools,
-labelled before any tuning, never used for error analysis: it measures how well the rules generalise).
+Splits, kept apart: ``dev`` (used for error analysis while tuning), ``holdout`` (other servers' tools,
+labelled before any tuning, never used for error analysis: it measures how well the rules generalise) and
+``holdout2`` (servers collected and labelled later, after the learned reading was built, and measured once).
 Each split is read from two layouts (see ``tests/data/corpus/README.md``):
 
 - ``tests/data/corpus/<split>/<slug>.snapshot.json`` + ``<slug>.labels.jsonl``: a full snapshot as
@@ -41,7 +42,7 @@ from mcprisk.specs import ServerSpec
 DATA = Path(__file__).resolve().parent / "data"
 LEGACY = {"dev": DATA / "labelled", "holdout": DATA / "holdout"}
 CORPUS = DATA / "corpus"
-SPLITS = ("dev", "holdout")
+SPLITS = ("dev", "holdout", "holdout2")
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,9 @@ def load_split(split: str) -> list[LabelledServer]:
     """Every labelled server of a split, from both layouts, sorted by slug."""
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}")
-    servers = load_corpus(CORPUS / split, split) + load_legacy(LEGACY[split], split)
+    servers = load_corpus(CORPUS / split, split)
+    if split in LEGACY:
+        servers += load_legacy(LEGACY[split], split)
     slugs = [s.slug for s in servers]
     dupes = sorted({s for s in slugs if slugs.count(s) > 1})
     if dupes:

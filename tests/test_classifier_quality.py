@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from classifier_eval import (ANN_CONTRADICTS, FIT, Report, cross_validate, evaluate, load_split, package_of,
-                             rules_only)
+from classifier_eval import (ANN_CONTRADICTS, FIT, SPLITS, Report, cross_validate, evaluate, load_split,
+                             package_of, rules_only)
 from mcprisk.model import FLAGS
 
 pytestmark = pytest.mark.slow  # corpus-wide evaluation
@@ -137,16 +137,18 @@ def test_annotation_accusations_are_precise(measured):
 
 def test_no_split_holds_the_reviewers_servers():
     """The reviewers measure on servers of their own: none of them may be labelled into either split."""
-    for split in ("dev", "holdout"):
+    for split in SPLITS:
         assert not {package_of(s).split(":", 1)[-1] for s in load_split(split)} & REVIEWERS_HELD_OUT
 
 
 def test_splits_do_not_share_servers():
-    """The held-out split measures generalisation only while none of its servers (by slug or by package) is
-    in the development split."""
-    dev, held = load_split("dev"), load_split("holdout")
-    assert not {s.slug for s in dev} & {s.slug for s in held}
-    assert not {package_of(s) for s in dev} & {package_of(s) for s in held}
+    """A held-out split measures generalisation only while none of its servers (by slug or by package) is in the
+    development split or in the other held-out split."""
+    loaded = {split: load_split(split) for split in SPLITS}
+    for i, a in enumerate(SPLITS):
+        for b in SPLITS[i + 1:]:
+            assert not {s.slug for s in loaded[a]} & {s.slug for s in loaded[b]}, (a, b)
+            assert not {package_of(s) for s in loaded[a]} & {package_of(s) for s in loaded[b]}, (a, b)
 
 
 def test_learned_reading_helps_where_it_acts():
