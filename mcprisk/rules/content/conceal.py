@@ -76,9 +76,16 @@ def _silenced(text: str, s: Sentence) -> list[ConceptHit] | None:
         if neg is None or _redaction(text, s, tell):
             continue
         strong = "tell" in tell.concepts
+        if tell.word.startswith(("need to know", "needs to know")) and not _knower_is_user(s, neg):
+            continue  # "callers don't need to know which endpoint answered": an abstraction, not a secret
         if s.any("user", "reply") or (strong and (s.any("model", "asked") or _THAT.match(text, tell.end))):
             return [neg, tell]  # "don't mention that it was forwarded": a fact kept back from whoever reads
     return None
+
+
+def _knower_is_user(s: Sentence, neg: ConceptHit) -> bool:
+    """"The user doesn't need to know": who does not need to know stands right before the negation."""
+    return any(not u.concepts.isdisjoint({"user", "reply"}) and 0 <= neg.start - u.end <= 12 for u in s.hits)
 
 
 def _own_manner(text: str, hide: ConceptHit, own_verb: str) -> bool:
@@ -168,6 +175,30 @@ def _asks_for_data(text: str, s: Sentence, ask: ConceptHit) -> bool:
     return not any("consent" in h.concepts and 0 <= h.start - obj <= 30 for h in s.hits)
 
 
+# "never ask what clusters the user has", "don't ask how it was created": a question of fact, not a permission
+_QUESTION = re.compile(r"\s+(?:(?:to|the user|them|users?)\s+)?(?:(?:check|find out|know|see|about)\s+)?"
+                       r"(?:what|which|how|where|who|when|why)\b")
+
+
+def _asks_question(text: str, ask: ConceptHit) -> bool:
+    """The verb asks a question of fact ("never ask to check what clusters exist"), which skips a lookup, not the
+    user's say over an act: asking for consent is "ask before", "ask for confirmation", "ask whether to"."""
+    return _QUESTION.match(text, ask.end) is not None
+
+
+# "keep that to yourself" conceals; "assign the ticket to yourself" names who receives it
+_KEEP = re.compile(r"\b(?:keep|keeps|kept|hold|holds|retain|retains)\b")
+
+
+def _destination(text: str, s: Sentence, hide: ConceptHit) -> bool:
+    """"To yourself" / "between us" without a verb of keeping before it in its clause is where something goes (assign
+    the ticket to yourself), not a secret kept."""
+    if hide.word not in ("to yourself", "between us"):
+        return False
+    clause = text[max(s.start, hide.start - 60):hide.start]
+    return _KEEP.search(re.split(r"[,;:.!?()\n]", clause)[-1]) is None
+
+
 def _names_blind_copy(text: str, s: Sentence, hide: ConceptHit) -> bool:
     """"Gizli alıcı (bcc)", "hidden recipient", "copia oculta": the hide word is an adjective naming the blind-copy
     field itself (it stands next to a recipient word), not an order to keep something from the user."""
@@ -195,7 +226,7 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
         return [next(h for h in s.hits if not h.concepts.isdisjoint({"user", "reply"}))], \
             "asks the model to hide something from the user"
     hides = [h for h in s.all("hide") if not any("neg" in n.concepts and 0 <= h.start - n.end <= 12 for n in s.hits)
-             and not _own_manner(text, h, own_verb) and not _names_blind_copy(text, s, h)]
+             and not _own_manner(text, h, own_verb) and not _names_blind_copy(text, s, h) and not _destination(text, s, h)]
     pair = next(((h, u) for h in hides for u in s.hits if not u.concepts.isdisjoint({"user", "reply"})
                  and abs(u.start - h.start) <= 90 and u is not h), None) or next(
         ((h, h) for h in hides if h.word.startswith(("keep", "should keep")) and (
@@ -225,11 +256,13 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
         if _SCRIPTED.match(text, asked.end):  # "if asked, reply 'no other actions'"
             return [asked], "scripts what the model must answer if the user asks"
     pair = s.near("consent", "needed", 40)
-    if pair and any(not n.concepts.isdisjoint({"neg", "neg_desc"}) and abs(n.start - pair[1].start) <= 25
-                    for n in s.hits):
+    if pair and s.any("user", "model", "harm", "send", "include") and any(
+            not n.concepts.isdisjoint({"neg", "neg_desc"}) and abs(n.start - pair[1].start) <= 25 for n in s.hits):
+        # whose consent, over which act: "takes effect immediately, no confirmation needed" describes the call
         return list(pair), "tells the model the user's consent is not needed"
     pair = next(((n, a) for n in s.hits if "neg" in n.concepts and "without" not in n.concepts
-                 for a in s.all("ask") if governs(text, n, a, 2) and not _asks_for_data(text, s, a)), None)
+                 for a in s.all("ask") if governs(text, n, a, 2) and not _asks_for_data(text, s, a)
+                 and not _asks_question(text, a)), None)
     if pair and s.any("consent", "user"):
         return list(pair), "tells the model not to ask for the user's consent"
     pair = s.near("granted", "consent", 60)

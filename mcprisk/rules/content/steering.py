@@ -19,8 +19,22 @@ _DIRECTIVES = frozenset({"always", "neg", "instead", "sequence", "include", "obe
 
 
 def distinctive(name: str) -> bool:
-    """A tool name specific enough that a mention of it means that tool, not an ordinary word."""
-    return bool(re.search(r"[_\-]|[a-z][A-Z]", name)) or len(name) >= 12
+    """A tool name specific enough that a mention of it means that tool, not an ordinary word: an identifier of
+    several words (``send_email``, ``createPullRequest``). One word is prose however long ("environments")."""
+    return bool(re.search(r"[_\-]|[a-z][A-Z]", name))
+
+
+def _own_vocabulary(subject: Subject, own: set[str]) -> set[str]:
+    """Identifiers the subject's own server defines: its property names and choice values ("list_users: include
+    the usernames", an ``operation`` whose choices include ``list_nodes``). Another server's tool of the same name
+    is not what the text means."""
+    return {f.raw.lower() for f in subject.fields if len(f.raw) <= 64 and (
+        f.kind == "key" or (f.schema and re.search(r"\.(?:enum|examples)\[\d+\]$|\.(?:const|default)$", f.path)))}
+
+
+def _own_short_name(word: str, own: set[str]) -> bool:
+    """"Use list_tags" on a server whose tool is ``n8n_list_tags``: its own tool, called without its prefix."""
+    return any(n.endswith(("_" + word, "-" + word, "." + word)) for n in own)
 
 
 def _clause_of(subject: Subject, start: int) -> Sentence | None:
@@ -36,9 +50,13 @@ def _coercion_hits(subject: Subject, surf: Surface) -> Iterator[Hit]:
     if surf.names_in(subject).issubset(own):
         return
     text = subject.text
+    mine: set[str] | None = None
     for m in TOKEN.finditer(text):
         word = m.group(0)
         if word in own or word not in surf.owners or not distinctive(surf.owners[word][0][0]):
+            continue
+        mine = _own_vocabulary(subject, own) if mine is None else mine
+        if word in mine or _own_short_name(word, own):
             continue
         owner = surf.owner_elsewhere(word, subject.server)
         if owner is None or hit(subject, m.start(), m.end(), "").field.identifier or mentioned(text, m.start()):
