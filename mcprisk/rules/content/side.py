@@ -130,8 +130,17 @@ def _subordinate(text: str, s: Sentence, harm: ConceptHit) -> bool:
     for m in _CLAUSE_END.finditer(text, s.start, harm.start):
         start = m.end()
     lead = text[start:harm.start].split()
+    if len(lead) >= 3 and lead[0] in _POINTERS and lead[1] in _SUBORDINATORS:
+        return True  # "Use when the agent must wire a playbook": when to pick the tool, not an act it orders
+    if glued_script(harm.word) and _GLUED_BEFORE.match(text, harm.end):
+        return True  # "用于发布赏金任务前确认余额": the act is the time before which the check is made
     return len(lead) >= 2 and lead[0] in _SUBORDINATORS and lead[1] not in ("reading", "answering", "using") \
         and not _setting(lead, 0)
+
+
+_POINTERS = frozenset("use call invoke choose pick useful helpful".split())
+# "…前", "…之前", "…前に", "…전에": a clause-final "before" in scripts written without spaces, right after its object
+_GLUED_BEFORE = re.compile(r"[^\s，。；：]{0,8}?(?:之前|以前|前に|まえに|전에|前)")
 
 
 def _waived(s: Sentence, consent: ConceptHit) -> bool:
@@ -171,6 +180,9 @@ def _side_action(subject: Subject, s: Sentence) -> list[ConceptHit] | None:
     text = subject.text
     for harm in s.all("harm") + s.all("harm_any"):
         paying = "harm_any" in harm.concepts  # "with the stored card", "as admin": harmful wherever it stands
+        if paying and any("read_verb" in word_concepts(w) for w in text[max(s.start, harm.start - 20):harm.start]
+                          .translate(BREAKS).split()[-2:]):
+            continue  # "list saved payment cards": what the tool reads, not what it pays with
         if _purpose(s, harm, text) or not (paying or _ordered(subject, s, harm)) or _held_back(text, s, harm):
             continue
         if _shell(harm) or paying and not _subordinate(text, s, harm):
@@ -323,11 +335,36 @@ def _default_on(subject: Subject, f) -> bool:
         g.path == f"{prop}.default" and g.norm.strip() == "true" for g in subject.fields)
 
 
+# How honest text names an act it does not order (each is a way of writing, not a phrase of one server):
+_ARG_DOC = re.compile(r"(?:^|\n)[ \t*-]*[\w.-]+[ \t]*(?:\([^)\n]{0,30}\))?:[ \t]*(?:if|when|whether|set to)\b[^\n]*$")
+_MODAL = re.compile(r"\b(?:would|could|might|may|can)\s+(?:\w+\s+)?$")  # "Google would delete it": a consequence
+_ALTERNATIVE = re.compile(r"\b\w+\s+or\s+$")  # "activate or deactivate", "add or remove": a choice, a capability
+_ALTERNATIVE_AFTER = re.compile(r"\s+or\s+\w+")
+_BY_HAND = re.compile(r"^[^.;]{0,40}?\b(?:in|from|via|through) the (?:interface|ui|console|dashboard|web ui|portal|app)\b"
+                      r"|^[^.;\n]{0,10}\bmanually\b")
+_OWN_QUERY = re.compile(r"^\s+(?:that|the|this|these|those|any|some)?\s*(?:\w+\s+)?(?:constraints?|filters?|conditions?|"
+                        r"clauses?|criteria|criterion|restrictions?|search terms?|keywords?)\b")
+
+
+def honest_frame(text: str, floor: int, act: ConceptHit) -> bool:
+    """The act is named, not ordered: a parameter documented in an argument list ("strict_time: when True, drop
+    ..."), a consequence ("Google would delete it"), one of alternatives ("activate or deactivate"), a step the user
+    takes by hand ("remove them in the interface"), or advice on the call's own query ("try removing that
+    constraint")."""
+    before = text[max(floor, act.start - 200):act.start]
+    after = text[act.end:act.end + 60]
+    return bool(_ARG_DOC.search(before) or _MODAL.search(before[-30:]) or _ALTERNATIVE.search(before[-30:])
+                or _ALTERNATIVE_AFTER.match(after) and act.word.isascii() or _BY_HAND.match(after)
+                or _OWN_QUERY.match(after))
+
+
 def _side_hit(subject: Subject, s: Sentence, parts: list[ConceptHit], meaning: str) -> Hit | None:
     """The hit for a side action in sentence ``s``, unless its place says it is documentation."""
     h = concept_hit(subject, parts, meaning)
     f = h.field
     if f.identifier or f.kind == "uri" or flag_doc(f) and not _default_on(subject, f) or discusses(subject, s, True):
+        return None
+    if honest_frame(subject.text, s.start, parts[0]):
         return None
     if subject.kind == "tool" and f.path == "description" and h.start <= 2:
         return None  # the tool's own summary
