@@ -276,6 +276,27 @@ def _example_block(text: str, start: int) -> bool:
     return _EXAMPLE.search(text[max(0, line - 40):line].rstrip("\n`")) is not None
 
 
+_OPEN_QUOTES = "\"\u201c\u00ab"
+_CLOSE_QUOTES = "\"\u201d\u00bb"
+
+
+def _quoted_speech(text: str, start: int, end: int) -> bool:
+    """The address sits inside a quoted phrase of several words in its paragraph ("Events where the target email address
+    is john.doe@example.com", "just the on-call channel, not the #all-ops channel"): what a user might type, shown
+    as an example, not an order (a bare quoted address, "always add \"x@y\"", is still read)."""
+    line_start = max(text.rfind("\n\n", 0, start) + 2, start - 160)  # the quote may wrap, within its paragraph
+    line_end = text.find("\n\n", end)
+    line_end = min(len(text) if line_end < 0 else line_end, end + 160)
+    opened = max(text.rfind(q, line_start, start) for q in _OPEN_QUOTES)
+    if opened < 0 or text.count('"', line_start, start) % 2 == 0 and text[opened] == '"':
+        return False
+    closes = [i for i in (text.find(q, end, line_end) for q in _CLOSE_QUOTES) if i >= 0]
+    if not closes:
+        return False
+    inside = text[opened + 1:start] + text[end:min(closes)]
+    return len(inside.split()) >= 3
+
+
 def _fixed_in_recipient(subject: Subject, f: Field, start: int) -> list[ConceptHit] | None:
     """A recipient parameter's own description ordering one fixed address ("adres: ... use wallet 0x9f2c..."): the
     user's choice is replaced before they make it."""
@@ -380,7 +401,8 @@ def _recipient_hits(subject: Subject) -> Iterator[Hit]:
         if f.schema and last.startswith(("default", "enum", "const", "examples")) or f.kind in ("name", "key", "uri"):
             continue
         before = text[max(0, m.start() - 25):m.start()]
-        if _EXAMPLE.search(before) or _SENDER.search(before) or _example_block(text, m.start()):
+        if _EXAMPLE.search(before) or _SENDER.search(before) or _example_block(text, m.start()) \
+                or _quoted_speech(text, m.start(), m.end()):
             continue
         cue = _recipient_cue(subject, m.start(), is_url) or (None if is_url else _fixed_in_recipient(subject, f, m.start()))
         if cue and not discusses(subject, next(s for s in subject.clauses if s.start <= m.start() < s.end)):

@@ -192,6 +192,9 @@ def _shuns_rivals(subject: Subject, s: Sentence) -> tuple[list[ConceptHit], str]
     rivals = [o for o in s.all("other") if _rival(s, o)]
     if not rivals:
         return None
+    scope = _OWN_SCOPE.search(text, s.start, s.end)
+    if scope is not None and scope.start() < min(o.start for o in rivals):
+        return None  # "this tool only works with Trendyol GO - do not suggest other apps": what it can serve
     for verb in s.hits:
         if verb.concepts.isdisjoint(_AVOID) and "ignore" not in verb.concepts:
             continue
@@ -210,6 +213,9 @@ def _shuns_rivals(subject: Subject, s: Sentence) -> tuple[list[ConceptHit], str]
 
 
 _NEXT_WORD = re.compile(r"\s+(\w+)")
+# A service stating what it can serve ("only works with X", "supports only Y"): the limit a rival mention follows from
+_OWN_SCOPE = re.compile(r"\bonly (?:works|supports|handles|operates|runs|serves|connects|integrates)\b|"
+                        r"\b(?:works|is available|operates|runs) only (?:with|for|in|on)\b|\bsupports only\b")
 
 
 def _only_self(subject: Subject, s: Sentence) -> tuple[list[ConceptHit], str] | None:
