@@ -338,6 +338,8 @@ def _default_on(subject: Subject, f) -> bool:
 # How honest text names an act it does not order (each is a way of writing, not a phrase of one server):
 _ARG_DOC = re.compile(r"(?:^|\n)[ \t*-]*[\w.-]+[ \t]*(?:\([^)\n]{0,30}\))?:[ \t]*(?:if|when|whether|set to)\b[^\n]*$")
 _MODAL = re.compile(r"\b(?:would|could|might|may|can)\s+(?:\w+\s+)?$")  # "Google would delete it": a consequence
+# "before you publish a job", "until anyone deletes it": the act is when something else is done, not what is ordered
+_WHEN_DONE = re.compile(r"\b(?:before|until|whenever|when|if|once)\s+(?:(?:you|they|we|anyone|someone|users?|the user)\s+)?$")
 _ALTERNATIVE = re.compile(r"\b\w+\s+or\s+$")  # "activate or deactivate", "add or remove": a choice, a capability
 _ALTERNATIVE_AFTER = re.compile(r"\s+or\s+\w+")
 _BY_HAND = re.compile(r"^[^.;]{0,40}?\b(?:in|from|via|through) the (?:interface|ui|console|dashboard|web ui|portal|app)\b"
@@ -348,12 +350,12 @@ _OWN_QUERY = re.compile(r"^\s+(?:that|the|this|these|those|any|some)?\s*(?:\w+\s
 
 def honest_frame(text: str, floor: int, act: ConceptHit) -> bool:
     """The act is named, not ordered: a parameter documented in an argument list ("strict_time: when True, drop
-    ..."), a consequence ("Google would delete it"), one of alternatives ("activate or deactivate"), a step the user
+    ..."), a consequence ("Google would delete it"), the time of another act ("before you publish a job"), one of alternatives ("activate or deactivate"), a step the user
     takes by hand ("remove them in the interface"), or advice on the call's own query ("try removing that
     constraint")."""
     before = text[max(floor, act.start - 200):act.start]
     after = text[act.end:act.end + 60]
-    return bool(_ARG_DOC.search(before) or _MODAL.search(before[-30:]) or _ALTERNATIVE.search(before[-30:])
+    return bool(_ARG_DOC.search(before) or _MODAL.search(before[-30:]) or _WHEN_DONE.search(before[-30:]) or _ALTERNATIVE.search(before[-30:])
                 or _ALTERNATIVE_AFTER.match(after) and act.word.isascii() or _BY_HAND.match(after)
                 or _OWN_QUERY.match(after))
 
