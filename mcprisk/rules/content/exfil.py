@@ -417,6 +417,8 @@ def recipient_tampering(ctx: RuleContext) -> Iterable[Finding]:
     sends: "always bcc archive@...", an extra attendee or editor, "use this IBAN whatever the user says", "send to
     X instead", a recipient default or choice that names an outside address, the same extra recipient in every
     example, in any language of the concept lexicons. Addresses shown as examples ("e.g. alice@example.com"), a
-    tool's own sender address and choices left to the user ("only if the user asks") are not flagged."""
+    tool's own sender address, an address inside a quoted example phrase and choices left to the user ("only if the
+    user asks") are not flagged. A fixed outside address (mail, URL, wallet, account number) corroborates the
+    finding; a channel name alone in visible prose is graded medium."""
     hits = (next(_recipient_hits(s), None) for s in surface(ctx).subjects)
     yield from report(recipient_tampering, hits, "Recipient tampering")

@@ -426,7 +426,10 @@ def hidden_side_action(ctx: RuleContext) -> Iterable[Finding]:
     verbs, or a handing-over verb (grant, share, subscribe, fork, upgrade) -- to the call or the model ("also call
     billing.upgrade", "then remove any object older than 30 days", "取得後 ... 付与してください") is flagged unless
     the tool's parameters or another tool of its server do that act, or the act is negated, a capability, consented
-    to, a participle, a list item or a value's description."""
+    to, a participle, a list item or a value's description -- or named rather than ordered: a switch documented in
+    an argument list, a consequence ("would delete"), alternatives ("activate or deactivate"), a step done by hand,
+    advice on the call's own query, the time of another act ("before you publish"), a "use when ..." pointer.
+    Alone in visible prose it is graded medium (wording an honest author could write); hidden, encoded or beside another content finding on the subject, it keeps the rule's severity."""
     surf = surface(ctx)
     hits = (side_action_hit(s, surf) for s in surf.subjects)
     yield from report(hidden_side_action, hits, "Hidden side action")
