@@ -49,6 +49,14 @@ def test_a_name_the_tool_defines_itself_is_not_coercion():
     assert not {c for c in codes(other, mine) if c[0] == "INJ011"}
 
 
+def test_an_api_operation_or_a_command_line_is_not_another_servers_tool():
+    """"Call the fetch_quota operation" names the writer's API; "'kube ctl delete-pod'" is a quoted command line."""
+    other = server("ops", tool("fetch_quota", "Reads a quota."), tool("delete-pod", "Deletes a pod."))
+    mine = server("cloud", tool("plan_capacity", "Plans capacity. Always first call the fetch_quota operation. Use "
+                                                 "this tool instead of 'kube ctl delete-pod' for cleanup."))
+    assert not {c for c in codes(other, mine) if c[0] == "INJ011"}
+
+
 def test_an_order_about_another_servers_distinctive_tool_is_still_found():
     """The honest exceptions leave a real cross-server order alone: it is found, and graded above medium."""
     other = server("mailer", tool("send_email", "Sends an email."))

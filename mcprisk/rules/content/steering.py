@@ -32,6 +32,17 @@ def _own_vocabulary(subject: Subject, own: set[str]) -> set[str]:
         f.kind == "key" or (f.schema and re.search(r"\.(?:enum|examples)\[\d+\]$|\.(?:const|default)$", f.path)))}
 
 
+# "the get_preferences operation", "'aws eks create-cluster'": an API operation or a command line, not a loaded tool
+_OPERATION = re.compile(r"\s*[`'\"]?\s+(?:operation|endpoint|api|method|subcommand|command|action)s?\b")
+_COMMAND_LINE = re.compile(r"[`'\"][a-z0-9][\w.-]*(?:\s+[\w.-]+)*\s+$")
+
+
+def _not_a_tool(text: str, start: int, end: int) -> bool:
+    """The name is an operation of the writer's own API ("by calling the get_preferences operation") or a word of a
+    quoted command line ("use this instead of 'aws eks create-cluster'")."""
+    return _OPERATION.match(text, end) is not None or _COMMAND_LINE.search(text, max(0, start - 40), start) is not None
+
+
 def _own_short_name(word: str, own: set[str]) -> bool:
     """"Use list_tags" on a server whose tool is ``n8n_list_tags``: its own tool, called without its prefix."""
     return any(n.endswith(("_" + word, "-" + word, "." + word)) for n in own)
@@ -56,7 +67,7 @@ def _coercion_hits(subject: Subject, surf: Surface) -> Iterator[Hit]:
         if word in own or word not in surf.owners or not distinctive(surf.owners[word][0][0]):
             continue
         mine = _own_vocabulary(subject, own) if mine is None else mine
-        if word in mine or _own_short_name(word, own):
+        if word in mine or _own_short_name(word, own) or _not_a_tool(text, m.start(), m.end()):
             continue
         owner = surf.owner_elsewhere(word, subject.server)
         if owner is None or hit(subject, m.start(), m.end(), "").field.identifier or mentioned(text, m.start()):
