@@ -34,7 +34,7 @@ def _own_vocabulary(subject: Subject, own: set[str]) -> set[str]:
 
 # "the get_preferences operation", "'aws eks create-cluster'": an API operation or a command line, not a loaded tool
 _OPERATION = re.compile(r"\s*[`'\"]?\s+(?:operation|endpoint|api|method|subcommand|command|action)s?\b")
-_COMMAND_LINE = re.compile(r"[`'\"][a-z0-9][\w.-]*(?:\s+[\w.-]+)*\s+$")
+_COMMAND_LINE = re.compile(r"(?:^|[\s(])[`'\"][a-z0-9][\w.-]*(?:[ \t]+[\w.-]+){0,3}[ \t]+$")  # an opening quote
 
 
 def _not_a_tool(text: str, start: int, end: int) -> bool:
