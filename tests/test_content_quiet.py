@@ -7,9 +7,9 @@ import base64
 
 import pytest
 
-from content_eval import holdout2_servers, real_flagged, server_snapshot
+from content_eval import holdout2_servers, server_snapshot
 from mcprisk import assess
-from test_content_rules import REAL_BUDGET, findings, server, tool
+from test_content_rules import REAL_BUDGET, findings, quiet_share, server, tool
 
 
 def codes(*servers):
@@ -192,11 +192,6 @@ def test_real_servers_of_holdout2_half_a_stay_quiet(capsys):
     snaps = holdout2_servers("A")
     if not snaps:
         pytest.skip("holdout2 corpus not present")
-    total, flagged = real_flagged(snaps)
-    with capsys.disabled():
-        print(f"\nholdout2 half A: servers {len(snaps)}, tools {total}, with a content finding: {len(flagged)} "
-              f"= {len(flagged) / total:.4f}")
-        for line in flagged:
-            print("  " + line)
+    total, flagged = quiet_share("holdout2 half A", snaps, capsys)
     assert total >= 1000
-    assert len(flagged) / total <= REAL_BUDGET
+    assert len(flagged) / total <= REAL_BUDGET, flagged
