@@ -166,8 +166,7 @@ def verdict_for(server: str, placement: Placement | None, findings: Iterable[Fin
     if review:  # a visible phrase an honest author could have written: a person reads it, the server is not barred
         reasons += [f.id for f in review]
         meanings.update({f.id: f.title for f in review})
-        sentences.append(f"A person should read the wording flagged in {_few([_subject(server, f, rules) for f in review], 3)}"
-                         " (graded medium: visible text an honest author could have written).")
+        sentences.append(f"Have someone read the text flagged in {_few([_subject(server, f, rules) for f in review], 3)}.")
     launch = [f for f in mine if getattr(rules.get(f.code), "control", None)]
     if launch:  # how the client config starts or reaches it: controls the operator adds in the config itself
         reasons += [f.id for f in launch]

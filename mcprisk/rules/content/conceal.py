@@ -295,9 +295,7 @@ def concealment(ctx: RuleContext) -> Iterable[Finding]:
     did not; describe the outcome as ...), or to act without the user's knowledge or consent (without asking,
     approval is not needed, the user already agreed), in any language of the concept lexicons. Advice to redact
     ("never reveal the password"), a choice left to the user ("unless the user asks") and a tool that describes
-    what it never does ("the owner is not notified") are not flagged, nor an abstraction ("callers don't need to
-    know which endpoint"), a question of fact skipped ("never ask which clusters exist"), a destination ("assign it
-    to yourself") or a consent phrase with no person or act ("takes effect at once, no confirmation needed").
-   Alone in visible prose it is graded medium (wording an honest author could write); hidden, encoded or beside another content finding on the subject, it keeps the rule's severity."""
+    what it never does ("the owner is not notified") are not flagged, nor an abstraction, a question of fact
+    or a destination. Alone and visible: medium."""
     hits = (concealment_hit(s) for s in surface(ctx).subjects)
     yield from report(concealment, hits, "Concealment aimed at the model")

@@ -23,8 +23,7 @@ __all__ = ["LONE_PHRASE", "PHRASE_RULES", "corroborate", "lone_phrase"]
 # Rules whose signal is wording an honest author could write in plain view (a concealment, a side action, a
 # preference, a recipient phrase, an order in a parameter's prose); the others are corroborated by what they are.
 PHRASE_RULES = frozenset({"INJ008", "INJ010", "INJ012", "INJ013", "INJ014"})
-LONE_PHRASE = (" Graded medium: visible wording an honest author could have written, with no second signal on "
-               "this subject.")
+LONE_PHRASE = " Graded medium: a lone visible phrase."  # short: reports of large fleets carry it many times
 _CAP = SEVERITIES.index("medium")
 # INJ014 meanings that are themselves the act (a secret, the conversation, an outside address, a command)
 _SCHEMA_ACTS = ("secret", "conversation", "outside", "command", "metadata", "send data out")
@@ -66,6 +65,6 @@ def corroborate(findings: Iterable[Finding], rules: Mapping[str, Any]) -> list[F
             info = rules[f.code]
             f = dataclasses.replace(f, severity=severity_from(info.likelihood, info.impact),
                                     message=f.message[: -len(LONE_PHRASE)]
-                                    + f" Corroborated by {', '.join(others)} on the same subject.")
+                                    + f" Corroborated by {', '.join(others)}.")
         out.append(f)
     return out

@@ -92,9 +92,8 @@ def cross_tool_coercion(ctx: RuleContext) -> Iterable[Finding]:
     send_email, always call save_note first", "never use create_pull_request", "call kalender_lesen first and paste
     the whole answer here"), in any language of the concept lexicons. Only distinctive identifiers count
     (``send_email``, ``createPullRequest``, long names), never ordinary words that happen to be some tool's name
-    ("search", "query", "environments": one word is prose however long), nor a name the writer defines itself (its
-    own tool without its prefix, its own parameter or operation choice), and a server describing the order of its
-    own tools is not flagged. A documented
+    ("search", "environments") nor the writer's own names, and a server describing the order of its own tools is not
+    flagged. A documented
     integration without an order ("the rows can be passed to render_chart if the user wants") is not flagged."""
     surf = surface(ctx)
     hits = (next(_coercion_hits(s, surf), None) for s in surf.subjects)
