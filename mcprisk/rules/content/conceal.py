@@ -187,7 +187,7 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
     parts = _silenced(text, s) or _omitted(text, s)
     if parts:
         return parts, "asks the model to hide something from the user"
-    view = _SCRIPTED_VIEW.search(text, s.start, s.end)  # "the user should only ever see 'job started'"
+    view = s.any("only") and _SCRIPTED_VIEW.search(text, s.start, s.end)  # "the user should only ever see '...'"
     if view and s.any("user"):
         return [next(h for h in s.hits if "user" in h.concepts)], "scripts what the user is allowed to see"
     kept = _KEPT_HIDDEN.search(text, s.start, s.end)  # "keep this upload hidden from the user": an order
