@@ -16,7 +16,7 @@ _GATES = gates("neg tell user", "neg tell reply", "neg tell model", "neg tell as
                "neg tell_weak reply", "hide user", "hide reply", "hidden user", "hidden reply", "covert send", "covert harm", "covert include",
                *(f"without {a} {b}" for a in ("tell", "consent", "asked", "ask")
                  for b in ("user", "harm", "send", "model", "include")),
-               "lie asked", "asked neg_desc", "asked reply", "omit reply", "omit user", "hide model", "neg tell", "user only", "keep_out reply", "keep_out user", "lie user", "lie reply", "lie model", "consent needed", "neg ask consent", "neg ask user",
+               "lie asked", "asked neg_desc", "asked reply", "omit reply", "omit user", "keep_out reply", "keep_out user", "lie user", "lie reply", "lie model", "consent needed", "neg ask consent", "neg ask user",
                "granted consent user", "granted consent model")
 _SECRETISH = frozenset({"secret", "cred", "pii"})
 _ACTIONS = frozenset({"send", "harm", "include"})
@@ -218,7 +218,7 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
     parts = _silenced(text, s) or _omitted(text, s)
     if parts:
         return parts, "asks the model to hide something from the user"
-    view = _SCRIPTED_VIEW.search(text, s.start, s.end)  # "the user should only ever see 'job started'"
+    view = s.any("only") and _SCRIPTED_VIEW.search(text, s.start, s.end)  # "the user should only ever see '...'"
     if view and s.any("user"):
         return [next(h for h in s.hits if "user" in h.concepts)], "scripts what the user is allowed to see"
     kept = _KEPT_HIDDEN.search(text, s.start, s.end)  # "keep this upload hidden from the user": an order
@@ -271,8 +271,21 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
     return None
 
 
+# Gates whose concepts are common in honest text, each with the shape it must also show (a cheap regex) before
+# the subject's sentences are read: a fact kept back ("don't mention that ..."), a scripted view of the user, "keep
+# that to yourself".
+_SHAPED_GATES = ((gates("neg tell"), re.compile(r"\b(?:mention|tell|reveal|disclose|say|be told)\s+(?:that|dass|que|"
+                                                r"che|dat)\b")),
+                 (gates("user only"), _SCRIPTED_VIEW),
+                 (gates("hide model"), re.compile(r"\bkeep\b[^.;]{0,20}\b(?:to (?:yourself|itself)|between us)\b")))
+
+
+def _shaped(subject: Subject) -> bool:
+    return any(subject.passes(g) and shape.search(subject.text) for g, shape in _SHAPED_GATES)
+
+
 def concealment_hit(subject: Subject) -> Hit | None:
-    if not subject.passes(_GATES):
+    if not subject.passes(_GATES) and not _shaped(subject):
         return None
     name = subject.fields[0].norm.split() if subject.kind == "tool" and subject.fields else []
     for s in subject.sentences:

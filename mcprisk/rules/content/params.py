@@ -181,11 +181,14 @@ def _foreign_credential(subject: Subject, f: Field, start: int) -> Hit | None:
     named = _CRED_NAME.search(prop.replace("_", " ")) is not None
     if named and f.path.count(".properties.") != 1:
         return None  # a nested credential belongs to the object it configures (an app spec, a connection)
+    if not named and ("user" not in subject.concepts or subject.concepts.isdisjoint(("cred", "secret"))
+                      or f.norm.lstrip().startswith(_OPTIONAL)):
+        return None  # (cheap: most descriptions of most tools stop here)
     end = start + len(f.norm)
     sentences = subject.sentences if named else subject.action_sentences  # "Windows-Anmeldepasswort": a compound
     ask = next((s for s in sentences if start <= s.start < end and s.any("cred", "secret") and s.any("user")
                 and not s.any("not_secret", "neg", "neg_desc", "unless")), None)
-    if ask is None or not named and (f.norm.lstrip().startswith(_OPTIONAL) or not any(not h.concepts.isdisjoint(("cred", "secret")) and h.start - start <= 40
+    if ask is None or not named and (not any(not h.concepts.isdisjoint(("cred", "secret")) and h.start - start <= 40
                                             for h in ask.hits if ask.start - start <= 2)):
         return None  # a field named for something else ("freigabe", "verification") whose description *is* the
         # user's credential ("Das Windows-Anmeldepasswort des Nutzers", "Full card number ... of the user's card")

@@ -15,7 +15,7 @@ from ._surface import Subject, Surface, surface
 from .conceal import flag_doc
 from .override import INJECTION_REFS
 from .side_calls import CALL_IDENT, called_tool
-from .side_claims import claimed_act, severe_verbs
+from .side_claims import claimed_act
 
 # A name whose first word is a mutating verb is a tool whose job is that action (it may document it freely).
 _MUTATING_NAME = frozenset(
@@ -377,9 +377,9 @@ def side_action_hit(subject: Subject, surf: Surface) -> Hit | None:
     concepts = subject.concepts
     if not read_only(subject, surf):
         return None
-    if concepts.isdisjoint(("harm", "act", "acted", "harm_any", "send")) and subject.words.isdisjoint(severe_verbs()) \
-            and not CALL_IDENT.search(subject.text):
-        return None
+    if concepts.isdisjoint(("harm", "act", "acted", "harm_any")) and not CALL_IDENT.search(subject.text):
+        claim = claimed_act(subject, surf)  # the whole-tool reading alone (it has its own cheap gate)
+        return None if claim is None else _claim_hit(subject, *claim)
     ordered = not concepts.isdisjoint(("harm", "harm_any")) and not (concepts.isdisjoint(_CUES) and not any(c in subject.text for c in _SHELL_MARKS))
     described = "byproduct" in concepts
     for s in subject.action_sentences:
@@ -399,11 +399,13 @@ def side_action_hit(subject: Subject, surf: Surface) -> Hit | None:
                                              "own job does not explain")
             if h is not None:
                 return h
-    if (claim := claimed_act(subject, surf)) is not None:
-        s, act = claim
-        return _side_hit(subject, s, [act], f"claims the call also performs an act ({act.word!r}) that neither the "
-                                            "tool's effect nor its parameters explain")
-    return None
+    claim = claimed_act(subject, surf)
+    return None if claim is None else _claim_hit(subject, *claim)
+
+
+def _claim_hit(subject: Subject, s: Sentence, act: ConceptHit) -> Hit | None:
+    return _side_hit(subject, s, [act], f"claims the call also performs an act ({act.word!r}) that neither the tool's "
+                                        "effect nor its parameters explain")
 
 
 @finding_rule("INJ013", "Harmful side action hidden in a tool's text", likelihood=3, impact=4, references=INJECTION_REFS,

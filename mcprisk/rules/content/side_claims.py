@@ -24,6 +24,7 @@ from importlib import resources
 from ...classify.lexicon import lexicon
 from ..._packaged import load_yaml
 from ._concepts import BREAKS, ConceptHit, Sentence, fold, word_concepts
+from ._concepts import lexicon as concept_lexicon
 from ._surface import Subject, Surface
 
 __all__ = ["claimed_act", "severe_verbs"]
@@ -92,6 +93,12 @@ def _english_acts(subject: Subject, s: Sentence) -> Iterator[ConceptHit]:
     it an order or a finite verb ("then delete", "it also sends"), with an object when the word is as often a noun
     ("email the customer", not "a contact email"); participles are left to the described-act reading."""
     text, verbs = subject.text, severe_verbs()
+    present = subject.memo.get("severe_words")
+    if present is None:
+        present = subject.memo["severe_words"] = tuple(subject.words & verbs)
+    segment = text[s.start:s.end]
+    if not present or not any(w in segment for w in present):
+        return
     nouns, dets = _grammar()
     for m in _WORD.finditer(text, s.start, s.end):
         w = m.group(0)
@@ -250,12 +257,71 @@ def _own_tool(subject: Subject, surf: Surface, act: ConceptHit) -> bool:
                                   for n in surf.tools_by_server.get(subject.server, ()))
 
 
+@functools.lru_cache(maxsize=512)
+def _word_pattern(word: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(word)}\b")
+
+
+@functools.lru_cache(maxsize=1)
+def _foreign_act_starts() -> frozenset[str]:
+    """Words (and first words of phrases and stems) that open an act of the lexicons in a language other than English:
+    a cheap look at a subject's word set before its concept positions are worked out."""
+    lex, english = concept_lexicon(), _english_entries()
+    out = {w for w, cs in lex.exact.items() if not cs.isdisjoint(_ACT_CONCEPTS) and w not in english}
+    out |= {pair[0] for pair, entries in lex.phrases.items() for _, joined, cs in entries
+            if not cs.isdisjoint(_ACT_CONCEPTS) and joined.strip() not in english}
+    return frozenset(out)
+
+
+def _foreign_candidate(subject: Subject) -> bool:
+    """An act word of another language may stand in the subject: a glued script, a non-English act word or stem."""
+    if subject.concepts.isdisjoint(_ACT_CONCEPTS):
+        return False
+    if subject.glued or not subject.words.isdisjoint(_foreign_act_starts()):
+        return True
+    stems = concept_lexicon().stems
+    english = _english_entries()
+    return any(stem not in english and w.startswith(stem) and not cs.isdisjoint(_ACT_CONCEPTS)
+               for w in subject.words if len(w) >= 4 and not w.isascii() or w[:4] in stems
+               for stem, cs in stems.get(w[:4], ()))
+
+
+def _english_candidate(subject: Subject) -> bool:
+    """A cheap first look, before the subject's sentences are built: a severe English word stands where an order or
+    a finite verb can (after "then", "also", "you" ... or opening a clause)."""
+    present = subject.memo.get("severe_words")
+    if present is None:
+        present = subject.memo["severe_words"] = tuple(subject.words & severe_verbs())
+    text = subject.text
+    waiver = not subject.concepts.isdisjoint(_WAIVER_WORDS) and "neg" in subject.concepts
+    for w in present:
+        for m in _word_pattern(w).finditer(text):
+            if m.start() and text[m.start() - 1] in "._":
+                if _CALLED.search(text, max(0, m.start() - 60), m.start()):
+                    return True
+                continue
+            before = re.split(r"[.!?\n]\s", text[max(0, m.start() - 80):m.start()])[-1]
+            words = before.translate(BREAKS).split()
+            opening = not words or _CLAUSE.search(before[-3:]) is not None
+            if not (opening or words[-1] in _SUBJECTS):
+                continue
+            if waiver or _TIE_WORDS.search(before) or opening and _DET_NEXT.match(text, m.end()):
+                return True
+    return False
+
+
+# Words that tie an act to the call or the model, read on the raw window before a candidate act (a cheap look).
+_TIE_WORDS = re.compile(r"\b(?:also|then|after|afterwards|once|you|your|please|automatically|additionally|each|every|"
+                        r"whenever|while|too|part of|assistants?|agents?|model|finally|first|next|now|always|before)\b")
+_DET_NEXT = re.compile(r"\s+(?:the|a|an|all|any|every|each|this|these|those|its|their|it|them|[0-9'\"$/])")
+
+
 def claimed_act(subject: Subject, surf: Surface) -> tuple[Sentence, ConceptHit] | None:
     """The first sentence of a reader's text that claims the call also performs, or orders the model to perform, a
     severe act its effect and schema do not explain, with the act's words."""
     concepts = subject.concepts
-    english = not subject.words.isdisjoint(severe_verbs())
-    if not english and concepts.isdisjoint(_ACT_CONCEPTS):
+    english = _english_candidate(subject)
+    if not english and not _foreign_candidate(subject):
         return None
     waivers = _waivers(subject)
     for s in subject.action_sentences:
