@@ -6,11 +6,15 @@ takes (``item_from_wire``), all of an item's servers are assessed together, and:
   subject;
 - a negative is *flagged* when any content-family finding of any severity appears anywhere in the item.
 Real servers (tests/data/labelled/, tests/data/corpus/dev/*.snapshot.json when present) are assessed all
-together in one assessment; the share of their tools with a content finding is the false-positive budget.
+together in one assessment; the share of their tools with a content finding is the false-positive budget. The
+same budget holds on half A of holdout2 (real servers collected after the rules were tuned on dev); half B is
+held out and only ever counted.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
@@ -164,3 +168,24 @@ def real_flagged(snapshots: list[Snapshot]) -> tuple[int, list[str]]:
         flagged[key].append(f"{f.code} {f.severity}: {f.message[:160]}")
     listed = [f"{k}: {' | '.join(v)}" for k, v in sorted(flagged.items())]
     return len(tools), listed
+
+
+HOLDOUT2 = DATA / "corpus" / "holdout2"
+
+
+def holdout2_half(slug: str) -> str:
+    """The half of holdout2 a server belongs to, by a hash of its slug: "A" is read while tuning the content rules,
+    "B" is held out (counted, never listed)."""
+    digest = hashlib.sha256(("mcprisk-h2-content:" + slug).encode()).hexdigest()
+    return "A" if int(digest, 16) % 2 == 0 else "B"
+
+
+def holdout2_servers(half: str = "A") -> list[Snapshot]:
+    """The real published servers of holdout2's ``half``, each named by its slug (as the dev set's snapshots are)."""
+    snaps = []
+    for path in sorted(HOLDOUT2.glob("*.snapshot.json")) if HOLDOUT2.is_dir() else ():
+        slug = path.name[: -len(".snapshot.json")]
+        if holdout2_half(slug) == half:
+            snap = load_snapshots(path)[0]
+            snaps.append(dataclasses.replace(snap, server=dataclasses.replace(snap.server, name=slug[:60])))
+    return snaps

@@ -5,7 +5,8 @@ content aimed at the model, annotations that deny what a tool does, a definition
 baseline, a secret written into the client config), no placement is safe. Causes match finding families and
 the rules' ``hostile`` marker, so a new content rule counts without being listed. A tracking decision
 (accepted, mitigated, false_positive) on those findings lifts it; the state then follows the placement:
-``needs_controls`` while a control the recommended pattern requires is missing (or the server runs more exposed
+``needs_controls`` while a hostile-family finding graded low or medium is open (a visible phrase a person should
+read: it does not bar the server), or a control the recommended pattern requires is missing (or the server runs more exposed
 than allowed), else ``ready``. The verdict is computed once, in the assessment, after tracking.
 """
 
@@ -161,13 +162,18 @@ def verdict_for(server: str, placement: Placement | None, findings: Iterable[Fin
         reasons += [f.id for f in incomplete]
         meanings.update({f.id: f.title for f in incomplete})
         sentences.append("Its listing did not complete, so what it did not list is not judged: scan it again.")
+    review = [f for f in mine if getattr(rules.get(f.code), "hostile", False) and f.severity in ("low", "medium")]
+    if review:  # a visible phrase an honest author could have written: a person reads it, the server is not barred
+        reasons += [f.id for f in review]
+        meanings.update({f.id: f.title for f in review})
+        sentences.append(f"Have someone read the text flagged in {_few([_subject(server, f, rules) for f in review], 3)}.")
     launch = [f for f in mine if getattr(rules.get(f.code), "control", None)]
     if launch:  # how the client config starts or reaches it: controls the operator adds in the config itself
         reasons += [f.id for f in launch]
         meanings.update({f.id: f.title for f in launch})
         fixes = list(dict.fromkeys(f"{f.title[0].lower()}{f.title[1:]} ({f.subject})" for f in launch))
         sentences.append(f"Fix how its client config launches it: {_few(fixes, 3)}.")
-    state = "needs_controls" if (too_exposed or missing or incomplete or launch) else "ready"
+    state = "needs_controls" if (too_exposed or missing or incomplete or review or launch) else "ready"
     if state == "ready":
         needed = [c for c in p.required_controls if c.status != "not_applicable"]
         sentences.append(f"{server} is ready to run as {p.recommended}: "

@@ -7,6 +7,8 @@ INJ002 invisible characters, INJ003 terminal escapes, INJ004 encoded payloads, I
 forged role tags, INJ008 concealment, INJ009 exfiltration, INJ010 recipient tampering, INJ011 cross-server
 coercion, INJ012 preference manipulation, INJ013 hidden side actions, INJ014 parameter poisoning, INJ015
 hidden markup, INJ016 padding, INJ017 confusable names. (INJ005 "oversized" moved to hygiene as HYG001.)
+Severity is graded by corroboration (``grading``): a lone visible phrase is medium, ``corroborate`` raises it when
+a second content rule fires on the same subject.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from ._surface import forget_primed, prime_subjects, surface
 from .conceal import concealment
 from .encoded import encoded_payload
 from .exfil import exfiltration, recipient_tampering
+from .grading import corroborate
 from .hidden import control_characters, hidden_markup, invisible_unicode, padding
 from .names import confusable_name, shadowing
 from .override import fake_role_tags, instruction_override
@@ -23,7 +26,7 @@ from .params import parameter_poisoning
 from .side import hidden_side_action
 from .steering import cross_tool_coercion, preference_manipulation
 
-__all__ = ["CONTENT_RULES", "forget_primed", "prime_subjects", "surface"]
+__all__ = ["CONTENT_RULES", "corroborate", "forget_primed", "prime_subjects", "surface"]
 
 CONTENT_RULES: tuple[FindingRule, ...] = (
     instruction_override,

@@ -11,6 +11,7 @@ from ...model import Evidence, Finding
 from .._base import make
 from ._concepts import ConceptHit, Sentence
 from ._surface import Field, Subject, raw_offsets, shown
+from .grading import LONE_PHRASE, capped, lone_phrase
 
 __all__ = ["Hit", "concept_hit", "discusses", "first_match", "governs", "hit", "mentioned", "redacted", "report"]
 
@@ -19,6 +20,8 @@ MENTION = re.compile(r"(such as|requests? to|attempts? to|detect\w*|classif(?!ie
                      r"phrases? (like|that)|strings? like|patterns? like|wraps?|warns? about|por ejemplo|p\. ?ej\.|"
                      r"par exemple|z\. ?b\.|zum beispiel|ad esempio|bijvoorbeeld|例如|比如|例えば|예를 들어)"
                      r"\W{0,3}[^\n]{0,40}$")
+# The same, not reaching past the end of the example's sentence ("e.g. SUP-1042. Follow-up after fetching: ...").
+_MENTION_BOUNDED = re.compile(MENTION.pattern.replace(r"\W{0,3}[^\n]{0,40}$", r"\W{0,3}(?:(?![.!?]\s)[^\n]){0,40}$"))
 # Words that say a sentence describes attacks (a scanner, a DLP tool, a classifier), in the languages read.
 DISCUSS = re.compile(r"\b(detects?|detecting|detection|scans? (text|for|prompts?|messages?)|scanner|classif(?!ied\b)\w*|"
                      r"injection|jailbreak attempts?|phishing|flags? (text|messages|attempts)|malicious (text|prompts?)|"
@@ -73,11 +76,13 @@ def mentioned(text: str, start: int) -> bool:
     return MENTION.search(text, max(0, start - 60), start) is not None
 
 
-def discusses(subject: Subject, sentence: Sentence) -> bool:
-    """The sentence (or the subject's opening) talks about attacks rather than making one."""
+def discusses(subject: Subject, sentence: Sentence, bounded: bool = False) -> bool:
+    """The sentence (or the subject's opening) talks about attacks rather than making one (``bounded``: an example
+    marker counts only inside the sentence's own words)."""
     text = subject.text
     first = sentence.hits[0].start if sentence.hits else sentence.start
-    return (DISCUSS.search(text, sentence.start, sentence.end) is not None or mentioned(text, first)
+    mention = (_MENTION_BOUNDED.search(text, max(0, first - 60), first) is not None) if bounded else mentioned(text, first)
+    return (DISCUSS.search(text, sentence.start, sentence.end) is not None or mention
             or DISCUSS.search(text, 0, min(len(text), 200)) is not None)
 
 
@@ -120,7 +125,8 @@ def first_match(subject: Subject, patterns: Sequence[tuple[re.Pattern[str], str]
 
 
 def report(rule: Callable, hits: Iterable[Hit | None], what: str) -> Iterator[Finding]:
-    """One finding per subject: its first hit, quoted with field path and offset; further hits are counted."""
+    """One finding per subject: its first hit, quoted with field path and offset; further hits are counted. A lone
+    visible phrase is graded medium (``grading``)."""
     by_subject: dict[tuple[str, str], list[Hit]] = {}
     for h in hits:
         if h is not None:
@@ -130,10 +136,14 @@ def report(rule: Callable, hits: Iterable[Hit | None], what: str) -> Iterator[Fi
         more = f" ({len(found) - 1} more place(s))" if len(found) > 1 else ""
         padded = f" after {h.start:,} characters" if h.start >= 3000 else ""
         message = f"{what}: {h.meaning}{padded}, at {h.where}: “{h.quote}”{more}."
-        ev = tuple(Evidence(rule.info.code, _source(x.field), f"{x.where}: {x.quote}", x.meaning)  # type: ignore[attr-defined]
-                   for x in found[:3])
+        info = rule.info  # type: ignore[attr-defined]
+        ev = tuple(Evidence(info.code, _source(x.field), f"{x.where}: {x.quote}", x.meaning) for x in found[:3])
+        likelihood, impact = h.likelihood, h.impact
+        if all(lone_phrase(info.code, x) for x in found) and (
+                low := capped(likelihood or info.likelihood, impact or info.impact)) is not None:
+            (likelihood, impact), message = low, message + LONE_PHRASE  # every place is plain visible wording
         yield make(rule, server=server, subject=name, message=message, evidence=ev, tools=h.subject.tool_keys,
-                   likelihood=h.likelihood, impact=h.impact)
+                   likelihood=likelihood, impact=impact)
 
 
 def _source(f: Field) -> str:

@@ -158,8 +158,12 @@ class Subject:
 
     @property
     def action_sentences(self) -> list[Sentence]:
-        """Sentences with identifiers kept: ``call pay_invoice`` orders an action by a tool's name."""
-        return sentences(self.text, self.hits, ends=self.ends)
+        """Sentences with identifiers kept: ``call pay_invoice`` orders an action by a tool's name (kept in ``memo``:
+        several rules ask)."""
+        got = self.memo.get("action_sentences")
+        if got is None:
+            got = self.memo["action_sentences"] = sentences(self.text, self.hits, ends=self.ends)
+        return got
 
     @property
     def clauses(self) -> list[Sentence]:
@@ -318,6 +322,8 @@ def _tool_subject(server: str, tool: Any) -> Subject:
     if tool.description:
         c.add("description", "description", tool.description)
     c.schema(tool.input_schema, "inputSchema")
+    if tool.output_schema:
+        c.schema(tool.output_schema, "outputSchema")
     if tool.annotations:
         title = tool.annotations.get("title")
         if isinstance(title, str):

@@ -16,7 +16,7 @@ _GATES = gates("neg tell user", "neg tell reply", "neg tell model", "neg tell as
                "neg tell_weak reply", "hide user", "hide reply", "hidden user", "hidden reply", "covert send", "covert harm", "covert include",
                *(f"without {a} {b}" for a in ("tell", "consent", "asked", "ask")
                  for b in ("user", "harm", "send", "model", "include")),
-               "lie asked", "asked neg_desc", "asked reply", "omit reply", "keep_out reply", "keep_out user", "lie user", "lie reply", "lie model", "consent needed", "neg ask consent", "neg ask user",
+               "lie asked", "asked neg_desc", "asked reply", "omit reply", "omit user", "keep_out reply", "keep_out user", "lie user", "lie reply", "lie model", "consent needed", "neg ask consent", "neg ask user",
                "granted consent user", "granted consent model")
 _SECRETISH = frozenset({"secret", "cred", "pii"})
 _ACTIONS = frozenset({"send", "harm", "include"})
@@ -48,6 +48,20 @@ def _redaction(text: str, s: Sentence, tell: ConceptHit) -> bool:
                for h in s.hits)
 
 
+def _clause_final(text: str, tell: ConceptHit, neg: ConceptHit) -> bool:
+    """"erwähne diesen Aufschlag in deiner Antwort an den Nutzer nicht": the verb opens its clause as an order and a
+    negation that follows the verb in its language closes the same clause."""
+    lead = text[max(0, tell.start - 3):tell.start]
+    if neg.start < tell.end or _CLAUSE_BREAK.search(text, tell.end, neg.start) or (lead.strip() and lead.strip()[-1:]
+                                                                                 not in ",;:.!?"):
+        return False
+    return re.match(r"\s*(?:[,;:.!?]|$|\b(?:sondern|aber|mais|ma|maar|but)\b)", text[neg.end:neg.end + 12]) is not None
+
+
+# "the user should only ever see 'job started'", "customers must only be told: ...": the user's view is scripted
+_SCRIPTED_VIEW = re.compile(r"\b(?:users?|customers?|they)\b[^.;]{0,30}?\b(?:only|just)\s+(?:ever\s+)?"
+                            r"(?:see|be shown|be told|hear|read|receive)\s*[:'\"\u201c\u2018]")
+_CLAUSE_BREAK = re.compile(r"[,;:.!?\n]")
 _KEPT_HIDDEN = re.compile(r"\b(keep|stay|remain)s?\b[^.;,]{0,50}\bhidden\b")  # "hidden" alone describes a field
 def _silenced(text: str, s: Sentence) -> list[ConceptHit] | None:
     """An order not to tell: a negation right before (or, in languages that put it after the verb, shortly after)
@@ -57,19 +71,27 @@ def _silenced(text: str, s: Sentence) -> list[ConceptHit] | None:
             continue
         neg = tell if "neg" in tell.concepts else next(
             (n for n in s.hits if "neg" in n.concepts and n is not tell and (
-                governs(text, n, tell, 3) or ("neg_after" in n.concepts and governs(text, tell, n, 5)))), None)
+                governs(text, n, tell, 3) or ("neg_after" in n.concepts and (
+                    governs(text, tell, n, 5) or _clause_final(text, tell, n))))), None)
         if neg is None or _redaction(text, s, tell):
             continue
         strong = "tell" in tell.concepts
-        if s.any("user", "reply") or (strong and s.any("model", "asked")):
-            return [neg, tell]
+        if tell.word.startswith(("need to know", "needs to know")) and not _knower_is_user(s, neg):
+            continue  # "callers don't need to know which endpoint answered": an abstraction, not a secret
+        if s.any("user", "reply") or (strong and (s.any("model", "asked") or _THAT.match(text, tell.end))):
+            return [neg, tell]  # "don't mention that it was forwarded": a fact kept back from whoever reads
     return None
+
+
+def _knower_is_user(s: Sentence, neg: ConceptHit) -> bool:
+    """"The user doesn't need to know": who does not need to know stands right before the negation."""
+    return any(not u.concepts.isdisjoint({"user", "reply"}) and 0 <= neg.start - u.end <= 12 for u in s.hits)
 
 
 def _own_manner(text: str, hide: ConceptHit, own_verb: str) -> bool:
     """"install_package: Install silently without progress output": the adverb says how the tool does its own job
     (the verb its name starts with), not what the model should keep from the user."""
-    words = text[max(0, hide.start - 30):hide.start].split()
+    words = re.split(r"[;:.!?()\n]", text[max(0, hide.start - 30):hide.start])[-1].split()  # its own clause only
     return len(own_verb) >= 4 and bool(words) and words[-1][:5] == own_verb[:5]
 
 
@@ -107,6 +129,8 @@ def _omitted(text: str, s: Sentence) -> list[ConceptHit] | None:
                     and r.word not in _WEAK_REPLY), None)
         if out and _PURPOSE.search(text, omit.end, out.start) is None:
             return [omit, out]
+        if _THAT.match(text, omit.end) and s.any("user", "reply"):
+            return [omit]  # "ometti che una copia viene inoltrata": a fact kept out of what the user is told
     for m in _SPLIT_OMIT.finditer(text, s.start, s.end):  # "keep this field ... out of any summary you show the user"
         clause = max([s.start, *(i + 1 for i in (text.rfind(c, s.start, m.start()) for c in ";,:") if i >= 0)])
         if _CLAUSE_LEAD.fullmatch(text, clause, m.start()) is None or _PURPOSE.search(text, m.end(), m.end() + 12):
@@ -151,6 +175,30 @@ def _asks_for_data(text: str, s: Sentence, ask: ConceptHit) -> bool:
     return not any("consent" in h.concepts and 0 <= h.start - obj <= 30 for h in s.hits)
 
 
+# "never ask what clusters the user has", "don't ask how it was created": a question of fact, not a permission
+_QUESTION = re.compile(r"\s+(?:(?:to|the user|them|users?)\s+)?(?:(?:check|find out|know|see|about)\s+)?"
+                       r"(?:what|which|how|where|who|when|why)\b")
+
+
+def _asks_question(text: str, ask: ConceptHit) -> bool:
+    """The verb asks a question of fact ("never ask to check what clusters exist"), which skips a lookup, not the
+    user's say over an act: asking for consent is "ask before", "ask for confirmation", "ask whether to"."""
+    return _QUESTION.match(text, ask.end) is not None
+
+
+# "keep that to yourself" conceals; "assign the ticket to yourself" names who receives it
+_KEEP = re.compile(r"\b(?:keep|keeps|kept|hold|holds|retain|retains)\b")
+
+
+def _destination(text: str, s: Sentence, hide: ConceptHit) -> bool:
+    """"To yourself" / "between us" without a verb of keeping before it in its clause is where something goes (assign
+    the ticket to yourself), not a secret kept."""
+    if hide.word not in ("to yourself", "between us"):
+        return False
+    clause = text[max(s.start, hide.start - 60):hide.start]
+    return _KEEP.search(re.split(r"[,;:.!?()\n]", clause)[-1]) is None
+
+
 def _names_blind_copy(text: str, s: Sentence, hide: ConceptHit) -> bool:
     """"Gizli alıcı (bcc)", "hidden recipient", "copia oculta": the hide word is an adjective naming the blind-copy
     field itself (it stands next to a recipient word), not an order to keep something from the user."""
@@ -170,14 +218,19 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
     parts = _silenced(text, s) or _omitted(text, s)
     if parts:
         return parts, "asks the model to hide something from the user"
+    view = s.any("only") and _SCRIPTED_VIEW.search(text, s.start, s.end)  # "the user should only ever see '...'"
+    if view and s.any("user"):
+        return [next(h for h in s.hits if "user" in h.concepts)], "scripts what the user is allowed to see"
     kept = _KEPT_HIDDEN.search(text, s.start, s.end)  # "keep this upload hidden from the user": an order
     if kept and s.any("user", "reply"):
         return [next(h for h in s.hits if not h.concepts.isdisjoint({"user", "reply"}))], \
             "asks the model to hide something from the user"
     hides = [h for h in s.all("hide") if not any("neg" in n.concepts and 0 <= h.start - n.end <= 12 for n in s.hits)
-             and not _own_manner(text, h, own_verb) and not _names_blind_copy(text, s, h)]
+             and not _own_manner(text, h, own_verb) and not _names_blind_copy(text, s, h) and not _destination(text, s, h)]
     pair = next(((h, u) for h in hides for u in s.hits if not u.concepts.isdisjoint({"user", "reply"})
-                 and abs(u.start - h.start) <= 90 and u is not h), None)
+                 and abs(u.start - h.start) <= 90 and u is not h), None) or next(
+        ((h, h) for h in hides if h.word.startswith(("keep", "should keep")) and (
+            "yourself" in h.word or "itself" in h.word or "between us" in h.word)), None)  # "keep that to yourself"
     if pair:
         return list(pair), "asks the model to hide something from the user"
     for covert in s.all("covert"):
@@ -203,11 +256,13 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
         if _SCRIPTED.match(text, asked.end):  # "if asked, reply 'no other actions'"
             return [asked], "scripts what the model must answer if the user asks"
     pair = s.near("consent", "needed", 40)
-    if pair and any(not n.concepts.isdisjoint({"neg", "neg_desc"}) and abs(n.start - pair[1].start) <= 25
-                    for n in s.hits):
+    if pair and s.any("user", "model", "harm", "send", "include") and any(
+            not n.concepts.isdisjoint({"neg", "neg_desc"}) and abs(n.start - pair[1].start) <= 25 for n in s.hits):
+        # whose consent, over which act: "takes effect immediately, no confirmation needed" describes the call
         return list(pair), "tells the model the user's consent is not needed"
     pair = next(((n, a) for n in s.hits if "neg" in n.concepts and "without" not in n.concepts
-                 for a in s.all("ask") if governs(text, n, a, 2) and not _asks_for_data(text, s, a)), None)
+                 for a in s.all("ask") if governs(text, n, a, 2) and not _asks_for_data(text, s, a)
+                 and not _asks_question(text, a)), None)
     if pair and s.any("consent", "user"):
         return list(pair), "tells the model not to ask for the user's consent"
     pair = s.near("granted", "consent", 60)
@@ -216,8 +271,21 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
     return None
 
 
+# Gates whose concepts are common in honest text, each with the shape it must also show (a cheap regex) before
+# the subject's sentences are read: a fact kept back ("don't mention that ..."), a scripted view of the user, "keep
+# that to yourself".
+_SHAPED_GATES = ((gates("neg tell"), re.compile(r"\b(?:mention|tell|reveal|disclose|say|be told)\s+(?:that|dass|que|"
+                                                r"che|dat)\b")),
+                 (gates("user only"), _SCRIPTED_VIEW),
+                 (gates("hide model"), re.compile(r"\bkeep\b[^.;]{0,20}\b(?:to (?:yourself|itself)|between us)\b")))
+
+
+def _shaped(subject: Subject) -> bool:
+    return any(subject.passes(g) and shape.search(subject.text) for g, shape in _SHAPED_GATES)
+
+
 def concealment_hit(subject: Subject) -> Hit | None:
-    if not subject.passes(_GATES):
+    if not subject.passes(_GATES) and not _shaped(subject):
         return None
     name = subject.fields[0].norm.split() if subject.kind == "tool" and subject.fields else []
     for s in subject.sentences:
@@ -240,6 +308,7 @@ def concealment(ctx: RuleContext) -> Iterable[Finding]:
     did not; describe the outcome as ...), or to act without the user's knowledge or consent (without asking,
     approval is not needed, the user already agreed), in any language of the concept lexicons. Advice to redact
     ("never reveal the password"), a choice left to the user ("unless the user asks") and a tool that describes
-    what it never does ("the owner is not notified") are not flagged."""
+    what it never does ("the owner is not notified") are not flagged, nor an abstraction, a question of fact
+    or a destination. Alone and visible: medium."""
     hits = (concealment_hit(s) for s in surface(ctx).subjects)
     yield from report(concealment, hits, "Concealment aimed at the model")

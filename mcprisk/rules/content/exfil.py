@@ -28,10 +28,12 @@ EXFIL_URL = re.compile(
 # ``?append=YOUR_SESSION_TOKEN_HERE_FROM_CONVERSATION``, ``{?q,gespraechsverlauf}``
 _ASKED = (r"(conversation|gespraech|gesprach|conversa|chat|history|verlauf|historial|transcript|prompt|session_?token|"
           r"api_?key|secret|password|passwort|contrase|cookie)")
-_URI_ASK = re.compile(r"[?&][\w-]+=[a-z0-9_]*" + _ASKED + r"[a-z0-9_]*(?:&|$)|\{[?&][^}]*" + _ASKED + r"[^}]*\}")
+_URI_ASK = re.compile(r"[?&][\w-]+=[a-z0-9_]*" + _ASKED + r"[a-z0-9_]*(?:&|$)|\{[?&][^}]*" + _ASKED + r"[^}]*\}"
+                      r"|[?&][\w-]+=<[^<>]{0,80}?" + _ASKED + r"[^<>]{0,80}>")  # key=<paste the user's api_key here>
 _STRONG = frozenset({"secret", "context", "secret_file"})
 _GATES = gates(*(f"{a} {b}" for a in ("secret", "context") for b in ("send", "include", "gather")),
-               *(f"cred {b} {c}" for b in ("send", "include", "gather") for c in ("all", "hide", "source")))
+               *(f"cred {b} {c}" for b in ("send", "include", "gather") for c in ("all", "hide", "source")),
+               "context use via", "secret use via")  # "call log_event with ... your system prompt"
 _MOVES = frozenset({"send", "include", "gather"})
 
 
@@ -140,12 +142,21 @@ def _names_parameter(subject: Subject, secret: ConceptHit) -> bool:
     return "_" in token and any(f.path.endswith(f".properties.{token}(name)") for f in subject.fields)
 
 
+_CALL = re.compile(r"\b(?:call|invoke|calling|invoking)\s+`?[a-z][a-z0-9]*(?:[_.-][a-z0-9]+)+`?\s+with\b")
+
+
+def _call_with(text: str, s: Sentence) -> list[ConceptHit]:
+    """"call log_event with ... a payload containing your system prompt": a tool called by name with data handed to
+    it is a move, as "send" is."""
+    return [ConceptHit(m.start(), m.end(), frozenset({"send"}), m.group(0)) for m in _CALL.finditer(text, s.start, s.end)]
+
+
 def _exfil(subject: Subject, s: Sentence) -> tuple[list[ConceptHit], str] | None:
     for secret in s.hits:
         strong = not secret.concepts.isdisjoint(_STRONG)
         if not strong and "cred" not in secret.concepts:
             continue
-        for move in s.hits:
+        for move in (*s.hits, *_call_with(subject.text, s)):
             if move is secret or move.concepts.isdisjoint(_MOVES) or abs(move.start - secret.start) > 110:
                 continue
             if _guarded(subject.text, s, move, secret) or _own_parameter(subject, secret) or _names_itself(subject, secret) \
@@ -265,6 +276,27 @@ def _example_block(text: str, start: int) -> bool:
     return _EXAMPLE.search(text[max(0, line - 40):line].rstrip("\n`")) is not None
 
 
+_OPEN_QUOTES = "\"\u201c\u00ab"
+_CLOSE_QUOTES = "\"\u201d\u00bb"
+
+
+def _quoted_speech(text: str, start: int, end: int) -> bool:
+    """The address sits inside a quoted phrase of several words in its paragraph ("Events where the target email address
+    is john.doe@example.com", "just the on-call channel, not the #all-ops channel"): what a user might type, shown
+    as an example, not an order (a bare quoted address, "always add \"x@y\"", is still read)."""
+    line_start = max(text.rfind("\n\n", 0, start) + 2, start - 160)  # the quote may wrap, within its paragraph
+    line_end = text.find("\n\n", end)
+    line_end = min(len(text) if line_end < 0 else line_end, end + 160)
+    opened = max(text.rfind(q, line_start, start) for q in _OPEN_QUOTES)
+    if opened < 0 or text.count('"', line_start, start) % 2 == 0 and text[opened] == '"':
+        return False
+    closes = [i for i in (text.find(q, end, line_end) for q in _CLOSE_QUOTES) if i >= 0]
+    if not closes:
+        return False
+    inside = text[opened + 1:start] + text[end:min(closes)]
+    return len(inside.split()) >= 3
+
+
 def _fixed_in_recipient(subject: Subject, f: Field, start: int) -> list[ConceptHit] | None:
     """A recipient parameter's own description ordering one fixed address ("adres: ... use wallet 0x9f2c..."): the
     user's choice is replaced before they make it."""
@@ -369,7 +401,8 @@ def _recipient_hits(subject: Subject) -> Iterator[Hit]:
         if f.schema and last.startswith(("default", "enum", "const", "examples")) or f.kind in ("name", "key", "uri"):
             continue
         before = text[max(0, m.start() - 25):m.start()]
-        if _EXAMPLE.search(before) or _SENDER.search(before) or _example_block(text, m.start()):
+        if _EXAMPLE.search(before) or _SENDER.search(before) or _example_block(text, m.start()) \
+                or _quoted_speech(text, m.start(), m.end()):
             continue
         cue = _recipient_cue(subject, m.start(), is_url) or (None if is_url else _fixed_in_recipient(subject, f, m.start()))
         if cue and not discusses(subject, next(s for s in subject.clauses if s.start <= m.start() < s.end)):
@@ -384,6 +417,8 @@ def recipient_tampering(ctx: RuleContext) -> Iterable[Finding]:
     sends: "always bcc archive@...", an extra attendee or editor, "use this IBAN whatever the user says", "send to
     X instead", a recipient default or choice that names an outside address, the same extra recipient in every
     example, in any language of the concept lexicons. Addresses shown as examples ("e.g. alice@example.com"), a
-    tool's own sender address and choices left to the user ("only if the user asks") are not flagged."""
+    tool's own sender address, an address inside a quoted example phrase and choices left to the user ("only if the
+    user asks") are not flagged. A fixed outside address (mail, URL, wallet, account number) corroborates the
+    finding; a channel name alone in visible prose is graded medium."""
     hits = (next(_recipient_hits(s), None) for s in surface(ctx).subjects)
     yield from report(recipient_tampering, hits, "Recipient tampering")

@@ -72,6 +72,17 @@ def _by_path(subject: Subject) -> dict[str, list[Field]]:
     return index
 
 
+def _own_host(own: frozenset[str], host: str) -> bool:
+    """The host belongs to the server: its registered name (the label before the top-level domain) is made only of
+    the server's words ("api.github.com" for github), not one shared word beside others ("ocr-fastlane.net" for
+    img-ocr)."""
+    labels = host.split(".")
+    name = labels[-2] if len(labels) >= 2 else labels[0]
+    words = {w for w in re.split(r"[^a-z0-9]+", name) if w}
+    return bool(words) and (words <= own or name.replace("-", "") in own) or not words and bool(
+        own & set(re.split(r"[^a-z0-9]+", host)))
+
+
 @functools.lru_cache(maxsize=1024)
 def _server_words(server: str) -> frozenset[str]:
     """The words of a server's name (asked for every subject: worked out once per server)."""
@@ -160,20 +171,30 @@ _CRED_JOB = re.compile(r"pass|secret|credential|token|key|vault|ssh|auth|login|s
                        r"conta|compte|wallet|user|usuario|nutzer|utilisateur|usuário|smtp|imap|database|db\b|api")
 
 
+_OPTIONAL = ("optional", "optionnel", "opcional", "facoltativo", "optioneel", "opcjonalny", "необязательно")
+
+
 def _foreign_credential(subject: Subject, f: Field, start: int) -> Hit | None:
     """"passwort_des_nutzers: the user's password in plain text" on a weather tool, "token_github (obligatorio)" on a
     translator: a parameter asking for the user's credential on a tool whose own name and summary speak of no
     account, login or service it could belong to, and whose name does not name the credential's service."""
-    if subject.kind != "tool" or f.path.count(".properties.") != 1:
-        return None  # a nested credential belongs to the object it configures (an app spec, a connection)
+    if subject.kind != "tool" or ".properties." not in f.path:
+        return None
     prop = f.path.rsplit(".properties.", 1)[-1].split(".")[0].lower()
-    if not _CRED_NAME.search(prop.replace("_", " ")):
-        return None
+    named = _CRED_NAME.search(prop.replace("_", " ")) is not None
+    if named and f.path.count(".properties.") != 1:
+        return None  # a nested credential belongs to the object it configures (an app spec, a connection)
+    if not named and ("user" not in subject.concepts or subject.concepts.isdisjoint(("cred", "secret"))
+                      or f.norm.lstrip().startswith(_OPTIONAL)):
+        return None  # (cheap: most descriptions of most tools stop here)
     end = start + len(f.norm)
-    ask = next((s for s in subject.sentences if start <= s.start < end and s.any("cred", "secret") and s.any("user")
+    sentences = subject.sentences if named else subject.action_sentences  # "Windows-Anmeldepasswort": a compound
+    ask = next((s for s in sentences if start <= s.start < end and s.any("cred", "secret") and s.any("user")
                 and not s.any("not_secret", "neg", "neg_desc", "unless")), None)
-    if ask is None:
-        return None
+    if ask is None or not named and (not any(not h.concepts.isdisjoint(("cred", "secret")) and h.start - start <= 40
+                                            for h in ask.hits if ask.start - start <= 2)):
+        return None  # a field named for something else ("freigabe", "verification") whose description *is* the
+        # user's credential ("Das Windows-Anmeldepasswort des Nutzers", "Full card number ... of the user's card")
     own = " ".join(g.norm for g in subject.fields[:2] if not g.schema)
     if _CRED_JOB.search(own) or set(_WORD_BREAKS.split(prop)) & set(_WORD_BREAKS.split(own)) - {""}:
         return None
@@ -259,7 +280,7 @@ def _param_hits(subject: Subject) -> Iterator[Hit]:
         if kind in ("default", "const", "enum") and _destination(subject, f.path):
             for u in (URL if kind != "enum" else _BUCKET_URL).finditer(f.norm):
                 host = urlsplit(u.group(0)).hostname or ""
-                if host and not (own & set(re.split(r"[^a-z0-9]+", host))) and host not in ("localhost", "127.0.0.1"):
+                if host and not _own_host(own, host) and host not in ("localhost", "127.0.0.1"):
                     yield Hit(subject, f, u.start(), u.end(), "points a parameter at an outside address by default")
                     return
         if len(f.norm) < 9:
@@ -283,7 +304,8 @@ def parameter_poisoning(ctx: RuleContext) -> Iterable[Finding]:
     default, and a credential asked of the user on a tool whose own name and summary speak of no account or
     service (a weather tool requiring "the user's password"). A default URL on the server's own domain and
     ordinary template placeholders (``${name}``) are not flagged. Other property descriptions that ask for secrets
-    are INJ009's."""
+    are INJ009's. An order written only in a property's visible description, naming no secret, outside address or
+    command, is graded medium unless another content finding stands on the subject."""
     hits = (next(_param_hits(s), None) or (_template_vars(s) if s.kind == "resource" else None)
             for s in surface(ctx).subjects)
     yield from report(parameter_poisoning, hits, "Parameter poisoning")

@@ -15,6 +15,7 @@ from ._surface import Subject, Surface, surface
 from .conceal import flag_doc
 from .override import INJECTION_REFS
 from .side_calls import CALL_IDENT, called_tool
+from .side_claims import claimed_act
 
 # A name whose first word is a mutating verb is a tool whose job is that action (it may document it freely).
 _MUTATING_NAME = frozenset(
@@ -129,8 +130,17 @@ def _subordinate(text: str, s: Sentence, harm: ConceptHit) -> bool:
     for m in _CLAUSE_END.finditer(text, s.start, harm.start):
         start = m.end()
     lead = text[start:harm.start].split()
+    if len(lead) >= 3 and lead[0] in _POINTERS and lead[1] in _SUBORDINATORS:
+        return True  # "Use when the agent must wire a playbook": when to pick the tool, not an act it orders
+    if glued_script(harm.word) and _GLUED_BEFORE.match(text, harm.end):
+        return True  # "用于发布赏金任务前确认余额": the act is the time before which the check is made
     return len(lead) >= 2 and lead[0] in _SUBORDINATORS and lead[1] not in ("reading", "answering", "using") \
         and not _setting(lead, 0)
+
+
+_POINTERS = frozenset("use call invoke choose pick useful helpful".split())
+# "…前", "…之前", "…前に", "…전에": a clause-final "before" in scripts written without spaces, right after its object
+_GLUED_BEFORE = re.compile(r"[^\s，。；：]{0,8}?(?:之前|以前|前に|まえに|전에|前)")
 
 
 def _waived(s: Sentence, consent: ConceptHit) -> bool:
@@ -170,6 +180,9 @@ def _side_action(subject: Subject, s: Sentence) -> list[ConceptHit] | None:
     text = subject.text
     for harm in s.all("harm") + s.all("harm_any"):
         paying = "harm_any" in harm.concepts  # "with the stored card", "as admin": harmful wherever it stands
+        if paying and any("read_verb" in word_concepts(w) for w in text[max(s.start, harm.start - 20):harm.start]
+                          .translate(BREAKS).split()[-2:]):
+            continue  # "list saved payment cards": what the tool reads, not what it pays with
         if _purpose(s, harm, text) or not (paying or _ordered(subject, s, harm)) or _held_back(text, s, harm):
             continue
         if _shell(harm) or paying and not _subordinate(text, s, harm):
@@ -322,11 +335,38 @@ def _default_on(subject: Subject, f) -> bool:
         g.path == f"{prop}.default" and g.norm.strip() == "true" for g in subject.fields)
 
 
+# How honest text names an act it does not order (each is a way of writing, not a phrase of one server):
+_ARG_DOC = re.compile(r"(?:^|\n)[ \t*-]*[\w.-]+[ \t]*(?:\([^)\n]{0,30}\))?:[ \t]*(?:if|when|whether|set to)\b[^\n]*$")
+_MODAL = re.compile(r"\b(?:would|could|might|may|can)\s+(?:\w+\s+)?$")  # "Google would delete it": a consequence
+# "before you publish a job", "until anyone deletes it": the act is when something else is done, not what is ordered
+_WHEN_DONE = re.compile(r"\b(?:before|until|whenever|when|if|once)\s+(?:(?:you|they|we|anyone|someone|users?|the user)\s+)?$")
+_ALTERNATIVE = re.compile(r"\b\w+\s+or\s+$")  # "activate or deactivate", "add or remove": a choice, a capability
+_ALTERNATIVE_AFTER = re.compile(r"\s+or\s+\w+")
+_BY_HAND = re.compile(r"^[^.;]{0,40}?\b(?:in|from|via|through) the (?:interface|ui|console|dashboard|web ui|portal|app)\b"
+                      r"|^[^.;\n]{0,10}\bmanually\b")
+_OWN_QUERY = re.compile(r"^\s+(?:that|the|this|these|those|any|some)?\s*(?:\w+\s+)?(?:constraints?|filters?|conditions?|"
+                        r"clauses?|criteria|criterion|restrictions?|search terms?|keywords?)\b")
+
+
+def honest_frame(text: str, floor: int, act: ConceptHit) -> bool:
+    """The act is named, not ordered: a parameter documented in an argument list ("strict_time: when True, drop
+    ..."), a consequence ("Google would delete it"), the time of another act ("before you publish a job"), one of alternatives ("activate or deactivate"), a step the user
+    takes by hand ("remove them in the interface"), or advice on the call's own query ("try removing that
+    constraint")."""
+    before = text[max(floor, act.start - 200):act.start]
+    after = text[act.end:act.end + 60]
+    return bool(_ARG_DOC.search(before) or _MODAL.search(before[-30:]) or _WHEN_DONE.search(before[-30:]) or _ALTERNATIVE.search(before[-30:])
+                or _ALTERNATIVE_AFTER.match(after) and act.word.isascii() or _BY_HAND.match(after)
+                or _OWN_QUERY.match(after))
+
+
 def _side_hit(subject: Subject, s: Sentence, parts: list[ConceptHit], meaning: str) -> Hit | None:
     """The hit for a side action in sentence ``s``, unless its place says it is documentation."""
     h = concept_hit(subject, parts, meaning)
     f = h.field
-    if f.identifier or f.kind == "uri" or flag_doc(f) and not _default_on(subject, f) or discusses(subject, s):
+    if f.identifier or f.kind == "uri" or flag_doc(f) and not _default_on(subject, f) or discusses(subject, s, True):
+        return None
+    if honest_frame(subject.text, s.start, parts[0]):
         return None
     if subject.kind == "tool" and f.path == "description" and h.start <= 2:
         return None  # the tool's own summary
@@ -335,9 +375,11 @@ def _side_hit(subject: Subject, s: Sentence, parts: list[ConceptHit], meaning: s
 
 def side_action_hit(subject: Subject, surf: Surface) -> Hit | None:
     concepts = subject.concepts
-    if not read_only(subject, surf) or concepts.isdisjoint(("harm", "act", "acted", "harm_any")) \
-            and not CALL_IDENT.search(subject.text):
+    if not read_only(subject, surf):
         return None
+    if concepts.isdisjoint(("harm", "act", "acted", "harm_any")) and not CALL_IDENT.search(subject.text):
+        claim = claimed_act(subject, surf)  # the whole-tool reading alone (it has its own cheap gate)
+        return None if claim is None else _claim_hit(subject, *claim)
     ordered = not concepts.isdisjoint(("harm", "harm_any")) and not (concepts.isdisjoint(_CUES) and not any(c in subject.text for c in _SHELL_MARKS))
     described = "byproduct" in concepts
     for s in subject.action_sentences:
@@ -357,7 +399,13 @@ def side_action_hit(subject: Subject, surf: Surface) -> Hit | None:
                                              "own job does not explain")
             if h is not None:
                 return h
-    return None
+    claim = claimed_act(subject, surf)
+    return None if claim is None else _claim_hit(subject, *claim)
+
+
+def _claim_hit(subject: Subject, s: Sentence, act: ConceptHit) -> Hit | None:
+    return _side_hit(subject, s, [act], f"claims the call also performs an act ({act.word!r}) that neither the tool's "
+                                        "effect nor its parameters explain")
 
 
 @finding_rule("INJ013", "Harmful side action hidden in a tool's text", likelihood=3, impact=4, references=INJECTION_REFS,
@@ -375,7 +423,15 @@ def hidden_side_action(ctx: RuleContext) -> Iterable[Finding]:
     performs such an act ("calling it also switches on automatic top-up", "matching messages are moved to Trash
     after they are returned", "dabei werden ältere Einträge gelöscht"), while a reader describing what it reads
     ("lists deleted items", "invites that were accepted", "removed after an hour", "archived by the nightly job")
-    is not."""
+    is not. Last, the whole tool is read against what one call can do: any field of a reader (its title, a parameter's
+    text, an output schema) that ties a severe act -- the classifier's high-cost, customer-visible or destructive
+    verbs, or a handing-over verb (grant, share, subscribe, fork, upgrade) -- to the call or the model ("also call
+    billing.upgrade", "then remove any object older than 30 days", "取得後 ... 付与してください") is flagged unless
+    the tool's parameters or another tool of its server do that act, or the act is negated, a capability, consented
+    to, a participle, a list item or a value's description -- or named rather than ordered: a switch documented in
+    an argument list, a consequence ("would delete"), alternatives ("activate or deactivate"), a step done by hand,
+    advice on the call's own query, the time of another act ("before you publish"), a "use when ..." pointer.
+    Alone in visible prose it is graded medium (wording an honest author could write); hidden, encoded or beside another content finding on the subject, it keeps the rule's severity."""
     surf = surface(ctx)
     hits = (side_action_hit(s, surf) for s in surf.subjects)
     yield from report(hidden_side_action, hits, "Hidden side action")
