@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from ...classify.lexicon import lexicon
 from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._concepts import BREAKS, ConceptHit, Sentence, glued_concepts, glued_script, word_concepts
@@ -39,7 +40,30 @@ def read_only(subject: Subject, surf: Surface) -> bool:
     concepts = [word_concepts(w) | glued_concepts(w) for w in words]  # "查询余额", "顧客情報を取得"
     if any(w in _MUTATING_NAME or "harm" in c or "send" in c for w, c in zip(words, concepts)):
         return False
-    return any("read_verb" in c for c in concepts)
+    return any("read_verb" in c or "reads" in c for c in concepts) or _summary_reads(subject)
+
+
+_SUMMARY_END = re.compile(r"[.!?\n\u3002\uff01\uff1f\u0964]")
+_NOT_READING = frozenset({"harm", "send", "act", "harm_any"})
+
+
+def _summary_reads(subject: Subject) -> bool:
+    """A name with no verb ("stato_prenotazione", "bestanden_overzicht", "diary_padhein") says what the tool is
+    through its summary: a first sentence whose verb reads ("Restituisce lo stato", "Listet alle Sicherungen",
+    "... पढ़ता है") and holds no act. Verb-final languages put that verb last, so the whole sentence is read."""
+    desc = next((f for f in subject.fields if f.path == "description"), None)
+    if desc is None:
+        return False
+    m = _SUMMARY_END.search(desc.norm, 0, 240)
+    first = desc.norm[: m.start() if m else 160].translate(BREAKS).split()
+    found = False
+    for w in first:
+        c = word_concepts(w) | (glued_concepts(w) if glued_script(w) else frozenset())
+        base = w[:-1] if w.endswith("s") else w  # "starts", "creates": the classifier's verbs in the third person
+        if base in _MUTATING_NAME or lexicon().verbs.get(base, "read_only") != "read_only" or not c.isdisjoint(_NOT_READING):
+            return False
+        found = found or "reads" in c or "read_verb" in c
+    return found
 
 
 def _purpose(s: Sentence, harm: ConceptHit, text: str) -> bool:
