@@ -279,6 +279,19 @@ def _finite(subject: Subject, s: Sentence, h: ConceptHit, lead: list[str], chain
     return lead[-1] in ("will", "wird")
 
 
+_INPUT_SUBJECT = re.compile(r"\b(?:formats?|notation|values?|inputs?|strings?|ids?|names?|paths?|urls?|dates?|"
+                            r"numbers?|syntax|forms?|aliases|spellings?)\b")
+
+
+def _aux_before_embedded(text: str, s: Sentence, h: ConceptHit) -> bool:
+    """"Dabei werden Sicherungen, die älter als sieben Tage sind, gelöscht": the passive auxiliary stands before a
+    relative clause set off by commas, with a "byproduct" word beside it."""
+    words = text[s.start:h.start].translate(BREAKS).split()[-14:]
+    concepts = [word_concepts(w) for w in words]
+    return any("aux" in c for c in concepts) and any("byproduct" in c for c in concepts) and \
+        text.count(",", max(s.start, h.start - 120), h.start) >= 2
+
+
 def _acts(subject: Subject, s: Sentence) -> list[ConceptHit]:
     """The sentence's described acts: a finite verb led by a "byproduct" word (``also deletes``, ``dabei
     löscht``), a participle beside a passive auxiliary (``are deleted``, ``werden ... gelöscht``, ``passa a ser
@@ -293,7 +306,7 @@ def _acts(subject: Subject, s: Sentence) -> list[ConceptHit]:
             if not h.word.isascii() and glued_script(h.word) or _finite(subject, s, h, lead, bool(out)):
                 out.append(h)
         elif "acted" in h.concepts:
-            if any("aux" in word_concepts(w) for w in lead[-6:]):
+            if any("aux" in word_concepts(w) for w in lead[-6:]) or _aux_before_embedded(text, s, h):
                 out.append(h)
         elif lead and lead[-1] == "will" and len(lead) > 1 and "aux" not in word_concepts(lead[-2]):
             out.append(h)
@@ -332,12 +345,17 @@ def _described_act(subject: Subject, s: Sentence) -> ConceptHit | None:
         lead = _clause_words(text, s, act)
         rel = max((i for i, w in enumerate(lead) if (w in _RELATIVE or w in _CONDITION) and not _setting(lead, i)
                    and not (w == "of" and lead[i + 1:i + 2] and lead[i + 1] in _EN_DET)), default=-1)
-        if rel >= 0 and not any("byproduct" in word_concepts(w) for w in lead[rel + 1:]):
-            continue  # "returns the invites that were accepted", "shows whether it was paid"
+        first = min((i for i, w in enumerate(lead) if w in _RELATIVE), default=rel)
+        if rel >= 0 and not any("byproduct" in word_concepts(w) for w in lead[rel + 1:]) \
+                and sum("aux" in word_concepts(w) for w in lead[first + 1:]) < 2:
+            continue  # "returns the invites that were accepted"; not "any plan that is due is renewed" (closed)
+        if act.word.startswith("accept") and _INPUT_SUBJECT.search(" ".join(lead)):
+            continue  # "IPv4 CIDR notation is also accepted": a form of the input the call takes
         if _subordinate(text, s, act) or _held_back(text, s, act):
             continue
-        if _RETENTION.search(text, max(s.start, act.start - 40), min(s.end, act.end + 40)):
-            continue  # "logs are automatically removed after an hour": a retention policy
+        clock = _RETENTION.search(text, max(s.start, act.start - 40), min(s.end, act.end + 40))
+        if clock and not text.startswith(" of ", clock.end()):
+            continue  # "logs are automatically removed after an hour" (not "within 14 days of expiry"): retention
         follow = text[act.end:s.end].translate(BREAKS).split()
         if any(a in _AGENT and "det" in word_concepts(b) for a, b in zip(follow[:2], follow[1:3])):
             continue  # "archived by the nightly cleanup job": someone else's act

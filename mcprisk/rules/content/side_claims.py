@@ -145,7 +145,24 @@ def _concept_acts(subject: Subject, s: Sentence) -> Iterator[ConceptHit]:
             continue  # "configured by your administrator": an English word another language spells alike
         if h.ident and not (_CLITIC.match(text, h.end) and text[h.start - 1:h.start] not in ("_", "-")):
             continue
+        if _attributive(text, h):
+            continue  # "Платежи, отменённые до обработки", "アーカイブ済みのビルド": a state of what is read
         yield h
+
+
+# A participle that describes a noun rather than tells an act: Slavic adjectival participle endings, Japanese
+# "済み" (already done) and Chinese "已…的" after the act word.
+_SLAVIC_ADJECTIVAL = re.compile(r"(?:нн|т|вш|щ)(?:ый|ий|ая|яя|ое|ее|ые|ие|ых|их|ым|им|ой|ую|юю)$")
+_WORD_END = re.compile(r"\w*")
+
+
+def _attributive(text: str, h: ConceptHit) -> bool:
+    """The act word is an adjectival participle ("отменённые платежи") or a state marker follows it ("削除済み")."""
+    after = text[h.end:h.end + 2]
+    if after.startswith(("済", "ずみ")):
+        return True
+    word = text[h.start:_WORD_END.match(text, h.end).end()]
+    return bool(_SLAVIC_ADJECTIVAL.search(word))
 
 
 def _tied(subject: Subject, s: Sentence, act: ConceptHit, waived: bool) -> bool:
