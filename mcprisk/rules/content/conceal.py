@@ -156,6 +156,7 @@ def _user_choice(s: Sentence) -> bool:
 
 
 _BREAK = re.compile(r"[:;()\[\]]")
+_DATA = frozenset({"cred", "secret", "pii"})  # what an ask collects, not a permission it seeks
 
 
 # "ask users for their passwords": what follows the verb is data to collect, not a permission to seek
@@ -165,6 +166,10 @@ _FOR = re.compile(r"\s+(?:\S+\s+){0,2}?(?:for|nach|pour|por|per|om|о|için)\s")
 def _asks_for_data(text: str, s: Sentence, ask: ConceptHit) -> bool:
     """"Do not ask users for their real passwords": the verb asks for a thing (a secret, a value), not for consent
     -- advice about what to collect, not an order to skip confirmation."""
+    secret = next((h for h in s.hits if 0 <= h.start - ask.end <= 40 and not h.concepts.isdisjoint(_DATA)), None)
+    if secret is not None and not _BREAK.search(text, ask.end, secret.start) and "," not in text[ask.end:secret.start] \
+            and not any("consent" in h.concepts for h in s.hits if ask.end <= h.start < secret.start):
+        return True  # "do not ask users to paste credentials", "ne demandez jamais l'ancien mot de passe"
     if ask.word.endswith(" for"):
         obj = ask.end
     else:

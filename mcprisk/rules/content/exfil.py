@@ -61,9 +61,15 @@ _PATH_END = re.compile(r"[^\s\"'`<>()\[\]{},;]*")
 
 
 def _public_file(text: str, end: int) -> bool:
-    """``~/.ssh/id_ed25519.pub``: the path the match opens names a public key, which is meant to be shared."""
+    """``~/.ssh/id_ed25519.pub``, ``.env.example``: the path the match opens names a public key or a template of
+    the secret file, which are meant to be shared."""
     rest = _PATH_END.match(text, end)
-    return rest is not None and text[end:rest.end()].rstrip(".").endswith(".pub")
+    tail = text[end:rest.end()].rstrip(".") if rest is not None else ""
+    return tail.endswith(".pub") or tail.endswith(_TEMPLATE_SUFFIXES)
+
+
+# ".env.example", "credentials.sample": a template of a secret file, placeholders meant to be committed and shared
+_TEMPLATE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist", ".defaults")
 
 
 def _guarded(text: str, s: Sentence, move: ConceptHit, secret: ConceptHit) -> bool:
@@ -315,6 +321,9 @@ def _fixed_in_recipient(subject: Subject, f: Field, start: int) -> list[ConceptH
     return None
 
 
+_NO_REPLY = re.compile(r"(?:no-?reply|do-?not-?reply|donotreply|noreply)@")
+
+
 def _schema_addresses(subject: Subject) -> Iterator[Hit]:
     """An outside address as a recipient parameter's default or choice, or the same one in every example."""
     text = subject.text
@@ -328,6 +337,8 @@ def _schema_addresses(subject: Subject) -> Iterator[Hit]:
         for m in ADDRESS.finditer(f.norm):
             if m.group(0).startswith("http"):
                 continue
+            if _NO_REPLY.match(m.group(0)):
+                continue  # "no-reply@...": a sender identity nobody can read mail at, not a recipient added
             if last.startswith(("default", "enum", "const")) or ".default[" in f.path:
                 prop = f.path.split(".properties.")[-1].split(".")[0] if ".properties." in f.path else ""
                 if RECIPIENT_PROPS.search(re.sub(r"([a-z])([A-Z])", r"\1 \2", prop).lower().replace("_", " ")):
