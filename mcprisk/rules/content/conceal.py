@@ -156,7 +156,8 @@ def _user_choice(s: Sentence) -> bool:
 
 
 _BREAK = re.compile(r"[:;()\[\]]")
-_DATA = frozenset({"cred", "secret", "pii"})  # what an ask collects, not a permission it seeks
+_DATA = frozenset({"cred", "secret", "pii"})
+_CLAUSE_GAP = re.compile(r"[,;\u3001\uff0c\uff1b]")  # what an ask collects, not a permission it seeks
 
 
 # "ask users for their passwords": what follows the verb is data to collect, not a permission to seek
@@ -262,7 +263,9 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
             return [asked], "scripts what the model must answer if the user asks"
     pair = s.near("consent", "needed", 40)
     if pair and s.any("user", "model", "harm", "send", "include") and any(
-            not n.concepts.isdisjoint({"neg", "neg_desc"}) and abs(n.start - pair[1].start) <= 25 for n in s.hits):
+            not n.concepts.isdisjoint({"neg", "neg_desc"}) and abs(n.start - pair[1].start) <= 25
+            and not _CLAUSE_GAP.search(text, min(n.end, pair[1].end), max(n.start, pair[1].start)) for n in s.hits):
+        # the negation in the pair's own clause ("必须先向用户确认订单号，不要猜测": "do not guess" is another order)
         # whose consent, over which act: "takes effect immediately, no confirmation needed" describes the call
         return list(pair), "tells the model the user's consent is not needed"
     pair = next(((n, a) for n in s.hits if "neg" in n.concepts and "without" not in n.concepts
