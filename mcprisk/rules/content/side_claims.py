@@ -71,6 +71,7 @@ _CAPABILITY = re.compile(r"\b(?:can|could|may|might|able to|allows?|lets?|possib
                          r"kann|können|peut|peuvent|puede|pueden|pode|podem|può|possono|kan|mogą|может)\b")
 _CLAUSE = re.compile(r"[,;:.!?()\n\u3001\uff0c\u3002\uff1a\uff1b\u2014\u2013\u0964]")
 _WAIVER_WORDS = frozenset({"consent", "needed", "ask"})
+_CLAUSE_END_AFTER = re.compile(r"\s*(?:[,;:.!?\n\u3002\uff0c\uff1b]|$)")
 
 
 @functools.lru_cache(maxsize=1)
@@ -224,6 +225,10 @@ def _held(subject: Subject, s: Sentence, act: ConceptHit) -> bool:
         if not h.concepts.isdisjoint(("neg", "neg_desc")) and "without" not in h.concepts \
                 and (0 <= act.start - h.end <= 16 or "neg_after" in h.concepts and 0 <= h.start - act.end <= 12):
             return True
+    if _CLAUSE_END_AFTER.match(text, act.end) and any(
+            not h.concepts.isdisjoint(("neg", "neg_desc")) and h.end <= act.start
+            and not _CLAUSE.search(text, h.end, act.start) for h in s.hits):
+        return True  # "Bitte keine Koordinaten ... senden;": a verb-final clause its opening negation governs
     for c in s.all("consent"):
         if not any(n is not c and not n.concepts.isdisjoint(("neg", "neg_after", "without", "needed"))
                    and abs(n.start - c.start) <= 24 for n in s.hits):
