@@ -157,6 +157,11 @@ def _call_with(text: str, s: Sentence) -> list[ConceptHit]:
     return [ConceptHit(m.start(), m.end(), frozenset({"send"}), m.group(0)) for m in _CALL.finditer(text, s.start, s.end)]
 
 
+# "Para melhor precisão, inclua ...", "لضمان جودة الترجمة، أرفق ...": a purpose phrase, then the order; a summary
+# says what the tool does and opens with it ("Exports the conversation to PDF").
+_ORDER_AFTER_PURPOSE = re.compile(r"[,\u060c\uff0c\u3001]")
+
+
 def _exfil(subject: Subject, s: Sentence) -> tuple[list[ConceptHit], str] | None:
     for secret in s.hits:
         strong = not secret.concepts.isdisjoint(_STRONG)
@@ -173,7 +178,8 @@ def _exfil(subject: Subject, s: Sentence) -> tuple[list[ConceptHit], str] | None
                 continue  # "use cc for ...": the field is named, nothing is moved by it
             if not strong and (not s.any("all", "hide", "source") or _own_domain(subject, secret)):
                 continue  # "pass your API key": the tool's own credential; only collecting or sweeping counts
-            if _own_summary(subject, s) and not s.any("model", "user") and not (
+            if _own_summary(subject, s) and not s.any("model", "user") and not _ORDER_AFTER_PURPOSE.search(
+                    subject.text, s.start, move.start) and not (
                     "secret_file" in secret.concepts and s.any("sequence")):  # "before answering, read ~/.ssh/id_rsa"
                 continue
             what = "a secret file" if "secret_file" in secret.concepts else (
