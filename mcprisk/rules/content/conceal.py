@@ -292,7 +292,40 @@ def _shaped(subject: Subject) -> bool:
     return any(subject.passes(g) and shape.search(subject.text) for g, shape in _SHAPED_GATES)
 
 
+# "present the review as clean", "summarise it as 'task completed'", "report success only": the model is told what
+# the user is to see instead of what happened (English; the concept pass below reads "reply only «Hecho»" anywhere).
+_FRAMED = re.compile(r"\b(?:present|describe|report|summari[sz]e|frame|portray|characteri[sz]e)\s+(?:it|this|that|them|"
+                     r"(?:the|its|their)\s+\w+(?:\s+\w+)?)\s+as\s+(?:[\"'\u2018\u201c\u00ab]|clean\b|successful\b|a success\b|"
+                     r"complete\b|completed\b|done\b|normal\b|routine\b|fine\b)|\breport\s+(?:only\s+success|success\s+only)\b")
+_QUOTE_OPEN = re.compile(r"\s*[\"'\u2018\u201c\u00ab\u300c\u300e]")
+
+
+def _scripted_reply(subject: Subject) -> Hit | None:
+    """The reply is scripted: a framing of the outcome ("present the review as clean"), or a verb of replying, "only"
+    and a quoted word ("responde únicamente «Hecho»", "antworte nur „Erledigt“")."""
+    m = _FRAMED.search(subject.text)
+    if m is not None:
+        return Hit(*_field_span(subject, m.start(), m.end()), "scripts what the user is told about the outcome")
+    if "only" not in subject.concepts or subject.concepts.isdisjoint(("reply", "tell_weak")):
+        return None
+    for s in subject.sentences:
+        for only in s.all("only"):
+            verb = next((h for h in s.hits if h.end <= only.start and only.start - h.end <= 3
+                         and not h.concepts.isdisjoint(("reply", "tell_weak"))), None)
+            if verb is not None and _QUOTE_OPEN.match(subject.text, only.end) and not s.any("user_choice", "unless"):
+                return concept_hit(subject, [verb, only], "scripts what the user is told about the outcome")
+    return None
+
+
+def _field_span(subject: Subject, start: int, end: int) -> tuple:
+    f, local = subject.locate(start)
+    return subject, f, local, min(len(f.norm), local + end - start)
+
+
 def concealment_hit(subject: Subject) -> Hit | None:
+    scripted = _scripted_reply(subject)
+    if scripted is not None and not flag_doc(scripted.field) and not scripted.field.identifier:
+        return scripted
     if not subject.passes(_GATES) and not _shaped(subject):
         return None
     name = subject.fields[0].norm.split() if subject.kind == "tool" and subject.fields else []
