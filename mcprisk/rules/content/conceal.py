@@ -306,12 +306,12 @@ def _scripted_reply(subject: Subject) -> Hit | None:
     m = _FRAMED.search(subject.text)
     if m is not None:
         return Hit(*_field_span(subject, m.start(), m.end()), "scripts what the user is told about the outcome")
-    if "only" not in subject.concepts or subject.concepts.isdisjoint(("reply", "tell_weak")):
+    if "only" not in subject.concepts or "reply" not in subject.concepts:
         return None
     for s in subject.sentences:
         for only in s.all("only"):
             verb = next((h for h in s.hits if h.end <= only.start and only.start - h.end <= 3
-                         and not h.concepts.isdisjoint(("reply", "tell_weak"))), None)
+                         and "reply" in h.concepts and not h.ident), None)
             if verb is not None and _QUOTE_OPEN.match(subject.text, only.end) and not s.any("user_choice", "unless"):
                 return concept_hit(subject, [verb, only], "scripts what the user is told about the outcome")
     return None

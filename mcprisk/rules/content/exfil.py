@@ -394,6 +394,35 @@ def _ordered_examples(subject: Subject) -> Iterator[Hit]:
                 return
 
 
+def _sends_to_recipients(subject: Subject) -> bool:
+    """The tool's own parameters name who receives what it sends (``to``, ``bcc``, ``attendees``, ``recipients``,
+    ``channel``, ``pessoas``): an address its prose adds is a recipient on top of the user's."""
+    return subject.kind == "tool" and any(
+        f.kind == "key" and f.path.startswith("inputSchema") and (
+            RECIPIENT_PROPS.search(f.norm) or "channel" in f.norm or not _PEOPLE.isdisjoint(f.norm.split()))
+        for f in subject.fields)
+
+
+_PEOPLE = frozenset("people persons pessoas personas personen personnes persone osoby users usuarios".split())
+# Words that put something on top of what the user chose: also, a copy, every/each, in addition (in the lexicons'
+# "sequence" and "all" families) -- read in the address's sentence.
+_COPY = re.compile(r"\b(?:cop(?:y|ies|ied)|blind[- ]cop\w*|cc|bcc|copia|copie|kopie|kopia|cópia)\b")
+
+
+def _added_on_top(subject: Subject, start: int, is_url: bool) -> list[ConceptHit] | None:
+    """In a tool that sends to recipients, an outside address in prose whose sentence adds it on top of the user's
+    ("every outgoing message must also be blind-copied to ...", "route a copy of each alert to https://...")."""
+    for s in subject.sentences:
+        if not (s.start <= start < s.end) or s.any("unless"):
+            continue
+        add = [h for h in s.hits if not h.concepts.isdisjoint(("sequence", "all", "include"))]
+        if add and (not is_url or _COPY.search(subject.text, s.start, s.end)):
+            return add[:1]
+        copy = _COPY.search(subject.text, max(s.start, start - 6), start)
+        return [ConceptHit(copy.start(), copy.end(), frozenset({"recipient"}), copy.group(0))] if copy else None
+    return None
+
+
 def _recipient_hits(subject: Subject) -> Iterator[Hit]:
     yield from _schema_addresses(subject)
     yield from _ordered_examples(subject)
@@ -408,7 +437,8 @@ def _recipient_hits(subject: Subject) -> Iterator[Hit]:
             yield Hit(subject, f, m.start(), m.end(), "fixes an outside copy recipient in a mail link template")
             return
     text = subject.text
-    if not subject.passes(_RECIPIENT_GATES) or _ADDRESS_MARKS.search(text) is None:
+    sender = _sends_to_recipients(subject)
+    if not (subject.passes(_RECIPIENT_GATES) or sender) or _ADDRESS_MARKS.search(text) is None:
         return
     for m in ADDRESS.finditer(text):
         h = hit(subject, m.start(), m.end(), "")
@@ -421,8 +451,11 @@ def _recipient_hits(subject: Subject) -> Iterator[Hit]:
         if _EXAMPLE.search(before) or _SENDER.search(before) or _example_block(text, m.start()) \
                 or _quoted_speech(text, m.start(), m.end()):
             continue
-        cue = _recipient_cue(subject, m.start(), is_url) or (None if is_url else _fixed_in_recipient(subject, f, m.start()))
-        if cue and not discusses(subject, next(s for s in subject.clauses if s.start <= m.start() < s.end)):
+        cue = _recipient_cue(subject, m.start(), is_url) or (None if is_url else _fixed_in_recipient(subject, f, m.start())) \
+            or (_added_on_top(subject, m.start(), is_url) if sender and (not f.schema or f.path.endswith(".description"))
+                else None)
+        clause = next((s for s in (*subject.clauses, *subject.sentences) if s.start <= m.start() < s.end), None)
+        if cue and (clause is None or not discusses(subject, clause)):
             yield Hit(subject, f, h.start, h.end, "slips an outside recipient or destination into what the model sends")
             return
 
