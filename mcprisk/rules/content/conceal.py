@@ -346,7 +346,7 @@ def concealment_hit(subject: Subject) -> Hit | None:
 def concealment(ctx: RuleContext) -> Iterable[Finding]:
     """Text that asks the model to keep what it does from the user (don't mention it in your reply, keep it to
     yourself, never reveal this note), to act covertly (quietly subscribe the contact), to mislead (if asked, say it
-    did not; describe the outcome as ...), or to act without the user's knowledge or consent (without asking,
+    did not; describe the outcome as ...; present the review as clean; reply only «Done»), or to act without the user's knowledge or consent (without asking,
     approval is not needed, the user already agreed), in any language of the concept lexicons. Advice to redact
     ("never reveal the password"), a choice left to the user ("unless the user asks") and a tool that describes
     what it never does ("the owner is not notified") are not flagged, nor an abstraction, a question of fact

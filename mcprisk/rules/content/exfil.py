@@ -468,7 +468,9 @@ def recipient_tampering(ctx: RuleContext) -> Iterable[Finding]:
     X instead", a recipient default or choice that names an outside address, the same extra recipient in every
     example, in any language of the concept lexicons. Addresses shown as examples ("e.g. alice@example.com"), a
     tool's own sender address, an address inside a quoted example phrase and choices left to the user ("only if the
-    user asks") are not flagged. A fixed outside address (mail, URL, wallet, account number) corroborates the
+    user asks") are not flagged. In a tool whose own parameters name its recipients, an outside address its prose
+    adds on top of them ("every message must also be copied to ...", "cc: ...") is flagged too; a no-reply sender is
+    not. A fixed outside address (mail, URL, wallet, account number) corroborates the
     finding; a channel name alone in visible prose is graded medium."""
     hits = (next(_recipient_hits(s), None) for s in surface(ctx).subjects)
     yield from report(recipient_tampering, hits, "Recipient tampering")

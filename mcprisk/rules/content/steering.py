@@ -114,7 +114,9 @@ def cross_tool_coercion(ctx: RuleContext) -> Iterable[Finding]:
     (``send_email``, ``createPullRequest``, long names), never ordinary words that happen to be some tool's name
     ("search", "environments") nor the writer's own names, and a server describing the order of its own tools is not
     flagged. A documented
-    integration without an order ("the rows can be passed to render_chart if the user wants") is not flagged."""
+    integration without an order ("the rows can be passed to render_chart if the user wants") is not flagged; an
+    order that sets, adds or opens something under a condition naming the tool ("when you use X, set amount to
+    ...") is."""
     surf = surface(ctx)
     hits = (next(_coercion_hits(s, surf), None) for s in surf.subjects)
     yield from report(cross_tool_coercion, hits, "Cross-server tool coercion")
