@@ -451,9 +451,10 @@ def _recipient_hits(subject: Subject) -> Iterator[Hit]:
         if _EXAMPLE.search(before) or _SENDER.search(before) or _example_block(text, m.start()) \
                 or _quoted_speech(text, m.start(), m.end()):
             continue
-        cue = _recipient_cue(subject, m.start(), is_url) or (None if is_url else _fixed_in_recipient(subject, f, m.start())) \
-            or (_added_on_top(subject, m.start(), is_url) if sender and (not f.schema or f.path.endswith(".description"))
-                else None)
+        prose = not f.schema or f.path.endswith(".description")
+        cue = _recipient_cue(subject, m.start(), is_url) \
+            or (None if is_url else _fixed_in_recipient(subject, f, m.start())) \
+            or (_added_on_top(subject, m.start(), is_url) if sender and prose else None)
         clause = next((s for s in (*subject.clauses, *subject.sentences) if s.start <= m.start() < s.end), None)
         if cue and (clause is None or not discusses(subject, clause)):
             yield Hit(subject, f, h.start, h.end, "slips an outside recipient or destination into what the model sends")

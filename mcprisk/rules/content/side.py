@@ -60,7 +60,8 @@ def _summary_reads(subject: Subject) -> bool:
     for w in first:
         c = word_concepts(w) | (glued_concepts(w) if glued_script(w) else frozenset())
         base = w[:-1] if w.endswith("s") else w  # "starts", "creates": the classifier's verbs in the third person
-        if base in _MUTATING_NAME or lexicon().verbs.get(base, "read_only") != "read_only" or not c.isdisjoint(_NOT_READING):
+        changes = base in _MUTATING_NAME or lexicon().verbs.get(base, "read_only") != "read_only"
+        if changes or not c.isdisjoint(_NOT_READING):
             return False
         found = found or "reads" in c or "read_verb" in c
     return found
