@@ -148,5 +148,6 @@ def fake_role_tags(ctx: RuleContext) -> Iterable[Finding]:
     as a schema example object): they try to make the model read the server's words as its system prompt, the
     user's turn or a tool's result. Documentation that names a template ("ChatML wraps each turn as ...") is not
     flagged."""
-    hits = (first_match(s, ROLE_TAGS, trigger=_ROLE_TRIGGER) or _message_example(s) for s in surface(ctx).subjects)
+    hits = (first_match(s, ROLE_TAGS, trigger=_ROLE_TRIGGER, examples=True) or _message_example(s)
+            for s in surface(ctx).subjects)
     yield from report(fake_role_tags, hits, "Forged role or template text")
