@@ -119,7 +119,10 @@ class Subject:
     def passes(self, gates: Iterable[frozenset[str]]) -> bool:
         """Whether the subject holds all concepts of at least one gate."""
         concepts = self.concepts
-        return any(concepts.issuperset(g) for g in gates)
+        for g in gates:  # a plain loop: asked for every subject by every rule (no generator frame per gate)
+            if concepts.issuperset(g):
+                return True
+        return False
 
     @property
     def hits(self) -> list[ConceptHit]:
