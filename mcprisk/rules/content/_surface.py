@@ -11,17 +11,21 @@ that hold something decodable. The concepts a subject holds (``_concepts``) are 
 
 from __future__ import annotations
 
+import functools
+import inspect
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from ...snapshot import Snapshot
 from ._concepts import BREAKS, ConceptHit, Found, Sentence, fold, glued_script, hits, present, sentence_ends, sentences
 from ._decode import decoded_views, worth_decoding
 
-__all__ = ["Field", "Subject", "Surface", "forget_primed", "prime_subjects", "shown", "surface"]
+__all__ = ["Field", "Subject", "Surface", "forget_primed", "per_subject", "prime_subjects", "shown", "surface"]
+
+T = TypeVar("T")
 
 MAX_FIELDS = 4000  # per subject: a schema with more strings than this is cut (the snapshot is already bounded)
 MAX_FIELD_CHARS = 200_000  # per field, for matching
@@ -380,18 +384,58 @@ def snapshot_subjects(snap: Snapshot) -> list[Subject]:
     return out
 
 
+_LOCAL: list[Callable[[Subject], Any]] = []  # every per-subject function a rule declared (``per_subject``)
+
+
+def per_subject(fn: Callable[[Subject], T]) -> Callable[[Subject], T]:
+    """Declare a rule's per-subject function as reading its subject alone (its fields, text and concept views; no
+    other subject, server or the surface): its result is kept on the subject (``Subject.memo``), so it is worked out
+    once, and ``prime_subjects`` works it out ahead of the assessment while ``mcprisk scan`` waits for the other
+    servers. A generator function of hits is kept for its first hit only: the kept function gives an iterator over
+    that one hit (or none), so ``next(fn(subject), None)`` reads as before."""
+    key = f"{fn.__module__}.{fn.__qualname__}"
+    first = inspect.isgeneratorfunction(fn)
+
+    @functools.wraps(fn)
+    def kept(subject: Subject) -> Any:
+        memo = subject.memo
+        if key in memo:
+            got = memo[key]
+        else:
+            got = memo[key] = next(fn(subject), None) if first else fn(subject)  # type: ignore[call-overload]
+        if first:
+            return iter(() if got is None else (got,))
+        return got
+
+    _LOCAL.append(kept)
+    return kept
+
+
+def _work_out(subjects: Iterable[Subject]) -> None:
+    """Every declared per-subject function over ``subjects``, ahead of the rules that read them. One that raises is
+    left undone here: the rule then runs it again inside the assessment, which reports the failure."""
+    for subject in subjects:
+        for fn in _LOCAL:
+            try:
+                fn(subject)
+            except Exception:  # noqa: BLE001 - reported by the assessment's own run of the rule
+                pass
+
+
 _PRIMED: dict[int, tuple[Snapshot, list[Subject]]] = {}  # id(snapshot) -> (that snapshot, its subjects)
 _PRIMED_MAX = 1024  # snapshots; the cache simply starts again when full
 
 
 def prime_subjects(snap: Snapshot) -> None:
-    """Build one snapshot's subjects, and the concepts each holds, ahead of ``build_surface``, which then takes them
-    instead of building them again: ``mcprisk scan`` calls this (through ``assessment.prime``) as each server's
-    introspection ends, so the shared text pass overlaps with waiting for the servers still starting. A subject
-    depends on nothing but its snapshot; the first assessment that reads the snapshot takes them."""
+    """Build one snapshot's subjects, the concepts each holds and every per-subject result the rules declared
+    (``per_subject``) ahead of ``build_surface``, which then takes them instead of building them again: ``mcprisk
+    scan`` calls this (through ``assessment.prime``) as each server's introspection ends, so the text pass and the
+    subject-local part of the content rules overlap with waiting for the servers still starting. A subject depends
+    on nothing but its snapshot; the first assessment that reads the snapshot takes them."""
     subjects = snapshot_subjects(snap)
     for subject in subjects:
         subject.found  # noqa: B018 - computed now, kept on the subject
+    _work_out(subjects)
     if len(_PRIMED) >= _PRIMED_MAX:
         _PRIMED.clear()
     _PRIMED[id(snap)] = (snap, subjects)

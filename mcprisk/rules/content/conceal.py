@@ -9,7 +9,7 @@ from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._concepts import ConceptHit, Sentence, gates
 from ._hits import Hit, concept_hit, discusses, governs, report
-from ._surface import Field, Subject, surface
+from ._surface import Field, Subject, per_subject, surface
 from .override import INJECTION_REFS
 
 _GATES = gates("neg tell user", "neg tell reply", "neg tell model", "neg tell asked", "neg tell_weak user",
@@ -284,6 +284,7 @@ def _shaped(subject: Subject) -> bool:
     return any(subject.passes(g) and shape.search(subject.text) for g, shape in _SHAPED_GATES)
 
 
+@per_subject
 def concealment_hit(subject: Subject) -> Hit | None:
     if not subject.passes(_GATES) and not _shaped(subject):
         return None

@@ -10,7 +10,7 @@ from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._concepts import ConceptHit, Sentence, gates
 from ._hits import Hit, concept_hit, discusses, first_match, report
-from ._surface import Subject, surface
+from ._surface import Subject, per_subject, surface
 
 INJECTION_REFS = ("OWASP MCP Top 10: MCP03 Tool Poisoning", "OWASP LLM01 Prompt Injection", "CWE-74")
 
@@ -68,6 +68,7 @@ def _override(s: Sentence, text: str = "") -> tuple[list[ConceptHit], str] | Non
     return None
 
 
+@per_subject
 def override_hit(subject: Subject) -> Hit | None:
     if not subject.passes(_GATES):
         return None
