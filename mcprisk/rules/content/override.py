@@ -149,5 +149,10 @@ def fake_role_tags(ctx: RuleContext) -> Iterable[Finding]:
     as a schema example object): they try to make the model read the server's words as its system prompt, the
     user's turn or a tool's result. Documentation that names a template ("ChatML wraps each turn as ...") is not
     flagged."""
-    hits = (first_match(s, ROLE_TAGS, trigger=_ROLE_TRIGGER) or _message_example(s) for s in surface(ctx).subjects)
+    hits = (role_tag_hit(s) for s in surface(ctx).subjects)
     yield from report(fake_role_tags, hits, "Forged role or template text")
+
+
+@per_subject
+def role_tag_hit(subject: Subject) -> Hit | None:
+    return first_match(subject, ROLE_TAGS, trigger=_ROLE_TRIGGER) or _message_example(subject)
