@@ -143,12 +143,14 @@ class _Scanner:
     distinct string (bounded). Registering a literal set after a scan rebuilds the automaton and forgets the kept
     scans (groups are registered when modules are imported, so this happens before the first scan)."""
 
-    MEMO_MAX = 16_384
+    MEMO_MAX = 8_192  # strings kept (descriptions and schema texts repeat across servers and re-assessments)
+    LONG = 2_000  # longer strings are kept one at a time, not in the memo (bounded memory)
 
     def __init__(self) -> None:
         self._ids: dict[str, int] = {}
         self._automaton: Any = None
         self._memo: dict[str, frozenset[int]] = {}
+        self._last: tuple[str, frozenset[int]] = ("", frozenset())
 
     def ids(self, literals: Iterable[str]) -> frozenset[int]:
         out = []
@@ -162,6 +164,7 @@ class _Scanner:
 
     def _build(self) -> Any:
         self._memo.clear()
+        self._last = ("", frozenset())
         if _ahocorasick is None:
             self._automaton = False
             return False
@@ -176,6 +179,8 @@ class _Scanner:
         got = self._memo.get(text)
         if got is not None:
             return got
+        if len(text) > self.LONG and self._last[0] == text:
+            return self._last[1]
         automaton = self._automaton
         if automaton is None:
             automaton = self._build()
@@ -183,6 +188,9 @@ class _Scanner:
             got = frozenset(i for lit, i in self._ids.items() if lit in text)
         else:
             got = frozenset({i for _, i in automaton.iter(text)})
+        if len(text) > self.LONG:  # a subject's whole text: asked by the triggers one after another, then never again
+            self._last = (text, got)
+            return got
         if len(self._memo) >= self.MEMO_MAX:
             self._memo.clear()
         self._memo[text] = got

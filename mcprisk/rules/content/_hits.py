@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from ..._literals import Trigger, trigger
 from ...model import Evidence, Finding
 from .._base import make
 from ._concepts import ConceptHit, Sentence
@@ -26,6 +27,9 @@ _MENTION_BOUNDED = re.compile(MENTION.pattern.replace(r"\W{0,3}[^\n]{0,40}$", r"
 DISCUSS = re.compile(r"\b(detects?|detecting|detection|scans? (text|for|prompts?|messages?)|scanner|classif(?!ied\b)\w*|"
                      r"injection|jailbreak attempts?|phishing|flags? (text|messages|attempts)|malicious (text|prompts?)|"
                      r"attack phrases?|red[- ]team\w*|guardrail\w* (check|test)|erkennt|détecte|detecta)\b")
+
+
+_DISCUSS = trigger(DISCUSS)
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,8 @@ def discusses(subject: Subject, sentence: Sentence, bounded: bool = False) -> bo
     text = subject.text
     first = sentence.hits[0].start if sentence.hits else sentence.start
     mention = (_MENTION_BOUNDED.search(text, max(0, first - 60), first) is not None) if bounded else mentioned(text, first)
+    if not _DISCUSS.may(text):  # none of the words DISCUSS needs anywhere in the subject: only the mention counts
+        return mention
     return (DISCUSS.search(text, sentence.start, sentence.end) is not None or mention
             or DISCUSS.search(text, 0, min(len(text), 200)) is not None)
 
@@ -107,9 +113,10 @@ def redacted(s: Sentence, secret: ConceptHit) -> bool:
 
 
 def first_match(subject: Subject, patterns: Sequence[tuple[re.Pattern[str], str]], *,
-                trigger: re.Pattern[str] | None = None) -> Hit | None:
+                trigger: re.Pattern[str] | Trigger | None = None) -> Hit | None:
     """The first pattern (in order) that matches the subject's text outside a mention; a subject the cheap
-    ``trigger`` does not match is skipped without running the patterns."""
+    ``trigger`` (a regex, or a ``mcprisk._literals.Trigger`` gated by its literals) does not match is skipped
+    without running the patterns."""
     text = subject.text
     if trigger is not None and trigger.search(text) is None:
         return None
