@@ -143,8 +143,8 @@ class _Scanner:
     distinct string (bounded). Registering a literal set after a scan rebuilds the automaton and forgets the kept
     scans (groups are registered when modules are imported, so this happens before the first scan)."""
 
-    MEMO_MAX = 8_192  # strings kept (descriptions and schema texts repeat across servers and re-assessments)
-    LONG = 2_000  # longer strings are kept one at a time, not in the memo (bounded memory)
+    MEMO_MAX = 2_048  # strings kept (descriptions and schema texts repeat across servers and re-assessments)
+    LONG = 1_000  # longer strings are kept one at a time, not in the memo (bounded memory)
 
     def __init__(self) -> None:
         self._ids: dict[str, int] = {}
