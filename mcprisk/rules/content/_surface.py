@@ -11,6 +11,7 @@ that hold something decodable. The concepts a subject holds (``_concepts``) are 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import re
@@ -400,15 +401,33 @@ def per_subject(fn: Callable[[Subject], T]) -> Callable[[Subject], T]:
     def kept(subject: Subject) -> Any:
         memo = subject.memo
         if key in memo:
-            got = memo[key]
+            got = _attached(memo[key], subject)
         else:
-            got = memo[key] = next(fn(subject), None) if first else fn(subject)  # type: ignore[call-overload]
+            got = next(fn(subject), None) if first else fn(subject)  # type: ignore[call-overload]
+            memo[key] = _detached(got, subject)
         if first:
             return iter(() if got is None else (got,))
         return got
 
     _LOCAL.append(kept)
     return kept
+
+
+def _detached(result: Any, subject: Subject) -> Any:
+    """A hit kept without its subject (a hit names its subject; kept on the subject it would make a reference cycle,
+    which only the cyclic collector frees: the whole text pass would outlive the assessment)."""
+    if getattr(result, "subject", None) is subject and dataclasses.is_dataclass(result):
+        return (_DETACHED, dataclasses.replace(result, subject=None))
+    return result
+
+
+def _attached(kept: Any, subject: Subject) -> Any:
+    if type(kept) is tuple and len(kept) == 2 and kept[0] is _DETACHED:
+        return dataclasses.replace(kept[1], subject=subject)
+    return kept
+
+
+_DETACHED = object()
 
 
 def _work_out(subjects: Iterable[Subject]) -> None:
