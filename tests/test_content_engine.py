@@ -6,7 +6,7 @@ from __future__ import annotations
 from fleet import fleet
 
 from mcprisk.assessment import assess, clear_caches, prime
-from mcprisk.rules.content import _surface
+from mcprisk.rules.content import _local
 from mcprisk.rules.content._surface import build_surface, per_subject
 from mcprisk.rules.content.override import override_hit
 
@@ -47,5 +47,5 @@ def test_a_per_subject_function_that_raises_while_priming_is_reported_by_the_ass
         assert len(calls) > primed_calls
         assert any(f.rule == "INJ001" and "boom" in f.error for f in result.rule_failures)
     finally:
-        _surface._LOCAL.remove(kept)
+        _local._LOCAL.remove(kept)
         clear_caches()

@@ -11,22 +11,18 @@ that hold something decodable. The concepts a subject holds (``_concepts``) are 
 
 from __future__ import annotations
 
-import dataclasses
-import functools
-import inspect
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 from ...snapshot import Snapshot
 from ._concepts import BREAKS, ConceptHit, Found, Sentence, fold, glued_script, hits, present, sentence_ends, sentences
 from ._decode import decoded_views, worth_decoding
+from ._local import per_subject, work_out
 
 __all__ = ["Field", "Subject", "Surface", "forget_primed", "per_subject", "prime_subjects", "shown", "surface"]
-
-T = TypeVar("T")
 
 MAX_FIELDS = 4000  # per subject: a schema with more strings than this is cut (the snapshot is already bounded)
 MAX_FIELD_CHARS = 200_000  # per field, for matching
@@ -385,62 +381,6 @@ def snapshot_subjects(snap: Snapshot) -> list[Subject]:
     return out
 
 
-_LOCAL: list[Callable[[Subject], Any]] = []  # every per-subject function a rule declared (``per_subject``)
-
-
-def per_subject(fn: Callable[[Subject], T]) -> Callable[[Subject], T]:
-    """Declare a rule's per-subject function as reading its subject alone (its fields, text and concept views; no
-    other subject, server or the surface): its result is kept on the subject (``Subject.memo``), so it is worked out
-    once, and ``prime_subjects`` works it out ahead of the assessment while ``mcprisk scan`` waits for the other
-    servers. A generator function of hits is kept for its first hit only: the kept function gives an iterator over
-    that one hit (or none), so ``next(fn(subject), None)`` reads as before."""
-    key = f"{fn.__module__}.{fn.__qualname__}"
-    first = inspect.isgeneratorfunction(fn)
-
-    @functools.wraps(fn)
-    def kept(subject: Subject) -> Any:
-        memo = subject.memo
-        if key in memo:
-            got = _attached(memo[key], subject)
-        else:
-            got = next(fn(subject), None) if first else fn(subject)  # type: ignore[call-overload]
-            memo[key] = _detached(got, subject)
-        if first:
-            return iter(() if got is None else (got,))
-        return got
-
-    _LOCAL.append(kept)
-    return kept
-
-
-def _detached(result: Any, subject: Subject) -> Any:
-    """A hit kept without its subject (a hit names its subject; kept on the subject it would make a reference cycle,
-    which only the cyclic collector frees: the whole text pass would outlive the assessment)."""
-    if getattr(result, "subject", None) is subject and dataclasses.is_dataclass(result):
-        return (_DETACHED, dataclasses.replace(result, subject=None))
-    return result
-
-
-def _attached(kept: Any, subject: Subject) -> Any:
-    if type(kept) is tuple and len(kept) == 2 and kept[0] is _DETACHED:
-        return dataclasses.replace(kept[1], subject=subject)
-    return kept
-
-
-_DETACHED = object()
-
-
-def _work_out(subjects: Iterable[Subject]) -> None:
-    """Every declared per-subject function over ``subjects``, ahead of the rules that read them. One that raises is
-    left undone here: the rule then runs it again inside the assessment, which reports the failure."""
-    for subject in subjects:
-        for fn in _LOCAL:
-            try:
-                fn(subject)
-            except Exception:  # noqa: BLE001 - reported by the assessment's own run of the rule
-                pass
-
-
 _PRIMED: dict[int, tuple[Snapshot, list[Subject]]] = {}  # id(snapshot) -> (that snapshot, its subjects)
 _PRIMED_MAX = 1024  # snapshots; the cache simply starts again when full
 
@@ -454,7 +394,7 @@ def prime_subjects(snap: Snapshot) -> None:
     subjects = snapshot_subjects(snap)
     for subject in subjects:
         subject.found  # noqa: B018 - computed now, kept on the subject
-    _work_out(subjects)
+    work_out(subjects)
     if len(_PRIMED) >= _PRIMED_MAX:
         _PRIMED.clear()
     _PRIMED[id(snap)] = (snap, subjects)
