@@ -13,8 +13,9 @@ a second content rule fires on the same subject.
 The contract for a rule module (what the engine offers, so a rule's cost stays in shared, cached work):
 - read subjects from ``surface(ctx)``; gate on concepts with ``subject.passes(gates(...))`` before any sentence work;
 - a function that reads one subject alone (its fields, text, concepts, sentences -- no other subject, no surface, no
-  server list) is declared ``@per_subject`` (``_local``, re-exported by ``_surface``): its result is kept on the subject and worked out ahead of
-  the assessment while ``mcprisk scan`` waits for other servers (a generator of hits is kept for its first hit);
+  server list) is declared ``@per_subject`` (``_local``, re-exported by ``_surface``): its result is kept on the
+  subject and worked out ahead of the assessment while ``mcprisk scan`` waits for other servers (a generator of
+  hits is kept for its first hit);
 - a regex guarded by a cheap test declares that test as a trigger, ``_X = trigger(r"...")`` at module level
   (``mcprisk._literals``), and asks ``_X.may(text)`` / ``_X.search(text)`` or passes it to ``first_match(...,
   trigger=_X)``: the literals every trigger needs are found in one Aho-Corasick pass per distinct string, shared with
