@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from .._literals import LiteralGate
 from .._packaged import load_yaml
 from ..model import EFFECTS, effect_rank
 
@@ -75,12 +76,19 @@ class Lexicon:
     resources: ResourceWords
     # Per phrase category, one alternation of all its patterns (see ``may_say``).
     phrase_any: Mapping[str, tuple[re.Pattern[str], bool]] = field(default_factory=dict)
+    # The literals each phrase category needs (``mcprisk._literals``): most texts hold none, and skip the search.
+    phrase_gate: LiteralGate | None = None
 
     def may_say(self, category: str, text: str) -> bool:
         """False only when none of the ``category`` phrases matches ``text``: one search of their alternation
         instead of one per pattern, so a rule walks the patterns one by one only where something may match.
-        Patterns written in lower-case ASCII are searched without IGNORECASE in the lower-cased text (several
-        times faster); that is exact for ASCII text, and other text takes the case-insensitive search."""
+        ASCII text is first scanned once for the literals the patterns need (``mcprisk._literals``: one Aho-Corasick
+        pass per distinct text, shared by every category), and only the patterns whose literals it holds run
+        (exact: a text without any literal a pattern needs cannot match it). Patterns written in lower-case ASCII
+        are searched without IGNORECASE in the lower-cased text (several times faster); that is exact for ASCII
+        text, and other text takes the case-insensitive search of the alternation."""
+        if self.phrase_gate is not None and text.isascii():
+            return self.phrase_gate.search(category, _lower(text))
         pattern, lowered = self.phrase_any[category]
         if lowered and text.isascii():
             return pattern.search(text.lower()) is not None
@@ -141,6 +149,7 @@ def parse_lexicon(raw: Mapping[str, Any]) -> Lexicon:
         params=_sets(raw["params"]),
         phrases={k: tuple(re.compile(p, re.IGNORECASE) for p in v) for k, v in raw["phrases"].items()},
         phrase_any=_phrase_gates(raw["phrases"]),
+        phrase_gate=LiteralGate(raw["phrases"]),
         services=services,
         grammar=_sets({k: v for k, v in grammar.items() if isinstance(v, list)}),
         http_methods={str(k): str(v) for k, v in grammar["http_methods"].items()},
@@ -161,6 +170,13 @@ def _phrase_gates(phrases: Mapping[str, Iterable[str]]) -> dict[str, tuple[re.Pa
         out[category + "/i"] = (re.compile(source, re.IGNORECASE), False)
         out[category] = (re.compile(source), True) if lowered else out[category + "/i"]
     return out
+
+
+@functools.lru_cache(maxsize=256)
+def _lower(text: str) -> str:
+    """``text.lower()``, kept for the few texts in hand: a tool's description is asked about by several categories
+    in a row."""
+    return text.lower()
 
 
 def present_bases(word: str) -> list[str]:

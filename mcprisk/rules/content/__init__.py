@@ -9,6 +9,17 @@ coercion, INJ012 preference manipulation, INJ013 hidden side actions, INJ014 par
 hidden markup, INJ016 padding, INJ017 confusable names. (INJ005 "oversized" moved to hygiene as HYG001.)
 Severity is graded by corroboration (``grading``): a lone visible phrase is medium, ``corroborate`` raises it when
 a second content rule fires on the same subject.
+
+The contract for a rule module (what the engine offers, so a rule's cost stays in shared, cached work):
+- read subjects from ``surface(ctx)``; gate on concepts with ``subject.passes(gates(...))`` before any sentence work;
+- a function that reads one subject alone (its fields, text, concepts, sentences -- no other subject, no surface, no
+  server list) is declared ``@per_subject`` (``_local``, re-exported by ``_surface``): its result is kept on the
+  subject and worked out ahead of the assessment while ``mcprisk scan`` waits for other servers (a generator of
+  hits is kept for its first hit);
+- a regex guarded by a cheap test declares that test as a trigger, ``_X = trigger(r"...")`` at module level
+  (``mcprisk._literals``), and asks ``_X.may(text)`` / ``_X.search(text)`` or passes it to ``first_match(...,
+  trigger=_X)``: the literals every trigger needs are found in one Aho-Corasick pass per distinct string, shared with
+  the classifier's phrase gates, and the regex runs only where they occur (exact: same matches as the bare regex).
 """
 
 from __future__ import annotations

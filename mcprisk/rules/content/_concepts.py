@@ -60,7 +60,10 @@ def glued_script(text: str) -> bool:
 
 def gated(concepts: frozenset[str], gates: Iterable[frozenset[str]]) -> bool:
     """Whether the concepts hold every concept of at least one gate (a rule's cheapest possible test)."""
-    return any(concepts.issuperset(g) for g in gates)
+    for g in gates:
+        if concepts.issuperset(g):
+            return True
+    return False
 
 
 def gates(*alternatives: str) -> tuple[frozenset[str], ...]:
@@ -342,7 +345,10 @@ class Sentence:
         return have.issuperset(concepts)
 
     def any(self, *concepts: str) -> bool:
-        return any(not h.concepts.isdisjoint(concepts) for h in self.hits)
+        for h in self.hits:  # a plain loop: rules ask this of every sentence several times
+            if not h.concepts.isdisjoint(concepts):
+                return True
+        return False
 
     def near(self, a: str, b: str, gap: int, *, order: bool = False) -> tuple[ConceptHit, ConceptHit] | None:
         """The first pair of an ``a`` and a ``b`` occurrence at most ``gap`` characters apart (``a`` first when

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from ..._literals import Trigger, trigger
 from ...model import Evidence, Finding
 from .._base import make
 from ._concepts import ConceptHit, Sentence
@@ -28,6 +29,9 @@ DISCUSS = re.compile(r"\b(detects?|detecting|detection|scans? (text|for|prompts?
                      r"attacks?|toxic\w*|harm\w*|safe|unsafe|malicious|jailbreak\w*|spam|phishing)\b)|"
                      r"injection|jailbreak attempts?|phishing|flags? (text|messages|attempts)|malicious (text|prompts?)|"
                      r"attack phrases?|red[- ]team\w*|guardrail\w* (check|test)|erkennt|détecte|detecta)\b")
+
+
+_DISCUSS = trigger(DISCUSS)
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,8 @@ def discusses(subject: Subject, sentence: Sentence, bounded: bool = False) -> bo
     text = subject.text
     first = sentence.hits[0].start if sentence.hits else sentence.start
     mention = (_MENTION_BOUNDED.search(text, max(0, first - 60), first) is not None) if bounded else mentioned(text, first)
+    if not _DISCUSS.may(text):  # none of the words DISCUSS needs anywhere in the subject: only the mention counts
+        return mention
     return (DISCUSS.search(text, sentence.start, sentence.end) is not None or mention
             or DISCUSS.search(text, 0, min(len(text), 200)) is not None)
 
@@ -121,10 +127,10 @@ def redacted(s: Sentence, secret: ConceptHit) -> bool:
 
 
 def first_match(subject: Subject, patterns: Sequence[tuple[re.Pattern[str], str]], *,
-                trigger: re.Pattern[str] | None = None, examples: bool = False) -> Hit | None:
+                trigger: re.Pattern[str] | Trigger | None = None, examples: bool = False) -> Hit | None:
     """The first pattern (in order) that matches the subject's text outside a mention (``examples``: nor anywhere
-    in a sentence an example marker opens); a subject the cheap ``trigger`` does not match is skipped without
-    running the patterns."""
+    in a sentence an example marker opens); a subject the cheap ``trigger`` (a regex, or a
+    ``mcprisk._literals.Trigger`` gated by its literals) does not match is skipped without running the patterns."""
     text = subject.text
     if trigger is not None and trigger.search(text) is None:
         return None

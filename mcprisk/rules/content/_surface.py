@@ -20,8 +20,9 @@ from typing import Any, NamedTuple
 from ...snapshot import Snapshot
 from ._concepts import BREAKS, ConceptHit, Found, Sentence, fold, glued_script, hits, present, sentence_ends, sentences
 from ._decode import decoded_views, worth_decoding
+from ._local import per_subject, work_out
 
-__all__ = ["Field", "Subject", "Surface", "forget_primed", "prime_subjects", "shown", "surface"]
+__all__ = ["Field", "Subject", "Surface", "forget_primed", "per_subject", "prime_subjects", "shown", "surface"]
 
 MAX_FIELDS = 4000  # per subject: a schema with more strings than this is cut (the snapshot is already bounded)
 MAX_FIELD_CHARS = 200_000  # per field, for matching
@@ -119,7 +120,10 @@ class Subject:
     def passes(self, gates: Iterable[frozenset[str]]) -> bool:
         """Whether the subject holds all concepts of at least one gate."""
         concepts = self.concepts
-        return any(concepts.issuperset(g) for g in gates)
+        for g in gates:  # a plain loop: asked for every subject by every rule (no generator frame per gate)
+            if concepts.issuperset(g):
+                return True
+        return False
 
     @property
     def hits(self) -> list[ConceptHit]:
@@ -382,13 +386,15 @@ _PRIMED_MAX = 1024  # snapshots; the cache simply starts again when full
 
 
 def prime_subjects(snap: Snapshot) -> None:
-    """Build one snapshot's subjects, and the concepts each holds, ahead of ``build_surface``, which then takes them
-    instead of building them again: ``mcprisk scan`` calls this (through ``assessment.prime``) as each server's
-    introspection ends, so the shared text pass overlaps with waiting for the servers still starting. A subject
-    depends on nothing but its snapshot; the first assessment that reads the snapshot takes them."""
+    """Build one snapshot's subjects, the concepts each holds and every per-subject result the rules declared
+    (``per_subject``) ahead of ``build_surface``, which then takes them instead of building them again: ``mcprisk
+    scan`` calls this (through ``assessment.prime``) as each server's introspection ends, so the text pass and the
+    subject-local part of the content rules overlap with waiting for the servers still starting. A subject depends
+    on nothing but its snapshot; the first assessment that reads the snapshot takes them."""
     subjects = snapshot_subjects(snap)
     for subject in subjects:
         subject.found  # noqa: B018 - computed now, kept on the subject
+    work_out(subjects)
     if len(_PRIMED) >= _PRIMED_MAX:
         _PRIMED.clear()
     _PRIMED[id(snap)] = (snap, subjects)

@@ -9,7 +9,7 @@ from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._concepts import ConceptHit, Sentence, gates
 from ._hits import Hit, concept_hit, discusses, governs, report
-from ._surface import Field, Subject, surface
+from ._surface import Field, Subject, per_subject, surface
 from .override import INJECTION_REFS
 
 _GATES = gates("neg tell user", "neg tell reply", "neg tell model", "neg tell asked", "neg tell_weak user",
@@ -323,6 +323,7 @@ def _field_span(subject: Subject, start: int, end: int) -> tuple:
     return subject, f, local, min(len(f.norm), local + end - start)
 
 
+@per_subject
 def concealment_hit(subject: Subject) -> Hit | None:
     scripted = _scripted_reply(subject)
     if scripted is not None and not flag_doc(scripted.field) and not scripted.field.identifier:

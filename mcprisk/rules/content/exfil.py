@@ -9,7 +9,7 @@ from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._concepts import BREAKS, ConceptHit, Sentence, gates, word_concepts
 from ._hits import Hit, concept_hit, discusses, hit, mentioned, redacted, report
-from ._surface import Field, Subject, surface
+from ._surface import Field, Subject, per_subject, surface
 from .conceal import flag_doc
 from .override import INJECTION_REFS
 
@@ -188,6 +188,7 @@ def _exfil(subject: Subject, s: Sentence) -> tuple[list[ConceptHit], str] | None
     return None
 
 
+@per_subject
 def exfil_hit(subject: Subject) -> Hit | None:
     files = _file_hits(subject)
     for f in files:
@@ -423,6 +424,7 @@ def _added_on_top(subject: Subject, start: int, is_url: bool) -> list[ConceptHit
     return None
 
 
+@per_subject
 def _recipient_hits(subject: Subject) -> Iterator[Hit]:
     yield from _schema_addresses(subject)
     yield from _ordered_examples(subject)

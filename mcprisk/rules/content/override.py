@@ -10,7 +10,7 @@ from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._concepts import ConceptHit, Sentence, gates
 from ._hits import Hit, concept_hit, discusses, first_match, report
-from ._surface import Subject, surface
+from ._surface import Subject, per_subject, surface
 
 INJECTION_REFS = ("OWASP MCP Top 10: MCP03 Tool Poisoning", "OWASP LLM01 Prompt Injection", "CWE-74")
 
@@ -68,6 +68,7 @@ def _override(s: Sentence, text: str = "") -> tuple[list[ConceptHit], str] | Non
     return None
 
 
+@per_subject
 def override_hit(subject: Subject) -> Hit | None:
     if not subject.passes(_GATES):
         return None
@@ -148,6 +149,10 @@ def fake_role_tags(ctx: RuleContext) -> Iterable[Finding]:
     as a schema example object): they try to make the model read the server's words as its system prompt, the
     user's turn or a tool's result. Documentation that names a template ("ChatML wraps each turn as ...") is not
     flagged."""
-    hits = (first_match(s, ROLE_TAGS, trigger=_ROLE_TRIGGER, examples=True) or _message_example(s)
-            for s in surface(ctx).subjects)
+    hits = (role_tag_hit(s) for s in surface(ctx).subjects)
     yield from report(fake_role_tags, hits, "Forged role or template text")
+
+
+@per_subject
+def role_tag_hit(subject: Subject) -> Hit | None:
+    return first_match(subject, ROLE_TAGS, trigger=_ROLE_TRIGGER, examples=True) or _message_example(subject)

@@ -11,7 +11,7 @@ from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._concepts import glued_script, present
 from ._hits import Hit, report
-from ._surface import Field, Subject, surface
+from ._surface import Field, Subject, per_subject, surface
 from ._concepts import BREAKS as _BREAKS
 from .exfil import ADDRESS, RECIPIENT_PROPS, SECRET_FILES
 from .override import INJECTION_REFS
@@ -224,6 +224,7 @@ def _template_vars(subject: Subject) -> Hit | None:
 _WORD_BREAKS = re.compile(r"[\s_\-./]+")
 
 
+@per_subject
 def _param_hits(subject: Subject) -> Iterator[Hit]:
     own = _server_words(subject.server)
     wants = not subject.concepts.isdisjoint({"cred", "secret", "context"}) and not subject.concepts.isdisjoint({"include", "all"})  # the subject-wide gate, computed once
