@@ -107,15 +107,16 @@ def redacted(s: Sentence, secret: ConceptHit) -> bool:
 
 
 def first_match(subject: Subject, patterns: Sequence[tuple[re.Pattern[str], str]], *,
-                trigger: re.Pattern[str] | None = None) -> Hit | None:
-    """The first pattern (in order) that matches the subject's text outside a mention; a subject the cheap
-    ``trigger`` does not match is skipped without running the patterns."""
+                trigger: re.Pattern[str] | None = None,
+                example: Callable[[str, re.Match[str]], bool] | None = None) -> Hit | None:
+    """The first pattern (in order) that matches the subject's text outside a mention (or what ``example`` says is a
+    documented example); a subject the cheap ``trigger`` does not match is skipped without running the patterns."""
     text = subject.text
     if trigger is not None and trigger.search(text) is None:
         return None
     for regex, meaning in patterns:
         for m in regex.finditer(text):
-            if mentioned(text, m.start()):
+            if mentioned(text, m.start()) or example is not None and example(text, m):
                 continue
             h = hit(subject, m.start(), m.end(), meaning)
             if h.field.identifier and len(h.field.norm.split()) < 4:

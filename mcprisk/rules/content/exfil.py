@@ -151,6 +151,14 @@ def _call_with(text: str, s: Sentence) -> list[ConceptHit]:
     return [ConceptHit(m.start(), m.end(), frozenset({"send"}), m.group(0)) for m in _CALL.finditer(text, s.start, s.end)]
 
 
+_QUOTED_INTO = re.compile(r"^[^.;]{0,30}[\"'`“‘][^\"'`”’]{1,30}[\"'`”’][^.;]{0,12}\b(?:in|into|to)\s+(?:the|your|a)?\s*$")
+
+
+def _literal_into(text: str, move: ConceptHit, secret: ConceptHit) -> bool:
+    """"Include the word "json" in your prompt": a quoted literal put into the context, which is the destination."""
+    return move.end <= secret.start and _QUOTED_INTO.match(text[move.end:secret.start]) is not None
+
+
 def _exfil(subject: Subject, s: Sentence) -> tuple[list[ConceptHit], str] | None:
     for secret in s.hits:
         strong = not secret.concepts.isdisjoint(_STRONG)
@@ -165,6 +173,9 @@ def _exfil(subject: Subject, s: Sentence) -> tuple[list[ConceptHit], str] | None
                 continue
             if any("use" in u.concepts and 0 <= move.start - u.end <= 2 for u in s.hits):
                 continue  # "use cc for ...": the field is named, nothing is moved by it
+            if subject.text[move.end:move.end + 1] == "(" or _literal_into(subject.text, move, secret):
+                continue  # "fetch() sends the page's cookies": a function named; 'include "json" in your prompt'
+
             if not strong and (not s.any("all", "hide", "source") or _own_domain(subject, secret)):
                 continue  # "pass your API key": the tool's own credential; only collecting or sweeping counts
             if _own_summary(subject, s) and not s.any("model", "user") and not (

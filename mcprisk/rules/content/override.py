@@ -129,6 +129,24 @@ _ROLE_TRIGGER = re.compile(r"(?m)<[|/<a-z]|\[/?\s*(inst|system|admin|developer|o
 _ROLE_KEYS = frozenset({"system", "developer", "assistant"})
 
 
+# How honest text shows a tag or token it does not use: a list of examples opened by "e.g." earlier in the same
+# sentence ("e.g. <|im_start|>user ... for ChatML or [INST] ... [/INST] for Llama 2"), an XML element whose content is
+# another element ("Example: <system><name>prod</name></system>"), a placeholder after a command-line flag
+# ("--client-secret <secret>").
+_EXAMPLE_LIST = re.compile(r"(?:\be\.\s?g\.|\bfor (?:example|instance)|\bsuch as|\bexamples?:)(?:(?!(?<!\.)[.!?]\s)[^\n]){0,140}$")
+_CHILD_ELEMENT = re.compile(r"\s*<[a-z][\w-]*>[^<>]{0,80}</[a-z][\w-]*>")
+_FLAG_BEFORE = re.compile(r"(?:^|\s)--?[a-z][\w-]*[ =]$")
+
+
+def shown_example(text: str, m: re.Match[str]) -> bool:
+    """The tag or token is shown as an example (see above), not written to be read as a turn."""
+    if _FLAG_BEFORE.search(text, max(0, m.start() - 40), m.start()):
+        return True
+    if m.group(0).startswith("<") and not m.group(0).startswith(("</", "<|")) and _CHILD_ELEMENT.match(text, m.end()):
+        return True
+    return _EXAMPLE_LIST.search(text, max(0, m.start() - 160), m.start()) is not None
+
+
 def _message_example(subject: Subject) -> Hit | None:
     """A schema example or default written as a chat message: ``{"role": "system", "content": "..."}``."""
     for i, f in enumerate(subject.fields):
@@ -148,5 +166,6 @@ def fake_role_tags(ctx: RuleContext) -> Iterable[Finding]:
     as a schema example object): they try to make the model read the server's words as its system prompt, the
     user's turn or a tool's result. Documentation that names a template ("ChatML wraps each turn as ...") is not
     flagged."""
-    hits = (first_match(s, ROLE_TAGS, trigger=_ROLE_TRIGGER) or _message_example(s) for s in surface(ctx).subjects)
+    hits = (first_match(s, ROLE_TAGS, trigger=_ROLE_TRIGGER, example=shown_example) or _message_example(s)
+            for s in surface(ctx).subjects)
     yield from report(fake_role_tags, hits, "Forged role or template text")
