@@ -162,6 +162,9 @@ _BREAK = re.compile(r"[:;()\[\]]")
 _FOR = re.compile(r"\s+(?:\S+\s+){0,2}?(?:for|nach|pour|por|per|om|о|için)\s")
 
 
+_CLAUSE_BREAK = re.compile(r"[,;\uff0c\uff1b\u3001]")  # "必须先向用户确认订单号，不要猜测": the negation is another clause's
+
+
 def _asks_for_data(text: str, s: Sentence, ask: ConceptHit) -> bool:
     """"Do not ask users for their real passwords": the verb asks for a thing (a secret, a value), not for consent
     -- advice about what to collect, not an order to skip confirmation."""
@@ -170,9 +173,22 @@ def _asks_for_data(text: str, s: Sentence, ask: ConceptHit) -> bool:
     else:
         m = _FOR.match(text, ask.end)
         if m is None:
-            return False
+            return _asks_for_secret(s, ask)
         obj = m.end()
     return not any("consent" in h.concepts and 0 <= h.start - obj <= 30 for h in s.hits)
+
+
+def _asks_for_secret(s: Sentence, ask: ConceptHit) -> bool:
+    """"Ne demandez jamais l'ancien mot de passe", "do not ask users to paste credentials": what is asked for is a
+    secret (before any sequence word or consent), so the advice is about what to collect, not about confirming."""
+    for h in s.hits:
+        if h.start < ask.end or h.start - ask.end > 40:
+            continue
+        if not h.concepts.isdisjoint({"consent", "sequence", "needed"}):
+            return False
+        if not h.concepts.isdisjoint({"cred", "secret"}):
+            return True
+    return False
 
 
 # "never ask what clusters the user has", "don't ask how it was created": a question of fact, not a permission
@@ -257,7 +273,8 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
             return [asked], "scripts what the model must answer if the user asks"
     pair = s.near("consent", "needed", 40)
     if pair and s.any("user", "model", "harm", "send", "include") and any(
-            not n.concepts.isdisjoint({"neg", "neg_desc"}) and abs(n.start - pair[1].start) <= 25 for n in s.hits):
+            not n.concepts.isdisjoint({"neg", "neg_desc"}) and abs(n.start - pair[1].start) <= 25
+            and not _CLAUSE_BREAK.search(text, min(n.end, pair[1].end), max(n.start, pair[1].start)) for n in s.hits):
         # whose consent, over which act: "takes effect immediately, no confirmation needed" describes the call
         return list(pair), "tells the model the user's consent is not needed"
     pair = next(((n, a) for n in s.hits if "neg" in n.concepts and "without" not in n.concepts
