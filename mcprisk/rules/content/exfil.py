@@ -16,6 +16,7 @@ from .override import INJECTION_REFS
 SECRET_FILES = re.compile(
     r"(?<![\w-])\.(ssh|aws|kube|gnupg|docker|config/gh|azure|gcloud)/|\bid_(rsa|ed25519|ecdsa|dsa)\b(?!\.pub)"
     r"|\bconfig/gcloud/|\bapplication_default_credentials\.json\b|(?<![\w-])\.(netrc|npmrc|pypirc|pgpass|git-credentials|bash_history|zsh_history|env)\b(?![\w-])"
+    r"(?!\.(?:example|sample|template|dist|defaults?|tpl)\b)"  # ".env.example": the placeholders, not the secrets
     r"|/etc/(passwd|shadow|sudoers)\b|\bkubeconfig\b|\bhosts\.yml\b|\blogin data\b|\bwallet\.dat\b"
     r"|\bcredentials file\b|(?<![\w-])\.ssh\b")
 # A URL built from the conversation or from secrets: ``https://x/?q={last_user_message}``, ``?key=$AWS_SECRET``.

@@ -205,6 +205,8 @@ def _tied(subject: Subject, s: Sentence, act: ConceptHit, waived: bool) -> bool:
     nxt = text[act.end:act.end + 30].translate(BREAKS).split()[:1]
     obj = bool(nxt) and (not {"det", "all", "user"}.isdisjoint(word_concepts(nxt[0])) or nxt[0][:1].isdigit()
                          or text[act.end:act.end + 2].strip()[:1] in ("'", '"', "$", "/"))
+    if _CLITIC.match(text, act.end) and text[act.end - 1:act.end].isalpha():
+        obj = True  # "cancele-o", "envíalo": the pronoun after the imperative is its object
     if glued_script(act.word):
         if glued_nominal(subject, s, act):
             return False
