@@ -204,6 +204,9 @@ def _shuns_rivals(subject: Subject, s: Sentence) -> tuple[list[ConceptHit], str]
     rivals = [o for o in s.all("other") if _rival(s, o)]
     if not rivals:
         return None
+    if any("ignore" in v.concepts and any("neg" in n.concepts and n is not v and governs(text, n, v, 1)
+                                          for n in s.hits) for v in s.hits):
+        return None  # "do not ignore the alternatives listed": a negated avoidance orders them read
     scope = _OWN_SCOPE.search(text, s.start, s.end)
     if scope is not None and scope.start() < min(o.start for o in rivals):
         return None  # "this tool only works with Trendyol GO - do not suggest other apps": what it can serve
@@ -211,9 +214,8 @@ def _shuns_rivals(subject: Subject, s: Sentence) -> tuple[list[ConceptHit], str]
         if verb.concepts.isdisjoint(_AVOID) and "ignore" not in verb.concepts:
             continue
         neg = _avoid_verb(text, s, verb)
-        if neg is not None and (neg is not verb and _avoidance(verb) or "ignore" in verb.concepts and any(
-                "neg" in n.concepts and n is not verb and governs(text, n, verb, 1) for n in s.hits)):
-            continue  # "do not skip intermediate tiers", "do not ignore alternatives": orders them included
+        if neg is not None and neg is not verb and _avoidance(verb):
+            continue  # "do not skip intermediate tiers": a negated avoidance orders them included
         rival = next((o for o in rivals if abs(o.start - verb.start) <= 90), None)
         if neg is not None and rival is not None:
             quiet = not verb.concepts.isdisjoint({"recommend", "tell", "tell_weak"})
