@@ -208,10 +208,14 @@ def _quiet(code, *servers):
     "查询天气预报，覆盖全国30个省份。",
     "列出评论，并注明每条评论是在哪个版本上发布的。",
     "最近のビルドを返します。アーカイブ済みのビルドは含まれません。",
+    "請求書を取得します。支払い済みの請求書も含まれます。",
+    "获取任务列表，每个任务包含发布时间和状态。",
+    "ファイル一覧を取得します。削除は remove_file を使用してください。",
 ])
 def test_a_glued_script_act_word_that_names_a_thing_is_not_a_side_action(text):
-    """Chinese and Japanese drop the subject: an act word after "all", before a relative marker, inside the read
-    verb's object or opening a statement of coverage names a thing, not an order."""
+    """Chinese and Japanese drop the subject: an act word after "all", before a relative or resultative marker, a topic
+    particle or the noun it qualifies, inside the read verb's object or opening a statement of coverage names a thing,
+    not an order."""
     assert _quiet("INJ013", server("svc", tool("list_items", text)))
 
 

@@ -327,6 +327,9 @@ def _fixed_in_recipient(subject: Subject, f: Field, start: int) -> list[ConceptH
     return None
 
 
+_NO_REPLY = re.compile(r"(?:no-?reply|do-?not-?reply|donotreply|mailer-daemon)@")
+
+
 def _schema_addresses(subject: Subject) -> Iterator[Hit]:
     """An outside address as a recipient parameter's default or choice, or the same one in every example."""
     text = subject.text
@@ -338,8 +341,8 @@ def _schema_addresses(subject: Subject) -> Iterator[Hit]:
             continue
         last = f.path.rsplit(".", 1)[-1]
         for m in ADDRESS.finditer(f.norm):
-            if m.group(0).startswith("http"):
-                continue
+            if m.group(0).startswith("http") or _NO_REPLY.match(m.group(0)):
+                continue  # "no-reply@...": a sender that receives nothing
             if last.startswith(("default", "enum", "const")) or ".default[" in f.path:
                 prop = f.path.split(".properties.")[-1].split(".")[0] if ".properties." in f.path else ""
                 if RECIPIENT_PROPS.search(re.sub(r"([a-z])([A-Z])", r"\1 \2", prop).lower().replace("_", " ")):

@@ -131,10 +131,12 @@ _ROLE_KEYS = frozenset({"system", "developer", "assistant"})
 
 # How honest text shows a tag or token it does not use: a list of examples opened by "e.g." earlier in the same
 # sentence ("e.g. <|im_start|>user ... for ChatML or [INST] ... [/INST] for Llama 2"), an XML element whose content is
-# another element ("Example: <system><name>prod</name></system>"), a placeholder after a command-line flag
-# ("--client-secret <secret>").
-_EXAMPLE_LIST = re.compile(r"(?:\be\.\s?g\.|\bfor (?:example|instance)|\bsuch as|\bexamples?:)(?:(?!(?<!\.)[.!?]\s)[^\n]){0,140}$")
+# another element, or held by one around a short value ("Example: <system><name>prod</name></system>",
+# "<config><system>linux</system>"), a placeholder after a command-line flag ("--client-secret <secret>").
+_EXAMPLE_LIST = re.compile(r"(?:\be\.\s?g\.|\bfor (?:example|instance)|\bsuch as|\bexamples?(?: input| output)?:)(?:(?!(?<!\.)[.!?]\s)[^\n]){0,140}$")
 _CHILD_ELEMENT = re.compile(r"\s*<[a-z][\w-]*>[^<>]{0,80}</[a-z][\w-]*>")
+_PARENT_ELEMENT = re.compile(r"<[a-z][\w-]*>\s*$")
+_VALUE = re.compile(r"([^<>]{0,40})</")
 _FLAG_BEFORE = re.compile(r"(?:^|\s)--?[a-z][\w-]*[ =]$")
 
 
@@ -142,8 +144,10 @@ def shown_example(text: str, m: re.Match[str]) -> bool:
     """The tag or token is shown as an example (see above), not written to be read as a turn."""
     if _FLAG_BEFORE.search(text, max(0, m.start() - 40), m.start()):
         return True
-    if m.group(0).startswith("<") and not m.group(0).startswith(("</", "<|")) and _CHILD_ELEMENT.match(text, m.end()):
-        return True
+    if m.group(0).startswith("<") and not m.group(0).startswith(("</", "<|")) and (
+            _CHILD_ELEMENT.match(text, m.end()) or _PARENT_ELEMENT.search(text, max(0, m.start() - 40), m.start())
+            and (value := _VALUE.match(text, m.end())) is not None and len(value.group(1).split()) <= 3):
+        return True  # an element holding or held by another element: an XML document, not a turn
     return _EXAMPLE_LIST.search(text, max(0, m.start() - 160), m.start()) is not None
 
 
