@@ -169,7 +169,8 @@ def fake_role_tags(ctx: RuleContext) -> Iterable[Finding]:
     languages, "BEGIN SYSTEM PROMPT" banners, fake transcripts and chat messages with a privileged role (as text or
     as a schema example object): they try to make the model read the server's words as its system prompt, the
     user's turn or a tool's result. Documentation that names a template ("ChatML wraps each turn as ...") is not
-    flagged."""
+    flagged, nor a tag shown as an example: a list opened by "e.g." in the same sentence, an XML element holding or
+    held by another, a placeholder after a command-line flag (``--client-secret <secret>``)."""
     hits = (first_match(s, ROLE_TAGS, trigger=_ROLE_TRIGGER, example=shown_example) or _message_example(s)
             for s in surface(ctx).subjects)
     yield from report(fake_role_tags, hits, "Forged role or template text")

@@ -448,7 +448,11 @@ def hidden_side_action(ctx: RuleContext) -> Iterable[Finding]:
     the tool's parameters or another tool of its server do that act, or the act is negated, a capability, consented
     to, a participle, a list item or a value's description -- or named rather than ordered: a switch documented in
     an argument list, a consequence ("would delete"), alternatives ("activate or deactivate"), a step done by hand,
-    advice on the call's own query, the time of another act ("before you publish"), a "use when ..." pointer.
+    advice on the call's own query, the time of another act ("before you publish"), a "use when ..." pointer, a
+    clause setting the tool's own switch ("overwrite=True"), a participle or a copula's state ("sind öffentlich
+    zugänglich"), and in scripts written without spaces an act word that names a thing (after "all", before a
+    relative, resultative or topic marker or the noun it qualifies, inside the read verb's object) or opens a
+    statement with no polite imperative or marked object ("覆盖10+城市").
     Alone in visible prose it is graded medium (wording an honest author could write); hidden, encoded or beside another content finding on the subject, it keeps the rule's severity."""
     surf = surface(ctx)
     hits = (side_action_hit(s, surf) for s in surf.subjects)
