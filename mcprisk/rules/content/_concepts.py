@@ -163,7 +163,7 @@ def lexicon() -> Lexicon:
 
 
 # Concepts that are looked up for a word on demand and never located in text (they would be every third word).
-UNLOCATED = frozenset({"det", "read_verb"})
+UNLOCATED = frozenset({"det", "read_verb", "reads"})
 
 
 class Found(NamedTuple):

@@ -23,7 +23,9 @@ MENTION = re.compile(r"(such as|requests? to|attempts? to|detect\w*|classif(?!ie
 # The same, not reaching past the end of the example's sentence ("e.g. SUP-1042. Follow-up after fetching: ...").
 _MENTION_BOUNDED = re.compile(MENTION.pattern.replace(r"\W{0,3}[^\n]{0,40}$", r"\W{0,3}(?:(?![.!?]\s)[^\n]){0,40}$"))
 # Words that say a sentence describes attacks (a scanner, a DLP tool, a classifier), in the languages read.
-DISCUSS = re.compile(r"\b(detects?|detecting|detection|scans? (text|for|prompts?|messages?)|scanner|classif(?!ied\b)\w*|"
+DISCUSS = re.compile(r"\b(detects?|detecting|detection|scans? (text|for|prompts?|messages?)|scanner|"
+                     r"classif(?!ied\b)\w*(?=[^.]{0,40}\b(?:texts?|prompts?|messages?|content|inputs?|injections?|"
+                     r"attacks?|toxic\w*|harm\w*|safe|unsafe|malicious|jailbreak\w*|spam|phishing)\b)|"
                      r"injection|jailbreak attempts?|phishing|flags? (text|messages|attempts)|malicious (text|prompts?)|"
                      r"attack phrases?|red[- ]team\w*|guardrail\w* (check|test)|erkennt|détecte|detecta)\b")
 
@@ -76,6 +78,18 @@ def mentioned(text: str, start: int) -> bool:
     return MENTION.search(text, max(0, start - 60), start) is not None
 
 
+# An example marker, then the rest of its sentence ("e.g. <|im_start|>user ... for ChatML or [INST] ... for Llama 2",
+# "Example: <system><name>prod</name></system> is valid"): every item of the list is shown, not said.
+_EXAMPLE_OPENS = re.compile(r"(?:\be\.g\.|\bfor (?:example|instance)\b|\bexamples?\s*:|\bsuch as\b|\bz\. ?b\.|"
+                            r"\bpor ejemplo\b|\bpar exemple\b|\bzum beispiel\b|\bad esempio\b|\bbijvoorbeeld\b|"
+                            r"例如|比如|例えば|예를 들어|예:)(?:(?!(?<![.\s])[.!?]\s|\n\n)[^\n]){0,160}$")
+
+
+def in_example(text: str, start: int) -> bool:
+    """The match stands in the sentence an example marker opens, within 160 characters of it."""
+    return _EXAMPLE_OPENS.search(text, max(0, start - 170), start) is not None
+
+
 def discusses(subject: Subject, sentence: Sentence, bounded: bool = False) -> bool:
     """The sentence (or the subject's opening) talks about attacks rather than making one (``bounded``: an example
     marker counts only inside the sentence's own words)."""
@@ -107,16 +121,18 @@ def redacted(s: Sentence, secret: ConceptHit) -> bool:
 
 
 def first_match(subject: Subject, patterns: Sequence[tuple[re.Pattern[str], str]], *,
-                trigger: re.Pattern[str] | None = None,
+                trigger: re.Pattern[str] | None = None, examples: bool = False,
                 example: Callable[[str, re.Match[str]], bool] | None = None) -> Hit | None:
-    """The first pattern (in order) that matches the subject's text outside a mention (or what ``example`` says is a
-    documented example); a subject the cheap ``trigger`` does not match is skipped without running the patterns."""
+    """The first pattern (in order) that matches the subject's text outside a mention (``examples``: nor anywhere
+    in a sentence an example marker opens; ``example``: nor where it says the match is shown as an example); a
+    subject the cheap ``trigger`` does not match is skipped without running the patterns."""
     text = subject.text
     if trigger is not None and trigger.search(text) is None:
         return None
     for regex, meaning in patterns:
         for m in regex.finditer(text):
-            if mentioned(text, m.start()) or example is not None and example(text, m):
+            if mentioned(text, m.start()) or examples and in_example(text, m.start()) or \
+                    example is not None and example(text, m):
                 continue
             h = hit(subject, m.start(), m.end(), meaning)
             if h.field.identifier and len(h.field.norm.split()) < 4:

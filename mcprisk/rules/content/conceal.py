@@ -162,18 +162,21 @@ def _user_choice(s: Sentence) -> bool:
 
 
 _BREAK = re.compile(r"[:;()\[\]]")
+_DATA = frozenset({"cred", "secret", "pii"})
+_CLAUSE_GAP = re.compile(r"[,;\u3001\uff0c\uff1b]")  # what an ask collects, not a permission it seeks
 
 
 # "ask users for their passwords": what follows the verb is data to collect, not a permission to seek
 _FOR = re.compile(r"\s+(?:\S+\s+){0,2}?(?:for|nach|pour|por|per|om|о|için)\s")
 
 
-_CLAUSE_BREAK = re.compile(r"[,;\uff0c\uff1b\u3001]")  # "必须先向用户确认订单号，不要猜测": the negation is another clause's
-
-
 def _asks_for_data(text: str, s: Sentence, ask: ConceptHit) -> bool:
     """"Do not ask users for their real passwords": the verb asks for a thing (a secret, a value), not for consent
     -- advice about what to collect, not an order to skip confirmation."""
+    secret = next((h for h in s.hits if 0 <= h.start - ask.end <= 40 and not h.concepts.isdisjoint(_DATA)), None)
+    if secret is not None and not _BREAK.search(text, ask.end, secret.start) and "," not in text[ask.end:secret.start] \
+            and not any("consent" in h.concepts for h in s.hits if ask.end <= h.start < secret.start):
+        return True  # "do not ask users to paste credentials", "ne demandez jamais l'ancien mot de passe"
     if ask.word.endswith(" for"):
         obj = ask.end
     else:
@@ -280,7 +283,8 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
     pair = s.near("consent", "needed", 40)
     if pair and s.any("user", "model", "harm", "send", "include") and any(
             not n.concepts.isdisjoint({"neg", "neg_desc"}) and abs(n.start - pair[1].start) <= 25
-            and not _CLAUSE_BREAK.search(text, min(n.end, pair[1].end), max(n.start, pair[1].start)) for n in s.hits):
+            and not _CLAUSE_GAP.search(text, min(n.end, pair[1].end), max(n.start, pair[1].start)) for n in s.hits):
+        # the negation in the pair's own clause ("必须先向用户确认订单号，不要猜测": "do not guess" is another order)
         # whose consent, over which act: "takes effect immediately, no confirmation needed" describes the call
         return list(pair), "tells the model the user's consent is not needed"
     pair = next(((n, a) for n in s.hits if "neg" in n.concepts and "without" not in n.concepts
@@ -307,7 +311,40 @@ def _shaped(subject: Subject) -> bool:
     return any(subject.passes(g) and shape.search(subject.text) for g, shape in _SHAPED_GATES)
 
 
+# "present the review as clean", "summarise it as 'task completed'", "report success only": the model is told what
+# the user is to see instead of what happened (English; the concept pass below reads "reply only «Hecho»" anywhere).
+_FRAMED = re.compile(r"\b(?:present|describe|report|summari[sz]e|frame|portray|characteri[sz]e)\s+(?:it|this|that|them|"
+                     r"(?:the|its|their)\s+\w+(?:\s+\w+)?)\s+as\s+(?:[\"'\u2018\u201c\u00ab]|clean\b|successful\b|a success\b|"
+                     r"complete\b|completed\b|done\b|normal\b|routine\b|fine\b)|\breport\s+(?:only\s+success|success\s+only)\b")
+_QUOTE_OPEN = re.compile(r"\s*[\"'\u2018\u201c\u00ab\u300c\u300e]")
+
+
+def _scripted_reply(subject: Subject) -> Hit | None:
+    """The reply is scripted: a framing of the outcome ("present the review as clean"), or a verb of replying, "only"
+    and a quoted word ("responde únicamente «Hecho»", "antworte nur „Erledigt“")."""
+    m = _FRAMED.search(subject.text)
+    if m is not None:
+        return Hit(*_field_span(subject, m.start(), m.end()), "scripts what the user is told about the outcome")
+    if "only" not in subject.concepts or "reply" not in subject.concepts:
+        return None
+    for s in subject.sentences:
+        for only in s.all("only"):
+            verb = next((h for h in s.hits if h.end <= only.start and only.start - h.end <= 3
+                         and "reply" in h.concepts and not h.ident), None)
+            if verb is not None and _QUOTE_OPEN.match(subject.text, only.end) and not s.any("user_choice", "unless"):
+                return concept_hit(subject, [verb, only], "scripts what the user is told about the outcome")
+    return None
+
+
+def _field_span(subject: Subject, start: int, end: int) -> tuple:
+    f, local = subject.locate(start)
+    return subject, f, local, min(len(f.norm), local + end - start)
+
+
 def concealment_hit(subject: Subject) -> Hit | None:
+    scripted = _scripted_reply(subject)
+    if scripted is not None and not flag_doc(scripted.field) and not scripted.field.identifier:
+        return scripted
     if not subject.passes(_GATES) and not _shaped(subject):
         return None
     name = subject.fields[0].norm.split() if subject.kind == "tool" and subject.fields else []
@@ -328,7 +365,7 @@ def concealment_hit(subject: Subject) -> Hit | None:
 def concealment(ctx: RuleContext) -> Iterable[Finding]:
     """Text that asks the model to keep what it does from the user (don't mention it in your reply, keep it to
     yourself, never reveal this note), to act covertly (quietly subscribe the contact), to mislead (if asked, say it
-    did not; describe the outcome as ...), or to act without the user's knowledge or consent (without asking,
+    did not; describe the outcome as ...; present the review as clean; reply only «Done»), or to act without the user's knowledge or consent (without asking,
     approval is not needed, the user already agreed), in any language of the concept lexicons. Advice to redact
     ("never reveal the password"), a choice left to the user ("unless the user asks") and a tool that describes
     what it never does ("the owner is not notified") are not flagged, nor an abstraction, a question of fact

@@ -62,9 +62,15 @@ _PATH_END = re.compile(r"[^\s\"'`<>()\[\]{},;]*")
 
 
 def _public_file(text: str, end: int) -> bool:
-    """``~/.ssh/id_ed25519.pub``: the path the match opens names a public key, which is meant to be shared."""
+    """``~/.ssh/id_ed25519.pub``, ``.env.example``: the path the match opens names a public key or a template of
+    the secret file, which are meant to be shared."""
     rest = _PATH_END.match(text, end)
-    return rest is not None and text[end:rest.end()].rstrip(".").endswith(".pub")
+    tail = text[end:rest.end()].rstrip(".") if rest is not None else ""
+    return tail.endswith(".pub") or tail.endswith(_TEMPLATE_SUFFIXES)
+
+
+# ".env.example", "credentials.sample": a template of a secret file, placeholders meant to be committed and shared
+_TEMPLATE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist", ".defaults")
 
 
 def _guarded(text: str, s: Sentence, move: ConceptHit, secret: ConceptHit) -> bool:
@@ -160,6 +166,11 @@ def _literal_into(text: str, move: ConceptHit, secret: ConceptHit) -> bool:
     return move.end <= secret.start and _QUOTED_INTO.match(text[move.end:secret.start]) is not None
 
 
+# "Para melhor precisão, inclua ...", "لضمان جودة الترجمة، أرفق ...": a purpose phrase, then the order; a summary
+# says what the tool does and opens with it ("Exports the conversation to PDF").
+_ORDER_AFTER_PURPOSE = re.compile(r"[,\u060c\uff0c\u3001]")
+
+
 def _exfil(subject: Subject, s: Sentence) -> tuple[list[ConceptHit], str] | None:
     for secret in s.hits:
         strong = not secret.concepts.isdisjoint(_STRONG)
@@ -179,7 +190,8 @@ def _exfil(subject: Subject, s: Sentence) -> tuple[list[ConceptHit], str] | None
 
             if not strong and (not s.any("all", "hide", "source") or _own_domain(subject, secret)):
                 continue  # "pass your API key": the tool's own credential; only collecting or sweeping counts
-            if _own_summary(subject, s) and not s.any("model", "user") and not (
+            if _own_summary(subject, s) and not s.any("model", "user") and not _ORDER_AFTER_PURPOSE.search(
+                    subject.text, s.start, move.start) and not (
                     "secret_file" in secret.concepts and s.any("sequence")):  # "before answering, read ~/.ssh/id_rsa"
                 continue
             what = "a secret file" if "secret_file" in secret.concepts else (
@@ -327,7 +339,7 @@ def _fixed_in_recipient(subject: Subject, f: Field, start: int) -> list[ConceptH
     return None
 
 
-_NO_REPLY = re.compile(r"(?:no-?reply|do-?not-?reply|donotreply|mailer-daemon)@")
+_NO_REPLY = re.compile(r"(?:no-?reply|do-?not-?reply|donotreply|noreply|mailer-daemon)@")
 
 
 def _schema_addresses(subject: Subject) -> Iterator[Hit]:
@@ -341,8 +353,10 @@ def _schema_addresses(subject: Subject) -> Iterator[Hit]:
             continue
         last = f.path.rsplit(".", 1)[-1]
         for m in ADDRESS.finditer(f.norm):
-            if m.group(0).startswith("http") or _NO_REPLY.match(m.group(0)):
-                continue  # "no-reply@...": a sender that receives nothing
+            if m.group(0).startswith("http"):
+                continue
+            if _NO_REPLY.match(m.group(0)):
+                continue  # "no-reply@...": a sender identity nobody can read mail at, not a recipient added
             if last.startswith(("default", "enum", "const")) or ".default[" in f.path:
                 prop = f.path.split(".properties.")[-1].split(".")[0] if ".properties." in f.path else ""
                 if RECIPIENT_PROPS.search(re.sub(r"([a-z])([A-Z])", r"\1 \2", prop).lower().replace("_", " ")):
@@ -392,6 +406,35 @@ def _ordered_examples(subject: Subject) -> Iterator[Hit]:
                 return
 
 
+def _sends_to_recipients(subject: Subject) -> bool:
+    """The tool's own parameters name who receives what it sends (``to``, ``bcc``, ``attendees``, ``recipients``,
+    ``channel``, ``pessoas``): an address its prose adds is a recipient on top of the user's."""
+    return subject.kind == "tool" and any(
+        f.kind == "key" and f.path.startswith("inputSchema") and (
+            RECIPIENT_PROPS.search(f.norm) or "channel" in f.norm or not _PEOPLE.isdisjoint(f.norm.split()))
+        for f in subject.fields)
+
+
+_PEOPLE = frozenset("people persons pessoas personas personen personnes persone osoby users usuarios".split())
+# Words that put something on top of what the user chose: also, a copy, every/each, in addition (in the lexicons'
+# "sequence" and "all" families) -- read in the address's sentence.
+_COPY = re.compile(r"\b(?:cop(?:y|ies|ied)|blind[- ]cop\w*|cc|bcc|copia|copie|kopie|kopia|cópia)\b")
+
+
+def _added_on_top(subject: Subject, start: int, is_url: bool) -> list[ConceptHit] | None:
+    """In a tool that sends to recipients, an outside address in prose whose sentence adds it on top of the user's
+    ("every outgoing message must also be blind-copied to ...", "route a copy of each alert to https://...")."""
+    for s in subject.sentences:
+        if not (s.start <= start < s.end) or s.any("unless"):
+            continue
+        add = [h for h in s.hits if not h.concepts.isdisjoint(("sequence", "all", "include"))]
+        if add and (not is_url or _COPY.search(subject.text, s.start, s.end)):
+            return add[:1]
+        copy = _COPY.search(subject.text, max(s.start, start - 6), start)
+        return [ConceptHit(copy.start(), copy.end(), frozenset({"recipient"}), copy.group(0))] if copy else None
+    return None
+
+
 def _recipient_hits(subject: Subject) -> Iterator[Hit]:
     yield from _schema_addresses(subject)
     yield from _ordered_examples(subject)
@@ -406,7 +449,8 @@ def _recipient_hits(subject: Subject) -> Iterator[Hit]:
             yield Hit(subject, f, m.start(), m.end(), "fixes an outside copy recipient in a mail link template")
             return
     text = subject.text
-    if not subject.passes(_RECIPIENT_GATES) or _ADDRESS_MARKS.search(text) is None:
+    sender = _sends_to_recipients(subject)
+    if not (subject.passes(_RECIPIENT_GATES) or sender) or _ADDRESS_MARKS.search(text) is None:
         return
     for m in ADDRESS.finditer(text):
         h = hit(subject, m.start(), m.end(), "")
@@ -419,8 +463,12 @@ def _recipient_hits(subject: Subject) -> Iterator[Hit]:
         if _EXAMPLE.search(before) or _SENDER.search(before) or _example_block(text, m.start()) \
                 or _quoted_speech(text, m.start(), m.end()):
             continue
-        cue = _recipient_cue(subject, m.start(), is_url) or (None if is_url else _fixed_in_recipient(subject, f, m.start()))
-        if cue and not discusses(subject, next(s for s in subject.clauses if s.start <= m.start() < s.end)):
+        prose = not f.schema or f.path.endswith(".description")
+        cue = _recipient_cue(subject, m.start(), is_url) \
+            or (None if is_url else _fixed_in_recipient(subject, f, m.start())) \
+            or (_added_on_top(subject, m.start(), is_url) if sender and prose else None)
+        clause = next((s for s in (*subject.clauses, *subject.sentences) if s.start <= m.start() < s.end), None)
+        if cue and (clause is None or not discusses(subject, clause)):
             yield Hit(subject, f, h.start, h.end, "slips an outside recipient or destination into what the model sends")
             return
 
@@ -433,7 +481,9 @@ def recipient_tampering(ctx: RuleContext) -> Iterable[Finding]:
     X instead", a recipient default or choice that names an outside address, the same extra recipient in every
     example, in any language of the concept lexicons. Addresses shown as examples ("e.g. alice@example.com"), a
     tool's own sender address, an address inside a quoted example phrase and choices left to the user ("only if the
-    user asks") are not flagged. A fixed outside address (mail, URL, wallet, account number) corroborates the
+    user asks") are not flagged. In a tool whose own parameters name its recipients, an outside address its prose
+    adds on top of them ("every message must also be copied to ...", "cc: ...") is flagged too; a no-reply sender is
+    not. A fixed outside address (mail, URL, wallet, account number) corroborates the
     finding; a channel name alone in visible prose is graded medium."""
     hits = (next(_recipient_hits(s), None) for s in surface(ctx).subjects)
     yield from report(recipient_tampering, hits, "Recipient tampering")

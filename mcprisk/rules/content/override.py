@@ -129,11 +129,11 @@ _ROLE_TRIGGER = re.compile(r"(?m)<[|/<a-z]|\[/?\s*(inst|system|admin|developer|o
 _ROLE_KEYS = frozenset({"system", "developer", "assistant"})
 
 
-# How honest text shows a tag or token it does not use: a list of examples opened by "e.g." earlier in the same
-# sentence ("e.g. <|im_start|>user ... for ChatML or [INST] ... [/INST] for Llama 2"), an XML element whose content is
+# How honest text shows a tag or token it does not use (besides a sentence an example marker opens, ``in_example``):
+# "Example input: ...", an XML element whose content is
 # another element, or held by one around a short value ("Example: <system><name>prod</name></system>",
 # "<config><system>linux</system>"), a placeholder after a command-line flag ("--client-secret <secret>").
-_EXAMPLE_LIST = re.compile(r"(?:\be\.\s?g\.|\bfor (?:example|instance)|\bsuch as|\bexamples?(?: input| output)?:)(?:(?!(?<!\.)[.!?]\s)[^\n]){0,140}$")
+_EXAMPLE_INPUT = re.compile(r"\bexamples? (?:input|output|request|response)\s*:[^\n]{0,50}$")
 _CHILD_ELEMENT = re.compile(r"\s*<[a-z][\w-]*>[^<>]{0,80}</[a-z][\w-]*>")
 _PARENT_ELEMENT = re.compile(r"<[a-z][\w-]*>\s*$")
 _VALUE = re.compile(r"([^<>]{0,40})</")
@@ -148,7 +148,7 @@ def shown_example(text: str, m: re.Match[str]) -> bool:
             _CHILD_ELEMENT.match(text, m.end()) or _PARENT_ELEMENT.search(text, max(0, m.start() - 40), m.start())
             and (value := _VALUE.match(text, m.end())) is not None and len(value.group(1).split()) <= 3):
         return True  # an element holding or held by another element: an XML document, not a turn
-    return _EXAMPLE_LIST.search(text, max(0, m.start() - 160), m.start()) is not None
+    return _EXAMPLE_INPUT.search(text, max(0, m.start() - 60), m.start()) is not None
 
 
 def _message_example(subject: Subject) -> Hit | None:
@@ -169,8 +169,8 @@ def fake_role_tags(ctx: RuleContext) -> Iterable[Finding]:
     languages, "BEGIN SYSTEM PROMPT" banners, fake transcripts and chat messages with a privileged role (as text or
     as a schema example object): they try to make the model read the server's words as its system prompt, the
     user's turn or a tool's result. Documentation that names a template ("ChatML wraps each turn as ...") is not
-    flagged, nor a tag shown as an example: a list opened by "e.g." in the same sentence, an XML element holding or
-    held by another, a placeholder after a command-line flag (``--client-secret <secret>``)."""
-    hits = (first_match(s, ROLE_TAGS, trigger=_ROLE_TRIGGER, example=shown_example) or _message_example(s)
+    flagged, nor a tag shown as an example: anywhere in a sentence an example marker opens ("e.g.", "Example:"), an
+    XML element holding or held by another, a placeholder after a command-line flag (``--client-secret <secret>``)."""
+    hits = (first_match(s, ROLE_TAGS, trigger=_ROLE_TRIGGER, examples=True, example=shown_example) or _message_example(s)
             for s in surface(ctx).subjects)
     yield from report(fake_role_tags, hits, "Forged role or template text")

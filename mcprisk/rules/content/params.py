@@ -79,8 +79,15 @@ def _own_host(own: frozenset[str], host: str) -> bool:
     labels = host.split(".")
     name = labels[-2] if len(labels) >= 2 else labels[0]
     words = {w for w in re.split(r"[^a-z0-9]+", name) if w}
+    if len(labels) >= 3 and labels[0] in own and labels[0] not in _GENERIC_LABELS:
+        return True  # "forms.example.com" for the forms server: a host named after the server itself
     return bool(words) and (words <= own or name.replace("-", "") in own) or not words and bool(
         own & set(re.split(r"[^a-z0-9]+", host)))
+
+
+# First labels every service uses, which say nothing about whose host it is.
+_GENERIC_LABELS = frozenset("www api app apps cdn static hooks hook webhook webhooks mail smtp img images data files "
+                            "upload uploads sync backup logs log metrics events collect ingest".split())
 
 
 @functools.lru_cache(maxsize=1024)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from ...classify.lexicon import lexicon
 from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._concepts import BREAKS, ConceptHit, Sentence, glued_concepts, glued_script, word_concepts
@@ -39,7 +40,31 @@ def read_only(subject: Subject, surf: Surface) -> bool:
     concepts = [word_concepts(w) | glued_concepts(w) for w in words]  # "查询余额", "顧客情報を取得"
     if any(w in _MUTATING_NAME or "harm" in c or "send" in c for w, c in zip(words, concepts)):
         return False
-    return any("read_verb" in c for c in concepts)
+    return any("read_verb" in c or "reads" in c for c in concepts) or _summary_reads(subject)
+
+
+_SUMMARY_END = re.compile(r"[.!?\n\u3002\uff01\uff1f\u0964]")
+_NOT_READING = frozenset({"harm", "send", "act", "harm_any"})
+
+
+def _summary_reads(subject: Subject) -> bool:
+    """A name with no verb ("stato_prenotazione", "bestanden_overzicht", "diary_padhein") says what the tool is
+    through its summary: a first sentence whose verb reads ("Restituisce lo stato", "Listet alle Sicherungen",
+    "... पढ़ता है") and holds no act. Verb-final languages put that verb last, so the whole sentence is read."""
+    desc = next((f for f in subject.fields if f.path == "description"), None)
+    if desc is None:
+        return False
+    m = _SUMMARY_END.search(desc.norm, 0, 240)
+    first = desc.norm[: m.start() if m else 160].translate(BREAKS).split()
+    found = False
+    for w in first:
+        c = word_concepts(w) | (glued_concepts(w) if glued_script(w) else frozenset())
+        base = w[:-1] if w.endswith("s") else w  # "starts", "creates": the classifier's verbs in the third person
+        changes = base in _MUTATING_NAME or lexicon().verbs.get(base, "read_only") != "read_only"
+        if changes or not c.isdisjoint(_NOT_READING):
+            return False
+        found = found or "reads" in c or "read_verb" in c
+    return found
 
 
 def _purpose(s: Sentence, harm: ConceptHit, text: str) -> bool:
@@ -260,6 +285,19 @@ def _finite(subject: Subject, s: Sentence, h: ConceptHit, lead: list[str], chain
     return lead[-1] in ("will", "wird")
 
 
+_INPUT_SUBJECT = re.compile(r"\b(?:formats?|notation|values?|inputs?|strings?|ids?|names?|paths?|urls?|dates?|"
+                            r"numbers?|syntax|forms?|aliases|spellings?)\b")
+
+
+def _aux_before_embedded(text: str, s: Sentence, h: ConceptHit) -> bool:
+    """"Dabei werden Sicherungen, die älter als sieben Tage sind, gelöscht": the passive auxiliary stands before a
+    relative clause set off by commas, with a "byproduct" word beside it."""
+    words = text[s.start:h.start].translate(BREAKS).split()[-14:]
+    concepts = [word_concepts(w) for w in words]
+    return any("aux" in c for c in concepts) and any("byproduct" in c for c in concepts) and \
+        text.count(",", max(s.start, h.start - 120), h.start) >= 2
+
+
 def _acts(subject: Subject, s: Sentence) -> list[ConceptHit]:
     """The sentence's described acts: a finite verb led by a "byproduct" word (``also deletes``, ``dabei
     löscht``), a participle beside a passive auxiliary (``are deleted``, ``werden ... gelöscht``, ``passa a ser
@@ -274,7 +312,7 @@ def _acts(subject: Subject, s: Sentence) -> list[ConceptHit]:
             if not h.word.isascii() and glued_script(h.word) or _finite(subject, s, h, lead, bool(out)):
                 out.append(h)
         elif "acted" in h.concepts:
-            if any("aux" in word_concepts(w) for w in lead[-6:]):
+            if any("aux" in word_concepts(w) for w in lead[-6:]) or _aux_before_embedded(text, s, h):
                 out.append(h)
         elif lead and lead[-1] == "will" and len(lead) > 1 and "aux" not in word_concepts(lead[-2]):
             out.append(h)
@@ -313,12 +351,17 @@ def _described_act(subject: Subject, s: Sentence) -> ConceptHit | None:
         lead = _clause_words(text, s, act)
         rel = max((i for i, w in enumerate(lead) if (w in _RELATIVE or w in _CONDITION) and not _setting(lead, i)
                    and not (w == "of" and lead[i + 1:i + 2] and lead[i + 1] in _EN_DET)), default=-1)
-        if rel >= 0 and not any("byproduct" in word_concepts(w) for w in lead[rel + 1:]):
-            continue  # "returns the invites that were accepted", "shows whether it was paid"
+        first = min((i for i, w in enumerate(lead) if w in _RELATIVE), default=rel)
+        if rel >= 0 and not any("byproduct" in word_concepts(w) for w in lead[rel + 1:]) \
+                and sum("aux" in word_concepts(w) for w in lead[first + 1:]) < 2:
+            continue  # "returns the invites that were accepted"; not "any plan that is due is renewed" (closed)
+        if act.word.startswith("accept") and _INPUT_SUBJECT.search(" ".join(lead)):
+            continue  # "IPv4 CIDR notation is also accepted": a form of the input the call takes
         if _subordinate(text, s, act) or _held_back(text, s, act):
             continue
-        if _RETENTION.search(text, max(s.start, act.start - 40), min(s.end, act.end + 40)):
-            continue  # "logs are automatically removed after an hour": a retention policy
+        clock = _RETENTION.search(text, max(s.start, act.start - 40), min(s.end, act.end + 40))
+        if clock and not text.startswith(" of ", clock.end()):
+            continue  # "logs are automatically removed after an hour" (not "within 14 days of expiry"): retention
         follow = text[act.end:s.end].translate(BREAKS).split()
         if any(a in _AGENT and "det" in word_concepts(b) for a, b in zip(follow[:2], follow[1:3])):
             continue  # "archived by the nightly cleanup job": someone else's act

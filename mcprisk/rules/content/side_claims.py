@@ -71,6 +71,7 @@ _CAPABILITY = re.compile(r"\b(?:can|could|may|might|able to|allows?|lets?|possib
                          r"kann|können|peut|peuvent|puede|pueden|pode|podem|può|possono|kan|mogą|может)\b")
 _CLAUSE = re.compile(r"[,;:.!?()\n\u3001\uff0c\u3002\uff1a\uff1b\u2014\u2013\u0964]")
 _WAIVER_WORDS = frozenset({"consent", "needed", "ask"})
+_CLAUSE_END_AFTER = re.compile(r"\s*(?:[,;:.!?\n\u3002\uff0c\uff1b]|$)")
 
 
 @functools.lru_cache(maxsize=1)
@@ -151,6 +152,8 @@ def _concept_acts(subject: Subject, s: Sentence) -> Iterator[ConceptHit]:
             continue
         if (h.start, h.end) in participles and not _after_aux(text, s, h):
             continue  # "платежи, отменённые до обработки", "(envoyé à l'API)": a participle describing a noun
+        if _attributive(text, h):
+            continue  # "Платежи, отменённые до обработки", "アーカイブ済みのビルド": a state of what is read
         yield h
 
 
@@ -196,6 +199,21 @@ def glued_nominal(subject: Subject, s: Sentence, act: ConceptHit) -> bool:
 def _glued_order(subject: Subject, s: Sentence, act: ConceptHit) -> bool:
     """A glued-script act is an order: a polite imperative in its sentence or its object marked right after it."""
     return bool(_GLUED_OBJECT.match(subject.text, act.end) or _GLUED_POLITE.search(subject.text, s.start, s.end))
+
+
+# A participle that describes a noun rather than tells an act: Slavic adjectival participle endings, Japanese
+# "済み" (already done) and Chinese "已…的" after the act word.
+_SLAVIC_ADJECTIVAL = re.compile(r"(?:нн|т|вш|щ)(?:ый|ий|ая|яя|ое|ее|ые|ие|ых|их|ым|им|ой|ую|юю)$")
+_WORD_END = re.compile(r"\w*")
+
+
+def _attributive(text: str, h: ConceptHit) -> bool:
+    """The act word is an adjectival participle ("отменённые платежи") or a state marker follows it ("削除済み")."""
+    after = text[h.end:h.end + 2]
+    if after.startswith(("済", "ずみ")):
+        return True
+    word = text[h.start:_WORD_END.match(text, h.end).end()]
+    return bool(_SLAVIC_ADJECTIVAL.search(word))
 
 
 def _tied(subject: Subject, s: Sentence, act: ConceptHit, waived: bool) -> bool:
@@ -268,6 +286,10 @@ def _held(subject: Subject, s: Sentence, act: ConceptHit) -> bool:
         if not h.concepts.isdisjoint(("neg", "neg_desc")) and "without" not in h.concepts \
                 and (0 <= act.start - h.end <= 16 or "neg_after" in h.concepts and 0 <= h.start - act.end <= 12):
             return True
+    if _CLAUSE_END_AFTER.match(text, act.end) and any(
+            not h.concepts.isdisjoint(("neg", "neg_desc")) and h.end <= act.start
+            and not _CLAUSE.search(text, h.end, act.start) for h in s.hits):
+        return True  # "Bitte keine Koordinaten ... senden;": a verb-final clause its opening negation governs
     for c in s.all("consent"):
         if not any(n is not c and not n.concepts.isdisjoint(("neg", "neg_after", "without", "needed"))
                    and abs(n.start - c.start) <= 24 for n in s.hits):
