@@ -187,13 +187,17 @@ def test_rival_disparagement_alone_is_medium_and_hidden_is_high():
 # -- the budget on real servers never seen while the rules were tuned -------------------------------------------
 
 @pytest.mark.slow
-def test_real_servers_of_holdout2_half_a_stay_quiet(capsys):
-    """Half A of holdout2 (real servers collected after tuning on dev) keeps the real-tool budget, all listed."""
-    snaps = holdout2_servers("A")
+@pytest.mark.parametrize("label,servers,least", [("holdout2 half A", holdout2_servers, 1000),
+                                                 ("realfp half A", realfp_servers, 1400)])
+def test_real_servers_never_tuned_on_stay_quiet(label, servers, least, capsys):
+    """Half A of holdout2 (real servers collected after tuning on dev) and half A of realfp (real published servers
+    never labelled, read in the second quiet round) keep the real-tool budget, every flagged tool listed; the B halves
+    are held out and never listed here."""
+    snaps = servers("A")
     if not snaps:
-        pytest.skip("holdout2 corpus not present")
-    total, flagged = quiet_share("holdout2 half A", snaps, capsys)
-    assert total >= 1000
+        pytest.skip(f"{label.split()[0]} corpus not present")
+    total, flagged = quiet_share(label, snaps, capsys)
+    assert total >= least
     assert len(flagged) / total <= REAL_BUDGET, flagged
 
 
@@ -331,14 +335,3 @@ def test_a_descriptive_negation_in_korean_and_an_env_template_are_not_exfiltrati
                              "description": "Variables to set, with placeholder values."}])
     assert not {c for c in codes(srv) if c[0] == "INJ009"}
 
-
-@pytest.mark.slow
-def test_real_servers_of_realfp_half_a_stay_quiet(capsys):
-    """Half A of realfp (real published servers never labelled, read in the second quiet round) keeps the real-tool
-    budget, every flagged tool listed; half B is held out and never listed here."""
-    snaps = realfp_servers("A")
-    if not snaps:
-        pytest.skip("realfp corpus not present")
-    total, flagged = quiet_share("realfp half A", snaps, capsys)
-    assert total >= 1400
-    assert len(flagged) / total <= REAL_BUDGET, flagged

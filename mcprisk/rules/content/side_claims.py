@@ -171,9 +171,10 @@ def _after_aux(text: str, s: Sentence, h: ConceptHit) -> bool:
 # order. An order there shows itself: a polite imperative, or the act's object marked right after it.
 _GLUED_POLITE = re.compile(r"请|請|ください|下さい|しなさい|세요|십시오|주세요|하라")
 _GLUED_OBJECT = re.compile(r"\s*(?:所有|全部|一切|该|該|此|这|這|其|掉|给|給|至|到|を|을|를|すべて|全て|모든)")
-# ...and an act word is a noun or an attribute when a relative or resultative marker, a topic particle or the noun it
-# qualifies follows it ("发布的", "アーカイブ済み", "삭제된", "削除は … を使用", "发布时间"), when "all" stands right before it ("所有发布流程": all release workflows), or when it lies
-# in the object of the read verb that opens its clause, with no chaining word between ("查询应用下所有发布流程").
+# ...and an act word is a noun or an attribute when a relative or resultative marker, a topic particle or the noun
+# it qualifies follows it ("发布的", "アーカイブ済み", "삭제된", "削除は … を使用", "发布时间"), when "all" stands
+# right before it ("所有发布流程": all release workflows), or when it lies in the object of the read verb that opens
+# its clause, with no chaining word between ("查询应用下所有发布流程").
 _GLUED_ATTRIBUTE = re.compile(r"的|[\u3041-\u3093]?済|された|된\b|된\s|한\s|は|には|では|는\s|은\s|"
                               r"(?:时间|日期|时刻|状态|人|者|版本|流程|历史|进度|方式|日時|状況|履歴|件数|일시|날짜|상태|내역)")
 _GLUED_ALL_BEFORE = re.compile(r"(?:所有|全部|一切|すべての|全ての|모든\s?)$")
