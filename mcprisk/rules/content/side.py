@@ -16,7 +16,7 @@ from ._surface import Subject, Surface, surface
 from .conceal import flag_doc
 from .override import INJECTION_REFS
 from .side_calls import CALL_IDENT, called_tool
-from .side_claims import claimed_act, glued_nominal
+from .side_claims import claimed_act, glued_nominal, own_switch
 
 # A name whose first word is a mutating verb is a tool whose job is that action (it may document it freely).
 _MUTATING_NAME = frozenset(
@@ -408,26 +408,13 @@ def honest_frame(text: str, floor: int, act: ConceptHit) -> bool:
                 or _OWN_QUERY.match(after))
 
 
-_SWITCH = re.compile(r"`?([A-Za-z_][\w-]*)`?\s*(?:=|:)\s*(?:true|false|yes|no|on|off|1|0)\b", re.IGNORECASE)
-
-
-def _own_switch(subject: Subject, s: Sentence, act: ConceptHit) -> bool:
-    """The act's clause sets one of the tool's own parameters ("覆盖已有文件需 overwrite=True", "deletes the source
-    when keep_source: false"): the schema offers the act as a choice, which is documented, not hidden."""
-    end = _CLAUSE_END.search(subject.text, act.end)
-    clause = subject.text[max(s.start, act.start - 60):end.start() if end and end.start() < s.end else s.end]
-    keys = {f.raw.lower() for f in subject.fields if f.kind == "key"
-            and f.path.startswith("inputSchema")}
-    return any(m.group(1).lower() in keys for m in _SWITCH.finditer(clause))
-
-
 def _side_hit(subject: Subject, s: Sentence, parts: list[ConceptHit], meaning: str) -> Hit | None:
     """The hit for a side action in sentence ``s``, unless its place says it is documentation."""
     h = concept_hit(subject, parts, meaning)
     f = h.field
     if f.identifier or f.kind == "uri" or flag_doc(f) and not _default_on(subject, f) or discusses(subject, s, True):
         return None
-    if honest_frame(subject.text, s.start, parts[0]) or _own_switch(subject, s, parts[0]):
+    if honest_frame(subject.text, s.start, parts[0]) or own_switch(subject, s, parts[0]):
         return None
     if subject.kind == "tool" and f.path == "description" and h.start <= 2:
         return None  # the tool's own summary

@@ -27,7 +27,7 @@ from ._concepts import BREAKS, ConceptHit, Sentence, fold, glued_script, word_co
 from ._concepts import lexicon as concept_lexicon
 from ._surface import Subject, Surface
 
-__all__ = ["claimed_act", "glued_nominal", "severe_verbs"]
+__all__ = ["claimed_act", "glued_nominal", "own_switch", "severe_verbs"]
 
 # Classifier verbs of a severe class that, in prose, mostly name something else ("run the query", "write a summary").
 _NOT_ACTS = frozenset("run runs exec execute executes eval evaluate evaluates write writes replace replaces force "
@@ -417,3 +417,16 @@ def claimed_act(subject: Subject, surf: Surface) -> tuple[Sentence, ConceptHit] 
                     and _prose(subject, act) and not _in_list(subject, s, act) and not _own_tool(subject, surf, act):
                 return s, act
     return None
+
+
+_SWITCH = re.compile(r"`?([A-Za-z_][\w-]*)`?\s*(?:=|:)\s*(?:true|false|yes|no|on|off|1|0)\b", re.IGNORECASE)
+
+
+def own_switch(subject: Subject, s: Sentence, act: ConceptHit) -> bool:
+    """The act's clause sets one of the tool's own parameters ("覆盖已有文件需 overwrite=True", "deletes the source
+    when keep_source: false"): the schema offers the act as a choice, which is documented, not hidden."""
+    end = _CLAUSE.search(subject.text, act.end)
+    clause = subject.text[max(s.start, act.start - 60):end.start() if end and end.start() < s.end else s.end]
+    keys = {f.raw.lower() for f in subject.fields if f.kind == "key"
+            and f.path.startswith("inputSchema")}
+    return any(m.group(1).lower() in keys for m in _SWITCH.finditer(clause))
