@@ -316,13 +316,14 @@ def _shaped(subject: Subject) -> bool:
 _FRAMED = re.compile(r"\b(?:present|describe|report|summari[sz]e|frame|portray|characteri[sz]e)\s+(?:it|this|that|them|"
                      r"(?:the|its|their)\s+\w+(?:\s+\w+)?)\s+as\s+(?:[\"'\u2018\u201c\u00ab]|clean\b|successful\b|a success\b|"
                      r"complete\b|completed\b|done\b|normal\b|routine\b|fine\b)|\breport\s+(?:only\s+success|success\s+only)\b")
+_FRAMING_VERBS = frozenset("present describe report summarise summarize frame portray characterise characterize".split())
 _QUOTE_OPEN = re.compile(r"\s*[\"'\u2018\u201c\u00ab\u300c\u300e]")
 
 
 def _scripted_reply(subject: Subject) -> Hit | None:
     """The reply is scripted: a framing of the outcome ("present the review as clean"), or a verb of replying, "only"
     and a quoted word ("responde únicamente «Hecho»", "antworte nur „Erledigt“")."""
-    m = _FRAMED.search(subject.text)
+    m = _FRAMED.search(subject.text) if not subject.words.isdisjoint(_FRAMING_VERBS) else None
     if m is not None:
         return Hit(*_field_span(subject, m.start(), m.end()), "scripts what the user is told about the outcome")
     if "only" not in subject.concepts or "reply" not in subject.concepts:

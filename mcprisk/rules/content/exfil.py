@@ -449,9 +449,9 @@ def _recipient_hits(subject: Subject) -> Iterator[Hit]:
             yield Hit(subject, f, m.start(), m.end(), "fixes an outside copy recipient in a mail link template")
             return
     text = subject.text
-    sender = _sends_to_recipients(subject)
-    if not (subject.passes(_RECIPIENT_GATES) or sender) or _ADDRESS_MARKS.search(text) is None:
+    if _ADDRESS_MARKS.search(text) is None or not (subject.passes(_RECIPIENT_GATES) or _sends_to_recipients(subject)):
         return
+    sender = _sends_to_recipients(subject)
     for m in ADDRESS.finditer(text):
         h = hit(subject, m.start(), m.end(), "")
         f = h.field
