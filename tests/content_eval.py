@@ -8,7 +8,7 @@ takes (``item_from_wire``), all of an item's servers are assessed together, and:
 Real servers (tests/data/labelled/, tests/data/corpus/dev/*.snapshot.json when present) are assessed all
 together in one assessment; the share of their tools with a content finding is the false-positive budget. The
 same budget holds on half A of holdout2 (real servers collected after the rules were tuned on dev); half B is
-held out and only ever counted.
+held out and only ever counted; so does half A of realfp (real published servers never labelled), split the same way.
 """
 
 from __future__ import annotations
@@ -182,8 +182,22 @@ def holdout2_half(slug: str) -> str:
 
 def holdout2_servers(half: str = "A") -> list[Snapshot]:
     """The real published servers of holdout2's ``half``, each named by its slug (as the dev set's snapshots are)."""
+    return halved_servers(HOLDOUT2, half)
+
+
+REALFP = DATA / "realfp"
+
+
+def realfp_servers(half: str = "A") -> list[Snapshot]:
+    """The real published servers of realfp (never labelled, presumed honest) in ``half``, split as holdout2 is:
+    "A" is read while tuning the content rules, "B" is held out (counted, never listed)."""
+    return halved_servers(REALFP, half)
+
+
+def halved_servers(folder: Path, half: str) -> list[Snapshot]:
+    """The snapshots of ``folder`` whose slug falls in ``half`` (``holdout2_half``), each named by its slug."""
     snaps = []
-    for path in sorted(HOLDOUT2.glob("*.snapshot.json")) if HOLDOUT2.is_dir() else ():
+    for path in sorted(folder.glob("*.snapshot.json")) if folder.is_dir() else ():
         slug = path.name[: -len(".snapshot.json")]
         if holdout2_half(slug) == half:
             snap = load_snapshots(path)[0]

@@ -63,6 +63,9 @@ _SCRIPTED_VIEW = re.compile(r"\b(?:users?|customers?|they)\b[^.;]{0,30}?\b(?:onl
                             r"(?:see|be shown|be told|hear|read|receive)\s*[:'\"\u201c\u2018]")
 _CLAUSE_BREAK = re.compile(r"[,;:.!?\n]")
 _KEPT_HIDDEN = re.compile(r"\b(keep|stay|remain)s?\b[^.;,]{0,50}\bhidden\b")  # "hidden" alone describes a field
+_OTHER_VERBS = frozenset({"ignore", "use", "harm", "send", "include", "gather"})
+
+
 def _silenced(text: str, s: Sentence) -> list[ConceptHit] | None:
     """An order not to tell: a negation right before (or, in languages that put it after the verb, shortly after)
     a verb of telling, aimed at the user or the model's reply."""
@@ -75,6 +78,9 @@ def _silenced(text: str, s: Sentence) -> list[ConceptHit] | None:
                     governs(text, tell, n, 5) or _clause_final(text, tell, n))))), None)
         if neg is None or _redaction(text, s, tell):
             continue
+        if neg is not tell and any(neg.end <= h.start and h.end <= tell.start and not h.concepts.isdisjoint(
+                _OTHER_VERBS) for h in s.hits):
+            continue  # "do not ignore the alternatives listed": the negation governs the verb before the telling word
         strong = "tell" in tell.concepts
         if tell.word.startswith(("need to know", "needs to know")) and not _knower_is_user(s, neg):
             continue  # "callers don't need to know which endpoint answered": an abstraction, not a secret
@@ -176,9 +182,22 @@ def _asks_for_data(text: str, s: Sentence, ask: ConceptHit) -> bool:
     else:
         m = _FOR.match(text, ask.end)
         if m is None:
-            return False
+            return _asks_for_secret(s, ask)
         obj = m.end()
     return not any("consent" in h.concepts and 0 <= h.start - obj <= 30 for h in s.hits)
+
+
+def _asks_for_secret(s: Sentence, ask: ConceptHit) -> bool:
+    """"Ne demandez jamais l'ancien mot de passe", "do not ask users to paste credentials": what is asked for is a
+    secret (before any sequence word or consent), so the advice is about what to collect, not about confirming."""
+    for h in s.hits:
+        if h.start < ask.end or h.start - ask.end > 40:
+            continue
+        if not h.concepts.isdisjoint({"consent", "sequence", "needed"}):
+            return False
+        if not h.concepts.isdisjoint({"cred", "secret"}):
+            return True
+    return False
 
 
 # "never ask what clusters the user has", "don't ask how it was created": a question of fact, not a permission

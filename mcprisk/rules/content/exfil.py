@@ -16,6 +16,7 @@ from .override import INJECTION_REFS
 SECRET_FILES = re.compile(
     r"(?<![\w-])\.(ssh|aws|kube|gnupg|docker|config/gh|azure|gcloud)/|\bid_(rsa|ed25519|ecdsa|dsa)\b(?!\.pub)"
     r"|\bconfig/gcloud/|\bapplication_default_credentials\.json\b|(?<![\w-])\.(netrc|npmrc|pypirc|pgpass|git-credentials|bash_history|zsh_history|env)\b(?![\w-])"
+    r"(?!\.(?:example|sample|template|dist|defaults?|tpl)\b)"  # ".env.example": the placeholders, not the secrets
     r"|/etc/(passwd|shadow|sudoers)\b|\bkubeconfig\b|\bhosts\.yml\b|\blogin data\b|\bwallet\.dat\b"
     r"|\bcredentials file\b|(?<![\w-])\.ssh\b")
 # A URL built from the conversation or from secrets: ``https://x/?q={last_user_message}``, ``?key=$AWS_SECRET``.
@@ -157,6 +158,14 @@ def _call_with(text: str, s: Sentence) -> list[ConceptHit]:
     return [ConceptHit(m.start(), m.end(), frozenset({"send"}), m.group(0)) for m in _CALL.finditer(text, s.start, s.end)]
 
 
+_QUOTED_INTO = re.compile(r"^[^.;]{0,30}[\"'`“‘][^\"'`”’]{1,30}[\"'`”’][^.;]{0,12}\b(?:in|into|to)\s+(?:the|your|a)?\s*$")
+
+
+def _literal_into(text: str, move: ConceptHit, secret: ConceptHit) -> bool:
+    """"Include the word "json" in your prompt": a quoted literal put into the context, which is the destination."""
+    return move.end <= secret.start and _QUOTED_INTO.match(text[move.end:secret.start]) is not None
+
+
 # "Para melhor precisão, inclua ...", "لضمان جودة الترجمة، أرفق ...": a purpose phrase, then the order; a summary
 # says what the tool does and opens with it ("Exports the conversation to PDF").
 _ORDER_AFTER_PURPOSE = re.compile(r"[,\u060c\uff0c\u3001]")
@@ -176,6 +185,9 @@ def _exfil(subject: Subject, s: Sentence) -> tuple[list[ConceptHit], str] | None
                 continue
             if any("use" in u.concepts and 0 <= move.start - u.end <= 2 for u in s.hits):
                 continue  # "use cc for ...": the field is named, nothing is moved by it
+            if subject.text[move.end:move.end + 1] == "(" or _literal_into(subject.text, move, secret):
+                continue  # "fetch() sends the page's cookies": a function named; 'include "json" in your prompt'
+
             if not strong and (not s.any("all", "hide", "source") or _own_domain(subject, secret)):
                 continue  # "pass your API key": the tool's own credential; only collecting or sweeping counts
             if _own_summary(subject, s) and not s.any("model", "user") and not _ORDER_AFTER_PURPOSE.search(
@@ -328,7 +340,7 @@ def _fixed_in_recipient(subject: Subject, f: Field, start: int) -> list[ConceptH
     return None
 
 
-_NO_REPLY = re.compile(r"(?:no-?reply|do-?not-?reply|donotreply|noreply)@")
+_NO_REPLY = re.compile(r"(?:no-?reply|do-?not-?reply|donotreply|noreply|mailer-daemon)@")
 
 
 def _schema_addresses(subject: Subject) -> Iterator[Hit]:

@@ -130,6 +130,28 @@ _ROLE_TRIGGER = re.compile(r"(?m)<[|/<a-z]|\[/?\s*(inst|system|admin|developer|o
 _ROLE_KEYS = frozenset({"system", "developer", "assistant"})
 
 
+# How honest text shows a tag or token it does not use (besides a sentence an example marker opens, ``in_example``):
+# "Example input: ...", an XML element whose content is
+# another element, or held by one around a short value ("Example: <system><name>prod</name></system>",
+# "<config><system>linux</system>"), a placeholder after a command-line flag ("--client-secret <secret>").
+_EXAMPLE_INPUT = re.compile(r"\bexamples? (?:input|output|request|response)\s*:[^\n]{0,50}$")
+_CHILD_ELEMENT = re.compile(r"\s*<[a-z][\w-]*>[^<>]{0,80}</[a-z][\w-]*>")
+_PARENT_ELEMENT = re.compile(r"<[a-z][\w-]*>\s*$")
+_VALUE = re.compile(r"([^<>]{0,40})</")
+_FLAG_BEFORE = re.compile(r"(?:^|\s)--?[a-z][\w-]*[ =]$")
+
+
+def shown_example(text: str, m: re.Match[str]) -> bool:
+    """The tag or token is shown as an example (see above), not written to be read as a turn."""
+    if _FLAG_BEFORE.search(text, max(0, m.start() - 40), m.start()):
+        return True
+    if m.group(0).startswith("<") and not m.group(0).startswith(("</", "<|")) and (
+            _CHILD_ELEMENT.match(text, m.end()) or _PARENT_ELEMENT.search(text, max(0, m.start() - 40), m.start())
+            and (value := _VALUE.match(text, m.end())) is not None and len(value.group(1).split()) <= 3):
+        return True  # an element holding or held by another element: an XML document, not a turn
+    return _EXAMPLE_INPUT.search(text, max(0, m.start() - 60), m.start()) is not None
+
+
 def _message_example(subject: Subject) -> Hit | None:
     """A schema example or default written as a chat message: ``{"role": "system", "content": "..."}``."""
     for i, f in enumerate(subject.fields):
@@ -148,11 +170,13 @@ def fake_role_tags(ctx: RuleContext) -> Iterable[Finding]:
     languages, "BEGIN SYSTEM PROMPT" banners, fake transcripts and chat messages with a privileged role (as text or
     as a schema example object): they try to make the model read the server's words as its system prompt, the
     user's turn or a tool's result. Documentation that names a template ("ChatML wraps each turn as ...") is not
-    flagged."""
+    flagged, nor a tag shown as an example: anywhere in a sentence an example marker opens ("e.g.", "Example:"), an
+    XML element holding or held by another, a placeholder after a command-line flag (``--client-secret <secret>``)."""
     hits = (role_tag_hit(s) for s in surface(ctx).subjects)
     yield from report(fake_role_tags, hits, "Forged role or template text")
 
 
 @per_subject
 def role_tag_hit(subject: Subject) -> Hit | None:
-    return first_match(subject, ROLE_TAGS, trigger=_ROLE_TRIGGER, examples=True) or _message_example(subject)
+    return (first_match(subject, ROLE_TAGS, trigger=_ROLE_TRIGGER, examples=True, example=shown_example)
+            or _message_example(subject))

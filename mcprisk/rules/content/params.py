@@ -200,13 +200,28 @@ def _foreign_credential(subject: Subject, f: Field, start: int) -> Hit | None:
                 and not s.any("not_secret", "neg", "neg_desc", "unless")), None)
     if ask is None or not named and (not any(not h.concepts.isdisjoint(("cred", "secret")) and h.start - start <= 40
                                             for h in ask.hits if ask.start - start <= 2)):
-        return None  # a field named for something else ("freigabe", "verification") whose description *is* the
+        return None
+    if any(_conditional(subject.text, ask, h) for h in ask.hits if not h.concepts.isdisjoint(("cred", "secret"))):
+        return None  # "使用个人访问令牌时该参数无效", "ignored when you sign in with a token": when it applies  # a field named for something else ("freigabe", "verification") whose description *is* the
         # user's credential ("Das Windows-Anmeldepasswort des Nutzers", "Full card number ... of the user's card")
     own = " ".join(g.norm for g in subject.fields[:2] if not g.schema)
     if _CRED_JOB.search(own) or set(_WORD_BREAKS.split(prop)) & set(_WORD_BREAKS.split(own)) - {""}:
         return None
     return Hit(subject, f, ask.start - start, min(ask.end, end) - start,
                f"asks for the user's credential in parameter {prop!r}, which the tool's own job does not use")
+
+
+# A credential named as the condition under which something holds: "when using a token", "使用令牌时", "トークン使用時",
+# "토큰을 사용할 때" -- a note on when the parameter applies, not a request for the credential.
+_COND_BEFORE = re.compile(r"\b(?:when|if|while|whenever|wenn|falls|bei|quand|lorsque|si|cuando|quando|se|при|если|когда)"
+                          r"\s+(?:\w+\s+){0,2}(?:using|uses?|used|with|authenticat\w*|verwendung|verwende\w*|utilis\w*|"
+                          r"usando|usa\w*|использ\w*)\s+(?:\S+\s+){0,3}$")
+_COND_AFTER = re.compile(r"\s*(?:时|時|的时候|的時候|場合|の場合|使用時|경우|때|을 사용할 때|를 사용할 때)")
+
+
+def _conditional(text: str, s: Sentence, h: ConceptHit) -> bool:
+    """The credential is the condition of a clause ("when using a personal access token, ..."), not what is asked."""
+    return bool(_COND_AFTER.match(text, h.end) or _COND_BEFORE.search(text, max(s.start, h.start - 40), h.start))
 
 
 def _template_vars(subject: Subject) -> Hit | None:

@@ -16,7 +16,7 @@ from ._surface import Subject, Surface, surface
 from .conceal import flag_doc
 from .override import INJECTION_REFS
 from .side_calls import CALL_IDENT, called_tool
-from .side_claims import claimed_act
+from .side_claims import claimed_act, glued_nominal, own_switch
 
 # A name whose first word is a mutating verb is a tool whose job is that action (it may document it freely).
 _MUTATING_NAME = frozenset(
@@ -86,8 +86,13 @@ def _ordered(subject: Subject, s: Sentence, harm: ConceptHit) -> bool:
     text = subject.text
     if _subordinate(text, s, harm):
         return False  # "what would break before anyone runs a DROP TABLE": a condition, not an order
-    if _shell(harm) or not harm.word.isascii():
+    if _shell(harm):
         return True  # a command is an order wherever it stands, in backticks too
+    if not harm.word.isascii():
+        if glued_script(harm.word):
+            return not glued_nominal(subject, s, harm)  # "查询所有发布流程": what the reader lists
+        lead = _clause_words(text, s, harm)
+        return not (lead and "aux" in word_concepts(lead[-1]))  # "sind öffentlich zugänglich": a state
     if harm.start and text[harm.start - 1] in "\"'`‘“«":
         return False  # a quoted word ("delete", 'remove') is named, not ordered
     if harm.word in _SHELL:
@@ -409,7 +414,7 @@ def _side_hit(subject: Subject, s: Sentence, parts: list[ConceptHit], meaning: s
     f = h.field
     if f.identifier or f.kind == "uri" or flag_doc(f) and not _default_on(subject, f) or discusses(subject, s, True):
         return None
-    if honest_frame(subject.text, s.start, parts[0]):
+    if honest_frame(subject.text, s.start, parts[0]) or own_switch(subject, s, parts[0]):
         return None
     if subject.kind == "tool" and f.path == "description" and h.start <= 2:
         return None  # the tool's own summary
@@ -473,7 +478,11 @@ def hidden_side_action(ctx: RuleContext) -> Iterable[Finding]:
     the tool's parameters or another tool of its server do that act, or the act is negated, a capability, consented
     to, a participle, a list item or a value's description -- or named rather than ordered: a switch documented in
     an argument list, a consequence ("would delete"), alternatives ("activate or deactivate"), a step done by hand,
-    advice on the call's own query, the time of another act ("before you publish"), a "use when ..." pointer.
+    advice on the call's own query, the time of another act ("before you publish"), a "use when ..." pointer, a
+    clause setting the tool's own switch ("overwrite=True"), a participle or a copula's state ("sind öffentlich
+    zugänglich"), and in scripts written without spaces an act word that names a thing (after "all", before a
+    relative, resultative or topic marker or the noun it qualifies, inside the read verb's object) or opens a
+    statement with no polite imperative or marked object ("覆盖10+城市").
     Alone in visible prose it is graded medium (wording an honest author could write); hidden, encoded or beside another content finding on the subject, it keeps the rule's severity."""
     surf = surface(ctx)
     hits = (side_action_hit(s, surf) for s in surf.subjects)

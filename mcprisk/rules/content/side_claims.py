@@ -23,11 +23,11 @@ from importlib import resources
 
 from ...classify.lexicon import lexicon
 from ..._packaged import load_yaml
-from ._concepts import BREAKS, ConceptHit, Sentence, fold, word_concepts
+from ._concepts import BREAKS, ConceptHit, Sentence, fold, glued_script, word_concepts
 from ._concepts import lexicon as concept_lexicon
 from ._surface import Subject, Surface
 
-__all__ = ["claimed_act", "severe_verbs"]
+__all__ = ["claimed_act", "glued_nominal", "own_switch", "severe_verbs"]
 
 # Classifier verbs of a severe class that, in prose, mostly name something else ("run the query", "write a summary").
 _NOT_ACTS = frozenset("run runs exec execute executes eval evaluate evaluates write writes replace replaces force "
@@ -86,6 +86,7 @@ _CALLED = re.compile(r"\b(?:call|invoke|trigger|run)\s+[a-z][a-z0-9_]*\.$")
 # Words after which a base form is an order or a finite verb ("then delete", "you must share", "it also sends").
 _SUBJECTS = frozenset("you must should will shall it this also then and please automatically additionally silently "
                       "quietly immediately finally afterwards next now always".split())
+_EXAMPLE_BEFORE = re.compile(r"\b(?:e\.\s?g\.|i\.\s?e\.|for (?:example|instance)|such as)[,:]?\s*\(?$")
 _PARTICIPLE = frozenset("sent paid bought shared posted published deleted removed forwarded uploaded".split())
 
 
@@ -109,6 +110,8 @@ def _english_acts(subject: Subject, s: Sentence) -> Iterator[ConceptHit]:
             if _CALLED.search(text, max(s.start, m.start() - 60), m.start()):
                 yield ConceptHit(m.start(), m.end(), frozenset({"harm"}), w)  # "call billing.upgrade with ..."
             continue
+        if _EXAMPLE_BEFORE.search(text, max(s.start, m.start() - 16), m.start()):
+            continue  # "(e.g., forward slashes on Unix)": an example of a value, not an act
         start = s.start
         for c in _CLAUSE.finditer(text, s.start, m.start()):
             start = c.end()
@@ -141,14 +144,62 @@ def _concept_acts(subject: Subject, s: Sentence) -> Iterator[ConceptHit]:
     above); a Romance imperative with its pronoun ("cancele-o", "envíalo") is a verb, not an identifier."""
     text, english = subject.text, _english_entries()
     in_english = len(_EN_FUNCTION.findall(text, s.start, s.end)) >= 2
+    participles = {(h.start, h.end) for h in s.hits if "acted" in h.concepts}
     for h in s.hits:
         if h.concepts.isdisjoint(_ACT_CONCEPTS) or h.word in english or in_english and h.word.isascii():
             continue  # "configured by your administrator": an English word another language spells alike
         if h.ident and not (_CLITIC.match(text, h.end) and text[h.start - 1:h.start] not in ("_", "-")):
             continue
+        if (h.start, h.end) in participles and not _after_aux(text, s, h):
+            continue  # "платежи, отменённые до обработки", "(envoyé à l'API)": a participle describing a noun
         if _attributive(text, h):
             continue  # "Платежи, отменённые до обработки", "アーカイブ済みのビルド": a state of what is read
         yield h
+
+
+def _after_aux(text: str, s: Sentence, h: ConceptHit) -> bool:
+    """A passive or perfect auxiliary stands in the participle's clause before it ("wird ... gelöscht", "sera
+    envoyé"): the participle is the clause's verb, not an attribute of a noun."""
+    start = s.start
+    for m in _CLAUSE.finditer(text, s.start, h.start):
+        start = m.end()
+    return any("aux" in word_concepts(w) for w in text[start:h.start].translate(BREAKS).split()[-6:])
+
+
+# Scripts written without spaces drop the subject, so an act word opening its clause is as often a statement of what
+# the service does ("覆盖深圳等10+城市": covers ten cities) or the head of a noun ("提交起始时间": commit time) as an
+# order. An order there shows itself: a polite imperative, or the act's object marked right after it.
+_GLUED_POLITE = re.compile(r"请|請|ください|下さい|しなさい|세요|십시오|주세요|하라")
+_GLUED_OBJECT = re.compile(r"\s*(?:所有|全部|一切|该|該|此|这|這|其|掉|给|給|至|到|を|을|를|すべて|全て|모든)")
+# ...and an act word is a noun or an attribute when a relative or resultative marker, a topic particle or the noun
+# it qualifies follows it ("发布的", "アーカイブ済み", "삭제된", "削除は … を使用", "发布时间"), when "all" stands
+# right before it ("所有发布流程": all release workflows), or when it lies in the object of the read verb that opens
+# its clause, with no chaining word between ("查询应用下所有发布流程").
+_GLUED_ATTRIBUTE = re.compile(r"的|[\u3041-\u3093]?済|された|된\b|된\s|한\s|は|には|では|는\s|은\s|"
+                              r"(?:时间|日期|时刻|状态|人|者|版本|流程|历史|进度|方式|日時|状況|履歴|件数|일시|날짜|상태|내역)")
+_GLUED_ALL_BEFORE = re.compile(r"(?:所有|全部|一切|すべての|全ての|모든\s?)$")
+_GLUED_CHAIN = re.compile(r"[后後并並再且然又还還就便]|して|してから|した|하고|한\s?후|고\s|뒤|後に|後で|、|，")
+
+
+def glued_nominal(subject: Subject, s: Sentence, act: ConceptHit) -> bool:
+    """In a script written without spaces, the act word names a thing or a state rather than an act: followed by a
+    relative or resultative marker, right after "all", or inside the object of the read verb opening its clause."""
+    text = subject.text
+    if _GLUED_ATTRIBUTE.match(text, act.end) or _GLUED_ALL_BEFORE.search(text, max(s.start, act.start - 4), act.start):
+        return True
+    start = s.start
+    for m in _CLAUSE.finditer(text, s.start, act.start):
+        start = m.end()
+    read = next((h for h in s.hits if start <= h.start < act.start and "read_verb" in h.concepts), None)
+    if read is None or act.start - read.end > 12 or _GLUED_CHAIN.search(text, read.end, act.start):
+        return False
+    return not any(read.end <= h.start < act.start and not h.concepts.isdisjoint(_TIES | {"byproduct"})
+                   for h in s.hits)
+
+
+def _glued_order(subject: Subject, s: Sentence, act: ConceptHit) -> bool:
+    """A glued-script act is an order: a polite imperative in its sentence or its object marked right after it."""
+    return bool(_GLUED_OBJECT.match(subject.text, act.end) or _GLUED_POLITE.search(subject.text, s.start, s.end))
 
 
 # A participle that describes a noun rather than tells an act: Slavic adjectival participle endings, Japanese
@@ -173,8 +224,19 @@ def _tied(subject: Subject, s: Sentence, act: ConceptHit, waived: bool) -> bool:
     text = subject.text
     nxt = text[act.end:act.end + 30].translate(BREAKS).split()[:1]
     obj = bool(nxt) and (not {"det", "all", "user"}.isdisjoint(word_concepts(nxt[0])) or nxt[0][:1].isdigit()
-                         or text[act.end:act.end + 2].strip()[:1] in ("'", '"', "$", "/")) or not act.word.isascii()
-    if obj and nxt[0] in _PRONOUNS and subject.locate(act.start)[0].schema:
+                         or text[act.end:act.end + 2].strip()[:1] in ("'", '"', "$", "/"))
+    if _CLITIC.match(text, act.end) and text[act.end - 1:act.end].isalpha():
+        obj = True  # "cancele-o", "envíalo": the pronoun after the imperative is its object
+    if glued_script(act.word):
+        if glued_nominal(subject, s, act):
+            return False
+        obj = _glued_order(subject, s, act)
+    elif not act.word.isascii() and not obj:
+        # an inflected verb of another language carries its object in its ending or after it; after a copula the
+        # word is a state ("sind öffentlich zugänglich")
+        lead = text[max(s.start, act.start - 30):act.start].translate(BREAKS).split()
+        obj = not (lead and "aux" in word_concepts(lead[-1]))
+    if obj and nxt and nxt[0] in _PRONOUNS and subject.locate(act.start)[0].schema:
         return False  # "send it raw" in a parameter's description: "it" is the value passed
     if any(not h.concepts.isdisjoint(("byproduct", "model")) and h.start < act.start for h in s.hits):
         return True
@@ -355,3 +417,16 @@ def claimed_act(subject: Subject, surf: Surface) -> tuple[Sentence, ConceptHit] 
                     and _prose(subject, act) and not _in_list(subject, s, act) and not _own_tool(subject, surf, act):
                 return s, act
     return None
+
+
+_SWITCH = re.compile(r"`?([A-Za-z_][\w-]*)`?\s*(?:=|:)\s*(?:true|false|yes|no|on|off|1|0)\b", re.IGNORECASE)
+
+
+def own_switch(subject: Subject, s: Sentence, act: ConceptHit) -> bool:
+    """The act's clause sets one of the tool's own parameters ("覆盖已有文件需 overwrite=True", "deletes the source
+    when keep_source: false"): the schema offers the act as a choice, which is documented, not hidden."""
+    end = _CLAUSE.search(subject.text, act.end)
+    clause = subject.text[max(s.start, act.start - 60):end.start() if end and end.start() < s.end else s.end]
+    keys = {f.raw.lower() for f in subject.fields if f.kind == "key"
+            and f.path.startswith("inputSchema")}
+    return any(m.group(1).lower() in keys for m in _SWITCH.finditer(clause))

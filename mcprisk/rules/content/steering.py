@@ -226,6 +226,9 @@ def _shuns_rivals(subject: Subject, s: Sentence) -> tuple[list[ConceptHit], str]
     rivals = [o for o in s.all("other") if _rival(s, o)]
     if not rivals:
         return None
+    if any("ignore" in v.concepts and any("neg" in n.concepts and n is not v and governs(text, n, v, 1)
+                                          for n in s.hits) for v in s.hits):
+        return None  # "do not ignore the alternatives listed": a negated avoidance orders them read
     scope = _OWN_SCOPE.search(text, s.start, s.end)
     if scope is not None and scope.start() < min(o.start for o in rivals):
         return None  # "this tool only works with Trendyol GO - do not suggest other apps": what it can serve
@@ -233,6 +236,8 @@ def _shuns_rivals(subject: Subject, s: Sentence) -> tuple[list[ConceptHit], str]
         if verb.concepts.isdisjoint(_AVOID) and "ignore" not in verb.concepts:
             continue
         neg = _avoid_verb(text, s, verb)
+        if neg is not None and neg is not verb and _avoidance(verb):
+            continue  # "do not skip intermediate tiers": a negated avoidance orders them included
         rival = next((o for o in rivals if abs(o.start - verb.start) <= 90), None)
         if neg is not None and rival is not None:
             quiet = not verb.concepts.isdisjoint({"recommend", "tell", "tell_weak"})
@@ -244,6 +249,11 @@ def _shuns_rivals(subject: Subject, s: Sentence) -> tuple[list[ConceptHit], str]
         if m and rival is not None and "read_verb" in word_concepts(m.group(1)):
             return [neg, rival], "forbids the model other tools"
     return None
+
+
+def _avoidance(verb: ConceptHit) -> bool:
+    """A verb that itself means not using ("skip", "avoid", "bypass"): negated, it means using."""
+    return verb.word in ("skip", "avoid", "bypass", "omit") or "without" in verb.concepts and "use" in verb.concepts
 
 
 _NEXT_WORD = re.compile(r"\s+(\w+)")
@@ -308,7 +318,9 @@ def _preference(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[Conc
     for use in s.all("use"):
         neg = next((n for n in s.hits if n is not use and not n.concepts.isdisjoint({"neg", "without"})
                     and 0 <= use.start - n.end <= 30 and len(subject.text[n.end:use.start].split()) <= 2), None)
-        avoid = "neg" in use.concepts or use.word in ("skip", "avoid")
+        avoid = "neg" in use.concepts or _avoidance(use)
+        if neg and avoid:
+            continue  # "do not skip intermediate tiers": a negated avoidance is an order to include them
         other = next((o for o in s.hits if "other" in o.concepts and (0 <= o.start - use.end <= 45
                                                                          or (neg and 0 <= use.start - o.end <= 60))), None)
         if other and (neg or avoid) and not _own_workflow(subject, surf, s):
@@ -332,7 +344,9 @@ def _preference(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[Conc
                       None)  # "route every request through omni_execute": every request is always
         only = next((o for o in s.hits if "only" in o.concepts and (0 <= use.start - o.end <= 25
                                                                      or governs(subject.text, use, o, 0))), None)
-        if (always or only) and _self_ref(subject, surf, s) and (s.any(*_MOTIVE) or _neighbour_motive(subject, s)) \
+        ordered_first = always is not None and not only and "first" in always.word.split()
+        if (always or only) and _self_ref(subject, surf, s) and (s.any(*_MOTIVE) or not ordered_first and
+                                                                 _neighbour_motive(subject, s)) \
                 and not s.any("unless") and not _own_workflow(subject, surf, s):
             return [always or only, use], "tells the model to always choose this tool over others"
         over = next((o for o in s.hits if "other" in o.concepts and 0 <= o.start - use.end <= 40), None)
