@@ -181,8 +181,10 @@ def load_legacy(folder: Path, split: str) -> list[LabelledServer]:
 
 def launch_command(server: str, origin: str) -> list[str]:
     """The public launch command of a labelled server, as an operator's client config would hold it:
-    ``npx -y pkg@1.2.3 [args]`` for npm, ``uvx pkg@1.2.3`` for PyPI, the program for a repository."""
-    m = re.match(r"introspected\s+(\S+)((?:\s+--?\S+(?:\s+[^\s(-]\S*)?)*)", origin)
+    ``npx -y pkg@1.2.3 [args]`` for npm, ``uvx pkg@1.2.3`` for PyPI (``npx -y @scope/pkg`` when the origin
+    names the package without a version), the program for a repository."""
+    m = re.match(r"introspected\s+(\S+)((?:\s+--?\S+(?:\s+[^\s(-]\S*)?)*)", origin) or \
+        re.match(r"(?:npm|pypi):(\S+)()(?:\s|$)", origin)  # "npm:@scope/pkg (tools/list, …)": listed, no version
     kind = server.split(":", 1)[0] if ":" in server else ""
     if m:
         package, args = m.group(1), m.group(2).split()

@@ -57,6 +57,9 @@ def test_launch_commands_are_the_published_ones():
     assert launch_command("npm:@acme/mcp", "introspected @acme/mcp@1.0.0 --tools=all") == [
         "npx", "-y", "@acme/mcp@1.0.0", "--tools=all"]
     assert launch_command("pypi:acme-mcp", "introspected acme-mcp@2.0") == ["uvx", "acme-mcp@2.0"]
+    assert launch_command("npm:@acme/mcp-server", "npm:@acme/mcp-server (tools/list, 9 tools)") == [
+        "npx", "-y", "@acme/mcp-server"]
+    assert launch_command("pypi:acme-mcp", "pypi:acme-mcp (tools/list, 2 tools)") == ["uvx", "acme-mcp"]
     assert launch_command("acme/acme-mcp-server", "acme/acme-mcp-server:src/server.py@abc") == ["acme-mcp-server"]
 
 
