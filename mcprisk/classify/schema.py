@@ -23,8 +23,8 @@ MUTATING = EFFECTS[1:]
 def schema_code(ctx: ToolContext) -> Iterable[Evidence]:
     """A parameter named ``command``, ``script``, ``code``, ``sql`` (or a query on a database server) runs
     whatever the caller supplies: destructive, and code execution. A query language restricted to reads
-    (the tool says SELECT or read-only and names no write) runs code that changes nothing: read-only,
-    still code execution."""
+    (the tool says SELECT or read-only, or names a language that only reads such as PromQL, and names no write)
+    runs code that changes nothing: read-only, still code execution."""
     if not ctx.code_params:
         return
     if ctx.read_only_queries:
@@ -42,7 +42,7 @@ def schema_consequences(ctx: ToolContext) -> Iterable[Evidence]:
     (``in_trash``, ``replace_content``) or a conflict policy that can upsert replaces what was there.
     A change that takes a ``comment`` or a ``notify`` switch tells other people about it (a comment that
     only explains the change does not). Value moved to a recipient the caller names cannot be called back, nor
-    can a market order (a ``side`` to buy or sell) once it fills. A put or a set of a whole document (a policy
+    can a market order (a ``side``, or a choice, to buy or sell) once it fills, nor the sale that closes a held position. A put or a set of a whole document (a policy
     document, a manifest) replaces the one there."""
     if ctx.reads:
         return
