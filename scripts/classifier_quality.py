@@ -2,9 +2,12 @@
 
     python scripts/classifier_quality.py                 # grouped 5-fold CV by server and by domain, and the fit
     python scripts/classifier_quality.py --misses        # also list the tuning part's misses (error analysis)
+    python scripts/classifier_quality.py --misses --promoted   # only the promoted servers' misses
 
-Only the development split is read here; the held-out split is measured by the test suite alone
-(``tests/test_classifier_quality.py``), so nobody tunes against it by accident. The development split is
+Only the development split is read here; the held-out splits are measured by the test suite alone
+(``tests/test_classifier_quality.py``), so nobody tunes against them by accident. The servers promoted into dev from
+the first held-out split (``promoted_from``) get their own line: their cross-validated figures, the sample of how
+servers labelled by other readers differ. The development split is
 further cut into a tuning part and a blind slice (``classifier_eval.blind_slice``): ``--misses`` lists the
 tuning part's misses only, so the blind slice's figures stay an estimate of servers not looked at.
 """
@@ -35,18 +38,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--misses", action="store_true", help="list the tuning part's misses (never the blind slice's)")
+    parser.add_argument("--promoted", action="store_true", help="with --misses: the promoted servers' misses only")
     args = parser.parse_args(argv)
     dev = load_split("dev")
+    promoted = {s.slug for s in dev if s.promoted_from}
     for by in ("server", "domain"):
         report = cross_validate(dev, k=args.folds, seed=args.seed, by=by)
         print(report.summary(f"[dev, {args.folds}-fold CV grouped by {by}]"))
+        if by == "server":
+            print(Report([p for p in report.predictions if p.server in promoted]).summary(
+                f"[dev, {args.folds}-fold CV grouped by server: the promoted servers' predictions]"))
     print(evaluate(dev).summary("[dev, fit]"))
     tuning, blind = blind_slice(dev)
     fit = evaluate(tuning)
     print(fit.summary("[dev, tuning part]"))
     print(evaluate(blind).summary("[dev, blind slice: never error-analysed]"))
     if args.misses:
-        print(_misses(fit))
+        print(_misses(Report([p for p in fit.predictions if p.server in promoted]) if args.promoted else fit))
     return 0
 
 

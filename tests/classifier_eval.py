@@ -1,14 +1,15 @@
 """Measure the classifier against hand-labelled tools of real servers, the way reviewers do: whole snapshots
 through ``assess()``, reading ``servers[].tools[].primary / effects / flags / confidence`` of the JSON report.
 
-Splits, kept apart: ``dev`` (used for error analysis while tuning), ``holdout`` (other servers' tools,
-labelled before any tuning, never used for error analysis: it measures how well the rules generalise) and
-``holdout2`` (servers collected and labelled later, after the learned reading was built, and measured once).
-Each split is read from two layouts (see ``tests/data/corpus/README.md``):
+Splits, kept apart: ``dev`` (used for error analysis while tuning) and the held-out splits (``holdout2``, and any
+further folder under ``tests/data/corpus/``: servers collected and labelled by readers who never saw the
+classifier, measured once per round, never error-analysed). The first held-out split, ``holdout``, was measured
+once per round for five rounds and then promoted into ``dev`` (its servers carry ``promoted_from``). Each split is
+read from two layouts (see ``tests/data/corpus/README.md``):
 
 - ``tests/data/corpus/<split>/<slug>.snapshot.json`` + ``<slug>.labels.jsonl``: a full snapshot as
   ``mcprisk inspect --json -o`` writes it, and one rubric label per tool;
-- the older JSON lines of ``tests/data/labelled/`` (dev) and ``tests/data/holdout/`` (holdout): tool
+- the older JSON lines of ``tests/data/labelled/`` (dev; ``promoted.jsonl`` came from ``holdout``): tool
   definitions with their labels, turned into a minimal snapshot per server launched the way the package
   is published (``npx -y pkg@1.2.3``, ``uvx pkg@1.2.3``).
 
@@ -40,9 +41,12 @@ from mcprisk.snapshot import Snapshot, item_from_wire, load_snapshots
 from mcprisk.specs import ServerSpec
 
 DATA = Path(__file__).resolve().parent / "data"
-LEGACY = {"dev": DATA / "labelled", "holdout": DATA / "holdout"}
+LEGACY = {"dev": DATA / "labelled"}
 CORPUS = DATA / "corpus"
-SPLITS = ("dev", "holdout", "holdout2")
+# A split is a folder under tests/data/corpus/; adding a held-out split is adding its name here.
+SPLITS = ("dev", "holdout2")
+HELD_OUT = tuple(s for s in SPLITS if s != "dev")
+PROMOTED_LEGACY = {"promoted.jsonl": "holdout"}  # legacy files of dev that came from a promoted split
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ class LabelledServer:
     split: str
     snapshot: Snapshot
     labels: Mapping[str, Label]
+    promoted_from: str = ""  # the held-out split it was measured in before it became development material
 
     @property
     def domain(self) -> str:
@@ -116,6 +121,18 @@ def _label(row: Mapping[str, Any], tool: str, domain: str | None = None) -> Labe
                  str(row.get("note") or ""))
 
 
+@functools.lru_cache(maxsize=1)
+def _promoted() -> dict[str, str]:
+    """slug -> the split a corpus server was promoted from, read off ``MANIFEST.jsonl``."""
+    out = {}
+    for line in (CORPUS / "MANIFEST.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            if row.get("promoted_from"):
+                out[row["slug"]] = row["promoted_from"]
+    return out
+
+
 def load_corpus(folder: Path, split: str) -> list[LabelledServer]:
     out = []
     for path in sorted(folder.glob("*.snapshot.json")):
@@ -129,17 +146,21 @@ def load_corpus(folder: Path, split: str) -> list[LabelledServer]:
         missing = sorted(set(labels) - {t.name for t in snaps[0].tools})
         if missing:
             raise ValueError(f"{slug}: labels for tools the snapshot does not have: {missing[:5]}")
-        out.append(LabelledServer(slug, split, snaps[0], labels))
+        out.append(LabelledServer(slug, split, snaps[0], labels, _promoted().get(slug, "")))
     return out
 
 
 def load_legacy(folder: Path, split: str) -> list[LabelledServer]:
     rows_by_server: dict[str, list[dict[str, Any]]] = {}
+    promoted: dict[str, str] = {}
     for path in sorted(folder.glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 r = json.loads(line)
-                rows_by_server.setdefault(r["server"].split(":", 1)[-1], []).append(r)
+                slug = r["server"].split(":", 1)[-1]
+                rows_by_server.setdefault(slug, []).append(r)
+                if path.name in PROMOTED_LEGACY:
+                    promoted[slug] = PROMOTED_LEGACY[path.name]
     out = []
     for slug, rows in rows_by_server.items():
         tools, labels = [], {}
@@ -153,14 +174,17 @@ def load_legacy(folder: Path, split: str) -> list[LabelledServer]:
             tools.append(item_from_wire("tools", raw, max_text_chars=100_000))
             labels[r["name"]] = _label(r["label"], r["name"], r.get("domain"))
         spec = ServerSpec.stdio(launch_command(rows[0]["server"], rows[0].get("origin") or ""))
-        out.append(LabelledServer(slug, split, Snapshot(server=spec, status="complete", tools=tuple(tools)), labels))
+        out.append(LabelledServer(slug, split, Snapshot(server=spec, status="complete", tools=tuple(tools)), labels,
+                                  promoted.get(slug, "")))
     return out
 
 
 def launch_command(server: str, origin: str) -> list[str]:
     """The public launch command of a labelled server, as an operator's client config would hold it:
-    ``npx -y pkg@1.2.3 [args]`` for npm, ``uvx pkg@1.2.3`` for PyPI, the program for a repository."""
-    m = re.match(r"introspected\s+(\S+)((?:\s+--?\S+(?:\s+[^\s(-]\S*)?)*)", origin)
+    ``npx -y pkg@1.2.3 [args]`` for npm, ``uvx pkg@1.2.3`` for PyPI (``npx -y @scope/pkg`` when the origin
+    names the package without a version), the program for a repository."""
+    m = re.match(r"introspected\s+(\S+)((?:\s+--?\S+(?:\s+[^\s(-]\S*)?)*)", origin) or \
+        re.match(r"(?:npm|pypi):(\S+)()(?:\s|$)", origin)  # "npm:@scope/pkg (tools/list, …)": listed, no version
     kind = server.split(":", 1)[0] if ":" in server else ""
     if m:
         package, args = m.group(1), m.group(2).split()
@@ -366,8 +390,11 @@ def blind_slice(servers: Sequence[LabelledServer], *, every: int = 5, seed: str 
     """(tuning servers, blind servers): every ``every``-th server in an order sorted by domain, then by a
     seeded hash of the slug, goes into the blind slice, so it spreads over domains in proportion. The blind
     slice is never error-analysed: its figures estimate how the rules tuned on the rest do on servers not
-    looked at. Changing ``seed`` draws a new slice (do so once the current one has been read)."""
-    order = sorted(servers, key=lambda s: (s.domain, hashlib.sha256(f"{seed}:{s.slug}".encode()).hexdigest()))
+    looked at. Changing ``seed`` draws a new slice (do so once the current one has been read). The draw is over
+    the servers that were always development material: promoted servers (``promoted_from``) join the tuning
+    part, so promoting a split leaves the blind slice's membership as it was."""
+    drawn = [s for s in servers if not s.promoted_from]
+    order = sorted(drawn, key=lambda s: (s.domain, hashlib.sha256(f"{seed}:{s.slug}".encode()).hexdigest()))
     blind = {s.slug for i, s in enumerate(order) if i % every == every // 2}
     return [s for s in servers if s.slug not in blind], [s for s in servers if s.slug in blind]
 

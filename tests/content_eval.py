@@ -133,10 +133,23 @@ def evaluate_part(path: Path, *, exclude_prefix: str | None = None, only_prefix:
     return evaluate_items(label, items)
 
 
-def real_servers() -> list[Snapshot]:
-    """Every real server of the dev set: the labelled tools grouped by server, plus corpus snapshots if present."""
+def _promoted() -> tuple[set[str], set[str]]:
+    """(legacy files, corpus slugs) promoted into dev from a held-out split (``promoted_from`` in the MANIFEST):
+    the content rules' real-server budget is measured on the servers they were tuned on, without them."""
+    manifest = DATA / "corpus" / "MANIFEST.jsonl"
+    rows = [json.loads(line) for line in manifest.read_text(encoding="utf-8").splitlines() if line.strip()] \
+        if manifest.is_file() else []
+    return {"promoted.jsonl"}, {r["slug"] for r in rows if r.get("promoted_from")}
+
+
+def real_servers(*, promoted: bool = False) -> list[Snapshot]:
+    """Every real server of the dev set the content rules were tuned on: the labelled tools grouped by server, plus
+    corpus snapshots if present (servers promoted from a held-out split into dev only with ``promoted``)."""
     by_server: dict[str, list[Any]] = defaultdict(list)
+    promoted_files, promoted_slugs = _promoted() if not promoted else (set(), set())
     for path in sorted(LABELLED.glob("*.jsonl")):
+        if path.name in promoted_files:
+            continue
         for line in path.read_text(encoding="utf-8").splitlines():
             if not line.strip():
                 continue
@@ -150,6 +163,8 @@ def real_servers() -> list[Snapshot]:
              for name, tools in sorted(by_server.items())]
     seen = {s.name for s in snaps}
     for path in sorted(CORPUS_DEV.glob("*.snapshot.json")) if CORPUS_DEV.is_dir() else ():
+        if path.name[: -len(".snapshot.json")] in promoted_slugs:
+            continue
         for snap in load_snapshots(path):
             if snap.name not in seen:
                 seen.add(snap.name)

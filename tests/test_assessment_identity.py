@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 import pytest
-from fleet import DEV, fleet
+from fleet import fleet, original_dev
 from report_support import check_golden
 
 from mcprisk import load_snapshot
@@ -46,7 +46,7 @@ def _lines(label: str, body: dict[str, Any]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def dev_snapshots():
-    return [load_snapshot(p) for p in sorted(DEV.glob("*.snapshot.json"))]
+    return [load_snapshot(p) for p in original_dev()]
 
 
 def test_dev_corpus_assessments_match_their_digests(dev_snapshots):

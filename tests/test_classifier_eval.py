@@ -57,6 +57,9 @@ def test_launch_commands_are_the_published_ones():
     assert launch_command("npm:@acme/mcp", "introspected @acme/mcp@1.0.0 --tools=all") == [
         "npx", "-y", "@acme/mcp@1.0.0", "--tools=all"]
     assert launch_command("pypi:acme-mcp", "introspected acme-mcp@2.0") == ["uvx", "acme-mcp@2.0"]
+    assert launch_command("npm:@acme/mcp-server", "npm:@acme/mcp-server (tools/list, 9 tools)") == [
+        "npx", "-y", "@acme/mcp-server"]
+    assert launch_command("pypi:acme-mcp", "pypi:acme-mcp (tools/list, 2 tools)") == ["uvx", "acme-mcp"]
     assert launch_command("acme/acme-mcp-server", "acme/acme-mcp-server:src/server.py@abc") == ["acme-mcp-server"]
 
 
@@ -81,7 +84,31 @@ def test_blind_slice_is_a_fixed_fifth_spread_over_domains():
     tuning, blind = blind_slice(dev)
     assert sorted(s.slug for s in tuning + blind) == sorted(s.slug for s in dev)
     assert not {s.slug for s in tuning} & {s.slug for s in blind}
-    assert abs(len(blind) - len(dev) / 5) <= 1
+    assert abs(len(blind) - len([s for s in dev if not s.promoted_from]) / 5) <= 1
     assert len({s.domain for s in blind}) >= len(blind) // 2
     assert [s.slug for s in blind] == [s.slug for s in blind_slice(dev)[1]]
     assert [s.slug for s in blind] != [s.slug for s in blind_slice(dev, seed="another")[1]]
+
+
+# The blind slice as drawn in round 2 and kept since: promoting a held-out split into dev must not change it.
+BLIND_SLUGS = frozenset("""
+@cocal/google-calendar-mcp @gongrzhe/server-gmail-autoauth-mcp @modelcontextprotocol/server-gdrive
+@neondatabase/mcp-server-neon @openbnb/mcp-server-airbnb @upstash/context7-mcp airtable-mcp-server
+awslabs.aws-api-mcp-server awslabs.eks-mcp-server mcp-atlassian mongodb-mcp-server npm-agent-infra__mcp-server-browser
+npm-clerk__agent-toolkit npm-gongrzhe__server-travelplanner-mcp npm-iterable__mcp npm-mcp-ssh-manager
+npm-mcpfun__mcp-server-ccxt npm-owine__unifi-protect-mcp npm-perplexity-ai__mcp-server npm-rollbar__mcp-server
+npm-serpstat__serpstat-mcp-server npm-shortcut__mcp npm-vapi-ai__mcp-server npm-vercel-mcp npm-zereight__mcp-gitlab
+pypi-awslabs.s3-tables-mcp-server pypi-duckduckgo-mcp-server pypi-mcp-for-blender pypi-opensearch-mcp-server-py
+replicate-mcp
+""".split())
+
+
+def test_blind_slice_membership_is_pinned():
+    """The blind slice is the same 30 servers it has been since it was drawn, whatever is promoted into dev; no
+    promoted server is in it."""
+    dev = load_split("dev")
+    _, blind = blind_slice(dev)
+    assert {s.slug for s in blind} == BLIND_SLUGS
+    assert not any(s.promoted_from for s in blind)
+    assert sum(s.promoted_from == "holdout" for s in dev) == 81  # 82, less mcp-obsidian (also in holdout2)
+

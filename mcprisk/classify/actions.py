@@ -12,7 +12,8 @@ from .context import ToolContext
 from .params import free_text
 from .lexicon import lexicon
 
-__all__ = ["automation_run", "console_input", "infrastructure_change", "page_action", "paid_crawl", "relocation_overwrite"]
+__all__ = ["automation_run", "console_input", "infrastructure_change", "page_action", "paid_crawl", "public_routing",
+           "relocation_overwrite"]
 
 MUTATING = EFFECTS[1:]
 
@@ -138,3 +139,20 @@ def paid_crawl(ctx: ToolContext) -> Iterable[Evidence]:
     if job:
         yield Evidence("EFF119", "schema", ", ".join(job[:3]), "a crawl or an AI extraction over pages is billed",
                        "high_cost")
+
+
+@rule("EFF121", "Changes what a public name points to")
+def public_routing(ctx: ToolContext) -> Iterable[Evidence]:
+    """Changing a DNS record or a domain's nameservers, or attaching a domain to a site or an app, changes what
+    everyone who looks the name up reaches: people outside the organisation see it at once. A new zone that no
+    registrar points to yet, or a lookup, changes nothing anyone sees."""
+    if ctx.reads or ctx.verb is None or ctx.verb_effect in (None, "read_only"):
+        return
+    routing = lexicon().public_routing
+    words = ctx.word_set
+    what = sorted(words & routing["names"]) or (sorted(ctx.nouns & routing["records"]) if "dns" in words else [])
+    if not what and ctx.verb in routing["attaching"] and ctx.nouns & routing["domains"]:
+        what = sorted(ctx.nouns & routing["domains"])
+    if what:
+        yield Evidence("EFF121", "name", ctx.tool.name, f"changes where a public name points ({what[0]})",
+                       "customer_visible")

@@ -85,7 +85,7 @@ class ToolContext:
     @functools.cached_property
     def read_only_queries(self) -> bool:
         """The code it runs is a query language restricted to reads: its name or opening says SELECT (or
-        read-only) and names no write."""
+        read-only), or names a language that can only read (PromQL, LogQL, SOQL), and names no write."""
         lex = lexicon()
         if not self.code_params or not all(p.replace("-", "_") in lex.params["query_code"] for p in self.code_params):
             return False
@@ -93,7 +93,8 @@ class ToolContext:
         # "read_query" in a name is the author's label; only the description saying so restricts the SQL it runs.
         says_read = re.search(r"\bselect\b", text, re.IGNORECASE) or \
             re.search(r"\bread (\w+ )?(quer|statement|cypher|sql)", self.opening, re.IGNORECASE) or \
-            any(p.search(self.lead) for p in lex.phrases["read_only"]) or (
+            any(p.search(self.lead) for p in lex.phrases["read_only"]) or \
+            set(split_words(text.lower())) & lex.objects["read_only_languages"] or (
                 # A read in a query language that only reads (PromQL, SOQL, a search DSL); SQL and Cypher can write.
                 self.verb_effect == "read_only" and not re.search(r"\b(sql|cypher|statements?)\b", text + " "
                                                                   + " ".join(self.code_params), re.IGNORECASE))

@@ -105,3 +105,9 @@ def flag_egress_by_effect(ctx: ToolContext, effects: frozenset[str]) -> Iterable
         yield Evidence("FLG206", "schema", ", ".join(carriers[:4]),
                        f"what it posts on {ctx.service.name} reaches people outside the organisation",
                        flag="external_egress")
+        return
+    if carriers and not ctx.word_set & lex.objects["no_data"] and ctx.verb_effect == "customer_visible":
+        # The name's verb itself sends or publishes (push, broadcast, post) and the call carries free text: the
+        # text reaches the people it is sent to, whoever they are.
+        yield Evidence("FLG206", "schema", ", ".join(carriers[:4]), f"a {ctx.verb} carries the text it is given to "
+                       "the people it reaches", flag="external_egress")

@@ -65,6 +65,7 @@ class Lexicon:
     page_actions: Mapping[str, frozenset[str]]  # submit | enter | send -> verbs, for tools acting in a live page
     live_page: Mapping[str, frozenset[str]]  # params | words | names that show a tool acts in a live page
     console_input: Mapping[str, frozenset[str]]  # verbs | words | places that show a tool types into a shell
+    public_routing: Mapping[str, frozenset[str]]  # names | records | domains | attaching: what a public name points to
     noun_effects: Mapping[str, str]
     objects: Mapping[str, frozenset[str]]  # category -> words
     kinds: Mapping[str, Mapping[str, str]]  # category -> word -> the kind it names (objects given as maps)
@@ -143,6 +144,7 @@ def parse_lexicon(raw: Mapping[str, Any]) -> Lexicon:
         page_actions=_sets(raw.get("page_actions", {})),
         live_page=_sets(raw["live_page"]),
         console_input=_sets(raw["console_input"]),
+        public_routing=_sets(raw["public_routing"]),
         noun_effects={w: e for e in EFFECTS for w in raw["noun_effects"].get(e, [])},
         objects=_sets({k: v for k, v in raw["objects"].items() if not isinstance(v, Mapping)}),
         kinds={k: {str(w): str(kind) for w, kind in v.items()} for k, v in raw["objects"].items() if isinstance(v, Mapping)},

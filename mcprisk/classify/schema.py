@@ -23,8 +23,8 @@ MUTATING = EFFECTS[1:]
 def schema_code(ctx: ToolContext) -> Iterable[Evidence]:
     """A parameter named ``command``, ``script``, ``code``, ``sql`` (or a query on a database server) runs
     whatever the caller supplies: destructive, and code execution. A query language restricted to reads
-    (the tool says SELECT or read-only and names no write) runs code that changes nothing: read-only,
-    still code execution."""
+    (the tool says SELECT or read-only, or names a language that only reads such as PromQL, and names no write)
+    runs code that changes nothing: read-only, still code execution."""
     if not ctx.code_params:
         return
     if ctx.read_only_queries:
@@ -42,7 +42,7 @@ def schema_consequences(ctx: ToolContext) -> Iterable[Evidence]:
     (``in_trash``, ``replace_content``) or a conflict policy that can upsert replaces what was there.
     A change that takes a ``comment`` or a ``notify`` switch tells other people about it (a comment that
     only explains the change does not). Value moved to a recipient the caller names cannot be called back, nor
-    can a market order (a ``side`` to buy or sell) once it fills. A put or a set of a whole document (a policy
+    can a market order (a ``side``, or a choice, to buy or sell) once it fills, nor the sale that closes a held position. A put or a set of a whole document (a policy
     document, a manifest) replaces the one there."""
     if ctx.reads:
         return
@@ -55,10 +55,14 @@ def schema_consequences(ctx: ToolContext) -> Iterable[Evidence]:
         # Value sent to an address or account the caller names is gone once it arrives.
         yield Evidence("EFF107", "schema", ", ".join(recipients[:3]), "moves value to a recipient the caller names: "
                        "it cannot be called back", "destructive")
-    sides = ctx.has_param("trade_side")
-    if sides and ctx.verb in lex.verb_groups["creation"] and ctx.nouns & lex.objects["market_orders"]:
+    sides = ctx.has_param("trade_side") or _buy_or_sell(ctx)
+    placing = ctx.verb in lex.verb_groups["creation"] or ctx.verb in lex.objects["market_orders"]  # "order", "trade"
+    if sides and placing and ctx.nouns & lex.objects["market_orders"]:
         yield Evidence("EFF107", "schema", sides[0], "places a market order: a fill moves money for good",
                        "destructive")
+    elif ctx.verb in lex.verb_groups["liquidating"] and ctx.nouns & lex.objects["held_positions"]:
+        yield Evidence("EFF107", "name", ctx.tool.name, "closing a held position sells it: a fill moves money for "
+                       "good", "destructive")
     documents = [p for p in ctx.has_param("whole_document") if ctx.param_depth.get(p, 0) == 0]
     if documents and ctx.verb in lex.verb_groups["whole_put"]:
         yield Evidence("EFF107", "schema", documents[0], f"a {ctx.verb} of a whole document replaces the one there",
@@ -91,6 +95,16 @@ def schema_consequences(ctx: ToolContext) -> Iterable[Evidence]:
         m = re.search(r"\b(upsert|overwrite|replace|update)\b", values, re.IGNORECASE)
         if m:
             yield Evidence("EFF107", "schema", f"{name}={m.group(1)}", "can replace existing records", "destructive")
+
+
+def _buy_or_sell(ctx: ToolContext) -> list[str]:
+    """Top-level parameters whose choices are to buy or to sell (``action: BUY | SELL``): the side of a trade."""
+    out = []
+    for name, schema in ctx.params.items():
+        values = schema.get("enum") if ctx.param_depth.get(name, 0) == 0 else None
+        if values and {"buy", "sell"} <= {str(v).lower() for v in values}:
+            out.append(name)
+    return out
 
 
 def _explains(schema: Mapping[str, Any]) -> bool:

@@ -82,9 +82,16 @@ def _shared_workspace(tools: Sequence[Tool]) -> bool:
 
 
 def _match_service(package: frozenset[str], instructions: set[str], tool_prefix: set[str]) -> ServiceMatch | None:
+    """The first service the server's words name (strong or weak, see ``ServiceMatch``). A distinctive word that
+    heads a compound whose first word names another kind of service ("memory-keeper": a keeper of memory, not the
+    password manager) is not firm: the match is weak unless the instructions or the tool names repeat it."""
     lex = lexicon()
     common = lex.objects["common_nouns"]
     weak: ServiceMatch | None = None
+    named_by: dict[str, Service] = {}
+    for names, service in lex.services:
+        for w in package & names:
+            named_by.setdefault(w, service)
     for names, service in lex.services:
         in_package, in_tools, in_text = package & names, tool_prefix & names, instructions & names
         named = in_package | in_tools
@@ -93,7 +100,10 @@ def _match_service(package: frozenset[str], instructions: set[str], tool_prefix:
         where = "package" if in_package else "tool names"
         distinctive = named - common
         if distinctive or len(named | in_text) >= 2 or named & in_text:
-            return ServiceMatch(service, True, tuple(sorted(named | in_text)), where)
+            headed = {w for w, other in named_by.items() for d in distinctive
+                      if other is not service and f"{w}_{d}" in package}
+            firm = not headed or bool(in_text or in_tools or len(named) >= 2)
+            return ServiceMatch(service, firm, tuple(sorted(named | in_text)), where)
         if weak is None:
             weak = ServiceMatch(service, False, tuple(sorted(named)), where)
     return weak

@@ -44,12 +44,12 @@ class Settings:
     steps: int = 100
     rate: float = 0.05
     without_rules: float = 0.5  # weight of a second copy of each example with the rules' features removed
-    # Picked by 5-fold CV grouped by server within the tuning part (scripts/train_classifier_model.py --pick): once
-    # the rules read kinds of wording better, no raise of an effect beat the rules alone (raising to destructive at
-    # 0.4, the earlier pick, cost exact readings with no gain in recall), nor did adding the code or credential flags.
-    raise_at: tuple[tuple[str, float], ...] = ()  # effect -> probability (absent: never)
-    flag_at: tuple[tuple[str, float], ...] = (("private_data", 0.8), ("untrusted_content", 0.6),
-                                              ("external_egress", 0.6))  # flag -> probability (absent: never)
+    # Picked by 5-fold CV grouped by server within the tuning part (scripts/train_classifier_model.py --pick). Round 6,
+    # with the first held-out split promoted into dev (202 tuning servers instead of 121): raising to high_cost at
+    # 0.3 and to destructive at 0.9 now beats the rules alone, and the flags' thresholds moved.
+    raise_at: tuple[tuple[str, float], ...] = (("high_cost", 0.3), ("destructive", 0.9))  # effect -> probability
+    flag_at: tuple[tuple[str, float], ...] = (("private_data", 0.5), ("untrusted_content", 0.5),
+                                              ("external_egress", 0.7))  # flag -> probability (absent: never)
 
 
 DEFAULTS = Settings()
