@@ -60,15 +60,16 @@ FLOORS = {
                                                      "external_egress": 0.55, "code_execution": 0.68,
                                                      "credential_access": 0.59},
                        ann_precision_min=0.0),
-    # A third held-out split (62 servers, 1,056 tools: 30 npm, 32 PyPI), collected and labelled on 7 December 2026 by
-    # two readers who never saw the classifier's code or output. Measured once before round 6 (round 5): 0.821 exact,
-    # 0.057 under, 0.010 while high, 0.868 destructive recall, 0.953 mutating precision; flag F1 .81/.51/.66/.70/.56.
-    # Round 6 (below): 0.823, 0.055, 0.010, 0.868, 0.953; flag F1 .83/.54/.63/.70/.56. Annotation accusations at high:
-    # ANN001 1 true, ANN002 2 true and 1 false (not floored).
-    "holdout3": Floors(1000, under_max=0.057, under_high_max=0.011, destructive_recall_min=0.86, precision_min=0.945,
-                       exact_min=0.815, flag_f1_min={"private_data": 0.82, "untrusted_content": 0.53,
-                                                     "external_egress": 0.62, "code_execution": 0.69,
-                                                     "credential_access": 0.55},
+    # A third held-out split (58 servers, 956 tools: 26 npm, 32 PyPI), collected and labelled on 7 December 2026 by
+    # two readers who never saw the classifier's code or output (four servers they took were already in dev under
+    # their package name and were dropped). Measured once with round 5: 0.827 exact, 0.052 under, 0.012 while high,
+    # 0.870 destructive recall, 0.949 mutating precision; flag F1 .82/.48/.65/.69/.52. Round 6 (below): 0.829,
+    # 0.050, 0.012, 0.870, 0.949; flag F1 .84/.51/.61/.69/.52. Annotation accusations at high: ANN001 1 true, ANN002
+    # 2 true and 1 false (not floored).
+    "holdout3": Floors(900, under_max=0.052, under_high_max=0.013, destructive_recall_min=0.86, precision_min=0.94,
+                       exact_min=0.82, flag_f1_min={"private_data": 0.83, "untrusted_content": 0.50,
+                                                    "external_egress": 0.60, "code_execution": 0.68,
+                                                    "credential_access": 0.51},
                        ann_precision_min=0.0),
 }
 
