@@ -38,8 +38,8 @@ from ..ruleinfo import evidence_code
 from .context import ToolContext
 from .lexicon import lexicon
 
-__all__ = ["DOUBT_AT", "LEARNED", "MODEL_FILE", "OUTPUTS", "Model", "active_model", "bucket", "consult", "decode", "encode",
-           "features", "packaged_model", "probabilities", "use_model"]
+__all__ = ["DOUBT_AT", "LEARNED", "MODEL_FILE", "OUTPUTS", "Model", "active_model", "bucket", "consult", "decode",
+           "encode", "features", "packaged_model", "probabilities", "use_model"]
 
 LEARNED = evidence_code("EFF120", "Learned reading", """A linear model trained on hand-labelled tools of public
     servers (name words, description words, schema shapes, annotation claims and the rules' own outputs) predicts a
