@@ -6,10 +6,8 @@ rules are wrong. It is consulted after the rules have decided, asymmetrically: i
 effect when it predicts a more severe one with enough probability (the confidence becomes ``contested``) and
 *add* a flag past a threshold, each with evidence naming the features that weighed most; it never lowers an
 effect or drops a flag. Its evidence carries a hint's weight (0.25), so it is never a witness of an annotation
-accusation, and it never makes a reading ``high``. It can keep one from being ``high``: when it puts more than
-``DOUBT_AT`` on any effect more severe than the rules' primary, it doubts the rules upward, and a ``high`` reading
-becomes ``medium`` (effects and flags unchanged), since two agreeing sources the model has seen fail on other servers
-are not enough to act on without a look.
+accusation, and it never makes a reading ``high``; it keeps one from ``high`` when it puts more than ``DOUBT_AT`` on
+an effect more severe than the rules' primary (``medium``, effects and flags unchanged: it doubts the rules upward).
 
 Features are strings hashed with CRC-32 (stable across processes, unlike ``hash()``) into a fixed number of
 buckets; inference is a sum of weight rows in pure Python. The weights ship in
@@ -49,9 +47,8 @@ LEARNED = evidence_code("EFF120", "Learned reading", """A linear model trained o
 
 MODEL_FILE = "classifier_model.json"
 OUTPUTS: tuple[str, ...] = (*EFFECTS, *FLAGS)
-# Probability of an effect more severe than the rules' primary above which a ``high`` reading becomes ``medium``:
-# picked by 5-fold CV grouped by server on dev (under-classified while ``high`` against the share of exact readings
-# that stay ``high``; see the README's risk-model section).
+# A more severe effect's probability above which ``high`` becomes ``medium``: picked by 5-fold CV grouped by server
+# on dev (under-classified while ``high`` against the exact readings that stay ``high``; see the README).
 DOUBT_AT = 0.01
 _OPENING_WORDS = 16  # the opening sentence's first words, where a tool says what it does
 _DESCRIPTION_WORDS = 24  # and the words of the rest of its lead (usage advice, what it returns)
@@ -285,8 +282,7 @@ def consult(ctx: ToolContext, ta: ToolAssessment, model: Model | None) -> ToolAs
 
 
 def _doubted(confidence: str, effects_p: Mapping[str, float], rank: int) -> str:
-    """``high`` becomes ``medium`` when the model puts more than ``DOUBT_AT`` on an effect more severe than the
-    rules' primary (of rank ``rank``): the rules' witnesses agree, but the model has seen such readings under-state."""
+    """``high`` becomes ``medium`` when the model doubts the rules' primary (of rank ``rank``) upward."""
     if confidence == "high" and any(effects_p[e] > DOUBT_AT for e in EFFECTS[rank + 1:]):
         return "medium"
     return confidence
