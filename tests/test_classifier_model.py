@@ -1,5 +1,6 @@
 """The learned reading beside the rules (mcprisk.classify.learned): the packaged weights, training, and how the
-weighing consults it (it raises and adds, explained in the evidence; it never lowers, never accuses)."""
+weighing consults it (it raises and adds, explained in the evidence; it never lowers, never accuses; its upward
+doubt keeps a reading from ``high``)."""
 
 from __future__ import annotations
 
@@ -111,6 +112,22 @@ def test_the_model_never_lowers_nor_drops():
     assert got.primary == rules.primary == "destructive"
     assert got.flags == rules.flags and got.confidence == rules.confidence
     assert not any(ev.rule == LEARNED.code for ev in got.evidence)
+
+
+def test_a_model_that_doubts_upward_keeps_a_reading_from_high():
+    """A reading the rules call ``high`` becomes ``medium`` when the model puts more than ``DOUBT_AT`` on a more
+    severe effect without raising the tool; effects, flags and evidence stay the rules'. A model sure of the rules'
+    reading leaves it ``high``."""
+    hinted = tool("list_widgets", "List the widgets in the catalogue.", annotations={"readOnlyHint": True})
+    with use_model(None):
+        rules = classify_tool(hinted, "shop")
+    with use_model(_pushing("n-1:widgets", "destructive", weight=1.0, raise_at=0.9)):
+        doubted = classify_tool(hinted, "shop")
+    with use_model(_pushing("n-1:widgets", "read_only", weight=30.0)):
+        sure = classify_tool(hinted, "shop")
+    assert rules.confidence == "high" and sure.confidence == "high"
+    assert doubted.confidence == "medium"
+    assert (doubted.effects, doubted.flags, doubted.evidence) == (rules.effects, rules.flags, rules.evidence)
 
 
 def test_a_learned_raise_accuses_no_annotation():

@@ -37,8 +37,10 @@ class Floors:
 
 # Round 6: the first held-out split promoted into dev (233 servers, 3,319 tools). The round-5 classifier measured
 # on the enlarged dev (CV by server): 0.845 exact, 0.038 under, 0.006 while high, 0.916 destructive recall, 0.909
-# mutating precision; flag F1 .88/.72/.72/.75/.61. The floors hold what round 6 reaches, a little below.
-_DEV = Floors(3300, under_max=0.036, under_high_max=0.005, destructive_recall_min=0.92, precision_min=0.905,
+# mutating precision; flag F1 .88/.72/.72/.75/.61. The floors hold what round 6 reaches, a little below. Since the
+# learned reading's upward doubt keeps a reading from high (learned.DOUBT_AT), under-classified while high is 0.001 by
+# server, 0.002 by domain and 0.000 fit (0.004, 0.004 and 0.002 before).
+_DEV = Floors(3300, under_max=0.036, under_high_max=0.003, destructive_recall_min=0.92, precision_min=0.905,
               exact_min=0.845, flag_f1_min={"private_data": 0.87, "untrusted_content": 0.72, "external_egress": 0.71,
                                            "code_execution": 0.74, "credential_access": 0.66},
               ann_precision_min=0.65, ann_true_min=9)

@@ -5,7 +5,8 @@ them make a decisive sum); 0.25 is a hint that only adds up. Effects with a deci
 When independent sources disagree, the more severe reading wins: a witness for an effect more severe
 than anything decided raises the tool to it, and the confidence says ``contested``. ``high`` means at
 least two independent sources support the primary effect, one of them decisively, and none reads the
-tool differently; an author's hint that a change destroys nothing is not one of the two. A tool nothing
+tool differently; an author's hint that a change destroys nothing is not one of the two (and the learned reading,
+consulted after, turns ``high`` into ``medium`` when it doubts the primary upward: ``learned.DOUBT_AT``). A tool nothing
 places, or whose definition could not be stored whole, is assumed at its worst, with ``low`` confidence.
 """
 
