@@ -127,19 +127,17 @@ def redacted(s: Sentence, secret: ConceptHit) -> bool:
 
 
 def first_match(subject: Subject, patterns: Sequence[tuple[re.Pattern[str], str]], *,
-                trigger: re.Pattern[str] | Trigger | None = None, examples: bool = False,
+                trigger: re.Pattern[str] | Trigger | None = None,
                 example: Callable[[str, re.Match[str]], bool] | None = None) -> Hit | None:
-    """The first pattern (in order) that matches the subject's text outside a mention (``examples``: nor anywhere
-    in a sentence an example marker opens; ``example``: nor where it says the match is shown as an example); a
-    subject the cheap ``trigger`` (a regex, or a ``mcprisk._literals.Trigger`` gated by its literals) does not match
-    is skipped without running the patterns."""
+    """The first pattern (in order) that matches the subject's text outside a mention (``example``: nor where it
+    says the match is shown as an example); a subject the cheap ``trigger`` (a regex, or a
+    ``mcprisk._literals.Trigger`` gated by its literals) does not match is skipped without running the patterns."""
     text = subject.text
     if trigger is not None and trigger.search(text) is None:
         return None
     for regex, meaning in patterns:
         for m in regex.finditer(text):
-            if mentioned(text, m.start()) or examples and in_example(text, m.start()) or \
-                    example is not None and example(text, m):
+            if mentioned(text, m.start()) or example is not None and example(text, m):
                 continue
             h = hit(subject, m.start(), m.end(), meaning)
             if h.field.identifier and len(h.field.norm.split()) < 4:

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._concepts import ConceptHit, Sentence, gates
-from ._hits import Hit, concept_hit, discusses, first_match, report
+from ._hits import Hit, concept_hit, discusses, first_match, in_example, report
 from ._surface import Subject, per_subject, surface
 
 INJECTION_REFS = ("OWASP MCP Top 10: MCP03 Tool Poisoning", "OWASP LLM01 Prompt Injection", "CWE-74")
@@ -143,6 +143,8 @@ _FLAG_BEFORE = re.compile(r"(?:^|\s)--?[a-z][\w-]*[ =]$")
 
 def shown_example(text: str, m: re.Match[str]) -> bool:
     """The tag or token is shown as an example (see above), not written to be read as a turn."""
+    if in_example(text, m.start()):
+        return True
     if _FLAG_BEFORE.search(text, max(0, m.start() - 40), m.start()):
         return True
     if m.group(0).startswith("<") and not m.group(0).startswith(("</", "<|")) and (
@@ -178,5 +180,5 @@ def fake_role_tags(ctx: RuleContext) -> Iterable[Finding]:
 
 @per_subject
 def role_tag_hit(subject: Subject) -> Hit | None:
-    return (first_match(subject, ROLE_TAGS, trigger=_ROLE_TRIGGER, examples=True, example=shown_example)
+    return (first_match(subject, ROLE_TAGS, trigger=_ROLE_TRIGGER, example=shown_example)
             or _message_example(subject))
