@@ -44,7 +44,7 @@ DATA = Path(__file__).resolve().parent / "data"
 LEGACY = {"dev": DATA / "labelled"}
 CORPUS = DATA / "corpus"
 # A split is a folder under tests/data/corpus/; adding a held-out split is adding its name here.
-SPLITS = ("dev", "holdout2", "holdout3")
+SPLITS = ("dev", "holdout2", "holdout3", "holdout4")
 HELD_OUT = tuple(s for s in SPLITS if s != "dev")
 PROMOTED_LEGACY = {"promoted.jsonl": "holdout"}  # legacy files of dev that came from a promoted split
 

@@ -76,6 +76,16 @@ FLOORS = {
                                                     "external_egress": 0.60, "code_execution": 0.68,
                                                     "credential_access": 0.51},
                        ann_precision_min=0.0),
+    # A fourth held-out split (50 servers, 982 tools: 20 npm, 30 PyPI), collected and labelled on 7 December 2026
+    # by two readers who never saw the classifier's code or output, while round 7 was written. Measured once with
+    # round 6 + the learned doubt (main before round 7): 0.786 exact, 0.060 under, 0.007 while high, 0.836
+    # destructive recall, 0.903 mutating precision; flag F1 .80/.49/.62/.63/.47. Annotation accusations at high:
+    # ANN001 2 false, ANN002 2 true and 2 false (not floored).
+    "holdout4": Floors(950, under_max=0.062, under_high_max=0.009, destructive_recall_min=0.83, precision_min=0.90,
+                       exact_min=0.78, flag_f1_min={"private_data": 0.79, "untrusted_content": 0.48,
+                                                    "external_egress": 0.61, "code_execution": 0.62,
+                                                    "credential_access": 0.46},
+                       ann_precision_min=0.0),
 }
 
 
