@@ -1,6 +1,6 @@
 """Train the content rules' learned reading (INJ018) and measure it by leaving authors out (deterministic).
 
-    python scripts/train_content_model.py            # train on every training part, write mcprisk/catalog/content_model.json
+    python scripts/train_content_model.py            # train on everything, write mcprisk/catalog/content_model.json
     python scripts/train_content_model.py --check    # train, and fail unless the shipped file has the same checksum
     python scripts/train_content_model.py --loao     # leave one author out: per part, rules vs rules + model
 
@@ -167,8 +167,8 @@ def table(rows: list[Row], probs: dict[int, float], rules: dict, at: float) -> l
     for i, r in enumerate(rows):
         if not r.part.startswith("real:"):
             items[(r.part, r.unit)].append(i)
-    lines = [f"threshold {at}", "| part | attacks | rules | model | rules + model | hard negatives | rules | rules + model |",
-             "|---|---|---|---|---|---|---|---|"]
+    head = "| part | attacks | rules | model | rules + model | hard negatives | rules | rules + model |"
+    lines = [f"threshold {at}", head, "|---|---|---|---|---|---|---|---|"]
     pooled = [0] * 7
     for part in (*PARTS, "pooled"):
         c = pooled if part == "pooled" else [0] * 7  # attacks: total, by rules, by model, by either; negatives:

@@ -35,7 +35,8 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-
 _ENDS = re.compile(r"[.!?;。！？；]+(?=\s|$)|\n+")
 _URL = re.compile(r"[a-z][a-z0-9+.-]*://|\bwww\.")
 _MAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
-_SECRET_PATH = re.compile(r"~/|\.ssh\b|\.env\b|id_rsa|\.aws\b|/etc/(passwd|shadow)|\.npmrc|\.netrc|\.kube|credentials\.json")
+_SECRET_PATH = re.compile(r"~/|\.ssh\b|\.env\b|id_rsa|\.aws\b|/etc/(passwd|shadow)|\.npmrc|\.netrc|\.kube|"
+                          r"credentials\.json")
 _IDENT = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 _PROSE = frozenset({"title", "description", "instructions", "unknown", "decoded"})
 _MEMO_LIMIT = 100_000

@@ -52,7 +52,12 @@ def use_model(model: TextModel | None) -> Iterator[None]:
         _ACTIVE.reset(token)
 
 
-def _score(subject: Subject, model: TextModel) -> tuple[float, Hit] | None:
+@per_subject
+def learned_hit(subject: Subject) -> Hit | None:
+    """The decisive sentence of a subject the model flags (the one whose own words weigh most), or None."""
+    model = active_model()
+    if model is None:
+        return None
     p = model.probability(subject_buckets(subject.kind, ((f.kind, f.norm) for f in subject.fields), subject.concepts))
     if p < model.threshold:
         return None
@@ -65,15 +70,7 @@ def _score(subject: Subject, model: TextModel) -> tuple[float, Hit] | None:
     if best is None:
         return None
     _, f, a, b = best
-    return p, Hit(subject, f, a, b, f"reads like text planted for the model (learned reading, p {p:.2f})")
-
-
-@per_subject
-def learned_hit(subject: Subject) -> Hit | None:
-    """The decisive sentence of a subject the model flags (the one whose own words weigh most), or None."""
-    model = active_model()
-    got = _score(subject, model) if model is not None else None
-    return got[1] if got else None
+    return Hit(subject, f, a, b, f"reads like text planted for the model (learned reading, p {p:.2f})")
 
 
 @finding_rule(LEARNED_CODE, "Text that reads like a planted attack (learned reading)", likelihood=2, impact=3,
@@ -95,6 +92,9 @@ def alone(findings: Iterable[Finding], rules: Mapping[str, Any]) -> list[Finding
     """The findings without the learned reading's on a subject another hostile content rule already flagged: it
     is a witness for what the phrase rules missed, not a second opinion on what they found."""
     findings = list(findings)
-    flagged = {(f.server, f.subject) for f in findings if f.code != LEARNED_CODE
-               and getattr(rules.get(f.code), "family", None) == "content" and getattr(rules.get(f.code), "hostile", False)}
+    flagged = set()
+    for f in findings:
+        info = rules.get(f.code)
+        if f.code != LEARNED_CODE and getattr(info, "family", None) == "content" and getattr(info, "hostile", False):
+            flagged.add((f.server, f.subject))
     return [f for f in findings if f.code != LEARNED_CODE or (f.server, f.subject) not in flagged]
