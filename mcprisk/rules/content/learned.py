@@ -25,7 +25,7 @@ __all__ = ["LEARNED_CODE", "THRESHOLD", "active_model", "alone", "learned_hit", 
 LEARNED_CODE = "INJ018"
 # The probability at which a subject is flagged: picked on out-of-author predictions (leave one adversarial part out,
 # real servers in server-grouped folds; ``scripts/train_content_model.py --loao``, README).
-THRESHOLD = 0.95
+THRESHOLD = 0.98
 
 _NOT_SET = object()
 _ACTIVE: contextvars.ContextVar[Any] = contextvars.ContextVar("mcprisk_content_model", default=_NOT_SET)
