@@ -70,7 +70,7 @@ def learned_hit(subject: Subject) -> Hit | None:
     if best is None:
         return None
     _, f, a, b = best
-    return Hit(subject, f, a, b, f"reads like text planted for the model (learned reading, p {p:.2f})")
+    return Hit(subject, f, a, b, f"reads like text planted for the model (p {p:.2f})")
 
 
 @finding_rule(LEARNED_CODE, "Text that reads like a planted attack (learned reading)", likelihood=2, impact=3,
