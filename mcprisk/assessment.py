@@ -27,7 +27,7 @@ from .graph import build_graph, tool_credentials, tool_stores
 from .inventory import Inventory
 from .model import RESOLVED, SEVERITIES, Finding, Flow, PromptAssessment, ResourceAssessment, ToolAssessment
 from .rules import FINDING_RULES, RuleContext, find_flows, rule_info
-from .rules.content import corroborate, forget_primed, prime_subjects
+from .rules.content import forget_primed, prime_subjects, settle
 from .snapshot import Snapshot
 from .surfaces import assess_prompts, assess_resources
 
@@ -461,8 +461,8 @@ def assess(snapshots: Snapshot | Sequence[Snapshot], *, inventory: Inventory | N
         if same_snapshots:
             snapshot_found = list(_previous.snapshot_findings)
         else:
-            snapshot_found = corroborate(_run_rules(ctx, failures, [r for r in FINDING_RULES
-                                                                     if r.info.scope == "snapshots"]), rule_info())
+            snapshot_found = settle(_run_rules(ctx, failures, [r for r in FINDING_RULES
+                                                                if r.info.scope == "snapshots"]), rule_info())
         findings = snapshot_found + _run_rules(ctx, failures, [r for r in FINDING_RULES if r.info.scope != "snapshots"])
         placements, placement_found = _placements(snaps, tools, graph, inventory, postures, failures, _previous)
         findings.extend(placement_found)

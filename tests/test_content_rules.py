@@ -283,8 +283,9 @@ def test_registry_marks_every_content_rule_hostile_and_hygiene_not():
     for fn in CONTENT_RULES:
         assert fn.info.family == "content" and fn.info.hostile and len(fn.info.description) > 80
         assert fn.info.scope == "snapshots"
-        # Hidden, coercive or exfiltrating text is high or critical; padding alone (text pushed out of view) is medium.
-        assert fn.info.severity in (("medium",) if fn.info.code == "INJ016" else ("high", "critical"))
+        # Hidden, coercive or exfiltrating text is high or critical; padding alone (text pushed out of view) and the
+        # learned reading (a second witness, never do_not_use on its own) are medium.
+        assert fn.info.severity in (("medium",) if fn.info.code in ("INJ016", "INJ018") else ("high", "critical"))
     assert {c for c, i in info.items() if i.family == "hygiene"} == {"HYG001", "HYG002"}
     assert not any(info[c].hostile for c in ("HYG001", "HYG002"))
     assert "INJ005" not in info

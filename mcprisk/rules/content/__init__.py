@@ -6,7 +6,8 @@ concepts from the packaged multilingual lexicons (``_concepts``, ``mcprisk/catal
 INJ002 invisible characters, INJ003 terminal escapes, INJ004 encoded payloads, INJ006 shadowing, INJ007
 forged role tags, INJ008 concealment, INJ009 exfiltration, INJ010 recipient tampering, INJ011 cross-server
 coercion, INJ012 preference manipulation, INJ013 hidden side actions, INJ014 parameter poisoning, INJ015
-hidden markup, INJ016 padding, INJ017 confusable names. (INJ005 "oversized" moved to hygiene as HYG001.)
+hidden markup, INJ016 padding, INJ017 confusable names, INJ018 the learned reading (a linear model of hostile text,
+a second witness only where no other rule spoke: ``alone``). (INJ005 "oversized" moved to hygiene as HYG001.)
 Severity is graded by corroboration (``grading``): a lone visible phrase is medium, ``corroborate`` raises it when
 a second content rule fires on the same subject.
 
@@ -24,6 +25,10 @@ The contract for a rule module (what the engine offers, so a rule's cost stays i
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ...model import Finding
 from .._base import FindingRule
 from ._surface import forget_primed, prime_subjects, surface
 from .conceal import concealment
@@ -31,13 +36,14 @@ from .encoded import encoded_payload
 from .exfil import exfiltration, recipient_tampering
 from .grading import corroborate
 from .hidden import control_characters, hidden_markup, invisible_unicode, padding
+from .learned import alone, learned_reading
 from .names import confusable_name, shadowing
 from .override import fake_role_tags, instruction_override
 from .params import parameter_poisoning
 from .side import hidden_side_action
 from .steering import cross_tool_coercion, preference_manipulation
 
-__all__ = ["CONTENT_RULES", "corroborate", "forget_primed", "prime_subjects", "surface"]
+__all__ = ["CONTENT_RULES", "alone", "corroborate", "forget_primed", "prime_subjects", "settle", "surface"]
 
 CONTENT_RULES: tuple[FindingRule, ...] = (
     instruction_override,
@@ -56,4 +62,11 @@ CONTENT_RULES: tuple[FindingRule, ...] = (
     hidden_markup,
     padding,
     confusable_name,
+    learned_reading,
 )
+
+
+def settle(findings: Iterable[Finding], rules: Mapping[str, Any]) -> list[Finding]:
+    """The content findings of one run as reported: the learned reading only where no other hostile content rule
+    spoke (``alone``), then lone phrases raised where a second rule corroborates them (``corroborate``)."""
+    return corroborate(alone(findings, rules), rules)

@@ -1,0 +1,196 @@
+"""A learned reading of a subject's text: a small linear model over hashed words, read in pure Python.
+
+The phrase rules read what their authors thought of; the model reads every word, word pair, CJK character pair and
+a few shapes (an outside address, a secret path, another tool's identifier in prose, the concepts of the packaged
+lexicons and their pairs) of one subject's model-visible text, weighed by hostile and honest subjects of the
+adversarial corpus and of real servers (``scripts/train_content_model.py``). Features are hashed with CRC-32
+(stable across processes) into ``DIM`` buckets; a subject's score is the sum of its distinct buckets' weights.
+The weights ship in ``mcprisk/catalog/content_model.json``; a sentence's own features give its contribution, so
+the decisive span can be quoted.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import json
+import math
+import re
+import struct
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+__all__ = ["DIM", "MODEL_FILE", "TextModel", "bucket", "decode", "encode", "field_sentences", "packaged",
+           "sentence_features", "subject_buckets"]
+
+MODEL_FILE = "content_model.json"
+
+_TOKEN = re.compile(r"\w+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
+# Sentence ends in the normalised view (NFKC folds fullwidth stops to ASCII); a line break ends one too.
+_ENDS = re.compile(r"[.!?;。！？；]+(?=\s|$)|\n+")
+_URL = re.compile(r"[a-z][a-z0-9+.-]*://|\bwww\.")
+_MAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+_SECRET_PATH = re.compile(r"~/|\.ssh\b|\.env\b|id_rsa|\.aws\b|/etc/(passwd|shadow)|\.npmrc|\.netrc|\.kube|"
+                          r"credentials\.json")
+_IDENT = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+_PROSE = frozenset({"title", "description", "instructions", "unknown", "decoded"})
+_MEMO_LIMIT = 100_000
+_SECRET_HINT = re.compile(r"~/|ssh|\.env|id_rsa|aws|/etc/|npmrc|netrc|kube|credentials")
+DIM = 1 << 17  # buckets of hashed features
+
+
+def _words(text: str) -> list[str]:
+    """Unicode words; a run of CJK characters becomes its character pairs (a lone character, itself)."""
+    tokens = _TOKEN.findall(text)
+    if not _CJK.search(text):
+        return [("#" if t.isdigit() else t) for t in tokens]
+    out: list[str] = []
+    for tok in tokens:
+        if tok.isdigit():
+            out.append("#")
+            continue
+        pos = 0
+        for m in _CJK.finditer(tok):
+            if m.start() > pos:
+                out.append(tok[pos:m.start()])
+            run = m.group(0)
+            out += [run[i:i + 2] for i in range(max(1, len(run) - 1))]
+            pos = m.end()
+        if pos < len(tok):
+            out.append(tok[pos:])
+    return out
+
+
+def _shapes(text: str, kind: str) -> list[str]:
+    out = []
+    if kind == "decoded":
+        out.append("s:decoded")
+    if ("://" in text or "www." in text) and _URL.search(text):
+        out.append("s:url")
+    if "@" in text and _MAIL.search(text):
+        out.append("s:mail")
+    if _SECRET_HINT.search(text) and _SECRET_PATH.search(text):
+        out.append("s:secret-path")
+    if kind in _PROSE and "_" in text and _IDENT.search(text):
+        out.append("s:identifier")  # a tool or parameter named in prose
+    return out
+
+
+def sentence_features(text: str, kind: str) -> list[str]:
+    """The features of one sentence of a field of ``kind``: words, word pairs, and shapes (a name, key or value as
+    long as a sentence, an outside address, a secret path, an identifier in prose, decoded text)."""
+    words = _words(text)
+    out = ["w:" + w for w in words]
+    out += [f"b:{a} {b}" for a, b in zip(words, words[1:])]
+    if kind not in _PROSE and len(words) >= 5:
+        out.append(f"s:long-{kind}")  # a property name or a default as long as a sentence
+    return out + _shapes(text, kind)
+
+
+def bucket(feature: str) -> int:
+    """A feature's bucket: CRC-32 of its text (stable across processes and platforms) modulo ``DIM``."""
+    return next(iter(_buckets((feature,))))
+
+
+def _buckets(features: Iterable[str]) -> frozenset[int]:
+    memo = _BUCKETS
+    if len(memo) > _MEMO_LIMIT:
+        memo.clear()
+    out = set()
+    for f in features:  # a plain loop: every word of every string passes here
+        b = memo.get(f)
+        if b is None:
+            b = memo[f] = zlib.crc32(f.encode()) & (DIM - 1)
+        out.add(b)
+    return frozenset(out)
+
+
+_BUCKETS: dict[str, int] = {}
+Sentences = tuple[tuple[int, int, frozenset[int]], ...]
+_MEMO: dict[tuple[str, str], Sentences] = {}
+
+
+def field_sentences(norm: str, kind: str) -> Sentences:
+    """(start, end, buckets) of every sentence of one normalised string, memoised per distinct string."""
+    key = (kind, norm)
+    got = _MEMO.get(key)
+    if got is None:
+        if len(_MEMO) > _MEMO_LIMIT:
+            _MEMO.clear()
+        spans, pos = [], 0
+        for m in [*_ENDS.finditer(norm), None]:
+            end = len(norm) if m is None else m.end()
+            part = norm[pos:end]
+            if part.strip():
+                spans.append((pos + len(part) - len(part.lstrip()), end))  # from the sentence's first word
+            pos = end
+        got = _MEMO[key] = tuple((a, b, _buckets(sentence_features(norm[a:b], kind))) for a, b in spans)
+    return got
+
+
+def subject_buckets(kind: str, fields: Iterable[tuple[str, str]], concepts: Iterable[str]) -> set[int]:
+    """The distinct feature buckets of one subject: its fields' sentences (``fields``: (kind, normalised text)),
+    the concepts its text expresses and their pairs, and what kind of subject it is."""
+    out = set(_concept_buckets(frozenset(concepts)))
+    out.add(bucket("k:" + kind))
+    for fkind, norm in fields:
+        for _, _, buckets in field_sentences(norm, fkind):
+            out |= buckets
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _concept_buckets(concepts: frozenset[str]) -> frozenset[int]:
+    """The concepts and every pair of them (many subjects hold the same few concepts: kept per set)."""
+    cs = sorted(concepts)
+    return _buckets(["c:" + c for c in cs] + [f"cp:{a}+{b}" for i, a in enumerate(cs) for b in cs[i + 1:]])
+
+
+@dataclass(frozen=True)
+class TextModel:
+    """A binary linear model: ``weights[bucket]``, a bias, and the probability at which a subject is flagged."""
+
+    bias: float
+    weights: tuple[float, ...]
+    threshold: float
+    checksum: str = ""
+
+    def probability(self, buckets: Iterable[int]) -> float:
+        w = self.weights
+        z = self.bias + sum([w[b] for b in buckets])
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def contribution(self, buckets: Iterable[int]) -> float:
+        """What a part of the text adds to the logit (its distinct buckets)."""
+        w = self.weights
+        return sum([w[b] for b in buckets])
+
+
+def encode(bias: float, weights: Sequence[float], threshold: float) -> dict[str, Any]:
+    """The JSON form: weights as little-endian half floats, base64; a checksum over the rest."""
+    raw = struct.pack(f"<{len(weights)}e", *weights)
+    body = {"format": 1, "dim": len(weights), "bias": round(bias, 4), "threshold": threshold,
+            "weights": base64.b64encode(raw).decode("ascii")}
+    body["checksum"] = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    return body
+
+
+def decode(body: Mapping[str, Any]) -> TextModel:
+    """A model from its JSON form."""
+    raw = base64.b64decode(body["weights"])
+    weights = struct.unpack(f"<{len(raw) // 2}e", raw)
+    dim = int(body["dim"])
+    if len(weights) != dim or dim != DIM:
+        raise ValueError("the content model's weights do not match this version's dimension")
+    return TextModel(float(body["bias"]), weights, float(body["threshold"]), str(body.get("checksum", "")))
+
+
+@functools.cache
+def packaged() -> TextModel:
+    """The shipped model (``mcprisk/catalog/content_model.json``), read once."""
+    return decode(json.loads(resources.files("mcprisk.catalog").joinpath(MODEL_FILE).read_text(encoding="utf-8")))

@@ -1,0 +1,222 @@
+"""Train the content rules' learned reading (INJ018) and measure it by leaving authors out (deterministic).
+
+    python scripts/train_content_model.py            # train on everything, write mcprisk/catalog/content_model.json
+    python scripts/train_content_model.py --check    # train, and fail unless the shipped file has the same checksum
+    python scripts/train_content_model.py --loao     # leave one author out: per part, rules vs rules + model
+
+Unit: one subject's model-visible text (a tool with its schema strings, a prompt, a resource, a server's
+instructions). Positives: the target subjects of the hostile items of the adversarial parts ``dev`` and
+``heldout1`` ... ``heldout11`` (the later parts are held aside and never read here). Negatives: every subject of
+those parts' hard negatives, and every subject of the real dev servers (``content_eval.real_servers(promoted=True)``),
+of realfp half A and of holdout2 half A. Each adversarial part is one author, so ``--loao`` trains without part p
+(and without one of twelve server-grouped folds of the real servers) and scores what it left out: the threshold is
+picked on those out-of-author predictions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from content_eval import (ADVERSARIAL, SEVERITY_RANK, content_codes, holdout2_servers, load_items,  # noqa: E402
+                          real_servers, realfp_servers, server_snapshot)
+
+from mcprisk import assess  # noqa: E402
+from mcprisk.rules.content._surface import snapshot_subjects  # noqa: E402
+from mcprisk.rules.content._textmodel import DIM, MODEL_FILE, decode, encode, subject_buckets  # noqa: E402
+from mcprisk.rules.content.learned import LEARNED_CODE, THRESHOLD  # noqa: E402
+
+TARGET = ROOT / "mcprisk" / "catalog" / MODEL_FILE
+PARTS = ("dev", *(f"heldout{i}" for i in range(1, 12)))  # the training parts; never any other
+L2, STEPS, RATE, REAL = 1e-3, 150, 0.05, 1.0
+
+
+@dataclass(frozen=True)
+class Row:
+    """One subject: where it comes from (``part``: an adversarial part or ``real:<set>``), its item or server, its
+    fold (the part's index, or a server's hash), its features' buckets and whether it is hostile."""
+
+    part: str
+    unit: str
+    subject: str
+    fold: int
+    features: tuple[int, ...]
+    hostile: bool
+
+
+def _features(subject) -> tuple[int, ...]:
+    return tuple(sorted(subject_buckets(subject.kind, ((f.kind, f.norm) for f in subject.fields), subject.concepts)))
+
+
+def adversarial_rows() -> list[Row]:
+    rows = []
+    for i, part in enumerate(PARTS):
+        for item in load_items(ADVERSARIAL / part):
+            target = item.get("target") or {}
+            for snap in map(server_snapshot, item["servers"]):
+                for s in snapshot_subjects(snap):
+                    is_target = s.server == target.get("server") and s.name == target.get("subject")
+                    if item["hostile"] and not is_target:
+                        continue
+                    rows.append(Row(part, item["id"], f"{s.server}/{s.name}", i, _features(s), item["hostile"]))
+    return rows
+
+
+def real_sets() -> dict[str, list]:
+    return {"real-dev": real_servers(promoted=True), "holdout2-A": holdout2_servers("A"),
+            "realfp-A": realfp_servers("A")}
+
+
+def server_fold(name: str) -> int:
+    return int(hashlib.sha256(("content-model:" + name).encode()).hexdigest(), 16) % len(PARTS)
+
+
+def real_rows() -> list[Row]:
+    return [Row("real:" + label, snap.name, f"{s.server}/{s.name}", server_fold(snap.name), _features(s), False)
+            for label, snaps in real_sets().items() for snap in snaps for s in snapshot_subjects(snap)]
+
+
+def fit(rows: list[Row], threshold: float = THRESHOLD) -> dict:
+    """The JSON body of a model fitted on ``rows``: logistic regression, classes weighed equally, full-batch Adam
+    with L2 from zero weights, fixed steps (numpy; the same rows give the same checksum)."""
+    import numpy as np
+
+    ri, ci = [], []
+    for i, r in enumerate(rows):
+        ri += [i] * len(r.features)
+        ci += r.features
+    ri, ci = np.asarray(ri, dtype=np.int64), np.asarray(ci, dtype=np.int64)
+    y = np.asarray([1.0 if r.hostile else 0.0 for r in rows])
+    # hostile and honest weigh half each; an honest real subject weighs REAL times a hard negative
+    raw = np.asarray([1.0 if r.hostile or not r.part.startswith("real:") else REAL for r in rows])
+    sample = np.where(y > 0, 0.5 * raw / max(1.0, (raw * y).sum()), 0.5 * raw / max(1.0, (raw * (1 - y)).sum()))
+    n = len(rows)
+    w, bias = np.zeros(DIM), 0.0
+    m_w, v_w, m_b, v_b = np.zeros(DIM), np.zeros(DIM), 0.0, 0.0
+    b1, b2, eps = 0.9, 0.999, 1e-8
+    for step in range(1, STEPS + 1):
+        z = np.bincount(ri, weights=w[ci], minlength=n) + bias
+        p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+        d = (p - y) * sample
+        g_w = np.bincount(ci, weights=d[ri], minlength=DIM) + L2 * w
+        g_b = float(d.sum())
+        m_w = b1 * m_w + (1 - b1) * g_w
+        v_w = b2 * v_w + (1 - b2) * g_w * g_w
+        w -= RATE * (m_w / (1 - b1 ** step)) / (np.sqrt(v_w / (1 - b2 ** step)) + eps)
+        m_b = b1 * m_b + (1 - b1) * g_b
+        v_b = b2 * v_b + (1 - b2) * g_b * g_b
+        bias -= RATE * (m_b / (1 - b1 ** step)) / ((v_b / (1 - b2 ** step)) ** 0.5 + eps)
+    return encode(bias, w.tolist(), threshold)
+
+
+def build() -> dict:
+    """The shipped model: trained on every training part and every honest real subject."""
+    return fit(adversarial_rows() + real_rows())
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Leaving authors out
+
+
+def rules_alone(cache: Path | None) -> dict:
+    """Per adversarial item: found (hostile) / flagged (negative) by the rules without the model; per real set: the
+    subjects the rules flag. Kept in ``cache`` when given (the rules take minutes over every part)."""
+    if cache and cache.is_file():
+        return json.loads(cache.read_text(encoding="utf-8"))
+    codes = content_codes() - {LEARNED_CODE}
+    out: dict = {"items": {}, "real": {}}
+    for part in PARTS:
+        for item in load_items(ADVERSARIAL / part):
+            found = [f for f in assess([server_snapshot(s) for s in item["servers"]]).findings if f.code in codes]
+            t = item["target"]
+            out["items"][f"{part}/{item['id']}"] = any(
+                f.server == t["server"] and f.subject == t["subject"] and SEVERITY_RANK[f.severity] >= 1
+                for f in found) if item["hostile"] else bool(found)
+    for label, snaps in real_sets().items():
+        out["real"][label] = sorted({f"{f.server}/{f.subject}" for f in assess(snaps).findings if f.code in codes})
+    if cache:
+        cache.write_text(json.dumps(out), encoding="utf-8")
+    return out
+
+
+def out_of_author(rows: list[Row]) -> dict[int, float]:
+    """Every row's probability from a model trained without its fold (its author, or its server's fold)."""
+    probs: dict[int, float] = {}
+    for k in range(len(PARTS)):
+        model = decode(fit([r for r in rows if r.fold != k]))
+        for i, r in enumerate(rows):
+            if r.fold == k:
+                probs[i] = model.probability(r.features)
+        print(f"  fold {k} ({PARTS[k]}) done", file=sys.stderr)
+    return probs
+
+
+def table(rows: list[Row], probs: dict[int, float], rules: dict, at: float) -> list[str]:
+    """Per part and pooled at threshold ``at``: recall of the rules, the model and both (a hostile item is found by
+    the model when its target subject reaches ``at``); hard negatives flagged (any subject of the item); honest real
+    subjects flagged by the rules and added by the model."""
+    items: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        if not r.part.startswith("real:"):
+            items[(r.part, r.unit)].append(i)
+    head = "| part | attacks | rules | model | rules + model | hard negatives | rules | rules + model |"
+    lines = [f"threshold {at}", head, "|---|---|---|---|---|---|---|---|"]
+    pooled = [0] * 7
+    for part in (*PARTS, "pooled"):
+        c = pooled if part == "pooled" else [0] * 7  # attacks: total, by rules, by model, by either; negatives:
+        for (p, unit), idx in items.items():        # flagged by rules, by either, total
+            if p != part:
+                continue
+            ruled, modelled = rules["items"][f"{part}/{unit}"], any(probs[i] >= at for i in idx)
+            if rows[idx[0]].hostile:
+                c[0], c[1], c[2], c[3] = c[0] + 1, c[1] + ruled, c[2] + modelled, c[3] + (ruled or modelled)
+            else:
+                c[4], c[5], c[6] = c[4] + ruled, c[5] + (ruled or modelled), c[6] + 1
+        if part != "pooled":
+            pooled = [a + b for a, b in zip(pooled, c)]
+        n, neg = c[0], c[6]
+        lines.append(f"| {part} | {n} | {c[1] / n:.3f} | {c[2] / n:.3f} | {c[3] / n:.3f} | {neg} | "
+                     f"{c[4]} ({c[4] / neg:.1%}) | {c[5]} ({c[5] / neg:.1%}) |")
+    for label, flagged in rules["real"].items():
+        idx = [i for i, r in enumerate(rows) if r.part == "real:" + label]
+        ruled = set(flagged)
+        extra = sorted({rows[i].subject for i in idx if probs[i] >= at} - ruled)
+        lines.append(f"real {label}: {len(idx)} subjects; rules flag {len(ruled)}, the model adds {len(extra)} "
+                     f"({len(extra) / max(1, len(idx)):.2%})" + "".join(f"\n    + {s}" for s in extra))
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="compare with the shipped weights; write nothing")
+    parser.add_argument("--loao", action="store_true", help="leave one author out; write nothing")
+    parser.add_argument("--at", type=float, nargs="*", default=[THRESHOLD], help="thresholds to report (--loao)")
+    parser.add_argument("--rules-cache", type=Path, help="keep the rules' results here between runs (--loao)")
+    args = parser.parse_args(argv)
+    if args.loao:
+        rows = adversarial_rows() + real_rows()
+        rules = rules_alone(args.rules_cache)
+        probs = out_of_author(rows)
+        for at in args.at:
+            print("\n".join(table(rows, probs, rules, at)) + "\n")
+        return 0
+    body = build()
+    if args.check:
+        shipped = json.loads(TARGET.read_text(encoding="utf-8"))["checksum"]
+        print(f"trained {body['checksum']}\nshipped {shipped}")
+        return 0 if shipped == body["checksum"] else 1
+    TARGET.write_text(json.dumps(body, sort_keys=True, indent=0) + "\n", encoding="utf-8")
+    print(f"wrote {TARGET.relative_to(ROOT)} ({TARGET.stat().st_size:,} bytes), checksum {body['checksum']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
