@@ -130,8 +130,11 @@ def tools_section(a: Assessment, b: Budget) -> str:
                        for ta in tools_by_severity(a))
         return head + intro + _TOOLS_HEAD + rows + "</tbody></table></section>"
     parts = []
+    by_server: dict[str, list[Any]] = {}
+    for t in tools_by_severity(a):  # sorted once, grouped in one pass (not a sort of every tool per server)
+        by_server.setdefault(t.server, []).append(t)
     for snap in a.snapshots:  # one fold per server: a whole organisation's tools read server by server
-        tools = [t for t in tools_by_severity(a) if t.server == snap.name]
+        tools = by_server.get(snap.name, [])
         if not tools:
             continue
         mix = ", ".join(f"{n} {e.replace('_', ' ')}" for e in reversed(EFFECTS)

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from importlib import resources
 
 from confusable_homoglyphs import categories
@@ -202,30 +202,47 @@ def name_twins(surf: Surface) -> list[Twin]:
     cached = surf.memo.get("twins")
     if cached is not None:
         return cached
-    index: dict[str, list[tuple[str, str, str]]] = {}
+    entries: dict[str, list[tuple[str, str]]] = {}  # loose key -> (server, name) of every tool with that key
     for server, names in surf.tools_by_server.items():
         for n in names:
-            key = loose(n)
-            index.setdefault(key, []).append((server, n, key))
-            if len(key) >= 8:
-                for i in range(len(key)):
-                    index.setdefault(key[:i] + key[i + 1:], []).append((server, n, key))
-            if len(key) >= 10 and key.endswith(_PLURALS):
-                index.setdefault(key[:-2], []).append((server, n, key))
-    pairs: dict[tuple[str, str, str, str], Twin] = {}
+            entries.setdefault(loose(n), []).append((server, n))
+    index: dict[str, Any] = {}  # neighbour -> the key under it (a str), or the keys (a list, a key once per way in)
+    for key in entries:
+        neighbours = [key]
+        if len(key) >= 8:
+            neighbours += [key[:i] + key[i + 1:] for i in range(len(key))]
+        if len(key) >= 10 and key.endswith(_PLURALS):
+            neighbours.append(key[:-2])
+        for nb in neighbours:
+            got = index.get(nb)
+            if got is None:
+                index[nb] = key  # most neighbours hold one key: no list for them
+            elif type(got) is str:
+                index[nb] = [got, key]
+            else:
+                got.append(key)
+    pairs: dict[tuple[str, str, str, str], bool] = {}  # (server, tool, other server, other tool) -> same key
     close: dict[tuple[str, str], bool] = {}  # key pairs already compared: the same names recur on many servers
-    for group in index.values():
-        if len(group) < 2 or len(group) > 12 or len({g[0] for g in group}) < 2:
+    for got in index.values():
+        if type(got) is str:  # one key: its copies on several servers are exact twins
+            keys, group = (got,), entries[got]
+        else:
+            keys, group = got, [e for k in got for e in entries[k]]  # every tool under this neighbour, once per way in
+        if len(group) < 2 or len(group) > 12 or all(e[0] == group[0][0] for e in group):
             continue  # one server's names, or a key so generic that it joins a dozen names
-        for s1, n1, k1 in group:
-            for s2, n2, k2 in group:
-                if s1 != s2 and (s1, n1, s2, n2) not in pairs:
-                    near = close.get((k1, k2))
-                    if near is None:
-                        near = close[(k1, k2)] = damerau1(k1, k2) or plural(k1, k2)
-                    if near:
-                        pairs[(s1, n1, s2, n2)] = Twin(s1, n1, s2, n2, k1 == k2)
-    found = sorted(pairs.values(), key=lambda t: (t.server, t.tool, t.other_server, t.other_tool))
+        distinct = dict.fromkeys(keys)
+        for k1 in distinct:  # compared key by key: a key's copies on many servers share one answer
+            for k2 in distinct:
+                near = k1 == k2 or close.get((k1, k2))
+                if near is None:
+                    near = close[(k1, k2)] = damerau1(k1, k2) or plural(k1, k2)
+                if near:
+                    exact = k1 == k2
+                    for s1, n1 in entries[k1]:
+                        for s2, n2 in entries[k2]:
+                            if s1 != s2:
+                                pairs.setdefault((s1, n1, s2, n2), exact)
+    found = [Twin(*key, exact) for key, exact in sorted(pairs.items())]
     surf.memo["twins"] = found
     return found
 
