@@ -19,7 +19,7 @@ import argparse
 import hashlib
 import json
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +31,7 @@ from content_eval import (ADVERSARIAL, SEVERITY_RANK, content_codes, holdout2_se
 
 from mcprisk import assess  # noqa: E402
 from mcprisk.rules.content._surface import snapshot_subjects  # noqa: E402
-from mcprisk.rules.content._textmodel import DIM, MODEL_FILE, decode, encode, subject_buckets  # noqa: E402
+from mcprisk.rules.content._textmodel import DIM, MODEL_FILE, decode, encode, main_script, subject_buckets  # noqa: E402
 from mcprisk.rules.content.learned import LEARNED_CODE, THRESHOLD  # noqa: E402
 
 TARGET = ROOT / "mcprisk" / "catalog" / MODEL_FILE
@@ -50,10 +50,15 @@ class Row:
     fold: int
     features: tuple[int, ...]
     hostile: bool
+    script: str = "NONE"  # the main script of the subject's text (the model counts honest subjects per script)
 
 
 def _features(subject) -> tuple[int, ...]:
     return tuple(sorted(subject_buckets(subject.kind, ((f.kind, f.norm) for f in subject.fields), subject.concepts)))
+
+
+def _script(subject) -> str:
+    return main_script(f.norm for f in subject.fields)
 
 
 def adversarial_rows() -> list[Row]:
@@ -66,7 +71,8 @@ def adversarial_rows() -> list[Row]:
                     is_target = s.server == target.get("server") and s.name == target.get("subject")
                     if item["hostile"] and not is_target:
                         continue
-                    rows.append(Row(part, item["id"], f"{s.server}/{s.name}", i, _features(s), item["hostile"]))
+                    rows.append(Row(part, item["id"], f"{s.server}/{s.name}", i, _features(s), item["hostile"],
+                                    _script(s)))
     return rows
 
 
@@ -80,8 +86,8 @@ def server_fold(name: str) -> int:
 
 
 def real_rows() -> list[Row]:
-    return [Row("real:" + label, snap.name, f"{s.server}/{s.name}", server_fold(snap.name), _features(s), False)
-            for label, snaps in real_sets().items() for snap in snaps for s in snapshot_subjects(snap)]
+    return [Row("real:" + label, snap.name, f"{s.server}/{s.name}", server_fold(snap.name), _features(s), False,
+                _script(s)) for label, snaps in real_sets().items() for snap in snaps for s in snapshot_subjects(snap)]
 
 
 def fit(rows: list[Row], threshold: float = THRESHOLD) -> dict:
@@ -114,7 +120,8 @@ def fit(rows: list[Row], threshold: float = THRESHOLD) -> dict:
         m_b = b1 * m_b + (1 - b1) * g_b
         v_b = b2 * v_b + (1 - b2) * g_b * g_b
         bias -= RATE * (m_b / (1 - b1 ** step)) / ((v_b / (1 - b2 ** step)) ** 0.5 + eps)
-    return encode(bias, w.tolist(), threshold)
+    honest, hostile = Counter(r.script for r in rows if not r.hostile), Counter(r.script for r in rows if r.hostile)
+    return encode(bias, w.tolist(), threshold, {k: (honest[k], hostile[k]) for k in honest | hostile})
 
 
 def build() -> dict:

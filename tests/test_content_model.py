@@ -93,3 +93,22 @@ def test_the_model_is_silent_where_a_phrase_rule_spoke():
     assert learned_hit(subject) is not None  # the model alone would flag it
     codes = {f.code for f in assess([server_snapshot(srv)]).findings}
     assert "INJ001" in codes and LEARNED_CODE not in codes
+
+
+def test_the_model_is_no_witness_in_a_script_it_read_mostly_in_attacks():
+    """Where training held fewer than HONEST_PER_HOSTILE honest subjects per attack in the text's script, the model
+    abstains: the same attack is flagged when Latin script is covered and not when it is not."""
+    import dataclasses
+
+    from mcprisk.rules.content._textmodel import HONEST_PER_HOSTILE, main_script
+
+    model = packaged()
+    assert main_script([ATTACK]) == "LATIN" and main_script(["택배 배송 상태를 조회합니다"]) == "HANGUL"
+    assert model.covers("LATIN") and not model.covers("HANGUL")  # trained: 5 honest per attack vs fewer than 1
+    srv = server("parcels", tool("track_parcel", ATTACK))
+    covered = dataclasses.replace(model, by_script=(("LATIN", HONEST_PER_HOSTILE, 1),))
+    uncovered = dataclasses.replace(model, by_script=(("LATIN", HONEST_PER_HOSTILE - 1, 1),))
+    with use_model(covered):
+        assert _learned(srv)
+    with use_model(uncovered):
+        assert not _learned(srv)

@@ -18,16 +18,22 @@ import json
 import math
 import re
 import struct
+import unicodedata
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-__all__ = ["DIM", "MODEL_FILE", "TextModel", "bucket", "decode", "encode", "field_sentences", "packaged",
+__all__ = ["DIM", "HONEST_PER_HOSTILE", "MODEL_FILE", "TextModel", "bucket", "decode", "encode", "field_sentences", "main_script", "packaged",
            "sentence_features", "subject_buckets"]
 
 MODEL_FILE = "content_model.json"
+# How many honest training subjects per hostile one a script needs before the model is a witness on text in it.
+# Trained on attacks in many languages and honest text mostly in Latin script, the model would take a script seen
+# mostly in attacks for a sign: realfp2 (unseen, presumed honest) showed it flagging Korean tools at three times
+# the rate of Latin ones, with 31 honest and 42 hostile Korean subjects in training. Latin stands at about 5 to 1.
+HONEST_PER_HOSTILE = 2
 
 _TOKEN = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
@@ -159,6 +165,16 @@ class TextModel:
     weights: tuple[float, ...]
     threshold: float
     checksum: str = ""
+    # (script, honest, hostile) training subjects per main script of their text (empty: not counted)
+    by_script: tuple[tuple[str, int, int], ...] = ()
+
+    def covers(self, script: str) -> bool:
+        """Whether the model read enough honest text in ``script``, against the attacks it read in it, to be a
+        witness there (``HONEST_PER_HOSTILE``); a script it never read an attack in is covered."""
+        for name, honest, hostile in self.by_script:
+            if name == script:
+                return honest >= HONEST_PER_HOSTILE * hostile
+        return True
 
     def probability(self, buckets: Iterable[int]) -> float:
         w = self.weights
@@ -171,11 +187,30 @@ class TextModel:
         return sum([w[b] for b in buckets])
 
 
-def encode(bias: float, weights: Sequence[float], threshold: float) -> dict[str, Any]:
+def main_script(texts: Iterable[str], limit: int = 4000) -> str:
+    """The Unicode script most of the letters of ``texts`` are written in (the first word of a letter's Unicode
+    name: LATIN, CJK, HANGUL, CYRILLIC, ...; NONE without letters), over at most ``limit`` letters."""
+    counts: dict[str, int] = {}
+    seen = 0
+    for text in texts:
+        for ch in text:
+            if ch.isalpha():
+                name = unicodedata.name(ch, "OTHER").split(" ", 1)[0]
+                counts[name] = counts.get(name, 0) + 1
+                seen += 1
+                if seen >= limit:
+                    return max(counts, key=counts.__getitem__)
+    return max(counts, key=counts.__getitem__) if counts else "NONE"
+
+
+def encode(bias: float, weights: Sequence[float], threshold: float,
+           by_script: Mapping[str, tuple[int, int]] | None = None) -> dict[str, Any]:
     """The JSON form: weights as little-endian half floats, base64; a checksum over the rest."""
     raw = struct.pack(f"<{len(weights)}e", *weights)
     body = {"format": 1, "dim": len(weights), "bias": round(bias, 4), "threshold": threshold,
             "weights": base64.b64encode(raw).decode("ascii")}
+    if by_script is not None:  # script -> [honest, hostile] training subjects
+        body["by_script"] = {k: list(v) for k, v in sorted(by_script.items())}
     body["checksum"] = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
     return body
 
@@ -187,7 +222,8 @@ def decode(body: Mapping[str, Any]) -> TextModel:
     dim = int(body["dim"])
     if len(weights) != dim or dim != DIM:
         raise ValueError("the content model's weights do not match this version's dimension")
-    return TextModel(float(body["bias"]), weights, float(body["threshold"]), str(body.get("checksum", "")))
+    scripts = tuple(sorted((str(k), int(v[0]), int(v[1])) for k, v in (body.get("by_script") or {}).items()))
+    return TextModel(float(body["bias"]), weights, float(body["threshold"]), str(body.get("checksum", "")), scripts)
 
 
 @functools.cache
