@@ -12,7 +12,7 @@ from ...model import Evidence, Finding
 from .._base import make
 from ._concepts import ConceptHit, Sentence
 from ._surface import Field, Subject, raw_offsets, shown
-from .grading import LONE_PHRASE, capped, lone_phrase
+from .grading import graded
 
 __all__ = ["Hit", "concept_hit", "discusses", "first_match", "governs", "hit", "mentioned", "redacted", "report"]
 
@@ -147,8 +147,8 @@ def first_match(subject: Subject, patterns: Sequence[tuple[re.Pattern[str], str]
 
 
 def report(rule: Callable, hits: Iterable[Hit | None], what: str) -> Iterator[Finding]:
-    """One finding per subject: its first hit, quoted with field path and offset; further hits are counted. A lone
-    visible phrase is graded medium (``grading``)."""
+    """One finding per subject: its first hit, quoted with field path and offset; further hits are counted. Its
+    severity is capped by the kind of evidence its hits are (``grading``: a visible technique high, a phrase medium)."""
     by_subject: dict[tuple[str, str], list[Hit]] = {}
     for h in hits:
         if h is not None:
@@ -160,11 +160,8 @@ def report(rule: Callable, hits: Iterable[Hit | None], what: str) -> Iterator[Fi
         message = f"{what}: {h.meaning}{padded}, at {h.where}: “{h.quote}”{more}."
         info = rule.info  # type: ignore[attr-defined]
         ev = tuple(Evidence(info.code, _source(x.field), f"{x.where}: {x.quote}", x.meaning) for x in found[:3])
-        likelihood, impact = h.likelihood, h.impact
-        if all(lone_phrase(info.code, x) for x in found) and (
-                low := capped(likelihood or info.likelihood, impact or info.impact)) is not None:
-            (likelihood, impact), message = low, message + LONE_PHRASE  # every place is plain visible wording
-        yield make(rule, server=server, subject=name, message=message, evidence=ev, tools=h.subject.tool_keys,
+        likelihood, impact, note = graded(info.code, found, h.likelihood or info.likelihood, h.impact or info.impact)
+        yield make(rule, server=server, subject=name, message=message + note, evidence=ev, tools=h.subject.tool_keys,
                    likelihood=likelihood, impact=impact)
 
 

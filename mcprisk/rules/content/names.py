@@ -369,8 +369,8 @@ def shadowing(ctx: RuleContext) -> Iterable[Finding]:
     for twin in (*name_twins(surf), *_prompt_twins(surf)):
         subject = by_key.get((twin.server, twin.tool))
         if subject is not None and (twin.server, twin.tool) not in hits:
-            h = shadow_signal(subject, twin) or (_impersonation(subject, twin, params)
-                                                 if subject.kind == "tool" else None)
+            # a look-alike that copies the other tool or slips a letter says more than any claim beside it
+            h = (_impersonation(subject, twin, params) if subject.kind == "tool" else None) or shadow_signal(subject, twin)
             if h:
                 hits[(twin.server, twin.tool)] = h
     for key, subject in by_key.items():
