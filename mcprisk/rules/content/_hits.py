@@ -106,7 +106,7 @@ def discusses(subject: Subject, sentence: Sentence, bounded: bool = False) -> bo
             or DISCUSS.search(text, 0, min(len(text), 200)) is not None)
 
 
-_GAP_PUNCT = re.compile(r"[,;:()\[\]`\"“”«»]")
+_GAP_PUNCT = re.compile(r"[,;:()\[\]`\"“”«»|]")  # a pipe: the next cell of a table
 
 
 def governs(text: str, a: ConceptHit, b: ConceptHit, words: int) -> bool:

@@ -179,6 +179,10 @@ _DEFAULTED = re.compile(r"\b(?:defaults?|auto-?(?:use|fill|filled|populated?)|pr
                         r"standardwert|par défaut|por defecto|predefinido|predefinito)\b")
 
 
+# A switch's documented state before the hide word: "true hides the portal from customers", "when enabled, hides"
+_SWITCH_STATE = re.compile(r"(?:\btrue|\bfalse|\benabled|\bdisabled|\bif set|\bwhen set|\bon|\boff)\W{0,3}$")
+
+
 def _informs(text: str, s: Sentence, without: ConceptHit, ask: ConceptHit) -> bool:
     """"Skip that field and tell the user": the ask follows "and" with no negation of its own ("... y no lo menciones"
     still hides)."""
@@ -187,8 +191,9 @@ def _informs(text: str, s: Sentence, without: ConceptHit, ask: ConceptHit) -> bo
 
 
 def _filled_by_default(text: str, s: Sentence, neg: ConceptHit) -> bool:
-    """The value the model would ask for is filled by a default named just before the negation."""
-    return _DEFAULTED.search(text, max(s.start, neg.start - 60), neg.start) is not None
+    """The value the model would ask for is filled by a default named just before the negation (in its sentence or
+    the clause before it: "filled when the user omits the field; no need to ask")."""
+    return _DEFAULTED.search(text, max(0, neg.start - 60), neg.start) is not None
 
 
 def _asks_for_data(text: str, s: Sentence, ask: ConceptHit) -> bool:
@@ -272,7 +277,8 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
         return [next(h for h in s.hits if not h.concepts.isdisjoint({"user", "reply"}))], \
             "asks the model to hide something from the user"
     hides = [h for h in s.all("hide") if not any("neg" in n.concepts and 0 <= h.start - n.end <= 12 for n in s.hits)
-             and not _own_manner(text, h, own_verb) and not _names_blind_copy(text, s, h) and not _destination(text, s, h)]
+             and not _own_manner(text, h, own_verb) and not _names_blind_copy(text, s, h) and not _destination(text, s, h)
+             and not _SWITCH_STATE.search(text, max(0, h.start - 12), h.start)]  # "true hides the portal from ..."
     pair = next(((h, u) for h in hides for u in s.hits if not u.concepts.isdisjoint({"user", "reply"})
                  and abs(u.start - h.start) <= 90 and u is not h), None) or next(
         ((h, h) for h in hides if h.word.startswith(("keep", "should keep")) and (
