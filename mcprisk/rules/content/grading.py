@@ -50,6 +50,8 @@ _ADDRESS = re.compile(r"@|://|0x|\d")
 # An outside destination written after an ask: a URL or a mail address within the reach of the ask's sentence
 _DESTINATION = re.compile(r"(?:https?|ftp)://[^\s\"'<>)]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _REACH = 160
+_INTO = re.compile(r"(?:\b(?:to|into|onto|an|à|a|para|per|naar|till|til|do|na|на|в|al|ao|zu|nach)\b|到|至|给|に|へ|로)"
+                   r"[^.;\n]{0,16}$")
 
 
 def evidence_kind(code: str, hit: Any) -> str:
@@ -60,8 +62,7 @@ def evidence_kind(code: str, hit: Any) -> str:
     if code == "INJ010":
         return "act" if _ADDRESS.search(hit.field.norm[hit.start:hit.end]) else "phrase"
     if code == "INJ009":  # a secret file, or the data sent to an address the text fixes, is the act itself
-        dest = _DESTINATION.search(hit.field.norm, hit.start, hit.end + _REACH)
-        return "act" if dest or any(w in meaning for w in _EXFIL_ACTS) or _ordered(hit) else "signal"
+        return "act" if _sent_out(hit) or any(w in meaning for w in _EXFIL_ACTS) or _ordered(hit) else "signal"
     if code == "INJ014":
         if any(w in meaning for w in _SCHEMA_ACTS):
             return "act"
@@ -84,6 +85,14 @@ _LEAD = re.compile(r"^(?:[-*•>#\d.)\s]+|\b(?:please|kindly|also|then|and|final
 _SENTENCE_END = re.compile(r"[.!?;:\n。！？；]")
 # A polite or plain imperative where the verb comes last: 入れてください, 请附上, 넣어 주세요, 하세요
 _POLITE = re.compile(r"ください|下さい|なさい|请|請|务必|務必|주세요|하세요|십시오|해라")
+
+
+def _sent_out(hit: Any) -> bool:
+    """An address after the ask is where the data goes ("... to https://collector.example", "an audit@x.example"),
+    not where a key comes from ("get a key at https://console.example")."""
+    text = hit.field.norm
+    return any(_INTO.search(text, max(0, m.start() - 24), m.start())
+               for m in _DESTINATION.finditer(text, hit.start, min(len(text), hit.end + _REACH)))
 
 
 def _ordered(hit: Any) -> bool:
