@@ -256,7 +256,10 @@ def exfiltration(ctx: RuleContext) -> Iterable[Finding]:
     from such data (``https://x/?q={last_user_message}``, ``?key=$AWS_SECRET_ACCESS_KEY``); resources whose URI is a
     secret file. A tool's own credential ("pass your API key") counts only when the text has the model collect or
     sweep credentials; a clause that says what must not happen ("never paste a private key", "values are masked")
-    and a tool's summary of its own job ("Exports the conversation to a file") are not flagged."""
+    and a tool's summary of its own job ("Exports the conversation to a file") are not flagged, nor a move described
+    rather than ordered (a possibility, an attribute, a listed tool's job). Critical when it names a secret file,
+    sends to an address it fixes ("... to https://..."), builds an outside URL, or is stated as an order (it opens
+    its sentence, a polite imperative); otherwise high, a person reads it."""
     hits = (exfil_hit(s) for s in surface(ctx).subjects)
     yield from report(exfiltration, hits, "Exfiltration ask")
 

@@ -71,7 +71,8 @@ def hidden_markup(ctx: RuleContext) -> Iterable[Finding]:
     (``display:none``, zero font size, white or transparent text, ``hidden``), ``<template>`` blocks, Markdown
     comments (``[//]: # (...)``), link definitions whose title carries text, and tracking images whose URL
     carries data. Documentation that only names the syntax (``<!-- ... -->``, "elements hidden with
-    display:none") is not flagged: the hidden part must hold three or more words."""
+    display:none") is not flagged: the hidden part must hold three or more words. Hidden text, or a tracking image carrying data,
+    is critical; a bare one-pixel image high."""
     hits = (next(_markup_hits(s), None) for s in surface(ctx).subjects)
     yield from report(hidden_markup, (h for h in hits if h), "Hidden markup")
 
@@ -154,7 +155,8 @@ def _shows_all(sequence: str, raw: str) -> bool:
 def control_characters(ctx: RuleContext) -> Iterable[Finding]:
     """ANSI/OSC escape sequences (7-bit and 8-bit), carriage returns that overwrite a line and other control
     characters rewrite what a reviewer's terminal shows: concealed text, a spoofed window title, a clipboard
-    write, a line printed over an order. Escape codes described in words ("ESC[31m") are not flagged."""
+    write, a line printed over an order. Escape codes described in words ("ESC[31m") are not flagged. A colour or a single stray control
+    character is high; concealed or same-colour text, a title, a clipboard write, a link or an overwritten line critical."""
     def hits() -> Iterator[Hit]:
         for s in surface(ctx).subjects:
             for f in s.fields:

@@ -361,7 +361,9 @@ def shadowing(ctx: RuleContext) -> Iterable[Finding]:
     server; a look-alike name that copies the other tool's parameters one for one or is a typing slip of it
     (``git_comit``); or a tool that titles itself with another server's tool name. A bare collision between honest
     servers (both expose ``search``, or ``list_projects`` beside ``list-projects``) is hygiene, reported as
-    HYG002."""
+    HYG002. A look-alike that copies the other
+    tool's parameters or is a typing slip of it is critical; a claim to replace or succeed the other high; praise
+    ("official", "verified") or a pointer to the other server medium."""
     surf = surface(ctx)
     by_key = {(s.server, s.name): s for s in surf.subjects if s.kind in ("tool", "prompt")}
     hits: dict[tuple[str, str], Hit] = {}

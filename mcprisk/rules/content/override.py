@@ -96,7 +96,9 @@ def instruction_override(ctx: RuleContext) -> Iterable[Finding]:
     task is ..."), in any of the seventeen languages of the concept lexicons, anywhere a server puts text (names and
     property names are read as words). Found by concepts, not sentences: an order to ignore next to the model's
     instructions, instructions declared void, a claim of precedence over them, new standing orders. Honest options
-    ("ignore_case", "overrides the default timeout") and a detector that quotes such phrases are not flagged."""
+    ("ignore_case", "overrides the default timeout") and a detector that quotes such phrases are not flagged, nor a
+    fact ("orders cannot be replaced"). In plain view alone it is high (a person reads it); hidden, encoded, a name
+    that also orders secrets out, or beside a second technique in its passage, critical."""
     hits = (override_hit(s) for s in surface(ctx).subjects)
     yield from report(instruction_override, hits, "Instruction override")
 

@@ -340,8 +340,10 @@ def parameter_poisoning(ctx: RuleContext) -> Iterable[Finding]:
     default, and a credential asked of the user on a tool whose own name and summary speak of no account or
     service (a weather tool requiring "the user's password"). A default URL on the server's own domain and
     ordinary template placeholders (``${name}``) are not flagged. Other property descriptions that ask for secrets
-    are INJ009's. An order written only in a property's visible description, naming no secret, outside address or
-    command, is graded medium unless another content finding stands on the subject."""
+    are INJ009's. A secret file or template, a command, an outside address, or a name or value that orders secrets,
+    the conversation or personal data out is critical; another order written as a name or a value, or an ask for a
+    secret in a property's text, high; other prose in a property's description medium. A property named for the
+    things to act on ("ids_to_add"), a value that may hold the prompt and a switch's description are not flagged."""
     hits = (next(_param_hits(s), None) or (_template_vars(s) if s.kind == "resource" else None)
             for s in surface(ctx).subjects)
     yield from report(parameter_poisoning, hits, "Parameter poisoning")

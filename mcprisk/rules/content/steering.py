@@ -116,7 +116,8 @@ def cross_tool_coercion(ctx: RuleContext) -> Iterable[Finding]:
     flagged. A documented
     integration without an order ("the rows can be passed to render_chart if the user wants") is not flagged; an
     order that sets, adds or opens something under a condition naming the tool ("when you use X, set amount to
-    ...") is."""
+    ...") is. In plain view alone it is high (one visible technique); hidden or
+    beside a second technique in its passage, critical."""
     surf = surface(ctx)
     hits = (next(_coercion_hits(s, surf), None) for s in surf.subjects)
     yield from report(cross_tool_coercion, hits, "Cross-server tool coercion")
