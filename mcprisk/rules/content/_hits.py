@@ -14,7 +14,7 @@ from ._concepts import ConceptHit, Sentence
 from ._surface import Field, Subject, raw_offsets, shown
 from .grading import graded
 
-__all__ = ["Hit", "concept_hit", "discusses", "first_match", "governs", "hit", "mentioned", "redacted", "report"]
+__all__ = ["Hit", "concept_hit", "described", "discusses", "first_match", "governs", "hit", "mentioned", "redacted", "report"]
 
 # Text that quotes or discusses an attack instead of making one: a detector's documentation, an example.
 MENTION = re.compile(r"(such as|requests? to|attempts? to|detect\w*|classif(?!ied\b)\w*|injection|e\.g\.|for example|"
@@ -104,6 +104,22 @@ def discusses(subject: Subject, sentence: Sentence, bounded: bool = False) -> bo
         return mention
     return (DISCUSS.search(text, sentence.start, sentence.end) is not None or mention
             or DISCUSS.search(text, 0, min(len(text), 200)) is not None)
+
+
+# A move that is a possibility ("you can provide", "could include"), an attribute ("a shared variable") or what a
+# listed tool does ("**describe_communications** → read full conversation history"): described, not ordered
+_MODAL = re.compile(r"\b(?:can|could|may|might|optionally|kann|kannst|können|puede|puedes|peut|pouvez|pode|podes|"
+                    r"può|puoi)\s+(?:also\s+|optionally\s+)?$")
+_ATTRIBUTE = re.compile(r"\b(?:a|an|the|its|their)\s+$")
+_LISTED_TOOL = re.compile(r"(?:^|\n)[^\n]*[a-z0-9]_[a-z0-9_]*\W{0,3}\s*(?:→|->|=>)\s*$")
+
+
+def described(text: str, start: int, word: str) -> bool:
+    """The verb at ``start`` is described rather than ordered: after a modal of possibility, as an attribute before
+    its noun, or as what a listed tool does."""
+    before = text[max(0, start - 60):start]
+    return (_MODAL.search(before) is not None or _LISTED_TOOL.search(before) is not None
+            or (word.endswith("ed") and _ATTRIBUTE.search(before) is not None))
 
 
 _GAP_PUNCT = re.compile(r"[,;:()\[\]`\"“”«»|]")  # a pipe: the next cell of a table

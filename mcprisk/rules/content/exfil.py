@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._concepts import BREAKS, ConceptHit, Sentence, gates, word_concepts
-from ._hits import Hit, concept_hit, discusses, hit, mentioned, redacted, report
+from ._hits import Hit, concept_hit, described, discusses, hit, mentioned, redacted, report
 from ._surface import Field, Subject, per_subject, surface
 from .conceal import flag_doc
 from .override import INJECTION_REFS
@@ -149,22 +149,6 @@ def _names_parameter(subject: Subject, secret: ConceptHit) -> bool:
     return "_" in token and any(f.path.endswith(f".properties.{token}(name)") for f in subject.fields)
 
 
-# A move that is a possibility ("you can provide", "could include"), an attribute ("a shared variable") or what a
-# listed tool does ("**describe_communications** → read full conversation history"): described, not ordered
-_MODAL = re.compile(r"\b(?:can|could|may|might|optionally|kann|kannst|können|puede|puedes|peut|pouvez|pode|podes|"
-                    r"può|puoi)\s+(?:also\s+|optionally\s+)?$")
-_ATTRIBUTE = re.compile(r"\b(?:a|an|the|its|their)\s+$")
-_LISTED_TOOL = re.compile(r"(?:^|\n)[^\n]*[a-z0-9]_[a-z0-9_]*\W{0,3}\s*(?:→|->|=>)\s*$")
-
-
-def _not_an_order(text: str, move: ConceptHit) -> bool:
-    """The move is described rather than ordered: after a modal of possibility, as an attribute before its noun, or
-    as what a listed tool does."""
-    before = text[max(0, move.start - 60):move.start]
-    return (_MODAL.search(before) is not None or _LISTED_TOOL.search(before) is not None
-            or (move.word.endswith("ed") and _ATTRIBUTE.search(before) is not None))
-
-
 _CALL = re.compile(r"\b(?:call|invoke|calling|invoking)\s+`?[a-z][a-z0-9]*(?:[_.-][a-z0-9]+)+`?\s+with\b")
 
 
@@ -203,7 +187,7 @@ def _exfil(subject: Subject, s: Sentence) -> tuple[list[ConceptHit], str] | None
                 continue  # "use cc for ...": the field is named, nothing is moved by it
             if subject.text[move.end:move.end + 1] == "(" or _literal_into(subject.text, move, secret):
                 continue  # "fetch() sends the page's cookies": a function named; 'include "json" in your prompt'
-            if _not_an_order(subject.text, move):
+            if described(subject.text, move.start, move.word):
                 continue  # "you can provide an environment variable", "a shared variable", "get_x → read history"
 
             if not strong and (not s.any("all", "hide", "source") or _own_domain(subject, secret)):

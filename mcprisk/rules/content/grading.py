@@ -13,10 +13,12 @@ Each hit is one of three kinds of evidence:
 * a **phrase** -- visible wording an honest author could write (a concealment, a side action, a recipient or
   preference phrase, a name twin that praises itself, an order in a parameter's prose). At most ``medium``.
 
-``report`` grades a finding by its strongest hit; ``corroborate`` raises a capped finding back to its rule's own grade
-when a second, independent technique stands on the same subject (another rule, evidence in another place) and one of
-the two is more than a phrase; two phrases raise each other to ``high`` at most. So ``critical`` needs an act, or a
-signal and a second technique; one visible phrase, or two, never makes a server ``do_not_use`` on its own.
+``report`` grades a finding by its strongest hit; ``corroborate`` raises a capped finding when a second technique
+stands on the same subject: back to its rule's own grade when the second stands in the same passage of one field (an
+order and its concealment) or hides text (the hidden text carries the order), to ``high`` at most when it stands
+elsewhere on the subject (two phrases pages apart in a long manual). Two rules reading the same words of one order
+are one technique. So ``critical`` needs an act or two techniques acting together; a visible phrase, or two apart,
+never makes a server ``do_not_use`` on its own.
 """
 
 from __future__ import annotations
@@ -180,14 +182,6 @@ def _relation(a: Finding, b: Finding) -> str:
             if pa == pb and (wa or wb or abs(oa - ob) < _PASSAGE):
                 return "same" if same_reading or wa or wb or oa == ob else "passage"
     return "apart"
-
-
-def _kind(f: Finding) -> str:
-    if f.message.endswith(LONE_PHRASE):
-        return "phrase"
-    if f.message.endswith(ONE_SIGNAL) or f.code in VISIBLE_RULES - PHRASE_RULES - {"INJ006"}:
-        return "signal"
-    return "phrase" if f.code in PHRASE_RULES | {"INJ006"} and f.severity in ("low", "medium") else "act"
 
 
 def _raised(f: Finding, others: list[Finding], own: str) -> str | None:
