@@ -5,7 +5,8 @@ Each hit is one of three kinds of evidence:
 
 * an **act** -- text no honest author writes for the model to read: hidden, invisible or encoded text (decoded and
   read again), a forged system turn, hidden markup, padding, terminal escapes, a look-alike of another tool's name,
-  a fixed outside recipient (an address, a URL built from secrets), a secret file or a secret template asked for.
+  a fixed outside recipient (an address after "to", a URL built from secrets), a secret file or a secret template
+  asked for, secrets or the conversation asked for as an order (or in a name or schema value that is the order).
   The rule's own grade stands (critical for most rules);
 * a **signal** -- one visible technique an honest text rarely needs but sometimes trips: an override phrase, an ask
   for secrets or the conversation with no file or destination named, an order about another server's tool, an order
