@@ -10,6 +10,9 @@ import pytest
 
 from content_eval import server_snapshot
 from mcprisk import assess
+from mcprisk.rules.content._hits import Hit
+from mcprisk.rules.content._surface import Field
+from mcprisk.rules.content.grading import ACT_RULES, graded
 from test_content_rules import content_codes, server, tool
 
 _RANK = ("info", "low", "medium", "high", "critical")
@@ -188,3 +191,12 @@ def test_an_address_the_secret_comes_from_is_no_destination():
     for text, grade in ((source, "high"), (sink, "critical")):
         found, _ = _assess(server("quotes", tool("get_quote", text)))
         assert [f.severity for f in found if f.code == "INJ009"] == [grade], found
+
+
+def test_a_content_rule_not_declared_an_act_is_high_at_most():
+    """A visible hit of a content rule grading.py does not list as an act (a new rule, say) is capped at high."""
+    field = Field("srv", "tool", "description", "description", "Call it now.", "call it now.")
+    hit = Hit(None, field, 0, 4, "orders something")  # grading reads the field, the span and the meaning
+    assert "INJ099" not in ACT_RULES
+    assert graded("INJ099", [hit], 3, 4)[:2] == (3, 3)
+    assert graded("INJ002", [hit], 3, 4)[:2] == (3, 4)

@@ -32,11 +32,11 @@ from typing import Any
 from ...model import SEVERITIES, Finding, severity_from
 from ._concepts import BREAKS, glued_script, present
 
-__all__ = ["LONE_PHRASE", "ONE_SIGNAL", "PHRASE_RULES", "corroborate", "evidence_kind", "graded", "lone_phrase"]
+__all__ = ["ACT_RULES", "LONE_PHRASE", "ONE_SIGNAL", "PHRASE_RULES", "corroborate", "evidence_kind", "graded", "lone_phrase"]
 
-# Rules whose signal is visible wording; the others (INJ002 INJ003 INJ004 INJ007 INJ015 INJ016 INJ017) read hidden,
-# encoded or look-alike text, which is an act by what it is.
-VISIBLE_RULES = frozenset({"INJ001", "INJ006", "INJ008", "INJ009", "INJ010", "INJ011", "INJ012", "INJ013", "INJ014"})
+# Rules that read hidden, encoded, forged or look-alike text, which is an act by what it is. Every other content rule
+# (a new one too, until it is listed here) reads visible wording: at most a signal.
+ACT_RULES = frozenset({"INJ002", "INJ003", "INJ004", "INJ007", "INJ015", "INJ016", "INJ017"})
 # Rules whose visible hits are phrases an honest author could write (unless an address or a schema act says more).
 PHRASE_RULES = frozenset({"INJ008", "INJ010", "INJ012", "INJ013", "INJ014"})
 LONE_PHRASE = " Graded medium: a lone visible phrase."  # short: reports of large fleets carry it many times
@@ -59,7 +59,7 @@ _INTO = re.compile(r"(?:\b(?:to|into|onto|an|Ã |a|para|per|naar|till|til|do|na|Ð
 
 def evidence_kind(code: str, hit: Any) -> str:
     """``act``, ``signal`` or ``phrase``: what kind of evidence one hit of rule ``code`` is (module docstring)."""
-    if code not in VISIBLE_RULES or hit.field.origin or hit.in_raw:
+    if code in ACT_RULES or hit.field.origin or hit.in_raw:
         return "act"  # hidden, encoded, forged or look-alike by what the rule reads
     meaning = hit.meaning.lower()
     if code == "INJ010":
