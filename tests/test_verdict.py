@@ -154,15 +154,18 @@ def finding(code: str, severity: str, subject: str = "peek") -> Finding:
 
 
 def test_a_new_content_rule_counts_without_being_listed():
-    """A content-family code mcprisk has never seen (hostile by its family) at high makes do_not_use; the same at
-    medium, and a high finding of a family that is not hostile, do not."""
+    """A content-family code mcprisk has never seen (hostile by its family) at critical makes do_not_use; the same
+    at high or medium (one visible technique: needs review), and a high finding of a family that is not hostile, do
+    not."""
     p = place("svc", transport="stdio", url=None, tools=[tool("peek")], tool_credentials={})
     rules = {**rule_info(), "INJ999": RuleInfo("INJ999", "new", 3, 3, family="content", hostile=True)}
     assert rule_info()["INJ001"].hostile and rule_info()["INJ001"].family == "content"
     assert not rule_info()["CRED001"].hostile and not rule_info()["HYG001"].hostile
-    v = verdict_for("svc", p, [finding("INJ999", "high")], rules)
+    v = verdict_for("svc", p, [finding("INJ999", "critical")], rules)
     assert v.state == "do_not_use" and v.reasons == ("INJ999@svc@peek",) and v.tools == ("peek",)
-    assert verdict_for("svc", p, [finding("INJ999", "medium")], rules).state != "do_not_use"
+    for severity in ("high", "medium"):
+        review = verdict_for("svc", p, [finding("INJ999", severity)], rules)
+        assert review.state == "needs_controls" and "INJ999@svc@peek" in review.reasons
     assert verdict_for("svc", p, [finding("CRED001", "high", "KEY")], rules).state != "do_not_use"
     decided = replace(finding("INJ999", "critical"), status="accepted")
     assert verdict_for("svc", p, [decided], rules).state == "ready"

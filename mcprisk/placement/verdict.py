@@ -5,8 +5,8 @@ content aimed at the model, annotations that deny what a tool does, a definition
 baseline, a secret written into the client config), no placement is safe. Causes match finding families and
 the rules' ``hostile`` marker, so a new content rule counts without being listed. A tracking decision
 (accepted, mitigated, false_positive) on those findings lifts it; the state then follows the placement:
-``needs_controls`` while a hostile-family finding graded low or medium is open (a visible phrase a person should
-read: it does not bar the server), or a control the recommended pattern requires is missing (or the server runs more exposed
+``needs_controls`` while a hostile-family finding graded low to high is open (one visible technique or phrase a
+person should read: it does not bar the server), or a control the recommended pattern requires is missing (or the server runs more exposed
 than allowed), else ``ready``. The verdict is computed once, in the assessment, after tracking.
 """
 
@@ -162,8 +162,8 @@ def verdict_for(server: str, placement: Placement | None, findings: Iterable[Fin
         reasons += [f.id for f in incomplete]
         meanings.update({f.id: f.title for f in incomplete})
         sentences.append("Its listing did not complete, so what it did not list is not judged: scan it again.")
-    review = [f for f in mine if getattr(rules.get(f.code), "hostile", False) and f.severity in ("low", "medium")]
-    if review:  # a visible phrase an honest author could have written: a person reads it, the server is not barred
+    review = [f for f in mine if getattr(rules.get(f.code), "hostile", False) and f.severity in ("low", "medium", "high")]
+    if review:  # one visible technique or phrase an honest author could have written: a person reads it, not barred
         reasons += [f.id for f in review]
         meanings.update({f.id: f.title for f in review})
         sentences.append(f"Have someone read the text flagged in {_few([_subject(server, f, rules) for f in review], 3)}.")

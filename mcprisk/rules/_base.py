@@ -57,8 +57,8 @@ def finding_rule(code: str, title: str, *, likelihood: int, impact: int, referen
     ``scope="snapshots"`` declares that the rule reads nothing but the snapshots (no classification,
     graph or inventory), so its findings survive an inventory change unchanged. The rule's family is its
     module's name; ``hostile`` marks findings written to mislead (default: the family is in
-    ``HOSTILE_FAMILIES``). A hostile finding at high or critical severity makes its server ``do_not_use``
-    (catalog/verdict.yaml).
+    ``HOSTILE_FAMILIES``). A critical hostile finding makes its server ``do_not_use``; low to high asks for a
+    person's review (catalog/verdict.yaml, rules/content/grading.py).
     """
     if scope not in ("assessment", "snapshots"):
         raise ValueError(f"scope must be 'assessment' or 'snapshots', not {scope!r}")

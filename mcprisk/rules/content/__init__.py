@@ -8,8 +8,9 @@ forged role tags, INJ008 concealment, INJ009 exfiltration, INJ010 recipient tamp
 coercion, INJ012 preference manipulation, INJ013 hidden side actions, INJ014 parameter poisoning, INJ015
 hidden markup, INJ016 padding, INJ017 confusable names, INJ018 the learned reading (a linear model of hostile text,
 a second witness only where no other rule spoke: ``alone``). (INJ005 "oversized" moved to hygiene as HYG001.)
-Severity is graded by corroboration (``grading``): a lone visible phrase is medium, ``corroborate`` raises it when
-a second content rule fires on the same subject.
+Severity is graded by the kind of evidence (``grading``): an act no honest text needs is critical, one visible
+technique high, a visible phrase medium; ``corroborate`` raises a capped finding when a second technique stands on
+the same subject (to critical in the same passage or beside hidden text, to high elsewhere).
 
 The contract for a rule module (what the engine offers, so a rule's cost stays in shared, cached work):
 - read subjects from ``surface(ctx)``; gate on concepts with ``subject.passes(gates(...))`` before any sentence work;

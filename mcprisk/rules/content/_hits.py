@@ -12,9 +12,9 @@ from ...model import Evidence, Finding
 from .._base import make
 from ._concepts import ConceptHit, Sentence
 from ._surface import Field, Subject, raw_offsets, shown
-from .grading import LONE_PHRASE, capped, lone_phrase
+from .grading import graded
 
-__all__ = ["Hit", "concept_hit", "discusses", "first_match", "governs", "hit", "mentioned", "redacted", "report"]
+__all__ = ["Hit", "concept_hit", "described", "discusses", "first_match", "governs", "hit", "mentioned", "redacted", "report"]
 
 # Text that quotes or discusses an attack instead of making one: a detector's documentation, an example.
 MENTION = re.compile(r"(such as|requests? to|attempts? to|detect\w*|classif(?!ied\b)\w*|injection|e\.g\.|for example|"
@@ -106,7 +106,23 @@ def discusses(subject: Subject, sentence: Sentence, bounded: bool = False) -> bo
             or DISCUSS.search(text, 0, min(len(text), 200)) is not None)
 
 
-_GAP_PUNCT = re.compile(r"[,;:()\[\]`\"“”«»]")
+# A move that is a possibility ("you can provide", "could include"), an attribute ("a shared variable") or what a
+# listed tool does ("**describe_communications** → read full conversation history"): described, not ordered
+_MODAL = re.compile(r"\b(?:can|could|may|might|optionally|kann|kannst|können|puede|puedes|peut|pouvez|pode|podes|"
+                    r"può|puoi)\s+(?:also\s+|optionally\s+)?$")
+_ATTRIBUTE = re.compile(r"\b(?:a|an|the|its|their)\s+$")
+_LISTED_TOOL = re.compile(r"(?:^|\n)[^\n]*[a-z0-9]_[a-z0-9_]*\W{0,3}\s*(?:→|->|=>)\s*$")
+
+
+def described(text: str, start: int, word: str) -> bool:
+    """The verb at ``start`` is described rather than ordered: after a modal of possibility, as an attribute before
+    its noun, or as what a listed tool does."""
+    before = text[max(0, start - 60):start]
+    return (_MODAL.search(before) is not None or _LISTED_TOOL.search(before) is not None
+            or (word.endswith("ed") and _ATTRIBUTE.search(before) is not None))
+
+
+_GAP_PUNCT = re.compile(r"[,;:()\[\]`\"“”«»|]")  # a pipe: the next cell of a table
 
 
 def governs(text: str, a: ConceptHit, b: ConceptHit, words: int) -> bool:
@@ -147,8 +163,8 @@ def first_match(subject: Subject, patterns: Sequence[tuple[re.Pattern[str], str]
 
 
 def report(rule: Callable, hits: Iterable[Hit | None], what: str) -> Iterator[Finding]:
-    """One finding per subject: its first hit, quoted with field path and offset; further hits are counted. A lone
-    visible phrase is graded medium (``grading``)."""
+    """One finding per subject: its first hit, quoted with field path and offset; further hits are counted. Its
+    severity is capped by the kind of evidence its hits are (``grading``: a visible technique high, a phrase medium)."""
     by_subject: dict[tuple[str, str], list[Hit]] = {}
     for h in hits:
         if h is not None:
@@ -160,11 +176,8 @@ def report(rule: Callable, hits: Iterable[Hit | None], what: str) -> Iterator[Fi
         message = f"{what}: {h.meaning}{padded}, at {h.where}: “{h.quote}”{more}."
         info = rule.info  # type: ignore[attr-defined]
         ev = tuple(Evidence(info.code, _source(x.field), f"{x.where}: {x.quote}", x.meaning) for x in found[:3])
-        likelihood, impact = h.likelihood, h.impact
-        if all(lone_phrase(info.code, x) for x in found) and (
-                low := capped(likelihood or info.likelihood, impact or info.impact)) is not None:
-            (likelihood, impact), message = low, message + LONE_PHRASE  # every place is plain visible wording
-        yield make(rule, server=server, subject=name, message=message, evidence=ev, tools=h.subject.tool_keys,
+        likelihood, impact, note = graded(info.code, found, h.likelihood or info.likelihood, h.impact or info.impact)
+        yield make(rule, server=server, subject=name, message=message + note, evidence=ev, tools=h.subject.tool_keys,
                    likelihood=likelihood, impact=impact)
 
 

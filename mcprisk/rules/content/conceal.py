@@ -170,6 +170,32 @@ _CLAUSE_GAP = re.compile(r"[,;\u3001\uff0c\uff1b]")  # what an ask collects, not
 _FOR = re.compile(r"\s+(?:\S+\s+){0,2}?(?:for|nach|pour|por|per|om|о|için)\s")
 
 
+# "skip that field and tell the user it was omitted", "skip auto-apply and ask user for the fields": the ask or the
+# telling is a verb of its own after "and", which informs the user -- not the object of "skip" / "without"
+_AND = re.compile(r"\b(?:and|und|et|y|e|en|och|oraz|и|ve|dan|và)\s")
+# "if a default exists, auto-use it, do NOT ask user", "filled when the user omits the field; no need to ask": the
+# value comes from a default, so the question not asked is one of data, not of consent
+_DEFAULTED = re.compile(r"\b(?:defaults?|auto-?(?:use|fill|filled|populated?)|pre-?filled|omits? the field|"
+                        r"standardwert|par défaut|por defecto|predefinido|predefinito)\b")
+
+
+# A switch's documented state before the hide word: "true hides the portal from customers", "when enabled, hides"
+_SWITCH_STATE = re.compile(r"(?:\btrue|\bfalse|\benabled|\bdisabled|\bif set|\bwhen set|\bon|\boff)\W{0,3}$")
+
+
+def _informs(text: str, s: Sentence, without: ConceptHit, ask: ConceptHit) -> bool:
+    """"Skip that field and tell the user": the ask follows "and" with no negation of its own ("... y no lo menciones"
+    still hides)."""
+    m = _AND.search(text, without.end, ask.start)
+    return m is not None and not any("neg" in n.concepts and m.start() <= n.start < ask.start for n in s.hits)
+
+
+def _filled_by_default(text: str, s: Sentence, neg: ConceptHit) -> bool:
+    """The value the model would ask for is filled by a default named just before the negation (in its sentence or
+    the clause before it: "filled when the user omits the field; no need to ask")."""
+    return _DEFAULTED.search(text, max(0, neg.start - 60), neg.start) is not None
+
+
 def _asks_for_data(text: str, s: Sentence, ask: ConceptHit) -> bool:
     """"Do not ask users for their real passwords": the verb asks for a thing (a secret, a value), not for consent
     -- advice about what to collect, not an order to skip confirmation."""
@@ -251,7 +277,8 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
         return [next(h for h in s.hits if not h.concepts.isdisjoint({"user", "reply"}))], \
             "asks the model to hide something from the user"
     hides = [h for h in s.all("hide") if not any("neg" in n.concepts and 0 <= h.start - n.end <= 12 for n in s.hits)
-             and not _own_manner(text, h, own_verb) and not _names_blind_copy(text, s, h) and not _destination(text, s, h)]
+             and not _own_manner(text, h, own_verb) and not _names_blind_copy(text, s, h) and not _destination(text, s, h)
+             and not _SWITCH_STATE.search(text, max(0, h.start - 12), h.start)]  # "true hides the portal from ..."
     pair = next(((h, u) for h in hides for u in s.hits if not u.concepts.isdisjoint({"user", "reply"})
                  and abs(u.start - h.start) <= 90 and u is not h), None) or next(
         ((h, h) for h in hides if h.word.startswith(("keep", "should keep")) and (
@@ -268,7 +295,8 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
                 or _under_prohibition(text, s.start):
             continue  # "never delete without confirmation" asks for consent; so does a list headed "never:"
         ask = next((a for a in s.hits if a is not w and 0 <= a.start - w.end <= 30
-                    and not a.concepts.isdisjoint({"tell", "consent", "asked", "ask"})), None)
+                    and not a.concepts.isdisjoint({"tell", "consent", "asked", "ask"})
+                    and not _informs(text, s, w, a)), None)
         if ask and s.any("user", "harm", "send", "model", "include"):
             return [w, ask], "tells the model to act without the user's knowledge or consent"
     for lie in s.all("lie"):
@@ -289,7 +317,7 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
         return list(pair), "tells the model the user's consent is not needed"
     pair = next(((n, a) for n in s.hits if "neg" in n.concepts and "without" not in n.concepts
                  for a in s.all("ask") if governs(text, n, a, 2) and not _asks_for_data(text, s, a)
-                 and not _asks_question(text, a)), None)
+                 and not _asks_question(text, a) and not _filled_by_default(text, s, n)), None)
     if pair and s.any("consent", "user"):
         return list(pair), "tells the model not to ask for the user's consent"
     pair = s.near("granted", "consent", 60)

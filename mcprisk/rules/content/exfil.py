@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._concepts import BREAKS, ConceptHit, Sentence, gates, word_concepts
-from ._hits import Hit, concept_hit, discusses, hit, mentioned, redacted, report
+from ._hits import Hit, concept_hit, described, discusses, hit, mentioned, redacted, report
 from ._surface import Field, Subject, per_subject, surface
 from .conceal import flag_doc
 from .override import INJECTION_REFS
@@ -187,6 +187,8 @@ def _exfil(subject: Subject, s: Sentence) -> tuple[list[ConceptHit], str] | None
                 continue  # "use cc for ...": the field is named, nothing is moved by it
             if subject.text[move.end:move.end + 1] == "(" or _literal_into(subject.text, move, secret):
                 continue  # "fetch() sends the page's cookies": a function named; 'include "json" in your prompt'
+            if described(subject.text, move.start, move.word):
+                continue  # "you can provide an environment variable", "a shared variable", "get_x → read history"
 
             if not strong and (not s.any("all", "hide", "source") or _own_domain(subject, secret)):
                 continue  # "pass your API key": the tool's own credential; only collecting or sweeping counts
@@ -238,7 +240,10 @@ def exfiltration(ctx: RuleContext) -> Iterable[Finding]:
     from such data (``https://x/?q={last_user_message}``, ``?key=$AWS_SECRET_ACCESS_KEY``); resources whose URI is a
     secret file. A tool's own credential ("pass your API key") counts only when the text has the model collect or
     sweep credentials; a clause that says what must not happen ("never paste a private key", "values are masked")
-    and a tool's summary of its own job ("Exports the conversation to a file") are not flagged."""
+    and a tool's summary of its own job ("Exports the conversation to a file") are not flagged, nor a move described
+    rather than ordered (a possibility, an attribute, a listed tool's job). Critical when it names a secret file,
+    sends to an address it fixes ("... to https://..."), builds an outside URL, or is stated as an order (it opens
+    its sentence, a polite imperative); otherwise high, a person reads it."""
     hits = (exfil_hit(s) for s in surface(ctx).subjects)
     yield from report(exfiltration, hits, "Exfiltration ask")
 

@@ -38,11 +38,13 @@ def _markup_hits(subject: Subject) -> Iterator[Hit]:
             inner = m.group(m.lastindex or 0) if m.lastindex else m.group(0)
             words = re.findall(r"[^\W\d_]{2,}", inner)
             if len(words) >= 3 and not _placeholder(inner, words):
-                yield hit(subject, m.start(), m.end(), f"hides text from the reader in {what}")
+                yield hit(subject, m.start(), m.end(), f"hides text from the reader in {what}", impact=4)
                 return
     for m in TRACKING.finditer(text):
-        if _DATA_IN_URL.search(m.group(0)) or "width" in m.group(0) or "height" in m.group(0):
-            yield hit(subject, m.start(), m.end(), "embeds a tracking image that carries data in its URL")
+        data = _DATA_IN_URL.search(m.group(0)) is not None
+        if data or "width" in m.group(0) or "height" in m.group(0):  # data sent to a fixed host is the act itself
+            yield hit(subject, m.start(), m.end(), "embeds a tracking image that carries data in its URL",
+                      impact=4 if data else 3)
             return
 
 
@@ -69,7 +71,8 @@ def hidden_markup(ctx: RuleContext) -> Iterable[Finding]:
     (``display:none``, zero font size, white or transparent text, ``hidden``), ``<template>`` blocks, Markdown
     comments (``[//]: # (...)``), link definitions whose title carries text, and tracking images whose URL
     carries data. Documentation that only names the syntax (``<!-- ... -->``, "elements hidden with
-    display:none") is not flagged: the hidden part must hold three or more words."""
+    display:none") is not flagged: the hidden part must hold three or more words. Hidden text, or a tracking image carrying data,
+    is critical; a bare one-pixel image high."""
     hits = (next(_markup_hits(s), None) for s in surface(ctx).subjects)
     yield from report(hidden_markup, (h for h in hits if h), "Hidden markup")
 
@@ -131,12 +134,29 @@ ESCAPE = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b
                     r"|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)")
 
 
+# A colour or style sequence (not 8, concealed) or a stray control character changes how text looks and hides
+# nothing by itself: high. Any other sequence
+# (concealed text, a window title, a clipboard write, a link, a line overwritten) hides or forges what is shown.
+_COLOUR = re.compile(r"\x1b\[(?!(?:[0-9;]*;)?8(?:;|m))[0-9;]*m")
+_STRAY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]")  # a stray control character left by a copy
+
+
+def _shows_all(sequence: str, raw: str) -> bool:
+    """A colour that is not the background's, or one stray control character: nothing is hidden by it."""
+    colour = _COLOUR.fullmatch(sequence)
+    if colour:
+        codes = sequence[2:-1].split(";")
+        return not any(f"3{c[1:]}" in codes for c in codes if len(c) == 2 and c.startswith("4"))
+    return _STRAY.fullmatch(sequence) is not None and len(_STRAY.findall(raw)) == 1
+
+
 @finding_rule("INJ003", "Terminal escape sequences or control characters", likelihood=3, impact=3,
               references=("CWE-150", *INJECTION_REFS), scope="snapshots", hostile=True)
 def control_characters(ctx: RuleContext) -> Iterable[Finding]:
     """ANSI/OSC escape sequences (7-bit and 8-bit), carriage returns that overwrite a line and other control
     characters rewrite what a reviewer's terminal shows: concealed text, a spoofed window title, a clipboard
-    write, a line printed over an order. Escape codes described in words ("ESC[31m") are not flagged."""
+    write, a line printed over an order. Escape codes described in words ("ESC[31m") are not flagged. A colour or a single stray control
+    character is high; concealed or same-colour text, a title, a clipboard write, a link or an overwritten line critical."""
     def hits() -> Iterator[Hit]:
         for s in surface(ctx).subjects:
             for f in s.fields:
@@ -145,7 +165,7 @@ def control_characters(ctx: RuleContext) -> Iterable[Finding]:
                 m = ESCAPE.search(f.raw)
                 if m:
                     yield Hit(s, f, m.start(), m.end() + 40, f"contains the control sequence {m.group(0)[:12]!r}",
-                              in_raw=True)
+                              in_raw=True, impact=3 if _shows_all(m.group(0), f.raw) else 4)
                     break
     yield from report(control_characters, hits(), "Terminal escape")
 

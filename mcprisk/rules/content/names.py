@@ -378,7 +378,9 @@ def shadowing(ctx: RuleContext) -> Iterable[Finding]:
     server; a look-alike name that copies the other tool's parameters one for one or is a typing slip of it
     (``git_comit``); or a tool that titles itself with another server's tool name. A bare collision between honest
     servers (both expose ``search``, or ``list_projects`` beside ``list-projects``) is hygiene, reported as
-    HYG002."""
+    HYG002. A look-alike that copies the other
+    tool's parameters or is a typing slip of it is critical; a claim to replace or succeed the other high; praise
+    ("official", "verified") or a pointer to the other server medium."""
     surf = surface(ctx)
     by_key = {(s.server, s.name): s for s in surf.subjects if s.kind in ("tool", "prompt")}
     hits: dict[tuple[str, str], Hit] = {}
@@ -386,8 +388,8 @@ def shadowing(ctx: RuleContext) -> Iterable[Finding]:
     for twin in (*name_twins(surf), *_prompt_twins(surf)):
         subject = by_key.get((twin.server, twin.tool))
         if subject is not None and (twin.server, twin.tool) not in hits:
-            h = shadow_signal(subject, twin) or (_impersonation(subject, twin, params)
-                                                 if subject.kind == "tool" else None)
+            # a look-alike that copies the other tool or slips a letter says more than any claim beside it
+            h = (_impersonation(subject, twin, params) if subject.kind == "tool" else None) or shadow_signal(subject, twin)
             if h:
                 hits[(twin.server, twin.tool)] = h
     for key, subject in by_key.items():

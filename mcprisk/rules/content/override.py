@@ -35,6 +35,10 @@ def _option_echo(text: str, s: Sentence, ig: ConceptHit) -> bool:
     return re.search(rf"\w[_-]{word}\b|\b{word}[_-]\w", text[s.start:s.end]) is not None
 
 
+# "Orders cannot be replaced", "rules can't be lifted": the void word is what may not happen, a fact about the API
+_CANNOT = re.compile(r"\b(?:cannot|can't|can not|may not|must not|won't) be\s+$")
+
+
 def _override(s: Sentence, text: str = "") -> tuple[list[ConceptHit], str] | None:
     """The first override shape the sentence has, with the occurrences that make it."""
     addressed = s.any("model", "user", "prior")
@@ -51,7 +55,7 @@ def _override(s: Sentence, text: str = "") -> tuple[list[ConceptHit], str] | Non
             if "user" in target.concepts and s.any("instructions", "asked", "task"):
                 return [ig, target], "tells the model to drop what the user asked"
     pair = s.near("instructions", "void", 100) or (s.near("rules", "void", 50) if s.any("prior", "model") else None)
-    if pair:
+    if pair and not _CANNOT.search(text, max(0, max(p.start for p in pair) - 14), max(p.start for p in pair)):
         return list(pair), "declares the model's instructions void"
     pair = s.near("precedence", "instructions", 80)
     if pair and s.any("model", "user"):
@@ -92,7 +96,9 @@ def instruction_override(ctx: RuleContext) -> Iterable[Finding]:
     task is ..."), in any of the seventeen languages of the concept lexicons, anywhere a server puts text (names and
     property names are read as words). Found by concepts, not sentences: an order to ignore next to the model's
     instructions, instructions declared void, a claim of precedence over them, new standing orders. Honest options
-    ("ignore_case", "overrides the default timeout") and a detector that quotes such phrases are not flagged."""
+    ("ignore_case", "overrides the default timeout") and a detector that quotes such phrases are not flagged, nor a
+    fact ("orders cannot be replaced"). In plain view alone it is high (a person reads it); hidden, encoded, a name
+    that also orders secrets out, or beside a second technique in its passage, critical."""
     hits = (override_hit(s) for s in surface(ctx).subjects)
     yield from report(instruction_override, hits, "Instruction override")
 

@@ -114,6 +114,8 @@ def _order_name(words: list[str]) -> bool:
     """An identifier (a property name, an enum value) written as an order: one order word is an option's job
     (send_only_as_threaded_message, send_microsoft_teams_chat_message); an injected name gives two, or pairs the
     order with a sequence, an insistence, 'without asking', or what the model holds."""
+    if len(words) >= 3 and words[-2] == "to" and _concepts_of(words[:-2]).isdisjoint(_ORDER | _NAME_ORDER - {"user"}):
+        return False  # "user_group_ids_to_add": the things to add, named by what is done with them
     if _reads_as_order(words):
         return True
     if len(words) < 5:
@@ -145,6 +147,10 @@ def _job_is_context(subject: Subject) -> bool:
                re.search(r"conversation|chat|transcript|message|dialog", f.norm) for f in own)
 
 
+# "Optional description (could include the purpose, scope or the original prompt)": what the value may hold, an option
+_MAY = re.compile(r"\b(?:could|can|may|might)\s+(?:also\s+)?(?:include|contain|hold|be)\b")
+
+
 def _asks_for_secret(subject: Subject, f, start: int) -> Hit | None:
     """A sentence of a property's title or description asks the model to put the user's credential or secret in it,
     and the property is not a credential field (``note`` titled "set this to the user's email password"), or says
@@ -156,7 +162,7 @@ def _asks_for_secret(subject: Subject, f, start: int) -> Hit | None:
     for k, s in enumerate(inside):
         grab = s.has("context", "include", "model") or s.has("context") and s.any("include", "all") and not \
             _job_is_context(subject)  # "Required: every message exchanged with the user so far" on check_tone
-        if grab and not s.any("neg", "neg_desc", "unless"):
+        if grab and not s.any("neg", "neg_desc", "unless") and not _MAY.search(subject.text, s.start, s.end):
             return Hit(subject, f, s.start - start, min(s.end, end) - start,
                        f"asks the model to copy its own context into parameter {prop!r}")
         if not (s.any("cred", "secret") and s.any("user")) or s.any("not_secret", "neg", "neg_desc", "unless"):
@@ -181,6 +187,11 @@ _CRED_JOB = re.compile(r"pass|secret|credential|token|key|vault|ssh|auth|login|s
 _OPTIONAL = ("optional", "optionnel", "opcional", "facoltativo", "optioneel", "opcjonalny", "необязательно")
 
 
+# A description that opens as a switch's ("Enable/disable ...", "Whether ...", "If true ..."): it holds no credential
+_SWITCH = re.compile(r"\s*(?:enables?\b|disables?\b|whether\b|if (?:set to )?true\b|when true\b|toggles?\b|"
+                     r"turns? (?:on|off)\b|activa\b|aktiviert\b|active\b|indique si\b|ob\b)")
+
+
 def _foreign_credential(subject: Subject, f: Field, start: int) -> Hit | None:
     """"passwort_des_nutzers: the user's password in plain text" on a weather tool, "token_github (obligatorio)" on a
     translator: a parameter asking for the user's credential on a tool whose own name and summary speak of no
@@ -188,6 +199,8 @@ def _foreign_credential(subject: Subject, f: Field, start: int) -> Hit | None:
     if subject.kind != "tool" or ".properties." not in f.path:
         return None
     prop = f.path.rsplit(".properties.", 1)[-1].split(".")[0].lower()
+    if _SWITCH.match(f.norm):
+        return None  # "credentialsEnabled: enable/disable authentication credentials": a switch holds no credential
     named = _CRED_NAME.search(prop.replace("_", " ")) is not None
     if named and f.path.count(".properties.") != 1:
         return None  # a nested credential belongs to the object it configures (an app spec, a connection)
@@ -327,8 +340,10 @@ def parameter_poisoning(ctx: RuleContext) -> Iterable[Finding]:
     default, and a credential asked of the user on a tool whose own name and summary speak of no account or
     service (a weather tool requiring "the user's password"). A default URL on the server's own domain and
     ordinary template placeholders (``${name}``) are not flagged. Other property descriptions that ask for secrets
-    are INJ009's. An order written only in a property's visible description, naming no secret, outside address or
-    command, is graded medium unless another content finding stands on the subject."""
+    are INJ009's. A secret file or template, a command, an outside address, or a name or value that orders secrets,
+    the conversation or personal data out is critical; another order written as a name or a value, or an ask for a
+    secret in a property's text, high; other prose in a property's description medium. A property named for the
+    things to act on ("ids_to_add"), a value that may hold the prompt and a switch's description are not flagged."""
     hits = (next(_param_hits(s), None) or (_template_vars(s) if s.kind == "resource" else None)
             for s in surface(ctx).subjects)
     yield from report(parameter_poisoning, hits, "Parameter poisoning")

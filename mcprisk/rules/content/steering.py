@@ -116,7 +116,8 @@ def cross_tool_coercion(ctx: RuleContext) -> Iterable[Finding]:
     flagged. A documented
     integration without an order ("the rows can be passed to render_chart if the user wants") is not flagged; an
     order that sets, adds or opens something under a condition naming the tool ("when you use X, set amount to
-    ...") is."""
+    ...") is. In plain view alone it is high (one visible technique); hidden or
+    beside a second technique in its passage, critical."""
     surf = surface(ctx)
     hits = (next(_coercion_hits(s, surf), None) for s in surf.subjects)
     yield from report(cross_tool_coercion, hits, "Cross-server tool coercion")
@@ -201,6 +202,11 @@ def _neighbour_motive(subject: Subject, s: Sentence) -> bool:
 
 
 _AVOID = frozenset({"use", "recommend", "tell", "tell_weak"})
+# "do NOT use 'tcRunIDs', 'runIds', or other variants", "any other shell-specific operators": what is barred is a
+# spelling, a value or a syntax the tool takes, not another tool
+_OTHER_VALUES = re.compile(r"\s+(?:[\w-]+\s+)?(?:variants?|variations?|spellings?|names?|styles?|formats?|operators?|"
+                           r"characters?|fields?|param(?:eter)?s?|values?|keys?|ids?|identifiers?|casings?|"
+                           r"symbols?|syntax|forms?|aliases|units?)\b")
 
 
 def _avoid_verb(text: str, s: Sentence, verb: ConceptHit) -> ConceptHit | None:
@@ -321,8 +327,8 @@ def _preference(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[Conc
         avoid = "neg" in use.concepts or _avoidance(use)
         if neg and avoid:
             continue  # "do not skip intermediate tiers": a negated avoidance is an order to include them
-        other = next((o for o in s.hits if "other" in o.concepts and (0 <= o.start - use.end <= 45
-                                                                         or (neg and 0 <= use.start - o.end <= 60))), None)
+        other = next((o for o in s.hits if "other" in o.concepts and not _OTHER_VALUES.match(subject.text, o.end) and (
+            0 <= o.start - use.end <= 45 or (neg and 0 <= use.start - o.end <= 60))), None)
         if other and (neg or avoid) and not _own_workflow(subject, surf, s):
             return [neg or use, other], "forbids the model other tools"
         # "use this one and never another": the negation governs the other tool, after the use verb
