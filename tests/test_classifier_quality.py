@@ -51,17 +51,11 @@ FLOORS = {
     # The first held-out split, "holdout" (82 servers), was measured once per round for rounds 1-5 and then promoted
     # into dev (its servers carry promoted_from). Its last untuned figures (round 5): 0.831 exact, 0.056 under,
     # 0.006 while high, 0.866 destructive recall, 0.920 mutating precision; flag F1 .85/.59/.55/.66/.46.
-    # A second held-out split (72 servers collected and labelled on 7 December 2026 by readers who never saw the
-    # classifier). Round 4 (main before round 5): 0.803 exact, 0.055 under, 0.012 while high, 0.845 destructive
-    # recall, 0.911 mutating precision. Round 5 (below): 0.813, 0.056, 0.012, 0.839, 0.932; flag F1
-    # .79/.53/.58/.69/.60. Annotation accusations at high: ANN002 1 false, none true (not floored).
-    # Round 6 (measured once by the suite after this round's changes; the coordinator records the rest): the egress
-    # F1 came out at 0.561, under round 5's floor, which is lowered to just below it rather than tuned on.
-    "holdout2": Floors(1400, under_max=0.058, under_high_max=0.003, destructive_recall_min=0.83, precision_min=0.92,
-                       exact_min=0.805, flag_f1_min={"private_data": 0.78, "untrusted_content": 0.52,
-                                                     "external_egress": 0.55, "code_execution": 0.68,
-                                                     "credential_access": 0.59},
-                       ann_precision_min=0.0),
+    # A second held-out split, "holdout2" (72 servers, 1,419 tools, collected and labelled on 7 December 2026 by readers
+    # who never saw the classifier), was measured once per round for rounds 4-6 and then promoted into dev in round 7
+    # (promoted_from). Round 4: 0.803 exact, 0.055 under, 0.012 while high, 0.845 destructive recall, 0.911 mutating
+    # precision. Round 5: 0.813, 0.056, 0.012, 0.839, 0.932; flag F1 .79/.53/.58/.69/.60. Its last untuned figures
+    # (round 6 with the learned doubt on high): 0.813, 0.055, 0.001, 0.839, 0.932; flag F1 .82/.53/.56/.69/.60.
     # A third held-out split (58 servers, 956 tools: 26 npm, 32 PyPI), collected and labelled on 7 December 2026 by
     # two readers who never saw the classifier's code or output (four servers they took were already in dev under
     # their package name and were dropped). Measured once with round 5: 0.827 exact, 0.052 under, 0.012 while high,
