@@ -50,6 +50,7 @@ class Settings:
     raise_at: tuple[tuple[str, float], ...] = (("high_cost", 0.3), ("destructive", 0.9))  # effect -> probability
     flag_at: tuple[tuple[str, float], ...] = (("private_data", 0.5), ("untrusted_content", 0.5),
                                               ("external_egress", 0.7))  # flag -> probability (absent: never)
+    weak_at: tuple[tuple[str, float], ...] = ()  # effect -> probability for a reading on one witness (learned.WEAK_READINGS)
 
 
 DEFAULTS = Settings()
@@ -132,7 +133,8 @@ def _body(rows: Sequence[Example], settings: Settings) -> dict[str, Any]:
             v *= b2
             v += (1 - b2) * grad * grad
             param -= settings.rate * (m / (1 - b1 ** step)) / (np.sqrt(v / (1 - b2 ** step)) + eps)
-    return encode(settings.dim, bias.tolist(), w.ravel().tolist(), dict(settings.raise_at), dict(settings.flag_at))
+    return encode(settings.dim, bias.tolist(), w.ravel().tolist(), dict(settings.raise_at), dict(settings.flag_at),
+                  dict(settings.weak_at))
 
 
 def model_body(groups: Iterable[Sequence[Example]], settings: Settings = DEFAULTS) -> dict[str, Any]:
