@@ -35,14 +35,15 @@ class Floors:
     ann_true_min: int = 0  # true accusations, so the precision is not bought by accusing nobody
 
 
-# Round 6: the first held-out split promoted into dev (233 servers, 3,319 tools). The round-5 classifier measured
-# on the enlarged dev (CV by server): 0.845 exact, 0.038 under, 0.006 while high, 0.916 destructive recall, 0.909
-# mutating precision; flag F1 .88/.72/.72/.75/.61. The floors hold what round 6 reaches, a little below. Since the
-# learned reading's upward doubt keeps a reading from high (learned.DOUBT_AT), under-classified while high is 0.001 by
-# server, 0.002 by domain and 0.000 fit (0.004, 0.004 and 0.002 before).
-_DEV = Floors(3300, under_max=0.036, under_high_max=0.003, destructive_recall_min=0.92, precision_min=0.905,
-              exact_min=0.845, flag_f1_min={"private_data": 0.87, "untrusted_content": 0.72, "external_egress": 0.71,
-                                           "code_execution": 0.74, "credential_access": 0.66},
+# Round 6: the first held-out split promoted into dev (233 servers, 3,319 tools). Round 7: the second, holdout2, promoted
+# too (304 servers, 4,721 tools). Round 6's classifier on the enlarged dev (CV by server): 0.838 exact, 0.041 under,
+# 0.002 while high, 0.904 destructive recall, 0.917 mutating precision; flag F1 .87/.65/.68/.74/.65. Round 7's
+# operating point (training.DEFAULTS, picked for the targets) at CV by server: 0.822, 0.033, 0.001, 0.912, 0.903;
+# flag F1 .87/.66/.69/.74/.65 (nested CV, scripts/train_classifier_model.py --nested: 0.829, 0.035, 0.001, 0.910,
+# 0.910). The floors hold what round 7 reaches, a little below (by domain and the fit share them).
+_DEV = Floors(4700, under_max=0.036, under_high_max=0.003, destructive_recall_min=0.90, precision_min=0.895,
+              exact_min=0.815, flag_f1_min={"private_data": 0.86, "untrusted_content": 0.64, "external_egress": 0.67,
+                                           "code_execution": 0.72, "credential_access": 0.63},
               ann_precision_min=0.65, ann_true_min=9)
 FLOORS = {
     "dev, 5-fold CV by server": _DEV,
@@ -171,12 +172,15 @@ def test_splits_do_not_share_servers():
 
 
 def test_learned_reading_helps_where_it_acts():
-    """Under leave-servers-out cross-validation the learned reading (trained on the other folds) under-classifies no
-    more tools than the rules alone, costs at most a few exact readings, and lowers no flag's F1."""
+    """Under leave-servers-out cross-validation the learned reading (trained on the other folds, at the operating point
+    picked for issue 12's targets) under-classifies fewer tools than the rules alone, also while ``high``, finds no
+    fewer destructive tools, pays for it with at most a point and a half of exact readings (the target with headroom),
+    and lowers no flag's F1."""
     dev = load_split("dev")
     learned, rules = cross_validate(dev, FIT, k=5, by="server"), cross_validate(dev, rules_only, k=5, by="server")
-    assert learned.under_rate <= rules.under_rate and learned.under_high_rate <= rules.under_high_rate
-    assert learned.exact_rate >= rules.exact_rate - 0.005
+    assert learned.under_rate <= rules.under_rate - 0.004 and learned.under_high_rate <= rules.under_high_rate
+    assert learned.destructive_recall >= rules.destructive_recall
+    assert learned.exact_rate >= rules.exact_rate - 0.015
     assert all(learned.f1(flag) >= rules.f1(flag) for flag in FLAGS)
     assert sum(learned.f1(flag) for flag in FLAGS) > sum(rules.f1(flag) for flag in FLAGS)
 

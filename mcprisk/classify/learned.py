@@ -29,8 +29,8 @@ from .context import ToolContext
 from .lexicon import lexicon
 from .weights import MODEL_FILE, OUTPUTS, Model, active_model, bucket, decode, encode, packaged_model, use_model
 
-__all__ = ["DOUBT_AT", "LEARNED", "MODEL_FILE", "OUTPUTS", "WEAK_READINGS", "Model", "active_model", "bucket", "consult",
-           "decode", "encode", "features", "packaged_model", "probabilities", "raise_threshold", "use_model"]
+__all__ = ["DOUBT_AT", "LEARNED", "MODEL_FILE", "OUTPUTS", "WEAK_READINGS", "Model", "active_model", "bucket",
+           "consult", "decode", "encode", "features", "packaged_model", "probabilities", "raise_threshold", "use_model"]
 
 LEARNED = evidence_code("EFF120", "Learned reading", """A linear model trained on hand-labelled tools of public
     servers (name words, description words, schema shapes, annotation claims and the rules' own outputs) predicts a

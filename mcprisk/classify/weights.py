@@ -1,9 +1,9 @@
 """The learned reading's weights: the model's form, its JSON encoding, the packaged file, and which model is in use.
 
 ``learned`` reads a tool with a ``Model``; this module holds what a model is (weight rows per hashed feature bucket,
-the thresholds at which it raises an effect or adds a flag), how it is stored (``mcprisk/catalog/classifier_model.json``,
-half floats in base64, reproduced by ``scripts/train_classifier_model.py``) and the context variable through which
-cross-validation folds consult a model of their own.
+the thresholds at which it raises an effect or adds a flag), how it is stored
+(``mcprisk/catalog/classifier_model.json``, half floats in base64, reproduced by ``scripts/train_classifier_model.py``)
+and the context variable through which cross-validation folds consult a model of their own.
 """
 
 from __future__ import annotations
