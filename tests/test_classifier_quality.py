@@ -38,10 +38,10 @@ class Floors:
 # Round 6: the first held-out split promoted into dev (233 servers, 3,319 tools). Round 7: the second, holdout2, promoted
 # too (304 servers, 4,721 tools). Round 6's classifier on the enlarged dev (CV by server): 0.838 exact, 0.041 under,
 # 0.002 while high, 0.904 destructive recall, 0.917 mutating precision; flag F1 .87/.65/.68/.74/.65. Round 7's
-# operating point (training.DEFAULTS, picked for the targets) at CV by server: 0.822, 0.033, 0.001, 0.912, 0.903;
-# flag F1 .87/.66/.69/.74/.65 (nested CV, scripts/train_classifier_model.py --nested: 0.829, 0.035, 0.001, 0.910,
-# 0.910). The floors hold what round 7 reaches, a little below (by domain and the fit share them).
-_DEV = Floors(4700, under_max=0.036, under_high_max=0.003, destructive_recall_min=0.90, precision_min=0.895,
+# operating point (training.DEFAULTS, picked for the targets) at CV by server: 0.826, 0.035, 0.001, 0.913, 0.911;
+# flag F1 .87/.66/.69/.74/.65 (nested CV, scripts/train_classifier_model.py --nested: 0.828, 0.036, 0.001, 0.910,
+# 0.912). The floors hold what round 7 reaches, a little below (by domain and the fit share them).
+_DEV = Floors(4700, under_max=0.038, under_high_max=0.003, destructive_recall_min=0.90, precision_min=0.90,
               exact_min=0.815, flag_f1_min={"private_data": 0.86, "untrusted_content": 0.64, "external_egress": 0.67,
                                            "code_execution": 0.72, "credential_access": 0.63},
               ann_precision_min=0.65, ann_true_min=9)

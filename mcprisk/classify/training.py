@@ -48,8 +48,9 @@ class Settings:
     # with holdout2 promoted (274 tuning servers), at the operating point of issue 12's targets (fewest under-classified
     # and missed destructive tools while exact >= 0.83 and mutating precision >= 0.905; each flag at its best F1).
     # Round 6 (202 servers, exact minus under): high_cost 0.3, destructive 0.9; flags 0.5, 0.5, 0.7.
-    raise_at: tuple[tuple[str, float], ...] = (("reversible", 0.15), ("high_cost", 0.1), ("customer_visible", 0.2),
-                                               ("destructive", 0.35))  # effect -> probability
+    # A raise needs p >= 0.2 (RAISE_GRID in the script); high_cost is raised by none that helps.
+    raise_at: tuple[tuple[str, float], ...] = (("reversible", 0.2), ("customer_visible", 0.2),
+                                               ("destructive", 0.3))  # effect -> probability
     flag_at: tuple[tuple[str, float], ...] = (("private_data", 0.5), ("untrusted_content", 0.5),
                                               ("external_egress", 0.4), ("code_execution", 0.4),
                                               ("credential_access", 0.6))  # flag -> probability (absent: never)
