@@ -6,7 +6,7 @@
 
 Only the development split is read here; the held-out splits are measured by the test suite alone
 (``tests/test_classifier_quality.py``), so nobody tunes against them by accident. The servers promoted into dev from
-the first held-out split (``promoted_from``) get their own line: their cross-validated figures, the sample of how
+the held-out splits (``promoted_from``) get their own lines: their cross-validated figures, the sample of how
 servers labelled by other readers differ. The development split is
 further cut into a tuning part and a blind slice (``classifier_eval.blind_slice``): ``--misses`` lists the
 tuning part's misses only, so the blind slice's figures stay an estimate of servers not looked at.
@@ -48,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
         if by == "server":
             print(Report([p for p in report.predictions if p.server in promoted]).summary(
                 f"[dev, {args.folds}-fold CV grouped by server: the promoted servers' predictions]"))
+            for origin in sorted({s.promoted_from for s in dev} - {""}):
+                chosen = {s.slug for s in dev if s.promoted_from == origin}
+                print(Report([p for p in report.predictions if p.server in chosen]).summary(
+                    f"[the same: the servers promoted from {origin}]"))
     print(evaluate(dev).summary("[dev, fit]"))
     tuning, blind = blind_slice(dev)
     fit = evaluate(tuning)

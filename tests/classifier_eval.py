@@ -1,10 +1,11 @@
 """Measure the classifier against hand-labelled tools of real servers, the way reviewers do: whole snapshots
 through ``assess()``, reading ``servers[].tools[].primary / effects / flags / confidence`` of the JSON report.
 
-Splits, kept apart: ``dev`` (used for error analysis while tuning) and the held-out splits (``holdout2``, and any
+Splits, kept apart: ``dev`` (used for error analysis while tuning) and the held-out splits (``holdout3``, and any
 further folder under ``tests/data/corpus/``: servers collected and labelled by readers who never saw the
-classifier, measured once per round, never error-analysed). The first held-out split, ``holdout``, was measured
-once per round for five rounds and then promoted into ``dev`` (its servers carry ``promoted_from``). Each split is
+classifier, measured once per round, never error-analysed). The first two held-out splits, ``holdout`` (measured
+once per round for five rounds) and ``holdout2`` (for four), were then promoted into ``dev`` (their servers carry
+``promoted_from``). Each split is
 read from two layouts (see ``tests/data/corpus/README.md``):
 
 - ``tests/data/corpus/<split>/<slug>.snapshot.json`` + ``<slug>.labels.jsonl``: a full snapshot as
@@ -44,7 +45,7 @@ DATA = Path(__file__).resolve().parent / "data"
 LEGACY = {"dev": DATA / "labelled"}
 CORPUS = DATA / "corpus"
 # A split is a folder under tests/data/corpus/; adding a held-out split is adding its name here.
-SPLITS = ("dev", "holdout2", "holdout3", "holdout4")
+SPLITS = ("dev", "holdout3", "holdout4")
 HELD_OUT = tuple(s for s in SPLITS if s != "dev")
 PROMOTED_LEGACY = {"promoted.jsonl": "holdout"}  # legacy files of dev that came from a promoted split
 

@@ -133,13 +133,21 @@ def evaluate_part(path: Path, *, exclude_prefix: str | None = None, only_prefix:
     return evaluate_items(label, items)
 
 
+def _manifest() -> list[dict[str, Any]]:
+    manifest = DATA / "corpus" / "MANIFEST.jsonl"
+    return [json.loads(line) for line in manifest.read_text(encoding="utf-8").splitlines() if line.strip()] \
+        if manifest.is_file() else []
+
+
+def promoted_from(split: str) -> frozenset[str]:
+    """The corpus slugs promoted into dev from the held-out ``split`` (``promoted_from`` in the MANIFEST)."""
+    return frozenset(r["slug"] for r in _manifest() if r.get("promoted_from") == split)
+
+
 def _promoted() -> tuple[set[str], set[str]]:
     """(legacy files, corpus slugs) promoted into dev from a held-out split (``promoted_from`` in the MANIFEST):
     the content rules' real-server budget is measured on the servers they were tuned on, without them."""
-    manifest = DATA / "corpus" / "MANIFEST.jsonl"
-    rows = [json.loads(line) for line in manifest.read_text(encoding="utf-8").splitlines() if line.strip()] \
-        if manifest.is_file() else []
-    return {"promoted.jsonl"}, {r["slug"] for r in rows if r.get("promoted_from")}
+    return {"promoted.jsonl"}, {r["slug"] for r in _manifest() if r.get("promoted_from")}
 
 
 def real_servers(*, promoted: bool = False) -> list[Snapshot]:
@@ -185,7 +193,7 @@ def real_flagged(snapshots: list[Snapshot]) -> tuple[int, list[str]]:
     return len(tools), listed
 
 
-HOLDOUT2 = DATA / "corpus" / "holdout2"
+HOLDOUT2 = "holdout2"  # promoted into dev in round 7: its servers are the dev snapshots whose MANIFEST row says so
 
 
 def holdout2_half(slug: str) -> str:
@@ -196,8 +204,10 @@ def holdout2_half(slug: str) -> str:
 
 
 def holdout2_servers(half: str = "A") -> list[Snapshot]:
-    """The real published servers of holdout2's ``half``, each named by its slug (as the dev set's snapshots are)."""
-    return halved_servers(HOLDOUT2, half)
+    """The real published servers of holdout2's ``half``, each named by its slug (as the dev set's snapshots are).
+    holdout2 was promoted into the classifier's dev split; for the content rules it stays what it was, read from
+    ``corpus/dev/`` by its servers' ``promoted_from`` (the dev budget of ``real_servers`` leaves them out)."""
+    return halved_servers(CORPUS_DEV, half, only=promoted_from(HOLDOUT2))
 
 
 REALFP = DATA / "realfp"
@@ -209,12 +219,13 @@ def realfp_servers(half: str = "A") -> list[Snapshot]:
     return halved_servers(REALFP, half)
 
 
-def halved_servers(folder: Path, half: str) -> list[Snapshot]:
-    """The snapshots of ``folder`` whose slug falls in ``half`` (``holdout2_half``), each named by its slug."""
+def halved_servers(folder: Path, half: str, only: frozenset[str] | None = None) -> list[Snapshot]:
+    """The snapshots of ``folder`` (of the slugs ``only``, when given) whose slug falls in ``half``
+    (``holdout2_half``), each named by its slug."""
     snaps = []
     for path in sorted(folder.glob("*.snapshot.json")) if folder.is_dir() else ():
         slug = path.name[: -len(".snapshot.json")]
-        if holdout2_half(slug) == half:
+        if holdout2_half(slug) == half and (only is None or slug in only):
             snap = load_snapshots(path)[0]
             snaps.append(dataclasses.replace(snap, server=dataclasses.replace(snap.server, name=slug[:60])))
     return snaps

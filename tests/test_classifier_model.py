@@ -28,13 +28,14 @@ SHIPPED = ROOT / "mcprisk" / "catalog" / MODEL_FILE
 
 
 def _pushing(feature: str, toward: str, *, weight: float = 4.0, raise_at: float = 0.5, flag_at: float = 0.5,
-             dim: int = 64) -> Model:
+             weak_at: float | None = None, dim: int = 64) -> Model:
     """A model whose only non-zero weight pushes ``feature`` toward ``toward`` (an effect or a flag)."""
     n = len(OUTPUTS)
     flat = [0.0] * (dim * n)
     flat[bucket(feature, dim) * n + OUTPUTS.index(toward)] = weight
     bias = [0.0] * len(EFFECTS) + [-6.0] * len(FLAGS)
-    return decode(encode(dim, bias, flat, {e: raise_at for e in EFFECTS}, {f: flag_at for f in FLAGS}))
+    weak = {e: weak_at for e in EFFECTS} if weak_at is not None else None
+    return decode(encode(dim, bias, flat, {e: raise_at for e in EFFECTS}, {f: flag_at for f in FLAGS}, weak))
 
 
 def test_packaged_model_loads_and_matches_its_checksum():
@@ -90,6 +91,24 @@ def test_a_raise_is_explained_and_contested():
     assert "name ends 'widgets'" in learned[0].text and "(p 0." in learned[0].text
     assert "destructive" in learned[0].detail
     assert learned[0].weight < 0.5  # a hint: never a witness the annotation findings count
+
+
+def test_a_reading_on_one_witness_is_raised_at_the_lower_threshold():
+    """A reading no two sources agree on (``medium``) is raised where the model passes ``weak_at``, though not
+    ``raise_at``; the same probability leaves a reading two sources confirm (``high``) where the rules put it."""
+    plain = tool("list_widgets", "List the widgets in the catalogue.")
+    hinted = tool("list_widgets", "List the widgets in the catalogue.", annotations={"readOnlyHint": True})
+    model = _pushing("n-1:widgets", "destructive", weight=2.0, raise_at=0.9, weak_at=0.3)
+    with use_model(None):
+        assert [classify_tool(t, "shop").confidence for t in (plain, hinted)] == ["medium", "high"]
+    with use_model(_pushing("n-1:widgets", "destructive", weight=2.0, raise_at=0.9)):
+        assert classify_tool(plain, "shop").primary == "read_only"  # without weak_at: raise_at alone
+    with use_model(model):
+        weak, firm = classify_tool(plain, "shop"), classify_tool(hinted, "shop")
+    assert weak.primary == "destructive" and weak.confidence == "contested"
+    assert firm.primary == "read_only"
+    assert decode(encode(64, [0.0] * len(OUTPUTS), [0.0] * 64 * len(OUTPUTS), {}, {}, {"destructive": 0.3})).weak_at \
+        == {"destructive": 0.3}
 
 
 def test_a_flag_is_added_with_its_reason():

@@ -3,7 +3,8 @@
 The rules read a tool by what they were written to see; the model reads the same tool by words, schema shapes,
 annotation claims and the rules' own outputs, weighed by what labelled servers did, so it learns where the
 rules are wrong. It is consulted after the rules have decided, asymmetrically: it may *raise* a tool's primary
-effect when it predicts a more severe one with enough probability (the confidence becomes ``contested``) and
+effect when it predicts a more severe one with enough probability (less when the rules' reading rests on one
+witness: ``medium`` or ``low``; the confidence becomes ``contested``) and
 *add* a flag past a threshold, each with evidence naming the features that weighed most; it never lowers an
 effect or drops a flag. Its evidence carries a hint's weight (0.25), so it is never a witness of an annotation
 accusation, and it never makes a reading ``high``; it keeps one from ``high`` when it puts more than ``DOUBT_AT`` on
@@ -16,28 +17,20 @@ buckets; inference is a sum of weight rows in pure Python. The weights ship in
 
 from __future__ import annotations
 
-import base64
-import contextlib
-import contextvars
 import functools
-import hashlib
-import json
 import math
 import re
-import struct
-import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from importlib import resources
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 
 from ..model import EFFECTS, FLAGS, Evidence, ToolAssessment, effect_rank
 from ..ruleinfo import evidence_code
 from .context import ToolContext
 from .lexicon import lexicon
+from .weights import MODEL_FILE, OUTPUTS, Model, active_model, bucket, decode, encode, packaged_model, use_model
 
-__all__ = ["DOUBT_AT", "LEARNED", "MODEL_FILE", "OUTPUTS", "Model", "active_model", "bucket", "consult", "decode",
-           "encode", "features", "packaged_model", "probabilities", "use_model"]
+__all__ = ["DOUBT_AT", "LEARNED", "MODEL_FILE", "OUTPUTS", "WEAK_READINGS", "Model", "active_model", "bucket",
+           "consult", "decode", "encode", "features", "packaged_model", "probabilities", "raise_threshold", "use_model"]
 
 LEARNED = evidence_code("EFF120", "Learned reading", """A linear model trained on hand-labelled tools of public
     servers (name words, description words, schema shapes, annotation claims and the rules' own outputs) predicts a
@@ -45,54 +38,11 @@ LEARNED = evidence_code("EFF120", "Learned reading", """A linear model trained o
     the flag added, and the evidence names the features that weighed most. The model only raises and adds; it is
     one witness, never the second witness of an accusation.""", family="classification")
 
-MODEL_FILE = "classifier_model.json"
-OUTPUTS: tuple[str, ...] = (*EFFECTS, *FLAGS)
 # A more severe effect's probability above which ``high`` becomes ``medium``: picked by 5-fold CV grouped by server
 # on dev (under-classified while ``high`` against the exact readings that stay ``high``; see the README).
 DOUBT_AT = 0.01
 _OPENING_WORDS = 16  # the opening sentence's first words, where a tool says what it does
 _DESCRIPTION_WORDS = 24  # and the words of the rest of its lead (usage advice, what it returns)
-
-
-@dataclass(frozen=True)
-class Model:
-    """Weights of the linear model: ``rows[bucket]`` holds one weight per output (effects, then flags)."""
-
-    dim: int
-    bias: tuple[float, ...]
-    rows: tuple[tuple[float, ...], ...]
-    raise_at: Mapping[str, float]  # probability of each more severe effect at which the tool is raised to it
-    flag_at: Mapping[str, float]  # probability at which each flag is added
-    checksum: str = ""
-    _buckets: dict[str, int] = field(default_factory=dict, compare=False, repr=False)  # feature -> bucket, memoised
-
-    def buckets(self, feats: Iterable[str]) -> dict[int, None]:
-        """The distinct buckets of ``feats``, in order of first appearance (a bucket counts once, as in training)."""
-        memo = self._buckets
-        if len(memo) > _MEMO_LIMIT:
-            memo.clear()
-        get = memo.get
-        out: dict[int, None] = {}
-        for f in feats:
-            b = get(f)
-            if b is None:
-                b = memo[f] = bucket(f, self.dim)
-            out[b] = None
-        return out
-
-    def logits(self, feats: Iterable[str]) -> list[float]:
-        """The outputs' logits: the bias plus the weight rows of the features' buckets."""
-        rows = self.rows
-        picked = [rows[b] for b in self.buckets(feats)]
-        return [b + s for b, s in zip(self.bias, map(sum, zip(*picked)))] if picked else list(self.bias)
-
-
-_MEMO_LIMIT = 200_000
-
-
-def bucket(feature: str, dim: int) -> int:
-    """A feature's bucket: CRC-32 of its text (stable across processes and platforms) modulo ``dim``."""
-    return zlib.crc32(feature.encode()) & (dim - 1)
 
 
 _WORD = re.compile(r"[a-z][a-z0-9]{2,}")  # words of three letters or more: "to", "of", "a" say nothing
@@ -260,7 +210,8 @@ def consult(ctx: ToolContext, ta: ToolAssessment, model: Model | None) -> ToolAs
     effects_p, flags_p = probabilities(model, feats)
     added: list[Evidence] = []
     rank = effect_rank(ta.primary)
-    severe = [e for e in EFFECTS[rank + 1:] if effects_p[e] >= model.raise_at.get(e, 2.0)]
+    weak = ta.confidence in WEAK_READINGS
+    severe = [e for e in EFFECTS[rank + 1:] if effects_p[e] >= raise_threshold(model, e, weak=weak)]
     new_effects = set(ta.effects)
     if severe:
         to = max(severe, key=lambda e: effects_p[e])
@@ -281,67 +232,19 @@ def consult(ctx: ToolContext, ta: ToolAssessment, model: Model | None) -> ToolAs
                    evidence=(*ta.evidence, *added))
 
 
+# Readings no two sources agree on: the model may raise them at ``Model.weak_at`` (the reading rests on one witness).
+WEAK_READINGS = frozenset({"medium", "low"})
+
+
+def raise_threshold(model: Model, effect: str, *, weak: bool) -> float:
+    """The probability of ``effect`` at which a reading is raised to it: ``raise_at``, or the lower ``weak_at`` when
+    the reading rests on one witness (2.0, never, when neither names the effect)."""
+    at = model.raise_at.get(effect, 2.0)
+    return min(at, model.weak_at.get(effect, 2.0)) if weak else at
+
+
 def _doubted(confidence: str, effects_p: Mapping[str, float], rank: int) -> str:
     """``high`` becomes ``medium`` when the model doubts the rules' primary (of rank ``rank``) upward."""
     if confidence == "high" and any(effects_p[e] > DOUBT_AT for e in EFFECTS[rank + 1:]):
         return "medium"
     return confidence
-
-
-# --------------------------------------------------------------------------------------------
-# The packaged weights, and which model is in use
-
-
-def encode(dim: int, bias: Sequence[float], weights: Sequence[float], raise_at: Mapping[str, float],
-           flag_at: Mapping[str, float]) -> dict[str, Any]:
-    """The JSON form of a model: weights as little-endian half floats, base64 (row-major, ``dim`` rows)."""
-    raw = struct.pack(f"<{len(weights)}e", *weights)
-    body = {"format": 1, "dim": dim, "outputs": list(OUTPUTS), "bias": [round(b, 4) for b in bias],
-            "raise_at": dict(raise_at), "flag_at": dict(flag_at), "weights": base64.b64encode(raw).decode("ascii")}
-    body["checksum"] = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
-    return body
-
-
-def decode(body: Mapping[str, Any]) -> Model:
-    """A model from its JSON form."""
-    if tuple(body["outputs"]) != OUTPUTS:
-        raise ValueError("the model's outputs are not this version's effects and flags")
-    n = len(OUTPUTS)
-    raw = base64.b64decode(body["weights"])
-    flat = struct.unpack(f"<{len(raw) // 2}e", raw)
-    dim = int(body["dim"])
-    if len(flat) != dim * n or dim & (dim - 1):
-        raise ValueError("the model's weights do not match its dimension")
-    rows = tuple(flat[i * n:(i + 1) * n] for i in range(dim))
-    return Model(dim, tuple(float(b) for b in body["bias"]), rows,
-                 {k: float(v) for k, v in body["raise_at"].items()}, {k: float(v) for k, v in body["flag_at"].items()},
-                 str(body.get("checksum", "")))
-
-
-@functools.cache
-def packaged_model() -> Model:
-    """The shipped model (``mcprisk/catalog/classifier_model.json``), read once."""
-    text = resources.files("mcprisk.catalog").joinpath(MODEL_FILE).read_text(encoding="utf-8")
-    return decode(json.loads(text))
-
-
-_NOT_SET = object()
-_ACTIVE: contextvars.ContextVar[Any] = contextvars.ContextVar("mcprisk_learned_model", default=_NOT_SET)
-
-
-def active_model() -> Model | None:
-    """The model the classifier consults: the packaged one, unless ``use_model`` chose another (or none)."""
-    chosen = _ACTIVE.get()
-    return packaged_model() if chosen is _NOT_SET else chosen
-
-
-@contextlib.contextmanager
-def use_model(model: Model | None) -> Iterator[None]:
-    """Consult ``model`` (None: the rules alone) within the block; cross-validation folds use their own.
-    Classifications ``assess`` keeps for reuse are keyed by the model in use, so none made under another is
-    served here."""
-    token = _ACTIVE.set(model)
-    try:
-        yield
-    finally:
-        _ACTIVE.reset(token)

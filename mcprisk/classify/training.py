@@ -40,16 +40,23 @@ class Settings:
     """How the model is trained and when it is consulted (thresholds picked by grouped cross-validation)."""
 
     dim: int = 1 << 13
-    l2: float = 1e-3
+    l2: float = 3e-3  # by grouped CV on dev (round 7): the primary's log-loss 0.391 at 1e-3, 0.375 here, 0.380 at 1e-2
     steps: int = 100
     rate: float = 0.05
     without_rules: float = 0.5  # weight of a second copy of each example with the rules' features removed
-    # Picked by 5-fold CV grouped by server within the tuning part (scripts/train_classifier_model.py --pick). Round 6,
-    # with the first held-out split promoted into dev (202 tuning servers instead of 121): raising to high_cost at
-    # 0.3 and to destructive at 0.9 now beats the rules alone, and the flags' thresholds moved.
-    raise_at: tuple[tuple[str, float], ...] = (("high_cost", 0.3), ("destructive", 0.9))  # effect -> probability
+    # Picked by 5-fold CV grouped by server within the tuning part (scripts/train_classifier_model.py --pick): round 7,
+    # with holdout2 promoted (274 tuning servers), at the operating point of issue 12's targets (fewest under-classified
+    # and missed destructive tools while exact >= 0.83 and mutating precision >= 0.905; each flag at its best F1).
+    # Round 6 (202 servers, exact minus under): high_cost 0.3, destructive 0.9; flags 0.5, 0.5, 0.7.
+    # A raise needs p >= 0.2 (RAISE_GRID in the script); high_cost is raised by none that helps.
+    raise_at: tuple[tuple[str, float], ...] = (("reversible", 0.2), ("customer_visible", 0.2),
+                                               ("destructive", 0.3))  # effect -> probability
     flag_at: tuple[tuple[str, float], ...] = (("private_data", 0.5), ("untrusted_content", 0.5),
-                                              ("external_egress", 0.7))  # flag -> probability (absent: never)
+                                              ("external_egress", 0.4), ("code_execution", 0.4),
+                                              ("credential_access", 0.6))  # flag -> probability (absent: never)
+    # Effect -> probability for a reading on one witness (learned.WEAK_READINGS): weighed by --pick, none chosen in
+    # round 7 (the nested CV picked one in two folds of five, a raise to destructive at 0.3, and it moved nothing).
+    weak_at: tuple[tuple[str, float], ...] = ()
 
 
 DEFAULTS = Settings()
@@ -132,7 +139,8 @@ def _body(rows: Sequence[Example], settings: Settings) -> dict[str, Any]:
             v *= b2
             v += (1 - b2) * grad * grad
             param -= settings.rate * (m / (1 - b1 ** step)) / (np.sqrt(v / (1 - b2 ** step)) + eps)
-    return encode(settings.dim, bias.tolist(), w.ravel().tolist(), dict(settings.raise_at), dict(settings.flag_at))
+    return encode(settings.dim, bias.tolist(), w.ravel().tolist(), dict(settings.raise_at), dict(settings.flag_at),
+                  dict(settings.weak_at))
 
 
 def model_body(groups: Iterable[Sequence[Example]], settings: Settings = DEFAULTS) -> dict[str, Any]:
