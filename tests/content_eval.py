@@ -152,9 +152,10 @@ def _promoted() -> tuple[set[str], set[str]]:
 
 def real_servers(*, promoted: bool = False) -> list[Snapshot]:
     """Every real server of the dev set the content rules were tuned on: the labelled tools grouped by server, plus
-    corpus snapshots if present (servers promoted from a held-out split into dev only with ``promoted``)."""
+    corpus snapshots if present (servers promoted from a held-out split into dev only with ``promoted``; never those
+    of holdout2, which the content rules keep as two halves, one of them held out: ``holdout2_servers``)."""
     by_server: dict[str, list[Any]] = defaultdict(list)
-    promoted_files, promoted_slugs = _promoted() if not promoted else (set(), set())
+    promoted_files, promoted_slugs = _promoted() if not promoted else (set(), set(promoted_from(HOLDOUT2)))
     for path in sorted(LABELLED.glob("*.jsonl")):
         if path.name in promoted_files:
             continue

@@ -123,6 +123,17 @@ def test_well_known_and_unrelated_names_are_not_lookalikes(argv):
     assert lookalike(p) is None
 
 
+def test_an_unscoped_community_package_named_after_a_vendors_server_is_not_a_lookalike():
+    """An unscoped package with the bare name of a vendor's scoped server is how community servers are commonly
+    named; only the same name under another *scope* imitates (``@mcp-tools/server-filesystem`` above)."""
+    [p] = packages(stdio("npx", "-y", "server-filesystem-extra"))
+    assert lookalike(p) is None
+    [p] = packages(stdio("npx", "-y", "notion-mcp-server"))
+    assert lookalike(p) is None
+    [p] = packages(stdio("npx", "-y", "@someone/notion-mcp-server"))
+    assert lookalike(p) == "@notionhq/notion-mcp-server"
+
+
 def test_vendor_servers_named_like_every_other_vendors_are_not_lookalikes():
     """``@vendor/mcp-server`` is what many vendors call their own server: the same generic bare name under
     another scope is not imitation."""

@@ -194,8 +194,10 @@ def lookalike(p: Package) -> str | None:
         if _skeleton(other) == _skeleton(name) or _distance(name, other, limit) <= limit:
             return other
         bare = other.split("/", 1)[1] if other.startswith("@") else ""
-        if p.ecosystem == "npm" and len(bare) >= 10 and name.split("/")[-1] == bare and _distinctive(bare):
-            return other  # the same package name published under another scope
+        if (p.ecosystem == "npm" and name.startswith("@") and len(bare) >= 10 and name.split("/")[-1] == bare
+                and _distinctive(bare)):
+            return other  # the same package name published under another scope (an unscoped community package
+            # named after a vendor's server, `notion-mcp-server` beside `@notionhq/notion-mcp-server`, is common)
     return None
 
 
