@@ -109,6 +109,8 @@ def _buckets(features: Iterable[str]) -> frozenset[int]:
     # word pair of a large config held megabytes at the scan's peak
     crc, mask = zlib.crc32, DIM - 1
     return frozenset([crc(f.encode()) & mask for f in features])
+
+
 # A sentence's buckets are kept as a compact array (4 bytes a bucket): a set per sentence of a 45-server config held
 # about 22 MB at the scan's peak; the union per subject is built when the model reads it.
 Sentences = tuple[tuple[int, int, array], ...]
@@ -144,7 +146,7 @@ def subject_buckets(kind: str, fields: Iterable[tuple[str, str]], concepts: Iter
     return out
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=256)  # a few concept sets recur; 4,096 sets of pairs held ~12 MB at a scan's peak
 def _concept_buckets(concepts: frozenset[str]) -> frozenset[int]:
     """The concepts and every pair of them (many subjects hold the same few concepts: kept per set)."""
     cs = sorted(concepts)
