@@ -18,13 +18,14 @@ neither it nor the model saw: outer folds measure, inner folds pick.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "scripts"))
+from _shipped import ship  # noqa: E402
 
 from classifier_eval import Report, blind_slice, folds, load_split, predict, with_model  # noqa: E402
 
@@ -154,14 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = settings_at(pick(out_of_fold(blind_slice(load_split("dev"))[0])))
         print(f"raise_at={settings.raise_at}\nweak_at={settings.weak_at}\nflag_at={settings.flag_at}")
         return 0
-    body = build()
-    if args.check:
-        shipped = json.loads(TARGET.read_text(encoding="utf-8"))["checksum"]
-        print(f"trained {body['checksum']}\nshipped {shipped}")
-        return 0 if shipped == body["checksum"] else 1
-    TARGET.write_text(json.dumps(body, sort_keys=True, indent=0) + "\n", encoding="utf-8")
-    print(f"wrote {TARGET.relative_to(ROOT)} ({TARGET.stat().st_size:,} bytes), checksum {body['checksum']}")
-    return 0
+    return ship(build(), TARGET, ROOT, check=args.check)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "scripts"))
+from _shipped import ship  # noqa: E402
 
 from content_eval import (ADVERSARIAL, SEVERITY_RANK, content_codes, holdout2_servers, load_items,  # noqa: E402
                           real_servers, realfp_servers, server_snapshot)
@@ -215,14 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         for at in args.at:
             print("\n".join(table(rows, probs, rules, at)) + "\n")
         return 0
-    body = build()
-    if args.check:
-        shipped = json.loads(TARGET.read_text(encoding="utf-8"))["checksum"]
-        print(f"trained {body['checksum']}\nshipped {shipped}")
-        return 0 if shipped == body["checksum"] else 1
-    TARGET.write_text(json.dumps(body, sort_keys=True, indent=0) + "\n", encoding="utf-8")
-    print(f"wrote {TARGET.relative_to(ROOT)} ({TARGET.stat().st_size:,} bytes), checksum {body['checksum']}")
-    return 0
+    return ship(build(), TARGET, ROOT, check=args.check)
 
 
 if __name__ == "__main__":
