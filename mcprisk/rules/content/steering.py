@@ -308,6 +308,26 @@ def _fixed_pick(subject: Subject, s: Sentence, always: list[ConceptHit]) -> tupl
     return None
 
 
+# "Do not call in parallel with other OSM tools": a rule about timing (a shared rate limit), not about which tool
+_CONCURRENT = re.compile(r"\b(?:in parallel|concurrently|simultaneously|at the same time|in parallelo|"
+                         r"contemporaneamente|en paralelo|simultáneamente|a la vez|en parallèle|simultanément|"
+                         r"gleichzeitig|parallel|em paralelo|ao mesmo tempo|tegelijk\w*|jednocześnie|równolegle|"
+                         r"одновременно|параллельно|aynı anda|paralel)\b|同时|同時|并行|並行|並列|동시에|병렬")
+
+
+# "del certificado energético", "todo certificado de edificio": after an article or a preposition the word is the noun
+# (a certificate the tool produces), not a claim that the tool is certified -- unless an agent follows ("... por X")
+_ARTICLE_BEFORE = re.compile(r"(?:^|\s)(?:el|del|al|un|una|todo|toda|cada|la|los|las|o|do|da|um|uma|cada|le|du|un|"
+                             r"une|des|il|lo|dello|della|ogni|uno|de)\s+$")
+_AGENT_AFTER = re.compile(r"\s+(?:\w+\s+){0,2}?(?:por|by|par|von|da|door|przez)\b")
+
+
+def _named_document(text: str, e: ConceptHit) -> bool:
+    """The endorsement word is a noun after its article ("el certificado"), with no agent after it."""
+    return (" " not in e.word and _ARTICLE_BEFORE.search(text, max(0, e.start - 10), e.start) is not None
+            and _AGENT_AFTER.match(text, e.end, e.end + 30) is None)
+
+
 def _preference(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[ConceptHit], str] | None:
     pair = s.near("other", "disparage", 90)
     if pair and _other_tools(s, pair[0]) and not _own_workflow(subject, surf, s):
@@ -315,13 +335,14 @@ def _preference(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[Conc
     shunned = _named_rival(subject, s)
     if shunned:
         return shunned
-    found = _shuns_rivals(subject, s) or _only_self(subject, s)
+    timing = _CONCURRENT.search(subject.text, s.start, s.end) is not None
+    found = (None if timing else _shuns_rivals(subject, s)) or _only_self(subject, s)
     if found and not _own_workflow(subject, surf, s):
         return found
     found = _ranks_own(subject, s)  # naming its own brand is the point here, not a sign of its own workflow
     if found:
         return found
-    for use in s.all("use"):
+    for use in () if timing else s.all("use"):
         neg = next((n for n in s.hits if n is not use and not n.concepts.isdisjoint({"neg", "without"})
                     and 0 <= use.start - n.end <= 30 and len(subject.text[n.end:use.start].split()) <= 2), None)
         avoid = "neg" in use.concepts or _avoidance(use)
@@ -361,6 +382,8 @@ def _preference(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[Conc
                 and not s.any("unless", "neg") and not _own_workflow(subject, surf, s):
             return [use, over], "tells the model to choose this tool over the others"
     for e in s.all("endorse"):
+        if _named_document(subject.text, e):
+            continue
         if s.any("vendor", "model", "self", "other", "only") and not _own_workflow(subject, surf, s):
             return [e], "claims endorsement or superiority to win the model's choice"
     return None
