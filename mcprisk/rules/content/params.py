@@ -116,6 +116,8 @@ def _order_name(words: list[str]) -> bool:
     order with a sequence, an insistence, 'without asking', or what the model holds."""
     if len(words) >= 3 and words[-2] == "to" and _concepts_of(words[:-2]).isdisjoint(_ORDER | _NAME_ORDER - {"user"}):
         return False  # "user_group_ids_to_add": the things to add, named by what is done with them
+    if "agent" in words or "agents" in words:  # "includeUserAgentShadowDOM": a browser's user agent, one term
+        words = " ".join(words).replace("user agent", "useragent").split()
     if _reads_as_order(words):
         return True
     if len(words) < 5:

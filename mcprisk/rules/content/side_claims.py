@@ -278,6 +278,10 @@ def _in_list(subject: Subject, s: Sentence, act: ConceptHit) -> bool:
 _NEG_LIST = re.compile(r"\b(?:not|never|no|n't|nor)\b[^.;:!?]*$")
 
 
+# "Upstage로 전송 없음" (no sending to Upstage), "无需发送", "送信なし": a noun of the act, then "none" -- it does not happen
+_NONE_AFTER = re.compile(r"\s?(?:없음|없이|없습니다|없다|하지 않|되지 않|안 함|なし|無し|しない|されない|不会|无|無)")
+
+
 def _held(subject: Subject, s: Sentence, act: ConceptHit) -> bool:
     """A negation governs the act, a condition the user holds or a consent asked for stands in the sentence, the act
     is a capability, or someone else does it ("by the nightly job")."""
@@ -285,7 +289,7 @@ def _held(subject: Subject, s: Sentence, act: ConceptHit) -> bool:
     if s.any("unless"):
         return True
     near = text[max(s.start, act.start - 30):act.start]
-    if _CAPABILITY.search(near):
+    if _CAPABILITY.search(near) or _NONE_AFTER.match(text, act.end):
         return True
     for h in s.hits:
         if h.start >= act.start and h.start - act.end > 12:
