@@ -307,6 +307,8 @@ def hits(text: str, split: str, glued: bool, found: Found) -> list[ConceptHit]:
     out.sort(key=lambda h: (h.start, -h.end, h.word))  # ties in a fixed order, whatever the hash seed
     if found.words and any(w == "ne" for w, _ in found.words):
         out = [h for h in out if h.word != "ne" or _FRENCH_NE.match(text, h.end)]
+    if "只读" in text or "只讀" in text:  # "只读" is read-only, one word: no "only" in it
+        out = [h for h in out if not (h.word in ("只", "只读", "只讀") and text.startswith(("只读", "只讀"), h.start))]
     if "=" in text:  # a switch's value ("consent=false") negates nothing
         out = [h for h in out if not (h.word in ("false", "no", "none", "off")
                                       and text[max(0, h.start - 2):h.start].rstrip().endswith("="))]

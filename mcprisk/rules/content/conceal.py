@@ -266,6 +266,12 @@ _COPY = re.compile(r"\b(?:copy|copia|copie|cópia|kopie|kopia|копия)\b")
 _NEXT_CLAUSE = re.compile(r",\s*(?:but|and|or|aber|mais|pero|mas|ma)\b|[;:.!?]\s|\s[-\u2013\u2014]\s")
 
 
+# "防止 agent 未经用户确认自授规则", "to prevent the agent acting without the user's approval": what is prevented
+_PREVENTED = re.compile(r"(?:\bprevents?|\bpreventing|\bso that no|\bverhinder\w*|\bempêch\w*|\bimpedi\w*|"
+                        r"\bevitar\b|\bevitare\b|\bпредотвра\w*|\bzapobieg\w*|\bvoorkom\w*|\bönle\w*|"
+                        r"\bmencegah\b|防止|防范|防範|以免|避免|防ぐ|ないように|방지|않도록)[^.;!?。；]{0,30}$")
+
+
 def _answer_barred(text: str, s: Sentence, lie: ConceptHit) -> bool:
     """A negation governing a verb of answering opens the clause the "as if" ends, with no new clause between."""
     return any("neg" in n.concepts and n.end <= lie.start and _NEXT_CLAUSE.search(text, n.end, lie.start) is None
@@ -314,7 +320,7 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
             return [covert, act], "asks the model to act covertly"
     for w in s.all("without"):
         if any("neg" in n.concepts and n.end <= w.start and n is not w for n in s.hits) \
-                or _under_prohibition(text, s.start):
+                or _under_prohibition(text, s.start) or _PREVENTED.search(text, max(0, w.start - 40), w.start):
             continue  # "never delete without confirmation" asks for consent; so does a list headed "never:"
         ask = next((a for a in s.hits if a is not w and 0 <= a.start - w.end <= 30
                     and not a.concepts.isdisjoint({"tell", "consent", "asked", "ask"})
