@@ -166,6 +166,7 @@ def _literal_into(text: str, move: ConceptHit, secret: ConceptHit) -> bool:
     return move.end <= secret.start and _QUOTED_INTO.match(text[move.end:secret.start]) is not None
 
 
+_COPULA = ("이며", "이다", "입니다", "임", "이고", "です", "である")
 _AUTOMATIC = re.compile(r"(?:automatically|automatisch|automáticamente|automatiquement|automaticamente|"
                         r"automatycznie|автоматически|otomatik olarak|自动|自動|자동으로)\s*$")
 
@@ -244,6 +245,8 @@ def _exfil(subject: Subject, s: Sentence) -> tuple[list[ConceptHit], str] | None
                 continue  # "fetch() sends the page's cookies": a function named; 'include "json" in your prompt'
             if described(subject.text, move.start, move.word):
                 continue  # "you can provide an environment variable", "a shared variable", "get_x → read history"
+            if subject.text.startswith(_COPULA, move.end):
+                continue  # "수치는 도구 결과 그대로이며": the numbers *are* the tool's result as it came, a state
             if _value_source(subject.text, move, secret) or _reported(subject.text, move, secret) \
                     or _kind_of(subject.text, secret) or _glosses_turns(subject, secret):
                 continue

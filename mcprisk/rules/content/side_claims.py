@@ -176,7 +176,8 @@ _GLUED_OBJECT = re.compile(r"\s*(?:所有|全部|一切|该|該|此|这|這|其|
 # right before it ("所有发布流程": all release workflows), or when it lies in the object of the read verb that opens
 # its clause, with no chaining word between ("查询应用下所有发布流程").
 _GLUED_ATTRIBUTE = re.compile(r"的|[\u3041-\u3093]?済|された|된\b|된\s|한\s|は|には|では|는\s|은\s|"
-                              r"(?:时间|日期|时刻|状态|人|者|版本|流程|历史|进度|方式|日時|状況|履歴|件数|일시|날짜|상태|내역)")
+                              r"(?:时间|日期|时刻|状态|人|者|版本|流程|历史|进度|方式|日時|状況|履歴|件数|일시|날짜|상태|내역|"
+                              r"기?\s?(?:저장소|모드|옵션|기능|방식|권한|여부))")  # Korean: "덮어쓰기 저장소", an overwrite store
 _GLUED_ALL_BEFORE = re.compile(r"(?:所有|全部|一切|すべての|全ての|모든\s?)$")
 # A verb of basing, offering or sourcing, then (no chaining word, clause end or polite imperative) the act word: the
 # act word qualifies that verb's object ("基于公开接口" built on public APIs, "提供公开内容" offers public content).
@@ -282,6 +283,10 @@ _NEG_LIST = re.compile(r"\b(?:not|never|no|n't|nor)\b[^.;:!?]*$")
 _NONE_AFTER = re.compile(r"\s?(?:없음|없이|없습니다|없다|하지 않|되지 않|안 함|なし|無し|しない|されない|不会|无|無)")
 
 
+# "yyyy-MM-dd al enviar", "beim Senden", "lors de l'envoi": the act is the time a format or rule applies
+_WHEN_DOING = re.compile(r"(?:^|\s)(?:al|ao|beim|lors de l'|lors de|lors du|au moment de|nell'atto di)\s*$")
+
+
 def _held(subject: Subject, s: Sentence, act: ConceptHit) -> bool:
     """A negation governs the act, a condition the user holds or a consent asked for stands in the sentence, the act
     is a capability, or someone else does it ("by the nightly job")."""
@@ -289,7 +294,7 @@ def _held(subject: Subject, s: Sentence, act: ConceptHit) -> bool:
     if s.any("unless"):
         return True
     near = text[max(s.start, act.start - 30):act.start]
-    if _CAPABILITY.search(near) or _NONE_AFTER.match(text, act.end):
+    if _CAPABILITY.search(near) or _NONE_AFTER.match(text, act.end) or _WHEN_DOING.search(near):
         return True
     for h in s.hits:
         if h.start >= act.start and h.start - act.end > 12:

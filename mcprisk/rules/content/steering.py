@@ -328,6 +328,13 @@ def _named_document(text: str, e: ConceptHit) -> bool:
             and _AGENT_AFTER.match(text, e.end, e.end + 30) is None)
 
 
+# "Do NOT call other tools to check that the issue exists beforehand": a redundant check skipped, not a rival barred
+_PRECHECK = re.compile(r"\bto (?:check|verify|validate|confirm|look up|see)\b[^.;\n]{0,60}\b(?:beforehand|first|in advance|"
+                       r"before (?:calling|using|running)(?: this)?)\b")
+# "Avoid suggesting alternatives in your prompt": advice on the wording of the tool's own input, not the user's answer
+_IN_OWN_INPUT = re.compile(r"\bin (?:your|the) (?:prompt|question|query|request)\b")
+
+
 def _preference(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[ConceptHit], str] | None:
     pair = s.near("other", "disparage", 90)
     if pair and _other_tools(s, pair[0]) and not _own_workflow(subject, surf, s):
@@ -335,7 +342,8 @@ def _preference(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[Conc
     shunned = _named_rival(subject, s)
     if shunned:
         return shunned
-    timing = _CONCURRENT.search(subject.text, s.start, s.end) is not None
+    timing = _CONCURRENT.search(subject.text, s.start, s.end) is not None or _PRECHECK.search(
+        subject.text, s.start, s.end) is not None or _IN_OWN_INPUT.search(subject.text, s.start, s.end) is not None
     found = (None if timing else _shuns_rivals(subject, s)) or _only_self(subject, s)
     if found and not _own_workflow(subject, surf, s):
         return found
