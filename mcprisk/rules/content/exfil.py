@@ -302,7 +302,9 @@ def exfiltration(ctx: RuleContext) -> Iterable[Finding]:
     secret file. A tool's own credential ("pass your API key") counts only when the text has the model collect or
     sweep credentials; a clause that says what must not happen ("never paste a private key", "values are masked")
     and a tool's summary of its own job ("Exports the conversation to a file") are not flagged, nor a move described
-    rather than ordered (a possibility, an attribute, a listed tool's job). Critical when it names a secret file,
+    rather than ordered (a possibility, an attribute, a listed tool's job), nor where a value comes from (a
+    credential's source in a gloss, read automatically from the environment, a chat API's own turn list, a prompt of
+    the tool's own) or a passive disclosure with no obligation ("will be collected and uploaded"). Critical when it names a secret file,
     sends to an address it fixes ("... to https://..."), builds an outside URL, or is stated as an order (it opens
     its sentence, a polite imperative); otherwise high, a person reads it."""
     hits = (exfil_hit(s) for s in surface(ctx).subjects)

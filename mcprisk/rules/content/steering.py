@@ -434,7 +434,9 @@ def preference_manipulation(ctx: RuleContext) -> Iterable[Finding]:
     toward this tool ("always use this one", "do not try other tools") is medium: it narrows the model's choice but
     deceives no one; disparaging rivals, claiming to supersede them or a made-up endorsement is high when
     corroborated (hidden, encoded, or beside another content finding on the subject) and medium alone in visible
-    prose. A service stating what it works with ("only works with X - do not suggest other apps") is not flagged."""
+    prose. A service stating what it works with ("only works with X - do not suggest other apps") is not flagged, nor
+    a timing rule ("do not call in parallel with other tools"), a redundant pre-check skipped, advice on the wording
+    of the tool's own input, or a certificate the tool produces ("el certificado")."""
     surf = surface(ctx)
     hits = (preference_hit(s, surf) for s in surf.subjects)
     yield from report(preference_manipulation, hits, "Preference manipulation")
