@@ -189,7 +189,7 @@ def _value_source(text: str, move: ConceptHit, secret: ConceptHit) -> bool:
 
 
 _DISCLOSED = re.compile(r"^\s*(?:[\w-]+\s+){0,2}?(?:will|would|is|are|was|were|gets?)\s+(?:be\s+|being\s+)?"
-                        r"(?:\w+ly\s+)?(?:\w+(?:ed|en)\b,?\s+(?:and\s+)?){0,3}$")
+                        r"(?:\w+ly\s+)?(?:\w+(?:ed|en)\b[^.;:!?\n]{0,50})?$")
 _OBLIGED = re.compile(r"\b(?:must|should|shall|need|needs|has to|have to|required|always)\b")
 
 
@@ -199,7 +199,11 @@ def _reported(text: str, move: ConceptHit, secret: ConceptHit) -> bool:
     if secret.end > move.start or move.start - secret.end > 80 or not move.word.endswith(("ed", "en", "sent")):
         return False
     between = text[secret.end:move.start]
-    return _DISCLOSED.match(between) is not None and _OBLIGED.search(between) is None
+    return _DISCLOSED.match(between) is not None and _OBLIGED.search(between) is None \
+        and not _OUTSIDE.search(text, move.end, min(len(text), move.end + 160))  # "... will be sent to https://x"
+
+
+_OUTSIDE = re.compile(r"(?:https?|ftp)://|[\w.+-]+@[\w-]+\.[\w.-]+")
 
 
 # "wrapped with an optimised code-review system prompt": an indefinite article makes it a prompt of the tool's own
