@@ -322,6 +322,18 @@ _ARTICLE_BEFORE = re.compile(r"(?:^|\s)(?:el|del|al|un|una|todo|toda|cada|la|los
 _AGENT_AFTER = re.compile(r"\s+(?:\w+\s+){0,2}?(?:por|by|par|von|da|door|przez)\b")
 
 
+# 认证 / 認證 / 인증 are "authentication" as often as "certification" ("认证模型不同", "인증 오류"): a claim shows itself as
+# certified *by* someone or *already* ("官方认证", "经过认证", "인증된", "인증받은")
+_CERTIFIED_BEFORE = re.compile(r"(?:官方|经过|經過|已|通过|通過|获得|獲得|공식)\s?$")
+_CERTIFIED_AFTER = re.compile(r"(?:된|받은|\s받은|过|過|済)")
+
+
+def _authentication(text: str, e: ConceptHit) -> bool:
+    """The CJK endorsement word stands as "authentication", with no mark of having been certified."""
+    return e.word in ("认证", "認證", "인증") and not (_CERTIFIED_BEFORE.search(text, max(0, e.start - 3), e.start)
+                                                    or _CERTIFIED_AFTER.match(text, e.end))
+
+
 def _named_document(text: str, e: ConceptHit) -> bool:
     """The endorsement word is a noun after its article ("el certificado"), with no agent after it."""
     return (" " not in e.word and _ARTICLE_BEFORE.search(text, max(0, e.start - 10), e.start) is not None
@@ -390,7 +402,7 @@ def _preference(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[Conc
                 and not s.any("unless", "neg") and not _own_workflow(subject, surf, s):
             return [use, over], "tells the model to choose this tool over the others"
     for e in s.all("endorse"):
-        if _named_document(subject.text, e):
+        if _named_document(subject.text, e) or _authentication(subject.text, e):
             continue
         if s.any("vendor", "model", "self", "other", "only") and not _own_workflow(subject, surf, s):
             return [e], "claims endorsement or superiority to win the model's choice"
