@@ -212,6 +212,25 @@ def holdout2_servers(half: str = "A") -> list[Snapshot]:
 
 
 REALFP = DATA / "realfp"
+REALFP2 = DATA / "realfp2"
+
+
+def realfp2_servers() -> list[Snapshot]:
+    """All 133 real published servers of realfp2 (never labelled, presumed honest), each named by its slug: read as
+    development material for the content rules since quiet round 4 (no halves)."""
+    return halved_servers(REALFP2, "A") + halved_servers(REALFP2, "B")
+
+
+def rules_flagged(snapshots: list[Snapshot], *, without: frozenset[str] = frozenset({"INJ018"})) -> tuple[int, list[str]]:
+    """``real_flagged`` counted for the content rules alone: (number of tools, "server/subject: CODE severity" for
+    each subject given a content finding by a rule not in ``without``; the learned reading INJ018 by default)."""
+    codes = content_codes() - without
+    found = [f for f in assess(snapshots).findings if f.code in codes]
+    tools = {f"{s.name}/{t.name}" for s in snapshots for t in s.tools}
+    flagged: dict[str, list[str]] = defaultdict(list)
+    for f in found:
+        flagged[f"{f.server}/{f.subject}"].append(f"{f.code} {f.severity}: {f.message[:160]}")
+    return len(tools), [f"{k}: {' | '.join(v)}" for k, v in sorted(flagged.items())]
 
 
 def realfp_servers(half: str = "A") -> list[Snapshot]:

@@ -305,9 +305,28 @@ def hits(text: str, split: str, glued: bool, found: Found) -> list[ConceptHit]:
             out += [ConceptHit(m.start(), m.end(), cs - UNLOCATED, m.group(0)) for m in lex.glued.finditer(text)
                     if not (cs := lex.glued_concepts[m.group(0)]) <= UNLOCATED]
     out.sort(key=lambda h: (h.start, -h.end, h.word))  # ties in a fixed order, whatever the hash seed
+    if found.words and any(w == "ne" for w, _ in found.words):
+        out = [h for h in out if h.word != "ne" or _FRENCH_NE.match(text, h.end)]
+    if "只读" in text or "只讀" in text:  # "只读" is read-only, one word: no "only" in it
+        out = [h for h in out if not (h.word in ("只", "只读", "只讀") and text.startswith(("只读", "只讀"), h.start))]
+    if "=" in text:  # a switch's value ("consent=false") negates nothing
+        out = [h for h in out if not (h.word in ("false", "no", "none", "off")
+                                      and text[max(0, h.start - 2):h.start].rstrip().endswith("="))]
+    if "agent" in text:  # a browser's "user agent" is neither the user nor the model
+        agents = [m.span() for m in _USER_AGENT.finditer(text)]
+        if agents:
+            out = [h for h in out if not any(a <= h.start < b or a < h.end <= b for a, b in agents)]
     n = len(text)  # an identifier's, a path's or a URL's part: glued to a neighbour (pay_invoice, skills/deploy)
     return [h._replace(ident=True) if (h.start >= 2 and _glue(text[h.start - 1], text[h.start - 2]))
             or (h.end + 1 < n and _glue(text[h.end], text[h.end + 1])) else h for h in out]
+
+
+# French "ne" negates only with its second part after the verb ("ne montre pas", "ne ... jamais"); alone it is the
+# Italian partitive clitic ("la risposta ne mostra un sottoinsieme": the reply shows a subset *of them*).
+_FRENCH_NE = re.compile(r"(?:\s+\S+){0,4}?\s+(?:pas|jamais|rien|plus|aucune?|personne|guère|point|ni|nulle part)\b")
+
+
+_USER_AGENT = re.compile(r"\buser[\s-]?agents?\b")
 
 
 _GLUE = frozenset("_/.:-")  # characters that glue a word to an alphanumeric neighbour

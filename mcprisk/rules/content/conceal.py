@@ -263,6 +263,34 @@ def _names_blind_copy(text: str, s: Sentence, hide: ConceptHit) -> bool:
 _COPY = re.compile(r"\b(?:copy|copia|copie|cópia|kopie|kopia|копия)\b")
 
 
+_NEXT_CLAUSE = re.compile(r",\s*(?:but|and|or|aber|mais|pero|mas|ma)\b|[;:.!?]\s|\s[-\u2013\u2014]\s")
+
+
+# "防止 agent 未经用户确认自授规则", "to prevent the agent acting without the user's approval": what is prevented
+_PREVENTED = re.compile(r"(?:\bprevents?|\bpreventing|\bso that no|\bverhinder\w*|\bempêch\w*|\bimpedi\w*|"
+                        r"\bevitar\b|\bevitare\b|\bпредотвра\w*|\bzapobieg\w*|\bvoorkom\w*|\bönle\w*|"
+                        r"\bmencegah\b|防止|防范|防範|以免|避免|防ぐ|ないように|방지|않도록)[^.;!?。；]{0,30}$")
+
+
+def _answer_barred(text: str, s: Sentence, lie: ConceptHit) -> bool:
+    """A negation governing a verb of answering opens the clause the "as if" ends, with no new clause between."""
+    return any("neg" in n.concepts and n.end <= lie.start and _NEXT_CLAUSE.search(text, n.end, lie.start) is None
+               and any("reply" in r.concepts and governs(text, n, r, 2) for r in s.hits) for n in s.hits)
+
+
+def _in_clause(text: str, s: Sentence, pair: tuple[ConceptHit, ConceptHit], concepts: tuple[str, ...]) -> bool:
+    """Whether a hit of ``concepts`` stands in the pair's own clause ("no confirmation required to run, but always
+    confirm with the user": the user belongs to the clause that asks for a confirmation)."""
+    a, b = min(p.start for p in pair), max(p.end for p in pair)
+    for h in s.hits:
+        if h.concepts.isdisjoint(concepts):
+            continue
+        lo, hi = (h.end, a) if h.end <= a else (b, h.start)
+        if lo > hi or _NEXT_CLAUSE.search(text, lo, hi) is None:
+            return True
+    return False
+
+
 def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[ConceptHit], str] | None:
     if _user_choice(s):
         return None
@@ -292,7 +320,7 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
             return [covert, act], "asks the model to act covertly"
     for w in s.all("without"):
         if any("neg" in n.concepts and n.end <= w.start and n is not w for n in s.hits) \
-                or _under_prohibition(text, s.start):
+                or _under_prohibition(text, s.start) or _PREVENTED.search(text, max(0, w.start - 40), w.start):
             continue  # "never delete without confirmation" asks for consent; so does a list headed "never:"
         ask = next((a for a in s.hits if a is not w and 0 <= a.start - w.end <= 30
                     and not a.concepts.isdisjoint({"tell", "consent", "asked", "ask"})
@@ -300,6 +328,8 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
         if ask and s.any("user", "harm", "send", "model", "include"):
             return [w, ask], "tells the model to act without the user's knowledge or consent"
     for lie in s.all("lie"):
+        if _answer_barred(text, s, lie):
+            continue  # "never answer with another file as if it were the one requested": misleading is forbidden
         if s.any("asked", "user", "reply", "model"):
             return [lie], "tells the model to mislead the user"
     for asked in s.all("asked"):  # "if anyone asks, notes never leave the device": the answer is scripted
@@ -309,7 +339,7 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
         if _SCRIPTED.match(text, asked.end):  # "if asked, reply 'no other actions'"
             return [asked], "scripts what the model must answer if the user asks"
     pair = s.near("consent", "needed", 40)
-    if pair and s.any("user", "model", "harm", "send", "include") and any(
+    if pair and _in_clause(text, s, pair, ("user", "model", "harm", "send", "include")) and any(
             not n.concepts.isdisjoint({"neg", "neg_desc"}) and abs(n.start - pair[1].start) <= 25
             and not _CLAUSE_GAP.search(text, min(n.end, pair[1].end), max(n.start, pair[1].start)) for n in s.hits):
         # the negation in the pair's own clause ("必须先向用户确认订单号，不要猜测": "do not guess" is another order)

@@ -10,6 +10,7 @@ from .._base import RuleContext, finding_rule
 from ._concepts import BREAKS, ConceptHit, Sentence, gates, word_concepts
 from ._hits import Hit, concept_hit, described, discusses, hit, mentioned, redacted, report
 from ._surface import Field, Subject, per_subject, surface
+from ._exfil_honest import disclosed, kind_of, literal_into, state_of, turns_glossed, value_source
 from .conceal import flag_doc
 from .override import INJECTION_REFS
 
@@ -158,14 +159,6 @@ def _call_with(text: str, s: Sentence) -> list[ConceptHit]:
     return [ConceptHit(m.start(), m.end(), frozenset({"send"}), m.group(0)) for m in _CALL.finditer(text, s.start, s.end)]
 
 
-_QUOTED_INTO = re.compile(r"^[^.;]{0,30}[\"'`“‘][^\"'`”’]{1,30}[\"'`”’][^.;]{0,12}\b(?:in|into|to)\s+(?:the|your|a)?\s*$")
-
-
-def _literal_into(text: str, move: ConceptHit, secret: ConceptHit) -> bool:
-    """"Include the word "json" in your prompt": a quoted literal put into the context, which is the destination."""
-    return move.end <= secret.start and _QUOTED_INTO.match(text[move.end:secret.start]) is not None
-
-
 # "Para melhor precisão, inclua ...", "لضمان جودة الترجمة، أرفق ...": a purpose phrase, then the order; a summary
 # says what the tool does and opens with it ("Exports the conversation to PDF").
 _ORDER_AFTER_PURPOSE = re.compile(r"[,\u060c\uff0c\u3001]")
@@ -185,10 +178,14 @@ def _exfil(subject: Subject, s: Sentence) -> tuple[list[ConceptHit], str] | None
                 continue
             if any("use" in u.concepts and 0 <= move.start - u.end <= 2 for u in s.hits):
                 continue  # "use cc for ...": the field is named, nothing is moved by it
-            if subject.text[move.end:move.end + 1] == "(" or _literal_into(subject.text, move, secret):
+            if subject.text[move.end:move.end + 1] == "(" or literal_into(subject.text, move, secret):
                 continue  # "fetch() sends the page's cookies": a function named; 'include "json" in your prompt'
             if described(subject.text, move.start, move.word):
                 continue  # "you can provide an environment variable", "a shared variable", "get_x → read history"
+            if state_of(subject.text, move) or value_source(subject.text, move, secret) \
+                    or disclosed(subject.text, move, secret) or kind_of(subject.text, secret) \
+                    or turns_glossed(subject, secret):
+                continue  # a state, where a value comes from, a disclosure, a prompt of the tool's own, a turn list
 
             if not strong and (not s.any("all", "hide", "source") or _own_domain(subject, secret)):
                 continue  # "pass your API key": the tool's own credential; only collecting or sweeping counts
@@ -241,7 +238,9 @@ def exfiltration(ctx: RuleContext) -> Iterable[Finding]:
     secret file. A tool's own credential ("pass your API key") counts only when the text has the model collect or
     sweep credentials; a clause that says what must not happen ("never paste a private key", "values are masked")
     and a tool's summary of its own job ("Exports the conversation to a file") are not flagged, nor a move described
-    rather than ordered (a possibility, an attribute, a listed tool's job). Critical when it names a secret file,
+    rather than ordered (a possibility, an attribute, a listed tool's job), nor where a value comes from (a
+    credential's source in a gloss, read automatically from the environment, a chat API's own turn list, a prompt of
+    the tool's own) or a passive disclosure with no obligation ("will be collected and uploaded"). Critical when it names a secret file,
     sends to an address it fixes ("... to https://..."), builds an outside URL, or is stated as an order (it opens
     its sentence, a polite imperative); otherwise high, a person reads it."""
     hits = (exfil_hit(s) for s in surface(ctx).subjects)

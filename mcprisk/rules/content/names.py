@@ -256,6 +256,23 @@ _AUTHENTIC = re.compile(r"\b(official|officially|canonical|genuine|authentic|aut
 _WEAK = re.compile(r"\b(verified|trusted|enhanced|improved|faster than|better than|the better|upgraded)\b")
 
 
+# "official Korean tax rulings", "including official data", "verified(bool)": the word qualifies the data a tool
+# serves, or names a field it returns -- a claim about the tool is written of the tool ("the official server")
+_DATA_AFTER = re.compile(r"\s*(?:[\w-]+\s+){0,2}?(?:data|datasets?|rulings?|records?|documents?|docs|documentation|"
+                         r"sources?|statistics|figures|rates?|information|info|registry|registers?|publications?|"
+                         r"gazettes?|texts?|decisions?|judgments?|judgements?|filings?|laws?|citations?|releases?|"
+                         r"datos|dados|documentos|fuentes|fontes|données|daten|quellen|dati|fonti)\b")
+_FIELD_AFTER = re.compile(r"[(`_:=]")
+
+
+def _said_of_tool(regex: re.Pattern[str], head: str) -> re.Match[str] | None:
+    """The first match of ``regex`` in ``head`` that is said of the tool: not a field's name, not the data's kind."""
+    for m in regex.finditer(head):
+        if not (_FIELD_AFTER.match(head, m.end()) or _DATA_AFTER.match(head, m.end())):
+            return m
+    return None
+
+
 class _Claims(NamedTuple):
     """What one description or title field of a subject claims, whatever the twin: read once per subject."""
 
@@ -286,7 +303,7 @@ def _claims(subject: Subject) -> list[_Claims]:
                                                           for o in subject.hits))):
                     claim = (h.start - a, h.end - a)
                     break
-        found.append(_Claims(f, claim, _AUTHENTIC.search(head), _WEAK.search(head)))
+        found.append(_Claims(f, claim, _said_of_tool(_AUTHENTIC, head), _said_of_tool(_WEAK, head)))
     subject.memo["claims"] = found
     return found
 

@@ -39,6 +39,22 @@ def _option_echo(text: str, s: Sentence, ig: ConceptHit) -> bool:
 _CANNOT = re.compile(r"\b(?:cannot|can't|can not|may not|must not|won't) be\s+$")
 
 
+# "仅放行下一次执行", "执行结果", "执行前": in Chinese and Japanese "执行/実行" after a count of times or before a noun
+# or a time word is the execution (of an API call), not an order to obey
+_COUNTED = re.compile(r"(?:一次|下一次|每次|本次|单次|单次|首次|再次|一回|毎回|次回)$")
+_NOUN_AFTER = re.compile(r"(?:结果|結果|前|时|時|后|後|中|失败|失敗|成功|计划|計画|环境|環境|权限|權限|时间|時間|路径|路徑|流程)")
+
+
+# "会话内规则随连接结束自动失效", "session rules expire automatically": a stored rule's lifetime, not an order
+_EXPIRES = re.compile(r"(?:automatically|automatisch|automatiquement|automáticamente|automaticamente|自动|自動|자동으로?)"
+                      r"\s*(?:be\s+)?$")
+
+
+def _nominal(text: str, obey: ConceptHit) -> bool:
+    return bool(obey.word.isascii() is False and (_COUNTED.search(text, max(0, obey.start - 4), obey.start)
+                                                  or _NOUN_AFTER.match(text, obey.end)))
+
+
 def _override(s: Sentence, text: str = "") -> tuple[list[ConceptHit], str] | None:
     """The first override shape the sentence has, with the occurrences that make it."""
     addressed = s.any("model", "user", "prior")
@@ -55,7 +71,8 @@ def _override(s: Sentence, text: str = "") -> tuple[list[ConceptHit], str] | Non
             if "user" in target.concepts and s.any("instructions", "asked", "task"):
                 return [ig, target], "tells the model to drop what the user asked"
     pair = s.near("instructions", "void", 100) or (s.near("rules", "void", 50) if s.any("prior", "model") else None)
-    if pair and not _CANNOT.search(text, max(0, max(p.start for p in pair) - 14), max(p.start for p in pair)):
+    if pair and not _CANNOT.search(text, max(0, max(p.start for p in pair) - 14), max(p.start for p in pair)) \
+            and not any("void" in p.concepts and _EXPIRES.search(text, max(0, p.start - 12), p.start) for p in pair):
         return list(pair), "declares the model's instructions void"
     pair = s.near("precedence", "instructions", 80)
     if pair and s.any("model", "user"):
@@ -64,7 +81,8 @@ def _override(s: Sentence, text: str = "") -> tuple[list[ConceptHit], str] | Non
     if pair and s.any("obey", "instructions", "rules", "model", "task", "self"):
         return list(pair), "installs new standing orders for the model"
     pair = s.near("obey", "only", 30)
-    if pair and s.any("self", "instructions", "now"):
+    if pair and s.any("self", "instructions", "now") and not _nominal(text, pair[0] if "obey" in pair[0].concepts
+                                                                        else pair[1]):
         return list(pair), "tells the model whom to obey"
     pair = s.near("new", "task", 12, order=True)
     if pair and s.near("model", "new", 6, order=True):

@@ -13,6 +13,7 @@ from ._concepts import glued_script, present
 from ._hits import Hit, report
 from ._surface import Field, Subject, per_subject, surface
 from ._concepts import BREAKS as _BREAKS
+from .conceal import flag_doc
 from .exfil import ADDRESS, RECIPIENT_PROPS, SECRET_FILES
 from .override import INJECTION_REFS
 
@@ -116,6 +117,8 @@ def _order_name(words: list[str]) -> bool:
     order with a sequence, an insistence, 'without asking', or what the model holds."""
     if len(words) >= 3 and words[-2] == "to" and _concepts_of(words[:-2]).isdisjoint(_ORDER | _NAME_ORDER - {"user"}):
         return False  # "user_group_ids_to_add": the things to add, named by what is done with them
+    if "agent" in words or "agents" in words:  # "includeUserAgentShadowDOM": a browser's user agent, one term
+        words = " ".join(words).replace("user agent", "useragent").split()
     if _reads_as_order(words):
         return True
     if len(words) < 5:
@@ -162,7 +165,8 @@ def _asks_for_secret(subject: Subject, f, start: int) -> Hit | None:
     for k, s in enumerate(inside):
         grab = s.has("context", "include", "model") or s.has("context") and s.any("include", "all") and not \
             _job_is_context(subject)  # "Required: every message exchanged with the user so far" on check_tone
-        if grab and not s.any("neg", "neg_desc", "unless") and not _MAY.search(subject.text, s.start, s.end):
+        if grab and not s.any("neg", "neg_desc", "unless") and not _MAY.search(subject.text, s.start, s.end) \
+                and not flag_doc(f):  # "If true, copy the formatted prompt to the clipboard": what the switch does
             return Hit(subject, f, s.start - start, min(s.end, end) - start,
                        f"asks the model to copy its own context into parameter {prop!r}")
         if not (s.any("cred", "secret") and s.any("user")) or s.any("not_secret", "neg", "neg_desc", "unless"):

@@ -88,6 +88,8 @@ def _ordered(subject: Subject, s: Sentence, harm: ConceptHit) -> bool:
         return False  # "what would break before anyone runs a DROP TABLE": a condition, not an order
     if _shell(harm):
         return True  # a command is an order wherever it stands, in backticks too
+    if text[harm.end:harm.end + 1] == "(":
+        return False  # "reject(requeue=True)": a function named with its arguments, how the call works inside
     if not harm.word.isascii():
         if glued_script(harm.word):
             return not glued_nominal(subject, s, harm)  # "查询所有发布流程": what the reader lists

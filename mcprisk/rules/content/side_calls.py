@@ -41,7 +41,7 @@ def called_tool(subject: Subject, s: Sentence, surf: Surface, cue_concepts: froz
         if name.split("_")[0] not in _HARMFUL_CALL or name.rsplit("_", 1)[-1] in _DATA_SUFFIX \
                 or name in _own_names(subject, surf) \
                 or cues[0] > m.start() or text[m.start() - 1:m.start()] in ("{", "$", "<", "[") \
-                or _AFTER_POINTER.search(text, s.start, m.start()):
+                or _AFTER_POINTER.search(text, s.start, m.start()) or _LISTED_NEXT.search(text, s.start, m.start()):
             continue  # the cue leads the order ("after fetching, call ..."); "... after they approve" holds it back
         if m.start() and text[m.start() - 1] in "\"'‘“«/.=:":
             continue  # a quoted name, a path or a URL part, a key=value
@@ -69,6 +69,10 @@ def _own_names(subject: Subject, surf: Surface) -> set[str]:
 _AFTER_POINTER = re.compile(r"\b(?:before|after|prior to|instead of|rather than|than|vor|nach|avant|après|antes de|"
                             r"después de|depois de|prima di|dopo|voor|na|przed|перед|после)\s+(?:\w+ing\s+|you\s+\w+\s+)?[`'\"]?$"
                             r"|\b(?:a|an|its|their)\s+[`'\"]?$")  # "return a preview and a confirm_token": a thing
+# "discover what pages exist before targeting one with edit_page, rename_page, or delete_page": the tools the next
+# step may use, listed after "before ...ing ... with" -- the reader's place in the workflow
+_LISTED_NEXT = re.compile(r"\b(?:before|prior to)\s+\w+ing\s+(?:\w+\s+){0,2}(?:with|using|via|through)\s+"
+                          r"(?:`?[a-z][\w-]*`?,?\s+(?:or\s+|and\s+)?){0,8}`?$")
 _POINTER = re.compile(r"(?:\b(?:to|for|para|pour|um|per|om|zum|zur)\b[^,;.]*(?:,|\buse\b)|\b(?:see|siehe|voir|ver|"
                       r"vedi|zie|see also)\s*$|\b(?:you can|you may|can be|may be|kann|können|peut|puede|pode|può)\b)")
 

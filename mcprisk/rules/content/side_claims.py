@@ -176,8 +176,13 @@ _GLUED_OBJECT = re.compile(r"\s*(?:所有|全部|一切|该|該|此|这|這|其|
 # right before it ("所有发布流程": all release workflows), or when it lies in the object of the read verb that opens
 # its clause, with no chaining word between ("查询应用下所有发布流程").
 _GLUED_ATTRIBUTE = re.compile(r"的|[\u3041-\u3093]?済|された|된\b|된\s|한\s|は|には|では|는\s|은\s|"
-                              r"(?:时间|日期|时刻|状态|人|者|版本|流程|历史|进度|方式|日時|状況|履歴|件数|일시|날짜|상태|내역)")
+                              r"(?:时间|日期|时刻|状态|人|者|版本|流程|历史|进度|方式|日時|状況|履歴|件数|일시|날짜|상태|내역|"
+                              r"기?\s?(?:저장소|모드|옵션|기능|방식|권한|여부))")  # Korean: "덮어쓰기 저장소", an overwrite store
 _GLUED_ALL_BEFORE = re.compile(r"(?:所有|全部|一切|すべての|全ての|모든\s?)$")
+# A verb of basing, offering or sourcing, then (no chaining word, clause end or polite imperative) the act word: the
+# act word qualifies that verb's object ("基于公开接口" built on public APIs, "提供公开内容" offers public content).
+_GLUED_FRAME = re.compile(r"(?:基于|基於|提供|来自|來自|依据|依據|源自|に基づ|を提供|기반으로|제공하는)"
+                          r"[^\n，。；：、,.;:请請后後并並再然]{0,12}?(?:[和与與及][^\n，。；：、,.;:请請后後并並再然]{0,8})?$")
 _GLUED_CHAIN = re.compile(r"[后後并並再且然又还還就便]|して|してから|した|하고|한\s?후|고\s|뒤|後に|後で|、|，")
 
 
@@ -187,6 +192,8 @@ def glued_nominal(subject: Subject, s: Sentence, act: ConceptHit) -> bool:
     text = subject.text
     if _GLUED_ATTRIBUTE.match(text, act.end) or _GLUED_ALL_BEFORE.search(text, max(s.start, act.start - 4), act.start):
         return True
+    if _GLUED_FRAME.search(text, max(s.start, act.start - 16), act.start):
+        return True  # "基于…公开接口和公开页面提供公开内容": public APIs and content the service is built on or offers
     start = s.start
     for m in _CLAUSE.finditer(text, s.start, act.start):
         start = m.end()
@@ -272,6 +279,14 @@ def _in_list(subject: Subject, s: Sentence, act: ConceptHit) -> bool:
 _NEG_LIST = re.compile(r"\b(?:not|never|no|n't|nor)\b[^.;:!?]*$")
 
 
+# "Upstage로 전송 없음" (no sending to Upstage), "无需发送", "送信なし": a noun of the act, then "none" -- it does not happen
+_NONE_AFTER = re.compile(r"\s?(?:없음|없이|없습니다|없다|하지 않|되지 않|안 함|なし|無し|しない|されない|不会|无|無)")
+
+
+# "yyyy-MM-dd al enviar", "beim Senden", "lors de l'envoi": the act is the time a format or rule applies
+_WHEN_DOING = re.compile(r"(?:^|\s)(?:al|ao|beim|lors de l'|lors de|lors du|au moment de|nell'atto di)\s*$")
+
+
 def _held(subject: Subject, s: Sentence, act: ConceptHit) -> bool:
     """A negation governs the act, a condition the user holds or a consent asked for stands in the sentence, the act
     is a capability, or someone else does it ("by the nightly job")."""
@@ -279,7 +294,7 @@ def _held(subject: Subject, s: Sentence, act: ConceptHit) -> bool:
     if s.any("unless"):
         return True
     near = text[max(s.start, act.start - 30):act.start]
-    if _CAPABILITY.search(near):
+    if _CAPABILITY.search(near) or _NONE_AFTER.match(text, act.end) or _WHEN_DOING.search(near):
         return True
     for h in s.hits:
         if h.start >= act.start and h.start - act.end > 12:

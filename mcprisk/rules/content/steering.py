@@ -308,6 +308,45 @@ def _fixed_pick(subject: Subject, s: Sentence, always: list[ConceptHit]) -> tupl
     return None
 
 
+# "Do not call in parallel with other OSM tools": a rule about timing (a shared rate limit), not about which tool
+_CONCURRENT = re.compile(r"\b(?:in parallel|concurrently|simultaneously|at the same time|in parallelo|"
+                         r"contemporaneamente|en paralelo|simultáneamente|a la vez|en parallèle|simultanément|"
+                         r"gleichzeitig|parallel|em paralelo|ao mesmo tempo|tegelijk\w*|jednocześnie|równolegle|"
+                         r"одновременно|параллельно|aynı anda|paralel)\b|同时|同時|并行|並行|並列|동시에|병렬")
+
+
+# "del certificado energético", "todo certificado de edificio": after an article or a preposition the word is the noun
+# (a certificate the tool produces), not a claim that the tool is certified -- unless an agent follows ("... por X")
+_ARTICLE_BEFORE = re.compile(r"(?:^|\s)(?:el|del|al|un|una|todo|toda|cada|la|los|las|o|do|da|um|uma|cada|le|du|un|"
+                             r"une|des|il|lo|dello|della|ogni|uno|de)\s+$")
+_AGENT_AFTER = re.compile(r"\s+(?:\w+\s+){0,2}?(?:por|by|par|von|da|door|przez)\b")
+
+
+# 认证 / 認證 / 인증 are "authentication" as often as "certification" ("认证模型不同", "인증 오류"): a claim shows itself as
+# certified *by* someone or *already* ("官方认证", "经过认证", "인증된", "인증받은")
+_CERTIFIED_BEFORE = re.compile(r"(?:官方|经过|經過|已|通过|通過|获得|獲得|공식)\s?$")
+_CERTIFIED_AFTER = re.compile(r"(?:된|받은|\s받은|过|過|済)")
+
+
+def _authentication(text: str, e: ConceptHit) -> bool:
+    """The CJK endorsement word stands as "authentication", with no mark of having been certified."""
+    return e.word in ("认证", "認證", "인증") and not (_CERTIFIED_BEFORE.search(text, max(0, e.start - 3), e.start)
+                                                    or _CERTIFIED_AFTER.match(text, e.end))
+
+
+def _named_document(text: str, e: ConceptHit) -> bool:
+    """The endorsement word is a noun after its article ("el certificado"), with no agent after it."""
+    return (" " not in e.word and _ARTICLE_BEFORE.search(text, max(0, e.start - 10), e.start) is not None
+            and _AGENT_AFTER.match(text, e.end, e.end + 30) is None)
+
+
+# "Do NOT call other tools to check that the issue exists beforehand": a redundant check skipped, not a rival barred
+_PRECHECK = re.compile(r"\bto (?:check|verify|validate|confirm|look up|see)\b[^.;\n]{0,60}\b(?:beforehand|first|in advance|"
+                       r"before (?:calling|using|running)(?: this)?)\b")
+# "Avoid suggesting alternatives in your prompt": advice on the wording of the tool's own input, not the user's answer
+_IN_OWN_INPUT = re.compile(r"\bin (?:your|the) (?:prompt|question|query|request)\b")
+
+
 def _preference(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[ConceptHit], str] | None:
     pair = s.near("other", "disparage", 90)
     if pair and _other_tools(s, pair[0]) and not _own_workflow(subject, surf, s):
@@ -315,13 +354,15 @@ def _preference(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[Conc
     shunned = _named_rival(subject, s)
     if shunned:
         return shunned
-    found = _shuns_rivals(subject, s) or _only_self(subject, s)
+    timing = _CONCURRENT.search(subject.text, s.start, s.end) is not None or _PRECHECK.search(
+        subject.text, s.start, s.end) is not None or _IN_OWN_INPUT.search(subject.text, s.start, s.end) is not None
+    found = (None if timing else _shuns_rivals(subject, s)) or _only_self(subject, s)
     if found and not _own_workflow(subject, surf, s):
         return found
     found = _ranks_own(subject, s)  # naming its own brand is the point here, not a sign of its own workflow
     if found:
         return found
-    for use in s.all("use"):
+    for use in () if timing else s.all("use"):
         neg = next((n for n in s.hits if n is not use and not n.concepts.isdisjoint({"neg", "without"})
                     and 0 <= use.start - n.end <= 30 and len(subject.text[n.end:use.start].split()) <= 2), None)
         avoid = "neg" in use.concepts or _avoidance(use)
@@ -361,6 +402,8 @@ def _preference(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[Conc
                 and not s.any("unless", "neg") and not _own_workflow(subject, surf, s):
             return [use, over], "tells the model to choose this tool over the others"
     for e in s.all("endorse"):
+        if _named_document(subject.text, e) or _authentication(subject.text, e):
+            continue
         if s.any("vendor", "model", "self", "other", "only") and not _own_workflow(subject, surf, s):
             return [e], "claims endorsement or superiority to win the model's choice"
     return None
@@ -403,7 +446,9 @@ def preference_manipulation(ctx: RuleContext) -> Iterable[Finding]:
     toward this tool ("always use this one", "do not try other tools") is medium: it narrows the model's choice but
     deceives no one; disparaging rivals, claiming to supersede them or a made-up endorsement is high when
     corroborated (hidden, encoded, or beside another content finding on the subject) and medium alone in visible
-    prose. A service stating what it works with ("only works with X - do not suggest other apps") is not flagged."""
+    prose. A service stating what it works with ("only works with X - do not suggest other apps") is not flagged, nor
+    a timing rule ("do not call in parallel with other tools"), a redundant pre-check skipped, advice on the wording
+    of the tool's own input, or a certificate the tool produces ("el certificado")."""
     surf = surface(ctx)
     hits = (preference_hit(s, surf) for s in surf.subjects)
     yield from report(preference_manipulation, hits, "Preference manipulation")
