@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from ..model import Evidence, Finding
 from ._base import RuleContext, finding_rule, make
 from .content import surface
-from .content.names import name_twins, shadow_signal
+from .content.names import name_twins, twin_evidence
 
 OVERSIZED = 4000  # characters; typical descriptions are a few hundred
 
@@ -43,7 +43,7 @@ def name_collision(ctx: RuleContext) -> Iterable[Finding]:
     for twin in name_twins(surf):
         key = (twin.server, twin.tool)
         subject = subjects.get(key)
-        if key in seen or subject is None or shadow_signal(subject, twin) is not None:
+        if key in seen or subject is None or twin_evidence(subject, twin, surf, ctx.snapshots) is not None:
             continue
         seen.add(key)
         how = "the same name as" if twin.exact else "a name one edit from"
