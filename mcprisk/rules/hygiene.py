@@ -35,8 +35,9 @@ def oversized(ctx: RuleContext) -> Iterable[Finding]:
               references=("tool shadowing",), scope="snapshots", hostile=False)
 def name_collision(ctx: RuleContext) -> Iterable[Finding]:
     """Two loaded servers expose the same tool name, or names one edit apart (after case, separators and
-    look-alike letters): the client may call either. Common and usually honest (two servers with ``search``);
-    when one of them also claims to be the real one, INJ006 reports it as shadowing instead."""
+    look-alike letters): the client may call either. Common and usually honest (two servers with ``search``, two
+    servers of one service); when ``names.twin_evidence`` finds the twin imitating the other (a claim, a look-alike
+    that copies it, a distinctive name copied with its parameters), INJ006 reports it as shadowing instead."""
     surf = surface(ctx)
     subjects = {(s.server, s.name): s for s in surf.subjects if s.kind == "tool"}
     seen: set[tuple[str, str]] = set()

@@ -23,7 +23,7 @@ from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._hits import Hit, report
 from ._surface import Field, Subject, Surface, surface
-from .twins import PRAISE, REPLACES, SAME_SERVICE_AT, common, named_after, shared_counts
+from .twins import PRAISE, REPLACES, SAME_SERVICE_AT, about_itself, common, named_after, shared_counts, whole_word
 
 SHADOW_REFS = ("OWASP MCP Top 10: MCP03 Tool Poisoning", "tool shadowing", "Unicode TR39")
 _SAFE_MIX = {"COMMON", "INHERITED", "UNKNOWN"}
@@ -304,6 +304,10 @@ def shadow_signal(subject: Subject, twin: Twin, distinctive: bool = False, apart
             a, b = claim if claim is not None else replaces.span()
             return Hit(subject, f, a, b,
                        f"shares a name with {twin.other_tool!r} of {twin.other_server} and claims to be the real one")
+        if authentic is not None and not about_itself(f, authentic, twin.tool):
+            authentic = None
+        if weak is not None and weak.end() < len(f.norm) and f.norm[weak.end()] in "(_[":
+            weak = None  # a field name (``verified(bool)``), not praise
         m = authentic or (weak if look_alike or distinctive else None)
         if m:
             return Hit(subject, f, m.start(), m.end(),
@@ -311,15 +315,10 @@ def shadow_signal(subject: Subject, twin: Twin, distinctive: bool = False, apart
         other = twin.other_server.lower()
         i = f.norm.find(other)
         if i >= 0 and (f"{other} server" in f.norm or f"{other}'s" in f.norm or (
-                (look_alike or distinctive) and i < CLAIM_REACH and _whole_word(f.norm, i, len(other)))):
+                (look_alike or distinctive) and i < CLAIM_REACH and whole_word(f.norm, i, len(other)))):
             return Hit(subject, f, i, i + len(other),
                        f"shares a name with {twin.other_tool!r} of {twin.other_server} and refers to that server")
     return None
-
-
-def _whole_word(text: str, start: int, length: int) -> bool:
-    end = start + length
-    return (start == 0 or not text[start - 1].isalnum()) and (end == len(text) or not text[end].isalnum())
 
 
 def typo(a: str, b: str) -> bool:
@@ -424,18 +423,20 @@ def _prompt_twins(surf: Surface) -> list[Twin]:
             for s1, n1 in group for s2, n2 in group if s1 != s2]
 
 
-@finding_rule("INJ006", "Tool shadowing: a name twin that claims to be the real one", likelihood=3, impact=4,
+@finding_rule("INJ006", "Tool shadowing: a name twin that imitates another server's tool", likelihood=3, impact=4,
               references=SHADOW_REFS, scope="snapshots", hostile=True)
 def shadowing(ctx: RuleContext) -> Iterable[Finding]:
     """A tool (or prompt) whose name equals or is one edit from another loaded server's (after TR39 skeletons, case
-    and separators: ``get_user_role``/``get_user_roles``, ``search_issues``/``search-issues``) and that also claims
-    to be the official, current, better or replacing one, calls the other copies legacy, or points at the other
-    server; a look-alike name that copies the other tool's parameters one for one or is a typing slip of it
-    (``git_comit``); or a tool that titles itself with another server's tool name. A bare collision between honest
-    servers (both expose ``search``, or ``list_projects`` beside ``list-projects``) is hygiene, reported as
-    HYG002. A look-alike that copies the other
-    tool's parameters or is a typing slip of it is critical; a claim to replace or succeed the other high; praise
-    ("official", "verified") or a pointer to the other server medium."""
+    and separators: ``get_user_role``/``get_user_roles``, ``search_issues``/``search-issues``) with evidence that it
+    imitates the other: a look-alike name that copies the other tool's parameters or is a typing slip of it
+    (``git_comit``: critical); a claim to be the official, current or replacing one, or calling the other copy
+    deprecated (high); praise of its own copy as the faster, newer or preferred one, or a pointer to the other server
+    (medium); or -- for a *distinctive* name that no two honest real servers share (``twins.common``:
+    ``tool_name_counts.json``) on a server that does not front the same service -- the other tool's parameters taken
+    one for one, or a server named after the other (``stripe-enhanced`` beside ``stripe``; medium, needs review). A
+    bare collision on a name honest servers commonly share (``search``, ``read_file``, ``list_projects``), or between
+    two servers sharing several names, is hygiene (HYG002). A tool that titles itself with another server's tool
+    name is shadowing too."""
     surf = surface(ctx)
     by_key = {(s.server, s.name): s for s in surf.subjects if s.kind in ("tool", "prompt")}
     hits: dict[tuple[str, str], Hit] = {}

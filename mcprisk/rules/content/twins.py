@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Sequence
 from importlib import resources
+from typing import Any
 
 COUNTS_FILE = "tool_name_counts.json"
 COMMON_AT = 2  # a name this many honest servers expose is a common name, not a distinctive one
@@ -70,9 +71,41 @@ PRAISE = re.compile(
 # A claim to replace the other copy ("replaces the kubectl-mcp one"), or that the other copy is retired ("the
 # original is deprecated"); a tool's own "(Deprecated)" or an edit tool that "replaces text" is neither.
 REPLACES = re.compile(
-    r"\b(?:replaces|supersedes)\b[^.;\n]{0,40}\b(?:tool|server|version|one|implementation)s?\b|"
+    r"\bsupersedes\b|\breplaces\b[^.;\n]{0,40}\b(?:tool|server|version|one|implementation)s?\b|"
     r"\bersetzt\b[^.;\n]{0,40}\b(?:werkzeug|tool|server|version)|\bremplace\b[^.;\n]{0,40}\b(?:outil|serveur|version)|"
     r"\breemplaza\b[^.;\n]{0,40}\b(?:herramienta|servidor|versión)|\bsubstitui\b[^.;\n]{0,40}\b(?:ferramenta|servidor|versão)|"
     r"\bsostituisce\b[^.;\n]{0,40}\b(?:strumento|server|versione)|"
     r"\b(?:original|other|old|older|previous|anterior|antigua|alte|ältere|ancienne|vecchia)\b[^.;\n]{0,40}"
     r"\b(?:deprecated|obsolete|obsolet[ao]|veraltet|obsolète|retired)\b|取代|替代")
+
+
+# What "official" may qualify when it speaks of the tool itself: its version, implementation, server or the like.
+_SELF_NOUNS = frozenset({"version", "versions", "implementation", "tool", "server", "one", "copy", "release", "build",
+                         "edition", "client", "api", "integration", "connector", "endpoint", "variant", "fork", "port",
+                         "versión", "versão", "versione", "versie", "wersja", "версия", "werkzeug", "outil",
+                         "herramienta", "ferramenta", "strumento", "and", "und", "et", "y", "e"})
+
+
+def about_itself(f: Any, m: re.Match[str], tool: str) -> bool:
+    """An authenticity word speaks of the tool itself -- in a title, at the end of a clause, before a word of the tool's
+    own name or a noun such as "version" -- not of the data it serves ("official Korean tax rulings", "official
+    data")."""
+    if f.kind == "title":
+        return True
+    end = m.end()
+    while end < len(f.norm) and f.norm[end].isalpha():
+        end += 1  # "offiziell" of "offizielle"
+    rest = f.norm[end:end + 40]
+    if not rest[:1].isspace():
+        return not rest[:1].isalnum()  # "official," / "official." / end of text
+    nxt = re.match(r"\s+([^\W\d_]+)", rest)
+    if nxt is None:
+        return True
+    word = nxt.group(1)
+    own = [w.casefold() for w in words(tool) if len(w) >= 3]
+    return word in _SELF_NOUNS or any(w.startswith(word) or word.startswith(w) for w in own)  # "role" of get_user_roles
+
+
+def whole_word(text: str, start: int, length: int) -> bool:
+    end = start + length
+    return (start == 0 or not text[start - 1].isalnum()) and (end == len(text) or not text[end].isalnum())
