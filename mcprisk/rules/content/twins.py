@@ -3,9 +3,9 @@ collision (hygiene, HYG002) -- learned from how honest real servers name their t
 
 Two honest servers loaded together share tool names all the time: single words (``search``, ``fetch``, ``query``),
 names many servers expose (``list_projects``, ``get_user``, ``read_file``) and the tool sets of two servers fronting
-one service (two Bitbucket servers, a JS and a Python port of one API). Across 369 honest real servers no two
-unrelated servers were found that expose one distinctive many-word name *and* take the same parameters; a server
-that does so beside the other is imitating it. The statistic (``tool_name_counts.json``, rebuilt by
+one service (two Bitbucket servers, a JS and a Python port of one API). Across 369 honest real servers, the pairs
+sharing one or two names whose tools took the same (non-empty) parameters were single words (``search``,
+``fetch``); a server that copies a distinctive many-word name with its parameters is imitating the other. The statistic (``tool_name_counts.json``, rebuilt by
 ``scripts/build_tool_name_counts.py``) says how many honest servers expose each name.
 """
 
