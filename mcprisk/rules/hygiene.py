@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from ..model import Evidence, Finding
 from ._base import RuleContext, finding_rule, make
 from .content import surface
-from .content.names import name_twins, shadow_signal
+from .content.names import name_twins, twin_evidence
 
 OVERSIZED = 4000  # characters; typical descriptions are a few hundred
 
@@ -35,15 +35,16 @@ def oversized(ctx: RuleContext) -> Iterable[Finding]:
               references=("tool shadowing",), scope="snapshots", hostile=False)
 def name_collision(ctx: RuleContext) -> Iterable[Finding]:
     """Two loaded servers expose the same tool name, or names one edit apart (after case, separators and
-    look-alike letters): the client may call either. Common and usually honest (two servers with ``search``);
-    when one of them also claims to be the real one, INJ006 reports it as shadowing instead."""
+    look-alike letters): the client may call either. Common and usually honest (two servers with ``search``, two
+    servers of one service); when ``names.twin_evidence`` finds the twin imitating the other (a claim, a look-alike
+    that copies it, a distinctive name copied with its parameters), INJ006 reports it as shadowing instead."""
     surf = surface(ctx)
     subjects = {(s.server, s.name): s for s in surf.subjects if s.kind == "tool"}
     seen: set[tuple[str, str]] = set()
     for twin in name_twins(surf):
         key = (twin.server, twin.tool)
         subject = subjects.get(key)
-        if key in seen or subject is None or shadow_signal(subject, twin) is not None:
+        if key in seen or subject is None or twin_evidence(subject, twin, surf, ctx.snapshots) is not None:
             continue
         seen.add(key)
         how = "the same name as" if twin.exact else "a name one edit from"

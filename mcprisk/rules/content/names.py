@@ -23,6 +23,7 @@ from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._hits import Hit, report
 from ._surface import Field, Subject, Surface, surface
+from .twins import PRAISE, REPLACES, SAME_SERVICE_AT, about_itself, common, named_after, shared_counts, whole_word
 
 SHADOW_REFS = ("OWASP MCP Top 10: MCP03 Tool Poisoning", "tool shadowing", "Unicode TR39")
 _SAFE_MIX = {"COMMON", "INHERITED", "UNKNOWN"}
@@ -253,7 +254,6 @@ _CLAIMS = frozenset({"endorse", "successor"})
 _AUTHENTIC = re.compile(r"\b(official|officially|canonical|genuine|authentic|authoritative|the real)\b|offiziell|officiel|oficial|"
                         r"auténtic|autêntic|autentic|authentique|\becht\b|подлинн|настоящ|gerçek|आधिकारिक|असली|正版|真正的|本物|진짜|"
                         r"ufficiale|officieel|officiell|oficjaln|официальн|resmi|chính thức|官方|公式|공식")
-_WEAK = re.compile(r"\b(verified|trusted|enhanced|improved|faster than|better than|the better|upgraded)\b")
 
 
 # "official Korean tax rulings", "including official data", "verified(bool)": the word qualifies the data a tool
@@ -280,6 +280,7 @@ class _Claims(NamedTuple):
     claim: tuple[int, int] | None  # a claim to be the real one (offsets into the field)
     authentic: re.Match[str] | None
     weak: re.Match[str] | None
+    replaces: re.Match[str] | None
 
 
 def _claims(subject: Subject) -> list[_Claims]:
@@ -303,27 +304,36 @@ def _claims(subject: Subject) -> list[_Claims]:
                                                           for o in subject.hits))):
                     claim = (h.start - a, h.end - a)
                     break
-        found.append(_Claims(f, claim, _said_of_tool(_AUTHENTIC, head), _said_of_tool(_WEAK, head)))
+        found.append(_Claims(f, claim, _said_of_tool(_AUTHENTIC, head), _said_of_tool(PRAISE, head),
+                             REPLACES.search(head)))
     subject.memo["claims"] = found
     return found
 
 
-def shadow_signal(subject: Subject, twin: Twin) -> Hit | None:
+def shadow_signal(subject: Subject, twin: Twin, distinctive: bool = False, apart: bool = True) -> Hit | None:
     """The second signal that turns a name collision into shadowing: a claim to be the official, current or better
     one (in any language of the lexicons), other copies called legacy or deprecated, a reference to the other
-    server -- or, for a look-alike name, the other tool's parameters copied one for one."""
-    look_alike = twin.tool.lower() != twin.other_tool.lower()
-    for f, claim, authentic, weak in _claims(subject):
-        if claim is not None:
-            return Hit(subject, f, claim[0], claim[1],
+    server -- or, for a look-alike or a distinctive name (``twins.common``), praise of its own copy as the faster,
+    newer or preferred one, or the other server named anywhere near the start -- unless the two servers front one
+    service (``apart`` false: they share several names, and a port may well be the faster one)."""
+    look_alike = apart and twin.tool.lower() != twin.other_tool.lower()
+    for f, claim, authentic, weak, replaces in _claims(subject):
+        if claim is not None or replaces is not None:
+            a, b = claim if claim is not None else replaces.span()
+            return Hit(subject, f, a, b,
                        f"shares a name with {twin.other_tool!r} of {twin.other_server} and claims to be the real one")
-        m = authentic or (weak if look_alike else None)
+        if authentic is not None and not about_itself(f, authentic, twin.tool):
+            authentic = None
+        if weak is not None and weak.end() < len(f.norm) and f.norm[weak.end()] in "(_[":
+            weak = None  # a field name (``verified(bool)``), not praise
+        m = authentic or (weak if look_alike or distinctive else None)
         if m:
             return Hit(subject, f, m.start(), m.end(),
                        f"imitates the name {twin.other_tool!r} of {twin.other_server} and claims to be the better one")
         other = twin.other_server.lower()
-        if f"{other} server" in f.norm or f"{other}'s" in f.norm:
-            i = f.norm.find(other)
+        i = f.norm.find(other)
+        if i >= 0 and (f"{other} server" in f.norm or f"{other}'s" in f.norm or (
+                (look_alike or distinctive) and i < CLAIM_REACH and whole_word(f.norm, i, len(other)))):
             return Hit(subject, f, i, i + len(other),
                        f"shares a name with {twin.other_tool!r} of {twin.other_server} and refers to that server")
     return None
@@ -366,6 +376,51 @@ def _impersonation(subject: Subject, twin: Twin, params: dict[tuple[str, str], f
     return None
 
 
+def _twin_context(surf: Surface, snapshots) -> tuple[dict[tuple[str, str], frozenset[str]], dict[frozenset[str], int]]:
+    """(parameter names by tool, tool names shared per server pair), worked out once per surface (INJ006 and HYG002)."""
+    got = surf.memo.get("twin_context")
+    if got is None:
+        triples = [(t.server, t.tool, t.other_server) for t in name_twins(surf)]
+        got = surf.memo["twin_context"] = (_param_index(snapshots), shared_counts(triples))
+    return got
+
+
+def distinctive(twin: Twin) -> bool:
+    """Neither name of the twin is one honest servers commonly share (``twins.common``)."""
+    return not common(twin.tool, loose(twin.tool)) and not common(twin.other_tool, loose(twin.other_tool))
+
+
+def _bare_twin(subject: Subject, twin: Twin, params: dict[tuple[str, str], frozenset[str]]) -> Hit | None:
+    """A distinctive name shared with an unrelated server whose tool takes the same parameters, or whose server
+    this one is named after (``stripe-enhanced`` beside ``stripe``): the collision itself is the imitation."""
+    mine = params.get((twin.server, twin.tool), frozenset())
+    if mine and mine == params.get((twin.other_server, twin.other_tool)):
+        why = f"takes the same parameters ({', '.join(sorted(mine)[:4])})"
+    elif named_after(twin.server, twin.other_server):
+        why = f"its server is named after {twin.other_server}"
+    else:
+        return None
+    return Hit(subject, subject.fields[0], 0, len(subject.fields[0].norm),
+               f"has the distinctive name of {twin.other_tool!r} of {twin.other_server}, a name honest servers do not "
+               f"share, and {why}")
+
+
+def twin_evidence(subject: Subject, twin: Twin, surf: Surface, snapshots) -> Hit | None:
+    """What makes one name twin shadowing (None: an honest collision, hygiene): a look-alike that copies the other
+    tool or slips a letter, a claim to be the real or better one, or -- for a distinctive name on a server that does
+    not front the same service (fewer than ``SAME_SERVICE_AT`` shared names) -- copied parameters or a server
+    named after the other."""
+    params, shared = _twin_context(surf, snapshots)
+    if subject.kind != "tool":
+        return shadow_signal(subject, twin)
+    hit = _impersonation(subject, twin, params)
+    if hit:
+        return hit
+    apart = shared.get(frozenset((twin.server, twin.other_server)), 0) < SAME_SERVICE_AT
+    own = apart and distinctive(twin)
+    return shadow_signal(subject, twin, own, apart) or (_bare_twin(subject, twin, params) if own else None)
+
+
 def _title_claims(subject: Subject, surf: Surface) -> Hit | None:
     for f in subject.fields:
         if f.path in ("title", "annotations.title"):
@@ -386,27 +441,27 @@ def _prompt_twins(surf: Surface) -> list[Twin]:
             for s1, n1 in group for s2, n2 in group if s1 != s2]
 
 
-@finding_rule("INJ006", "Tool shadowing: a name twin that claims to be the real one", likelihood=3, impact=4,
+@finding_rule("INJ006", "Tool shadowing: a name twin that imitates another server's tool", likelihood=3, impact=4,
               references=SHADOW_REFS, scope="snapshots", hostile=True)
 def shadowing(ctx: RuleContext) -> Iterable[Finding]:
     """A tool (or prompt) whose name equals or is one edit from another loaded server's (after TR39 skeletons, case
-    and separators: ``get_user_role``/``get_user_roles``, ``search_issues``/``search-issues``) and that also claims
-    to be the official, current, better or replacing one, calls the other copies legacy, or points at the other
-    server; a look-alike name that copies the other tool's parameters one for one or is a typing slip of it
-    (``git_comit``); or a tool that titles itself with another server's tool name. A bare collision between honest
-    servers (both expose ``search``, or ``list_projects`` beside ``list-projects``) is hygiene, reported as
-    HYG002. A look-alike that copies the other
-    tool's parameters or is a typing slip of it is critical; a claim to replace or succeed the other high; praise
-    ("official", "verified") or a pointer to the other server medium."""
+    and separators: ``get_user_role``/``get_user_roles``, ``search_issues``/``search-issues``) with evidence that it
+    imitates the other: a look-alike name that copies the other tool's parameters or is a typing slip of it
+    (``git_comit``: critical); a claim to be the official, current or replacing one, or calling the other copy
+    deprecated (high); praise of its own copy as the faster, newer or preferred one, or a pointer to the other server
+    (medium); or -- for a *distinctive* name that no two honest real servers share (``twins.common``:
+    ``tool_name_counts.json``) on a server that does not front the same service -- the other tool's parameters taken
+    one for one, or a server named after the other (``stripe-enhanced`` beside ``stripe``; medium, needs review). A
+    bare collision on a name honest servers commonly share (``search``, ``read_file``, ``list_projects``), or between
+    two servers sharing several names, is hygiene (HYG002). A tool that titles itself with another server's tool
+    name is shadowing too."""
     surf = surface(ctx)
     by_key = {(s.server, s.name): s for s in surf.subjects if s.kind in ("tool", "prompt")}
     hits: dict[tuple[str, str], Hit] = {}
-    params = _param_index(ctx.snapshots)
     for twin in (*name_twins(surf), *_prompt_twins(surf)):
         subject = by_key.get((twin.server, twin.tool))
         if subject is not None and (twin.server, twin.tool) not in hits:
-            # a look-alike that copies the other tool or slips a letter says more than any claim beside it
-            h = (_impersonation(subject, twin, params) if subject.kind == "tool" else None) or shadow_signal(subject, twin)
+            h = twin_evidence(subject, twin, surf, ctx.snapshots)
             if h:
                 hits[(twin.server, twin.tool)] = h
     for key, subject in by_key.items():
