@@ -75,18 +75,13 @@ FLOORS = {
                                                     "external_egress": 0.60, "code_execution": 0.68,
                                                     "credential_access": 0.51},
                        ann_precision_min=0.0),
-    # A fourth held-out split (50 servers, 982 tools: 20 npm, 30 PyPI), collected and labelled on 7 December 2026
-    # by two readers who never saw the classifier's code or output, while round 7 was written. Measured once with
-    # round 6 + the learned doubt (main before round 7): 0.786 exact, 0.060 under, 0.007 while high, 0.836
-    # destructive recall, 0.903 mutating precision; flag F1 .80/.49/.62/.63/.47. Annotation accusations at high:
-    # ANN001 2 false, ANN002 2 true and 2 false (not floored). Round 7 (the operating point), measured once after
-    # merging: 0.780 exact, 0.050 under, 0.002 while high, 0.857 destructive recall, 0.898 mutating precision; flag
-    # F1 .80/.51/.63/.67/.47; the same accusations.
-    "holdout4": Floors(950, under_max=0.052, under_high_max=0.004, destructive_recall_min=0.85, precision_min=0.895,
-                       exact_min=0.775, flag_f1_min={"private_data": 0.79, "untrusted_content": 0.50,
-                                                     "external_egress": 0.62, "code_execution": 0.66,
-                                                     "credential_access": 0.46},
-                       ann_precision_min=0.0),
+    # A fourth held-out split, "holdout4" (50 servers, 982 tools: 20 npm, 30 PyPI, collected and labelled on 7 December
+    # 2026 by two readers who never saw the classifier's code or output, while round 7 was written), was measured once
+    # with round 6 + the learned doubt: 0.786 exact, 0.060 under, 0.007 while high, 0.836 destructive recall, 0.903
+    # mutating precision; flag F1 .80/.49/.62/.63/.47; annotation accusations at high: ANN001 2 false, ANN002 2 true
+    # and 2 false. Its last untuned figures (round 7, measured once after merging): 0.780, 0.050, 0.002, 0.857,
+    # 0.898; flag F1 .80/.51/.63/.67/.47; the same accusations. Promoted into dev in round 8 (promoted_from).
+    # holdout5 (being collected in round 8) gets its Floors row here, measured once before it is read.
 }
 
 
