@@ -40,11 +40,14 @@ class Floors:
 # 0.002 while high, 0.904 destructive recall, 0.917 mutating precision; flag F1 .87/.65/.68/.74/.65. Round 7's
 # operating point (training.DEFAULTS, picked for the targets) at CV by server: 0.826, 0.035, 0.001, 0.913, 0.911;
 # flag F1 .87/.66/.69/.74/.65 (nested CV, scripts/train_classifier_model.py --nested: 0.828, 0.036, 0.001, 0.910,
-# 0.912). The floors hold what round 7 reaches, a little below (by domain and the fit share them).
-_DEV = Floors(4700, under_max=0.038, under_high_max=0.003, destructive_recall_min=0.90, precision_min=0.90,
-              exact_min=0.815, flag_f1_min={"private_data": 0.86, "untrusted_content": 0.64, "external_egress": 0.67,
-                                           "code_execution": 0.72, "credential_access": 0.63},
-              ann_precision_min=0.65, ann_true_min=9)
+# 0.912). Round 8: the fourth, holdout4, promoted too (354 servers, 5,705 tools, harder servers: round 7's figures on
+# them were 0.780 exact, 0.050 under); round 8's operating point at CV by server: 0.826, 0.042, 0.001, 0.896, 0.912;
+# flag F1 .86/.64/.69/.72/.64; ANN002 at high 11 true, 3 false. The floors hold what round 8 reaches, a little below
+# (by domain and the fit share them).
+_DEV = Floors(5600, under_max=0.046, under_high_max=0.003, destructive_recall_min=0.88, precision_min=0.90,
+              exact_min=0.81, flag_f1_min={"private_data": 0.84, "untrusted_content": 0.61, "external_egress": 0.66,
+                                          "code_execution": 0.69, "credential_access": 0.60},
+              ann_precision_min=0.7, ann_true_min=9)
 FLOORS = {
     "dev, 5-fold CV by server": _DEV,
     "dev, 5-fold CV by domain": _DEV,
