@@ -153,9 +153,11 @@ def _promoted() -> tuple[set[str], set[str]]:
 def real_servers(*, promoted: bool = False) -> list[Snapshot]:
     """Every real server of the dev set the content rules were tuned on: the labelled tools grouped by server, plus
     corpus snapshots if present (servers promoted from a held-out split into dev only with ``promoted``; never those
-    of holdout2, which the content rules keep as two halves, one of them held out: ``holdout2_servers``)."""
+    of holdout2, which the content rules keep as two halves, one of them held out: ``holdout2_servers``, nor those of
+    holdout4, an unseen honest set for the content rules: ``holdout4_servers``)."""
     by_server: dict[str, list[Any]] = defaultdict(list)
-    promoted_files, promoted_slugs = _promoted() if not promoted else (set(), set(promoted_from(HOLDOUT2)))
+    promoted_files, promoted_slugs = _promoted() if not promoted else (
+        set(), set(promoted_from(HOLDOUT2) | promoted_from(HOLDOUT4)))
     for path in sorted(LABELLED.glob("*.jsonl")):
         if path.name in promoted_files:
             continue
@@ -209,6 +211,16 @@ def holdout2_servers(half: str = "A") -> list[Snapshot]:
     holdout2 was promoted into the classifier's dev split; for the content rules it stays what it was, read from
     ``corpus/dev/`` by its servers' ``promoted_from`` (the dev budget of ``real_servers`` leaves them out)."""
     return halved_servers(CORPUS_DEV, half, only=promoted_from(HOLDOUT2))
+
+
+HOLDOUT4 = "holdout4"  # promoted into the classifier's dev in round 8; never read for content (an unseen honest set)
+
+
+def holdout4_servers() -> list[Snapshot]:
+    """The real published servers promoted from holdout4, each named by its slug: honest servers the content rules and
+    model were never tuned or trained on (counted, never listed); ``real_servers`` leaves them out even when
+    ``promoted``."""
+    return [s for half in ("A", "B") for s in halved_servers(CORPUS_DEV, half, only=promoted_from(HOLDOUT4))]
 
 
 REALFP = DATA / "realfp"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from mcprisk.assessment import assess
 from mcprisk.classify import classify_tool
+from mcprisk.model import SEVERITIES
 from mcprisk.snapshot import Snapshot, Tool
 from mcprisk.specs import ServerSpec
 from support import tool_def as tool
@@ -255,6 +256,29 @@ def test_a_reading_another_source_disputes_is_a_doubt():
     severity = {f.subject: f.severity for f in a.findings if f.code == "ANN002"}
     assert severity == {"scrape_page": "medium", "run_job": "high"}
 
+
+
+def test_a_parameter_alone_against_the_words_is_a_doubt():
+    """One decisive-looking parameter is no accusation when the tool's own words read it otherwise: a
+    ``configure_defaults`` whose ``extra_args`` pass flags to a build, or a Cypher statement tool the author marks
+    read-only (a query may run in a read-only transaction), get a medium doubt at most; a tool whose name runs the command it takes stays accused."""
+    setter = tool("configure_defaults", "Set the default scheme and the extra arguments passed to the build command.",
+                  {"scheme": STR, "extra_args": {"type": "array", "items": STR,
+                                                 "description": "Additional arguments for the build tool"}},
+                  annotations={"readOnlyHint": False, "destructiveHint": False})
+    query = tool("graph_cypher", "Execute a Cypher statement on the dependency graph.", {"statement": STR},
+                 annotations={"readOnlyHint": True})
+    shell = tool("exec_command", "Execute a command on the build host.", {"command": STR},
+                 annotations={"readOnlyHint": True})
+    a = assess([snapshot("builder", setter, query, shell)])
+    worst = {}
+    for f in a.findings:
+        if f.code in ("ANN001", "ANN002"):
+            worst[f.subject] = max(worst.get(f.subject, "info"), f.severity, key=SEVERITIES.index)
+    assert SEVERITIES.index(worst.get("configure_defaults", "info")) < SEVERITIES.index("high")
+    assert SEVERITIES.index(worst.get("graph_cypher", "info")) < SEVERITIES.index("high")
+    assert SEVERITIES.index(worst["exec_command"]) >= SEVERITIES.index("high")
+    assert a.verdict("builder").state == "do_not_use"  # the shell tool's lie still decides it
 
 
 def test_a_state_that_is_put_right_again_is_no_accusation():

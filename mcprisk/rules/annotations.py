@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from .._prose import listed
-from ..classify.weighing import source_readings
+from ..classify.lexicon import lexicon
+from ..classify.weighing import reading_class, source_readings
 from ..model import Evidence, Finding, ToolAssessment, effect_rank
 from ._base import RuleContext, finding_rule, make
 
@@ -27,6 +28,19 @@ def _decisive_effect(ev: Evidence) -> bool:
     the description itself saying the call cannot be undone (the author contradicting the author's hint)."""
     return ev.rule in ("EFF106", "EFF113") or (ev.rule in ("EFF101", "EFF105") and ev.effect == "destructive"
                                                 and ev.weight >= 1.0)
+
+
+def _query_only(ev: Evidence) -> bool:
+    """Code evidence whose every parameter is a query statement (``sql``, ``cypher``, ``statement``): a query is
+    read-only when the server runs it in a read-only transaction (the rubric's own example), so against a
+    ``readOnlyHint: true`` it is one witness, not a decisive one; a command or a script stays decisive."""
+    names = {n.strip().replace("-", "_").lower() for n in ev.text.split(",")}
+    return ev.rule == "EFF106" and bool(names) and names <= lexicon().params["query_code"]
+
+
+def _decisive_against_read_only(ev: Evidence) -> bool:
+    """Decisive against a read-only claim: as ``_decisive_effect``, less a query the claim may describe truly."""
+    return _decisive_effect(ev) and not _query_only(ev)
 
 
 def _decisive_reach(ev: Evidence) -> bool:
@@ -68,14 +82,28 @@ def _settled(ta: ToolAssessment) -> bool:
                                                         for b in classes[i + 1:])
 
 
-def _grading(ta: ToolAssessment, shown: list[Evidence], impact: int, *, decisive_only: bool = False
-             ) -> tuple[int, int, str]:
+def _words_dispute(ta: ToolAssessment, decisive: Evidence) -> bool:
+    """True when the one decisive item is a parameter while the tool's own words (its name's verb, its
+    description's verbs) read it as something else: a ``set_defaults`` whose ``extraArgs`` looks like a command
+    line, an ``Initialize`` with an ``allowed_commands`` list. A parameter's name against the author's words and
+    the author's hint is one witness against two, not an accusation."""
+    if decisive.source in ("name", "description") or not decisive.effect:
+        return False
+    words = source_readings(e for e in ta.evidence if e.source in ("name", "description"))
+    accused = reading_class(decisive.effect)
+    return bool(words) and not any(accused in classes for classes in words.values())
+
+
+def _grading(ta: ToolAssessment, shown: list[Evidence], impact: int, *, decisive_only: bool = False,
+             decisive: Callable[[Evidence], bool] = _decisive_effect) -> tuple[int, int, str]:
     """(likelihood, impact, lead-in) of a contradiction: high for a settled reading (one shown by a decisive
-    item, when ``decisive_only``), medium for a doubt."""
+    item the tool's own words do not read otherwise, when ``decisive_only``), medium for a doubt."""
     if not _settled(ta):
         return 2, 3, "doubtfully, as another source reads it otherwise: "
-    if decisive_only and not _decisive_effect(shown[0]):
+    if decisive_only and not decisive(shown[0]):
         return 2, 3, "doubtfully, as no one item decides it: "
+    if decisive_only and _words_dispute(ta, shown[0]):
+        return 2, 3, "doubtfully, as its own name and description read it otherwise: "
     return 3, impact, ""
 
 
@@ -92,13 +120,15 @@ def read_only_claim_contradicted(ctx: RuleContext) -> Iterable[Finding]:
             if ta is None or (tool.annotations or {}).get("readOnlyHint") is not True \
                     or not (ta.mutating or ta.overridden):
                 continue
-            shown = _witnesses(ta, lambda e: e.effect is not None and e.effect != "read_only", _decisive_effect)
+            shown = _witnesses(ta, lambda e: e.effect is not None and e.effect != "read_only",
+                               _decisive_against_read_only)
             if not shown:
                 continue
             # Two witnesses that a "read-only" tool makes or spends something were right only 6 times in 11
             # on the development set: an accusation needs decisive evidence (code it runs, a delete verb).
             worst = max((e.effect for e in shown if e.effect), key=effect_rank) if ta.overridden else ta.primary
-            likelihood, impact, doubt = _grading(ta, shown, 4 if worst == "destructive" else 3, decisive_only=True)
+            likelihood, impact, doubt = _grading(ta, shown, 4 if worst == "destructive" else 3, decisive_only=True,
+                                                 decisive=_decisive_against_read_only)
             note, said = _overridden(ta)
             claim = Evidence("ANN001", "annotation", "readOnlyHint: true", "the author claims it changes nothing")
             yield make(read_only_claim_contradicted, server=snap.name, subject=tool.name,
