@@ -52,7 +52,7 @@ class Settings:
     raise_at: tuple[tuple[str, float], ...] = (("reversible", 0.3), ("high_cost", 0.2), ("customer_visible", 0.35),
                                                ("destructive", 0.6))  # effect -> probability
     flag_at: tuple[tuple[str, float], ...] = (("private_data", 0.5), ("untrusted_content", 0.4),
-                                              ("external_egress", 0.35), ("code_execution", 0.5),
+                                              ("external_egress", 0.4), ("code_execution", 0.5),
                                               ("credential_access", 0.35))  # flag -> probability (absent: never)
     # Effect -> probability for a reading on one witness (learned.WEAK_READINGS): round 8 picks a raise to destructive
     # at 0.4 for a ``medium`` or ``low`` reading (round 7 chose none).
