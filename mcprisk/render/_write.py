@@ -71,7 +71,7 @@ def _render(a: Assessment, fmt: str, *, timestamp: str | dt.datetime | None,
 
 def _pieces(a: Assessment, fmt: str, *, timestamp: str | dt.datetime | None,
             base: str | os.PathLike[str] | None) -> dict[str, Iterable[str]]:
-    """The files of one format as ``{file name: its text in pieces}``: HTML and JSON, the two large reports, as
+    """The files of one format as ``{file name: its text in pieces}``: HTML, JSON and CSV, the large reports, as
     generators drawn while they are written (a scan then never holds a whole page and the copies joining makes);
     the others whole."""
     if fmt == "html":
@@ -82,6 +82,10 @@ def _pieces(a: Assessment, fmt: str, *, timestamp: str | dt.datetime | None,
         from ._json import json_parts
 
         return {"report.json": json_parts(a, timestamp=timestamp)}
+    if fmt == "csv":
+        from ._csv import csv_parts
+
+        return dict(csv_parts(a))
     return {name: (text,) for name, text in _render(a, fmt, timestamp=timestamp, base=base).items()}
 
 
