@@ -14,13 +14,15 @@ from dataclasses import replace
 import jsonschema
 import pytest
 
-from mcprisk import (ServerSpec, SpecSource, introspect_many, render_csv, render_html, render_json,
+import mcprisk.render._html
+from mcprisk import (RenderError, ServerSpec, SpecSource, introspect_many, render_csv, render_html, render_json,
                      render_markdown, render_sarif, write_report)
 from mcprisk.assessment import assess
 from mcprisk.demo import serve_http
 from mcprisk.inventory import parse_inventory
 from mcprisk.probes import probe
-from mcprisk.render import FORMATS, REPORT_FILES, check_formats, expand_report, report_evidence, report_schema
+from mcprisk.render import (FORMATS, REPORT_FILES, check_formats, expand_report, render_format, report_evidence,
+                            report_schema)
 from mcprisk._text import terminal_safe
 from mcprisk.render._shapes import message_in, message_out
 from mcprisk.render._compact import compact
@@ -332,6 +334,28 @@ def test_write_report_writes_only_into_outdir(tmp_path, hostile):
     written = write_report(hostile, out, ["json", "md"])
     assert [p.name for p in written] == ["report.md", "report.json"]
     assert {p for p in tmp_path.rglob("*") if p.is_file()} == set(written)
+
+
+def test_written_reports_are_the_rendered_text(tmp_path, hostile):
+    """Reports written piece by piece (HTML, JSON, CSV streamed) hold exactly the bytes the renderers return."""
+    written = write_report(hostile, tmp_path, FORMATS)
+    rendered = {name: text for fmt in FORMATS for name, text in render_format(hostile, fmt).items()}
+    assert {p.name: p.read_bytes() for p in written} == {k: v.encode("utf-8") for k, v in rendered.items()}
+
+
+def test_a_renderer_failing_half_way_leaves_the_earlier_report(tmp_path, hostile, monkeypatch):
+    """An HTML section that raises after the page began leaves the earlier report.html as it was, and no partial."""
+    write_report(hostile, tmp_path, ["html"])
+    before = (tmp_path / "report.html").read_bytes()
+
+    def broken(*_args, **_kwargs):
+        raise ZeroDivisionError("planted in a late section")
+
+    monkeypatch.setattr(mcprisk.render._html, "record_section", broken)
+    with pytest.raises(RenderError, match="planted"):
+        write_report(hostile, tmp_path, ["html"])
+    assert (tmp_path / "report.html").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
 
 
 def test_format_names_are_checked():

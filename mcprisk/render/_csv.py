@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..model import EFFECTS
@@ -17,7 +17,7 @@ from ._common import tools_by_severity, visible
 if TYPE_CHECKING:
     from ..assessment import Assessment
 
-__all__ = ["render_csv", "safe_cell"]
+__all__ = ["csv_parts", "render_csv", "safe_cell"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -37,13 +37,18 @@ def safe_cell(value: Any) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _csv(columns: Sequence[str], rows: list[dict[str, Any]]) -> str:
+def _lines(columns: Sequence[str], rows: Iterable[dict[str, Any]], chunk: int = 200) -> Iterator[str]:
+    """The CSV text of ``rows`` under a header of ``columns``, ``chunk`` rows a piece."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(columns)
-    for row in rows:
+    for i, row in enumerate(rows, 1):
         writer.writerow([safe_cell(row.get(c)) for c in columns])
-    return buf.getvalue()
+        if i % chunk == 0:
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue()
 
 
 def _evidence(evidence: Sequence[Any]) -> str:
@@ -52,8 +57,16 @@ def _evidence(evidence: Sequence[Any]) -> str:
 
 def render_csv(a: Assessment) -> dict[str, str]:
     """``{"tools.csv": ..., "findings.csv": ...}``: tools most severe first, findings in report order."""
+    return {name: "".join(pieces) for name, pieces in csv_parts(a).items()}
+
+
+def csv_parts(a: Assessment) -> dict[str, Iterator[str]]:
+    """The two files of ``render_csv`` in pieces, each row built as it is written."""
+    return {"tools.csv": _lines(TOOL_COLUMNS, _tool_rows(a)), "findings.csv": _lines(FINDING_COLUMNS, _finding_rows(a))}
+
+
+def _tool_rows(a: Assessment) -> Iterator[dict[str, Any]]:
     raw = {(s.name, t.name): t for s in a.snapshots for t in s.tools}
-    tools = []
     for ta in tools_by_severity(a):
         t = raw.get((ta.server, ta.tool))
         why = ta.why
@@ -64,9 +77,11 @@ def render_csv(a: Assessment) -> dict[str, str]:
                                "evidence": _evidence(ta.evidence), "description": t.description if t else None,
                                "fingerprint": t.fingerprint if t else None}
         row.update({e: e in ta.effects for e in EFFECTS})
-        tools.append(row)
-    findings = [{"id": f.id, "severity": f.severity, "status": f.status, "code": f.code, "title": f.title,
-                 "server": f.server, "subject": f.subject, "message": f.message, "evidence": _evidence(f.evidence),
-                 "tools": ";".join(f.tools), "references": ";".join(f.references), "tracking_note": f.tracking_note}
-                for f in a.findings]
-    return {"tools.csv": _csv(TOOL_COLUMNS, tools), "findings.csv": _csv(FINDING_COLUMNS, findings)}
+        yield row
+
+
+def _finding_rows(a: Assessment) -> Iterator[dict[str, Any]]:
+    for f in a.findings:
+        yield {"id": f.id, "severity": f.severity, "status": f.status, "code": f.code, "title": f.title,
+               "server": f.server, "subject": f.subject, "message": f.message, "evidence": _evidence(f.evidence),
+               "tools": ";".join(f.tools), "references": ";".join(f.references), "tracking_note": f.tracking_note}

@@ -190,8 +190,8 @@ def present(words: frozenset[str], text: str, glued: bool, joined: str = "",
     for w in words & lex.exact_keys:
         cs = lex.exact[w]
         found |= cs
-        if not cs <= UNLOCATED:
-            located.append((w, cs - UNLOCATED))
+        if not cs <= UNLOCATED:  # the lexicon's own set when it holds none of them (no new set per word per subject)
+            located.append((w, cs if cs.isdisjoint(UNLOCATED) else cs - UNLOCATED))
     by_key: dict[str, list[str]] = {}
     for w in words:
         if len(w) > STEM_KEY:

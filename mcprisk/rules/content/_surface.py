@@ -12,6 +12,7 @@ that hold something decodable. The concepts a subject holds (``_concepts``) are 
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -78,7 +79,7 @@ class Subject:
     concepts, their positions and sentences. A small slotted class rather than a frozen dataclass: the concept
     views are computed lazily, and only for the few subjects a rule's gate lets through."""
 
-    __slots__ = ("server", "name", "kind", "fields", "text", "starts", "words", "glued", "_split", "_joined", "_present",
+    __slots__ = ("server", "name", "kind", "fields", "text", "starts", "words", "glued", "_present",
                  "_hits", "_sentences", "_clauses", "_ends", "memo")
 
     def __init__(self, server: str, name: str, kind: str, fields: tuple[Field, ...]) -> None:
@@ -90,10 +91,9 @@ class Subject:
             pos += len(f.norm) + 2
         self.text = "\n\n".join(parts)
         self.starts = tuple(starts)
-        self._split = self.text.translate(BREAKS)
-        tokens = self._split.split()
-        self.words = frozenset(tokens)
-        self._joined = f" {' '.join(tokens)} "
+        # Words interned: a config's subjects repeat the same few thousand words (one string each, not one per use);
+        # the text split at breaks and rejoined is not kept (``found`` and ``hits`` redo it once, when first asked).
+        self.words = frozenset(map(sys.intern, self.text.translate(BREAKS).split()))
         self.glued = not self.text.isascii() and glued_script(self.text)
         self._present: Found | None = None
         self._hits: list[ConceptHit] | None = None
@@ -108,8 +108,9 @@ class Subject:
     @property
     def found(self) -> Found:
         if self._present is None:
-            tokens = self._joined.split()  # adjacent words, where a phrase can start (not kept: one use)
-            self._present = present(self.words, self.text, self.glued, self._joined, set(zip(tokens, tokens[1:])))
+            tokens = self.text.translate(BREAKS).split()  # adjacent words, where a phrase can start (not kept: one use)
+            self._present = present(self.words, self.text, self.glued, f" {' '.join(tokens)} ",
+                                    set(zip(tokens, tokens[1:])))
         return self._present
 
     @property
@@ -130,7 +131,8 @@ class Subject:
         """Concept occurrences in text order, leaving out short identifiers ("skip_confirmation", "password_read"
         name a parameter or a tool, they do not say anything)."""
         if self._hits is None:
-            self._hits = self._not_in_short_identifiers(hits(self.text, self._split, self.glued, self.found))
+            self._hits = self._not_in_short_identifiers(hits(self.text, self.text.translate(BREAKS), self.glued,
+                                                             self.found))
         return self._hits
 
     def _not_in_short_identifiers(self, found: list[ConceptHit]) -> list[ConceptHit]:

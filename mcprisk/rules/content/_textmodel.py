@@ -111,14 +111,15 @@ def _buckets(features: Iterable[str]) -> frozenset[int]:
     return frozenset([crc(f.encode()) & mask for f in features])
 
 
-# A sentence's buckets are kept as a compact array (4 bytes a bucket): a set per sentence of a 45-server config held
-# about 22 MB at the scan's peak; the union per subject is built when the model reads it.
+# A string's sentences are kept packed in one 4-byte array: ``[n, start_1, end_1, stop_1, ..., start_n, end_n, stop_n,
+# buckets of sentence 1, ..., buckets of sentence n]`` (``stop_i``: where sentence i's buckets end in the array). A set
+# per sentence of a 45-server config held about 22 MB at the scan's peak, a (start, end, array) per sentence about 6.
 Sentences = tuple[tuple[int, int, array], ...]
-_MEMO: dict[tuple[str, str], Sentences] = {}
+_MEMO: dict[tuple[str, str], array] = {}
 
 
-def field_sentences(norm: str, kind: str) -> Sentences:
-    """(start, end, buckets) of every sentence of one normalised string, memoised per distinct string."""
+def _packed(norm: str, kind: str) -> array:
+    """The packed sentences of one normalised string (see above), memoised per distinct string."""
     key = (kind, norm)
     got = _MEMO.get(key)
     if got is None:
@@ -131,8 +132,23 @@ def field_sentences(norm: str, kind: str) -> Sentences:
             if part.strip():
                 spans.append((pos + len(part) - len(part.lstrip()), end))  # from the sentence's first word
             pos = end
-        got = _MEMO[key] = tuple((a, b, array("i", _buckets(sentence_features(norm[a:b], kind)))) for a, b in spans)
+        head, tail = array("i", [len(spans)]), array("i")
+        for a, b in spans:
+            tail.extend(_buckets(sentence_features(norm[a:b], kind)))
+            head.extend((a, b, len(spans) * 3 + 1 + len(tail)))
+        head.extend(tail)
+        got = _MEMO[key] = head
     return got
+
+
+def field_sentences(norm: str, kind: str) -> Sentences:
+    """(start, end, buckets) of every sentence of one normalised string (from its memoised packed form)."""
+    packed = _packed(norm, kind)
+    out, begin = [], packed[0] * 3 + 1
+    for i in range(1, begin, 3):
+        out.append((packed[i], packed[i + 1], packed[begin:packed[i + 2]]))
+        begin = packed[i + 2]
+    return tuple(out)
 
 
 def subject_buckets(kind: str, fields: Iterable[tuple[str, str]], concepts: Iterable[str]) -> set[int]:
@@ -141,8 +157,8 @@ def subject_buckets(kind: str, fields: Iterable[tuple[str, str]], concepts: Iter
     out = set(_concept_buckets(frozenset(concepts)))
     out.add(bucket("k:" + kind))
     for fkind, norm in fields:
-        for _, _, buckets in field_sentences(norm, fkind):
-            out.update(buckets)
+        packed = _packed(norm, fkind)
+        out.update(packed[packed[0] * 3 + 1:])  # every sentence's buckets, in sentence order
     return out
 
 
