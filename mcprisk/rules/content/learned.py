@@ -17,7 +17,7 @@ from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._hits import Hit, report
 from ._surface import Subject, per_subject, surface
-from ._textmodel import TextModel, field_sentences, main_script, packaged, subject_buckets
+from ._textmodel import TextModel, field_sentences, packaged, subject_buckets, text_script
 from .override import INJECTION_REFS
 
 __all__ = ["LEARNED_CODE", "THRESHOLD", "active_model", "alone", "learned_hit", "learned_reading", "use_model"]
@@ -59,7 +59,7 @@ def learned_hit(subject: Subject) -> Hit | None:
     if model is None:
         return None
     p = model.probability(subject_buckets(subject.kind, ((f.kind, f.norm) for f in subject.fields), subject.concepts))
-    if p < model.threshold or not model.covers(main_script(f.norm for f in subject.fields)):
+    if p < model.threshold or not model.covers(text_script((f.kind, f.norm) for f in subject.fields)):
         return None
     best = None
     for f in subject.fields:
