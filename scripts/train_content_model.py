@@ -6,11 +6,12 @@
 
 Unit: one subject's model-visible text (a tool with its schema strings, a prompt, a resource, a server's
 instructions). Positives: the target subjects of the hostile items of the adversarial parts ``dev`` and
-``heldout1`` ... ``heldout11`` (the later parts are held aside and never read here). Negatives: every subject of
+``heldout1`` ... ``heldout15`` (the later parts are held aside and never read here). Negatives: every subject of
 those parts' hard negatives, and every subject of the real dev servers (``content_eval.real_servers(promoted=True)``),
-of realfp half A and of holdout2 half A. Each adversarial part is one author, so ``--loao`` trains without part p
-(and without one of twelve server-grouped folds of the real servers) and scores what it left out: the threshold is
-picked on those out-of-author predictions.
+of realfp half A, of holdout2 half A, of all of realfp2 and of realfp_i18n (honest servers written mainly in
+non-Latin scripts). Each adversarial part is one author, so ``--loao`` trains without part p (and without one of
+sixteen server-grouped folds of the real servers) and scores what it left out: the threshold and the per-script
+abstention are picked on those out-of-author predictions.
 """
 
 from __future__ import annotations
@@ -29,15 +30,17 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from _shipped import ship  # noqa: E402
 
 from content_eval import (ADVERSARIAL, SEVERITY_RANK, content_codes, holdout2_servers, load_items,  # noqa: E402
-                          real_servers, realfp_servers, server_snapshot)
+                          halved_servers, real_servers, realfp_servers, server_snapshot)
 
 from mcprisk import assess  # noqa: E402
 from mcprisk.rules.content._surface import snapshot_subjects  # noqa: E402
-from mcprisk.rules.content._textmodel import DIM, MODEL_FILE, decode, encode, main_script, subject_buckets  # noqa: E402
+from mcprisk.rules.content._textmodel import (DIM, HONEST_PER_HOSTILE, MODEL_FILE, decode, encode,  # noqa: E402
+                                              subject_buckets, text_script)
 from mcprisk.rules.content.learned import LEARNED_CODE, THRESHOLD  # noqa: E402
 
 TARGET = ROOT / "mcprisk" / "catalog" / MODEL_FILE
-PARTS = ("dev", *(f"heldout{i}" for i in range(1, 12)))  # the training parts; never any other
+PARTS = ("dev", *(f"heldout{i}" for i in range(1, 16)))  # the training parts; never any other
+DATA = ROOT / "tests" / "data"
 L2, STEPS, RATE, REAL = 1e-3, 150, 0.05, 1.0
 
 
@@ -60,7 +63,7 @@ def _features(subject) -> tuple[int, ...]:
 
 
 def _script(subject) -> str:
-    return main_script(f.norm for f in subject.fields)
+    return text_script((f.kind, f.norm) for f in subject.fields)
 
 
 def adversarial_rows() -> list[Row]:
@@ -80,7 +83,13 @@ def adversarial_rows() -> list[Row]:
 
 def real_sets() -> dict[str, list]:
     return {"real-dev": real_servers(promoted=True), "holdout2-A": holdout2_servers("A"),
-            "realfp-A": realfp_servers("A")}
+            "realfp-A": realfp_servers("A"), "realfp2": whole(DATA / "realfp2"),
+            "realfp-i18n": whole(DATA / "realfp_i18n")}
+
+
+def whole(folder: Path) -> list:
+    """Every snapshot of a folder of honest real servers, each named by its slug (both halves of the split)."""
+    return halved_servers(folder, "A") + halved_servers(folder, "B")
 
 
 def server_fold(name: str) -> int:
@@ -156,35 +165,50 @@ def rules_alone(cache: Path | None) -> dict:
     return out
 
 
-def out_of_author(rows: list[Row]) -> dict[int, float]:
-    """Every row's probability from a model trained without its fold (its author, or its server's fold)."""
+def out_of_author(rows: list[Row]) -> tuple[dict[int, float], dict[int, tuple[int, int]]]:
+    """Every row's probability from a model trained without its fold (its author, or its server's fold), and the
+    (honest, hostile) training subjects that model read in the row's script (what its abstention looks at)."""
     probs: dict[int, float] = {}
+    seen: dict[int, tuple[int, int]] = {}
     for k in range(len(PARTS)):
-        model = decode(fit([r for r in rows if r.fold != k]))
+        train = [r for r in rows if r.fold != k]
+        model = decode(fit(train))
+        honest = Counter(r.script for r in train if not r.hostile)
+        hostile = Counter(r.script for r in train if r.hostile)
         for i, r in enumerate(rows):
             if r.fold == k:
                 probs[i] = model.probability(r.features)
+                seen[i] = (honest[r.script], hostile[r.script])
         print(f"  fold {k} ({PARTS[k]}) done", file=sys.stderr)
-    return probs
+    return probs, seen
 
 
-def table(rows: list[Row], probs: dict[int, float], rules: dict, at: float) -> list[str]:
-    """Per part and pooled at threshold ``at``: recall of the rules, the model and both (a hostile item is found by
-    the model when its target subject reaches ``at``); hard negatives flagged (any subject of the item); honest real
-    subjects flagged by the rules and added by the model."""
+def speaks(i: int, probs: dict[int, float], seen: dict[int, tuple[int, int]], at: float, ratio: float) -> bool:
+    """Whether the out-of-author model flags row ``i`` at ``at``, abstaining where its training read fewer than
+    ``ratio`` honest subjects per hostile one in the row's script (``TextModel.covers``)."""
+    honest, hostile = seen[i]
+    return probs[i] >= at and honest >= ratio * hostile
+
+
+def table(rows: list[Row], probs: dict[int, float], seen: dict[int, tuple[int, int]], rules: dict, at: float,
+          ratio: float) -> list[str]:
+    """Per part and pooled at threshold ``at`` and abstention ``ratio``: recall of the rules, the model and both (a
+    hostile item is found by the model when its target subject reaches ``at``); hard negatives flagged (any subject
+    of the item); honest real subjects flagged by the rules and added by the model."""
     items: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
         if not r.part.startswith("real:"):
             items[(r.part, r.unit)].append(i)
     head = "| part | attacks | rules | model | rules + model | hard negatives | rules | rules + model |"
-    lines = [f"threshold {at}", head, "|---|---|---|---|---|---|---|---|"]
+    lines = [f"threshold {at}, abstention {ratio} honest per hostile", head, "|---|---|---|---|---|---|---|---|"]
     pooled = [0] * 7
     for part in (*PARTS, "pooled"):
         c = pooled if part == "pooled" else [0] * 7  # attacks: total, by rules, by model, by either; negatives:
         for (p, unit), idx in items.items():        # flagged by rules, by either, total
             if p != part:
                 continue
-            ruled, modelled = rules["items"][f"{part}/{unit}"], any(probs[i] >= at for i in idx)
+            ruled = rules["items"][f"{part}/{unit}"]
+            modelled = any(speaks(i, probs, seen, at, ratio) for i in idx)
             if rows[idx[0]].hostile:
                 c[0], c[1], c[2], c[3] = c[0] + 1, c[1] + ruled, c[2] + modelled, c[3] + (ruled or modelled)
             else:
@@ -197,9 +221,34 @@ def table(rows: list[Row], probs: dict[int, float], rules: dict, at: float) -> l
     for label, flagged in rules["real"].items():
         idx = [i for i, r in enumerate(rows) if r.part == "real:" + label]
         ruled = set(flagged)
-        extra = sorted({rows[i].subject for i in idx if probs[i] >= at} - ruled)
+        extra = sorted({rows[i].subject for i in idx if speaks(i, probs, seen, at, ratio)} - ruled)
         lines.append(f"real {label}: {len(idx)} subjects; rules flag {len(ruled)}, the model adds {len(extra)} "
                      f"({len(extra) / max(1, len(idx)):.2%})" + "".join(f"\n    + {s}" for s in extra))
+    return lines + [""] + by_script(rows, probs, seen, rules, at, ratio)
+
+
+def by_script(rows: list[Row], probs: dict[int, float], seen: dict[int, tuple[int, int]], rules: dict, at: float,
+              ratio: float) -> list[str]:
+    """Per main script of the text: attacks (target subjects) found by the rules, the model and both; honest real
+    subjects and how many the model adds beyond the rules; the share of folds in which the model spoke there."""
+    ruled_real = {s for flagged in rules["real"].values() for s in flagged}
+    stats: dict[str, list[int]] = defaultdict(lambda: [0] * 7)
+    for i, r in enumerate(rows):
+        c = stats[r.script]
+        talk = speaks(i, probs, seen, at, ratio)
+        c[6] += seen[i][0] >= ratio * seen[i][1]  # the row's model spoke in this script
+        if r.hostile:
+            ruled = rules["items"][f"{r.part}/{r.unit}"]
+            c[0], c[1], c[2], c[3] = c[0] + 1, c[1] + ruled, c[2] + talk, c[3] + (ruled or talk)
+        elif r.part.startswith("real:"):
+            c[4], c[5] = c[4] + 1, c[5] + (talk and r.subject not in ruled_real)
+    lines = ["| script | attacks | rules | model | rules + model | honest real | model adds | model speaks |",
+             "|---|---|---|---|---|---|---|---|"]
+    for script, c in sorted(stats.items(), key=lambda kv: -(kv[1][0] + kv[1][4])):
+        n, m = max(1, c[0]), c[0] + c[4] + sum(1 for r in rows if r.script == script and not r.hostile
+                                               and not r.part.startswith("real:"))
+        lines.append(f"| {script} | {c[0]} | {c[1] / n:.2f} | {c[2] / n:.2f} | {c[3] / n:.2f} | {c[4]} | {c[5]} "
+                     f"({c[5] / max(1, c[4]):.2%}) | {c[6] / max(1, m):.0%} |")
     return lines
 
 
@@ -208,14 +257,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="compare with the shipped weights; write nothing")
     parser.add_argument("--loao", action="store_true", help="leave one author out; write nothing")
     parser.add_argument("--at", type=float, nargs="*", default=[THRESHOLD], help="thresholds to report (--loao)")
+    parser.add_argument("--ratio", type=float, nargs="*", default=[HONEST_PER_HOSTILE],
+                        help="per-script abstentions to report: honest per hostile training subjects (--loao)")
     parser.add_argument("--rules-cache", type=Path, help="keep the rules' results here between runs (--loao)")
     args = parser.parse_args(argv)
     if args.loao:
         rows = adversarial_rows() + real_rows()
         rules = rules_alone(args.rules_cache)
-        probs = out_of_author(rows)
+        probs, seen = out_of_author(rows)
         for at in args.at:
-            print("\n".join(table(rows, probs, rules, at)) + "\n")
+            for ratio in args.ratio:
+                print("\n".join(table(rows, probs, seen, rules, at, ratio)) + "\n")
         return 0
     return ship(build(), TARGET, ROOT, check=args.check)
 

@@ -104,7 +104,8 @@ def test_the_model_is_no_witness_in_a_script_it_read_mostly_in_attacks():
 
     model = packaged()
     assert main_script([ATTACK]) == "LATIN" and main_script(["택배 배송 상태를 조회합니다"]) == "HANGUL"
-    assert model.covers("LATIN") and not model.covers("HANGUL")  # trained: 5 honest per attack vs fewer than 1
+    # trained (round 13): Latin 5 honest subjects per attack, Hangul 11 (realfp2, realfp_i18n), Hiragana under 1
+    assert model.covers("LATIN") and model.covers("HANGUL") and not model.covers("HIRAGANA")
     srv = server("parcels", tool("track_parcel", ATTACK))
     covered = dataclasses.replace(model, by_script=(("LATIN", HONEST_PER_HOSTILE, 1),))
     uncovered = dataclasses.replace(model, by_script=(("LATIN", HONEST_PER_HOSTILE - 1, 1),))
@@ -112,3 +113,36 @@ def test_the_model_is_no_witness_in_a_script_it_read_mostly_in_attacks():
         assert _learned(srv)
     with use_model(uncovered):
         assert not _learned(srv)
+
+
+def test_a_subjects_script_is_read_from_its_prose_with_dense_scripts_weighed():
+    """A Chinese description under ASCII tool and parameter names reads as CJK (names and keys are not prose, and a
+    CJK or Hangul character weighs a few Latin letters); a subject without prose is read from its names."""
+    from mcprisk.rules.content._textmodel import main_script, text_script
+
+    zh = "查询指定日期的节假日信息，返回是否为工作日。"
+    fields = [("name", "get_holiday_info"), ("description", zh + " Args: date (YYYY-MM-DD)"),
+              ("key", "date"), ("key", "include_weekends")]
+    assert main_script(norm for _, norm in fields[:1]) == "LATIN"
+    assert text_script(fields) == "CJK"
+    assert main_script(["사업자등록 상태를 조회합니다. Check business registration status."]) == "HANGUL"
+    assert text_script([("name", "get_holiday_info"), ("key", "date")]) == "LATIN"
+    assert main_script(["Returns the list of holidays for a year, 节假日."]) == "LATIN"
+
+
+@pytest.mark.slow
+def test_honest_servers_written_in_non_latin_scripts_stay_quiet(capsys):
+    """realfp_i18n (13 honest servers, mainly Chinese, Korean, Japanese and Russian text) loaded together: every tool
+    given a content finding is printed, and no more than REALFP_I18N_FLAGGED of them (the rules' count, round 13)."""
+    from content_eval import DATA, halved_servers
+    from test_content_rules import quiet_share
+
+    folder = DATA / "realfp_i18n"
+    snaps = halved_servers(folder, "A") + halved_servers(folder, "B")
+    total, flagged = quiet_share("realfp_i18n", snaps, capsys)
+    assert total >= 90
+    assert len(flagged) <= REALFP_I18N_FLAGGED, flagged
+    assert not [line for line in flagged if LEARNED_CODE in line], flagged  # the model adds none of them
+
+
+REALFP_I18N_FLAGGED = 3  # the phrase rules' findings on 3 tools (server instructions aside), left to the rules' owners

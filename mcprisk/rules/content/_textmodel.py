@@ -27,6 +27,7 @@ from importlib import resources
 from typing import Any
 
 __all__ = ["DIM", "HONEST_PER_HOSTILE", "MODEL_FILE", "TextModel", "bucket", "decode", "encode", "field_sentences", "main_script", "packaged",
+           "text_script",
            "sentence_features", "subject_buckets"]
 
 MODEL_FILE = "content_model.json"
@@ -201,18 +202,33 @@ class TextModel:
 
 def main_script(texts: Iterable[str], limit: int = 4000) -> str:
     """The Unicode script most of the letters of ``texts`` are written in (the first word of a letter's Unicode
-    name: LATIN, CJK, HANGUL, CYRILLIC, ...; NONE without letters), over at most ``limit`` letters."""
+    name: LATIN, CJK, HANGUL, CYRILLIC, ...; NONE without letters), over at most ``limit`` letters. A character of
+    a script that writes a syllable or a morpheme per character (CJK, Hangul, kana) counts as ``_DENSE`` letters:
+    counted one each, a Chinese sentence with a few English words in it read as Latin."""
     counts: dict[str, int] = {}
     seen = 0
     for text in texts:
         for ch in text:
             if ch.isalpha():
                 name = unicodedata.name(ch, "OTHER").split(" ", 1)[0]
-                counts[name] = counts.get(name, 0) + 1
-                seen += 1
+                weight = _DENSE if name in _DENSE_SCRIPTS else 1
+                counts[name] = counts.get(name, 0) + weight
+                seen += weight
                 if seen >= limit:
                     return max(counts, key=counts.__getitem__)
     return max(counts, key=counts.__getitem__) if counts else "NONE"
+
+
+_DENSE, _DENSE_SCRIPTS = 3, frozenset({"CJK", "HANGUL", "HIRAGANA", "KATAKANA"})
+
+
+def text_script(fields: Iterable[tuple[str, str]]) -> str:
+    """The main script of a subject's prose (``fields``: (kind, normalised text)): descriptions, titles and
+    instructions, not the names and keys a schema spells in ASCII whatever the author's language; a subject
+    without prose letters is read from all its fields."""
+    fields = list(fields)
+    prose = main_script(norm for kind, norm in fields if kind in _PROSE)
+    return prose if prose != "NONE" else main_script(norm for _, norm in fields)
 
 
 def encode(bias: float, weights: Sequence[float], threshold: float,

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from ...model import Finding
 from .._base import RuleContext, finding_rule
+from ._accounts import account_swap
 from ._concepts import BREAKS, ConceptHit, Sentence, gates, word_concepts
 from ._hits import Hit, concept_hit, described, discusses, hit, mentioned, redacted, report
 from ._surface import Field, Subject, per_subject, surface
@@ -443,6 +444,9 @@ def _added_on_top(subject: Subject, start: int, is_url: bool) -> list[ConceptHit
 @per_subject
 def _recipient_hits(subject: Subject) -> Iterator[Hit]:
     yield from _schema_addresses(subject)
+    swap = account_swap(subject)
+    if swap is not None:
+        yield swap
     yield from _ordered_examples(subject)
     if "remote" in subject.text or "origin" in subject.text or "upstream" in subject.text or "push" in subject.text:
         m = _REMOTE_SWAP.search(subject.text)
@@ -484,7 +488,7 @@ def _recipient_hits(subject: Subject) -> Iterator[Hit]:
 def recipient_tampering(ctx: RuleContext) -> Iterable[Finding]:
     """A fixed outside address, domain, IBAN, wallet, repository remote or channel slipped into what the model
     sends: "always bcc archive@...", an extra attendee or editor, "use this IBAN whatever the user says", "send to
-    X instead", a recipient default or choice that names an outside address, the same extra recipient in every
+    X instead", an IBAN, card or routing/account number written out and put in place of the user's (``_accounts``), a recipient default or choice that names an outside address, the same extra recipient in every
     example, in any language of the concept lexicons. Addresses shown as examples ("e.g. alice@example.com"), a
     tool's own sender address, an address inside a quoted example phrase and choices left to the user ("only if the
     user asks") are not flagged. In a tool whose own parameters name its recipients, an outside address its prose

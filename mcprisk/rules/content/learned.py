@@ -17,7 +17,7 @@ from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._hits import Hit, report
 from ._surface import Subject, per_subject, surface
-from ._textmodel import TextModel, field_sentences, main_script, packaged, subject_buckets
+from ._textmodel import TextModel, field_sentences, packaged, subject_buckets, text_script
 from .override import INJECTION_REFS
 
 __all__ = ["LEARNED_CODE", "THRESHOLD", "active_model", "alone", "learned_hit", "learned_reading", "use_model"]
@@ -59,7 +59,7 @@ def learned_hit(subject: Subject) -> Hit | None:
     if model is None:
         return None
     p = model.probability(subject_buckets(subject.kind, ((f.kind, f.norm) for f in subject.fields), subject.concepts))
-    if p < model.threshold or not model.covers(main_script(f.norm for f in subject.fields)):
+    if p < model.threshold or not model.covers(text_script((f.kind, f.norm) for f in subject.fields)):
         return None
     best = None
     for f in subject.fields:
@@ -79,7 +79,8 @@ def learned_reading(ctx: RuleContext) -> Iterable[Finding]:
     """A second witness beside the phrase rules: a linear model over the words, word pairs, CJK character pairs,
     lexicon concepts and a few shapes (outside addresses, secret paths, another tool's identifier in prose) of a
     subject's model-visible text -- a tool with its schema strings, a prompt, a resource, the server's instructions
-    -- trained on planted attacks and hard negatives of twelve authors and on honest real servers
+    -- trained on planted attacks and hard negatives of sixteen authors and on honest real servers (written in
+    Latin, Chinese, Korean, Japanese, Russian and other scripts)
     (``scripts/train_content_model.py``). It flags a subject only where no other hostile content rule did, at
     medium (needs review, never ``do_not_use`` on its own), and quotes the sentence whose words weighed most with
     its field path and offset. Its threshold was picked leaving each author out, so that it adds at most 0.1% of
