@@ -43,9 +43,9 @@ from mcprisk.specs import ServerSpec
 DATA = Path(__file__).resolve().parent / "data"
 LEGACY = {"dev": DATA / "labelled"}
 CORPUS = DATA / "corpus"
-# A split is a folder under tests/data/corpus/; adding a held-out split is adding its name here (holdout5, being
-# collected in round 8, goes after holdout3). holdout4 was promoted into dev in round 8 (promoted_from).
-SPLITS = ("dev", "holdout3")
+# A split is a folder under tests/data/corpus/; adding a held-out split is adding its name here. holdout4 was promoted
+# into dev in round 8 (promoted_from); holdout5 was collected blind while round 8 was written.
+SPLITS = ("dev", "holdout3", "holdout5")
 HELD_OUT = tuple(s for s in SPLITS if s != "dev")
 PROMOTED_LEGACY = {"promoted.jsonl": "holdout"}  # legacy files of dev that came from a promoted split
 

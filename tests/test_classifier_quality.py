@@ -87,7 +87,20 @@ FLOORS = {
     # mutating precision; flag F1 .80/.49/.62/.63/.47; annotation accusations at high: ANN001 2 false, ANN002 2 true
     # and 2 false. Its last untuned figures (round 7, measured once after merging): 0.780, 0.050, 0.002, 0.857,
     # 0.898; flag F1 .80/.51/.63/.67/.47; the same accusations. Promoted into dev in round 8 (promoted_from).
-    # holdout5 (being collected in round 8) gets its Floors row here, measured once before it is read.
+    # A fifth held-out split (65 servers, 1,056 tools: 33 npm, 32 PyPI, ten described mainly in another language),
+    # collected and labelled on 7 December 2026 by two readers who never saw the classifier's code or output, while
+    # round 8 was written. Measured once with round 7 (main before round 8): 0.805 exact, 0.051 under, 0.002 while
+    # high, 0.817 destructive recall, 0.909 mutating precision; flag F1 .80/.55/.61/.79/.60; annotation accusations at
+    # high: ANN001 1 true and 1 false, ANN002 3 true and 5 false. Round 8 as its helper left it (thresholds picked for
+    # exact >= 0.83), measured once after merging: 0.812, 0.056, 0.002, 0.803, 0.908; flag F1 .80/.57/.61/.80/.60.
+    # Round 8 as shipped (thresholds re-picked on dev for exact >= 0.82, because at 0.83 the learned reading barely
+    # beat the rules on dev -- a choice made on dev CV, not here), measured once: 0.808, 0.046, 0.002, 0.824, 0.909;
+    # flag F1 .80/.57/.61/.79/.60; ANN001 1 true and 1 false, ANN002 2 true and 3 false at high (not floored).
+    "holdout5": Floors(1000, under_max=0.048, under_high_max=0.004, destructive_recall_min=0.82, precision_min=0.905,
+                       exact_min=0.805, flag_f1_min={"private_data": 0.79, "untrusted_content": 0.56,
+                                                    "external_egress": 0.60, "code_execution": 0.78,
+                                                    "credential_access": 0.59},
+                       ann_precision_min=0.0),
 }
 
 
