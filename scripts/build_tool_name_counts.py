@@ -6,7 +6,7 @@ honest servers commonly share (``search``, ``read_file``, ``get_user``) from a d
 
 Servers counted: the real dev servers the content rules are tuned on (``content_eval.real_servers()``: the labelled
 tools and the dev corpus without servers promoted from a held-out split), half A of holdout2, half A of realfp and
-all of realfp2 -- never a held-out half. A name is keyed as the rule compares names (``names.loose``: TR39 skeleton,
+all of realfp2 and realfp_i18n -- never a held-out half. A name is keyed as the rule compares names (``names.loose``: TR39 skeleton,
 case and separators dropped); only names that two or more servers expose are shipped.
 """
 
@@ -36,8 +36,9 @@ SHIPPED_AT = 2  # a name fewer servers than this expose is distinctive by defaul
 def honest_servers() -> dict[str, frozenset[str]]:
     """Server name -> the loose keys of its tools, over every honest source above (a server counted once)."""
     snaps = [*real_servers(), *holdout2_servers("A"), *realfp_servers("A")]
-    for path in sorted((DATA / "realfp2").glob("*.snapshot.json")):
-        snaps.extend(load_snapshots(path))
+    for folder in ("realfp2", "realfp_i18n"):
+        for path in sorted((DATA / folder).glob("*.snapshot.json")):
+            snaps.extend(load_snapshots(path))
     out: dict[str, frozenset[str]] = {}
     for snap in snaps:
         out.setdefault(snap.name, frozenset(loose(t.name) for t in snap.tools))

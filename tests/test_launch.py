@@ -290,3 +290,19 @@ def test_launch_and_placement_read_a_host_alike(host):
         assert reach == []
     else:
         assert len(reach) == 1 and reach[0].private == (pattern == "internal_http"), (host, pattern, reach)
+
+
+def test_a_community_package_named_for_a_vendor_is_no_lookalike_but_a_slip_of_it_is():
+    """``<vendor>-mcp`` beside the vendor's ``@<vendor>/mcp`` is how community servers are named, not a squat; the
+    same name with a look-alike letter (``1`` for ``l``) still is one."""
+    from mcprisk.launch import Package
+    from mcprisk.rules.launch import known_packages
+
+    def npm(name: str) -> Package:
+        return Package("npx", "npm", name, name, None, "args/1", False)
+
+    vendor = next(n for n in sorted(known_packages()["npm"]) if n.startswith("@") and n.endswith("/mcp") and "l" in n)
+    flat = vendor[1:].replace("/", "-")
+    assert lookalike(npm(flat)) is None
+    slipped = flat.replace("l", "1", 1)
+    assert lookalike(npm(slipped)) == vendor

@@ -19,8 +19,9 @@ from report_support import report_facts
 pytestmark = pytest.mark.slow  # reports of 45 servers
 
 HTML_LIMIT = 1_500_000  # bytes: the budget for 45 servers
-JSON_LIMIT = 1_750_000  # bytes: the 2 MB less headroom for what the rules will add (version 4), with every
-# description and evidence quote kept
+JSON_LIMIT = 1_800_000  # bytes: the 2 MB less headroom for what the rules will add (version 4), with every
+# description and evidence quote kept (1.75 MB until round 8 of the classifier: its raised and contested readings carry
+# their evidence, 1,752,690 bytes)
 
 
 @pytest.fixture(scope="module")

@@ -168,6 +168,11 @@ def _skeleton(name: str) -> str:
     return re.sub(r"[-_.\s]", "", s)
 
 
+def _letters(name: str) -> str:
+    """The name lower-cased without scope marks and separators, and nothing folded (a look-alike letter stays)."""
+    return re.sub(r"[-_.\s@/]", "", name.lower())
+
+
 def _distance(a: str, b: str, limit: int) -> int:
     """Levenshtein distance, stopping once it exceeds ``limit``."""
     if abs(len(a) - len(b)) > limit:
@@ -191,9 +196,11 @@ def lookalike(p: Package) -> str | None:
         return None
     limit = 2 if len(name) >= 10 else 1
     for other in sorted(known):
+        bare = other.split("/", 1)[1] if other.startswith("@") else ""
+        if bare and not _distinctive(bare) and _letters(other) == _letters(name):
+            continue  # "<vendor>-mcp" beside "@vendor/mcp": how community servers for a service are named, no slip
         if _skeleton(other) == _skeleton(name) or _distance(name, other, limit) <= limit:
             return other
-        bare = other.split("/", 1)[1] if other.startswith("@") else ""
         if (p.ecosystem == "npm" and name.startswith("@") and len(bare) >= 10 and name.split("/")[-1] == bare
                 and _distinctive(bare)):
             return other  # the same package name published under another scope (an unscoped community package
