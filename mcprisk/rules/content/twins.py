@@ -3,10 +3,11 @@ collision (hygiene, HYG002) -- learned from how honest real servers name their t
 
 Two honest servers loaded together share tool names all the time: single words (``search``, ``fetch``, ``query``),
 names many servers expose (``list_projects``, ``get_user``, ``read_file``) and the tool sets of two servers fronting
-one service (two Bitbucket servers, a JS and a Python port of one API). Across 369 honest real servers, the pairs
+one service (two Bitbucket servers, a JS and a Python port of one API). Across the 369 honest real servers first read, the pairs
 sharing one or two names whose tools took the same (non-empty) parameters were single words (``search``,
 ``fetch``); a server that copies a distinctive many-word name with its parameters is imitating the other. The statistic (``tool_name_counts.json``, rebuilt by
-``scripts/build_tool_name_counts.py``) says how many honest servers expose each name.
+``scripts/build_tool_name_counts.py``; 381 servers since ``realfp_i18n`` joined) says how many honest servers expose
+each name.
 """
 
 from __future__ import annotations
@@ -107,5 +108,6 @@ def about_itself(f: Any, m: re.Match[str], tool: str) -> bool:
 
 
 def whole_word(text: str, start: int, length: int) -> bool:
+    """``text[start:start + length]`` stands as a word of its own (no letter or digit touches either end)."""
     end = start + length
     return (start == 0 or not text[start - 1].isalnum()) and (end == len(text) or not text[end].isalnum())
