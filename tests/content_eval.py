@@ -154,10 +154,10 @@ def real_servers(*, promoted: bool = False) -> list[Snapshot]:
     """Every real server of the dev set the content rules were tuned on: the labelled tools grouped by server, plus
     corpus snapshots if present (servers promoted from a held-out split into dev only with ``promoted``; never those
     of holdout2, which the content rules keep as two halves, one of them held out: ``holdout2_servers``, nor those of
-    holdout4, an unseen honest set for the content rules: ``holdout4_servers``)."""
+    holdout4 and holdout5, unseen honest sets for the content rules: ``holdout4_servers``, ``holdout5_servers``)."""
     by_server: dict[str, list[Any]] = defaultdict(list)
     promoted_files, promoted_slugs = _promoted() if not promoted else (
-        set(), set(promoted_from(HOLDOUT2) | promoted_from(HOLDOUT4)))
+        set(), set(promoted_from(HOLDOUT2) | promoted_from(HOLDOUT4) | promoted_from(HOLDOUT5)))
     for path in sorted(LABELLED.glob("*.jsonl")):
         if path.name in promoted_files:
             continue
@@ -221,6 +221,15 @@ def holdout4_servers() -> list[Snapshot]:
     model were never tuned or trained on (counted, never listed); ``real_servers`` leaves them out even when
     ``promoted``."""
     return [s for half in ("A", "B") for s in halved_servers(CORPUS_DEV, half, only=promoted_from(HOLDOUT4))]
+
+
+HOLDOUT5 = "holdout5"  # promoted into the classifier's dev in round 9; never read for content (an unseen honest set)
+
+
+def holdout5_servers() -> list[Snapshot]:
+    """The 65 published servers promoted from holdout5 (collected blind in round 8): like ``holdout4_servers``, honest
+    servers the content rules and model were never tuned or trained on (counted, never listed)."""
+    return [s for half in ("A", "B") for s in halved_servers(CORPUS_DEV, half, only=promoted_from(HOLDOUT5))]
 
 
 REALFP = DATA / "realfp"
