@@ -45,7 +45,7 @@ LEGACY = {"dev": DATA / "labelled"}
 CORPUS = DATA / "corpus"
 # A split is a folder under tests/data/corpus/; adding a held-out split is adding its name here. holdout4 was promoted
 # into dev in round 8 and holdout5 in round 9 (promoted_from); a sixth split is collected blind while round 9 is written.
-SPLITS = ("dev", "holdout3")
+SPLITS = ("dev", "holdout3", "holdout6")
 HELD_OUT = tuple(s for s in SPLITS if s != "dev")
 PROMOTED_LEGACY = {"promoted.jsonl": "holdout"}  # legacy files of dev that came from a promoted split
 

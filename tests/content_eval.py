@@ -232,6 +232,12 @@ def holdout5_servers() -> list[Snapshot]:
     return [s for half in ("A", "B") for s in halved_servers(CORPUS_DEV, half, only=promoted_from(HOLDOUT5))]
 
 
+def holdout6_servers() -> list[Snapshot]:
+    """The 98 published servers of the sixth classification held-out split (collected blind in round 9): an unseen
+    honest set for the content rules too (counted, never listed)."""
+    return [s for half in ("A", "B") for s in halved_servers(CORPUS_DEV.parent / "holdout6", half)]
+
+
 REALFP = DATA / "realfp"
 REALFP2 = DATA / "realfp2"
 

@@ -99,6 +99,16 @@ FLOORS = {
     # beat the rules on dev -- a choice made on dev CV, not here), measured once: 0.808, 0.046, 0.002, 0.824, 0.909;
     # flag F1 .80/.57/.61/.79/.60; ANN001 1 true and 1 false, ANN002 2 true and 3 false at high. Promoted into dev in
     # round 9 (promoted_from); for the content rules it stays an unseen honest set (content_eval.holdout5_servers).
+    # A sixth held-out split, "holdout6" (98 servers, 1,540 labelled tools: 41 npm, 57 PyPI), collected and labelled on
+    # 7 December 2026 by two readers who never saw the classifier's code or output, while round 9 was written. Measured
+    # once with main before round 9 was merged (round 8 retrained with holdout5 promoted): 0.802 exact, 0.042 under,
+    # 0.001 while high, 0.878 destructive recall, 0.868 mutating precision; flag F1 .84/.63/.56/.70/.50; ANN001 0 true
+    # and 2 false, ANN002 2 true and 1 false at high.
+    "holdout6": Floors(1500, under_max=0.044, under_high_max=0.003, destructive_recall_min=0.87, precision_min=0.86,
+                       exact_min=0.795, flag_f1_min={"private_data": 0.83, "untrusted_content": 0.62,
+                                                    "external_egress": 0.55, "code_execution": 0.69,
+                                                    "credential_access": 0.49},
+                       ann_precision_min=0.0),
 }
 
 
