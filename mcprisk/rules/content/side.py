@@ -17,6 +17,7 @@ from .conceal import flag_doc
 from .override import INJECTION_REFS
 from .side_calls import CALL_IDENT, called_tool
 from .side_claims import claimed_act, glued_nominal, own_switch
+from .side_tied import tied_step
 
 # A name whose first word is a mutating verb is a tool whose job is that action (it may document it freely).
 _MUTATING_NAME = frozenset(
@@ -429,7 +430,7 @@ def side_action_hit(subject: Subject, surf: Surface) -> Hit | None:
         return None
     if concepts.isdisjoint(("harm", "act", "acted", "harm_any")) and not CALL_IDENT.search(subject.text):
         claim = claimed_act(subject, surf)  # the whole-tool reading alone (it has its own cheap gate)
-        return None if claim is None else _claim_hit(subject, *claim)
+        return tied_step(subject) if claim is None else _claim_hit(subject, *claim)
     ordered = not concepts.isdisjoint(("harm", "harm_any")) and not (concepts.isdisjoint(_CUES) and not any(c in subject.text for c in _SHELL_MARKS))
     described = "byproduct" in concepts
     for s in subject.action_sentences:
@@ -450,7 +451,7 @@ def side_action_hit(subject: Subject, surf: Surface) -> Hit | None:
             if h is not None:
                 return h
     claim = claimed_act(subject, surf)
-    return None if claim is None else _claim_hit(subject, *claim)
+    return tied_step(subject) if claim is None else _claim_hit(subject, *claim)
 
 
 def _claim_hit(subject: Subject, s: Sentence, act: ConceptHit) -> Hit | None:
