@@ -38,6 +38,7 @@ from mcprisk.rules.content._surface import snapshot_subjects  # noqa: E402
 from mcprisk.rules.content._textmodel import (DIM, HONEST_PER_HOSTILE, MODEL_FILE, decode, encode,  # noqa: E402
                                               subject_buckets, text_script)
 from mcprisk.rules.content._witness import witness_gate  # noqa: E402
+from mcprisk.rules.content import grading  # noqa: E402
 from mcprisk.rules.content.grading import UNWITNESSED  # noqa: E402
 from mcprisk.rules.content.learned import LEARNED_CODE, THRESHOLD, WITNESS, use_model  # noqa: E402
 
@@ -267,15 +268,31 @@ def rules_marked(cache: Path | None) -> dict:
     if cache and cache.is_file():
         return json.loads(cache.read_text(encoding="utf-8"))
     codes = content_codes() - {LEARNED_CODE}
-    out: dict = {"items": {}, "real": {}}
 
-    def split(findings, keep=lambda f: True):
-        strong, marked = set(), set()
+    def split(findings):
+        strong, marked = set(), defaultdict(set)
         for f in findings:
-            if f.code in codes and keep(f):
-                (marked if f.message.endswith(UNWITNESSED) else strong).add(f"{f.server}/{f.subject}")
-        return sorted(strong), sorted(marked - strong)
+            if f.code in codes:
+                key = f"{f.server}/{f.subject}"
+                if f.message.endswith(UNWITNESSED):
+                    marked[key].add(f.code)
+                else:
+                    strong.add(key)
+        return sorted(strong), {k: sorted(v) for k, v in marked.items() if k not in strong}
 
+    gated = grading.GATED
+    grading.GATED = grading.PHRASE_RULES  # mark every rule's lone phrases; the table picks which are gated
+    try:
+        measured = _rules_marked(split)
+    finally:
+        grading.GATED = gated
+    if cache:
+        cache.write_text(json.dumps(measured), encoding="utf-8")
+    return measured
+
+
+def _rules_marked(split) -> dict:
+    out: dict = {"items": {}, "real": {}}
     with use_model(None), witness_gate(False):
         for part in PARTS:
             for item in load_items(ADVERSARIAL / part):
@@ -289,22 +306,21 @@ def rules_marked(cache: Path | None) -> dict:
         for label, snaps in real_sets().items():
             strong, marked = split(assess(snaps).findings)
             out["real"][label] = {"strong": strong, "marked": marked}
-    if cache:
-        cache.write_text(json.dumps(out), encoding="utf-8")
     return out
 
 
 def gate_table(rows: list[Row], probs: dict[int, float], seen: dict[int, tuple[int, int]], rules: dict,
-               witness: float, ratio: float) -> list[str]:
+               witness: float, ratio: float, gated: frozenset[str]) -> list[str]:
     """Per part and pooled, leaving each author out: recall and negatives flagged by the rules and the learned reading
     (at THRESHOLD) with no gate, and with the gate (a marked lone phrase stands when the out-of-author model reaches
-    ``witness`` on its subject); honest real subjects flagged both ways."""
+    ``witness`` on its subject; lone phrases of rules not in ``gated`` always stand); honest real subjects flagged
+    both ways."""
     index = {(r.part, r.unit, r.subject): i for i, r in enumerate(rows)}
     items: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
         if not r.part.startswith("real:"):
             items[(r.part, r.unit)].append(i)
-    lines = [f"gate: witness {witness}, learned reading at {THRESHOLD}, abstention {ratio}",
+    lines = [f"gate on {', '.join(sorted(gated))}: witness {witness}, learned reading at {THRESHOLD}, abstention {ratio}",
              "| part | attacks | no gate | gate | lost | hard negatives | no gate | gate |", "|---|---|---|---|---|---|---|---|"]
     pooled = [0] * 6
     for part in (*PARTS, "pooled"):
@@ -314,10 +330,11 @@ def gate_table(rows: list[Row], probs: dict[int, float], seen: dict[int, tuple[i
                 continue
             got = rules["items"][f"{part}/{unit}"]
             model = any(speaks(i, probs, seen, THRESHOLD, ratio) for i in idx)
+            strong = got["strong"] or any(not gated.issuperset(c) for c in got["marked"].values())
             marked = [index.get((part, unit, s)) for s in got["marked"]]
             kept = any(i is not None and speaks(i, probs, seen, witness, ratio) for i in marked)
             before = got["strong"] or bool(got["marked"]) or model
-            after = got["strong"] or kept or model
+            after = strong or kept or model
             if rows[idx[0]].hostile:
                 c[0], c[1], c[2] = c[0] + 1, c[1] + before, c[2] + after
             else:
@@ -330,10 +347,11 @@ def gate_table(rows: list[Row], probs: dict[int, float], seen: dict[int, tuple[i
     for label, got in rules["real"].items():
         idx = [i for i, r in enumerate(rows) if r.part == "real:" + label]
         model = {rows[i].subject for i in idx if speaks(i, probs, seen, THRESHOLD, ratio)}
-        kept = {rows[i].subject for i in idx if rows[i].subject in set(got["marked"])
+        kept = {rows[i].subject for i in idx if rows[i].subject in got["marked"]
                 and speaks(i, probs, seen, witness, ratio)}
+        strong = set(got["strong"]) | {k for k, c in got["marked"].items() if not gated.issuperset(c)}
         before = set(got["strong"]) | set(got["marked"]) | model
-        after = set(got["strong"]) | kept | model
+        after = strong | kept | model
         lines.append(f"real {label}: {len(idx)} subjects; flagged without the gate {len(before)}, with it {len(after)}")
     return lines
 
@@ -353,9 +371,10 @@ def main(argv: list[str] | None = None) -> int:
         rows = adversarial_rows() + real_rows()
         rules = rules_marked(args.rules_cache)
         probs, seen = out_of_author(rows)
-        for witness in args.witness:
-            for ratio in args.ratio:
-                print("\n".join(gate_table(rows, probs, seen, rules, witness, ratio)) + "\n")
+        for gated in (grading.GATED, grading.PHRASE_RULES):
+            for witness in args.witness:
+                for ratio in args.ratio:
+                    print("\n".join(gate_table(rows, probs, seen, rules, witness, ratio, gated)) + "\n", flush=True)
         return 0
     if args.loao:
         rows = adversarial_rows() + real_rows()

@@ -33,7 +33,7 @@ from ...model import SEVERITIES, Finding, severity_from
 from ._concepts import BREAKS, glued_script, present
 from ._witness import gate_active, witnessed_hit
 
-__all__ = ["ACT_RULES", "GATED", "LONE_PHRASE", "ONE_SIGNAL", "PHRASE_RULES", "UNWITNESSED", "corroborate",
+__all__ = ["ACT_RULES", "GATED", "LONE_PHRASE", "MODEL_READ", "ONE_SIGNAL", "PHRASE_RULES", "UNWITNESSED", "corroborate",
            "evidence_kind", "graded", "lone_phrase", "witnessed"]
 
 # Rules that read hidden, encoded, forged or look-alike text, which is an act by what it is. Every other content rule
@@ -45,6 +45,9 @@ LONE_PHRASE = " Graded medium: a lone visible phrase."  # short: reports of larg
 # A lone phrase with no second witness on its subject (``_witness``): dropped by ``witnessed`` unless another hostile
 # content rule speaks on the same subject (then it reads as LONE_PHRASE again).
 UNWITNESSED = " Graded medium: a lone visible phrase, no second witness."
+# A side action found by structure and the learned reading together (``side_tied``): the model read the same words
+# another rule read, so the two are one reading, never two techniques that raise each other.
+MODEL_READ = "reads as planted"
 # Rules whose lone phrases need a second witness to be reported.
 GATED = frozenset({"INJ013"})
 ONE_SIGNAL = " Graded high: one visible technique."
@@ -187,7 +190,7 @@ _SAME_READING = frozenset(frozenset(p) for p in (
 def _relation(a: Finding, b: Finding) -> str:
     """``same`` (one order read by two rules), ``passage`` (two techniques in one passage of one field) or ``apart``
     (on the same subject, elsewhere)."""
-    same_reading = frozenset((a.code, b.code)) in _SAME_READING
+    same_reading = frozenset((a.code, b.code)) in _SAME_READING or MODEL_READ in a.message or MODEL_READ in b.message
     for pa, oa, wa in _places(a):
         for pb, ob, wb in _places(b):
             if pa == pb and (wa or wb or abs(oa - ob) < _PASSAGE):

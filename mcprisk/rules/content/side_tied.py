@@ -17,6 +17,7 @@ from ._concepts import Sentence
 from ._hits import Hit, discusses
 from ._surface import Subject
 from ._textmodel import field_sentences
+from .grading import MODEL_READ
 from .learned import active_model, witness_probability
 from .side_claims import waived_say
 
@@ -60,4 +61,4 @@ def tied_step(subject: Subject) -> Hit | None:
     if best is None:
         return None
     _, f, a, b = best
-    return Hit(subject, f, a, b, f"ties a step to the call that reads as planted (learned reading p {p:.2f})")
+    return Hit(subject, f, a, b, f"ties a step to the call that {MODEL_READ} (learned reading p {p:.2f})")
