@@ -27,6 +27,8 @@ __all__ = ["TIED", "tied_step"]
 # threshold, above its witness level); picked on parts 16 and 17 with the model trained before them (out of author).
 TIED = 0.8
 _TIES = frozenset({"byproduct", "always", "model"})
+# A sentence about taking data (secrets, the conversation, personal data) is exfiltration's to read, not an act's.
+_TAKING = frozenset({"secret", "cred", "context", "include", "gather"})
 _YOU = frozenset({"you", "your", "yourself"})  # the reader addressed in honest prose too ("you have read them")
 
 
@@ -45,7 +47,8 @@ def tied_step(subject: Subject) -> Hit | None:
     if p is None or model is None or p < TIED:
         return None
     waived = waived_say(subject)
-    tied = [s for s in subject.action_sentences if _tied(subject, s, waived) and not discusses(subject, s, True)]
+    tied = [s for s in subject.action_sentences if _tied(subject, s, waived) and not s.any(*_TAKING)
+            and not discusses(subject, s, True)]
     best = None
     for s in tied:
         f, local = subject.locate(s.start)
