@@ -486,7 +486,12 @@ def hidden_side_action(ctx: RuleContext) -> Iterable[Finding]:
     zugänglich"), and in scripts written without spaces an act word that names a thing (after "all", before a
     relative, resultative or topic marker or the noun it qualifies, inside the read verb's object) or opens a
     statement with no polite imperative or marked object ("覆盖10+城市").
-    Alone in visible prose it is graded medium (wording an honest author could write); hidden, encoded or beside another content finding on the subject, it keeps the rule's severity."""
+    A reader's sentence tied to the call or the model ("as part of the same call", "every time", "同时") in words no
+    lexicon lists is flagged when the learned reading takes the subject for planted text (``side_tied.TIED``).
+    Alone in visible prose it is graded medium (wording an honest author could write), and reported only with a second
+    witness (``_witness``): the learned reading at ``learned.WITNESS``, an outside address or the card on file near it,
+    the user's say dropped, or another content rule on the subject; hidden, encoded or beside another content finding
+    on the subject, it keeps the rule's severity."""
     surf = surface(ctx)
     hits = (side_action_hit(s, surf) for s in surf.subjects)
     yield from report(hidden_side_action, hits, "Hidden side action")
