@@ -28,7 +28,7 @@ __all__ = ["TIED", "tied_step"]
 TIED = 0.8
 _TIES = frozenset({"byproduct", "always", "model"})
 # A sentence about taking data (secrets, the conversation, personal data) is exfiltration's to read, not an act's.
-_TAKING = frozenset({"secret", "cred", "context", "include", "gather"})
+_TAKING = frozenset({"secret", "cred", "context", "pii", "include"})
 _YOU = frozenset({"you", "your", "yourself"})  # the reader addressed in honest prose too ("you have read them")
 
 
