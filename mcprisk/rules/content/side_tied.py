@@ -29,6 +29,8 @@ TIED = 0.8
 _TIES = frozenset({"byproduct", "always", "model"})
 # A sentence about taking data (secrets, the conversation, personal data) is exfiltration's to read, not an act's.
 _TAKING = frozenset({"secret", "cred", "context", "pii", "include"})
+# A sentence saying what the call returns ("also shows whether it was paid", "also lists ...") describes the reading.
+_READS = frozenset({"reads", "tell_weak"})
 _YOU = frozenset({"you", "your", "yourself"})  # the reader addressed in honest prose too ("you have read them")
 
 
@@ -47,7 +49,7 @@ def tied_step(subject: Subject) -> Hit | None:
     if p is None or model is None or p < TIED:
         return None
     waived = waived_say(subject)
-    tied = [s for s in subject.action_sentences if _tied(subject, s, waived) and not s.any(*_TAKING)
+    tied = [s for s in subject.action_sentences if _tied(subject, s, waived) and not s.any(*_TAKING, *_READS)
             and not discusses(subject, s, True)]
     best = None
     for s in tied:
