@@ -13,6 +13,8 @@ sentence quoted is the tied one whose own words weigh most in the model.
 
 from __future__ import annotations
 
+import re
+
 from ._concepts import Sentence
 from ._hits import Hit, discusses
 from ._surface import Subject
@@ -32,13 +34,15 @@ _TAKING = frozenset({"secret", "cred", "context", "pii", "include"})
 # A sentence saying what the call returns ("also shows whether it was paid", "also lists ...") describes the reading.
 _READS = frozenset({"reads", "tell_weak"})
 _YOU = frozenset({"you", "your", "yourself"})  # the reader addressed in honest prose too ("you have read them")
+# "Builds are automatically cancelled when a newer commit is pushed": a scheduled or event-driven job, not the call
+_AUTOMATIC = re.compile(r"autom|otomat|автомат|自动|自動|자동|تلقائي|tự động")
 
 
 def _tied(subject: Subject, s: Sentence, waived: bool) -> bool:
     """The sentence ties a step to the call or the model: a "byproduct" or "every time" word, the assistant named
     (not a bare "you"), or -- where the subject drops the user's say -- a sequence word ("nach dem Abrufen")."""
-    return any(not h.concepts.isdisjoint(_TIES) and h.word not in _YOU or waived and "sequence" in h.concepts
-               for h in s.hits)
+    return any(not h.concepts.isdisjoint(_TIES) and h.word not in _YOU and not _AUTOMATIC.search(h.word)
+               or waived and "sequence" in h.concepts for h in s.hits)
 
 
 def tied_step(subject: Subject) -> Hit | None:
