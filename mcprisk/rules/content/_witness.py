@@ -11,7 +11,9 @@ when something independent of the phrase's own wording says the text is planted:
 * the subject drops the user's say ("no need to ask", "sans demander", "確認は不要");
 * another hostile content rule speaks on the same subject (settled in ``grading.witnessed``, after every rule ran).
 
-Hidden, encoded, forged or look-alike text needs no witness: it is an act by what it is (``grading.evidence_kind``).
+Hidden, encoded, forged or look-alike text needs no witness: it is an act by what it is (``grading.evidence_kind``). In
+a script the learned reading abstains in (``TextModel.covers``: read mostly in attacks), no witness can speak, and the
+phrase stands as it did before the gate.
 """
 
 from __future__ import annotations
@@ -64,13 +66,15 @@ def outside_target(hit: Any) -> bool:
 def witnessed_hit(hits: Sequence[Any]) -> bool:
     """Whether a lone visible phrase (the hits of one finding) has a second witness on its own subject: the learned
     reading at ``WITNESS`` or above, an outside target near a hit, or the user's say dropped in the subject."""
-    from .learned import WITNESS, witness_probability  # the learned reading reports through grading: read it late
+    from .learned import WITNESS, active_model, witness_probability  # learned reports through grading: read late
     from .side_claims import waived_say
 
     subject = hits[0].subject
     if subject is None:
         return True
     p = witness_probability(subject)
+    if p is None and active_model() is not None:
+        return True  # a script the model abstains in (read mostly in attacks): no witness can speak, the phrase stands
     if p is not None and p >= WITNESS:
         return True
     return any(outside_target(h) for h in hits) or waived_say(subject)
