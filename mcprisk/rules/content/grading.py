@@ -245,7 +245,9 @@ def _hostile_content(f: Finding, rules: Mapping[str, Any]) -> bool:
 def witnessed(findings: Iterable[Finding], rules: Mapping[str, Any]) -> list[Finding]:
     """Lone visible phrases with no second witness of their own (``UNWITNESSED``): kept, as lone phrases, where
     another hostile content rule speaks on the same subject; dropped otherwise (kept marked while the gate is off,
-    ``_witness.witness_gate``). Other findings pass unchanged."""
+    ``_witness.witness_gate``). A side action read with the learned reading (``MODEL_READ``) is, like INJ018, a
+    witness for what the other rules missed: dropped where another rule spoke on the subject. Other findings pass
+    unchanged."""
     findings = list(findings)
     spoken: dict[tuple[str, str], set[str]] = {}
     for f in findings:
@@ -253,6 +255,8 @@ def witnessed(findings: Iterable[Finding], rules: Mapping[str, Any]) -> list[Fin
             spoken.setdefault((f.server, f.subject), set()).add(f.code)
     out = []
     for f in findings:
+        if MODEL_READ in f.message and spoken[(f.server, f.subject)] - {f.code}:
+            continue  # the learned reading's witness for what the phrase rules missed: another rule spoke here
         if f.message.endswith(UNWITNESSED):
             if spoken[(f.server, f.subject)] - {f.code}:
                 f = dataclasses.replace(f, message=f.message[: -len(UNWITNESSED)] + LONE_PHRASE)
