@@ -3,10 +3,11 @@
     python scripts/train_content_model.py            # train on everything, write mcprisk/catalog/content_model.json
     python scripts/train_content_model.py --check    # train, and fail unless the shipped file has the same checksum
     python scripts/train_content_model.py --loao     # leave one author out: per part, rules vs rules + model
+    python scripts/train_content_model.py --loao --gate --witness 0.3 0.5   # ... and the lone-phrase gate
 
 Unit: one subject's model-visible text (a tool with its schema strings, a prompt, a resource, a server's
 instructions). Positives: the target subjects of the hostile items of the adversarial parts ``dev`` and
-``heldout1`` ... ``heldout15`` (the later parts are held aside and never read here). Negatives: every subject of
+``heldout1`` ... ``heldout17`` (the later parts are held aside and never read here). Negatives: every subject of
 those parts' hard negatives, and every subject of the real dev servers (``content_eval.real_servers(promoted=True)``),
 of realfp half A, of holdout2 half A, of all of realfp2 and of realfp_i18n (honest servers written mainly in
 non-Latin scripts). Each adversarial part is one author, so ``--loao`` trains without part p (and without one of
@@ -36,10 +37,13 @@ from mcprisk import assess  # noqa: E402
 from mcprisk.rules.content._surface import snapshot_subjects  # noqa: E402
 from mcprisk.rules.content._textmodel import (DIM, HONEST_PER_HOSTILE, MODEL_FILE, decode, encode,  # noqa: E402
                                               subject_buckets, text_script)
-from mcprisk.rules.content.learned import LEARNED_CODE, THRESHOLD  # noqa: E402
+from mcprisk.rules.content._witness import witness_gate  # noqa: E402
+from mcprisk.rules.content import grading  # noqa: E402
+from mcprisk.rules.content.grading import UNWITNESSED  # noqa: E402
+from mcprisk.rules.content.learned import LEARNED_CODE, THRESHOLD, WITNESS, use_model  # noqa: E402
 
 TARGET = ROOT / "mcprisk" / "catalog" / MODEL_FILE
-PARTS = ("dev", *(f"heldout{i}" for i in range(1, 16)))  # the training parts; never any other
+PARTS = ("dev", *(f"heldout{i}" for i in range(1, 18)))  # the training parts; never any other
 DATA = ROOT / "tests" / "data"
 L2, STEPS, RATE, REAL = 1e-3, 150, 0.05, 1.0
 
@@ -252,6 +256,106 @@ def by_script(rows: list[Row], probs: dict[int, float], seen: dict[int, tuple[in
     return lines
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# The lone-phrase gate, left out by author
+
+
+def rules_marked(cache: Path | None) -> dict:
+    """Per adversarial item and real set, what the rules find without the learned reading and with the gate only
+    marking: ``strong`` -- found (hostile: on the target at low or above) or flagged (a negative, a real subject) by a
+    finding that needs no witness, or has one besides the model; ``marked`` -- the subjects whose only findings are
+    lone phrases left unwitnessed (they stand if the out-of-author model witnesses them)."""
+    if cache and cache.is_file():
+        return json.loads(cache.read_text(encoding="utf-8"))
+    codes = content_codes() - {LEARNED_CODE}
+
+    def split(findings):
+        strong, marked = set(), defaultdict(set)
+        for f in findings:
+            if f.code in codes:
+                key = f"{f.server}/{f.subject}"
+                if f.message.endswith(UNWITNESSED):
+                    marked[key].add(f.code)
+                else:
+                    strong.add(key)
+        return sorted(strong), {k: sorted(v) for k, v in marked.items() if k not in strong}
+
+    gated = grading.GATED
+    grading.GATED = grading.PHRASE_RULES  # mark every rule's lone phrases; the table picks which are gated
+    try:
+        measured = _rules_marked(split)
+    finally:
+        grading.GATED = gated
+    if cache:
+        cache.write_text(json.dumps(measured), encoding="utf-8")
+    return measured
+
+
+def _rules_marked(split) -> dict:
+    out: dict = {"items": {}, "real": {}}
+    with use_model(None), witness_gate(False):
+        for part in PARTS:
+            for item in load_items(ADVERSARIAL / part):
+                found = assess([server_snapshot(s) for s in item["servers"]]).findings
+                if item["hostile"]:
+                    t = item["target"]
+                    found = [f for f in found if f.server == t["server"] and f.subject == t["subject"]
+                             and SEVERITY_RANK[f.severity] >= 1]
+                strong, marked = split(found)
+                out["items"][f"{part}/{item['id']}"] = {"strong": bool(strong), "marked": marked}
+        for label, snaps in real_sets().items():
+            strong, marked = split(assess(snaps).findings)
+            out["real"][label] = {"strong": strong, "marked": marked}
+    return out
+
+
+def gate_table(rows: list[Row], probs: dict[int, float], seen: dict[int, tuple[int, int]], rules: dict,
+               witness: float, ratio: float, gated: frozenset[str]) -> list[str]:
+    """Per part and pooled, leaving each author out: recall and negatives flagged by the rules and the learned reading
+    (at THRESHOLD) with no gate, and with the gate (a marked lone phrase stands when the out-of-author model reaches
+    ``witness`` on its subject; lone phrases of rules not in ``gated`` always stand); honest real subjects flagged
+    both ways."""
+    index = {(r.part, r.unit, r.subject): i for i, r in enumerate(rows)}
+    items: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        if not r.part.startswith("real:"):
+            items[(r.part, r.unit)].append(i)
+    lines = [f"gate on {', '.join(sorted(gated))}: witness {witness}, learned reading at {THRESHOLD}, abstention {ratio}",
+             "| part | attacks | no gate | gate | lost | hard negatives | no gate | gate |", "|---|---|---|---|---|---|---|---|"]
+    pooled = [0] * 6
+    for part in (*PARTS, "pooled"):
+        c = pooled if part == "pooled" else [0] * 6  # attacks, found without / with the gate; negatives total, flagged
+        for (p, unit), idx in items.items():        # without / with the gate
+            if p != part:
+                continue
+            got = rules["items"][f"{part}/{unit}"]
+            model = any(speaks(i, probs, seen, THRESHOLD, ratio) for i in idx)
+            strong = got["strong"] or any(not gated.issuperset(c) for c in got["marked"].values())
+            marked = [index.get((part, unit, s)) for s in got["marked"]]
+            kept = any(i is not None and speaks(i, probs, seen, witness, ratio) for i in marked)
+            before = got["strong"] or bool(got["marked"]) or model
+            after = strong or kept or model
+            if rows[idx[0]].hostile:
+                c[0], c[1], c[2] = c[0] + 1, c[1] + before, c[2] + after
+            else:
+                c[3], c[4], c[5] = c[3] + 1, c[4] + before, c[5] + after
+        if part != "pooled":
+            pooled = [a + b for a, b in zip(pooled, c)]
+        n, neg = max(1, c[0]), max(1, c[3])
+        lines.append(f"| {part} | {c[0]} | {c[1] / n:.3f} | {c[2] / n:.3f} | {c[1] - c[2]} | {c[3]} | "
+                     f"{c[4]} ({c[4] / neg:.1%}) | {c[5]} ({c[5] / neg:.1%}) |")
+    for label, got in rules["real"].items():
+        idx = [i for i, r in enumerate(rows) if r.part == "real:" + label]
+        model = {rows[i].subject for i in idx if speaks(i, probs, seen, THRESHOLD, ratio)}
+        kept = {rows[i].subject for i in idx if rows[i].subject in got["marked"]
+                and speaks(i, probs, seen, witness, ratio)}
+        strong = set(got["strong"]) | {k for k, c in got["marked"].items() if not gated.issuperset(c)}
+        before = set(got["strong"]) | set(got["marked"]) | model
+        after = strong | kept | model
+        lines.append(f"real {label}: {len(idx)} subjects; flagged without the gate {len(before)}, with it {len(after)}")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="compare with the shipped weights; write nothing")
@@ -260,7 +364,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ratio", type=float, nargs="*", default=[HONEST_PER_HOSTILE],
                         help="per-script abstentions to report: honest per hostile training subjects (--loao)")
     parser.add_argument("--rules-cache", type=Path, help="keep the rules' results here between runs (--loao)")
+    parser.add_argument("--gate", action="store_true", help="measure the lone-phrase gate instead (--loao)")
+    parser.add_argument("--witness", type=float, nargs="*", default=[WITNESS], help="witness levels (--gate)")
     args = parser.parse_args(argv)
+    if args.loao and args.gate:
+        rows = adversarial_rows() + real_rows()
+        rules = rules_marked(args.rules_cache)
+        probs, seen = out_of_author(rows)
+        for gated in (grading.GATED, grading.PHRASE_RULES):
+            for witness in args.witness:
+                for ratio in args.ratio:
+                    print("\n".join(gate_table(rows, probs, seen, rules, witness, ratio, gated)) + "\n", flush=True)
+        return 0
     if args.loao:
         rows = adversarial_rows() + real_rows()
         rules = rules_alone(args.rules_cache)

@@ -35,7 +35,7 @@ from ._surface import forget_primed, prime_subjects, surface
 from .conceal import concealment
 from .encoded import encoded_payload
 from .exfil import exfiltration, recipient_tampering
-from .grading import corroborate
+from .grading import corroborate, witnessed
 from .hidden import control_characters, hidden_markup, invisible_unicode, padding
 from .learned import alone, learned_reading
 from .names import confusable_name, shadowing
@@ -69,5 +69,6 @@ CONTENT_RULES: tuple[FindingRule, ...] = (
 
 def settle(findings: Iterable[Finding], rules: Mapping[str, Any]) -> list[Finding]:
     """The content findings of one run as reported: the learned reading only where no other hostile content rule
-    spoke (``alone``), then lone phrases raised where a second rule corroborates them (``corroborate``)."""
-    return corroborate(alone(findings, rules), rules)
+    spoke (``alone``), lone phrases without a second witness dropped (``witnessed``), then lone phrases raised where a
+    second rule corroborates them (``corroborate``)."""
+    return corroborate(witnessed(alone(findings, rules), rules), rules)

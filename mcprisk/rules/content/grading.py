@@ -31,8 +31,10 @@ from typing import Any
 
 from ...model import SEVERITIES, Finding, severity_from
 from ._concepts import BREAKS, glued_script, present
+from ._witness import gate_active, witnessed_hit
 
-__all__ = ["ACT_RULES", "LONE_PHRASE", "ONE_SIGNAL", "PHRASE_RULES", "corroborate", "evidence_kind", "graded", "lone_phrase"]
+__all__ = ["ACT_RULES", "GATED", "LONE_PHRASE", "MODEL_READ", "ONE_SIGNAL", "PHRASE_RULES", "UNWITNESSED", "corroborate",
+           "evidence_kind", "graded", "lone_phrase", "witnessed"]
 
 # Rules that read hidden, encoded, forged or look-alike text, which is an act by what it is. Every other content rule
 # (a new one too, until it is listed here) reads visible wording: at most a signal.
@@ -40,6 +42,14 @@ ACT_RULES = frozenset({"INJ002", "INJ003", "INJ004", "INJ007", "INJ015", "INJ016
 # Rules whose visible hits are phrases an honest author could write (unless an address or a schema act says more).
 PHRASE_RULES = frozenset({"INJ008", "INJ010", "INJ012", "INJ013", "INJ014"})
 LONE_PHRASE = " Graded medium: a lone visible phrase."  # short: reports of large fleets carry it many times
+# A lone phrase with no second witness on its subject (``_witness``): dropped by ``witnessed`` unless another hostile
+# content rule speaks on the same subject (then it reads as LONE_PHRASE again).
+UNWITNESSED = " Graded medium: a lone visible phrase, no second witness."
+# A side action found by structure and the learned reading together (``side_tied``): the model read the same words
+# another rule read, so the two are one reading, never two techniques that raise each other.
+MODEL_READ = "reads as planted"
+# Rules whose lone phrases need a second witness to be reported.
+GATED = frozenset({"INJ013"})
 ONE_SIGNAL = " Graded high: one visible technique."
 _CAPS = {"phrase": (2, 3), "signal": (3, 3)}  # medium, high
 # INJ014 meanings that are acts: a secret file or template, a command, an outside address fixed in the schema
@@ -141,11 +151,14 @@ def lone_phrase(code: str, hit: Any) -> bool:
 def graded(code: str, hits: Iterable[Any], likelihood: int, impact: int) -> tuple[int, int, str]:
     """(likelihood, impact, note for the message) of a finding of ``code`` from its hits: its rule's grade, capped by
     the strongest kind of evidence among them (an empty note: nothing was capped)."""
+    hits = list(hits)
     kinds = {evidence_kind(code, h) for h in hits}
     kind = "act" if "act" in kinds else "signal" if "signal" in kinds else "phrase"
     cap = _CAPS.get(kind)
     if cap is None or SEVERITIES.index(severity_from(likelihood, impact)) <= SEVERITIES.index(severity_from(*cap)):
         return likelihood, impact, ""
+    if kind == "phrase" and code in GATED and not witnessed_hit(hits):
+        return cap[0], cap[1], UNWITNESSED
     return cap[0], cap[1], LONE_PHRASE if kind == "phrase" else ONE_SIGNAL
 
 
@@ -177,7 +190,7 @@ _SAME_READING = frozenset(frozenset(p) for p in (
 def _relation(a: Finding, b: Finding) -> str:
     """``same`` (one order read by two rules), ``passage`` (two techniques in one passage of one field) or ``apart``
     (on the same subject, elsewhere)."""
-    same_reading = frozenset((a.code, b.code)) in _SAME_READING
+    same_reading = frozenset((a.code, b.code)) in _SAME_READING or MODEL_READ in a.message or MODEL_READ in b.message
     for pa, oa, wa in _places(a):
         for pb, ob, wb in _places(b):
             if pa == pb and (wa or wb or abs(oa - ob) < _PASSAGE):
@@ -220,5 +233,34 @@ def corroborate(findings: Iterable[Finding], rules: Mapping[str, Any]) -> list[F
         if severity is not None and SEVERITIES.index(severity) > SEVERITIES.index(f.severity):
             codes = ", ".join(sorted({g.code for g in others}))
             f = dataclasses.replace(f, severity=severity, message=f.message[: -len(note)] + f" Corroborated by {codes}.")
+        out.append(f)
+    return out
+
+
+def _hostile_content(f: Finding, rules: Mapping[str, Any]) -> bool:
+    info = rules.get(f.code)
+    return getattr(info, "family", None) == "content" and getattr(info, "hostile", False)
+
+
+def witnessed(findings: Iterable[Finding], rules: Mapping[str, Any]) -> list[Finding]:
+    """Lone visible phrases with no second witness of their own (``UNWITNESSED``): kept, as lone phrases, where
+    another hostile content rule speaks on the same subject; dropped otherwise (kept marked while the gate is off,
+    ``_witness.witness_gate``). A side action read with the learned reading (``MODEL_READ``) is, like INJ018, a
+    witness for what the other rules missed: dropped where another rule spoke on the subject. Other findings pass
+    unchanged."""
+    findings = list(findings)
+    spoken: dict[tuple[str, str], set[str]] = {}
+    for f in findings:
+        if _hostile_content(f, rules):
+            spoken.setdefault((f.server, f.subject), set()).add(f.code)
+    out = []
+    for f in findings:
+        if MODEL_READ in f.message and spoken[(f.server, f.subject)] - {f.code}:
+            continue  # the learned reading's witness for what the phrase rules missed: another rule spoke here
+        if f.message.endswith(UNWITNESSED):
+            if spoken[(f.server, f.subject)] - {f.code}:
+                f = dataclasses.replace(f, message=f.message[: -len(UNWITNESSED)] + LONE_PHRASE)
+            elif gate_active():
+                continue
         out.append(f)
     return out

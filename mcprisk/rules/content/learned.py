@@ -20,12 +20,16 @@ from ._surface import Subject, per_subject, surface
 from ._textmodel import TextModel, field_sentences, packaged, subject_buckets, text_script
 from .override import INJECTION_REFS
 
-__all__ = ["LEARNED_CODE", "THRESHOLD", "active_model", "alone", "learned_hit", "learned_reading", "use_model"]
+__all__ = ["LEARNED_CODE", "THRESHOLD", "WITNESS", "active_model", "alone", "learned_hit", "learned_reading", "use_model",
+           "witness_probability"]
 
 LEARNED_CODE = "INJ018"
 # The probability at which a subject is flagged: picked on out-of-author predictions (leave one adversarial part out,
 # real servers in server-grouped folds; ``scripts/train_content_model.py --loao``, README).
 THRESHOLD = 0.98
+# The probability at which the model is a second witness for a lone visible phrase another rule found (``grading``):
+# picked, like THRESHOLD, on out-of-author predictions (``scripts/train_content_model.py --loao --gate``).
+WITNESS = 0.5
 
 _NOT_SET = object()
 _ACTIVE: contextvars.ContextVar[Any] = contextvars.ContextVar("mcprisk_content_model", default=_NOT_SET)
@@ -53,13 +57,21 @@ def use_model(model: TextModel | None) -> Iterator[None]:
 
 
 @per_subject
+def witness_probability(subject: Subject) -> float | None:
+    """The model's probability that the subject's text was planted (None: no model, or a script it does not cover)."""
+    model = active_model()
+    if model is None or not model.covers(text_script((f.kind, f.norm) for f in subject.fields)):
+        return None
+    return model.probability(subject_buckets(subject.kind, ((f.kind, f.norm) for f in subject.fields),
+                                             subject.concepts))
+
+
+@per_subject
 def learned_hit(subject: Subject) -> Hit | None:
     """The decisive sentence of a subject the model flags (the one whose own words weigh most), or None."""
     model = active_model()
-    if model is None:
-        return None
-    p = model.probability(subject_buckets(subject.kind, ((f.kind, f.norm) for f in subject.fields), subject.concepts))
-    if p < model.threshold or not model.covers(text_script((f.kind, f.norm) for f in subject.fields)):
+    p = witness_probability(subject)
+    if model is None or p is None or p < model.threshold:
         return None
     best = None
     for f in subject.fields:
@@ -79,7 +91,7 @@ def learned_reading(ctx: RuleContext) -> Iterable[Finding]:
     """A second witness beside the phrase rules: a linear model over the words, word pairs, CJK character pairs,
     lexicon concepts and a few shapes (outside addresses, secret paths, another tool's identifier in prose) of a
     subject's model-visible text -- a tool with its schema strings, a prompt, a resource, the server's instructions
-    -- trained on planted attacks and hard negatives of sixteen authors and on honest real servers (written in
+    -- trained on planted attacks and hard negatives of eighteen authors and on honest real servers (written in
     Latin, Chinese, Korean, Japanese, Russian and other scripts)
     (``scripts/train_content_model.py``). It flags a subject only where no other hostile content rule did, at
     medium (needs review, never ``do_not_use`` on its own), and quotes the sentence whose words weighed most with

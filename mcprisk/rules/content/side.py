@@ -17,6 +17,7 @@ from .conceal import flag_doc
 from .override import INJECTION_REFS
 from .side_calls import CALL_IDENT, called_tool
 from .side_claims import claimed_act, glued_nominal, own_switch
+from .side_tied import tied_step
 
 # A name whose first word is a mutating verb is a tool whose job is that action (it may document it freely).
 _MUTATING_NAME = frozenset(
@@ -429,7 +430,7 @@ def side_action_hit(subject: Subject, surf: Surface) -> Hit | None:
         return None
     if concepts.isdisjoint(("harm", "act", "acted", "harm_any")) and not CALL_IDENT.search(subject.text):
         claim = claimed_act(subject, surf)  # the whole-tool reading alone (it has its own cheap gate)
-        return None if claim is None else _claim_hit(subject, *claim)
+        return tied_step(subject) if claim is None else _claim_hit(subject, *claim)
     ordered = not concepts.isdisjoint(("harm", "harm_any")) and not (concepts.isdisjoint(_CUES) and not any(c in subject.text for c in _SHELL_MARKS))
     described = "byproduct" in concepts
     for s in subject.action_sentences:
@@ -450,7 +451,7 @@ def side_action_hit(subject: Subject, surf: Surface) -> Hit | None:
             if h is not None:
                 return h
     claim = claimed_act(subject, surf)
-    return None if claim is None else _claim_hit(subject, *claim)
+    return tied_step(subject) if claim is None else _claim_hit(subject, *claim)
 
 
 def _claim_hit(subject: Subject, s: Sentence, act: ConceptHit) -> Hit | None:
@@ -485,7 +486,12 @@ def hidden_side_action(ctx: RuleContext) -> Iterable[Finding]:
     zugänglich"), and in scripts written without spaces an act word that names a thing (after "all", before a
     relative, resultative or topic marker or the noun it qualifies, inside the read verb's object) or opens a
     statement with no polite imperative or marked object ("覆盖10+城市").
-    Alone in visible prose it is graded medium (wording an honest author could write); hidden, encoded or beside another content finding on the subject, it keeps the rule's severity."""
+    A reader's sentence tied to the call or the model ("as part of the same call", "every time", "同时") in words no
+    lexicon lists is flagged when the learned reading takes the subject for planted text (``side_tied.TIED``).
+    Alone in visible prose it is graded medium (wording an honest author could write), and reported only with a second
+    witness (``_witness``): the learned reading at ``learned.WITNESS``, an outside address or the card on file near it,
+    the user's say dropped, or another content rule on the subject; hidden, encoded or beside another content finding
+    on the subject, it keeps the rule's severity."""
     surf = surface(ctx)
     hits = (side_action_hit(s, surf) for s in surf.subjects)
     yield from report(hidden_side_action, hits, "Hidden side action")

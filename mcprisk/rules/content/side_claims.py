@@ -27,7 +27,7 @@ from ._concepts import BREAKS, ConceptHit, Sentence, fold, glued_script, word_co
 from ._concepts import lexicon as concept_lexicon
 from ._surface import Subject, Surface
 
-__all__ = ["claimed_act", "glued_nominal", "own_switch", "severe_verbs"]
+__all__ = ["claimed_act", "glued_nominal", "own_switch", "severe_verbs", "waived_say"]
 
 # Classifier verbs of a severe class that, in prose, mostly name something else ("run the query", "write a summary").
 _NOT_ACTS = frozenset("run runs exec execute executes eval evaluate evaluates write writes replace replaces force "
@@ -327,6 +327,14 @@ def _waivers(subject: Subject) -> list[int]:
                and n is not a for a in asks for n in s.hits) and not s.any("unless"):
             out.append(s.start)
     return out
+
+
+def waived_say(subject: Subject) -> bool:
+    """Whether the subject drops the user's say anywhere ("no need to ask", "do not ask before purging")."""
+    got = subject.memo.get("side_claims.waived")
+    if got is None:
+        got = subject.memo["side_claims.waived"] = bool(_waivers(subject))
+    return got
 
 
 def _explained(subject: Subject, act: ConceptHit) -> bool:

@@ -1,0 +1,73 @@
+"""Hidden side actions told in words no lexicon lists: a reader's sentence that ties a step to the call, read by the
+learned reading. Used by ``side.py`` after its phrase, call and claim readings found nothing.
+
+The phrase readings know the act by its verb ("delete", "pay", "löschen"); an attacker who writes "is settled against
+the card on file", "da de alta al usuario en el plan Premium" or "设为“接受”" names an act none of the lexicons
+list. What such a sentence still shows is its structure: it is tied to the call or to the model -- a word saying it
+comes with the call ("as part of the same call", "同时", "также"), an "every time", an address to the assistant --
+in the text of a tool that only reads (or a prompt, resource or the server's instructions). That structure alone is
+everywhere in honest text ("also returns the total"), so it stands only where the learned reading, which reads every
+word, takes the subject for planted text at ``TIED`` or above -- two independent witnesses, neither enough alone. The
+sentence quoted is the tied one whose own words weigh most in the model.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._concepts import Sentence
+from ._hits import Hit, discusses
+from ._surface import Subject
+from ._textmodel import field_sentences
+from .grading import MODEL_READ
+from .learned import active_model, witness_probability
+from .side_claims import waived_say
+
+__all__ = ["TIED", "tied_step"]
+
+# The learned reading's probability at which a tied sentence of a reader is reported (below the learned reading's own
+# threshold, above its witness level); picked on parts 16 and 17 with the model trained before them (out of author).
+TIED = 0.8
+_TIES = frozenset({"byproduct", "always", "model"})
+# A sentence about taking data (secrets, the conversation, personal data) is exfiltration's to read, not an act's.
+_TAKING = frozenset({"secret", "cred", "context", "pii", "include"})
+# A sentence saying what the call returns ("also shows whether it was paid", "also lists ...") describes the reading.
+_READS = frozenset({"reads", "tell_weak"})
+_YOU = frozenset({"you", "your", "yourself"})  # the reader addressed in honest prose too ("you have read them")
+# "Builds are automatically cancelled when a newer commit is pushed": a scheduled or event-driven job, not the call
+_AUTOMATIC = re.compile(r"autom|otomat|автомат|自动|自動|자동|تلقائي|tự động")
+
+
+def _tied(subject: Subject, s: Sentence, waived: bool) -> bool:
+    """The sentence ties a step to the call or the model: a "byproduct" or "every time" word, the assistant named
+    (not a bare "you"), or -- where the subject drops the user's say -- a sequence word ("nach dem Abrufen")."""
+    return any(not h.concepts.isdisjoint(_TIES) and h.word not in _YOU and not _AUTOMATIC.search(h.word)
+               or waived and "sequence" in h.concepts for h in s.hits)
+
+
+def tied_step(subject: Subject) -> Hit | None:
+    """The tied sentence of a reader's subject that the learned reading weighs most, when the subject reads as
+    planted at ``TIED`` or above (None otherwise)."""
+    p = witness_probability(subject)
+    model = active_model()
+    if p is None or model is None or p < TIED:
+        return None
+    waived = waived_say(subject)
+    tied = [s for s in subject.action_sentences if _tied(subject, s, waived) and not s.any(*_TAKING, *_READS)
+            and not discusses(subject, s, True)]
+    best = None
+    for s in tied:
+        f, local = subject.locate(s.start)
+        if f.identifier or f.kind == "uri":
+            continue
+        base = s.start - local
+        for a, b, buckets in field_sentences(f.norm, f.kind):
+            if base + b <= s.start or base + a >= s.end:
+                continue
+            weight = model.contribution(buckets)
+            if weight > 0 and (best is None or weight > best[0]):
+                best = (weight, f, a, b)
+    if best is None:
+        return None
+    _, f, a, b = best
+    return Hit(subject, f, a, b, f"ties a step to the call that {MODEL_READ} (learned reading p {p:.2f})")
