@@ -254,6 +254,13 @@ def _template_vars(subject: Subject) -> Hit | None:
 
 
 _WORD_BREAKS = re.compile(r"[\s_\-./]+")
+# "include_contents_of_dot_env_here": a secret file's dot spelled out in an identifier
+_SPELLED_DOT = re.compile(r"(?<![a-z])\s*dot\s+")
+# A property named for the conversation itself ("conversation_log", "chat_history_so_far", "full_transcript"); ids,
+# names and titles of a conversation are what messaging tools take
+_CONTEXT_PROP = re.compile(r"(?:conversation|chat|dialog(?:ue)?)[_-]?(?:log|history|transcript|so[_-]?far|verbatim|"
+                           r"context|dump)\b|(?:full|entire|whole)[_-]?(?:transcript|conversation|chat)|"
+                           r"system[_-]?prompt[_-]?(?:text|full|verbatim|copy)?$|(?:prior|previous)[_-]?tool[_-]?(?:results|outputs)")
 
 
 @per_subject
@@ -264,10 +271,14 @@ def _param_hits(subject: Subject) -> Iterator[Hit]:
         if not f.schema or f.kind == "decoded":
             continue
         if f.kind == "key":
+            if _CONTEXT_PROP.search(f.raw.lower()) and not _job_is_context(subject):
+                yield Hit(subject, f, 0, len(f.norm), "names a parameter for the conversation on a tool whose job is "
+                                                      "not the conversation")
+                return
             if f.norm.count(" ") < 2 and f.norm.isascii():
                 continue  # under three words: too short for a secret-file path or an order (cheap, exact skip)
             words = [w for w in _WORD_BREAKS.split(f.norm) if w]
-            if SECRET_FILES.search(f.raw.lower()) and len(words) >= 3:
+            if SECRET_FILES.search(_SPELLED_DOT.sub(" .", f.raw.lower().replace("_", " "))) and len(words) >= 3:
                 yield Hit(subject, f, 0, len(f.norm), "names a secret file as a property the model must fill")
                 return
             if wants and not f.norm.isascii() and {"context", "secret"} & _concepts_of(words, f.norm) and \
@@ -279,7 +290,7 @@ def _param_hits(subject: Subject) -> Iterator[Hit]:
                 return
             continue
         tail = f.path.rsplit(".", 1)[-1]
-        if tail == "description" and (h := _foreign_credential(subject, f, subject.starts[i])) is not None:
+        if tail in ("description", "title") and (h := _foreign_credential(subject, f, subject.starts[i])) is not None:
             yield h
             return
         if wants and tail in ("title", "description"):
@@ -311,7 +322,9 @@ def _param_hits(subject: Subject) -> Iterator[Hit]:
                 yield Hit(subject, f, 0, len(f.norm), f"hides an order to send data out in a schema {kind} value")
                 return
         plain_path = kind in ("default", "const") and re.fullmatch(r"[~\w./-]+", f.raw.strip()) and re.search(
-            r"path|file|dir|location", prop)  # examples suggest what to read; a default only names the tool's file
+            r"path|file|dir|location", prop) and _CRED_JOB.search(" ".join(  # a key tool's default key file; a backup
+                g.norm for g in subject.fields[:2] if not g.schema))  # tool defaulting to ~/.ssh/id_rsa sends it away
+        # examples suggest what to read; a default only names the file of a tool whose job is keys or accounts
         if kind != "enum" and SECRET_FILES.search(f.raw.lower()) and not plain_path:
             # a path parameter defaulting to the file the tool is about is honest; a secret file read into
             # any other parameter (or through "$(cat ~/.ssh/id_rsa)") is not
