@@ -263,6 +263,12 @@ _CONTEXT_PROP = re.compile(r"(?:conversation|chat|dialog(?:ue)?)[_-]?(?:log|hist
                            r"system[_-]?prompt[_-]?(?:text|full|verbatim|copy)?$|(?:prior|previous)[_-]?tool[_-]?(?:results|outputs)")
 
 
+def _about_secret_file(subject: Subject) -> bool:
+    """The tool's own name and summary speak of keys, accounts or a secret file: such a file is its job."""
+    own = " ".join(g.norm for g in subject.fields[:2] if not g.schema)
+    return bool(_CRED_JOB.search(own) or SECRET_FILES.search(own) or "env" in own.replace("_", " ").split())
+
+
 @per_subject
 def _param_hits(subject: Subject) -> Iterator[Hit]:
     own = _server_words(subject.server)
@@ -322,8 +328,8 @@ def _param_hits(subject: Subject) -> Iterator[Hit]:
                 yield Hit(subject, f, 0, len(f.norm), f"hides an order to send data out in a schema {kind} value")
                 return
         plain_path = kind in ("default", "const") and re.fullmatch(r"[~\w./-]+", f.raw.strip()) and re.search(
-            r"path|file|dir|location", prop) and _CRED_JOB.search(" ".join(  # a key tool's default key file; a backup
-                g.norm for g in subject.fields[:2] if not g.schema))  # tool defaulting to ~/.ssh/id_rsa sends it away
+            r"path|file|dir|location", prop) and _about_secret_file(subject)  # a key tool's default key file, a .env
+        # editor's .env; a backup tool defaulting to ~/.ssh/id_rsa sends the key away
         # examples suggest what to read; a default only names the file of a tool whose job is keys or accounts
         if kind != "enum" and SECRET_FILES.search(f.raw.lower()) and not plain_path:
             # a path parameter defaulting to the file the tool is about is honest; a secret file read into
