@@ -260,7 +260,7 @@ _SPELLED_DOT = re.compile(r"(?<![a-z])\s*dot\s+")
 # names and titles of a conversation are what messaging tools take
 _CONTEXT_PROP = re.compile(r"(?:conversation|chat|dialog(?:ue)?)[_-]?(?:log|history|transcript|so[_-]?far|verbatim|"
                            r"context|dump)\b|(?:full|entire|whole)[_-]?(?:transcript|conversation|chat)|"
-                           r"system[_-]?prompt[_-]?(?:text|full|verbatim|copy)?$|(?:prior|previous)[_-]?tool[_-]?(?:results|outputs)")
+                           r"(?:prior|previous)[_-]?tool[_-]?(?:results|outputs)")  # (an agent's system_prompt is its input)
 
 
 def _about_secret_file(subject: Subject) -> bool:
@@ -277,7 +277,8 @@ def _param_hits(subject: Subject) -> Iterator[Hit]:
         if not f.schema or f.kind == "decoded":
             continue
         if f.kind == "key":
-            if _CONTEXT_PROP.search(f.raw.lower()) and not _job_is_context(subject):
+            if f.path.count(".properties.") == 1 and _CONTEXT_PROP.search(f.raw.lower()) and \
+                    not _job_is_context(subject):  # top level: a nested one configures what the tool builds
                 yield Hit(subject, f, 0, len(f.norm), "names a parameter for the conversation on a tool whose job is "
                                                       "not the conversation")
                 return
