@@ -259,7 +259,7 @@ _SPELLED_DOT = re.compile(r"(?<![a-z])\s*dot\s+")
 # A property named for the conversation itself ("conversation_log", "chat_history_so_far", "full_transcript"); ids,
 # names and titles of a conversation are what messaging tools take
 _CONTEXT_PROP = re.compile(r"(?:conversation|chat|dialog(?:ue)?)[_-]?(?:log|history|transcript|so[_-]?far|verbatim|"
-                           r"context|dump)\b|(?:full|entire|whole)[_-]?(?:transcript|conversation|chat)|"
+                           r"context|dump)(?![a-z])|(?:full|entire|whole)[_-]?(?:transcript|conversation|chat)|"
                            r"(?:prior|previous)[_-]?tool[_-]?(?:results|outputs)")  # (an agent's system_prompt is its input)
 
 
@@ -362,7 +362,9 @@ def parameter_poisoning(ctx: RuleContext) -> Iterable[Finding]:
     from the environment (``{{OPENAI_API_KEY}}``, ``${GITHUB_TOKEN}``), enum values, defaults or examples that
     read as orders, a command chained onto a value (``8.8.8.8; curl ... | sh``) or the cloud metadata address as a
     default, and a credential asked of the user on a tool whose own name and summary speak of no account or
-    service (a weather tool requiring "the user's password"). A default URL on the server's own domain and
+    service (a weather tool requiring "the user's password", in a property's description or title), a top-level
+    property named for the conversation (``conversation_log``, ``chat_history_so_far``) on a tool whose own job is
+    not the conversation, and a secret file spelled out in a property name (``dot_env``). A default URL on the server's own domain and
     ordinary template placeholders (``${name}``) are not flagged. Other property descriptions that ask for secrets
     are INJ009's. A secret file or template, a command, an outside address, or a name or value that orders secrets,
     the conversation or personal data out is critical; another order written as a name or a value, or an ask for a
