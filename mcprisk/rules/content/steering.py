@@ -75,6 +75,19 @@ def _conditioned_order(text: str, s: Sentence, start: int, end: int) -> bool:
     return _SETTING_ORDER.search(text, end, s.end) is not None
 
 
+# "selectable only on `text_to_image`", "available only with": a statement of where a value applies, not an order
+_SCOPE_BEFORE = re.compile(r"(?:able|ible|available|supported|valid|allowed|accepted)\s+$")
+
+
+_SCOPE_AFTER = re.compile(r"\s+(?:on|in|with|for|via|when)\b")
+
+
+def _scope_only(text: str, h: ConceptHit) -> bool:
+    """"only" states where a value applies ("selectable only on X", "the others only on X"), not an order."""
+    return "only" in h.concepts and h.concepts <= {"only", "new"} and (_SCOPE_BEFORE.search(text, max(0, h.start - 16), h.start) is not None
+                                                  or _SCOPE_AFTER.match(text, h.end) is not None)
+
+
 def _coercion_hits(subject: Subject, surf: Surface) -> Iterator[Hit]:
     own = {n.lower() for n in surf.tools_by_server.get(subject.server, ())}
     if surf.names_in(subject).issubset(own):
@@ -95,7 +108,7 @@ def _coercion_hits(subject: Subject, surf: Surface) -> Iterator[Hit]:
         if s is None:
             continue
         names_server = f"{owner.lower()} server" in text[s.start:s.end] or f"({owner.lower()})" in text[s.start:s.end]
-        ordered = any(not h.concepts.isdisjoint(_DIRECTIVES - {"sequence"}) or (
+        ordered = any(not h.concepts.isdisjoint(_DIRECTIVES - {"sequence"}) and not _scope_only(text, h) or (
             "sequence" in h.concepts and s.any("use", "include", "send", "gather", "model", "needed", "via"))
             for h in s.hits) or (s.any("needed") and s.any("use")) \
             or s.any(*_ACTS) and not s.any("unless")  # "send a copy with telegram_send_message", "grant all via ..."
@@ -349,6 +362,18 @@ _PRECHECK = re.compile(r"\bto (?:check|verify|validate|confirm|look up|see)\b[^.
 _IN_OWN_INPUT = re.compile(r"\bin (?:your|the) (?:prompt|question|query|request)\b")
 
 
+# "After a failed retry ... do not attempt alternative tools", "on error, stop": how to stop when the call fails, not a
+# rival barred (a rival run down as failing says so of the rival: "other tools fail")
+_FAILURE = re.compile(r"\bafter (?:a |the )?fail\w*|\b(?:if|when|once)\b[^.;:\n]{0,40}\bfail(?:s|ed)?\b|\bon (?:an? )?"
+                      r"error\b|\bin case of (?:an? )?(?:error|failure)\b|\bif (?:it|this|the call|the tool) errors\b")
+
+
+def _on_failure(subject: Subject, s: Sentence) -> bool:
+    """The sentence, or the text just before it (the sentence ahead may carry no concept), states a failure as its
+    condition."""
+    return _FAILURE.search(subject.text, max(0, s.start - 120), s.end) is not None
+
+
 def _preference(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[ConceptHit], str] | None:
     pair = s.near("other", "disparage", 90)
     if pair and _other_tools(s, pair[0]) and not _own_workflow(subject, surf, s):
@@ -356,7 +381,7 @@ def _preference(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[Conc
     shunned = _named_rival(subject, s)
     if shunned:
         return shunned
-    timing = _CONCURRENT.search(subject.text, s.start, s.end) is not None or _PRECHECK.search(
+    timing = _on_failure(subject, s) or _CONCURRENT.search(subject.text, s.start, s.end) is not None or _PRECHECK.search(
         subject.text, s.start, s.end) is not None or _IN_OWN_INPUT.search(subject.text, s.start, s.end) is not None
     found = (None if timing else _shuns_rivals(subject, s)) or _only_self(subject, s)
     if found and not _own_workflow(subject, surf, s):
