@@ -11,6 +11,7 @@ from ._concepts import ConceptHit, Sentence, gates, word_concepts
 from ._hits import Hit, concept_hit, discusses, governs, hit, mentioned, report
 from ._surface import Subject, Surface, surface
 from .override import INJECTION_REFS
+from .twins import whole_word
 
 TOKEN = re.compile(r"[a-z0-9][a-z0-9_.-]*[a-z0-9]")
 # Concepts that turn a mention of another server's tool into an order about it.
@@ -203,6 +204,21 @@ def _named_rival(subject: Subject, s: Sentence) -> tuple[list[ConceptHit], str] 
     return None
 
 
+def _rival_server_run_down(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[ConceptHit], str] | None:
+    """"Tools from atlas-search return stale, unsafe data": another loaded server named beside its tools and run
+    down in one sentence."""
+    bad, tool = s.all("disparage"), s.all("tool")
+    if not bad or not tool:
+        return None
+    seg = subject.text[s.start:s.end]
+    for server in surf.tools_by_server:
+        name = server.lower()
+        i = seg.find(name) if len(name) >= 4 and server != subject.server else -1
+        if i >= 0 and whole_word(seg, i, len(name)) and any(abs(s.start + i - t.start) <= 20 for t in tool):
+            return [bad[0]], "disparages another server's tools to win the model's choice"
+    return None
+
+
 def _other_tools(s: Sentence, other: ConceptHit) -> bool:
     """The "other" word names other tools ("other weather tools", "competitors"), not other text ("third-party
     text" these tools return is a warning about content, not a rival)."""
@@ -378,7 +394,7 @@ def _preference(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[Conc
     pair = s.near("other", "disparage", 90)
     if pair and _other_tools(s, pair[0]) and not _own_workflow(subject, surf, s):
         return list(pair), "disparages other tools to win the model's choice"
-    shunned = _named_rival(subject, s)
+    shunned = _named_rival(subject, s) or _rival_server_run_down(subject, surf, s)
     if shunned:
         return shunned
     timing = _on_failure(subject, s) or _CONCURRENT.search(subject.text, s.start, s.end) is not None or _PRECHECK.search(
