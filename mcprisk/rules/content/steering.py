@@ -213,7 +213,7 @@ def _rival_server_run_down(subject: Subject, surf: Surface, s: Sentence) -> tupl
     seg = subject.text[s.start:s.end]
     for server in surf.tools_by_server:
         name = server.lower()
-        i = seg.find(name) if len(name) >= 4 and server != subject.server else -1
+        i = seg.find(name) if distinctive(name) and server != subject.server else -1  # "memory" is a word
         if i >= 0 and whole_word(seg, i, len(name)) and any(abs(s.start + i - t.start) <= 20 for t in tool):
             return [bad[0]], "disparages another server's tools to win the model's choice"
     return None
