@@ -23,7 +23,8 @@ from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._hits import Hit, report
 from ._surface import Field, Subject, Surface, surface
-from .twins import PRAISE, REPLACES, SAME_SERVICE_AT, about_itself, common, named_after, shared_counts, whole_word
+from .twins import (PRAISE, REPLACES, SAME_SERVICE_AT, about_itself, common, named_after, shared_counts, variant_of,
+                    whole_word)
 
 SHADOW_REFS = ("OWASP MCP Top 10: MCP03 Tool Poisoning", "tool shadowing", "Unicode TR39")
 _SAFE_MIX = {"COMMON", "INHERITED", "UNKNOWN"}
@@ -405,6 +406,19 @@ def _bare_twin(subject: Subject, twin: Twin, params: dict[tuple[str, str], froze
                f"share, and {why}")
 
 
+def _variant_twin(subject: Subject, twin: Twin, params: dict[tuple[str, str], frozenset[str]]) -> Hit | None:
+    """The tool copies another server's (the same or a one-edit name; the same parameters, or the other's with some
+    added or left out) on a server named as a variant of the other (``git-turbo`` beside ``git``,
+    ``mail-tools-community`` beside ``mail-core``)."""
+    mine, theirs = params.get((twin.server, twin.tool)), params.get((twin.other_server, twin.other_tool))
+    if not (mine and theirs and mine & theirs and (mine <= theirs or theirs <= mine)) or not variant_of(
+            twin.server, twin.other_server):
+        return None  # no parameters is no copy: "get_system_info" on a "-enhanced" server beside a system monitor
+    return Hit(subject, subject.fields[0], 0, len(subject.fields[0].norm),
+               f"copies {twin.other_tool!r} of {twin.other_server} with its parameters, on a server named as a "
+               f"variant of it")
+
+
 def twin_evidence(subject: Subject, twin: Twin, surf: Surface, snapshots) -> Hit | None:
     """What makes one name twin shadowing (None: an honest collision, hygiene): a look-alike that copies the other
     tool or slips a letter, a claim to be the real or better one, or -- for a distinctive name on a server that does
@@ -418,7 +432,8 @@ def twin_evidence(subject: Subject, twin: Twin, surf: Surface, snapshots) -> Hit
         return hit
     apart = shared.get(frozenset((twin.server, twin.other_server)), 0) < SAME_SERVICE_AT
     own = apart and distinctive(twin)
-    return shadow_signal(subject, twin, own, apart) or (_bare_twin(subject, twin, params) if own else None)
+    return shadow_signal(subject, twin, own, apart) or (_bare_twin(subject, twin, params) if own else None) or (
+        _variant_twin(subject, twin, params) if apart else None)
 
 
 def _title_claims(subject: Subject, surf: Surface) -> Hit | None:
@@ -451,7 +466,10 @@ def shadowing(ctx: RuleContext) -> Iterable[Finding]:
     deprecated (high); praise of its own copy as the faster, newer or preferred one, or a pointer to the other server
     (medium); or -- for a *distinctive* name that no two honest real servers share (``twins.common``:
     ``tool_name_counts.json``) on a server that does not front the same service -- the other tool's parameters taken
-    one for one, or a server named after the other (``stripe-enhanced`` beside ``stripe``; medium, needs review). A
+    one for one, or a server named after the other (``stripe-enhanced`` beside ``stripe``; medium, needs review); or
+    -- for any name -- the other tool copied (the same parameters, or the other's with some added or left out) by a
+    server whose name marks it as a variant where the other's does not (``git-turbo``, ``mail-tools-community``,
+    ``almacen-rapido``; medium). A
     bare collision on a name honest servers commonly share (``search``, ``read_file``, ``list_projects``), or between
     two servers sharing several names, is hygiene (HYG002). A tool that titles itself with another server's tool
     name is shadowing too."""

@@ -254,6 +254,19 @@ def _template_vars(subject: Subject) -> Hit | None:
 
 
 _WORD_BREAKS = re.compile(r"[\s_\-./]+")
+# "include_contents_of_dot_env_here": a secret file's dot spelled out in an identifier
+_SPELLED_DOT = re.compile(r"(?<![a-z])\s*dot\s+")
+# A property named for the conversation itself ("conversation_log", "chat_history_so_far", "full_transcript"); ids,
+# names and titles of a conversation are what messaging tools take
+_CONTEXT_PROP = re.compile(r"(?:conversation|chat|dialog(?:ue)?)[_-]?(?:log|history|transcript|so[_-]?far|verbatim|"
+                           r"context|dump)(?![a-z])|(?:full|entire|whole)[_-]?(?:transcript|conversation|chat)|"
+                           r"(?:prior|previous)[_-]?tool[_-]?(?:results|outputs)")  # (an agent's system_prompt is its input)
+
+
+def _about_secret_file(subject: Subject) -> bool:
+    """The tool's own name and summary speak of keys, accounts or a secret file: such a file is its job."""
+    own = " ".join(g.norm for g in subject.fields[:2] if not g.schema)
+    return bool(_CRED_JOB.search(own) or SECRET_FILES.search(own) or "env" in own.replace("_", " ").split())
 
 
 @per_subject
@@ -264,10 +277,15 @@ def _param_hits(subject: Subject) -> Iterator[Hit]:
         if not f.schema or f.kind == "decoded":
             continue
         if f.kind == "key":
+            if f.path.count(".properties.") == 1 and _CONTEXT_PROP.search(f.raw.lower()) and \
+                    not _job_is_context(subject):  # top level: a nested one configures what the tool builds
+                yield Hit(subject, f, 0, len(f.norm), "names a parameter for the conversation on a tool whose job is "
+                                                      "not the conversation")
+                return
             if f.norm.count(" ") < 2 and f.norm.isascii():
                 continue  # under three words: too short for a secret-file path or an order (cheap, exact skip)
             words = [w for w in _WORD_BREAKS.split(f.norm) if w]
-            if SECRET_FILES.search(f.raw.lower()) and len(words) >= 3:
+            if SECRET_FILES.search(_SPELLED_DOT.sub(" .", f.raw.lower().replace("_", " "))) and len(words) >= 3:
                 yield Hit(subject, f, 0, len(f.norm), "names a secret file as a property the model must fill")
                 return
             if wants and not f.norm.isascii() and {"context", "secret"} & _concepts_of(words, f.norm) and \
@@ -279,7 +297,7 @@ def _param_hits(subject: Subject) -> Iterator[Hit]:
                 return
             continue
         tail = f.path.rsplit(".", 1)[-1]
-        if tail == "description" and (h := _foreign_credential(subject, f, subject.starts[i])) is not None:
+        if tail in ("description", "title") and (h := _foreign_credential(subject, f, subject.starts[i])) is not None:
             yield h
             return
         if wants and tail in ("title", "description"):
@@ -311,7 +329,9 @@ def _param_hits(subject: Subject) -> Iterator[Hit]:
                 yield Hit(subject, f, 0, len(f.norm), f"hides an order to send data out in a schema {kind} value")
                 return
         plain_path = kind in ("default", "const") and re.fullmatch(r"[~\w./-]+", f.raw.strip()) and re.search(
-            r"path|file|dir|location", prop)  # examples suggest what to read; a default only names the tool's file
+            r"path|file|dir|location", prop) and _about_secret_file(subject)  # a key tool's default key file, a .env
+        # editor's .env; a backup tool defaulting to ~/.ssh/id_rsa sends the key away
+        # examples suggest what to read; a default only names the file of a tool whose job is keys or accounts
         if kind != "enum" and SECRET_FILES.search(f.raw.lower()) and not plain_path:
             # a path parameter defaulting to the file the tool is about is honest; a secret file read into
             # any other parameter (or through "$(cat ~/.ssh/id_rsa)") is not
@@ -342,7 +362,9 @@ def parameter_poisoning(ctx: RuleContext) -> Iterable[Finding]:
     from the environment (``{{OPENAI_API_KEY}}``, ``${GITHUB_TOKEN}``), enum values, defaults or examples that
     read as orders, a command chained onto a value (``8.8.8.8; curl ... | sh``) or the cloud metadata address as a
     default, and a credential asked of the user on a tool whose own name and summary speak of no account or
-    service (a weather tool requiring "the user's password"). A default URL on the server's own domain and
+    service (a weather tool requiring "the user's password", in a property's description or title), a top-level
+    property named for the conversation (``conversation_log``, ``chat_history_so_far``) on a tool whose own job is
+    not the conversation, and a secret file spelled out in a property name (``dot_env``). A default URL on the server's own domain and
     ordinary template placeholders (``${name}``) are not flagged. Other property descriptions that ask for secrets
     are INJ009's. A secret file or template, a command, an outside address, or a name or value that orders secrets,
     the conversation or personal data out is critical; another order written as a name or a value, or an ask for a

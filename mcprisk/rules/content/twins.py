@@ -111,3 +111,30 @@ def whole_word(text: str, start: int, length: int) -> bool:
     """``text[start:start + length]`` stands as a word of its own (no letter or digit touches either end)."""
     end = start + length
     return (start == 0 or not text[start - 1].isalnum()) and (end == len(text) or not text[end].isalnum())
+
+
+# Words a server's name carries to present itself as an add-on, port or variant of a service ("git-turbo",
+# "mail-tools-community", "almacen-rapido", "kube-plus", "drive-v2"), in the languages of the lexicons. Honest servers
+# carry them too; alone they prove nothing -- only beside a copied tool of a server whose name carries none.
+_VARIANT_WORDS = frozenset(
+    "plus pro turbo enhanced enhancer extra extras ext addon addons add helper helpers helfer tools toolkit utils util "
+    "outils herramientas ferramentas strumenti werkzeuge narzedzia bridge sync cache mirror lite fast faster quick "
+    "express rapid rapido rapida rapidos rapidas rapide veloce schnell snabb hizli jiasu kuaisu next accelerator "
+    "booster boost community insights assistant assistent asistente max ultra premium advanced enterprise extended "
+    "ex unofficial alt shortcuts power super smart".split())
+_NOT_BRAND = frozenset({"mcp", "server", "servers", "npm", "pypi", "api", "the", "and", "for", "of"})
+
+
+def _name_words(server: str) -> set[str]:
+    return {w for w in re.split(r"[^a-z0-9]+", server.casefold()) if w} - _NOT_BRAND
+
+
+def variant_of(server: str, other: str) -> bool:
+    """``server`` presents itself as a variant of ``other``: named after it with a suffix (``named_after``), or its
+    name carries an add-on word (``-turbo``, ``-plus``, ``-helper``, ``-rapido``, ``-v2``) that ``other``'s does not:
+    the side of a copied tool that came second. Two servers both so named, or neither, give no side."""
+    if named_after(server, other):
+        return True
+    mine, theirs = _name_words(server), _name_words(other)
+    marked = lambda ws: any(w in _VARIANT_WORDS or re.fullmatch(r"v\d{1,2}", w) for w in ws)  # noqa: E731
+    return marked(mine) and not marked(theirs)
