@@ -112,6 +112,24 @@ def _buckets(features: Iterable[str]) -> frozenset[int]:
     return frozenset([crc(f.encode()) & mask for f in features])
 
 
+_W_SEED, _B_SEED = zlib.crc32(b"w:"), zlib.crc32(b"b:")  # CRC-32 state after a feature's prefix
+
+
+def _sentence_buckets(text: str, kind: str) -> frozenset[int]:
+    """``_buckets(sentence_features(text, kind))``, without building the feature strings: each word is encoded once
+    and CRC-32 goes on from the state after the prefix ("w:", "b:"; ``zlib.crc32(data, state)`` is the checksum of
+    the prefix and data joined). The set is built from its buckets in the same order, so it iterates identically
+    (a sentence's weights are summed in that order)."""
+    words = _words(text)
+    crc, mask, ws, bs = zlib.crc32, DIM - 1, _W_SEED, _B_SEED
+    enc = [w.encode() for w in words]
+    out = [crc(e, ws) & mask for e in enc]
+    out += [crc(a + b" " + b, bs) & mask for a, b in zip(enc, enc[1:])]
+    rest = [f"s:long-{kind}"] if kind not in _PROSE and len(words) >= 5 else []
+    out += [crc(f.encode()) & mask for f in rest + _shapes(text, kind)]
+    return frozenset(out)
+
+
 # A string's sentences are kept packed in one 4-byte array: ``[n, start_1, end_1, stop_1, ..., start_n, end_n, stop_n,
 # buckets of sentence 1, ..., buckets of sentence n]`` (``stop_i``: where sentence i's buckets end in the array). A set
 # per sentence of a 45-server config held about 22 MB at the scan's peak, a (start, end, array) per sentence about 6.
@@ -135,7 +153,7 @@ def _packed(norm: str, kind: str) -> array:
             pos = end
         head, tail = array("i", [len(spans)]), array("i")
         for a, b in spans:
-            tail.extend(_buckets(sentence_features(norm[a:b], kind)))
+            tail.extend(_sentence_buckets(norm[a:b], kind))
             head.extend((a, b, len(spans) * 3 + 1 + len(tail)))
         head.extend(tail)
         got = _MEMO[key] = head
