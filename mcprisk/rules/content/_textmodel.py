@@ -185,7 +185,37 @@ def subject_buckets(kind: str, fields: Iterable[tuple[str, str]], concepts: Iter
 def _concept_buckets(concepts: frozenset[str]) -> frozenset[int]:
     """The concepts and every pair of them (many subjects hold the same few concepts: kept per set)."""
     cs = sorted(concepts)
-    return _buckets(["c:" + c for c in cs] + [f"cp:{a}+{b}" for i, a in enumerate(cs) for b in cs[i + 1:]])
+    out = [_CONCEPT_ROWS[""][c] for c in cs]
+    for i, a in enumerate(cs):
+        row = _CONCEPT_ROWS[a]
+        out += [row[b] for b in cs[i + 1:]]
+    return frozenset(out)  # the buckets in the features' order: the same set, iterated the same way
+
+
+class _Row(dict):
+    """Concept -> the bucket of one concept feature, worked out on first use: ``_CONCEPT_ROWS[""][c]`` is the bucket
+    of ``c:<c>``, ``_CONCEPT_ROWS[a][b]`` that of the pair ``cp:<a>+<b>`` (a few thousand pairs of the lexicons'
+    concepts, against a CRC-32 of a new string per pair per concept set)."""
+
+    __slots__ = ("first",)
+
+    def __init__(self, first: str) -> None:
+        super().__init__()
+        self.first = first
+
+    def __missing__(self, second: str) -> int:
+        feature = f"c:{second}" if not self.first else f"cp:{self.first}+{second}"
+        got = self[second] = zlib.crc32(feature.encode()) & (DIM - 1)
+        return got
+
+
+class _Rows(dict):
+    def __missing__(self, first: str) -> _Row:
+        got = self[first] = _Row(first)
+        return got
+
+
+_CONCEPT_ROWS = _Rows()
 
 
 @dataclass(frozen=True)
