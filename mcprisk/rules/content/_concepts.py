@@ -187,21 +187,17 @@ def present(words: frozenset[str], text: str, glued: bool, joined: str = "",
     found: set[str] = set()
     located: list[tuple[str, frozenset[str]]] = []
     phrases: list[tuple[tuple[str, ...], frozenset[str]]] = []
-    for w in words & lex.exact_keys:
-        cs = lex.exact[w]
-        found |= cs
-        if not cs <= UNLOCATED:  # the lexicon's own set when it holds none of them (no new set per word per subject)
-            located.append((w, cs if cs.isdisjoint(UNLOCATED) else cs - UNLOCATED))
-    by_key: dict[str, list[str]] = {}
+    memo = _WORD_MEMO if _WORD_MEMO_OF and _WORD_MEMO_OF[0] is lex else _word_memo(lex)
+    get = memo.get
     for w in words:
-        if len(w) > STEM_KEY:
-            by_key.setdefault(w[:STEM_KEY], []).append(w)
-    for key in by_key.keys() & lex.stem_keys:
-        for stem, cs in lex.stems[key]:
-            for w in by_key[key]:
-                if w.startswith(stem):
-                    found |= cs
-                    located.append((w, cs))
+        info = get(w)
+        if info is None:
+            if len(memo) >= _WORD_MEMO_MAX:
+                memo.clear()
+            info = memo[w] = _word_info(w, lex)
+        if info is not _NOTHING:
+            found |= info[0]
+            located += info[1]
     if pairs is not None and joined:
         for pair in pairs & lex.pair_keys:
             for phrase, spaced, cs in lex.phrases[pair]:
@@ -215,17 +211,46 @@ def present(words: frozenset[str], text: str, glued: bool, joined: str = "",
                     if spaced in joined if joined else words.issuperset(phrase):
                         found |= cs
                         phrases.append((phrase, cs))
-    if lex.infixes:
-        for w in words:
-            if len(w) >= 9:
-                for infix, cs in lex.infixes:
-                    if infix in w:
-                        found |= cs
-                        located.append((w, cs))
     if glued and lex.glued is not None:
         for m in lex.glued.finditer(text):
             found |= lex.glued_concepts[m.group(0)]
     return Found(frozenset(found), tuple(located), tuple(phrases))
+
+
+_NOTHING = (frozenset(), ())
+_WORD_MEMO: dict[str, tuple[frozenset[str], tuple[tuple[str, frozenset[str]], ...]]] = {}
+_WORD_MEMO_OF: list[Lexicon] = []  # the lexicon the memo was filled from (compared by identity)
+_WORD_MEMO_MAX = 100_000  # distinct words; simply emptied when full
+
+
+def _word_memo(lex: Lexicon) -> dict[str, tuple[frozenset[str], tuple[tuple[str, frozenset[str]], ...]]]:
+    _WORD_MEMO.clear()
+    _WORD_MEMO_OF[:] = [lex]
+    return _WORD_MEMO
+
+
+def _word_info(w: str, lex: Lexicon) -> tuple[frozenset[str], tuple[tuple[str, frozenset[str]], ...]]:
+    """What one word adds to ``present``: (its concepts, its located entries) from the exact entries, the stems and
+    the infixes, in that order; ``_NOTHING`` when none. Kept per distinct word (``_WORD_MEMO``): a config's subjects
+    repeat the same few thousand words, and this loop ran for every word of every subject."""
+    found: set[str] = set()
+    located: list[tuple[str, frozenset[str]]] = []
+    cs = lex.exact.get(w)
+    if cs is not None:
+        found |= cs
+        if not cs <= UNLOCATED:  # the lexicon's own set when it holds none of them (no new set per word)
+            located.append((w, cs if cs.isdisjoint(UNLOCATED) else cs - UNLOCATED))
+    if len(w) > STEM_KEY:
+        for stem, cs in lex.stems.get(w[:STEM_KEY], ()):
+            if w.startswith(stem):
+                found |= cs
+                located.append((w, cs))
+    if len(w) >= 9:
+        for infix, cs in lex.infixes:
+            if infix in w:
+                found |= cs
+                located.append((w, cs))
+    return (frozenset(found), tuple(located)) if found or located else _NOTHING
 
 
 def word_concepts(word: str) -> frozenset[str]:

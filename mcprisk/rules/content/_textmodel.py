@@ -112,6 +112,24 @@ def _buckets(features: Iterable[str]) -> frozenset[int]:
     return frozenset([crc(f.encode()) & mask for f in features])
 
 
+_W_SEED, _B_SEED = zlib.crc32(b"w:"), zlib.crc32(b"b:")  # CRC-32 state after a feature's prefix
+
+
+def _sentence_buckets(text: str, kind: str) -> frozenset[int]:
+    """``_buckets(sentence_features(text, kind))``, without building the feature strings: each word is encoded once
+    and CRC-32 goes on from the state after the prefix ("w:", "b:"; ``zlib.crc32(data, state)`` is the checksum of
+    the prefix and data joined). The set is built from its buckets in the same order, so it iterates identically
+    (a sentence's weights are summed in that order)."""
+    words = _words(text)
+    crc, mask, ws, bs = zlib.crc32, DIM - 1, _W_SEED, _B_SEED
+    enc = [w.encode() for w in words]
+    out = [crc(e, ws) & mask for e in enc]
+    out += [crc(a + b" " + b, bs) & mask for a, b in zip(enc, enc[1:])]
+    rest = [f"s:long-{kind}"] if kind not in _PROSE and len(words) >= 5 else []
+    out += [crc(f.encode()) & mask for f in rest + _shapes(text, kind)]
+    return frozenset(out)
+
+
 # A string's sentences are kept packed in one 4-byte array: ``[n, start_1, end_1, stop_1, ..., start_n, end_n, stop_n,
 # buckets of sentence 1, ..., buckets of sentence n]`` (``stop_i``: where sentence i's buckets end in the array). A set
 # per sentence of a 45-server config held about 22 MB at the scan's peak, a (start, end, array) per sentence about 6.
@@ -135,7 +153,7 @@ def _packed(norm: str, kind: str) -> array:
             pos = end
         head, tail = array("i", [len(spans)]), array("i")
         for a, b in spans:
-            tail.extend(_buckets(sentence_features(norm[a:b], kind)))
+            tail.extend(_sentence_buckets(norm[a:b], kind))
             head.extend((a, b, len(spans) * 3 + 1 + len(tail)))
         head.extend(tail)
         got = _MEMO[key] = head
@@ -167,7 +185,37 @@ def subject_buckets(kind: str, fields: Iterable[tuple[str, str]], concepts: Iter
 def _concept_buckets(concepts: frozenset[str]) -> frozenset[int]:
     """The concepts and every pair of them (many subjects hold the same few concepts: kept per set)."""
     cs = sorted(concepts)
-    return _buckets(["c:" + c for c in cs] + [f"cp:{a}+{b}" for i, a in enumerate(cs) for b in cs[i + 1:]])
+    out = [_CONCEPT_ROWS[""][c] for c in cs]
+    for i, a in enumerate(cs):
+        row = _CONCEPT_ROWS[a]
+        out += [row[b] for b in cs[i + 1:]]
+    return frozenset(out)  # the buckets in the features' order: the same set, iterated the same way
+
+
+class _Row(dict):
+    """Concept -> the bucket of one concept feature, worked out on first use: ``_CONCEPT_ROWS[""][c]`` is the bucket
+    of ``c:<c>``, ``_CONCEPT_ROWS[a][b]`` that of the pair ``cp:<a>+<b>`` (a few thousand pairs of the lexicons'
+    concepts, against a CRC-32 of a new string per pair per concept set)."""
+
+    __slots__ = ("first",)
+
+    def __init__(self, first: str) -> None:
+        super().__init__()
+        self.first = first
+
+    def __missing__(self, second: str) -> int:
+        feature = f"c:{second}" if not self.first else f"cp:{self.first}+{second}"
+        got = self[second] = zlib.crc32(feature.encode()) & (DIM - 1)
+        return got
+
+
+class _Rows(dict):
+    def __missing__(self, first: str) -> _Row:
+        got = self[first] = _Row(first)
+        return got
+
+
+_CONCEPT_ROWS = _Rows()
 
 
 @dataclass(frozen=True)

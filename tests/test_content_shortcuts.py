@@ -1,0 +1,104 @@
+"""The content engine's shortcuts answer as the long way does: the per-word memo of the concept lexicon
+(``_concepts.present``), the learned reading's sentence hashing (``_textmodel._sentence_buckets``) and its concept
+buckets (``_textmodel._concept_buckets``), on the multilingual adversarial dev set and the labelled dev servers."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from content_eval import ADVERSARIAL, load_items, server_snapshot
+
+from mcprisk.rules.content import _concepts, _textmodel
+from mcprisk.rules.content._concepts import BREAKS, STEM_KEY, UNLOCATED, lexicon, present
+from mcprisk.rules.content._surface import snapshot_subjects
+
+
+@pytest.fixture(scope="module")
+def subjects():
+    out = []
+    for item in load_items(ADVERSARIAL / "dev"):
+        for server in item["servers"]:
+            out += snapshot_subjects(server_snapshot(server))
+    assert len(out) > 1000 and any(not s.text.isascii() for s in out)
+    return out
+
+
+def _words_the_long_way(words: frozenset[str]) -> tuple[set[str], list[tuple[str, frozenset[str]]]]:
+    """What ``present`` read from single words before the memo: exact entries, stems, infixes."""
+    lex = lexicon()
+    found: set[str] = set()
+    located: list[tuple[str, frozenset[str]]] = []
+    for w in words & lex.exact_keys:
+        cs = lex.exact[w]
+        found |= cs
+        if not cs <= UNLOCATED:
+            located.append((w, cs - UNLOCATED))
+    for w in words:
+        if len(w) > STEM_KEY:
+            for stem, cs in lex.stems.get(w[:STEM_KEY], ()):
+                if w.startswith(stem):
+                    found |= cs
+                    located.append((w, cs))
+        if len(w) >= 9:
+            for infix, cs in lex.infixes:
+                if infix in w:
+                    found |= cs
+                    located.append((w, cs))
+    return found, located
+
+
+def _key(located):
+    return sorted((w, tuple(sorted(cs))) for w, cs in located)
+
+
+def test_present_with_the_word_memo_reads_as_the_long_way(subjects):
+    _concepts._WORD_MEMO.clear()
+    for s in subjects:
+        tokens = s.text.translate(BREAKS).split()
+        for attempt in range(2):  # a cold memo, then a warm one
+            got = present(s.words, s.text, s.glued, f" {' '.join(tokens)} ", set(zip(tokens, tokens[1:])))
+            found, located = _words_the_long_way(s.words)
+            assert found <= got.concepts, s
+            assert _key(got.words) == _key(located), s
+            # the same word keeps its entries in the lexicon's order (exact, stems, infixes)
+            for w in {w for w, _ in located}:
+                assert [cs for x, cs in got.words if x == w] == [cs for x, cs in located if x == w]
+
+
+def test_present_reads_every_stem_and_infix_of_the_lexicon_as_the_long_way():
+    """Crafted words: every stem with one letter more, every infix inside a long word, every exact entry."""
+    lex = lexicon()
+    words = [stem + "x" for entries in lex.stems.values() for stem, _ in entries]
+    words += ["xx" + infix + "xxxxxxxx" for infix, _ in lex.infixes] + sorted(lex.exact_keys)
+    assert lex.infixes and lex.stems
+    _concepts._WORD_MEMO.clear()
+    for chunk in range(0, len(words), 50):
+        bag = frozenset(words[chunk:chunk + 50])
+        text = " ".join(sorted(bag))
+        got = present(bag, text, False)
+        found, located = _words_the_long_way(bag)
+        assert found <= got.concepts and _key(got.words) == _key(located), text[:80]
+
+
+def test_sentence_buckets_are_the_features_buckets_in_the_same_order(subjects):
+    n = 0
+    for s in subjects:
+        for f in s.fields:
+            for text in (f.norm, *f.norm.split(". ")):
+                want = _textmodel._buckets(_textmodel.sentence_features(text, f.kind))
+                got = _textmodel._sentence_buckets(text, f.kind)
+                assert got == want and list(got) == list(want), (f.kind, text[:80])
+                n += 1
+    assert n > 5000
+
+
+def test_concept_buckets_are_the_features_buckets_in_the_same_order():
+    names = list(lexicon().concepts)
+    rng = random.Random(7)
+    for _ in range(2000):
+        cs = sorted(rng.sample(names, rng.randint(0, min(30, len(names)))))
+        features = ["c:" + c for c in cs] + [f"cp:{a}+{b}" for i, a in enumerate(cs) for b in cs[i + 1:]]
+        want = _textmodel._buckets(features)
+        got = _textmodel._concept_buckets.__wrapped__(frozenset(cs))
+        assert got == want and list(got) == list(want)
