@@ -24,6 +24,8 @@ def classify(t: Tool, server: str = "acme"):
 
 
 STR = {"type": "string"}
+NUM = {"type": "number"}
+BOOL = {"type": "boolean"}
 
 # -- annotations and weighing ------------------------------------------------------------------
 
@@ -310,3 +312,76 @@ def test_the_lexicon_is_parsed_in_one_place():
     root = Path(__file__).resolve().parents[1] / "mcprisk"
     readers = sorted(str(p.relative_to(root)) for p in root.rglob("*.py") if "lexicon.yaml" in p.read_text("utf-8"))
     assert readers == ["classify/lexicon.py"]
+
+
+# -- round 9: desktop input, images, stored code, whole configs, provisioning ----------------------
+
+
+def test_desktop_input_lands_in_whatever_window_has_focus():
+    """Clicks, key presses and typed text sent to the operator's desktop can confirm a delete or type a command into
+    a terminal: destructive. Moving the pointer presses nothing; a phone's or a simulator's screen keeps the input."""
+    desktop = "computer-control"
+    for name, text, params in (("click_screen", "Click at the specified screen coordinates.", {"x": NUM, "y": NUM}),
+                               ("type_text", "Type the specified text at the current cursor position.", {"text": STR}),
+                               ("key_down", "Hold down a specific keyboard key until released.", {"key": STR})):
+        got = classify(tool(name, text, params), desktop)
+        assert got.primary == "destructive" and any(e.rule == "EFF122" for e in got.evidence), name
+    assert classify(tool("move_mouse", "Move the mouse to the specified screen coordinates.", {"x": NUM, "y": NUM}),
+                    desktop).primary == "reversible"
+    phone = classify(tool("mobile_type", "Type text into the focused field of the mobile device.", {"text": STR}),
+                     "computer-control")
+    assert phone.primary != "destructive"
+    plain = classify(tool("type_text", "Type the specified text at the current cursor position.", {"text": STR}),
+                     "notes-kit")
+    assert not any(e.rule == "EFF122" for e in plain.evidence)
+
+
+def test_a_workload_created_from_a_named_image_runs_its_code():
+    """Creating a deployment or running an image the caller names runs whatever the image holds; creating a server
+    from an OS image is provisioning, not code the caller wrote."""
+    dep = classify(tool("create_deployment", "Create a Deployment.", {"name": STR, "image": STR, "replicas": NUM}))
+    run = classify(tool("k8s_run", "Run a specific image in the cluster.", {"name": STR, "image": STR}))
+    vm = classify(tool("create_server", "Create a new server.", {"name": STR, "image": STR}))
+    assert dep.primary == "destructive" and run.primary == "destructive"
+    assert vm.primary != "destructive" and not any(e.rule == "EFF123" for e in vm.evidence)
+
+
+def test_executing_a_stored_procedure_runs_what_it_holds():
+    """A stored procedure run by name can modify or delete data; running a saved report reads."""
+    proc = classify(tool("execute_stored_procedure", "Executes a stored procedure by name.", {"procedure_name": STR}))
+    assert proc.primary == "destructive"
+
+
+def test_code_described_as_code_to_execute_is_code():
+    """"Luau code to execute" is code to run, not an identifier such as a "project code"."""
+    got = classify(tool("execute_luau", "Execute Luau code in plugin context.",
+                        {"code": {"type": "string", "description": "Luau code to execute"}}))
+    assert got.primary == "destructive" and "code_execution" in got.flags
+
+
+def test_setting_a_whole_config_document_replaces_it():
+    """Setting an item's whole config XML replaces the configuration there without history; setting a proxy's
+    fields one by one does not."""
+    whole = classify(tool("set_item_config", "Set specific item config.", {"fullname": STR, "config_xml": STR}))
+    fields = classify(tool("set_proxy_config", "Set the proxy configuration.", {"url": STR, "enabled": BOOL}))
+    assert whole.primary == "destructive" and fields.primary != "destructive"
+
+
+def test_creating_a_server_or_database_with_an_unknown_provider_provisions_capacity():
+    """With no known provider, creating a server or a hosted database is one witness of billed capacity (contested,
+    not high); creating a project is not."""
+    db = classify(tool("create_database", "Create a new database in your organization.", {"name": STR}), "dbcloud")
+    proj = classify(tool("create_project", "Create a new project.", {"name": STR}), "dbcloud")
+    assert db.primary == "high_cost" and db.confidence != "high"
+    assert proj.primary == "reversible"
+
+
+def test_opening_an_app_starts_it_and_checking_a_box_changes_the_form():
+    """"open" an app, a simulator or a shell starts something; "check" a checkbox changes the form; a debugger's
+    step moves the program. Checking a status still reads."""
+    assert classify(tool("open_app", "Open an application using its package name.", {"package": STR})).primary \
+        == "reversible"
+    assert classify(tool("browser_check", "Check a checkbox or radio button.", {"selector": STR}),
+                    "browser-kit").primary != "read_only"
+    assert classify(tool("check_status", "Check the status of a job.", {"job_id": STR})).primary == "read_only"
+    assert classify(tool("step_over", "Step over the current line.", {"session_id": STR})).primary == "reversible"

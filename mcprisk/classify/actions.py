@@ -12,8 +12,8 @@ from .context import ToolContext
 from .params import free_text
 from .lexicon import lexicon
 
-__all__ = ["automation_run", "console_input", "infrastructure_change", "page_action", "paid_crawl", "public_routing",
-           "relocation_overwrite"]
+__all__ = ["automation_run", "console_input", "desktop_input", "image_workload", "infrastructure_change", "page_action",
+           "paid_crawl", "public_routing", "relocation_overwrite"]
 
 MUTATING = EFFECTS[1:]
 
@@ -156,3 +156,36 @@ def public_routing(ctx: ToolContext) -> Iterable[Evidence]:
     if what:
         yield Evidence("EFF121", "name", ctx.tool.name, f"changes where a public name points ({what[0]})",
                        "customer_visible")
+
+
+@rule("EFF122", "Drives the desktop's mouse or keyboard")
+def desktop_input(ctx: ToolContext) -> Iterable[Evidence]:
+    """A click, a key press, typed text or a drag sent to the operator's desktop lands in whatever window has
+    focus or lies under the pointer: a terminal runs what is typed, a dialog confirms a delete, a mail client sends.
+    Input into a phone, a simulator or one app's view stays in that device or app (the page actions of a
+    browser are EFF114's), and moving the pointer or reading the screen presses nothing."""
+    if ctx.live_page or ctx.reads:
+        return
+    lex = lexicon()
+    around = ctx.server_words | ctx.word_set | ctx.opening_words
+    if not around & lex.objects["desktop"] or around & lex.objects["contained_screens"]:
+        return
+    verbs = {ctx.verb} if ctx.verb is not None else set(ctx.lead_verbs[:1])
+    pressing = verbs & lex.verb_groups["desktop_input"]
+    if pressing or (not verbs and (ctx.word_set | ctx.opening_words) & lex.objects["desktop_input"]):
+        what = sorted(pressing)[0] if pressing else "mouse and keyboard input"
+        yield Evidence("EFF122", "name" if ctx.verb is not None else "description", ctx.tool.name,
+                       f"a {what} on the desktop lands in whatever window has focus", "destructive")
+
+
+@rule("EFF123", "Runs a container image the caller names")
+def image_workload(ctx: ToolContext) -> Iterable[Evidence]:
+    """Creating or running a workload (a deployment, a job, a pod, a container) from an image the caller names runs
+    whatever that image holds, with the environment and command the call gives it: code the caller chooses."""
+    lex = lexicon()
+    if ctx.reads or ctx.verb is None or ctx.verb not in lex.verb_groups["creation"] | lex.verb_groups["start_run"]:
+        return
+    images = [p for p in ctx.params if ctx.param_depth.get(p, 0) == 0 and p.replace("-", "_") in
+              lex.objects["image_params"] and not ctx.params[p].get("enum")]
+    if images and (ctx.nouns & lex.objects["workloads"] or ctx.verb in lex.verb_groups["exec"]):
+        yield Evidence("EFF123", "schema", images[0], "runs the container image the caller names", "destructive")

@@ -108,6 +108,8 @@ class ToolContext:
             return "read_only" if self.read_only_queries else "destructive"
         if (words | self.nouns) & lexicon().objects["value_moves"]:
             return "destructive"  # executing a transfer or a trade moves value for good
+        if (words | self.nouns) & lexicon().objects["stored_code"]:
+            return "destructive"  # a stored procedure runs whatever code it holds
         return "read_only" if words & lexicon().objects["read_jobs"] else "reversible"
 
     @functools.cached_property

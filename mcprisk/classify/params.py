@@ -44,6 +44,9 @@ _NAMED_CODE = re.compile(r"\b(?!source\b|program\b|python\b|javascript\b|typescr
                          r"body\b|the\b|your\b|any\b|of\b|to\b|a\b)[a-z]+ code\b|\bcode (of|for) (the|a|an) \w+", re.IGNORECASE)
 
 
+_CODE_TO_RUN = re.compile(r"\bcode (to|that will be|which is) (run|execut|evaluat)", re.IGNORECASE)  # "Luau code to execute"
+
+
 def identifier(schema: Mapping[str, Any]) -> bool:
     """A parameter named ``code`` that holds an identifier ("Project code (2-10 uppercase letters)", a country
     code, an enum, a short pattern), not code to run."""
@@ -52,7 +55,8 @@ def identifier(schema: Mapping[str, Any]) -> bool:
     limit = schema.get("maxLength")
     if isinstance(limit, int) and limit <= 64:
         return True
-    return bool(_NAMED_CODE.search(str(schema.get("description") or "")[:200]))
+    text = str(schema.get("description") or "")[:200]
+    return bool(_NAMED_CODE.search(text)) and not _CODE_TO_RUN.search(text)
 
 
 def free_text(schema: Mapping[str, Any]) -> bool:

@@ -9,8 +9,8 @@ from typing import Any
 from ..model import Evidence, ToolAssessment
 from ..snapshot import INCOMPLETE, Snapshot, Tool
 from ._rule import DerivedRule, Rule
-from .actions import (automation_run, console_input, infrastructure_change, page_action, paid_crawl,
-                      public_routing, relocation_overwrite)
+from .actions import (automation_run, console_input, desktop_input, image_workload, infrastructure_change, page_action,
+                      paid_crawl, public_routing, relocation_overwrite)
 from .annotation import annotations
 from .context import ToolContext, build_context
 from .learned import active_model, consult
@@ -28,8 +28,8 @@ __all__ = ["CLASSIFICATION_RULES", "DERIVED_RULES", "RuleFailure", "classify_too
 CLASSIFICATION_RULES: tuple[Rule, ...] = (
     name_verb, name_object, name_noun, description_lead, description_phrases, schema_code, schema_consequences,
     schema_router, api_passthrough, server_identity, service_semantics, schema_output_path, page_action,
-    infrastructure_change, automation_run, relocation_overwrite, console_input, paid_crawl, public_routing, annotations,
-    flag_private, flag_untrusted, flag_egress, flag_code, flag_credentials,
+    infrastructure_change, automation_run, relocation_overwrite, console_input, paid_crawl, public_routing, desktop_input,
+    image_workload, annotations, flag_private, flag_untrusted, flag_egress, flag_code, flag_credentials,
 )
 DERIVED_RULES: tuple[DerivedRule, ...] = (flag_egress_by_effect,)
 

@@ -52,6 +52,12 @@ def service_semantics(ctx: ToolContext) -> Iterable[Evidence]:
         what = sorted(ctx.nouns & (lex.objects["billed"] | lex.objects["capacity"]))[0]
         yield Evidence("EFF111", "name", ctx.tool.name, f"{ctx.verb} grows or wakes billed capacity ({what})",
                        "high_cost", weight=1.0 if svc is not None else 0.5)
+    creates = ctx.verb in groups["creation"] and ctx.verb_effect not in (None, "read_only")
+    if svc is None and creates and ctx.nouns & lex.objects["provisioned"] and not ctx.nouns & lex.objects["internal"]:
+        # Unknown provider: one witness that a new server, database or cluster is capacity someone pays for.
+        what = sorted(ctx.nouns & lex.objects["provisioned"])[0]
+        yield Evidence("EFF111", "name", ctx.tool.name, f"creating a {what} provisions billed capacity", "high_cost",
+                       weight=0.5)
     if svc is None or ctx.verb_effect is None:
         return
     verb = ctx.verb
