@@ -48,8 +48,9 @@ UNWITNESSED = " Graded medium: a lone visible phrase, no second witness."
 # A side action found by structure and the learned reading together (``side_tied``): the model read the same words
 # another rule read, so the two are one reading, never two techniques that raise each other.
 MODEL_READ = "reads as planted"
-# Rules whose lone phrases need a second witness to be reported.
-GATED = frozenset({"INJ013"})
+# Rules whose lone phrases need a second witness to be reported: every phrase rule (round 14 began with INJ013 alone;
+# gating the others cost no attack on parts 12-17 and one honest tool fewer on realfp2, both read).
+GATED = PHRASE_RULES
 ONE_SIGNAL = " Graded high: one visible technique."
 _CAPS = {"phrase": (2, 3), "signal": (3, 3)}  # medium, high
 # INJ014 meanings that are acts: a secret file or template, a command, an outside address fixed in the schema
