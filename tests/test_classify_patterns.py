@@ -328,3 +328,25 @@ def test_an_accusation_needs_two_witnesses_or_a_self_evident_one():
     a = assess([snapshot("hosting", purge, clear, tags, call)])
     high = {f.subject for f in a.findings if f.code in ("ANN001", "ANN002") and f.severity in ("high", "critical")}
     assert high == {"purge_cache"}
+
+
+def test_changing_who_belongs_touches_credentials():
+    """Issue 12's credential access includes changing identities: revoking a member, setting a group's members or
+    adding a delegate changes who may get in; reading the member list does not."""
+    revoke = classify(tool("revoke_org_member", "Revoke a member's access to an organization.", {"member_id": STR}))
+    group = classify(tool("update_group_members", "Update a group's members.",
+                          {"group_id": STR, "member_ids": {"type": "array", "items": STR}}))
+    listing = classify(tool("list_members", "List the members of the organization.", {"org_id": STR}))
+    assert "credential_access" in revoke.flags and "credential_access" in group.flags
+    assert "credential_access" not in listing.flags
+
+
+def test_a_qualified_webhook_address_is_an_egress():
+    """A parameter named for a webhook address with a qualifier ("inboundWebhookUrl") is still an address the
+    service sends events to: the tool that sets it can send data out; an id of a webhook is no address."""
+    number = classify(tool("update_phone_number", "Updates a phone number.",
+                           {"phone_number": STR, "inboundWebhookUrl": STR}))
+    by_id = classify(tool("update_phone_label", "Updates a phone number's label.",
+                          {"phone_number": STR, "label": STR, "webhookId": STR}))
+    assert "external_egress" in number.flags
+    assert "external_egress" not in by_id.flags
