@@ -45,11 +45,17 @@ class Floors:
 # flag F1 .86/.64/.69/.72/.64; ANN002 at high 11 true, 3 false. The floors hold what round 8 reaches, a little below
 # (by domain and the fit share them). Round 9 began by promoting holdout5 into dev (419 servers, 6,761 tools): at the
 # round-8 operating point, CV by server 0.815, 0.038, 0.001, 0.897, 0.907; flag F1 .85/.63/.68/.74/.64; ANN001 at high
-# 1 true and 1 false (holdout5's false accusation, measured there before promotion), ANN002 13 true, 6 false.
+# 1 true and 1 false (holdout5's false accusation, measured there before promotion), ANN002 13 true, 6 false; the floor
+# of ANN precision was lowered to 0.5 for that. Round 9 (classify9): an accusation needs code the tool runs, a verb that
+# only means removing data, or decisive evidence a second source confirms (rules/annotations.py); on the tuning part
+# ANN001 1 true and 0 false, ANN002 10 true and 2 false at high (3 true ones became medium doubts), and the floor is
+# restored to 0.7. With its flag readings (members and delegates as credential access, qualified webhook addresses as
+# egress), CV by server at round 8's thresholds: 0.815, 0.038, 0.001, 0.897, 0.907; flag F1 .85/.63/.68/.74/.65; the
+# same accusations (ANN001 1 true, 0 false; ANN002 10 true, 2 false).
 _DEV = Floors(6500, under_max=0.046, under_high_max=0.003, destructive_recall_min=0.88, precision_min=0.90,
               exact_min=0.81, flag_f1_min={"private_data": 0.84, "untrusted_content": 0.61, "external_egress": 0.66,
                                           "code_execution": 0.69, "credential_access": 0.60},
-              ann_precision_min=0.5, ann_true_min=9)
+              ann_precision_min=0.7, ann_true_min=9)
 FLOORS = {
     "dev, 5-fold CV by server": _DEV,
     "dev, 5-fold CV by domain": _DEV,

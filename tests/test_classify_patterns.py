@@ -285,7 +285,8 @@ def test_a_parameter_alone_against_the_words_is_a_doubt():
 
 def test_a_state_that_is_put_right_again_is_no_accusation():
     """"VMs will lose sync and must be synced again" and "creates a .bak backup before overwriting" destroy
-    nothing: no high ANN002 on a non-destructive hint; "will overwrite the existing one" still is one."""
+    nothing: no ANN002 at high on a non-destructive hint; "will overwrite the existing one" is a doubt (medium): one
+    phrase of the description against the name's verb and the author's hint is one witness, not an accusation."""
     rule = tool("create_firewall_rule", "Create a firewall rule. Any machine using this firewall will lose sync with "
                 "it and will have to be synced again.", {"firewall_id": STR, "port": STR},
                 annotations={"readOnlyHint": False, "destructiveHint": False})
@@ -295,7 +296,8 @@ def test_a_state_that_is_put_right_again_is_no_accusation():
                 {"machine_id": STR}, annotations={"readOnlyHint": False, "destructiveHint": False})
     a = assess([snapshot("hosting", rule, fix, snap)])
     high = {f.subject for f in a.findings if f.code == "ANN002" and f.severity == "high"}
-    assert high == {"create_snapshot"}
+    assert high == set()
+    assert {f.subject: f.severity for f in a.findings if f.code == "ANN002"}.get("create_snapshot") == "medium"
     fix_phrases = [e.weight for t in a.tools if t.tool == "apply_fix" for e in t.evidence if e.rule == "EFF105"]
     assert fix_phrases and max(fix_phrases) < 0.5  # the overwrite with a backup kept is only a hint
 
@@ -385,3 +387,40 @@ def test_opening_an_app_starts_it_and_checking_a_box_changes_the_form():
                     "browser-kit").primary != "read_only"
     assert classify(tool("check_status", "Check the status of a job.", {"job_id": STR})).primary == "read_only"
     assert classify(tool("step_over", "Step over the current line.", {"session_id": STR})).primary == "reversible"
+
+def test_an_accusation_needs_two_witnesses_or_a_self_evident_one():
+    """Issue 12: ANN001/ANN002 accuse (high) only on code the tool runs, a verb that only means removing data, or
+    decisive evidence a second independent source confirms. A milder destroying verb alone ("clear", "invalidate")
+    or one phrase of the description against the name ("Replaces existing tags") is a medium doubt at most."""
+    hint = {"readOnlyHint": False, "destructiveHint": False}
+    purge = tool("purge_cache", "Purge the cache of a site.", {"site_id": STR}, annotations=hint)
+    clear = tool("clear_domain_mail", "Clear the mail settings of a domain.", {"domain": STR}, annotations=hint)
+    tags = tool("update_workflow_tags", "Assign tags to a workflow. Replaces existing tags completely.",
+                {"workflow_id": STR, "tags": {"type": "array", "items": STR}}, annotations=hint)
+    call = tool("call_method", "Execute one read endpoint from the catalog. Nothing here changes data, so it runs "
+                "without confirmation.", {"operation_id": STR}, annotations={"readOnlyHint": True})
+    a = assess([snapshot("hosting", purge, clear, tags, call)])
+    high = {f.subject for f in a.findings if f.code in ("ANN001", "ANN002") and f.severity in ("high", "critical")}
+    assert high == {"purge_cache"}
+
+
+def test_changing_who_belongs_touches_credentials():
+    """Issue 12's credential access includes changing identities: revoking a member, setting a group's members or
+    adding a delegate changes who may get in; reading the member list does not."""
+    revoke = classify(tool("revoke_org_member", "Revoke a member's access to an organization.", {"member_id": STR}))
+    group = classify(tool("update_group_members", "Update a group's members.",
+                          {"group_id": STR, "member_ids": {"type": "array", "items": STR}}))
+    listing = classify(tool("list_members", "List the members of the organization.", {"org_id": STR}))
+    assert "credential_access" in revoke.flags and "credential_access" in group.flags
+    assert "credential_access" not in listing.flags
+
+
+def test_a_qualified_webhook_address_is_an_egress():
+    """A parameter named for a webhook address with a qualifier ("inboundWebhookUrl") is still an address the
+    service sends events to: the tool that sets it can send data out; an id of a webhook is no address."""
+    number = classify(tool("update_phone_number", "Updates a phone number.",
+                           {"phone_number": STR, "inboundWebhookUrl": STR}))
+    by_id = classify(tool("update_phone_label", "Updates a phone number's label.",
+                          {"phone_number": STR, "label": STR, "webhookId": STR}))
+    assert "external_egress" in number.flags
+    assert "external_egress" not in by_id.flags

@@ -166,7 +166,8 @@ def flag_credentials(ctx: ToolContext) -> Iterable[Evidence]:
     """Tools that read, create, rotate or reveal keys, tokens, passwords or secrets handle credentials,
     as does anything on a password or secret manager that touches its content rather than its folders,
     any change to roles, policies or permissions (who may do what), signing in or switching the connection or
-    account later calls act through, and changing a system's users (who may sign in)."""
+    account later calls act through, and changing a system's users, members, delegates, collaborators or owners
+    (who may get in)."""
     lex = lexicon()
     if ctx.service is not None and ctx.service.credentials and not ctx.word_set & lex.objects["organisational"]:
         yield Evidence("FLG205", "server", ctx.service.name, f"{ctx.service.name} stores secrets",

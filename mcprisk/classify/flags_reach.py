@@ -25,7 +25,7 @@ def flag_egress(ctx: ToolContext) -> Iterable[Evidence]:
         yield Evidence("FLG203", general[0], general[1], "runs general-purpose code, which can open any connection",
                        flag="external_egress")
         return
-    callbacks = ctx.has_param("callback")
+    callbacks = ctx.has_param("callback") or _qualified_callbacks(ctx)
     if callbacks:
         yield Evidence("FLG203", "schema", ", ".join(callbacks), "calls back a caller-chosen URL with its results",
                        flag="external_egress")
@@ -62,6 +62,14 @@ def flag_egress(ctx: ToolContext) -> Iterable[Evidence]:
                            "sends to a destination the caller picks", flag="external_egress",
                            weight=1.0 if visible else 0.5)
             return
+
+
+def _qualified_callbacks(ctx: ToolContext) -> list[str]:
+    """Top-level parameters whose name ends in a callback address ("inboundWebhookUrl", "status_callback_url"): a
+    qualified webhook is still an address the service sends its events to."""
+    names = lexicon().params["callback"]
+    return [p for p in ctx.params if ctx.param_depth.get(p, 0) == 0 and len(words := ctx.words_of(p)) > 2
+            and "_".join(words[-2:]) in names]
 
 
 @rule("FLG204", "Executes supplied code")

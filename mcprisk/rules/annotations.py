@@ -12,6 +12,7 @@ definition contradicts stays a finding, marked "operator override" and carrying 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 
 from .._prose import listed
@@ -94,14 +95,39 @@ def _words_dispute(ta: ToolAssessment, decisive: Evidence) -> bool:
     return bool(words) and not any(accused in classes for classes in words.values())
 
 
+_VERB = re.compile(r"verb '([^']+)'")
+
+
+def _self_evident(ev: Evidence) -> bool:
+    """One item that proves a contradiction alone: code the tool runs, a raw passthrough to the API, or a name
+    whose verb only means removing data ("delete", "purge"). A verb that also means something milder ("clear",
+    "unlink", "recycle", "cancel") or a phrase of the description ("replaces existing", "without confirmation") is
+    one witness: an honest author's hint against it is a second reading, not a lie."""
+    if ev.rule in ("EFF106", "EFF113"):
+        return True
+    m = _VERB.search(ev.detail) if ev.rule == "EFF101" and ev.effect == "destructive" else None
+    return m is not None and m.group(1) in lexicon().grammar["delete_verbs"]
+
+
+def _two_witnesses(shown: list[Evidence], decisive: Callable[[Evidence], bool]) -> bool:
+    """An accusation stands on a decisive item that is self-evident, or on decisive evidence that a second,
+    independent source (name, description, schema, server) confirms."""
+    if any(decisive(e) and _self_evident(e) for e in shown):
+        return True
+    return any(decisive(e) for e in shown) and len({e.source for e in shown if e.source != "learned"}) >= 2
+
+
 def _grading(ta: ToolAssessment, shown: list[Evidence], impact: int, *, decisive_only: bool = False,
              decisive: Callable[[Evidence], bool] = _decisive_effect) -> tuple[int, int, str]:
     """(likelihood, impact, lead-in) of a contradiction: high for a settled reading (one shown by a decisive
-    item the tool's own words do not read otherwise, when ``decisive_only``), medium for a doubt."""
+    item the tool's own words do not read otherwise, and either self-evident or confirmed by a second source, when
+    ``decisive_only``), medium for a doubt."""
     if not _settled(ta):
         return 2, 3, "doubtfully, as another source reads it otherwise: "
     if decisive_only and not decisive(shown[0]):
         return 2, 3, "doubtfully, as no one item decides it: "
+    if decisive_only and not _two_witnesses(shown, decisive):
+        return 2, 3, "doubtfully, as one witness alone shows it: "
     if decisive_only and _words_dispute(ta, shown[0]):
         return 2, 3, "doubtfully, as its own name and description read it otherwise: "
     return 3, impact, ""
