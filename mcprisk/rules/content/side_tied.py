@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from ._concepts import Sentence, present
+from ._concepts import Sentence
 from ._hits import Hit, discusses
 from ._surface import Subject
 from ._textmodel import field_sentences
@@ -33,7 +33,6 @@ _TIES = frozenset({"byproduct", "always", "model"})
 _TAKING = frozenset({"secret", "cred", "context", "pii", "include"})
 # A sentence saying what the call returns ("also shows whether it was paid", "also lists ...") describes the reading.
 _READS = frozenset({"reads", "tell_weak"})
-_WORD = re.compile(r"\w+")
 _YOU = frozenset({"you", "your", "yourself"})  # the reader addressed in honest prose too ("you have read them")
 # "Builds are automatically cancelled when a newer commit is pushed": a scheduled or event-driven job, not the call
 _AUTOMATIC = re.compile(r"autom|otomat|автомат|自动|自動|자동|تلقائي|tự động")
@@ -46,13 +45,6 @@ def _tied(subject: Subject, s: Sentence, waived: bool) -> bool:
                or waived and "sequence" in h.concepts for h in s.hits)
 
 
-def _says_what_it_reads(subject: Subject, s: Sentence) -> bool:
-    """The sentence names what the call returns or shows ("Always returns the best match regardless of case"): the
-    reading concepts are found by the set pass but not located, so the sentence's own words are looked up."""
-    text = subject.text[s.start:s.end].casefold()
-    return not _READS.isdisjoint(present(frozenset(_WORD.findall(text)), text, subject.glued).concepts)
-
-
 def tied_step(subject: Subject) -> Hit | None:
     """The tied sentence of a reader's subject that the learned reading weighs most, when the subject reads as
     planted at ``TIED`` or above (None otherwise)."""
@@ -62,7 +54,7 @@ def tied_step(subject: Subject) -> Hit | None:
         return None
     waived = waived_say(subject)
     tied = [s for s in subject.action_sentences if _tied(subject, s, waived) and not s.any(*_TAKING, *_READS)
-            and not _says_what_it_reads(subject, s) and not discusses(subject, s, True)]
+            and not discusses(subject, s, True)]
     best = None
     for s in tied:
         f, local = subject.locate(s.start)
