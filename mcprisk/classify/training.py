@@ -44,22 +44,25 @@ class Settings:
     steps: int = 100
     rate: float = 0.05
     without_rules: float = 0.5  # weight of a second copy of each example with the rules' features removed
-    # Picked by 5-fold CV grouped by server within the tuning part (scripts/train_classifier_model.py --pick): round 8,
-    # with holdout4 promoted (324 tuning servers), at the operating point of issue 12's targets: fewest under-classified
-    # and missed destructive tools while exact >= 0.82 (the target itself: at 0.83 the learned reading under-classified
-    # only 0.3 points fewer tools than the rules alone) and mutating precision >= 0.905; each flag at its best F1, none
-    # for credential_access (no threshold beat the rules' own F1), external_egress at 0.4 rather than the picked 0.35
-    # (a chat reaction, which carries none of the caller's text out, sits at p 0.396).
-    # Round 7 (274 servers): reversible 0.2, customer_visible 0.2, destructive 0.3; flags 0.5, 0.5, 0.4, 0.4, 0.6.
-    # A raise needs p >= 0.2 (RAISE_GRID in the script).
-    raise_at: tuple[tuple[str, float], ...] = (("reversible", 0.25), ("high_cost", 0.2), ("customer_visible", 0.2),
-                                               ("destructive", 0.25))  # effect -> probability
+    # Picked by 5-fold CV grouped by server within the tuning part (scripts/train_classifier_model.py --pick): round 9,
+    # with holdout5 promoted (389 tuning servers) and round 9's effect and flag readings, at the operating point of
+    # issue 12's targets: fewest under-classified and missed destructive tools while exact >= 0.82 and mutating
+    # precision >= 0.905; each flag at its best F1 where it beats the rules' own. The raise to high_cost moves from 0.2
+    # to 0.6 (at 0.2 the demo's save_bookmark, p 0.20, was raised to billed), destructive from 0.25 to 0.2, no raise
+    # for a one-witness reading; credential_access gets a threshold (0.3) for the first time. external_egress at 0.45
+    # rather than the picked 0.35: a chat reaction, which carries none of the caller's text out, sits between 0.40 and
+    # 0.45 (a judgement, as in round 8).
+    # Round 8 (324 servers): reversible 0.25, high_cost 0.2, customer_visible 0.2, destructive 0.25; weak reversible
+    # 0.2; flags 0.5, 0.4, 0.4 (picked 0.35), 0.35, none. Round 7: reversible 0.2, customer_visible 0.2, destructive
+    # 0.3; flags 0.5, 0.5, 0.4, 0.4, 0.6. A raise needs p >= 0.2 (RAISE_GRID in the script).
+    raise_at: tuple[tuple[str, float], ...] = (("reversible", 0.25), ("high_cost", 0.6), ("customer_visible", 0.2),
+                                               ("destructive", 0.2))  # effect -> probability
     flag_at: tuple[tuple[str, float], ...] = (("private_data", 0.5), ("untrusted_content", 0.4),
-                                              ("external_egress", 0.4),
-                                              ("code_execution", 0.35))  # flag -> probability (absent: never)
-    # Effect -> probability for a reading on one witness (learned.WEAK_READINGS): round 8 picks a raise to reversible
-    # at 0.2 for a ``medium`` or ``low`` reading (round 7 chose none).
-    weak_at: tuple[tuple[str, float], ...] = (("reversible", 0.2),)
+                                              ("external_egress", 0.45), ("code_execution", 0.4),
+                                              ("credential_access", 0.3))  # flag -> probability (absent: never)
+    # Effect -> probability for a reading on one witness (learned.WEAK_READINGS): round 9 picks none (round 8 raised
+    # to reversible at 0.2 for a ``medium`` or ``low`` reading; round 7 chose none).
+    weak_at: tuple[tuple[str, float], ...] = ()
 
 
 DEFAULTS = Settings()
