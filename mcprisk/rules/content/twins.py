@@ -3,9 +3,10 @@ collision (hygiene, HYG002) -- learned from how honest real servers name their t
 
 Two honest servers loaded together share tool names all the time: single words (``search``, ``fetch``, ``query``),
 names many servers expose (``list_projects``, ``get_user``, ``read_file``) and the tool sets of two servers fronting
-one service (two Bitbucket servers, a JS and a Python port of one API). Across the 369 honest real servers first read, the pairs
-sharing one or two names whose tools took the same (non-empty) parameters were single words (``search``,
-``fetch``); a server that copies a distinctive many-word name with its parameters is imitating the other. The statistic (``tool_name_counts.json``, rebuilt by
+one service (two Bitbucket servers, a JS and a Python port of one API). Across the 369 honest real servers first
+read, the pairs sharing one or two names whose tools took the same (non-empty) parameters were single words
+(``search``, ``fetch``); a server that copies a distinctive many-word name with its parameters is imitating the other.
+The statistic (``tool_name_counts.json``, rebuilt by
 ``scripts/build_tool_name_counts.py``; 381 servers since ``realfp_i18n`` joined) says how many honest servers expose
 each name.
 """
@@ -129,12 +130,15 @@ def _name_words(server: str) -> set[str]:
     return {w for w in re.split(r"[^a-z0-9]+", server.casefold()) if w} - _NOT_BRAND
 
 
+def _marked(words: set[str]) -> bool:
+    """A server name's words carry an add-on word or a version suffix (``v2``)."""
+    return any(w in _VARIANT_WORDS or re.fullmatch(r"v\d{1,2}", w) for w in words)
+
+
 def variant_of(server: str, other: str) -> bool:
     """``server`` presents itself as a variant of ``other``: named after it with a suffix (``named_after``), or its
     name carries an add-on word (``-turbo``, ``-plus``, ``-helper``, ``-rapido``, ``-v2``) that ``other``'s does not:
     the side of a copied tool that came second. Two servers both so named, or neither, give no side."""
     if named_after(server, other):
         return True
-    mine, theirs = _name_words(server), _name_words(other)
-    marked = lambda ws: any(w in _VARIANT_WORDS or re.fullmatch(r"v\d{1,2}", w) for w in ws)  # noqa: E731
-    return marked(mine) and not marked(theirs)
+    return _marked(_name_words(server)) and not _marked(_name_words(other))
