@@ -154,10 +154,12 @@ def real_servers(*, promoted: bool = False) -> list[Snapshot]:
     """Every real server of the dev set the content rules were tuned on: the labelled tools grouped by server, plus
     corpus snapshots if present (servers promoted from a held-out split into dev only with ``promoted``; never those
     of holdout2, which the content rules keep as two halves, one of them held out: ``holdout2_servers``, nor those of
-    holdout4 and holdout5, unseen honest sets for the content rules: ``holdout4_servers``, ``holdout5_servers``)."""
+    holdout4, holdout5 and holdout6, kept apart for the content rules: ``holdout4_servers``, ``holdout5_servers``,
+    ``holdout6_servers``)."""
     by_server: dict[str, list[Any]] = defaultdict(list)
     promoted_files, promoted_slugs = _promoted() if not promoted else (
-        set(), set(promoted_from(HOLDOUT2) | promoted_from(HOLDOUT4) | promoted_from(HOLDOUT5)))
+        set(), set(promoted_from(HOLDOUT2) | promoted_from(HOLDOUT4) | promoted_from(HOLDOUT5)
+             | promoted_from(HOLDOUT6)))
     for path in sorted(LABELLED.glob("*.jsonl")):
         if path.name in promoted_files:
             continue
@@ -232,10 +234,13 @@ def holdout5_servers() -> list[Snapshot]:
     return [s for half in ("A", "B") for s in halved_servers(CORPUS_DEV, half, only=promoted_from(HOLDOUT5))]
 
 
+HOLDOUT6 = "holdout6"  # promoted into the classifier's dev in round 10; never read for content (an unseen honest set)
+
+
 def holdout6_servers() -> list[Snapshot]:
-    """The 98 published servers of the sixth classification held-out split (collected blind in round 9): an unseen
-    honest set for the content rules too (counted, never listed)."""
-    return [s for half in ("A", "B") for s in halved_servers(CORPUS_DEV.parent / "holdout6", half)]
+    """The 98 published servers promoted from holdout6 (the sixth classification held-out split, collected blind in
+    round 9): an unseen honest set for the content rules (counted, never listed)."""
+    return [s for half in ("A", "B") for s in halved_servers(CORPUS_DEV, half, only=promoted_from(HOLDOUT6))]
 
 
 REALFP = DATA / "realfp"

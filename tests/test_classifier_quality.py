@@ -110,12 +110,8 @@ FLOORS = {
     # once with main before round 9 was merged (round 8 retrained with holdout5 promoted): 0.802 exact, 0.042 under,
     # 0.001 while high, 0.878 destructive recall, 0.868 mutating precision; flag F1 .84/.63/.56/.70/.50; ANN001 0 true
     # and 2 false, ANN002 2 true and 1 false at high. Round 9 as shipped, measured once after merging: 0.802, 0.045,
-    # 0.001, 0.884, 0.871; flag F1 .84/.63/.56/.68/.55; ANN001 none at high, ANN002 2 true and 1 false.
-    "holdout6": Floors(1500, under_max=0.047, under_high_max=0.003, destructive_recall_min=0.875, precision_min=0.865,
-                       exact_min=0.795, flag_f1_min={"private_data": 0.83, "untrusted_content": 0.62,
-                                                    "external_egress": 0.55, "code_execution": 0.67,
-                                                    "credential_access": 0.54},
-                       ann_precision_min=0.0),
+    # 0.001, 0.884, 0.871; flag F1 .84/.63/.56/.68/.55; ANN001 none at high, ANN002 2 true and 1 false. Promoted into dev
+    # in round 10 (promoted_from); for the content rules it stays an unseen honest set (content_eval.holdout6_servers).
 }
 
 
