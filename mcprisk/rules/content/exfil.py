@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._accounts import account_swap
+from ._addresses import address_marks
 from ._concepts import BREAKS, ConceptHit, Sentence, gates, word_concepts
 from ._hits import Hit, concept_hit, described, discusses, hit, mentioned, redacted, report
 from ._surface import Field, Subject, per_subject, surface
@@ -378,22 +379,6 @@ def _schema_addresses(subject: Subject) -> Iterator[Hit]:
                 return
 
 
-# Marks of an address: "@", a hex account (0x + 8), an IBAN head ("de89 3704..."), a "12 3456 7890" number, a web
-# address, a "#channel". Asked as one question (``_address_marks``), each part behind its own cheap test: the
-# numbered parts are written to start at a digit (the regex engine then skips to digits), the letters before it read
-# by a look-behind: the same texts match as with the alternation
-# ``@|0x[0-9a-f]{8}|\b[a-z]{2}\d{2}[ ]?[a-z0-9]{4}|\b\d{2} \d{4} \d{4}|https?://|(?:^|\s)#[a-z]``.
-_HEX_ACCOUNT = re.compile(r"0x[0-9a-f]{8}")
-_WEB = re.compile(r"https?://")
-_CHANNEL = re.compile(r"(?:^|\s)#[a-z]")
-_NUMBERED = re.compile(r"\d(?<=(?<!\w)[a-z]{2}\d)\d[ ]?[a-z0-9]{4}|\d(?<!\w\d)\d \d{4} \d{4}")
-
-
-def _address_marks(text: str) -> bool:
-    """Whether ``text`` holds something shaped like an address (see above)."""
-    return "@" in text or ("0x" in text and _HEX_ACCOUNT.search(text) is not None) or \
-        ("://" in text and _WEB.search(text) is not None) or ("#" in text and _CHANNEL.search(text) is not None) or \
-        _NUMBERED.search(text) is not None
 _RECIPIENT_GATES = gates("always recipient", "instead recipient", "regardless recipient", "always send",
                          "instead send", "regardless send", "regardless", "recipient sequence", "recipient use", "recipient all",
                          "recipient include", "recipient send")
@@ -474,7 +459,7 @@ def _recipient_hits(subject: Subject) -> Iterator[Hit]:
             yield Hit(subject, f, m.start(), m.end(), "fixes an outside copy recipient in a mail link template")
             return
     text = subject.text
-    if not _address_marks(text) or not (subject.passes(_RECIPIENT_GATES) or _sends_to_recipients(subject)):
+    if not address_marks(text) or not (subject.passes(_RECIPIENT_GATES) or _sends_to_recipients(subject)):
         return
     sender = _sends_to_recipients(subject)
     for m in ADDRESS.finditer(text):
