@@ -55,6 +55,61 @@ PEAK = ("import atexit, runpy, sys\n"
         "runpy.run_module('mcprisk', run_name='__main__', alter_sys=True)\n")
 
 
+# Runs ``mcprisk scan`` in one process with its stages timed (CPU of the thread running each, and wall), and writes
+# them as JSON to a file: start-up (interpreter and imports until the command starts), introspection (wall; the
+# main thread's CPU in it is priming, ``assessment.prime``, as each server answers), priming, the assessment, each
+# format written, and the whole process's CPU (its own, and the replayed servers' it waited for). The stages are the
+# scan command's own functions, wrapped here for the measurement only.
+PHASES = ("import json, os, sys, time\n"
+          "T0 = time.perf_counter()\n"
+          "out = sys.argv[1]\n"
+          "marks = {}\n"
+          "def wrap(mod, attr, name):\n"
+          "    fn = getattr(mod, attr)\n"
+          "    def timed(*a, **k):\n"
+          "        key = name(a) if callable(name) else name\n"
+          "        w0, c0 = time.perf_counter(), time.thread_time()\n"
+          "        try:\n"
+          "            return fn(*a, **k)\n"
+          "        finally:\n"
+          "            m = marks.setdefault(key, [0.0, 0.0])\n"
+          "            m[0] += time.perf_counter() - w0\n"
+          "            m[1] += time.thread_time() - c0\n"
+          "    setattr(mod, attr, timed)\n"
+          "import mcprisk.cli as cli, mcprisk.cli.scan as scan, mcprisk.render._write as write\n"
+          "wrap(scan, '_prime', 'prime')\n"
+          "wrap(scan, 'introspect_with_progress', 'introspect')\n"
+          "wrap(write, '_write_one', lambda a: 'write ' + a[1])\n"
+          "real_cmd = cli.cmd_scan\n"
+          "def cmd(*a, **k):\n"
+          "    marks['start-up'] = [time.perf_counter() - T0, time.process_time()]\n"
+          "    import mcprisk.assessment as assessment\n"
+          "    wrap(assessment, 'assess', 'assess')\n"
+          "    return real_cmd(*a, **k)\n"
+          "cli.cmd_scan = cmd\n"
+          "code = cli.main(['scan', *sys.argv[2:]])\n"
+          "own, kids = os.times()[0] + os.times()[1], os.times()[2] + os.times()[3]\n"
+          "marks['process'] = [time.perf_counter() - T0, own]\n"
+          "marks['servers'] = [0.0, kids]\n"
+          "with open(out, 'w') as fh:\n"
+          "    json.dump(marks, fh)\n"
+          "sys.exit(code)\n")
+
+
+def scan_phases(args: list[str]) -> dict[str, tuple[float, float]]:
+    """Stage -> (wall seconds, CPU seconds) of one fresh ``mcprisk scan`` process (see PHASES)."""
+    with tempfile.NamedTemporaryFile(prefix="mcprisk-phases-", suffix=".json", delete=False) as fh:
+        out = Path(fh.name)
+    try:
+        proc = subprocess.run([sys.executable, "-c", PHASES, str(out), *args], cwd=REPO, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, check=False)
+        if proc.returncode not in (0, 1):
+            raise RuntimeError(f"scan exited {proc.returncode}: {proc.stderr.decode('utf-8', 'replace')[-500:]}")
+        return {k: (float(v[0]), float(v[1])) for k, v in json.loads(out.read_text()).items()}
+    finally:
+        out.unlink(missing_ok=True)
+
+
 def run_process(args: list[str]) -> tuple[float, int]:
     """(wall seconds, peak RSS bytes of the process itself) of one fresh ``mcprisk`` process; raises when it fails."""
     with tempfile.NamedTemporaryFile(prefix="mcprisk-peak-", delete=False) as fh:
@@ -86,11 +141,12 @@ def run(quick: bool) -> list[Figure]:
         run_process(inspect)  # warm the page cache and the replay servers' imports
         ins, sca = interleaved(2 if quick else 5, lambda: run_process(inspect), lambda: run_process(scan))
         sizes = {p.name: p.stat().st_size for p in (folder / "reports").iterdir()}
+        phases = [scan_phases(scan[1:]) for _ in range(1 if quick else 3)]
     shape = f"{n_servers} servers, {n_tools:,} tools over stdio"
     wall = median([s[0] / i[0] for i, s in zip(ins, sca)])
     rss = median([s[1] / i[1] for i, s in zip(ins, sca)])
     mib = 2 ** 20
-    return [
+    return [*_phase_figures(phases, n_tools), 
         Figure(f"scan (all formats) vs inspect, {shape}: wall", wall, "x", target="<= 1.5x",
                baseline="mcprisk inspect --config --json of the same config, interleaved",
                note=f"median scan {median([s[0] for s in sca]):.2f} s vs inspect {median([i[0] for i in ins]):.2f} s; "
@@ -101,3 +157,30 @@ def run(quick: bool) -> list[Figure]:
                     f"{median([i[1] for i in ins]) / mib:.0f} MiB; reports: "
                     + ", ".join(f"{k} {v / 1e6:.2f} MB" for k, v in sorted(sizes.items()))),
     ]
+
+
+PHASE_ORDER = ("start-up", "introspect", "prime", "assess", "write html", "write md", "write json", "write sarif",
+               "write csv")
+
+
+def _phase_figures(runs: list[dict[str, tuple[float, float]]], n_tools: int) -> list[Figure]:
+    """One row per stage of the scan: its CPU as a share of the scan process's own CPU (median over the runs), the
+    CPU and wall seconds in the note (the machine may be shared: the shares are what compare)."""
+    out = []
+    for name in PHASE_ORDER:
+        if not all(name in r for r in runs):
+            continue
+        share = median([r[name][1] / r["process"][1] for r in runs])
+        cpu, wall = median([r[name][1] for r in runs]), median([r[name][0] for r in runs])
+        what = {"start-up": "interpreter and imports until the command starts (process CPU)",
+                "introspect": "introspecting every server (CPU of the main thread: mostly priming)",
+                "prime": "priming each server's tools as it answers (within introspect)"}.get(name, "")
+        note = f"CPU {cpu:.2f} s, wall {wall:.2f} s" + (f"; {cpu / n_tools * 1000:.2f} ms per tool" if name in (
+            "prime", "assess") else "") + (f"; {what}" if what else "")
+        out.append(Figure(f"scan stage: {name}", share, "x", baseline="the scan process's own CPU", note=note))
+    own = median([r["process"][1] for r in runs])
+    servers = median([r["servers"][1] for r in runs])
+    out.append(Figure("scan stage: whole process", own, "s", baseline="CPU of the scan process (not its servers)",
+                      note=f"wall {median([r['process'][0] for r in runs]):.2f} s; the replayed servers' CPU "
+                           f"{servers:.2f} s; runs {len(runs)}"))
+    return out

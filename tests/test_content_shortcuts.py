@@ -102,3 +102,49 @@ def test_concept_buckets_are_the_features_buckets_in_the_same_order():
         want = _textmodel._buckets(features)
         got = _textmodel._concept_buckets.__wrapped__(frozenset(cs))
         assert got == want and list(got) == list(want)
+
+
+def _script_the_long_way(texts, limit=4000):
+    """``_textmodel.main_script`` as it was written: every character's Unicode name, one by one."""
+    import unicodedata
+
+    counts: dict[str, int] = {}
+    seen = 0
+    for text in texts:
+        for ch in text:
+            if ch.isalpha():
+                name = unicodedata.name(ch, "OTHER").split(" ", 1)[0]
+                weight = 3 if name in ("CJK", "HANGUL", "HIRAGANA", "KATAKANA") else 1
+                counts[name] = counts.get(name, 0) + weight
+                seen += weight
+                if seen >= limit:
+                    return max(counts, key=counts.__getitem__)
+    return max(counts, key=counts.__getitem__) if counts else "NONE"
+
+
+def test_main_script_counts_ascii_runs_at_once_as_the_long_way(subjects):
+    texts = [[f.norm for f in s.fields] for s in subjects]
+    rng = random.Random(16)
+    pieces = ["send it to bob", "中文字符", "한국어 텍스트", "кириллица", "ελληνικά", "ひらがなカタカナ", "é ñ ü", "1_2-3",
+              "\u00aa\u00ba", "\U0001d400"]
+    texts += [["".join(rng.choice(pieces) for _ in range(rng.randint(0, 6))) for _ in range(rng.randint(0, 4))]
+              for _ in range(3000)]
+    assert any(_script_the_long_way(t) != "LATIN" for t in texts)
+    for t in texts:
+        for limit in (1, 7, 40, 4000):
+            assert _textmodel.main_script(t, limit) == _script_the_long_way(t, limit), (t, limit)
+
+
+def test_address_marks_match_the_texts_the_one_alternation_matches(subjects):
+    import re
+
+    from mcprisk.rules.content._addresses import address_marks
+
+    alternation = re.compile(r"@|0x[0-9a-f]{8}|\b[a-z]{2}\d{2}[ ]?[a-z0-9]{4}|\b\d{2} \d{4} \d{4}|https?://|(?:^|\s)#[a-z]")
+    texts = [s.text for s in subjects]
+    rng = random.Random(10)
+    for alphabet in ("ab1 _é٣", "ab12 ", "0x1af ", "1 2_", "#a \n\tb", "htps:/a@", "ab12 c3xé٣#0x"):
+        texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 18))) for _ in range(20000)]
+    matched = [alternation.search(t) is not None for t in texts]
+    assert sum(matched) > 1000 and not all(matched)
+    assert [address_marks(t) for t in texts] == matched

@@ -256,18 +256,39 @@ def main_script(texts: Iterable[str], limit: int = 4000) -> str:
     counts: dict[str, int] = {}
     seen = 0
     for text in texts:
-        for ch in text:
-            if ch.isalpha():
-                name = unicodedata.name(ch, "OTHER").split(" ", 1)[0]
-                weight = _DENSE if name in _DENSE_SCRIPTS else 1
-                counts[name] = counts.get(name, 0) + weight
-                seen += weight
-                if seen >= limit:
-                    return max(counts, key=counts.__getitem__)
+        # A run of ASCII has only LATIN letters (weight 1): counted at once, up to the limit; other characters one
+        # by one. The same counts, in the same order, as a walk of every character.
+        for run in ((text,) if text.isascii() else _RUNS.findall(text)):
+            if run.isascii():
+                letters = min(len(run.translate(_ASCII_NON_LETTERS)), limit - seen)
+                if letters:
+                    counts["LATIN"] = counts.get("LATIN", 0) + letters
+                    seen += letters
+                    if seen >= limit:
+                        return max(counts, key=counts.__getitem__)
+                continue
+            for ch in run:
+                if ch.isalpha():
+                    name, weight = _SCRIPT.get(ch) or _script(ch)
+                    counts[name] = counts.get(name, 0) + weight
+                    seen += weight
+                    if seen >= limit:
+                        return max(counts, key=counts.__getitem__)
     return max(counts, key=counts.__getitem__) if counts else "NONE"
 
 
 _DENSE, _DENSE_SCRIPTS = 3, frozenset({"CJK", "HANGUL", "HIRAGANA", "KATAKANA"})
+_RUNS = re.compile(r"[\x00-\x7f]+|[^\x00-\x7f]+")  # a text as alternate runs of ASCII and other characters
+_ASCII_NON_LETTERS = {i: None for i in range(128) if not chr(i).isalpha()}  # str.translate: keep the 52 letters
+_SCRIPT: dict[str, tuple[str, int]] = {}  # letter -> (its script, its weight), filled as letters are met
+
+
+def _script(ch: str) -> tuple[str, int]:
+    name = unicodedata.name(ch, "OTHER").split(" ", 1)[0]
+    got = (name, _DENSE if name in _DENSE_SCRIPTS else 1)
+    if len(_SCRIPT) < 65_536:  # bounded: a text can hold any of the million code points
+        _SCRIPT[ch] = got
+    return got
 
 
 def text_script(fields: Iterable[tuple[str, str]]) -> str:

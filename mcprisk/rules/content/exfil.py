@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._accounts import account_swap
+from ._addresses import address_marks
 from ._concepts import BREAKS, ConceptHit, Sentence, gates, word_concepts
 from ._hits import Hit, concept_hit, described, discusses, hit, mentioned, redacted, report
 from ._surface import Field, Subject, per_subject, surface
@@ -378,7 +379,6 @@ def _schema_addresses(subject: Subject) -> Iterator[Hit]:
                 return
 
 
-_ADDRESS_MARKS = re.compile(r"@|0x[0-9a-f]{8}|\b[a-z]{2}\d{2}[ ]?[a-z0-9]{4}|\b\d{2} \d{4} \d{4}|https?://|(?:^|\s)#[a-z]")
 _RECIPIENT_GATES = gates("always recipient", "instead recipient", "regardless recipient", "always send",
                          "instead send", "regardless send", "regardless", "recipient sequence", "recipient use", "recipient all",
                          "recipient include", "recipient send")
@@ -459,7 +459,7 @@ def _recipient_hits(subject: Subject) -> Iterator[Hit]:
             yield Hit(subject, f, m.start(), m.end(), "fixes an outside copy recipient in a mail link template")
             return
     text = subject.text
-    if _ADDRESS_MARKS.search(text) is None or not (subject.passes(_RECIPIENT_GATES) or _sends_to_recipients(subject)):
+    if not address_marks(text) or not (subject.passes(_RECIPIENT_GATES) or _sends_to_recipients(subject)):
         return
     sender = _sends_to_recipients(subject)
     for m in ADDRESS.finditer(text):

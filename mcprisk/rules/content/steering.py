@@ -387,7 +387,10 @@ _FAILURE = re.compile(r"\bafter (?:a |the )?fail\w*|\b(?:if|when|once)\b[^.;:\n]
 def _on_failure(subject: Subject, s: Sentence) -> bool:
     """The sentence, or the text just before it (the sentence ahead may carry no concept), states a failure as its
     condition."""
-    return _FAILURE.search(subject.text, max(0, s.start - 120), s.end) is not None
+    text, start = subject.text, max(0, s.start - 120)
+    if text.find("fail", start, s.end) < 0 and text.find("error", start, s.end) < 0:
+        return False  # every failure phrase says "fail" or "error": without either the window cannot match (exact)
+    return _FAILURE.search(text, start, s.end) is not None
 
 
 def _preference(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[ConceptHit], str] | None:
