@@ -9,7 +9,7 @@ from ._concepts import ConceptHit, Sentence, gates
 from ._hits import governs
 from ._surface import Subject
 
-__all__ = ["STEER_GATES", "bars_alternatives", "promotes_in_reply", "rivals_avoided"]
+__all__ = ["STEER_GATES", "bars_alternatives", "promotes_in_reply", "rivals_avoided", "to_avoid"]
 
 # The concepts these readings need (added to the rule's cheap gate): praise fixed into every answer, "above all others"
 STEER_GATES = gates("precedence other self", "all praise tell", "all praise recommend", "always praise tell",
@@ -21,6 +21,12 @@ _TO_AVOID = re.compile(r"\b(?:(?:is|are) (?:best |to be )avoided|should be avoid
                        r"should not be used|must not be used|zu vermeiden|nicht (?:zu )?(?:verwenden|nutzen|benutzen)|"
                        r"da evitare|a evitar|deben evitarse|debe evitarse|devem ser evitad[oa]s|te vermijden)\b|à éviter|"
                        r"à ne pas utiliser|no deben usarse|non vanno usati")
+
+
+def to_avoid(text: str) -> bool:
+    """Whether a passive "to be avoided" verdict stands in ``text`` (the rule's gate lets such a subject through)."""
+    return ("avoid" in text or "evit" in text or "verm" in text or "nicht" in text or "not" in text) and \
+        _TO_AVOID.search(text) is not None
 
 
 def rivals_avoided(subject: Subject, s: Sentence, rivals: list[ConceptHit]) -> tuple[list[ConceptHit], str] | None:

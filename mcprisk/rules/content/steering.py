@@ -9,7 +9,7 @@ from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._concepts import ConceptHit, Sentence, gates, word_concepts
 from ._hits import Hit, concept_hit, discusses, governs, hit, mentioned, report
-from ._steer_more import STEER_GATES, bars_alternatives, promotes_in_reply, rivals_avoided
+from ._steer_more import STEER_GATES, bars_alternatives, promotes_in_reply, rivals_avoided, to_avoid
 from ._surface import Subject, Surface, surface
 from .override import INJECTION_REFS
 from .twins import whole_word
@@ -457,7 +457,7 @@ def _preference(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[Conc
 
 
 def preference_hit(subject: Subject, surf: Surface) -> Hit | None:
-    if not subject.passes(_GATES):
+    if not subject.passes(_GATES) and not to_avoid(subject.text):
         return None
     for s in subject.sentences:
         found = _preference(subject, surf, s)
