@@ -7,7 +7,7 @@
 
 Unit: one subject's model-visible text (a tool with its schema strings, a prompt, a resource, a server's
 instructions). Positives: the target subjects of the hostile items of the adversarial parts ``dev`` and
-``heldout1`` ... ``heldout18`` (the later parts are held aside and never read here). Negatives: every subject of
+``heldout1`` ... ``heldout17`` (the later parts are held aside and never read here). Negatives: every subject of
 those parts' hard negatives, and every subject of the real dev servers (``content_eval.real_servers(promoted=True)``),
 of realfp half A, of holdout2 half A, of all of realfp2 and of realfp_i18n (honest servers written mainly in
 non-Latin scripts). Each adversarial part is one author, so ``--loao`` trains without part p (and without one of
@@ -43,7 +43,7 @@ from mcprisk.rules.content.grading import UNWITNESSED  # noqa: E402
 from mcprisk.rules.content.learned import LEARNED_CODE, THRESHOLD, WITNESS, use_model  # noqa: E402
 
 TARGET = ROOT / "mcprisk" / "catalog" / MODEL_FILE
-PARTS = ("dev", *(f"heldout{i}" for i in range(1, 19)))  # the training parts; never any other
+PARTS = ("dev", *(f"heldout{i}" for i in range(1, 18)))  # the training parts; never any other
 DATA = ROOT / "tests" / "data"
 L2, STEPS, RATE, REAL = 1e-3, 150, 0.05, 1.0
 
@@ -71,28 +71,17 @@ def _script(subject) -> str:
 
 
 def adversarial_rows() -> list[Row]:
-    """The subjects of every training part: each hostile item's target, and every subject of its hard negatives. A
-    target is read without the features its honest twin in the same part has (a subject of the same name that is not
-    a target: a hard negative's, or another server's in an item): an author plants attacks in copies of the same
-    honest tools, and what the copy shares with the honest tool is not evidence of the attack."""
     rows = []
     for i, part in enumerate(PARTS):
-        honest: dict[str, set[int]] = defaultdict(set)
-        targets = []
         for item in load_items(ADVERSARIAL / part):
             target = item.get("target") or {}
             for snap in map(server_snapshot, item["servers"]):
                 for s in snapshot_subjects(snap):
                     is_target = s.server == target.get("server") and s.name == target.get("subject")
-                    if item["hostile"] and is_target:
-                        targets.append((item["id"], s, _features(s)))
+                    if item["hostile"] and not is_target:
                         continue
-                    honest[s.name].update(_features(s))
-                    if not item["hostile"]:
-                        rows.append(Row(part, item["id"], f"{s.server}/{s.name}", i, _features(s), False, _script(s)))
-        for unit, s, features in targets:
-            own = tuple(f for f in features if f not in honest.get(s.name, ()))
-            rows.append(Row(part, unit, f"{s.server}/{s.name}", i, own or features, True, _script(s)))
+                    rows.append(Row(part, item["id"], f"{s.server}/{s.name}", i, _features(s), item["hostile"],
+                                    _script(s)))
     return rows
 
 

@@ -91,7 +91,7 @@ def learned_reading(ctx: RuleContext) -> Iterable[Finding]:
     """A second witness beside the phrase rules: a linear model over the words, word pairs, CJK character pairs,
     lexicon concepts and a few shapes (outside addresses, secret paths, another tool's identifier in prose) of a
     subject's model-visible text -- a tool with its schema strings, a prompt, a resource, the server's instructions
-    -- trained on planted attacks and hard negatives of nineteen authors and on honest real servers (written in
+    -- trained on planted attacks and hard negatives of eighteen authors and on honest real servers (written in
     Latin, Chinese, Korean, Japanese, Russian and other scripts)
     (``scripts/train_content_model.py``). It flags a subject only where no other hostile content rule did, at
     medium (needs review, never ``do_not_use`` on its own), and quotes the sentence whose words weighed most with
