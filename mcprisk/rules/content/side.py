@@ -15,7 +15,7 @@ from ._hits import Hit, concept_hit, discusses, governs, redacted, report
 from ._surface import Subject, Surface, surface
 from .conceal import flag_doc
 from .override import INJECTION_REFS
-from .side_calls import CALL_IDENT, called_tool, has_separable, separable_acts
+from .side_calls import CALL_IDENT, called_tool, chained_order, has_separable, separable_acts
 from .side_claims import claimed_act, glued_nominal, own_switch
 from .side_tied import tied_step
 
@@ -123,8 +123,8 @@ def _leads(subject: Subject, s: Sentence, harm: ConceptHit) -> bool:
     start = s.start
     for m in _CLAUSE_END.finditer(text, s.start, harm.start):
         start = m.end()
-    if len(text[start:harm.start].split()) <= 2:
-        return True
+    if len(text[start:harm.start].split()) <= 2 or chained_order(text[start:harm.start]):
+        return True  # "then delete ...", "mark them as lost and close them"
     first = next((h for h in s.hits if h.start >= start), None)
     return first is not None and first is not harm and "use" in first.concepts and first.start - start <= 8
 

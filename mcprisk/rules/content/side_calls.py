@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ._concepts import ConceptHit, Sentence
+from ._concepts import BREAKS, ConceptHit, Sentence
 from ._surface import Subject, Surface
 
 # First words of a tool identifier whose call changes something a reader's user did not ask for (no "create", "add",
@@ -104,3 +104,14 @@ def separable_acts(text: str, s: Sentence) -> list[ConceptHit]:
 def has_separable(text: str) -> bool:
     """Whether a separable act may stand in ``text`` (the cheap test before the sentences are read)."""
     return ("ab" in text or "frei" in text or "an" in text or "weiter" in text) and _SEPARABLE.search(text) is not None
+
+
+def chained_order(lead: str) -> bool:
+    """"mark all of their open deals as lost and close them": the act joined by "and" or "then" to a clause that opens
+    with a verb in its base form that changes something (the classifier's verbs; a reader's "lists", "returns" or a
+    third-person "marks" is a description)."""
+    from ...classify.lexicon import lexicon
+
+    words = lead.translate(BREAKS).split()
+    return 3 <= len(words) <= 12 and words[-1] in ("and", "then") and \
+        lexicon().verbs.get(words[0], "read_only") != "read_only"
