@@ -11,7 +11,7 @@ instructions). Positives: the target subjects of the hostile items of the advers
 those parts' hard negatives, and every subject of the real dev servers (``content_eval.real_servers(promoted=True)``),
 of realfp half A, of holdout2 half A, of all of realfp2 and of realfp_i18n (honest servers written mainly in
 non-Latin scripts). Each adversarial part is one author, so ``--loao`` trains without part p (and without one of
-sixteen server-grouped folds of the real servers) and scores what it left out: the threshold and the per-script
+as many server-grouped folds of the real servers) and scores what it left out: the threshold and the per-script
 abstention are picked on those out-of-author predictions.
 """
 

@@ -24,11 +24,17 @@ MENTION = re.compile(r"(such as|requests? to|attempts? to|detect\w*|classif(?!ie
 # The same, not reaching past the end of the example's sentence ("e.g. SUP-1042. Follow-up after fetching: ...").
 _MENTION_BOUNDED = re.compile(MENTION.pattern.replace(r"\W{0,3}[^\n]{0,40}$", r"\W{0,3}(?:(?![.!?]\s)[^\n]){0,40}$"))
 # Words that say a sentence describes attacks (a scanner, a DLP tool, a classifier), in the languages read.
-DISCUSS = re.compile(r"\b(detects?|detecting|detection|scans? (text|for|prompts?|messages?)|scanner|"
+# A detector counts when what it detects is an attack or text ("detects prompt injection", "erkennt versteckte
+# Anweisungen"), not a language, a face or an anomaly ("detects the language of a text" is an ordinary reader).
+_DETECTED = (r"(?=[^.]{0,50}\b(?:injections?|instructions?|attacks?|threats?|toxic\w*|harm\w*|unsafe|malicious|"
+             r"jailbreak\w*|spam|phishing|secrets?|pii|leaks?|hidden|abuse|manipulat\w*|poison\w*|suspicious|"
+             r"anweisungen|angriff\w*|attaques?|instrucciones|ataques?)\b)")
+DISCUSS = re.compile(r"\b((?:detects?|detecting|detection|erkennt|détecte|detecta)" + _DETECTED +
+                     r"|scans? (text|for|prompts?|messages?)|scanner|"
                      r"classif(?!ied\b)\w*(?=[^.]{0,40}\b(?:texts?|prompts?|messages?|content|inputs?|injections?|"
                      r"attacks?|toxic\w*|harm\w*|safe|unsafe|malicious|jailbreak\w*|spam|phishing)\b)|"
                      r"injection|jailbreak attempts?|phishing|flags? (text|messages|attempts)|malicious (text|prompts?)|"
-                     r"attack phrases?|red[- ]team\w*|guardrail\w* (check|test)|erkennt|détecte|detecta)\b")
+                     r"attack phrases?|red[- ]team\w*|guardrail\w* (check|test))\b")
 
 
 _DISCUSS = trigger(DISCUSS)

@@ -337,6 +337,8 @@ def _tool_subject(server: str, tool: Any) -> Subject:
     for key, value in tool.extra.items():
         c.add(f"{key}(name)", "key", str(key))
         c.schema(value, key, "unknown")
+    if tool.meta:  # ``_meta``: clients may show it to the model too, so what it says is read like an unknown field
+        c.schema(tool.meta, "_meta", "unknown")
     return Subject(server, tool.name, "tool", tuple(c.out[:MAX_FIELDS]))
 
 
@@ -352,6 +354,8 @@ def _prompt_subject(server: str, prompt: Any) -> Subject:
                 c.add(f"arguments[{i}].{key}", "key" if key == "name" else "description", value)
     for key, value in prompt.extra.items():
         c.schema(value, key)
+    if getattr(prompt, "meta", None):
+        c.schema(prompt.meta, "_meta", "unknown")
     return Subject(server, c.subject, "prompt", tuple(c.out[:MAX_FIELDS]))
 
 
@@ -366,6 +370,8 @@ def _resource_subject(server: str, res: Any) -> Subject:
         c.add("uri" if hasattr(res, "uri") else "uriTemplate", "uri", uri)
     for key, value in res.extra.items():
         c.schema(value, key)
+    if getattr(res, "meta", None):
+        c.schema(res.meta, "_meta", "unknown")
     return Subject(server, c.subject, "resource", tuple(c.out[:MAX_FIELDS]))
 
 

@@ -36,14 +36,17 @@ def _next_after(s: Sentence, h: ConceptHit) -> ConceptHit | None:
 _THAT = re.compile(r"\s*(?:that|dass|de que|que|qu'|che|dat|że|что)\b")
 
 
+_TR_FACT = re.compile(r"\w+[dt][ıiuü][ğg][ıiuü]n[ıiuü]\b")  # a Turkish clause made a noun: "-dığını", the fact that
+
+
 def _redaction(text: str, s: Sentence, tell: ConceptHit) -> bool:
     """"Never reveal the password", "keys should not be displayed": what is kept back is a secret, so this is advice
     to redact -- unless the sentence also moves something out, or keeps back the fact *that* something happens."""
     if s.any("send", "harm"):
         return False
     user = next((u for u in s.hits if "user" in u.concepts and 0 <= u.start - tell.end <= 25), None)
-    if user is not None and _THAT.match(text, user.end):
-        return False
+    if user is not None and _THAT.match(text, user.end) or _TR_FACT.search(text, s.start, tell.start):
+        return False  # "... that it records the location" (Turkish: "konum verisini kaydettiğini söyleme")
     return any(not h.concepts.isdisjoint(_SECRETISH) and (h.start < tell.start or h.start - tell.end <= 40)
                for h in s.hits)
 
@@ -73,7 +76,8 @@ def _silenced(text: str, s: Sentence) -> list[ConceptHit] | None:
         if "tell" not in tell.concepts and "tell_weak" not in tell.concepts:
             continue
         neg = tell if "neg" in tell.concepts else next(
-            (n for n in s.hits if "neg" in n.concepts and n is not tell and (
+            (n for n in s.hits if ("neg" in n.concepts or "neg_desc" in n.concepts and tell.word.startswith("need"))
+             and n is not tell and (
                 governs(text, n, tell, 3) or ("neg_after" in n.concepts and (
                     governs(text, tell, n, 5) or _clause_final(text, tell, n))))), None)
         if neg is None or _redaction(text, s, tell):
@@ -118,7 +122,7 @@ def _under_prohibition(text: str, start: int) -> bool:
     return False
 
 
-_CLAUSE_LEAD = re.compile(r"[\s#*>\-\u2022\d.)]*")
+_CLAUSE_LEAD = re.compile(r"[\s#*>\-\u2022\d.)]*(?:(?:so|and|then|also|please|just|simply|therefore|but)\s+)*")
 _WEAK_REPLY = ("response", "responses", "output", "outputs")  # "fields to omit from the response" shapes data
 # "Omit for the user's default", "omit to get a summary": leaving a parameter out, said with its purpose
 _PURPOSE = re.compile(r"\b(?:for|to|if|when|unless|para|pour|per|um|om|für|si|se|wenn|als)\b")
@@ -131,8 +135,8 @@ def _omitted(text: str, s: Sentence) -> list[ConceptHit] | None:
         clause = max([s.start, *(i + 1 for i in (text.rfind(c, s.start, omit.start) for c in ";,:") if i >= 0)])
         if _CLAUSE_LEAD.fullmatch(text, clause, omit.start) is None:
             continue
-        out = next((r for r in s.hits if r.start > omit.start and "reply" in r.concepts
-                    and r.word not in _WEAK_REPLY), None)
+        out = next((r for r in s.hits if (r.start > omit.start or _YOU_REPLY.search(text, max(s.start, r.start - 12),
+                    r.start)) and "reply" in r.concepts and r.word not in _WEAK_REPLY), None)
         if out and _PURPOSE.search(text, omit.end, out.start) is None:
             return [omit, out]
         if _THAT.match(text, omit.end) and s.any("user", "reply"):
@@ -148,6 +152,7 @@ def _omitted(text: str, s: Sentence) -> list[ConceptHit] | None:
     return None
 
 
+_YOU_REPLY = re.compile(r"\b(?:you|when|while)\s+$")  # "when you summarise ..., leave out": the model's own answer
 # "keep X out", "leave the copy step out": the verb and its particle around an object of up to six words
 _SPLIT_OMIT = re.compile(r"\b(?:keep|leave)\s+(?:[^\s.;,:]+\s+){1,6}?out\b")
 

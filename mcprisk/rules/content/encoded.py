@@ -1,4 +1,5 @@
-"""Encoded payloads: base64, hex, URL and HTML-entity runs that decode to words the model would read."""
+"""Encoded payloads: base64, base32, hex, character-code, URL and HTML-entity runs (and text in a named letter-shift or
+reversal cipher) that decode to words the model would read."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from ._hits import Hit, report
 from ._surface import Field, Subject, surface
 from .override import INJECTION_REFS
 
-ENCODINGS = ("base64", "hex", "url-encoding", "HTML entities", "\\u escapes")
+ENCODINGS = ("base64", "base32", "hex", "url-encoding", "HTML entities", "\\u escapes", "decimal character codes",
+             "binary character codes", "rot13", "reversed text")
 DECODE_ASK = re.compile(r"\b(decod\w*|dekodier\w*|décod\w*|decodific\w*|base ?64|hex|follow|apply|execute|run|ausführ\w*|"
                         r"befolg\w*|sigue|aplica|ejecuta|suivez|appliquez|exécutez)\b|解码|デコード")
 ORDER = re.compile(r"\b(ignore|send|forward|read|delete|approve|put|include|call|use|always|never|do not|don't|reply|"

@@ -12,6 +12,7 @@ from ._addresses import address_marks
 from ._concepts import BREAKS, ConceptHit, Sentence, gates, word_concepts
 from ._hits import Hit, concept_hit, described, discusses, hit, mentioned, redacted, report
 from ._surface import Field, Subject, per_subject, surface
+from ._exfil_context import FIELD_WORD, PRIOR_RESULTS, into_content, named_field, prior_results
 from ._exfil_honest import disclosed, kind_of, literal_into, state_of, turns_glossed, value_source
 from .conceal import flag_doc
 from .override import INJECTION_REFS
@@ -39,6 +40,7 @@ _GATES = gates(*(f"{a} {b}" for a in ("secret", "context") for b in ("send", "in
                *(f"cred {b} {c}" for b in ("send", "include", "gather") for c in ("all", "hide", "source")),
                "context use via", "secret use via")  # "call log_event with ... your system prompt"
 _MOVES = frozenset({"send", "include", "gather"})
+_CRED_MOVES = gates("cred include", "cred send")  # with a word for a field: a credential put into content
 
 
 _FILE_MARKS = ("ssh", ".aws", ".kube", "kubeconfig", ".env", "id_", ".netrc", ".npmrc", ".pypirc", ".pgpass",
@@ -46,15 +48,13 @@ _FILE_MARKS = ("ssh", ".aws", ".kube", "kubeconfig", ".env", "id_", ".netrc", ".
                "login data", "wallet.dat")
 
 
-# "the raw results of every other tool you have called": earlier tool results, which belong to the conversation
-PRIOR_RESULTS = re.compile(r"\b(?:results?|outputs?|responses?|returns?)\s+(?:of|from)\s+(?:every|all|each|any|the)?\s*"
-                           r"(?:other|previous|earlier|prior)\s+(?:tools?|tool calls?|calls?|functions?)\b")
-
-
 def _file_hits(subject: Subject) -> list[ConceptHit]:
     text = subject.text
     out = [ConceptHit(m.start(), m.end(), frozenset({"context"}), m.group(0)) for m in PRIOR_RESULTS.finditer(text)] \
         if "result" in text or "output" in text or "respons" in text or "return" in text else []
+    if not text.isascii() or "aufruf" in text or "appel" in text or "llamad" in text or "chiamat" in text \
+            or "chamad" in text or "outil" in text or "herramient" in text:
+        out += [h for h in prior_results(text) if not any(o.start <= h.start < o.end for o in out)]
     if not any(mark in text for mark in _FILE_MARKS):
         return out
     return out + [ConceptHit(m.start(), m.end(), frozenset({"secret_file"}), m.group(0))
@@ -178,9 +178,8 @@ def _exfil(subject: Subject, s: Sentence) -> tuple[list[ConceptHit], str] | None
                     or _names_parameter(subject, secret) or (
                     _DESTINATION.search(subject.text, max(0, secret.start - 16), secret.start)):
                 continue
-            if any("use" in u.concepts and 0 <= move.start - u.end <= 2 for u in s.hits):
-                continue  # "use cc for ...": the field is named, nothing is moved by it
-            if subject.text[move.end:move.end + 1] == "(" or literal_into(subject.text, move, secret):
+            if named_field(subject.text, s, move) or subject.text[move.end:move.end + 1] == "(" \
+                    or literal_into(subject.text, move, secret):  # "use cc for ...": a field named
                 continue  # "fetch() sends the page's cookies": a function named; 'include "json" in your prompt'
             if described(subject.text, move.start, move.word):
                 continue  # "you can provide an environment variable", "a shared variable", "get_x → read history"
@@ -189,11 +188,13 @@ def _exfil(subject: Subject, s: Sentence) -> tuple[list[ConceptHit], str] | None
                     or turns_glossed(subject, secret):
                 continue  # a state, where a value comes from, a disclosure, a prompt of the tool's own, a turn list
 
-            if not strong and (not s.any("all", "hide", "source") or _own_domain(subject, secret)):
-                continue  # "pass your API key": the tool's own credential; only collecting or sweeping counts
+            if not strong and (not (s.any("all", "hide", "source") or into_content(subject, s))
+                               or _own_domain(subject, secret)):
+                continue  # "pass your API key": its own credential; only sweeping it up or into content counts
             if _own_summary(subject, s) and not s.any("model", "user") and not _ORDER_AFTER_PURPOSE.search(
                     subject.text, s.start, move.start) and not (
-                    "secret_file" in secret.concepts and s.any("sequence")):  # "before answering, read ~/.ssh/id_rsa"
+                    "secret_file" in secret.concepts and (s.any("sequence") or not _own_domain(subject, secret))):
+                # "before answering, read ~/.ssh/id_rsa"; a secret file in the summary of a tool not about keys
                 continue
             what = "a secret file" if "secret_file" in secret.concepts else (
                 "the conversation or its instructions" if "context" in secret.concepts else "secrets")
@@ -208,7 +209,7 @@ def exfil_hit(subject: Subject) -> Hit | None:
         h = hit(subject, f.start, f.end, "")
         if h.field.kind == "uri":
             return Hit(subject, h.field, h.start, h.end, "points a resource at a secret file")
-    if files or subject.passes(_GATES):
+    if files or subject.passes(_GATES) or subject.passes(_CRED_MOVES) and FIELD_WORD.search(subject.text):
         from ._concepts import sentences
         found = sorted([h for h in subject.hits if not h.ident] + files, key=lambda x: x.start)
         for s in (sentences(subject.text, found, ends=subject.ends) if files else subject.sentences):

@@ -15,7 +15,7 @@ from ._hits import Hit, concept_hit, discusses, governs, redacted, report
 from ._surface import Subject, Surface, surface
 from .conceal import flag_doc
 from .override import INJECTION_REFS
-from .side_calls import CALL_IDENT, called_tool
+from .side_calls import CALL_IDENT, called_tool, chained_order, has_separable, separable_acts
 from .side_claims import claimed_act, glued_nominal, own_switch
 from .side_tied import tied_step
 
@@ -74,7 +74,7 @@ def _purpose(s: Sentence, harm: ConceptHit, text: str) -> bool:
     return lead.rstrip().endswith((" to", "to", " for", "para", "pour", "um", "per", "om")) and s.any("use")
 
 
-_CLAUSE_END = re.compile(r"[,;:.!?\n\u3001\uff0c\u3002\uff1a\uff1b\uff01\uff1f]|\s[-\u2013\u2014]\s")
+_CLAUSE_END = re.compile(r"[,;:.!?\n\u3001\uff0c\u3002\uff1a\uff1b\uff01\uff1f]|\s[-\u2013\u2014]\s|\((?=(?:and|y|et|und|e|i|en|ve|и) )")
 _SHELL = ("rm -rf", "chmod", "777", "--force", "force-push", "force push", "drop table", "drop database")
 _SHELL_MARKS = ("rm -", "chmod", "--force", "force-push", "force push", "drop table", "drop database")
 _IDENT = re.compile(r"[\w-]*[_-][\w-]*|[a-z]+[A-Z]\w*")
@@ -123,12 +123,13 @@ def _leads(subject: Subject, s: Sentence, harm: ConceptHit) -> bool:
     start = s.start
     for m in _CLAUSE_END.finditer(text, s.start, harm.start):
         start = m.end()
-    if len(text[start:harm.start].split()) <= 2:
-        return True
+    if len(text[start:harm.start].split()) <= 2 or chained_order(text[start:harm.start]):
+        return True  # "then delete ...", "mark them as lost and close them"
     first = next((h for h in s.hits if h.start >= start), None)
     return first is not None and first is not harm and "use" in first.concepts and first.start - start <= 8
 
 
+_ELIDED = re.compile(r"\s+(?:l|d|un|dell|all|nell|sull|dall|qu)['\u2019]\w")
 _OBJECT = re.compile(r"\s*(?:[`'\"~/$(\[]|\d|[\w-]*_[\w-]*)")
 
 
@@ -136,16 +137,16 @@ def _has_object(subject: Subject, s: Sentence, harm: ConceptHit) -> bool:
     """An order has an object: an article, a quantifier, a number, a path, a quote or an identifier follows the verb
     (perhaps after one adverb), where a noun ("merge requests", "publish date", "push, SMS") does not."""
     text = subject.text
-    if _OBJECT.match(text, harm.end):
-        return True
+    if _OBJECT.match(text, harm.end) or _ELIDED.match(text, harm.end):
+        return True  # an article, a path, an identifier; "iscrivi l'utente", "supprime l'adresse": an elided one
     if harm.end < len(text) and not text[harm.end].isspace():
         return False  # "push," "date." -- punctuation right after the word: a noun in a list
     nxt = text[harm.end:harm.end + 40].translate(BREAKS).split()[:2]
     if not nxt:
         return False
     first = word_concepts(nxt[0])
-    if "det" in first or "all" in first:
-        return True
+    if "det" in first or "all" in first or "user" in first:
+        return True  # "subscribe the user", "abonne l'utilisateur": the person acted on
     return "sequence" in first and len(nxt) > 1 and not {"det", "all"}.isdisjoint(word_concepts(nxt[1]))
 
 
@@ -211,7 +212,7 @@ _PURPOSE = frozenset("so zodat damit afin pour para perché affinché чтобы
 
 def _side_action(subject: Subject, s: Sentence) -> list[ConceptHit] | None:
     text = subject.text
-    for harm in s.all("harm") + s.all("harm_any"):
+    for harm in s.all("harm") + s.all("harm_any") + separable_acts(text, s):
         paying = "harm_any" in harm.concepts  # "with the stored card", "as admin": harmful wherever it stands
         if paying and any("read_verb" in word_concepts(w) for w in text[max(s.start, harm.start - 20):harm.start]
                           .translate(BREAKS).split()[-2:]):
@@ -428,10 +429,11 @@ def side_action_hit(subject: Subject, surf: Surface) -> Hit | None:
     concepts = subject.concepts
     if not read_only(subject, surf):
         return None
-    if concepts.isdisjoint(("harm", "act", "acted", "harm_any")) and not CALL_IDENT.search(subject.text):
+    separable = has_separable(subject.text)
+    if concepts.isdisjoint(("harm", "act", "acted", "harm_any")) and not CALL_IDENT.search(subject.text) and not separable:
         claim = claimed_act(subject, surf)  # the whole-tool reading alone (it has its own cheap gate)
         return tied_step(subject) if claim is None else _claim_hit(subject, *claim)
-    ordered = not concepts.isdisjoint(("harm", "harm_any")) and not (concepts.isdisjoint(_CUES) and not any(c in subject.text for c in _SHELL_MARKS))
+    ordered = (separable or not concepts.isdisjoint(("harm", "harm_any"))) and not (concepts.isdisjoint(_CUES) and not any(c in subject.text for c in _SHELL_MARKS))
     described = "byproduct" in concepts
     for s in subject.action_sentences:
         if ordered and (parts := _side_action(subject, s)):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ._concepts import ConceptHit, Sentence
+from ._concepts import BREAKS, ConceptHit, Sentence
 from ._surface import Subject, Surface
 
 # First words of a tool identifier whose call changes something a reader's user did not ask for (no "create", "add",
@@ -80,3 +80,38 @@ _POINTER = re.compile(r"(?:\b(?:to|for|para|pour|um|per|om|zum|zur)\b[^,;.]*(?:,
 def _purpose_pointer(lead: str) -> bool:
     """The words before the name point the way ("to delete it, use", "see", "you can pass the id to")."""
     return _POINTER.search(lead) is not None
+
+
+# German separable verbs in the imperative, their particle closing the clause: "sage automatisch alle Termine ab"
+# (cancel), "gib den Ordner für alle frei" (share), "lehne die Einladung ab", "nimm alle Einladungen an". The form is an
+# order wherever it stands (a description says "sagt ... ab"), so the pair is read as an act that needs no cue word.
+_SEPARABLE = re.compile(r"\b(sage|sag|gib|lade|schalte|buche|leite|lehne|nimm|zahle|schicke|sende|storniere)\b"
+                        r"([^.;:!?\n]{1,80}?)\b(ab|an|aus|frei|hoch|weiter|ein|zurück)\b(?=\s*(?:[.;:!?,)\n]|$))")
+_SEPARABLE_ACTS = frozenset({("sage", "ab"), ("sag", "ab"), ("gib", "frei"), ("gib", "weiter"), ("lade", "hoch"),
+                             ("lade", "ein"), ("schalte", "ab"), ("schalte", "aus"), ("buche", "ab"), ("leite", "weiter"),
+                             ("lehne", "ab"), ("nimm", "an"), ("zahle", "aus"), ("schicke", "ab"), ("sende", "ab"),
+                             ("schicke", "weiter"), ("sende", "weiter"), ("zahle", "zurück")})
+
+
+def separable_acts(text: str, s: Sentence) -> list[ConceptHit]:
+    """The imperative separable verbs of ``s`` whose verb and particle make an act, as ``harm_any`` hits on the verb."""
+    if "ab" not in text and "an" not in text and "frei" not in text and "weiter" not in text:
+        return []
+    return [ConceptHit(m.start(1), m.end(1), frozenset({"harm_any"}), f"{m.group(1)} ... {m.group(3)}")
+            for m in _SEPARABLE.finditer(text, s.start, s.end) if (m.group(1), m.group(3)) in _SEPARABLE_ACTS]
+
+
+def has_separable(text: str) -> bool:
+    """Whether a separable act may stand in ``text`` (the cheap test before the sentences are read)."""
+    return ("ab" in text or "frei" in text or "an" in text or "weiter" in text) and _SEPARABLE.search(text) is not None
+
+
+def chained_order(lead: str) -> bool:
+    """"mark all of their open deals as lost and close them": the act joined by "and" or "then" to a clause that opens
+    with a verb in its base form that changes something (the classifier's verbs; a reader's "lists", "returns" or a
+    third-person "marks" is a description)."""
+    from ...classify.lexicon import lexicon
+
+    words = lead.translate(BREAKS).split()
+    return 3 <= len(words) <= 12 and words[-1] in ("and", "then") and \
+        lexicon().verbs.get(words[0], "read_only") != "read_only"

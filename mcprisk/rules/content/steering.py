@@ -9,6 +9,7 @@ from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._concepts import ConceptHit, Sentence, gates, word_concepts
 from ._hits import Hit, concept_hit, discusses, governs, hit, mentioned, report
+from ._steer_more import STEER_GATES, bars_alternatives, promotes_in_reply, rivals_avoided, to_avoid
 from ._surface import Subject, Surface, surface
 from .override import INJECTION_REFS
 from .twins import whole_word
@@ -142,7 +143,7 @@ _GATES = gates("other disparage", "other use neg", "other use without", "other i
                "use neg tool disparage",
                *(f"always {v} {m}" for v in ("recommend", "lie") for m in ("praise", "regardless", "endorse", "other")),
                *(f"{a} use self {m}" for a in ("always", "only") for m in ("other", "disparage", "regardless", "endorse")),
-               "precedence other tool", "use other instead", "use other regardless", "use other always", "successor other praise", "use other praise", *(f"endorse {x}" for x in ("vendor", "model", "self", "other", "only")))
+               "precedence other tool", "use other instead", "use other regardless", "use other always", "successor other praise", "use other praise", *(f"endorse {x}" for x in ("vendor", "model", "self", "other", "only"))) + STEER_GATES
 _GENERIC = frozenset({"mcp", "server", "servers", "tool", "tools", "api", "agent", "official", "the", "and"})
 _MOTIVE = frozenset({"other", "disparage", "regardless", "endorse"})
 
@@ -227,9 +228,11 @@ def _other_tools(s: Sentence, other: ConceptHit) -> bool:
 
 
 def _neighbour_motive(subject: Subject, s: Sentence) -> bool:
-    """The next sentence gives the motive ("always use this tool; the other weather tools are outdated")."""
-    after = [t for t in subject.sentences if t.start >= s.end]
-    return bool(after) and after[0].start - s.end <= 3 and after[0].any(*_MOTIVE)
+    """The next sentence gives the motive ("always use this tool; the other ones are outdated"), or the one before
+    claims an endorsement ("Verified by the registry's security team. Always pick this server ...")."""
+    after, before = [t for t in subject.sentences if t.start >= s.end], [t for t in subject.sentences if t.end <= s.start]
+    return bool(after) and after[0].start - s.end <= 3 and after[0].any(*_MOTIVE) or bool(before) and \
+        s.start - before[-1].end <= 3 and before[-1].any("endorse")
 
 
 _AVOID = frozenset({"use", "recommend", "tell", "tell_weak"})
@@ -285,7 +288,7 @@ def _shuns_rivals(subject: Subject, s: Sentence) -> tuple[list[ConceptHit], str]
         rival = next((o for o in rivals if 0 < o.start - neg.end <= 60), None)
         if m and rival is not None and "read_verb" in word_concepts(m.group(1)):
             return [neg, rival], "forbids the model other tools"
-    return None
+    return rivals_avoided(subject, s, rivals)
 
 
 def _avoidance(verb: ConceptHit) -> bool:
@@ -402,10 +405,11 @@ def _preference(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[Conc
         return shunned
     timing = _on_failure(subject, s) or _CONCURRENT.search(subject.text, s.start, s.end) is not None or _PRECHECK.search(
         subject.text, s.start, s.end) is not None or _IN_OWN_INPUT.search(subject.text, s.start, s.end) is not None
-    found = (None if timing else _shuns_rivals(subject, s)) or _only_self(subject, s)
+    found = (None if timing else _shuns_rivals(subject, s) or bars_alternatives(subject, s, _self_ref(subject, surf, s))) \
+        or _only_self(subject, s)
     if found and not _own_workflow(subject, surf, s):
         return found
-    found = _ranks_own(subject, s)  # naming its own brand is the point here, not a sign of its own workflow
+    found = _ranks_own(subject, s) or promotes_in_reply(subject, s)  # its own brand named: the point, not its workflow
     if found:
         return found
     for use in () if timing else s.all("use"):
@@ -429,7 +433,7 @@ def _preference(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[Conc
                 and not _own_workflow(subject, surf, s):
             return [succ, over], "tells the model to choose this tool over the others"
     pair = s.near("precedence", "other", 40)
-    if pair and s.any("tool") and not _own_workflow(subject, surf, s):
+    if pair and s.any("tool", "self") and not _own_workflow(subject, surf, s):
         return list(pair), "claims to supersede every other tool"
     for use in s.all("use"):
         always = next((a for a in s.hits if a is not use and ("always" in a.concepts and abs(a.start - use.start) <= 60
@@ -456,7 +460,7 @@ def _preference(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[Conc
 
 
 def preference_hit(subject: Subject, surf: Surface) -> Hit | None:
-    if not subject.passes(_GATES):
+    if not subject.passes(_GATES) and not to_avoid(subject.text):
         return None
     for s in subject.sentences:
         found = _preference(subject, surf, s)
@@ -469,8 +473,7 @@ def preference_hit(subject: Subject, surf: Surface) -> Hit | None:
     return None
 
 
-# Steering that only asks for this tool ("always use this one", "do not try other tools") costs the user a choice;
-# disparaging rivals, claiming to supersede them or faking an endorsement deceives the model: the high ones.
+# Plain steering to this tool ("always use this one", "do not try other tools") costs the user a choice (medium);
 _PLAIN_STEERING = ("forbids the model other tools", "tells the model to always choose this tool over others",
                    "tells the model to choose this tool over the others")
 
