@@ -1,4 +1,4 @@
-"""Three readings of preference manipulation (``steering``) that its sentence loop did not cover: self-promotion
+"""Readings of preference manipulation (``steering``) that its sentence loop did not cover: self-promotion
 written into every answer, rival tools declared "to be avoided", and a ban on offering the user alternatives."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from ._concepts import ConceptHit, Sentence, gates
 from ._hits import governs
 from ._surface import Subject
 
-__all__ = ["STEER_GATES", "bars_alternatives", "promotes_in_reply", "rivals_avoided", "to_avoid"]
+__all__ = ["STEER_GATES", "bars_alternatives", "on_failure", "promotes_in_reply", "rivals_avoided", "to_avoid"]
 
 # The concepts these readings need (added to the rule's cheap gate): praise fixed into every answer, "above all others"
 STEER_GATES = gates("precedence other self", "all praise tell", "all praise recommend", "always praise tell",
@@ -66,3 +66,16 @@ def bars_alternatives(subject: Subject, s: Sentence, self_ref: bool) -> tuple[li
         if neg is not None and other is not None:
             return [neg, other], "forbids the model other tools"
     return None
+
+
+_FAILURE = re.compile(r"\bafter (?:a |the )?fail\w*|\b(?:if|when|once)\b[^.;:\n]{0,40}\bfail(?:s|ed)?\b|\bon (?:an? )?"
+                      r"error\b|\bin case of (?:an? )?(?:error|failure)\b|\bif (?:it|this|the call|the tool) errors\b")
+
+
+def on_failure(subject: Subject, s: Sentence) -> bool:
+    """The sentence, or the text just before it (the sentence ahead may carry no concept), states a failure as its
+    condition."""
+    text, start = subject.text, max(0, s.start - 120)
+    if text.find("fail", start, s.end) < 0 and text.find("error", start, s.end) < 0:
+        return False  # every failure phrase says "fail" or "error": without either the window cannot match (exact)
+    return _FAILURE.search(text, start, s.end) is not None

@@ -9,7 +9,7 @@ from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._concepts import ConceptHit, Sentence, gates, word_concepts
 from ._hits import Hit, concept_hit, discusses, governs, hit, mentioned, report
-from ._steer_more import STEER_GATES, bars_alternatives, promotes_in_reply, rivals_avoided, to_avoid
+from ._steer_more import STEER_GATES, bars_alternatives, on_failure, promotes_in_reply, rivals_avoided, to_avoid
 from ._surface import Subject, Surface, surface
 from .override import INJECTION_REFS
 from .twins import whole_word
@@ -383,19 +383,6 @@ _IN_OWN_INPUT = re.compile(r"\bin (?:your|the) (?:prompt|question|query|request)
 
 # "After a failed retry ... do not attempt alternative tools", "on error, stop": how to stop when the call fails, not a
 # rival barred (a rival run down as failing says so of the rival: "other tools fail")
-_FAILURE = re.compile(r"\bafter (?:a |the )?fail\w*|\b(?:if|when|once)\b[^.;:\n]{0,40}\bfail(?:s|ed)?\b|\bon (?:an? )?"
-                      r"error\b|\bin case of (?:an? )?(?:error|failure)\b|\bif (?:it|this|the call|the tool) errors\b")
-
-
-def _on_failure(subject: Subject, s: Sentence) -> bool:
-    """The sentence, or the text just before it (the sentence ahead may carry no concept), states a failure as its
-    condition."""
-    text, start = subject.text, max(0, s.start - 120)
-    if text.find("fail", start, s.end) < 0 and text.find("error", start, s.end) < 0:
-        return False  # every failure phrase says "fail" or "error": without either the window cannot match (exact)
-    return _FAILURE.search(text, start, s.end) is not None
-
-
 def _preference(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[ConceptHit], str] | None:
     pair = s.near("other", "disparage", 90)
     if pair and _other_tools(s, pair[0]) and not _own_workflow(subject, surf, s):
@@ -403,7 +390,7 @@ def _preference(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[Conc
     shunned = _named_rival(subject, s) or _rival_server_run_down(subject, surf, s)
     if shunned:
         return shunned
-    timing = _on_failure(subject, s) or _CONCURRENT.search(subject.text, s.start, s.end) is not None or _PRECHECK.search(
+    timing = on_failure(subject, s) or _CONCURRENT.search(subject.text, s.start, s.end) is not None or _PRECHECK.search(
         subject.text, s.start, s.end) is not None or _IN_OWN_INPUT.search(subject.text, s.start, s.end) is not None
     found = (None if timing else _shuns_rivals(subject, s) or bars_alternatives(subject, s, _self_ref(subject, surf, s))) \
         or _only_self(subject, s)
