@@ -73,10 +73,11 @@ def evidence_kind(code: str, hit: Any) -> str:
     if code in ACT_RULES or hit.field.origin or hit.in_raw:
         return "act"  # hidden, encoded, forged or look-alike by what the rule reads
     meaning = hit.meaning.lower()
-    if code == "INJ010":
-        return "act" if _ADDRESS.search(hit.field.norm[hit.start:hit.end]) else "phrase"
+    if code == "INJ010":  # an address fixed in the text is the act, one shown as an example ("e.g. https://...") not
+        return "act" if _ADDRESS.search(hit.field.norm[hit.start:hit.end]) and not _shown(hit) else "phrase"
     if code == "INJ009":  # a secret file, or the data sent to an address the text fixes, is the act itself
-        return "act" if _sent_out(hit) or any(w in meaning for w in _EXFIL_ACTS) or _ordered(hit) else "signal"
+        import os
+        return "act" if _sent_out(hit) or any(w in meaning for w in _EXFIL_ACTS) or (_ordered(hit) and not os.environ.get("X_ORDERED")) else "signal"
     if code == "INJ014":
         if any(w in meaning for w in _SCHEMA_ACTS):
             return "act"
@@ -90,6 +91,13 @@ def evidence_kind(code: str, hit: Any) -> str:
     if code in PHRASE_RULES:
         return "phrase"
     return "act" if (hit.field.kind == "name" or _schema_item(hit.field)) and _exfil_order(hit.field.norm) else "signal"
+
+
+def _shown(hit: Any) -> bool:
+    """The hit stands in the sentence an example marker opens ("URL to redirect to (e.g. "https://example.com")")."""
+    from ._hits import in_example  # _hits reports through this module: read late
+
+    return in_example(hit.field.norm, hit.start)
 
 
 # What may stand before an order in its sentence: a list marker, "please", "also", "then", "always", "you must" ...
@@ -160,6 +168,9 @@ def graded(code: str, hits: Iterable[Any], likelihood: int, impact: int) -> tupl
         return likelihood, impact, ""
     if kind == "phrase" and code in GATED and not witnessed_hit(hits):
         return cap[0], cap[1], UNWITNESSED
+    import os
+    if kind == "signal" and code in os.environ.get("X_GATE_SIGNALS", "").split(",") and not witnessed_hit(hits):
+        return _CAPS["phrase"][0], _CAPS["phrase"][1], UNWITNESSED
     return cap[0], cap[1], LONE_PHRASE if kind == "phrase" else ONE_SIGNAL
 
 
