@@ -690,3 +690,24 @@ def test_a_described_return_or_the_servers_own_order_is_no_tied_step(name, text)
     """"Always returns ..." says what the call gives back; "call this first" orders the server's own tools."""
     srv = server("svc", tool(name, text, annotations={"readOnlyHint": True}))
     assert _quiet("INJ013", srv)
+
+
+def test_a_lone_phrase_its_rule_grades_medium_still_needs_a_witness():
+    """The second-witness gate holds for a phrase whose own rule already grades it medium (it used to apply only where
+    the grade was capped): "avoid ... mangling in JSON or other text protocols" is dropped, kept marked without it."""
+    from mcprisk.rules.content._witness import witness_gate
+
+    srv = server("timeline", tool("render_timeline", "Renders a timeline. Use base64 output where transport safety is "
+                                                    "needed to avoid markup mangling in JSON or other text protocols."))
+    with witness_gate(False):
+        marked = [f for f in findings(srv) if f.code == "INJ012"]
+    assert marked and marked[0].message.endswith("no second witness."), marked
+    assert _quiet("INJ012", srv)
+
+
+def test_a_codec_example_with_its_meaning_spelled_out_hides_nothing():
+    """A base64 sample followed by the statement it encodes, in plain view, is documentation (INJ004 quiet)."""
+    sample = base64.b64encode(b"SELECT name FROM customers LIMIT 5").decode()
+    srv = server("warehouse", tool("run_select", f"Runs a SELECT. Long statements may be sent base64-encoded in "
+                                                 f"sql_b64, e.g. {sample} (SELECT name FROM customers LIMIT 5)."))
+    assert _quiet("INJ004", srv)

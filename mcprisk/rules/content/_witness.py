@@ -50,10 +50,14 @@ def witness_gate(on: bool) -> Iterator[None]:
 
 
 def outside_target(hit: Any) -> bool:
-    """A web or mail address, an IBAN or a wallet address stands within reach of the hit in its field, or a phrase
-    naming what the act takes from the user ("the saved card", "as admin", "anyone with the link")."""
+    """A web or mail address, an IBAN or a wallet address stands within reach of the hit in its field (not one shown
+    as an example: "e.g. https://example.com" documents a value), or a phrase naming what the act takes from the user
+    ("the saved card", "as admin", "anyone with the link")."""
+    from ._hits import in_example  # _hits grades through this module: read late
+
     text = hit.field.norm
-    if _TARGET.search(text, max(0, hit.start - _REACH), min(len(text), hit.end + _REACH)) is not None:
+    if any(not in_example(text, m.start()) for m in _TARGET.finditer(text, max(0, hit.start - _REACH),
+                                                                      min(len(text), hit.end + _REACH))):
         return True
     subject = hit.subject
     if "harm_any" not in subject.concepts:
@@ -78,4 +82,28 @@ def witnessed_hit(hits: Sequence[Any]) -> bool:
         return True  # a script the model abstains in (read mostly in attacks): no witness can speak, the phrase stands
     if p is not None and p >= float(os.environ.get("X_WITNESS", WITNESS)):
         return True
-    return any(outside_target(h) for h in hits) or waived_say(subject)
+    return any(outside_target(h) for h in hits) or (waived_say(subject) and _waived_apart(subject, hits))
+
+
+_NEGATORS = frozenset({"neg", "neg_after", "without"})
+
+
+def _waived_apart(subject: Any, hits: Sequence[Any]) -> bool:
+    """The user's say is dropped somewhere other than the hits' own words: "nothing is sent without approval" read as
+    concealment is the same words the waiver is read from -- one piece of evidence, not two witnesses."""
+    from .side_claims import _WAIVER_WORDS
+
+    spans = []
+    for h in hits:
+        base = subject.starts[subject.fields.index(h.field)] if h.field in subject.fields else 0
+        spans.append((base + h.start, base + h.end))
+    for s in subject.sentences:
+        for a in s.hits:
+            if a.concepts.isdisjoint(_WAIVER_WORDS):
+                continue
+            for n in s.hits:
+                if n is not a and not n.concepts.isdisjoint(_NEGATORS) and abs(n.start - a.start) <= 24:
+                    lo, hi = min(a.start, n.start), max(a.end, n.end)
+                    if not any(lo < end and start < hi for start, end in spans):
+                        return True
+    return False

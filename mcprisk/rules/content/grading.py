@@ -164,8 +164,12 @@ def graded(code: str, hits: Iterable[Any], likelihood: int, impact: int) -> tupl
     kinds = {evidence_kind(code, h) for h in hits}
     kind = "act" if "act" in kinds else "signal" if "signal" in kinds else "phrase"
     cap = _CAPS.get(kind)
-    if cap is None or SEVERITIES.index(severity_from(likelihood, impact)) <= SEVERITIES.index(severity_from(*cap)):
+    if cap is None:
         return likelihood, impact, ""
+    if SEVERITIES.index(severity_from(likelihood, impact)) <= SEVERITIES.index(severity_from(*cap)):
+        # graded at or below its cap by its own rule: a lone phrase still needs its second witness
+        gate = kind == "phrase" and code in GATED and not witnessed_hit(hits)
+        return likelihood, impact, UNWITNESSED if gate else ""
     if kind == "phrase" and code in GATED and not witnessed_hit(hits):
         return cap[0], cap[1], UNWITNESSED
     import os
