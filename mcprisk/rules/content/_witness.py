@@ -76,11 +76,10 @@ def witnessed_hit(hits: Sequence[Any]) -> bool:
     subject = hits[0].subject
     if subject is None:
         return True
-    import os
     p = witness_probability(subject)
-    if p is None and active_model() is not None and not os.environ.get("X_ABSTAIN"):
+    if p is None and active_model() is not None:
         return True  # a script the model abstains in (read mostly in attacks): no witness can speak, the phrase stands
-    if p is not None and p >= float(os.environ.get("X_WITNESS", WITNESS)):
+    if p is not None and p >= WITNESS:
         return True
     return any(outside_target(h) for h in hits) or (waived_say(subject) and _waived_apart(subject, hits))
 

@@ -33,8 +33,8 @@ from ...model import SEVERITIES, Finding, severity_from
 from ._concepts import BREAKS, glued_script, present
 from ._witness import gate_active, witnessed_hit
 
-__all__ = ["ACT_RULES", "GATED", "LONE_PHRASE", "MODEL_READ", "ONE_SIGNAL", "PHRASE_RULES", "UNWITNESSED", "corroborate",
-           "evidence_kind", "graded", "lone_phrase", "witnessed"]
+__all__ = ["ACT_RULES", "GATED", "GATED_SIGNALS", "LONE_PHRASE", "MODEL_READ", "ONE_SIGNAL", "PHRASE_RULES", "UNWITNESSED",
+           "corroborate", "evidence_kind", "graded", "lone_phrase", "witnessed"]
 
 # Rules that read hidden, encoded, forged or look-alike text, which is an act by what it is. Every other content rule
 # (a new one too, until it is listed here) reads visible wording: at most a signal.
@@ -51,6 +51,12 @@ MODEL_READ = "reads as planted"
 # Rules whose lone phrases need a second witness to be reported: every phrase rule (round 14 began with INJ013 alone;
 # gating the others cost no attack on parts 12-17 and one honest tool fewer on realfp2, both read).
 GATED = PHRASE_RULES
+# Rules whose visible signals need the same second witness: an ask for secrets or the conversation that names no file
+# and no destination and is not written as an order ("no account, cookie or token is used", "the fields needed to read
+# the conversation", "replaces the need to include full chat history") -- on the honest servers of holdout4/holdout5
+# (DETECT17) most of INJ009's findings; gating them cost at most one attack of parts 1-18. Gating INJ011's signals too
+# cost four cross-tool coercions of part 18 (out of author) and was left.
+GATED_SIGNALS = frozenset({"INJ009"})
 ONE_SIGNAL = " Graded high: one visible technique."
 _CAPS = {"phrase": (2, 3), "signal": (3, 3)}  # medium, high
 # INJ014 meanings that are acts: a secret file or template, a command, an outside address fixed in the schema
@@ -76,8 +82,7 @@ def evidence_kind(code: str, hit: Any) -> str:
     if code == "INJ010":  # an address fixed in the text is the act, one shown as an example ("e.g. https://...") not
         return "act" if _ADDRESS.search(hit.field.norm[hit.start:hit.end]) and not _shown(hit) else "phrase"
     if code == "INJ009":  # a secret file, or the data sent to an address the text fixes, is the act itself
-        import os
-        return "act" if _sent_out(hit) or any(w in meaning for w in _EXFIL_ACTS) or (_ordered(hit) and not os.environ.get("X_ORDERED")) else "signal"
+        return "act" if _sent_out(hit) or any(w in meaning for w in _EXFIL_ACTS) or _ordered(hit) else "signal"
     if code == "INJ014":
         if any(w in meaning for w in _SCHEMA_ACTS):
             return "act"
@@ -172,8 +177,7 @@ def graded(code: str, hits: Iterable[Any], likelihood: int, impact: int) -> tupl
         return likelihood, impact, UNWITNESSED if gate else ""
     if kind == "phrase" and code in GATED and not witnessed_hit(hits):
         return cap[0], cap[1], UNWITNESSED
-    import os
-    if kind == "signal" and code in os.environ.get("X_GATE_SIGNALS", "").split(",") and not witnessed_hit(hits):
+    if kind == "signal" and code in GATED_SIGNALS and not witnessed_hit(hits):
         return _CAPS["phrase"][0], _CAPS["phrase"][1], UNWITNESSED
     return cap[0], cap[1], LONE_PHRASE if kind == "phrase" else ONE_SIGNAL
 
