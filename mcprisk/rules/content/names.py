@@ -23,7 +23,7 @@ from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._hits import Hit, report
 from ._surface import Field, Subject, Surface, surface
-from .twins import (PRAISE, REPLACES, SAME_SERVICE_AT, about_itself, common, named_after, said_of_itself,
+from .twins import (PRAISE, REPLACES, SAME_SERVICE_AT, about_itself, claim_of_tool, common, named_after,
                     shared_counts, variant_of, whole_word)
 
 SHADOW_REFS = ("OWASP MCP Top 10: MCP03 Tool Poisoning", "tool shadowing", "Unicode TR39")
@@ -274,17 +274,6 @@ def _said_of_tool(regex: re.Pattern[str], head: str) -> re.Match[str] | None:
     return None
 
 
-def _claim_of_tool(f: Field, h: Any, a: int, subject: Subject) -> bool:
-    """A claim word speaks of the tool: a phrase ("use this one instead", "preferred over"), a word in a script the
-    word order is not read in, or a single English word said of the tool itself ("the replacement for read_file",
-    "the legacy version") -- not of what the tool handles ("set up a replacement webhook afterward", "legacy clients
-    may omit it")."""
-    word = h.word.strip()
-    if " " in word or not word.isascii():
-        return True
-    return said_of_itself(f, h.start - a, h.end - a, subject.name, link=True)
-
-
 class _Claims(NamedTuple):
     """What one description or title field of a subject claims, whatever the twin: read once per subject."""
 
@@ -311,7 +300,7 @@ def _claims(subject: Subject) -> list[_Claims]:
         claim = None
         if not concepts.isdisjoint(_CLAIMS | {"disparage"}):
             for h in subject.hits:
-                if a <= h.start < end and (not h.concepts.isdisjoint(_CLAIMS) and _claim_of_tool(f, h, a, subject)
+                if a <= h.start < end and (not h.concepts.isdisjoint(_CLAIMS) and claim_of_tool(f, h.word, h.start - a, h.end - a, subject.name)
                                            or ("disparage" in h.concepts and any("other" in o.concepts and a <= o.start
                                                                                  < end for o in subject.hits))):
                     claim = (h.start - a, h.end - a)

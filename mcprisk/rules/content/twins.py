@@ -156,3 +156,14 @@ def variant_of(server: str, other: str) -> bool:
     if named_after(server, other):
         return True
     return _marked(_name_words(server)) and not _marked(_name_words(other))
+
+
+def claim_of_tool(f: Any, word: str, start: int, end: int, tool: str) -> bool:
+    """A claim word (``word`` at ``start:end`` of field ``f``) speaks of the tool: a phrase ("use this one instead",
+    "preferred over"), a word in a script the word order is not read in, or a single English word said of the tool
+    itself ("the replacement for read_file", "the legacy version") -- not of what the tool handles ("set up a
+    replacement hook afterwards", "legacy clients may omit it")."""
+    word = word.strip()
+    if " " in word or not word.isascii():
+        return True
+    return said_of_itself(f, start, end, tool, link=True)
