@@ -85,20 +85,19 @@ def witnessed_hit(hits: Sequence[Any]) -> bool:
 
 
 _NEGATORS = frozenset({"neg", "neg_after", "without"})
+_SAY = frozenset({"consent", "needed", "ask"})  # the words a waiver drops the user's say with (``side_claims.waived_say``)
 
 
 def _waived_apart(subject: Any, hits: Sequence[Any]) -> bool:
     """The user's say is dropped somewhere other than the hits' own words: "nothing is sent without approval" read as
     concealment is the same words the waiver is read from -- one piece of evidence, not two witnesses."""
-    from .side_claims import _WAIVER_WORDS
-
     spans = []
     for h in hits:
         base = subject.starts[subject.fields.index(h.field)] if h.field in subject.fields else 0
         spans.append((base + h.start, base + h.end))
     for s in subject.sentences:
         for a in s.hits:
-            if a.concepts.isdisjoint(_WAIVER_WORDS):
+            if a.concepts.isdisjoint(_SAY):
                 continue
             for n in s.hits:
                 if n is not a and not n.concepts.isdisjoint(_NEGATORS) and abs(n.start - a.start) <= 24:
