@@ -6,9 +6,10 @@ when something independent of the phrase's own wording says the text is planted:
 
 * the learned reading (``learned.witness_probability``) puts the whole subject at or above ``learned.WITNESS`` -- a
   model of other authors' attacks and honest text, reading every word rather than the phrase;
-* the phrase fixes a target outside the tool: a web or mail address, an IBAN or a wallet address near it, or names
-  what it takes from the user (the card on file, admin rights, a link open to anyone);
-* the subject drops the user's say ("no need to ask", "sans demander", "確認は不要");
+* the phrase fixes a target outside the tool: a web or mail address (not one shown as an example), an IBAN or a
+  wallet address near it, or names what it takes from the user (the card on file, admin rights, a link open to anyone);
+* the subject drops the user's say ("no need to ask", "sans demander", "確認は不要") in words other than the phrase's
+  own ("nothing is sent without approval" read as concealment is one piece of evidence, not two);
 * another hostile content rule speaks on the same subject (settled in ``grading.witnessed``, after every rule ran).
 
 Hidden, encoded, forged or look-alike text needs no witness: it is an act by what it is (``grading.evidence_kind``). In

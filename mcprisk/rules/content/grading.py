@@ -14,7 +14,9 @@ Each hit is one of three kinds of evidence:
 * a **phrase** -- visible wording an honest author could write (a concealment, a side action, a recipient or
   preference phrase, a name twin that praises itself, an order in a parameter's prose). At most ``medium``.
 
-``report`` grades a finding by its strongest hit; ``corroborate`` raises a capped finding when a second technique
+A lone phrase of a ``GATED`` rule -- capped or graded medium by its own rule -- and a visible signal of a
+``GATED_SIGNALS`` rule (an ask for secrets naming no file, destination or order) are reported only with a second
+witness (``_witness``). ``report`` grades a finding by its strongest hit; ``corroborate`` raises a capped finding when a second technique
 stands on the same subject: back to its rule's own grade when the second stands in the same passage of one field (an
 order and its concealment) or hides text (the hidden text carries the order), to ``high`` at most when it stands
 elsewhere on the subject (two phrases pages apart in a long manual). Two rules reading the same words of one order
