@@ -8,8 +8,7 @@ when something independent of the phrase's own wording says the text is planted:
   model of other authors' attacks and honest text, reading every word rather than the phrase;
 * the phrase fixes a target outside the tool: a web or mail address (not one shown as an example), an IBAN or a
   wallet address near it, or names what it takes from the user (the card on file, admin rights, a link open to anyone);
-* the subject drops the user's say ("no need to ask", "sans demander", "確認は不要") in words other than the phrase's
-  own ("nothing is sent without approval" read as concealment is one piece of evidence, not two);
+* the subject drops the user's say ("no need to ask", "sans demander", "確認は不要");
 * another hostile content rule speaks on the same subject (settled in ``grading.witnessed``, after every rule ran).
 
 Hidden, encoded, forged or look-alike text needs no witness: it is an act by what it is (``grading.evidence_kind``). In
@@ -82,27 +81,5 @@ def witnessed_hit(hits: Sequence[Any]) -> bool:
         return True  # a script the model abstains in (read mostly in attacks): no witness can speak, the phrase stands
     if p is not None and p >= WITNESS:
         return True
-    return any(outside_target(h) for h in hits) or (waived_say(subject) and _waived_apart(subject, hits))
+    return any(outside_target(h) for h in hits) or waived_say(subject)
 
-
-_NEGATORS = frozenset({"neg", "neg_after", "without"})
-_SAY = frozenset({"consent", "needed", "ask"})  # the words a waiver drops the user's say with (``side_claims.waived_say``)
-
-
-def _waived_apart(subject: Any, hits: Sequence[Any]) -> bool:
-    """The user's say is dropped somewhere other than the hits' own words: "nothing is sent without approval" read as
-    concealment is the same words the waiver is read from -- one piece of evidence, not two witnesses."""
-    spans = []
-    for h in hits:
-        base = subject.starts[subject.fields.index(h.field)] if h.field in subject.fields else 0
-        spans.append((base + h.start, base + h.end))
-    for s in subject.sentences:
-        for a in s.hits:
-            if a.concepts.isdisjoint(_SAY):
-                continue
-            for n in s.hits:
-                if n is not a and not n.concepts.isdisjoint(_NEGATORS) and abs(n.start - a.start) <= 24:
-                    lo, hi = min(a.start, n.start), max(a.end, n.end)
-                    if not any(lo < end and start < hi for start, end in spans):
-                        return True
-    return False
