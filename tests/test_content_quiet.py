@@ -694,11 +694,12 @@ def test_a_described_return_or_the_servers_own_order_is_no_tied_step(name, text)
 
 def test_a_lone_phrase_its_rule_grades_medium_still_needs_a_witness():
     """The second-witness gate holds for a phrase whose own rule already grades it medium (it used to apply only where
-    the grade was capped): "avoid ... mangling in JSON or other text protocols" is dropped, kept marked without it."""
+    the grade was capped): "avoid ... mangling in JSON or other text protocols" is dropped (kept marked with the
+    gate off)."""
     from mcprisk.rules.content._witness import witness_gate
 
-    srv = server("timeline", tool("render_timeline", "Renders a timeline. Use base64 output where transport safety is "
-                                                    "needed to avoid markup mangling in JSON or other text protocols."))
+    srv = server("timeline", tool("render_timeline", "Renders a timeline. Use base64 output for transport safety, to "
+                                                    "avoid markup mangling in JSON or other text protocols."))
     with witness_gate(False):
         marked = [f for f in findings(srv) if f.code == "INJ012"]
     assert marked and marked[0].message.endswith("no second witness."), marked
