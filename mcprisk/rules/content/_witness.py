@@ -6,8 +6,8 @@ when something independent of the phrase's own wording says the text is planted:
 
 * the learned reading (``learned.witness_probability``) puts the whole subject at or above ``learned.WITNESS`` -- a
   model of other authors' attacks and honest text, reading every word rather than the phrase;
-* the phrase fixes a target outside the tool: a web or mail address, an IBAN or a wallet address near it, or names
-  what it takes from the user (the card on file, admin rights, a link open to anyone);
+* the phrase fixes a target outside the tool: a web or mail address (not one shown as an example), an IBAN or a
+  wallet address near it, or names what it takes from the user (the card on file, admin rights, a link open to anyone);
 * the subject drops the user's say ("no need to ask", "sans demander", "確認は不要");
 * another hostile content rule speaks on the same subject (settled in ``grading.witnessed``, after every rule ran).
 
@@ -50,10 +50,14 @@ def witness_gate(on: bool) -> Iterator[None]:
 
 
 def outside_target(hit: Any) -> bool:
-    """A web or mail address, an IBAN or a wallet address stands within reach of the hit in its field, or a phrase
-    naming what the act takes from the user ("the saved card", "as admin", "anyone with the link")."""
+    """A web or mail address, an IBAN or a wallet address stands within reach of the hit in its field (not one shown
+    as an example: "e.g. https://example.com" documents a value), or a phrase naming what the act takes from the user
+    ("the saved card", "as admin", "anyone with the link")."""
+    from ._hits import in_example  # _hits grades through this module: read late
+
     text = hit.field.norm
-    if _TARGET.search(text, max(0, hit.start - _REACH), min(len(text), hit.end + _REACH)) is not None:
+    if any(not in_example(text, m.start()) for m in _TARGET.finditer(text, max(0, hit.start - _REACH),
+                                                                      min(len(text), hit.end + _REACH))):
         return True
     subject = hit.subject
     if "harm_any" not in subject.concepts:
@@ -78,3 +82,4 @@ def witnessed_hit(hits: Sequence[Any]) -> bool:
     if p is not None and p >= WITNESS:
         return True
     return any(outside_target(h) for h in hits) or waived_say(subject)
+

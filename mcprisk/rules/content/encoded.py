@@ -39,6 +39,14 @@ def _shown_as_example(subject: Subject, decoded: Field) -> bool:
     return False
 
 
+def _spelled_out(subject: Subject, decoded: Field) -> bool:
+    """The decoded words also stand in plain view in the string they came from ("e.g. U0VM... (SELECT count(*) FROM
+    orders)"): a codec example with its meaning shown, nothing hidden."""
+    path = decoded.path[: -len(decoded.origin) - 3]
+    source = next((f for f in subject.fields if f.path == path), None)
+    return source is not None and len(decoded.norm.strip()) >= 8 and decoded.norm.strip() in source.norm
+
+
 _RUNS = re.compile(r"[A-Za-z0-9+/_=-]{20,}")
 
 
@@ -47,7 +55,7 @@ def _encoded_hits(subject: Subject) -> Iterator[Hit]:
     for f in sorted(decoded, key=lambda f: -len(f.raw)):  # the fullest decoding (nested beats a partial run)
         ordered = ORDER.search(f.norm) is not None
         asked = DECODE_ASK.search(subject.text) is not None
-        if not (ordered or asked) and _shown_as_example(subject, f):
+        if not (ordered or asked) and _shown_as_example(subject, f) or _spelled_out(subject, f):
             continue
         grade = {"likelihood": 3, "impact": 4} if ordered or asked else {"likelihood": 2, "impact": 3}
         yield Hit(subject, f, 0, min(len(f.norm), 160), f"hides readable text in {f.origin}", **grade)

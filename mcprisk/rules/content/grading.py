@@ -14,7 +14,9 @@ Each hit is one of three kinds of evidence:
 * a **phrase** -- visible wording an honest author could write (a concealment, a side action, a recipient or
   preference phrase, a name twin that praises itself, an order in a parameter's prose). At most ``medium``.
 
-``report`` grades a finding by its strongest hit; ``corroborate`` raises a capped finding when a second technique
+A lone phrase of a ``GATED`` rule -- capped or graded medium by its own rule -- and a visible signal of a
+``GATED_SIGNALS`` rule (an ask for secrets naming no file, destination or order) are reported only with a second
+witness (``_witness``). ``report`` grades a finding by its strongest hit; ``corroborate`` raises a capped finding when a second technique
 stands on the same subject: back to its rule's own grade when the second stands in the same passage of one field (an
 order and its concealment) or hides text (the hidden text carries the order), to ``high`` at most when it stands
 elsewhere on the subject (two phrases pages apart in a long manual). Two rules reading the same words of one order
@@ -33,8 +35,8 @@ from ...model import SEVERITIES, Finding, severity_from
 from ._concepts import BREAKS, glued_script, present
 from ._witness import gate_active, witnessed_hit
 
-__all__ = ["ACT_RULES", "GATED", "LONE_PHRASE", "MODEL_READ", "ONE_SIGNAL", "PHRASE_RULES", "UNWITNESSED", "corroborate",
-           "evidence_kind", "graded", "lone_phrase", "witnessed"]
+__all__ = ["ACT_RULES", "GATED", "GATED_SIGNALS", "LONE_PHRASE", "MODEL_READ", "ONE_SIGNAL", "PHRASE_RULES", "UNWITNESSED",
+           "corroborate", "evidence_kind", "graded", "lone_phrase", "witnessed"]
 
 # Rules that read hidden, encoded, forged or look-alike text, which is an act by what it is. Every other content rule
 # (a new one too, until it is listed here) reads visible wording: at most a signal.
@@ -51,6 +53,12 @@ MODEL_READ = "reads as planted"
 # Rules whose lone phrases need a second witness to be reported: every phrase rule (round 14 began with INJ013 alone;
 # gating the others cost no attack on parts 12-17 and one honest tool fewer on realfp2, both read).
 GATED = PHRASE_RULES
+# Rules whose visible signals need the same second witness: an ask for secrets or the conversation that names no file
+# and no destination and is not written as an order ("no account, cookie or token is used", "the fields needed to read
+# the conversation", "replaces the need to include full chat history") -- on the honest servers of holdout4/holdout5
+# (DETECT17) most of INJ009's findings; gating them cost at most one attack of parts 1-18. Gating INJ011's signals too
+# cost four cross-tool coercions of part 18 (out of author) and was left.
+GATED_SIGNALS = frozenset({"INJ009"})
 ONE_SIGNAL = " Graded high: one visible technique."
 _CAPS = {"phrase": (2, 3), "signal": (3, 3)}  # medium, high
 # INJ014 meanings that are acts: a secret file or template, a command, an outside address fixed in the schema
@@ -73,8 +81,8 @@ def evidence_kind(code: str, hit: Any) -> str:
     if code in ACT_RULES or hit.field.origin or hit.in_raw:
         return "act"  # hidden, encoded, forged or look-alike by what the rule reads
     meaning = hit.meaning.lower()
-    if code == "INJ010":
-        return "act" if _ADDRESS.search(hit.field.norm[hit.start:hit.end]) else "phrase"
+    if code == "INJ010":  # an address fixed in the text is the act, one shown as an example ("e.g. https://...") not
+        return "act" if _ADDRESS.search(hit.field.norm[hit.start:hit.end]) and not _shown(hit) else "phrase"
     if code == "INJ009":  # a secret file, or the data sent to an address the text fixes, is the act itself
         return "act" if _sent_out(hit) or any(w in meaning for w in _EXFIL_ACTS) or _ordered(hit) else "signal"
     if code == "INJ014":
@@ -90,6 +98,13 @@ def evidence_kind(code: str, hit: Any) -> str:
     if code in PHRASE_RULES:
         return "phrase"
     return "act" if (hit.field.kind == "name" or _schema_item(hit.field)) and _exfil_order(hit.field.norm) else "signal"
+
+
+def _shown(hit: Any) -> bool:
+    """The hit stands in the sentence an example marker opens ("URL to redirect to (e.g. "https://example.com")")."""
+    from ._hits import in_example  # _hits reports through this module: read late
+
+    return in_example(hit.field.norm, hit.start)
 
 
 # What may stand before an order in its sentence: a list marker, "please", "also", "then", "always", "you must" ...
@@ -156,10 +171,16 @@ def graded(code: str, hits: Iterable[Any], likelihood: int, impact: int) -> tupl
     kinds = {evidence_kind(code, h) for h in hits}
     kind = "act" if "act" in kinds else "signal" if "signal" in kinds else "phrase"
     cap = _CAPS.get(kind)
-    if cap is None or SEVERITIES.index(severity_from(likelihood, impact)) <= SEVERITIES.index(severity_from(*cap)):
+    if cap is None:
         return likelihood, impact, ""
+    if SEVERITIES.index(severity_from(likelihood, impact)) <= SEVERITIES.index(severity_from(*cap)):
+        # graded at or below its cap by its own rule: a lone phrase still needs its second witness
+        gate = kind == "phrase" and code in GATED and not witnessed_hit(hits)
+        return likelihood, impact, UNWITNESSED if gate else ""
     if kind == "phrase" and code in GATED and not witnessed_hit(hits):
         return cap[0], cap[1], UNWITNESSED
+    if kind == "signal" and code in GATED_SIGNALS and not witnessed_hit(hits):
+        return _CAPS["phrase"][0], _CAPS["phrase"][1], UNWITNESSED
     return cap[0], cap[1], LONE_PHRASE if kind == "phrase" else ONE_SIGNAL
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 
 from ...model import Finding
 from .._base import RuleContext, finding_rule
-from ._concepts import BREAKS, fold, glued_script, present
+from ._concepts import BREAKS, fold, glued_script, present, word_concepts
 from ._decode import is_prose
 from ._hits import Hit, hit, report
 from ._surface import Subject, surface
@@ -37,7 +37,7 @@ def _markup_hits(subject: Subject) -> Iterator[Hit]:
         for m in regex.finditer(text):
             inner = m.group(m.lastindex or 0) if m.lastindex else m.group(0)
             words = re.findall(r"[^\W\d_]{2,}", inner)
-            if len(words) >= 3 and not _placeholder(inner, words):
+            if len(words) >= 3 and not _placeholder(inner, words) and not _directive(inner):
                 yield hit(subject, m.start(), m.end(), f"hides text from the reader in {what}", impact=4)
                 return
     for m in TRACKING.finditer(text):
@@ -52,6 +52,18 @@ def _markup_hits(subject: Subject) -> Iterator[Hit]:
 _ORDERS = frozenset({"tell", "tell_weak", "hide", "ignore", "instructions", "rules", "secret", "cred", "context", "send",
                      "harm", "always", "gather", "include", "use", "neg", "lie", "other", "user", "only", "obey",
                      "precedence", "now", "sequence", "recipient"})
+
+
+# A tool's directive written as a comment: one hyphenated keyword and its codes ("markdownlint-disable MD013",
+# "prettier-ignore", "eslint-disable-next-line no-console"), which a linter or formatter reads, not the model.
+_DIRECTIVE = re.compile(r"\s*([a-z][a-z0-9]*)(?:-[a-z0-9]+){1,4}(?:\s+(?=[a-z0-9/-]*[\d/-])[a-z0-9]+(?:[-/][a-z0-9]+)*,?){0,3}\s*")
+
+
+def _directive(inner: str) -> bool:
+    """The hidden text is a linter's or formatter's directive (``_DIRECTIVE``) whose first word names the tool, not
+    a word of the lexicons ("ignore-previous-instructions" is an order written with hyphens)."""
+    m = _DIRECTIVE.fullmatch(inner)
+    return m is not None and not word_concepts(m.group(1))
 
 
 def _placeholder(inner: str, words: list[str]) -> bool:

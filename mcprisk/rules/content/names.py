@@ -23,8 +23,8 @@ from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._hits import Hit, report
 from ._surface import Field, Subject, Surface, surface
-from .twins import (PRAISE, REPLACES, SAME_SERVICE_AT, about_itself, common, named_after, shared_counts, variant_of,
-                    whole_word)
+from .twins import (PRAISE, REPLACES, SAME_SERVICE_AT, about_itself, claim_of_tool, common, named_after,
+                    shared_counts, variant_of, whole_word)
 
 SHADOW_REFS = ("OWASP MCP Top 10: MCP03 Tool Poisoning", "tool shadowing", "Unicode TR39")
 _SAFE_MIX = {"COMMON", "INHERITED", "UNKNOWN"}
@@ -300,9 +300,9 @@ def _claims(subject: Subject) -> list[_Claims]:
         claim = None
         if not concepts.isdisjoint(_CLAIMS | {"disparage"}):
             for h in subject.hits:
-                if a <= h.start < end and (not h.concepts.isdisjoint(_CLAIMS) or (
-                        "disparage" in h.concepts and any("other" in o.concepts and a <= o.start < end
-                                                          for o in subject.hits))):
+                if a <= h.start < end and (not h.concepts.isdisjoint(_CLAIMS) and claim_of_tool(f, h.word, h.start - a, h.end - a, subject.name)
+                                           or ("disparage" in h.concepts and any("other" in o.concepts and a <= o.start
+                                                                                 < end for o in subject.hits))):
                     claim = (h.start - a, h.end - a)
                     break
         found.append(_Claims(f, claim, _said_of_tool(_AUTHENTIC, head), _said_of_tool(PRAISE, head),

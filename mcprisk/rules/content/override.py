@@ -41,7 +41,10 @@ _CANNOT = re.compile(r"\b(?:cannot|can't|can not|may not|must not|won't) be\s+$"
 
 # "仅放行下一次执行", "执行结果", "执行前": in Chinese and Japanese "执行/実行" after a count of times or before a noun
 # or a time word is the execution (of an API call), not an order to obey
-_COUNTED = re.compile(r"(?:一次|下一次|每次|本次|单次|单次|首次|再次|一回|毎回|次回)$")
+_COUNTED = re.compile(r"(?:一次|下一次|每次|本次|单次|首次|再次|一回|毎回|次回)$")
+# "是否确认执行高危删除", "允许执行", "拒绝执行": 执行 as the object of a verb that confirms, allows or refuses it -- whether
+# the execution happens, not whom the model obeys
+_GOVERNED = re.compile(r"(?:确认|確認|是否|允许|允許|拒绝|拒絕|禁止|取消|暂停|暫停|继续|繼續)$")
 _NOUN_AFTER = re.compile(r"(?:结果|結果|前|时|時|后|後|中|失败|失敗|成功|计划|計画|环境|環境|权限|權限|时间|時間|路径|路徑|流程)")
 
 
@@ -52,6 +55,7 @@ _EXPIRES = re.compile(r"(?:automatically|automatisch|automatiquement|automática
 
 def _nominal(text: str, obey: ConceptHit) -> bool:
     return bool(obey.word.isascii() is False and (_COUNTED.search(text, max(0, obey.start - 4), obey.start)
+                                                  or _GOVERNED.search(text, max(0, obey.start - 3), obey.start)
                                                   or _NOUN_AFTER.match(text, obey.end)))
 
 
@@ -163,6 +167,8 @@ _CHILD_ELEMENT = re.compile(r"\s*<[a-z][\w-]*>[^<>]{0,80}</[a-z][\w-]*>")
 _PARENT_ELEMENT = re.compile(r"<[a-z][\w-]*>\s*$")
 _VALUE = re.compile(r"([^<>]{0,40})</")
 _FLAG_BEFORE = re.compile(r"(?:^|\s)--?[a-z][\w-]*[ =]$")
+# A placeholder inside a path or URL ("x.com/<user>/article/<id>", "?as=<user>"): a segment to fill in, not a turn
+_PATH_BEFORE = re.compile(r"[/=]$")
 
 
 def shown_example(text: str, m: re.Match[str]) -> bool:
@@ -171,6 +177,9 @@ def shown_example(text: str, m: re.Match[str]) -> bool:
         return True
     if _FLAG_BEFORE.search(text, max(0, m.start() - 40), m.start()):
         return True
+    if m.group(0).startswith("<") and (_PATH_BEFORE.search(text, max(0, m.start() - 2), m.start())
+                                       or text.startswith("/", m.end())):
+        return True  # a placeholder segment of a path or URL
     if m.group(0).startswith("<") and not m.group(0).startswith(("</", "<|")) and (
             _CHILD_ELEMENT.match(text, m.end()) or _PARENT_ELEMENT.search(text, max(0, m.start() - 40), m.start())
             and (value := _VALUE.match(text, m.end())) is not None and len(value.group(1).split()) <= 3):

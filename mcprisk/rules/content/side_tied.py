@@ -14,8 +14,9 @@ sentence quoted is the tied one whose own words weigh most in the model.
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from ._concepts import Sentence
+from ._concepts import Sentence, word_concepts
 from ._hits import Hit, discusses
 from ._surface import Subject
 from ._textmodel import field_sentences
@@ -38,10 +39,28 @@ _YOU = frozenset({"you", "your", "yourself"})  # the reader addressed in honest 
 _AUTOMATIC = re.compile(r"autom|otomat|автомат|自动|自動|자동|تلقائي|tự động")
 
 
+# "Call this first", "use this first", "by default", "go-to": the order of the server's own tools or a default, not a
+# step tied to the call (a server describing its own workflow)
+_OWN_ORDER = re.compile(r"\bfirst\b|\bdefault\b|\bgo-to\b|\bchoice\b")
+# What the call gives back ("always returns", "also lists", "too shows"): a reading described, not a step added
+_DESCRIBES = frozenset({"reads", "read_verb", "tell_weak"})
+
+
+def _describes_reading(text: str, h: Any) -> bool:
+    """The tie word stands right before a verb of reading or returning ("Always returns the best match")."""
+    nxt = text[h.end:h.end + 30].split()[:2]
+    if nxt and nxt[0] in ("also", "still", "only", "just") and len(nxt) > 1:
+        nxt = nxt[1:]
+    return bool(nxt) and not word_concepts(nxt[0].strip(",.;:")).isdisjoint(_DESCRIBES)
+
+
 def _tied(subject: Subject, s: Sentence, waived: bool) -> bool:
     """The sentence ties a step to the call or the model: a "byproduct" or "every time" word, the assistant named
-    (not a bare "you"), or -- where the subject drops the user's say -- a sequence word ("nach dem Abrufen")."""
+    (not a bare "you"), or -- where the subject drops the user's say -- a sequence word ("nach dem Abrufen"); not a
+    word ordering the server's own tools ("call this first") nor one that describes what the call returns."""
+    text = subject.text
     return any(not h.concepts.isdisjoint(_TIES) and h.word not in _YOU and not _AUTOMATIC.search(h.word)
+               and not _OWN_ORDER.search(h.word) and not _describes_reading(text, h)
                or waived and "sequence" in h.concepts for h in s.hits)
 
 

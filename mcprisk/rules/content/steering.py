@@ -11,6 +11,7 @@ from ._concepts import ConceptHit, Sentence, gates, word_concepts
 from ._hits import Hit, concept_hit, discusses, governs, hit, mentioned, report
 from ._steer_more import STEER_GATES, bars_alternatives, on_failure, promotes_in_reply, rivals_avoided, to_avoid
 from ._surface import Subject, Surface, surface
+from ._vocab import listed_value, server_vocabulary
 from .override import INJECTION_REFS
 from .twins import whole_word
 
@@ -100,8 +101,9 @@ def _coercion_hits(subject: Subject, surf: Surface) -> Iterator[Hit]:
         word = m.group(0)
         if word in own or word not in surf.owners or not distinctive(surf.owners[word][0][0]):
             continue
-        mine = _own_vocabulary(subject, own) if mine is None else mine
-        if word in mine or _own_short_name(word, own) or _not_a_tool(text, m.start(), m.end()):
+        mine = _own_vocabulary(subject, own) | server_vocabulary(surf, subject.server) if mine is None else mine
+        if word in mine or _own_short_name(word, own) or _not_a_tool(text, m.start(), m.end()) \
+                or listed_value(subject, m.start()):
             continue
         owner = surf.owner_elsewhere(word, subject.server)
         if owner is None or hit(subject, m.start(), m.end(), "").field.identifier or mentioned(text, m.start()):

@@ -92,9 +92,17 @@ def about_itself(f: Any, m: re.Match[str], tool: str) -> bool:
     """An authenticity word speaks of the tool itself -- in a title, at the end of a clause, before a word of the tool's
     own name or a noun such as "version" -- not of the data it serves ("official Korean tax rulings", "official
     data")."""
+    return said_of_itself(f, m.start(), m.end(), tool)
+
+
+_LINKS = frozenset({"for", "of", "to", "für", "de", "pour", "para", "per", "di", "van", "dla", "для"})
+
+
+def said_of_itself(f: Any, start: int, end: int, tool: str, link: bool = False) -> bool:
+    """The word at ``start:end`` of field ``f`` speaks of the tool itself (see ``about_itself``); with ``link``, also
+    through a preposition to such a noun or an identifier ("the replacement for read_file", "successor of the tool")."""
     if f.kind == "title":
         return True
-    end = m.end()
     while end < len(f.norm) and f.norm[end].isalpha():
         end += 1  # "offiziell" of "offizielle"
     rest = f.norm[end:end + 40]
@@ -105,7 +113,13 @@ def about_itself(f: Any, m: re.Match[str], tool: str) -> bool:
         return True
     word = nxt.group(1)
     own = [w.casefold() for w in words(tool) if len(w) >= 3]
-    return word in _SELF_NOUNS or any(w.startswith(word) or word.startswith(w) for w in own)  # "role" of get_user_roles
+    if word in _SELF_NOUNS or any(w.startswith(word) or word.startswith(w) for w in own):  # "role" of get_user_roles
+        return True
+    if not link or word not in _LINKS:
+        return False
+    after = re.match(r"\s+(?:(?:the|a|an|this|that|der|die|das|le|la|el|il)\s+)?([\w.-]+)", rest[nxt.end():])
+    return after is not None and (after.group(1) in _SELF_NOUNS or bool(re.search(r"[_-]", after.group(1)))
+                                  or any(w.startswith(after.group(1)) for w in own))
 
 
 def whole_word(text: str, start: int, length: int) -> bool:
@@ -142,3 +156,14 @@ def variant_of(server: str, other: str) -> bool:
     if named_after(server, other):
         return True
     return _marked(_name_words(server)) and not _marked(_name_words(other))
+
+
+def claim_of_tool(f: Any, word: str, start: int, end: int, tool: str) -> bool:
+    """A claim word (``word`` at ``start:end`` of field ``f``) speaks of the tool: a phrase ("use this one instead",
+    "preferred over"), a word in a script the word order is not read in, or a single English word said of the tool
+    itself ("the replacement for read_file", "the legacy version") -- not of what the tool handles ("set up a
+    replacement hook afterwards", "legacy clients may omit it")."""
+    word = word.strip()
+    if " " in word or not word.isascii():
+        return True
+    return said_of_itself(f, start, end, tool, link=True)
