@@ -95,6 +95,8 @@ def evidence_kind(code: str, hit: Any) -> str:
         return "phrase"
     if code == "INJ006":  # a look-alike that copies the other tool or slips a letter is an act; a claim a signal
         return "act" if "one edit away" in meaning else "signal" if "real one" in meaning else "phrase"
+    if code == "INJ012" and "another server's tools" in meaning:
+        return "signal"  # the rival is a server loaded beside it, named: a target the phrase did not make up
     if code in PHRASE_RULES:
         return "phrase"
     return "act" if (hit.field.kind == "name" or _schema_item(hit.field)) and _exfil_order(hit.field.norm) else "signal"
