@@ -194,6 +194,8 @@ def flag_credentials(ctx: ToolContext) -> Iterable[Evidence]:
     if objects & {"token", "tokens"} and lex.objects["asset_token_context"] & ctx.nouns:
         objects -= {"token", "tokens"}  # an ERC-20 token is an asset, not a credential
     strong = objects - lex.objects["access"]
+    if ctx.word_set & lex.objects["auth_flow"] and not ctx.reads and ctx.verb_effect != "read_only":
+        strong |= ctx.word_set & lex.objects["auth_flow"]  # signs in, or changes how later calls sign in
     if strong:
         yield Evidence("FLG205", "name", ctx.tool.name, f"handles {sorted(strong)[0]}", flag="credential_access")
         return
