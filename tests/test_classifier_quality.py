@@ -52,9 +52,13 @@ class Floors:
 # restored to 0.7. With its flag readings (members and delegates as credential access, qualified webhook addresses as
 # egress), CV by server at round 8's thresholds: 0.815, 0.038, 0.001, 0.897, 0.907; flag F1 .85/.63/.68/.74/.65; the
 # same accusations (ANN001 1 true, 0 false; ANN002 10 true, 2 false).
-_DEV = Floors(6500, under_max=0.046, under_high_max=0.003, destructive_recall_min=0.88, precision_min=0.90,
-              exact_min=0.81, flag_f1_min={"private_data": 0.84, "untrusted_content": 0.61, "external_egress": 0.66,
-                                          "code_execution": 0.69, "credential_access": 0.60},
+# Round 10 began by promoting holdout6 (517 servers, 8,301 tools); with round 10's flag readings (classify11), CV by
+# server at round 9's thresholds: 0.816, 0.035, 0.001, 0.912, 0.905; flag F1 .848/.646/.664/.746/.659 (holdout6's
+# servers in it: egress .554, credential .630). The egress floor is lowered to 0.64 (holdout6's servers), the
+# untrusted, code and credential floors raised to what the readings now reach, a little below.
+_DEV = Floors(8000, under_max=0.046, under_high_max=0.003, destructive_recall_min=0.88, precision_min=0.90,
+              exact_min=0.81, flag_f1_min={"private_data": 0.84, "untrusted_content": 0.62, "external_egress": 0.64,
+                                          "code_execution": 0.71, "credential_access": 0.62},
               ann_precision_min=0.7, ann_true_min=9)
 FLOORS = {
     "dev, 5-fold CV by server": _DEV,
