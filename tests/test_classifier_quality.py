@@ -54,10 +54,15 @@ class Floors:
 # same accusations (ANN001 1 true, 0 false; ANN002 10 true, 2 false). Round 10 began by promoting holdout6 (517
 # servers, 8,301 tools; its egress labels were the hardest: 0.56 there before promotion): retrained at round 9's
 # thresholds, CV by server 0.816, 0.035, 0.001, 0.913, 0.903; flag F1 .85/.64/.65/.73/.64; ANN001 1 true, 0 false;
-# ANN002 12 true, 3 false. The egress floor moved from 0.66 to 0.64 for that.
+# ANN002 12 true, 3 false.
+# With round 10's flag readings (classify11), CV by
+# server at round 9's thresholds: 0.816, 0.035, 0.001, 0.912, 0.905; flag F1 .848/.646/.664/.746/.659 (holdout6's
+# servers in it: egress .554, credential .630). The egress floor is lowered to 0.64 (holdout6's servers), the
+# untrusted, code and credential floors raised to what the readings now reach, a little below. With the thresholds re-picked
+# (training.DEFAULTS): 0.817, 0.034, 0.001, 0.912, 0.905; flag F1 .848/.646/.664/.749/.662.
 _DEV = Floors(8000, under_max=0.046, under_high_max=0.003, destructive_recall_min=0.88, precision_min=0.90,
-              exact_min=0.81, flag_f1_min={"private_data": 0.84, "untrusted_content": 0.61, "external_egress": 0.64,
-                                          "code_execution": 0.69, "credential_access": 0.60},
+              exact_min=0.81, flag_f1_min={"private_data": 0.84, "untrusted_content": 0.62, "external_egress": 0.64,
+                                          "code_execution": 0.71, "credential_access": 0.62},
               ann_precision_min=0.7, ann_true_min=9)
 FLOORS = {
     "dev, 5-fold CV by server": _DEV,
@@ -86,7 +91,9 @@ FLOORS = {
     # than tuned on. Round 8 (holdout4 promoted, the model retrained and re-picked, accusations needing an undisputed
     # decisive witness, key managers as secret stores), measured once by the suite: 0.821 exact, 0.048 under, 0.001
     # while high, 0.876 destructive recall, 0.949 mutating precision; flag F1 .84/.50/.61/.70/.52; ANN001 1 true,
-    # ANN002 2 true and 1 false at high.
+    # ANN002 2 true and 1 false at high. Round 10 (classify11: flag readings, the model retrained and re-picked), measured
+    # once by the suite: 0.822 exact, 0.035 under, 0.001 while high, 0.910 destructive recall, 0.951 mutating precision;
+    # flag F1 .84/.52/.62/.71/.56; ANN001 1 true, ANN002 1 true and 1 false at high.
     "holdout3": Floors(900, under_max=0.052, under_high_max=0.003, destructive_recall_min=0.86, precision_min=0.94,
                        exact_min=0.815, flag_f1_min={"private_data": 0.83, "untrusted_content": 0.49,
                                                     "external_egress": 0.60, "code_execution": 0.68,

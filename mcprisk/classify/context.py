@@ -170,8 +170,12 @@ class ToolContext:
         description) an address on the fronted service itself ("the Sentry issue URL")."""
         own = (self.service_words | self.server_words) - lexicon().objects["common_nouns"]
         out = []
+        ambiguous = lexicon().params["url_if_described"]  # a site's id, a resource URI, a remote's name: no address
         for name in self.has_param("url"):
             text = str(self.params[name].get("description") or "")
+            if name.replace("-", "_") in ambiguous and self.params[name].get("format") not in ("uri", "url") \
+                    and not _WEB_ADDRESS.search(text):
+                continue
             if re.search(r"\brelative\b|\bmust (start|begin) with ['\"]?/", text, re.IGNORECASE):
                 continue
             named = re.findall(r"\b([a-z0-9]+)\s+(?:[a-z]+\s+)?(?:url|uri|link|address)\b", text, re.IGNORECASE)
@@ -234,15 +238,24 @@ class ToolContext:
 
     @functools.cached_property
     def code_phrase(self) -> re.Match[str] | None:
-        """Where the description's opening says the tool runs code or commands it is given."""
+        """Where the description's opening says the tool runs code or commands it is given (or mentions a shell, a
+        REPL or a writing statement, when its name does not say it only reads or ends something)."""
         lex = lexicon()
-        if not lex.may_say("code_execution", self.lead):
-            return None
-        for pattern in lex.phrases["code_execution"]:
-            m = pattern.search(self.lead)
-            if m:
-                return m
+        for category in self._code_categories:
+            if lex.may_say(category, self.lead):
+                for pattern in lex.phrases[category]:
+                    m = pattern.search(self.lead)
+                    if m:
+                        return m
         return None
+
+    @property
+    def _code_categories(self) -> tuple[str, ...]:
+        """Phrase categories saying it runs code: a mention counts unless the name's verb reads or ends a session."""
+        groups = lexicon().verb_groups
+        reads = self.verb_effect == "read_only" and self.verb not in groups["exec"] | groups["evaluating"]
+        quiet = self.verb is not None and (reads or self.verb in groups["session_ending"])
+        return ("code_execution",) if quiet else ("code_execution", "code_mention")
 
     @property
     def has_code_signal(self) -> bool:
@@ -257,11 +270,14 @@ class ToolContext:
             return "schema", ", ".join(general)
         if self.code_params or self.code_phrase is None:
             return None  # no code parameter, and none of the code phrases matches the opening
-        for pattern in lex.phrases["code_execution"]:
+        for pattern in (p for c in self._code_categories for p in lex.phrases[c]):
             m = pattern.search(self.lead)
             if m and not re.search(r"sql|quer|statement|cypher|ddl|dml|migration", m.group(0), re.IGNORECASE):
                 return "description", excerpt(self.lead, m.start(), m.end())
         return None
+
+
+_WEB_ADDRESS = re.compile(r"\b(urls?|https?|web ?(address|site|page)|website|domain)\b", re.IGNORECASE)
 
 
 def _free_object(schema: Mapping[str, Any]) -> bool:

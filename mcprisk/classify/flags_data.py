@@ -194,6 +194,8 @@ def flag_credentials(ctx: ToolContext) -> Iterable[Evidence]:
     if objects & {"token", "tokens"} and lex.objects["asset_token_context"] & ctx.nouns:
         objects -= {"token", "tokens"}  # an ERC-20 token is an asset, not a credential
     strong = objects - lex.objects["access"]
+    if ctx.word_set & lex.objects["auth_flow"] and not ctx.reads and ctx.verb_effect != "read_only":
+        strong |= ctx.word_set & lex.objects["auth_flow"]  # signs in, or changes how later calls sign in
     if strong:
         yield Evidence("FLG205", "name", ctx.tool.name, f"handles {sorted(strong)[0]}", flag="credential_access")
         return
@@ -209,6 +211,8 @@ def flag_credentials(ctx: ToolContext) -> Iterable[Evidence]:
     if not lex.may_say("credential_access", ctx.description):  # one case-sensitive search of the lowered text first
         return
     for m in lex.phrases["credential_access"][0].finditer(ctx.description):
+        if _ARGUMENTS.search(ctx.description[: m.start()]):
+            return  # what follows documents the parameters: a credential there is one the call is given
         if _acts_on_credential(ctx.description[: m.start()][-80:]):
             yield Evidence("FLG205", "description", excerpt(ctx.description, m.start(), m.end()),
                            "returns or changes a credential", flag="credential_access")
@@ -249,15 +253,24 @@ def _granted(ctx: ToolContext) -> tuple[str, str] | None:
     if ctx.nouns & lex.objects["containers"]:
         return None  # a file's permissions are its mode bits, not who may use the service
     for p in ctx.params:
-        if set(ctx.words_of(p)) & lex.objects["rights"] - {"scope", "scopes"} and ctx.param_depth.get(p, 0) == 0:
+        words = set(ctx.words_of(p))
+        if words & lex.objects["rights"] - {"scope", "scopes"} and ctx.param_depth.get(p, 0) == 0 \
+                and not words & _PRESENTED:  # an access token or key the call signs in with grants nothing
             return p, "gives a permission or a role: who may do what"
     return None
+
+
+_PRESENTED = frozenset({"token", "tokens", "key", "keys", "secret", "jwt", "cookie"})
 
 
 # A change whose description says it sets someone's permission or role ("Add a collaborator ... and set their
 # permission level", "Assign a role to a user"): the rubric's change of roles or permissions.
 _CHANGES_RIGHTS = re.compile(r"\b(grant|revoke|assign|set|change|update|modify|elevate|escalate)s?\b[^.;\n]{0,40}?"
                              r"\b(permissions?( levels?)?|roles?|access levels?|privileges?)\b", re.IGNORECASE)
+
+
+# A description's parameter list ("Args:", "Parameters:") starts: below it each line documents an argument.
+_ARGUMENTS = re.compile(r"(^|\n)\s*(args|arguments|parameters|params|inputs?)\s*:\s*(\n|$)", re.IGNORECASE)
 
 
 # What a description says a tool does to the credential it names ("returns the connection string",

@@ -112,8 +112,9 @@ def flag_egress_by_effect(ctx: ToolContext, effects: frozenset[str]) -> Iterable
     if carriers and ctx.service is not None and ctx.service.outward:
         yield Evidence("FLG206", "schema", ", ".join(carriers[:4]),
                        f"what it posts on {ctx.service.name} reaches people outside the organisation",
-                       flag="external_egress")
-        return
+                       flag="external_egress", weight=ctx.service_weight)
+        if ctx.service_strong:
+            return
     if carriers and not ctx.word_set & lex.objects["no_data"] and ctx.verb_effect == "customer_visible":
         # The name's verb itself sends or publishes (push, broadcast, post) and the call carries free text: the
         # text reaches the people it is sent to, whoever they are.

@@ -55,11 +55,17 @@ class Settings:
     # Round 8 (324 servers): reversible 0.25, high_cost 0.2, customer_visible 0.2, destructive 0.25; weak reversible
     # 0.2; flags 0.5, 0.4, 0.4 (picked 0.35), 0.35, none. Round 7: reversible 0.2, customer_visible 0.2, destructive
     # 0.3; flags 0.5, 0.5, 0.4, 0.4, 0.6. A raise needs p >= 0.2 (RAISE_GRID in the script).
-    raise_at: tuple[tuple[str, float], ...] = (("reversible", 0.25), ("high_cost", 0.6), ("customer_visible", 0.2),
+    # Round 10 (classify11), holdout6 promoted (the tuning part's 487 servers) and round 10's flag readings: picked
+    # from the grouped-CV fold models' out-of-fold probabilities on the tuning part's servers. high_cost 0.6 -> 0.25,
+    # code_execution 0.4 -> 0.3, credential_access 0.3 -> 0.5; external_egress kept at 0.45 (picked 0.35, the
+    # judgement above about reactions); the rest unchanged. On those probabilities: under-classified + missed
+    # destructive 0.1385 -> 0.1313; flag F1 at the old -> new thresholds .851/.649/.660/.754/.672 ->
+    # .851/.649/.660/.757/.678.
+    raise_at: tuple[tuple[str, float], ...] = (("reversible", 0.25), ("high_cost", 0.25), ("customer_visible", 0.2),
                                                ("destructive", 0.2))  # effect -> probability
     flag_at: tuple[tuple[str, float], ...] = (("private_data", 0.5), ("untrusted_content", 0.4),
-                                              ("external_egress", 0.45), ("code_execution", 0.4),
-                                              ("credential_access", 0.3))  # flag -> probability (absent: never)
+                                              ("external_egress", 0.45), ("code_execution", 0.3),
+                                              ("credential_access", 0.5))  # flag -> probability (absent: never)
     # Effect -> probability for a reading on one witness (learned.WEAK_READINGS): round 9 picks none (round 8 raised
     # to reversible at 0.2 for a ``medium`` or ``low`` reading; round 7 chose none).
     weak_at: tuple[tuple[str, float], ...] = ()
