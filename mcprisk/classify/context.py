@@ -155,6 +155,12 @@ class ToolContext:
         return list(self._param_hits.get(category, ()))
 
     @functools.cached_property
+    def routed(self) -> bool:
+        """The tool picks its operation from a list of choices (an ``action`` enum), each read as its own verb."""
+        return any(isinstance(self.params[p].get("enum"), list) and len(self.params[p]["enum"]) > 1
+                   for p in self.has_param("router"))
+
+    @functools.cached_property
     def output_params(self) -> tuple[str, ...]:
         """Top-level parameters naming where the tool writes what it produces: named for output
         (``output_path``, ``save_to``) or described as the place it is saved or written to."""
@@ -238,6 +244,8 @@ class ToolContext:
         lex = lexicon()
         if not lex.may_say("code_execution", self.lead):
             return None
+        if self.reads and not set(self.lead_verbs) & lex.verb_groups["exec"]:
+            return None  # a read that names code it returns ("Shows the CREATE statement", "List REPL sessions")
         for pattern in lex.phrases["code_execution"]:
             m = pattern.search(self.lead)
             if m:
