@@ -89,3 +89,27 @@ def test_an_export_that_saves_nothing_returns_what_it_exports():
     assert returned.primary == "read_only"
     saved = classify(tool("export_glossary", "Export a glossary to a file.", {"id": STR, "output_path": STR}))
     assert saved.primary != "read_only"
+
+
+def test_saving_to_a_local_path_replaces_the_file_there():
+    """A tool that saves what it fetches to a ``local_path`` can replace a file there; one returning it does not."""
+    saved = classify(tool("fetch_attachment", "Get an attachment of a message.",
+                          {"id": STR, "local_path": {"type": "string", "description": "Where to save it"}}))
+    assert saved.primary == "destructive"
+    returned = classify(tool("fetch_attachment", "Get an attachment of a message.", {"id": STR}))
+    assert returned.primary == "read_only"
+
+
+def test_a_copy_to_a_named_destination_key_can_replace_it():
+    """A copy of a stored object to a ``dst_key`` the caller names overwrites what is there."""
+    got = classify(tool("copy_object", "Server-side copy of one object.",
+                        {"src_bucket": STR, "src_key": STR, "dst_bucket": STR, "dst_key": STR}))
+    assert got.primary == "destructive"
+
+
+def test_a_parameter_named_as_a_command_carries_code():
+    """``startup_command`` holds a command line the tool runs; ``command_id`` names one."""
+    got = classify(tool("open_session", "Open a persistent session.", {"cwd": STR, "startup_command": STR}))
+    assert got.primary == "destructive" and "code_execution" in got.flags
+    named = classify(tool("open_session", "Open a persistent session.", {"cwd": STR, "command_id": STR}))
+    assert "code_execution" not in named.flags

@@ -213,9 +213,9 @@ class ToolContext:
             elif name.replace("-", "_") in lex.params["query_code"] and (free_text(schema) or _free_object(schema)) and \
                     QUERY_LANGUAGE.search(f"{schema.get('description', '')} {name} {self.lead}"):
                 found.append(name)  # a filter, body or expression in a datastore's query language
-            elif free_text(schema) and not identifier(schema) and \
-                    CODE_CARRIED.search(str(schema.get("description") or "")[:200]):
-                found.append(name)  # "Full body of the Apex class", "Python code to run": described as code
+            elif free_text(schema) and not identifier(schema) and (CODE_CARRIED.search(str(
+                    schema.get("description") or "")[:200]) or (self.words_of(name) or [""])[-1] in lex.params["code_suffix"]):
+                found.append(name)  # "Full body of the Apex class", "startup_command": described or named as code
         for name in self.has_param("argv"):
             if name not in found and self.param_depth.get(name, 0) <= 1 and free_text(self.params[name]):
                 if name in ("expression", "expr", "eval_expression"):
