@@ -54,6 +54,7 @@ def test_a_sentence_in_another_script_has_no_latin_verb():
     """The first Latin word of a sentence written in another script ("查询定时 SQL 任务") is not its verb."""
     assert description_verbs("查询定时 SQL 任务列表。") == []
     assert description_verbs("Delete a task. 删除任务。") == ["delete"]
+    assert description_verbs("호가를 조회합니다. **Rate Limits Group**: `MARKET_DATA`") == []
 
 
 def test_what_a_tool_takes_is_not_what_it_does():

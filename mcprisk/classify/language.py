@@ -252,7 +252,9 @@ def description_verbs(description: str, named: Iterable[str] = ()) -> list[str]:
     words of the tool's name: a word as often a noun that the name uses is read as the name reads it."""
     lex = lexicon()
     sentences = [s for s in _SENTENCE.split(description.strip()[:600]) if s.strip()]
-    for sentence in sentences[:2]:
+    for n, sentence in enumerate(sentences[:2]):
+        if n == 0 and _WORD_BEFORE.search(sentence[:(m.start() if (m := _TOKEN.search(sentence)) else len(sentence))]):
+            return []  # written in another script: a later sentence's Latin words ("**Rate Limits**") are no verbs
         if _WRAPPER.match(sentence):
             continue
         verbs = _clause_verbs(sentence, lex, frozenset(named))
