@@ -11,7 +11,8 @@ from typing import Any
 
 from ..snapshot import Snapshot, Tool
 from .language import description_verbs, name_verb, split_words
-from .params import CODE_CARRIED, QUERY_LANGUAGE, SAVED_TO, WRITES, excerpt, flatten_params, free_text, identifier, saves
+from .params import (CODE_CARRIED, QUERY_LANGUAGE, SAVED_TO, WRITES, excerpt, flatten_params, free_object, free_text,
+                     identifier, param_index, saves)
 from .lexicon import Service, lexicon
 from .server import ServerContext, ServiceMatch, server_context
 
@@ -136,7 +137,7 @@ class ToolContext:
     def _param_hits(self) -> dict[str, list[str]]:
         """Every lexicon category of parameter names -> this tool's parameters named so (sorted), from one look-up
         of each form of each parameter in the lexicon's name -> categories index."""
-        index = _param_index(lexicon())
+        index = param_index(lexicon())
         out: dict[str, list[str]] = {}
         for p, forms in self._param_forms:
             for category in dict.fromkeys(c for f in forms for c in index.get(f, ())):
@@ -153,6 +154,12 @@ class ToolContext:
         if category not in lexicon().params:
             raise KeyError(category)
         return list(self._param_hits.get(category, ()))
+
+    @functools.cached_property
+    def routed(self) -> bool:
+        """The tool picks its operation from a list of choices (an ``action`` enum), each read as its own verb."""
+        return any(isinstance(self.params[p].get("enum"), list) and len(self.params[p]["enum"]) > 1
+                   for p in self.has_param("router"))
 
     @functools.cached_property
     def output_params(self) -> tuple[str, ...]:
@@ -208,12 +215,12 @@ class ToolContext:
                 if re.search(r"\b(sql|cypher|statements?|select|ddl|dml)\b", text, re.IGNORECASE) \
                         or QUERY_LANGUAGE.search(text):
                     found.append(name)
-            elif name.replace("-", "_") in lex.params["query_code"] and (free_text(schema) or _free_object(schema)) and \
+            elif name.replace("-", "_") in lex.params["query_code"] and (free_text(schema) or free_object(schema)) and \
                     QUERY_LANGUAGE.search(f"{schema.get('description', '')} {name} {self.lead}"):
                 found.append(name)  # a filter, body or expression in a datastore's query language
-            elif free_text(schema) and not identifier(schema) and \
-                    CODE_CARRIED.search(str(schema.get("description") or "")[:200]):
-                found.append(name)  # "Full body of the Apex class", "Python code to run": described as code
+            elif free_text(schema) and not identifier(schema) and (CODE_CARRIED.search(str(
+                    schema.get("description") or "")[:200]) or (self.words_of(name) or [""])[-1] in lex.params["code_suffix"]):
+                found.append(name)  # "Full body of the Apex class", "startup_command": described or named as code
         for name in self.has_param("argv"):
             if name not in found and self.param_depth.get(name, 0) <= 1 and free_text(self.params[name]):
                 if name in ("expression", "expr", "eval_expression"):
@@ -241,6 +248,8 @@ class ToolContext:
         """Where the description's opening says the tool runs code or commands it is given (or mentions a shell, a
         REPL or a writing statement, when its name does not say it only reads or ends something)."""
         lex = lexicon()
+        if self.reads and not set(self.lead_verbs) & lex.verb_groups["exec"]:
+            return None  # a read that names code it returns ("Shows the CREATE statement", "List REPL sessions")
         for category in self._code_categories:
             if lex.may_say(category, self.lead):
                 for pattern in lex.phrases[category]:
@@ -278,27 +287,6 @@ class ToolContext:
 
 
 _WEB_ADDRESS = re.compile(r"\b(urls?|https?|web ?(address|site|page)|website|domain)\b", re.IGNORECASE)
-
-
-def _free_object(schema: Mapping[str, Any]) -> bool:
-    """An object of no named fields (a query DSL body, a filter document): the caller writes it freely."""
-    return schema.get("type") == "object" and not schema.get("properties")
-
-
-def _param_index(lex: Any) -> dict[str, tuple[str, ...]]:
-    """The lexicon's parameter names -> the categories listing them (built once per lexicon)."""
-    if _PARAM_INDEX and _PARAM_INDEX[0] is lex:
-        return _PARAM_INDEX[1]
-    index: dict[str, list[str]] = {}
-    for category, names in lex.params.items():
-        for name in names:
-            index.setdefault(name, []).append(category)
-    out = {name: tuple(categories) for name, categories in index.items()}
-    _PARAM_INDEX[:] = [lex, out]
-    return out
-
-
-_PARAM_INDEX: list[Any] = []  # [lexicon, its index], keyed by identity
 
 
 def build_context(tool: Tool, server: str, snapshot: Snapshot | None = None,

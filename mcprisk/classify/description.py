@@ -33,6 +33,8 @@ def description_lead(ctx: ToolContext) -> Iterable[Evidence]:
             effect = ctx.exec_effect(ctx.opening_words)
         if effect == "read_only" and ctx.verb_effect not in (None, "read_only"):
             continue
+        if verb in lex.verb_groups["generic"] and ctx.routed:
+            continue  # "Manage users: list, get or create": the router's operations say what a call does
         if verb == ctx.verb:
             # "Deletes a file" under delete_file restates the name: the same reading, not a second witness.
             yield Evidence("EFF104", "name", excerpt(ctx.description, 0, 60),

@@ -148,6 +148,7 @@ _PREAMBLES = (_LABEL, *(re.compile(p, re.IGNORECASE) for p in (
     r"^\s*(?:is\s+)?(?:used|designed|meant)\s+(?:to|for)\s+",
     r"^\s*(?:you\s+)?(?:can|will|may|should)\s+",
     r"^\s*(?:please|simply|quickly|easily|directly)\s+",
+    r"^\s*(?:run|call|use|invoke)\s+this\s+(?:tool|function)\s+(?:first\s+)?",  # "Run this tool first when ...": advice
 )))
 # A generated wrapper's opening names the API operation it calls ("Execute the AWS SNS `get_topic_attributes`
 # operation."): the running verb is the wrapper's, not the operation's; what the call does is the operation's name.
@@ -157,6 +158,7 @@ _WRAPPER = re.compile(r"^\s*(?:execute|executes|run|runs|call|calls|invoke|invok
 _COORDINATORS = frozenset({",", ";", ":", "/", "&", "and", "or", "then", "also", "and/or", "nor", "but"})
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _SKIP = frozenset({"then", "also", "optionally", "either", "both", "first", "finally", "additionally"})
+_WORD_BEFORE = re.compile(r"[^\W\d_]")  # a letter (of any script) before the first Latin word
 
 
 def _strip_preamble(sentence: str, lex: Lexicon) -> str:
@@ -184,24 +186,36 @@ def _form(word: str) -> str:
 
 def _clause_verbs(sentence: str, lex: Lexicon, named: frozenset[str] = frozenset()) -> list[str]:
     text = _PARENS.sub(" ", _strip_preamble(sentence, lex)[:300])  # "(hot/new/top)" lists options, not clauses
+    first = _TOKEN.search(text)
+    if first is None or _WORD_BEFORE.search(text[:first.start()]):
+        return []  # the sentence opens with words of another script ("查询 SQL 任务"): its first Latin word is no verb
     tokens = _TOKEN.findall(text)
-    determiners = lex.grammar["determiners"]
+    grammar = lex.grammar
+    determiners = grammar["determiners"]
     out: list[str] = []
     first_form: str | None = None
+    phrase = False  # a preposition after the first verb: what follows is its object's noun phrase
     i = 0
     while i < len(tokens):
         start = i == 0 or tokens[i - 1].lower() in _COORDINATORS
         word = tokens[i]
+        if out and word.lower() in grammar["prepositions"]:
+            phrase = True
         if not start or word in _COORDINATORS:
             i += 1
             continue
+        adverb = False
         while i + 1 < len(tokens) and (word.lower() in _SKIP or (word.lower().endswith("ly") and len(word) > 4)):
+            adverb = adverb or word.lower().endswith("ly")
             i += 1
             word = tokens[i]
-        base = base_verb(word, lex) if word[0].isalpha() and word.lower() not in lex.grammar["adjectives"] else None
+        base = base_verb(word, lex) if word[0].isalpha() and word.lower() not in grammar["adjectives"] \
+            and word.lower() not in grammar["describing_words"] else None
         nxt = tokens[i + 1].lower() if i + 1 < len(tokens) else None
         if base is not None and word.lower() not in lex.verbs and word.lower().endswith("ed"):
             base = None  # "Deleted items are kept", "resolved tasks": a participle describes; a description acts
+        if base is not None and adverb and word.lower().endswith("ing"):
+            base = None  # "Currently running tests": an adverb before an -ing form makes it an adjective
         if base is not None and not out and nxt in lex.grammar["subject_followers"]:
             base = None  # "Highlights are always enabled": the subject of a sentence, not what the tool does
         if base is not None:
@@ -214,8 +228,13 @@ def _clause_verbs(sentence: str, lex: Lexicon, named: frozenset[str] = frozenset
             else:
                 # After "and"/"or": a verb of the same form as the first, followed by something; a word as often
                 # a noun only before a determiner, or when the tool's name uses it ("... and export results").
+                # Inside the noun phrase of a preposition ("with their filters, actions, and run history", "such as
+                # title, archive serial number") or before a word that makes it a noun ("and upgrade info"), a
+                # word is one of the objects listed, unless a determiner follows it ("... and open them").
                 accepted = (nxt is not None and _form(word) == first_form and (nxt[0].isalpha() or nxt == ",")
-                            and (not noun_like or nxt in determiners or word.lower() in named))
+                            and (not noun_like or nxt in determiners or word.lower() in named)
+                            and (nxt in determiners or not (phrase or (nxt in grammar["noun_followers"]
+                                                                        and nxt not in _COORDINATORS))))
             if accepted:
                 out.append(base)
                 first_form = first_form or _form(word)
@@ -233,7 +252,9 @@ def description_verbs(description: str, named: Iterable[str] = ()) -> list[str]:
     words of the tool's name: a word as often a noun that the name uses is read as the name reads it."""
     lex = lexicon()
     sentences = [s for s in _SENTENCE.split(description.strip()[:600]) if s.strip()]
-    for sentence in sentences[:2]:
+    for n, sentence in enumerate(sentences[:2]):
+        if n == 0 and _WORD_BEFORE.search(sentence[:(m.start() if (m := _TOKEN.search(sentence)) else len(sentence))]):
+            return []  # written in another script: a later sentence's Latin words ("**Rate Limits**") are no verbs
         if _WRAPPER.match(sentence):
             continue
         verbs = _clause_verbs(sentence, lex, frozenset(named))

@@ -29,8 +29,12 @@ def name_verb(ctx: ToolContext) -> Iterable[Evidence]:
         job = {"read_only": "queries or reports", "reversible": "a predefined job"}.get(effect, "what it is given")
         yield Evidence("EFF101", "name", ctx.tool.name, f"verb {ctx.verb!r} runs {job}", effect, weight=weight)
         return
+    if ctx.verb in lexicon().verb_groups["generic"] and ctx.routed:
+        # "manage_project(action: get | list)": the operations the router offers say what a call does.
+        weight = 0.25
     yield Evidence("EFF101", "name", ctx.tool.name, f"verb {ctx.verb!r} means {ctx.verb_effect.replace('_', '-')}",
                    ctx.verb_effect, weight=weight)
+
 
 
 @rule("EFF102", "Object in the tool name")

@@ -10,7 +10,8 @@ from typing import Any
 from .language import split_words
 from .lexicon import lexicon
 
-__all__ = ["CODE_CARRIED", "QUERY_LANGUAGE", "SAVED_TO", "WRITES", "excerpt", "flatten_params", "free_text", "identifier", "saves"]
+__all__ = ["CODE_CARRIED", "QUERY_LANGUAGE", "SAVED_TO", "WRITES", "excerpt", "flatten_params", "free_object", "free_text",
+           "identifier", "param_index", "saves"]
 
 # A parameter described as where output lands: "File name to save the snapshot to", "Directory to write to".
 SAVED_TO = re.compile(r"\b(save[sd]?|saving|writ(e|es|ten|ing)|stor(e|ed|es)|export(s|ed)?|output)\b[^.]{0,40}?"
@@ -105,3 +106,24 @@ def flatten_params(schema: Any, depth: int = 0, depths: dict[str, int] | None = 
                 for inner, inner_schema in flatten_params(items, depth + 1, depths, names).items():
                     out.setdefault(inner, inner_schema)
     return out
+
+
+def free_object(schema: Mapping[str, Any]) -> bool:
+    """An object of no named fields (a query DSL body, a filter document): the caller writes it freely."""
+    return schema.get("type") == "object" and not schema.get("properties")
+
+
+def param_index(lex: Any) -> dict[str, tuple[str, ...]]:
+    """The lexicon's parameter names -> the categories listing them (built once per lexicon)."""
+    if _PARAM_INDEX and _PARAM_INDEX[0] is lex:
+        return _PARAM_INDEX[1]
+    index: dict[str, list[str]] = {}
+    for category, names in lex.params.items():
+        for name in names:
+            index.setdefault(name, []).append(category)
+    out = {name: tuple(categories) for name, categories in index.items()}
+    _PARAM_INDEX[:] = [lex, out]
+    return out
+
+
+_PARAM_INDEX: list[Any] = []  # [lexicon, its index], keyed by identity

@@ -201,7 +201,8 @@ def api_passthrough(ctx: ToolContext) -> Iterable[Evidence]:
 def schema_output_path(ctx: ToolContext) -> Iterable[Evidence]:
     """Downloading, exporting or saving to a path the caller picks can overwrite an existing file, and so can
     a tool whose purpose is the file it writes (a report, an export, a backup) at a file path the caller
-    names. Any other tool that takes an output location (``outputDir``, a screenshot's ``filename``) leaves
+    names, or one that saves what it fetches to a local path (``local_path``, ``save_path``). Any other tool that
+    takes an output location (``outputDir``, a screenshot's ``filename``) leaves
     a file behind as a side artifact."""
     lex = lexicon()
     outputs = ctx.output_params
@@ -214,6 +215,11 @@ def schema_output_path(ctx: ToolContext) -> Iterable[Evidence]:
     if not outputs or ctx.has_code_signal:
         return
     files = [p for p in outputs if "dir" not in p and "folder" not in p]
+    saved = [p for p in outputs if p in ctx.has_param("local_save")]
+    if saved and not ctx.nouns & lex.objects["high_cost"]:  # media a paid service makes is its cost, not a loss
+        yield Evidence("EFF112", "schema", ", ".join(saved), "saves to a local path the caller names, replacing a file "
+                       "there", "destructive")
+        return
     if files and ctx.nouns & lex.objects["file_products"]:
         yield Evidence("EFF112", "schema", ", ".join(files), "writes the file it makes to a path the caller picks",
                        "destructive")
