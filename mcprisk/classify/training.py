@@ -60,12 +60,15 @@ class Settings:
     # code_execution 0.4 -> 0.3, credential_access 0.3 -> 0.5; external_egress kept at 0.45 (picked 0.35, the
     # judgement above about reactions); the rest unchanged. On those probabilities: under-classified + missed
     # destructive 0.1385 -> 0.1313; flag F1 at the old -> new thresholds .851/.649/.660/.754/.672 ->
-    # .851/.649/.660/.757/.678.
-    raise_at: tuple[tuple[str, float], ...] = (("reversible", 0.25), ("high_cost", 0.25), ("customer_visible", 0.2),
+    # .851/.649/.660/.757/.678. Re-picked after merging round 10's effect readings (classify12) by the script's own
+    # --pick: reversible 0.25 -> 0.2, code_execution 0.3 -> 0.25, credential_access 0.5 -> 0.3; external_egress again
+    # kept at 0.45 (picked 0.4: the reactions judgement) and private_data at 0.5 (picked 0.4, at which "list_models" of
+    # a package merely named "vector-kit" is read as private memory again: issue 12's pattern, a judgement).
+    raise_at: tuple[tuple[str, float], ...] = (("reversible", 0.2), ("high_cost", 0.25), ("customer_visible", 0.2),
                                                ("destructive", 0.2))  # effect -> probability
     flag_at: tuple[tuple[str, float], ...] = (("private_data", 0.5), ("untrusted_content", 0.4),
-                                              ("external_egress", 0.45), ("code_execution", 0.3),
-                                              ("credential_access", 0.5))  # flag -> probability (absent: never)
+                                              ("external_egress", 0.45), ("code_execution", 0.25),
+                                              ("credential_access", 0.3))  # flag -> probability (absent: never)
     # Effect -> probability for a reading on one witness (learned.WEAK_READINGS): round 9 picks none (round 8 raised
     # to reversible at 0.2 for a ``medium`` or ``low`` reading; round 7 chose none).
     weak_at: tuple[tuple[str, float], ...] = ()
