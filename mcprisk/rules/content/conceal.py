@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._concepts import ConceptHit, Sentence, gates
+from ._consent import governs_other_verb, required_consent
 from ._hits import Hit, concept_hit, discusses, governs, report
 from ._surface import Field, Subject, per_subject, surface
 from .override import INJECTION_REFS
@@ -80,8 +81,8 @@ def _silenced(text: str, s: Sentence) -> list[ConceptHit] | None:
              and n is not tell and (
                 governs(text, n, tell, 3) or ("neg_after" in n.concepts and (
                     governs(text, tell, n, 5) or _clause_final(text, tell, n))))), None)
-        if neg is None or _redaction(text, s, tell):
-            continue
+        if neg is None or _redaction(text, s, tell) or neg is not tell and governs_other_verb(text, s.hits, neg, tell):
+            continue  # "確認なしに共有しないで": the negation governs the sharing, not the telling
         if neg is not tell and any(neg.end <= h.start and h.end <= tell.start and not h.concepts.isdisjoint(
                 _OTHER_VERBS) for h in s.hits):
             continue  # "do not ignore the alternatives listed": the negation governs the verb before the telling word
@@ -330,7 +331,7 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
         ask = next((a for a in s.hits if a is not w and 0 <= a.start - w.end <= 30
                     and not a.concepts.isdisjoint({"tell", "consent", "asked", "ask"})
                     and not _informs(text, s, w, a)), None)
-        if ask and s.any("user", "harm", "send", "model", "include"):
+        if ask and s.any("user", "harm", "send", "model", "include") and not required_consent(text, s, w, ask):
             return [w, ask], "tells the model to act without the user's knowledge or consent"
     for lie in s.all("lie"):
         if _answer_barred(text, s, lie):

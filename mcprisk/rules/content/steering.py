@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._concepts import ConceptHit, Sentence, gates, word_concepts
+from ._consent import endorsed_by_user
 from ._hits import Hit, concept_hit, discusses, governs, hit, mentioned, report
 from ._steer_more import STEER_GATES, bars_alternatives, on_failure, promotes_in_reply, rivals_avoided, to_avoid
 from ._surface import Subject, Surface, surface
@@ -441,7 +442,7 @@ def _preference(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[Conc
                 and not s.any("unless", "neg") and not _own_workflow(subject, surf, s):
             return [use, over], "tells the model to choose this tool over the others"
     for e in s.all("endorse"):
-        if _named_document(subject.text, e) or _authentication(subject.text, e):
+        if _named_document(subject.text, e) or _authentication(subject.text, e) or endorsed_by_user(subject.text, e):
             continue
         if s.any("vendor", "model", "self", "other", "only") and not _own_workflow(subject, surf, s):
             return [e], "claims endorsement or superiority to win the model's choice"
