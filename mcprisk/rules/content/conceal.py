@@ -81,7 +81,8 @@ def _silenced(text: str, s: Sentence) -> list[ConceptHit] | None:
              and n is not tell and (
                 governs(text, n, tell, 3) or ("neg_after" in n.concepts and (
                     governs(text, tell, n, 5) or _clause_final(text, tell, n))))), None)
-        if neg is None or _redaction(text, s, tell) or neg is not tell and governs_other_verb(text, s.hits, neg, tell):
+        if neg is None or _redaction(text, s, tell) or neg is not tell and governs_other_verb(text, s.hits, neg, tell) \
+                or _to_another(text, tell):
             continue  # "確認なしに共有しないで": the negation governs the sharing, not the telling
         if neg is not tell and any(neg.end <= h.start and h.end <= tell.start and not h.concepts.isdisjoint(
                 _OTHER_VERBS) for h in s.hits):
@@ -92,6 +93,25 @@ def _silenced(text: str, s: Sentence) -> list[ConceptHit] | None:
         if s.any("user", "reply") or (strong and (s.any("model", "asked") or _THAT.match(text, tell.end))):
             return [neg, tell]  # "don't mention that it was forwarded": a fact kept back from whoever reads
     return None
+
+
+# "Never reveal information about one customer to another", "do not disclose a patient's data to third parties": the
+# telling's first recipient is someone other than the user -- a privacy rule about whom data goes to, not silence
+_ANOTHER = re.compile(r"[^.;:!?\n]{0,60}?\bto\s+(?:an?\s+|any\s+)?(?:another|other|others|third[- ]part\w*|anyone else|"
+                      r"outsiders?|someone else|different)\b")
+_TOLD_OBJECT = re.compile(r"\s*(?:the\s+|your\s+)?(?:user|customer|client|them|him|her|you|me|us)\b")
+_FIRST_TO = re.compile(r"[^.;:!?\n]{0,60}?\bto\b")
+
+
+def _to_another(text: str, tell: ConceptHit) -> bool:
+    """The first "to" after the verb of telling leads to another party, not to the user -- who is not the verb's own
+    object ("do not tell the customer that ... to another system") and no "that" clause stands between."""
+    first = _FIRST_TO.match(text, tell.end)
+    other = _ANOTHER.match(text, tell.end)
+    if other is None or first is None or other.end() - first.end() > 16:
+        return False
+    between = text[tell.end:first.end()]
+    return not _TOLD_OBJECT.match(between) and not re.search(r"\b(?:that|whether|if)\b", between)
 
 
 def _knower_is_user(s: Sentence, neg: ConceptHit) -> bool:
