@@ -10,7 +10,7 @@ from .._base import RuleContext, finding_rule
 from ._concepts import ConceptHit, Sentence, gates, word_concepts
 from ._consent import endorsed_by_user
 from ._hits import Hit, concept_hit, discusses, governs, hit, mentioned, report
-from ._steer_more import STEER_GATES, bars_alternatives, on_failure, promotes_in_reply, rivals_avoided, to_avoid
+from ._steer_more import STEER_GATES, bars_alternatives, of_this_server, on_failure, promotes_in_reply, rivals_avoided, to_avoid
 from ._surface import Subject, Surface, surface
 from ._vocab import listed_value, server_vocabulary
 from .override import INJECTION_REFS
@@ -178,7 +178,7 @@ def _own_workflow(subject: Subject, surf: Surface, s: Sentence) -> bool:
            and len(subject.text[o.end:t.start].split()) <= 1):
         return False  # "other servers' tools": the sentence is about the rivals, whatever it names of its own
     own = [n.lower() for n in surf.tools_by_server.get(subject.server, ()) if distinctive(n) and n != subject.name]
-    if any(n in seg for n in own):
+    if any(n in seg for n in own) or of_this_server(seg):
         return True
     brand = {w for w in re.split(r"[^a-z0-9]+", subject.server.lower()) if len(w) >= 4} - _GENERIC
     others = s.all("other") + s.all("precedence") or [None]
