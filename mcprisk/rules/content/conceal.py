@@ -114,6 +114,26 @@ def _to_another(text: str, tell: ConceptHit) -> bool:
     return not _TOLD_OBJECT.match(between) and not re.search(r"\b(?:that|whether|if)\b", between)
 
 
+# "the symbol is silently dropped from the response", "조용히 빠진다": the adverb of hiding tells how the service behaves
+# (a passive or plain declarative), not what the model must keep back -- unless a modal makes it an order
+_PASSIVE_BEFORE = re.compile(r"\b(?:is|are|was|were|gets?|got|been|est|sont|es|son|é|são|ist|sind|wird|werden|viene|"
+                             r"vengono)\s+$")
+_PARTICIPLE_AFTER = re.compile(r"\s*[a-zà-ÿ]+(?:ed|en|é|ée|és|ées|ado|ada|ados|adas|ido|ida|ato|ata|ati|ite|iert|t)\b")
+_MODAL = re.compile(r"\b(?:must|should|shall|needs? to|has to|have to|always|please|doit|doivent|deve|devem|debe|"
+                    r"deben|muss|müssen|soll|sollen|dovrà|devono)\b")
+_DECLARATIVE_AFTER = re.compile(r"\s*\S*?[^하라]다(?=[.\s]|$)")
+
+
+def _described_manner(text: str, s: Sentence, hide: ConceptHit) -> bool:
+    """The hiding word qualifies a passive ("is silently dropped") or a plain declarative ("조용히 빠진다") with no
+    modal in its sentence before it: a behaviour described, not an order."""
+    if _MODAL.search(text, s.start, hide.start):
+        return False
+    if _PASSIVE_BEFORE.search(text, max(0, hide.start - 8), hide.start) and _PARTICIPLE_AFTER.match(text, hide.end):
+        return True
+    return hide.word.isascii() is False and _DECLARATIVE_AFTER.match(text, hide.end) is not None
+
+
 def _knower_is_user(s: Sentence, neg: ConceptHit) -> bool:
     """"The user doesn't need to know": who does not need to know stands right before the negation."""
     return any(not u.concepts.isdisjoint({"user", "reply"}) and 0 <= neg.start - u.end <= 12 for u in s.hits)
@@ -332,7 +352,8 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
             "asks the model to hide something from the user"
     hides = [h for h in s.all("hide") if not any("neg" in n.concepts and 0 <= h.start - n.end <= 12 for n in s.hits)
              and not _own_manner(text, h, own_verb) and not _names_blind_copy(text, s, h) and not _destination(text, s, h)
-             and not _SWITCH_STATE.search(text, max(0, h.start - 12), h.start)]  # "true hides the portal from ..."
+             and not _SWITCH_STATE.search(text, max(0, h.start - 12), h.start)  # "true hides the portal from ..."
+             and not _described_manner(text, s, h)]
     pair = next(((h, u) for h in hides for u in s.hits if not u.concepts.isdisjoint({"user", "reply"})
                  and abs(u.start - h.start) <= 90 and u is not h), None) or next(
         ((h, h) for h in hides if h.word.startswith(("keep", "should keep")) and (
