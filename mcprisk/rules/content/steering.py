@@ -10,7 +10,7 @@ from .._base import RuleContext, finding_rule
 from ._concepts import ConceptHit, Sentence, gates, word_concepts
 from ._consent import endorsed_by_user
 from ._hits import Hit, concept_hit, discusses, governs, hit, mentioned, report
-from ._steer_more import STEER_GATES, bars_alternatives, of_this_server, on_failure, promotes_in_reply, rivals_avoided, to_avoid
+from ._steer_more import STEER_GATES, action_alternative, bars_alternatives, of_this_server, on_failure, promotes_in_reply, rivals_avoided, to_avoid
 from ._surface import Subject, Surface, surface
 from ._vocab import listed_value, server_vocabulary
 from .override import INJECTION_REFS
@@ -444,7 +444,8 @@ def _preference(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[Conc
     for e in s.all("endorse"):
         if _named_document(subject.text, e) or _authentication(subject.text, e) or endorsed_by_user(subject.text, e):
             continue
-        if s.any("vendor", "model", "self", "other", "only") and not _own_workflow(subject, surf, s):
+        if (s.any("vendor", "model", "self", "only") or any(not action_alternative(subject.text, o) for o in s.all("other"))) \
+                and not _own_workflow(subject, surf, s):
             return [e], "claims endorsement or superiority to win the model's choice"
     return None
 
