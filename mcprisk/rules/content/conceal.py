@@ -370,6 +370,7 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
                 or _under_prohibition(text, s.start) or _PREVENTED.search(text, max(0, w.start - 40), w.start):
             continue  # "never delete without confirmation" asks for consent; so does a list headed "never:"
         ask = next((a for a in s.hits if a is not w and 0 <= a.start - w.end <= 30
+                    and not _CLAUSE_GAP.search(text, w.end, a.start)  # "不经过临时上传；oss://未获官方确认": another clause
                     and not a.concepts.isdisjoint({"tell", "consent", "asked", "ask"})
                     and not _informs(text, s, w, a)), None)
         if ask and s.any("user", "harm", "send", "model", "include") and not required_consent(text, s, w, ask):
