@@ -64,13 +64,14 @@ def kind_of(text: str, secret: ConceptHit) -> bool:
 
 # "to pin routing for the session", "to key the cache by user": after the infinitive's "to", and before the object it
 # takes, a one-word secret noun ("pin", "key", "token") is a verb of the server's own job, nothing asked for
-_TO_BEFORE = re.compile(r"\bto\s+$")
-_OBJECT_AFTER = re.compile(r"\s+(?!to\b|into\b|in\b|at\b|for\b|from\b|with\b|and\b|or\b|of\b|on\b)[a-z][\w-]*")
+_TO_BEFORE = re.compile(r"\b(?:to|they|we|it|always|will|can)\s+$")
+_OBJECT_AFTER = re.compile(r"\s+(?!into\b|in\b|at\b|for\b|from\b|with\b|and\b|or\b|of\b|on\b)[a-z][\w-]*")
 
 
 def as_verb(text: str, secret: ConceptHit) -> bool:
-    """A one-word secret hit stands as a verb: right after "to" and right before a word that is no preposition."""
-    return " " not in secret.word and _TO_BEFORE.search(text, max(0, secret.start - 4), secret.start) is not None \
+    """A one-word secret hit stands as a verb: right after "to", a subject pronoun or an auxiliary ("they always pin
+    to the mirror's copy") and right before a word that is not a preposition of place or company."""
+    return " " not in secret.word and _TO_BEFORE.search(text, max(0, secret.start - 8), secret.start) is not None \
         and _OBJECT_AFTER.match(text, secret.end) is not None
 
 

@@ -363,7 +363,7 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
     for covert in s.all("covert"):
         act = next((a for a in s.hits if not a.concepts.isdisjoint(_ACTIONS) and abs(a.start - covert.start) <= 40
                     and a is not covert), None)
-        if act and not s.any("neg_desc"):
+        if act and not s.any("neg_desc") and not _described_manner(text, s, covert):  # "are silently skipped"
             return [covert, act], "asks the model to act covertly"
     for w in s.all("without"):
         if any("neg" in n.concepts and n.end <= w.start and n is not w for n in s.hits) \
