@@ -9,7 +9,7 @@ import re
 from ._concepts import ConceptHit
 from ._surface import Subject
 
-__all__ = ["disclosed", "kind_of", "literal_into", "state_of", "turns_glossed", "value_source"]
+__all__ = ["as_verb", "disclosed", "kind_of", "literal_into", "state_of", "turns_glossed", "value_source"]
 
 _COPULA = ("이며", "이다", "입니다", "임", "이고", "です", "である")
 _AUTOMATIC = re.compile(r"(?:automatically|automatisch|automáticamente|automatiquement|automaticamente|"
@@ -56,9 +56,23 @@ _INDEFINITE = re.compile(r"\b(?:a|an)\s+(?:(?!your\b|the\b|its\b|my\b|our\b|of\b
 
 
 def kind_of(text: str, secret: ConceptHit) -> bool:
-    """The model's context named with an indefinite article: a prompt of the tool's own, not the model's."""
+    """The model's context named with an indefinite article: a prompt of the tool's own, not the model's; or the
+    secret's word used as a verb (``as_verb``)."""
     return "context" in secret.concepts and not secret.word.startswith(("your", "the ")) \
-        and _INDEFINITE.search(text, max(0, secret.start - 50), secret.start) is not None
+        and _INDEFINITE.search(text, max(0, secret.start - 50), secret.start) is not None or as_verb(text, secret)
+
+
+# "to pin routing for the session", "to key the cache by user": after the infinitive's "to", and before the object it
+# takes, a one-word secret noun ("pin", "key", "token") is a verb of the server's own job, nothing asked for
+_TO_BEFORE = re.compile(r"\b(?:to|they|we|it|always|will|can)\s+$")
+_OBJECT_AFTER = re.compile(r"\s+(?!into\b|in\b|at\b|for\b|from\b|with\b|and\b|or\b|of\b|on\b)[a-z][\w-]*")
+
+
+def as_verb(text: str, secret: ConceptHit) -> bool:
+    """A one-word secret hit stands as a verb: right after "to", a subject pronoun or an auxiliary ("they always pin
+    to the mirror's copy") and right before a word that is not a preposition of place or company."""
+    return " " not in secret.word and _TO_BEFORE.search(text, max(0, secret.start - 8), secret.start) is not None \
+        and _OBJECT_AFTER.match(text, secret.end) is not None
 
 
 # "Provide `message` or `messages` (full chat history)": the words gloss the tool's own list of chat turns

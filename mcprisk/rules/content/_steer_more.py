@@ -4,12 +4,13 @@ written into every answer, rival tools declared "to be avoided", and a ban on of
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ._concepts import ConceptHit, Sentence, gates
 from ._hits import governs
 from ._surface import Subject
 
-__all__ = ["STEER_GATES", "bars_alternatives", "on_failure", "promotes_in_reply", "rivals_avoided", "to_avoid"]
+__all__ = ["STEER_GATES", "action_alternative", "bars_alternatives", "of_this_server", "on_failure", "promotes_in_reply", "rivals_avoided", "to_avoid"]
 
 # The concepts these readings need (added to the rule's cheap gate): praise fixed into every answer, "above all others"
 STEER_GATES = gates("precedence other self", "all praise tell", "all praise recommend", "always praise tell",
@@ -79,3 +80,25 @@ def on_failure(subject: Subject, s: Sentence) -> bool:
     if text.find("fail", start, s.end) < 0 and text.find("error", start, s.end) < 0:
         return False  # every failure phrase says "fail" or "error": without either the window cannot match (exact)
     return _FAILURE.search(text, start, s.end) is not None
+
+
+# "Recommended over the deprecated get_blob tool of older versions of this server": what is passed over is a tool of
+# the server itself (an older release's), so the sentence is a migration note about its own tools, not a rival run down
+_OF_THIS_SERVER = re.compile(r"\b(?:tools?|endpoints?|commands?|operations?|methods?)\s+(?:of|in|from)\s+(?:(?:older|earlier|"
+                             r"previous|prior|past|legacy)\s+)?(?:(?:versions?|releases?)\s+of\s+)?(?:this|the same)\s+"
+                             r"(?:server|package|integration|extension|plugin)\b")
+
+
+def of_this_server(text: str) -> bool:
+    """The text names a tool as one of this server's own (``_OF_THIS_SERVER``)."""
+    return _OF_THIS_SERVER.search(text) is not None
+
+
+# "the sanctioned alternative to deleting an invoice": an alternative to an act (a gerund after "to"), the way the
+# server offers to do a task, not another tool the model is steered away from
+_TO_ACT = re.compile(r"\s+(?:to|for|of)\s+[a-z]+ing\b")
+
+
+def action_alternative(text: str, other: Any) -> bool:
+    """The "other" word is an alternative to an act ("alternative to deleting"), not a rival."""
+    return other.word.startswith("alternative") and _TO_ACT.match(text, other.end) is not None

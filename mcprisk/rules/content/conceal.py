@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._concepts import ConceptHit, Sentence, gates
+from ._consent import governs_other_verb, required_consent
 from ._hits import Hit, concept_hit, discusses, governs, report
 from ._surface import Field, Subject, per_subject, surface
 from .override import INJECTION_REFS
@@ -80,8 +81,9 @@ def _silenced(text: str, s: Sentence) -> list[ConceptHit] | None:
              and n is not tell and (
                 governs(text, n, tell, 3) or ("neg_after" in n.concepts and (
                     governs(text, tell, n, 5) or _clause_final(text, tell, n))))), None)
-        if neg is None or _redaction(text, s, tell):
-            continue
+        if neg is None or _redaction(text, s, tell) or neg is not tell and governs_other_verb(text, s.hits, neg, tell) \
+                or _to_another(text, tell):
+            continue  # "確認なしに共有しないで": the negation governs the sharing, not the telling
         if neg is not tell and any(neg.end <= h.start and h.end <= tell.start and not h.concepts.isdisjoint(
                 _OTHER_VERBS) for h in s.hits):
             continue  # "do not ignore the alternatives listed": the negation governs the verb before the telling word
@@ -91,6 +93,45 @@ def _silenced(text: str, s: Sentence) -> list[ConceptHit] | None:
         if s.any("user", "reply") or (strong and (s.any("model", "asked") or _THAT.match(text, tell.end))):
             return [neg, tell]  # "don't mention that it was forwarded": a fact kept back from whoever reads
     return None
+
+
+# "Never reveal information about one customer to another", "do not disclose a patient's data to third parties": the
+# telling's first recipient is someone other than the user -- a privacy rule about whom data goes to, not silence
+_ANOTHER = re.compile(r"[^.;:!?\n]{0,60}?\bto\s+(?:an?\s+|any\s+)?(?:another|other|others|third[- ]part\w*|anyone else|"
+                      r"outsiders?|someone else|different)\b")
+_TOLD_OBJECT = re.compile(r"\s*(?:the\s+|your\s+)?(?:user|customer|client|them|him|her|you|me|us)\b")
+_FIRST_TO = re.compile(r"[^.;:!?\n]{0,60}?\bto\b")
+
+
+def _to_another(text: str, tell: ConceptHit) -> bool:
+    """The first "to" after the verb of telling leads to another party, not to the user -- who is not the verb's own
+    object ("do not tell the customer that ... to another system") and no "that" clause stands between."""
+    first = _FIRST_TO.match(text, tell.end)
+    other = _ANOTHER.match(text, tell.end)
+    if other is None or first is None or other.end() - first.end() > 16:
+        return False
+    between = text[tell.end:first.end()]
+    return not _TOLD_OBJECT.match(between) and not re.search(r"\b(?:that|whether|if)\b", between)
+
+
+# "the symbol is silently dropped from the response", "조용히 빠진다": the adverb of hiding tells how the service behaves
+# (a passive or plain declarative), not what the model must keep back -- unless a modal makes it an order
+_PASSIVE_BEFORE = re.compile(r"\b(?:is|are|was|were|gets?|got|been|est|sont|es|son|é|são|ist|sind|wird|werden|viene|"
+                             r"vengono)\s+$")
+_PARTICIPLE_AFTER = re.compile(r"\s*[a-zà-ÿ]+(?:ed|en|é|ée|és|ées|ado|ada|ados|adas|ido|ida|ato|ata|ati|ite|iert|t)\b")
+_MODAL = re.compile(r"\b(?:must|should|shall|needs? to|has to|have to|always|please|doit|doivent|deve|devem|debe|"
+                    r"deben|muss|müssen|soll|sollen|dovrà|devono)\b")
+_DECLARATIVE_AFTER = re.compile(r"\s*\S*?[^하라]다(?=[.\s]|$)")
+
+
+def _described_manner(text: str, s: Sentence, hide: ConceptHit) -> bool:
+    """The hiding word qualifies a passive ("is silently dropped") or a plain declarative ("조용히 빠진다") with no
+    modal in its sentence before it: a behaviour described, not an order."""
+    if _MODAL.search(text, s.start, hide.start):
+        return False
+    if _PASSIVE_BEFORE.search(text, max(0, hide.start - 8), hide.start) and _PARTICIPLE_AFTER.match(text, hide.end):
+        return True
+    return hide.word.isascii() is False and _DECLARATIVE_AFTER.match(text, hide.end) is not None
 
 
 def _knower_is_user(s: Sentence, neg: ConceptHit) -> bool:
@@ -311,7 +352,8 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
             "asks the model to hide something from the user"
     hides = [h for h in s.all("hide") if not any("neg" in n.concepts and 0 <= h.start - n.end <= 12 for n in s.hits)
              and not _own_manner(text, h, own_verb) and not _names_blind_copy(text, s, h) and not _destination(text, s, h)
-             and not _SWITCH_STATE.search(text, max(0, h.start - 12), h.start)]  # "true hides the portal from ..."
+             and not _SWITCH_STATE.search(text, max(0, h.start - 12), h.start)  # "true hides the portal from ..."
+             and not _described_manner(text, s, h)]
     pair = next(((h, u) for h in hides for u in s.hits if not u.concepts.isdisjoint({"user", "reply"})
                  and abs(u.start - h.start) <= 90 and u is not h), None) or next(
         ((h, h) for h in hides if h.word.startswith(("keep", "should keep")) and (
@@ -321,16 +363,17 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
     for covert in s.all("covert"):
         act = next((a for a in s.hits if not a.concepts.isdisjoint(_ACTIONS) and abs(a.start - covert.start) <= 40
                     and a is not covert), None)
-        if act and not s.any("neg_desc"):
+        if act and not s.any("neg_desc") and not _described_manner(text, s, covert):  # "are silently skipped"
             return [covert, act], "asks the model to act covertly"
     for w in s.all("without"):
         if any("neg" in n.concepts and n.end <= w.start and n is not w for n in s.hits) \
                 or _under_prohibition(text, s.start) or _PREVENTED.search(text, max(0, w.start - 40), w.start):
             continue  # "never delete without confirmation" asks for consent; so does a list headed "never:"
         ask = next((a for a in s.hits if a is not w and 0 <= a.start - w.end <= 30
+                    and not _CLAUSE_GAP.search(text, w.end, a.start)  # "不经过临时上传；oss://未获官方确认": another clause
                     and not a.concepts.isdisjoint({"tell", "consent", "asked", "ask"})
                     and not _informs(text, s, w, a)), None)
-        if ask and s.any("user", "harm", "send", "model", "include"):
+        if ask and s.any("user", "harm", "send", "model", "include") and not required_consent(text, s, w, ask):
             return [w, ask], "tells the model to act without the user's knowledge or consent"
     for lie in s.all("lie"):
         if _answer_barred(text, s, lie):

@@ -25,6 +25,7 @@ from ...classify.lexicon import lexicon
 from ..._packaged import load_yaml
 from ._concepts import BREAKS, ConceptHit, Sentence, fold, glued_script, word_concepts
 from ._concepts import lexicon as concept_lexicon
+from ._consent import governs_other_verb, required_consent
 from ._surface import Subject, Surface
 
 __all__ = ["claimed_act", "glued_nominal", "own_switch", "severe_verbs", "waived_say"]
@@ -324,9 +325,18 @@ def _waivers(subject: Subject) -> list[int]:
     for s in subject.sentences:
         asks = [h for h in s.hits if not h.concepts.isdisjoint(_WAIVER_WORDS)]
         if any(not n.concepts.isdisjoint(("neg", "neg_after", "without")) and abs(n.start - a.start) <= 24
-               and n is not a for a in asks for n in s.hits) and not s.any("unless"):
+               and n is not a and not _kept_say(subject.text, s, n, a) for a in asks for n in s.hits) \
+                and not s.any("unless"):
             out.append(s.start)
     return out
+
+
+def _kept_say(text: str, s: Sentence, n: ConceptHit, ask: ConceptHit) -> bool:
+    """The negation near the consent word keeps the user's say: "nothing is sent without approval" (a double
+    negation) or "確認なしに共有しないで" (the negation governs the sharing), ``_consent``."""
+    if "without" in n.concepts:
+        return ask.start > n.start and required_consent(text, s, n, ask)
+    return governs_other_verb(text, s.hits, n, ask)
 
 
 def waived_say(subject: Subject) -> bool:

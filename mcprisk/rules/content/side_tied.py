@@ -54,13 +54,19 @@ def _describes_reading(text: str, h: Any) -> bool:
     return bool(nxt) and not word_concepts(nxt[0].strip(",.;:")).isdisjoint(_DESCRIBES)
 
 
+def _model_cannot(s: Sentence, h: Any) -> bool:
+    """The assistant named as the subject of a negated ability ("the assistant cannot sign anything"): a limit the
+    server states, not a step it ties to the call."""
+    return "model" in h.concepts and any("neg_desc" in n.concepts and 0 <= n.start - h.end <= 3 for n in s.hits)
+
+
 def _tied(subject: Subject, s: Sentence, waived: bool) -> bool:
     """The sentence ties a step to the call or the model: a "byproduct" or "every time" word, the assistant named
     (not a bare "you"), or -- where the subject drops the user's say -- a sequence word ("nach dem Abrufen"); not a
     word ordering the server's own tools ("call this first") nor one that describes what the call returns."""
     text = subject.text
     return any(not h.concepts.isdisjoint(_TIES) and h.word not in _YOU and not _AUTOMATIC.search(h.word)
-               and not _OWN_ORDER.search(h.word) and not _describes_reading(text, h)
+               and not _OWN_ORDER.search(h.word) and not _describes_reading(text, h) and not _model_cannot(s, h)
                or waived and "sequence" in h.concepts for h in s.hits)
 
 

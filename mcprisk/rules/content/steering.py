@@ -8,8 +8,9 @@ from collections.abc import Iterable, Iterator
 from ...model import Finding
 from .._base import RuleContext, finding_rule
 from ._concepts import ConceptHit, Sentence, gates, word_concepts
+from ._consent import endorsed_by_user
 from ._hits import Hit, concept_hit, discusses, governs, hit, mentioned, report
-from ._steer_more import STEER_GATES, bars_alternatives, on_failure, promotes_in_reply, rivals_avoided, to_avoid
+from ._steer_more import STEER_GATES, action_alternative, bars_alternatives, of_this_server, on_failure, promotes_in_reply, rivals_avoided, to_avoid
 from ._surface import Subject, Surface, surface
 from ._vocab import listed_value, server_vocabulary
 from .override import INJECTION_REFS
@@ -177,7 +178,7 @@ def _own_workflow(subject: Subject, surf: Surface, s: Sentence) -> bool:
            and len(subject.text[o.end:t.start].split()) <= 1):
         return False  # "other servers' tools": the sentence is about the rivals, whatever it names of its own
     own = [n.lower() for n in surf.tools_by_server.get(subject.server, ()) if distinctive(n) and n != subject.name]
-    if any(n in seg for n in own):
+    if any(n in seg for n in own) or of_this_server(seg):
         return True
     brand = {w for w in re.split(r"[^a-z0-9]+", subject.server.lower()) if len(w) >= 4} - _GENERIC
     others = s.all("other") + s.all("precedence") or [None]
@@ -441,9 +442,10 @@ def _preference(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[Conc
                 and not s.any("unless", "neg") and not _own_workflow(subject, surf, s):
             return [use, over], "tells the model to choose this tool over the others"
     for e in s.all("endorse"):
-        if _named_document(subject.text, e) or _authentication(subject.text, e):
+        if _named_document(subject.text, e) or _authentication(subject.text, e) or endorsed_by_user(subject.text, e):
             continue
-        if s.any("vendor", "model", "self", "other", "only") and not _own_workflow(subject, surf, s):
+        if (s.any("vendor", "model", "self", "only") or any(not action_alternative(subject.text, o) for o in s.all("other"))) \
+                and not _own_workflow(subject, surf, s):
             return [e], "claims endorsement or superiority to win the model's choice"
     return None
 
