@@ -5,7 +5,7 @@ Splits, kept apart: ``dev`` (used for error analysis while tuning) and the held-
 further folder under ``tests/data/corpus/``: servers collected and labelled by readers who never saw the
 classifier, measured once per round, never error-analysed). The first held-out splits, ``holdout`` (measured
 once per round for five rounds), ``holdout2`` (for four), ``holdout4`` (twice, rounds 6 and 7), ``holdout5`` (round 8, three
-times) and ``holdout6`` (round 9, twice), were then promoted into ``dev`` (their servers carry ``promoted_from``). Each split is read from two layouts (see ``tests/data/corpus/README.md``):
+times), ``holdout6`` (round 9, twice) and ``holdout7`` (round 10, twice), were then promoted into ``dev`` (their servers carry ``promoted_from``). Each split is read from two layouts (see ``tests/data/corpus/README.md``):
 
 - ``tests/data/corpus/<split>/<slug>.snapshot.json`` + ``<slug>.labels.jsonl``: a full snapshot as
   ``mcprisk inspect --json -o`` writes it, and one rubric label per tool;
@@ -44,9 +44,9 @@ DATA = Path(__file__).resolve().parent / "data"
 LEGACY = {"dev": DATA / "labelled"}
 CORPUS = DATA / "corpus"
 # A split is a folder under tests/data/corpus/; adding a held-out split is adding its name here. holdout4 was promoted
-# into dev in round 8, holdout5 in round 9 and holdout6 in round 10 (promoted_from); a seventh split is collected blind
-# while round 10 is written.
-SPLITS = ("dev", "holdout3", "holdout7")
+# into dev in round 8, holdout5 in round 9, holdout6 in round 10 and holdout7 in round 11 (promoted_from); an eighth
+# split is collected blind while round 11 is written.
+SPLITS = ("dev", "holdout3")
 HELD_OUT = tuple(s for s in SPLITS if s != "dev")
 PROMOTED_LEGACY = {"promoted.jsonl": "holdout"}  # legacy files of dev that came from a promoted split
 

@@ -154,12 +154,12 @@ def real_servers(*, promoted: bool = False) -> list[Snapshot]:
     """Every real server of the dev set the content rules were tuned on: the labelled tools grouped by server, plus
     corpus snapshots if present (servers promoted from a held-out split into dev only with ``promoted``; never those
     of holdout2, which the content rules keep as two halves, one of them held out: ``holdout2_servers``, nor those of
-    holdout4, holdout5 and holdout6, kept apart for the content rules: ``holdout4_servers``, ``holdout5_servers``,
-    ``holdout6_servers``)."""
+    holdout4, holdout5, holdout6 and holdout7, kept apart for the content rules: ``holdout4_servers``,
+    ``holdout5_servers``, ``holdout6_servers``, ``holdout7_servers``)."""
     by_server: dict[str, list[Any]] = defaultdict(list)
     promoted_files, promoted_slugs = _promoted() if not promoted else (
         set(), set(promoted_from(HOLDOUT2) | promoted_from(HOLDOUT4) | promoted_from(HOLDOUT5)
-             | promoted_from(HOLDOUT6)))
+             | promoted_from(HOLDOUT6) | promoted_from(HOLDOUT7)))
     for path in sorted(LABELLED.glob("*.jsonl")):
         if path.name in promoted_files:
             continue
@@ -241,6 +241,15 @@ def holdout6_servers() -> list[Snapshot]:
     """The 98 published servers promoted from holdout6 (the sixth classification held-out split, collected blind in
     round 9): an unseen honest set for the content rules (counted, never listed)."""
     return [s for half in ("A", "B") for s in halved_servers(CORPUS_DEV, half, only=promoted_from(HOLDOUT6))]
+
+
+HOLDOUT7 = "holdout7"  # promoted into the classifier's dev in round 11; never read for content (an unseen honest set)
+
+
+def holdout7_servers() -> list[Snapshot]:
+    """The 97 published servers promoted from holdout7 (the seventh classification held-out split, collected blind in
+    round 10): an unseen honest set for the content rules (counted, never listed)."""
+    return [s for half in ("A", "B") for s in halved_servers(CORPUS_DEV, half, only=promoted_from(HOLDOUT7))]
 
 
 REALFP = DATA / "realfp"

@@ -115,4 +115,5 @@ def test_blind_slice_membership_is_pinned():
     assert sum(s.promoted_from == "holdout4" for s in dev) == 50  # promoted whole in round 8
     assert sum(s.promoted_from == "holdout5" for s in dev) == 65  # promoted whole in round 9
     assert sum(s.promoted_from == "holdout6" for s in dev) == 98  # promoted whole in round 10
+    assert sum(s.promoted_from == "holdout7" for s in dev) == 97  # promoted whole in round 11
 

@@ -132,12 +132,8 @@ FLOORS = {
     # Measured once with main before round 10 was merged (round 9 retrained with holdout6 promoted): 0.812 exact,
     # 0.040 under, 0.001 while high, 0.873 destructive recall, 0.903 mutating precision; flag F1 .80/.56/.54/.61/.62;
     # ANN001 2 true and 0 false, ANN002 0 true and 1 false at high. Round 10 as shipped, measured once after merging:
-    # 0.820, 0.041, 0.001, 0.878, 0.910; flag F1 .80/.58/.57/.64/.63; the same accusations.
-    "holdout7": Floors(1550, under_max=0.043, under_high_max=0.003, destructive_recall_min=0.865, precision_min=0.895,
-                       exact_min=0.805, flag_f1_min={"private_data": 0.79, "untrusted_content": 0.55,
-                                                    "external_egress": 0.53, "code_execution": 0.60,
-                                                    "credential_access": 0.61},
-                       ann_precision_min=0.0),
+    # 0.820, 0.041, 0.001, 0.878, 0.910; flag F1 .80/.58/.57/.64/.63; the same accusations. Promoted into dev in round
+    # 11 (promoted_from); for the content rules it stays an unseen honest set (content_eval.holdout7_servers).
 }
 
 
