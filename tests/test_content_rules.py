@@ -46,6 +46,9 @@ class Floors:
 
 # Each held-aside part's untuned figure (measured once, before it was used) is the one that counts; the floors
 # hold what the part reached since it became development material.
+# Parts written blind and not yet read for development: the test prints their aggregate lines only.
+HELD_OUT_PARTS = frozenset({"heldout20"})
+
 PART_FLOORS = {
     "dev": Floors(0.97, every_category=0.9),  # round 4: 0.980, every category >= 0.92
     # third author; untuned 0.674, 2.4%; since used: 0.954, 0%; round 4: 0.983, 0%
@@ -118,8 +121,11 @@ PART_FLOORS = {
 def test_adversarial_part(part: Path, capsys):
     """Every corpus part present is measured and printed, and holds its floors (PART_FLOORS)."""
     report = evaluate_part(part)
+    shown = report.summary()
+    if part.name in HELD_OUT_PARTS:  # aggregate lines only: no missed or flagged item is ever printed
+        shown = "\n".join(line for line in shown.split("\n") if not line.lstrip().startswith(("missed", "flagged")))
     with capsys.disabled():
-        print("\n" + report.summary())
+        print("\n" + shown)
         if part.name == "dev" and any(part.glob("extra-*.jsonl")):
             print(evaluate_part(part, exclude_prefix="extra-").summary().split("\n")[0])
             print(evaluate_part(part, only_prefix="extra-").summary())
@@ -127,12 +133,12 @@ def test_adversarial_part(part: Path, capsys):
     floor = PART_FLOORS.get(part.name)
     if floor is None:
         return  # a part placed but not yet measured: printed above, floored once read
-    assert report.recall >= floor.recall, report.summary()
-    assert report.flagged_share <= floor.flagged, report.summary()
+    assert report.recall >= floor.recall, shown
+    assert report.flagged_share <= floor.flagged, shown
     recall = report.category_recall()
-    assert min(recall.values()) >= floor.every_category, report.summary()
+    assert min(recall.values()) >= floor.every_category, shown
     for category, least in floor.categories:
-        assert recall[category] >= least, report.summary()
+        assert recall[category] >= least, shown
 
 
 @pytest.mark.slow
