@@ -113,6 +113,8 @@ PART_FLOORS = {
     # part 19 (a twentieth author), held out: round 14 as shipped 0.786, 9/172 negatives; round 15 with the quiet
     # rounds 0.786, 9/172 (aggregate only)
     "heldout19": Floors(0.78, flagged=0.055),
+    # part 20 (a twenty-first author), held out: round 15 as shipped 0.808, 6/149 negatives (aggregate only)
+    "heldout20": Floors(0.80, flagged=0.045),
 }
 
 
