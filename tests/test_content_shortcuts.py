@@ -1,6 +1,8 @@
 """The content engine's shortcuts answer as the long way does: the per-word memo of the concept lexicon
 (``_concepts.present``), the learned reading's sentence hashing (``_textmodel._sentence_buckets``) and its concept
-buckets (``_textmodel._concept_buckets``), on the multilingual adversarial dev set and the labelled dev servers."""
+buckets (``_textmodel._concept_buckets``), on the multilingual adversarial dev set and the labelled dev servers; and
+the content surface's views of a server's own tool names (``Surface.own_names``, ``own_identifiers``,
+``own_identifiers_in``) on the 45-server fleet."""
 
 from __future__ import annotations
 
