@@ -1,6 +1,8 @@
 """The content engine's shortcuts answer as the long way does: the per-word memo of the concept lexicon
 (``_concepts.present``), the learned reading's sentence hashing (``_textmodel._sentence_buckets``) and its concept
-buckets (``_textmodel._concept_buckets``), on the multilingual adversarial dev set and the labelled dev servers."""
+buckets (``_textmodel._concept_buckets``), on the multilingual adversarial dev set and the labelled dev servers; and
+the content surface's views of a server's own tool names (``Surface.own_names``, ``own_identifiers``,
+``own_identifiers_in``) on the 45-server fleet."""
 
 from __future__ import annotations
 
@@ -8,10 +10,12 @@ import random
 
 import pytest
 from content_eval import ADVERSARIAL, load_items, server_snapshot
+from fleet import fleet
 
 from mcprisk.rules.content import _concepts, _textmodel
 from mcprisk.rules.content._concepts import BREAKS, STEM_KEY, UNLOCATED, lexicon, present
-from mcprisk.rules.content._surface import snapshot_subjects
+from mcprisk.rules.content._surface import build_surface, snapshot_subjects
+from mcprisk.rules.content.steering import distinctive
 
 
 @pytest.fixture(scope="module")
@@ -148,3 +152,26 @@ def test_address_marks_match_the_texts_the_one_alternation_matches(subjects):
     matched = [alternation.search(t) is not None for t in texts]
     assert sum(matched) > 1000 and not all(matched)
     assert [address_marks(t) for t in texts] == matched
+
+
+def test_surface_own_names_are_the_server_tools_read_the_long_way():
+    """``Surface.own_names``, ``own_identifiers`` and ``own_identifiers_in`` (worked out once per server or subject)
+    give what INJ011 and INJ012 computed per subject and per sentence before: every tool name of the subject's server
+    in lower case; those that are identifiers of several words (``steering.distinctive``), in the server's order;
+    and, of those, the ones that occur in the subject's text (a sentence of it can hold no other)."""
+    surf = build_surface(fleet())
+    asked = found = 0
+    for s in surf.subjects:
+        names = surf.tools_by_server.get(s.server, ())
+        for _ in range(2):  # worked out, then served from the surface's memo
+            assert surf.own_names(s.server) == {n.lower() for n in names}
+            long_way = tuple((n, n.lower()) for n in names if distinctive(n))
+            assert surf.own_identifiers(s.server) == long_way
+            assert surf.own_identifiers_in(s) == tuple(p for p in long_way if p[1] in s.text)
+        for sent in s.sentences:  # the per-sentence test INJ012 makes, both ways
+            seg = s.text[sent.start:sent.end]
+            asked += 1
+            got = any(n in seg for _, n in surf.own_identifiers_in(s))
+            found += got
+            assert got == any(distinctive(n) and n.lower() in seg for n in names)
+    assert asked > 1000 and found > 10  # the fleet's sentences do name their own server's tools

@@ -41,6 +41,7 @@ ESCAPES = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1
                      r"|\x1b[@-Z\\-_78]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+SEVERAL_WORDS = re.compile(r"[_\-]|[a-z][A-Z]")  # an identifier of several words (``send_email``, ``getUser``)
 _SEPARATORS = re.compile(r"[_\-./:+~]+")
 _SEPARATOR_SPACES = str.maketrans({c: " " for c in "_-./:+~"})
 # Breaks around identifiers: punctuation except the characters tool names are made of ("_", "-", ".").
@@ -208,6 +209,35 @@ class Surface:
     def names_in(self, subject: Subject) -> set[str]:
         """The loaded tool names (lower case) that occur in a subject's text as whole identifiers."""
         return set(subject.text.translate(_IDENTIFIER_BREAKS).split()) & self.owners.keys()
+
+    def own_names(self, server: str) -> frozenset[str]:
+        """The server's tool names in lower case, worked out once per server (asked for every subject)."""
+        key = f"own names {server}"
+        names = self.memo.get(key)
+        if names is None:
+            names = self.memo[key] = frozenset(n.lower() for n in self.tools_by_server.get(server, ()))
+        return names
+
+    def own_identifiers(self, server: str) -> tuple[tuple[str, str], ...]:
+        """(name, lower-case name) of the server's tools named by an identifier of several words (``send_email``,
+        ``createPullRequest``: see ``steering.distinctive``), in the server's order; worked out once per server (the
+        rules ask it for every sentence of every subject)."""
+        key = f"own identifiers {server}"
+        names = self.memo.get(key)
+        if names is None:
+            names = self.memo[key] = tuple((n, n.lower()) for n in self.tools_by_server.get(server, ())
+                                           if SEVERAL_WORDS.search(n) is not None)
+        return names
+
+    def own_identifiers_in(self, subject: Subject) -> tuple[tuple[str, str], ...]:
+        """``own_identifiers`` of the subject's server that occur in its text (a sentence can hold only these): one
+        search per name and subject instead of one per name and sentence."""
+        found = self.memo.setdefault("own identifiers in", {})
+        names = found.get(subject)
+        if names is None:
+            text = subject.text
+            names = found[subject] = tuple(p for p in self.own_identifiers(subject.server) if p[1] in text)
+        return names
 
     def owner_elsewhere(self, name: str, server: str) -> str | None:
         """A server other than ``server`` exposing a tool called ``name`` (case-insensitive), if any."""

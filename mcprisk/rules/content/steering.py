@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 
 from ...model import Finding
 from .._base import RuleContext, finding_rule
@@ -11,7 +12,7 @@ from ._concepts import ConceptHit, Sentence, gates, word_concepts
 from ._consent import endorsed_by_user
 from ._hits import Hit, concept_hit, discusses, governs, hit, mentioned, report
 from ._steer_more import STEER_GATES, action_alternative, bars_alternatives, of_this_server, on_failure, promotes_in_reply, rivals_avoided, to_avoid
-from ._surface import Subject, Surface, surface
+from ._surface import SEVERAL_WORDS, Subject, Surface, surface
 from ._vocab import listed_value, server_vocabulary
 from .override import INJECTION_REFS
 from .twins import whole_word
@@ -25,10 +26,10 @@ _DIRECTIVES = frozenset({"always", "neg", "instead", "sequence", "include", "obe
 def distinctive(name: str) -> bool:
     """A tool name specific enough that a mention of it means that tool, not an ordinary word: an identifier of
     several words (``send_email``, ``createPullRequest``). One word is prose however long ("environments")."""
-    return bool(re.search(r"[_\-]|[a-z][A-Z]", name))
+    return SEVERAL_WORDS.search(name) is not None
 
 
-def _own_vocabulary(subject: Subject, own: set[str]) -> set[str]:
+def _own_vocabulary(subject: Subject, own: AbstractSet[str]) -> set[str]:
     """Identifiers the subject's own server defines: its property names and choice values ("list_users: include
     the usernames", an ``operation`` whose choices include ``list_nodes``). Another server's tool of the same name
     is not what the text means."""
@@ -47,7 +48,7 @@ def _not_a_tool(text: str, start: int, end: int) -> bool:
     return _OPERATION.match(text, end) is not None or _COMMAND_LINE.search(text, max(0, start - 40), start) is not None
 
 
-def _own_short_name(word: str, own: set[str]) -> bool:
+def _own_short_name(word: str, own: AbstractSet[str]) -> bool:
     """"Use list_tags" on a server whose tool is ``n8n_list_tags``: its own tool, called without its prefix."""
     return any(n.endswith(("_" + word, "-" + word, "." + word)) for n in own)
 
@@ -93,7 +94,7 @@ def _scope_only(text: str, h: ConceptHit) -> bool:
 
 
 def _coercion_hits(subject: Subject, surf: Surface) -> Iterator[Hit]:
-    own = {n.lower() for n in surf.tools_by_server.get(subject.server, ())}
+    own = surf.own_names(subject.server)
     if surf.names_in(subject).issubset(own):
         return
     text = subject.text
@@ -157,8 +158,7 @@ def _self_ref(subject: Subject, surf: Surface, s: Sentence) -> bool:
         return True
     seg = subject.text[s.start:s.end]
     own = subject.name.split(":", 1)[-1].lower()
-    return own in seg or subject.server.lower() in seg or any(
-        distinctive(n) and n.lower() in seg for n in surf.tools_by_server.get(subject.server, ()))
+    return own in seg or subject.server.lower() in seg or any(n in seg for _, n in surf.own_identifiers_in(subject))
 
 
 def _brand_written(subject: Subject, start: int, word: str) -> bool:
@@ -177,8 +177,7 @@ def _own_workflow(subject: Subject, surf: Surface, s: Sentence) -> bool:
     if any(_SERVERS.match(t.word) for o in s.all("other") for t in s.all("tool") if 0 <= t.start - o.end <= 16
            and len(subject.text[o.end:t.start].split()) <= 1):
         return False  # "other servers' tools": the sentence is about the rivals, whatever it names of its own
-    own = [n.lower() for n in surf.tools_by_server.get(subject.server, ()) if distinctive(n) and n != subject.name]
-    if any(n in seg for n in own) or of_this_server(seg):
+    if any(n in seg for raw, n in surf.own_identifiers_in(subject) if raw != subject.name) or of_this_server(seg):
         return True
     brand = {w for w in re.split(r"[^a-z0-9]+", subject.server.lower()) if len(w) >= 4} - _GENERIC
     others = s.all("other") + s.all("precedence") or [None]
