@@ -46,7 +46,7 @@ CORPUS = DATA / "corpus"
 # A split is a folder under tests/data/corpus/; adding a held-out split is adding its name here. holdout4 was promoted
 # into dev in round 8, holdout5 in round 9, holdout6 in round 10 and holdout7 in round 11 (promoted_from); an eighth
 # split is collected blind while round 11 is written.
-SPLITS = ("dev", "holdout3")
+SPLITS = ("dev", "holdout3", "holdout8")
 HELD_OUT = tuple(s for s in SPLITS if s != "dev")
 PROMOTED_LEGACY = {"promoted.jsonl": "holdout"}  # legacy files of dev that came from a promoted split
 

@@ -134,6 +134,16 @@ FLOORS = {
     # ANN001 2 true and 0 false, ANN002 0 true and 1 false at high. Round 10 as shipped, measured once after merging:
     # 0.820, 0.041, 0.001, 0.878, 0.910; flag F1 .80/.58/.57/.64/.63; the same accusations. Promoted into dev in round
     # 11 (promoted_from); for the content rules it stays an unseen honest set (content_eval.holdout7_servers).
+    # An eighth held-out split, "holdout8" (80 servers, 1,405 labelled tools: 33 npm, 47 PyPI), collected and labelled
+    # on 8 December 2026 by two readers who never saw the classifier's code or output, while round 11 was written.
+    # Measured once with main before round 11 was merged (round 10 retrained with holdout7 promoted): 0.795 exact,
+    # 0.042 under, 0.000 while high, 0.862 destructive recall, 0.895 mutating precision; flag F1 .83/.59/.65/.53/.59;
+    # ANN001 1 true and 0 false, ANN002 1 true and 0 false at high.
+    "holdout8": Floors(1400, under_max=0.045, under_high_max=0.003, destructive_recall_min=0.855, precision_min=0.885,
+                       exact_min=0.785, flag_f1_min={"private_data": 0.81, "untrusted_content": 0.56,
+                                                    "external_egress": 0.62, "code_execution": 0.50,
+                                                    "credential_access": 0.56},
+                       ann_precision_min=0.0),
 }
 
 
