@@ -31,7 +31,8 @@ _EXTRA_CALL = frozenset("request log comment pin label tag".split())
 # the call brings along
 _PREREQUISITE = re.compile(r"[`'\"]?\s*(?:\(\)\s*)?(?:first|beforehand|before\b|prior\b|to (?:obtain|get|find|fetch|look|"
                            r"resolve|retrieve|discover|learn|know|see))")
-_FIRST = re.compile(r"\bfirst\b|\bzuerst\b|\bd'abord\b|\bprimero\b|\bprimeiro\b|\bprima\b|\beerst\b|先|まず|먼저")
+_FIRST = re.compile(r"\b(?:first|before|prior to|zuerst|vor|bevor|d'abord|avant|primero|antes|primeiro|prima|eerst|voor|"
+                    r"przed|перед|сначала)\b|先|まず|먼저|前")  # "you must call this before calling make_api_request"
 
 
 def _loaded(surf: Surface, name: str) -> bool:

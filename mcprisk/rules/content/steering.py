@@ -10,7 +10,7 @@ from .._base import RuleContext, finding_rule
 from ._concepts import ConceptHit, Sentence, gates, word_concepts
 from ._consent import endorsed_by_user
 from ._hits import Hit, concept_hit, discusses, governs, hit, mentioned, report
-from ._steer_more import STEER_GATES, action_alternative, bars_alternatives, of_this_server, on_failure, promotes_in_reply, rivals_avoided, to_avoid
+from ._steer_more import STEER_GATES, action_alternative, bars_alternatives, fixed_choice, of_this_server, on_failure, promotes_in_reply, rivals_avoided, to_avoid
 from ._surface import Subject, Surface, surface
 from ._vocab import listed_value, server_vocabulary
 from .override import INJECTION_REFS
@@ -441,6 +441,9 @@ def _preference(subject: Subject, surf: Surface, s: Sentence) -> tuple[list[Conc
         if over and (" over " in f" {seg} " or s.any("instead", "always", "praise", "endorse", "regardless")) \
                 and not s.any("unless", "neg") and not _own_workflow(subject, surf, s):
             return [use, over], "tells the model to choose this tool over the others"
+    found = None if timing else fixed_choice(subject, s, _self_ref(subject, surf, s))
+    if found and ("recommends" in found[1] or not _own_workflow(subject, surf, s)):  # its own brand: the point
+        return found
     for e in s.all("endorse"):
         if _named_document(subject.text, e) or _authentication(subject.text, e) or endorsed_by_user(subject.text, e):
             continue
