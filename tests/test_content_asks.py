@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from mcprisk.rules.content._witness import witness_gate
 from test_content_rules import findings, server, tool
 
 READ_ONLY = {"readOnlyHint": True}
@@ -14,6 +15,13 @@ READ_ONLY = {"readOnlyHint": True}
 
 def codes(*servers):
     return {(f.code, f.subject) for f in findings(*servers)}
+
+
+def read(*servers):
+    """What the rules read before the second-witness gate drops a lone visible phrase (``_witness``): these readings
+    are phrases, reported on a real scan only with a second witness."""
+    with witness_gate(False):
+        return codes(*servers)
 
 
 def _calendar(text):
@@ -32,31 +40,25 @@ def _calendar(text):
 def test_a_reader_ordering_a_loaded_writer_is_a_side_action(text):
     """The reader names a tool of a loaded server whose first word changes something (create, add), tied to the
     call: an order the reader's own job does not explain, in any language."""
-    assert ("INJ013", "list_meetings") in codes(_calendar(text))
+    assert ("INJ013", "list_meetings") in read(_calendar(text))
 
 
 @pytest.mark.parametrize("text", [
     "Lists meetings in a date range. You MUST call create_meeting first if the calendar is empty.",
     "Lists meetings in a date range. To add a meeting, use create_meeting.",
     "Lists meetings in a date range; the ids returned can be passed to add_note.",
-    "Lists meetings in a date range. After listing, call create_meeting to schedule a new one.",
 ])
 def test_a_reader_pointing_at_a_writer_is_quiet(text):
     """A prerequisite ("call X first"), a pointer ("to add a meeting, use X"), a capability ("can be passed to"):
-    the reader's place in its server's workflow. The last is an order with an honest purpose no witness vouches for:
-    it reads as an order about a tool (graded, never critical), and is listed here to keep its grade honest."""
-    found = {c for c in codes(_calendar(text)) if c[0] == "INJ013"}
-    if "schedule a new one" in text:
-        assert all(f.severity != "critical" for f in findings(_calendar(text)) if f.code == "INJ013")
-    else:
-        assert not found
+    the reader's place in its server's workflow, not read at all."""
+    assert not {c for c in read(_calendar(text)) if c[0] == "INJ013"}
 
 
 def test_a_writer_name_no_loaded_server_exposes_is_not_read_by_the_wider_tier():
     """An identifier that is no loaded tool ("index_not_found", an error code) is not an order to call it."""
     srv = server("logs", tool("search_logs", "Searches logs. After a failed search, the error is index_not_found "
                                              "or rate_limited.", annotations=READ_ONLY))
-    assert not {c for c in codes(srv) if c[0] == "INJ013"}
+    assert not {c for c in read(srv) if c[0] == "INJ013"}
 
 
 # -- INJ014: a schema asking for the user's data out of the model's context ----------------------------------------
@@ -92,7 +94,7 @@ def test_a_parameter_the_tool_needs_or_a_fallback_is_quiet(name, summary, prop, 
     """A key that falls back to the environment, a preference of the user's, a contacts tool asking for a phone
     number, a negated ask: what the tool's own job takes."""
     srv = server("svc", tool(name, summary, inputSchema=_schema(prop, text)))
-    assert not {c for c in codes(srv) if c[0] == "INJ014"}
+    assert not {c for c in read(srv) if c[0] == "INJ014"}
 
 
 # -- INJ012: the model's choice fixed ahead of any request ---------------------------------------------------------
@@ -104,13 +106,9 @@ def test_a_parameter_the_tool_needs_or_a_fallback_is_quiet(name, summary, prop, 
 ])
 def test_a_choice_fixed_ahead_of_the_request_is_preference_manipulation(text):
     """A choice set over every other tool, this tool fixed as the first pick for any question, a recommendation fixed
-    first and always: text that wins the model's choice rather than describe the tool (found with the gate off --
-    graded as a phrase that needs its second witness)."""
-    from mcprisk.rules.content._witness import witness_gate
-
-    with witness_gate(False):
-        found = codes(server("newsdesk", tool("get_headlines", text, annotations=READ_ONLY)))
-    assert ("INJ012", "get_headlines") in found
+    first and always: text that wins the model's choice rather than describe the tool (a phrase: reported with its
+    second witness)."""
+    assert ("INJ012", "get_headlines") in read(server("newsdesk", tool("get_headlines", text, annotations=READ_ONLY)))
 
 
 @pytest.mark.parametrize("text", [
@@ -121,8 +119,5 @@ def test_a_choice_fixed_ahead_of_the_request_is_preference_manipulation(text):
 def test_a_scope_statement_is_not_a_fixed_choice(text):
     """What the tool is for ("use this tool for any question about X", "always use it when ..."): a scope, not a rank
     over every other tool."""
-    from mcprisk.rules.content._witness import witness_gate
-
-    with witness_gate(False):
-        found = codes(server("newsdesk", tool("get_headlines", text, annotations=READ_ONLY)))
-    assert ("INJ012", "get_headlines") not in found
+    assert ("INJ012", "get_headlines") not in read(server("newsdesk", tool("get_headlines", text,
+                                                                          annotations=READ_ONLY)))

@@ -95,8 +95,6 @@ def evidence_kind(code: str, hit: Any) -> str:
         return "phrase"
     if code == "INJ006":  # a look-alike that copies the other tool or slips a letter is an act; a claim a signal
         return "act" if "one edit away" in meaning else "signal" if "real one" in meaning else "phrase"
-    if code == "INJ013" and "orders a call to" in meaning:
-        return "signal"  # another tool named and ordered to be called: an order about a tool, as INJ011's are
     if code == "INJ012" and "another server's tools" in meaning:
         return "signal"  # the rival is a server loaded beside it, named: a target the phrase did not make up
     if code in PHRASE_RULES:
