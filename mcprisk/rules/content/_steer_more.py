@@ -127,6 +127,8 @@ def fixed_choice(subject: Subject, s: Sentence, self_ref: bool) -> tuple[list[Co
     if use and self_ref and (s.any("always") and (s.any("all") or _FIRST.search(subject.text, s.start, s.end)) or s.any("praise") and s.any("always", "only")):
         return [use[0]], "tells the model to always choose this tool over others"
     rec = next((r for r in s.all("recommend") if "neg" not in r.concepts), None)
-    if rec is not None and s.any("always") and (s.any("praise") or _FIRST.search(subject.text, s.start, s.end)):
+    always = [a for a in s.all("always") if not _FIRST.fullmatch(a.word)]  # "primero" alone ranks no pick
+    if rec is not None and always and not s.any("consent", "harm", "user") and (
+            s.any("praise") or _FIRST.search(subject.text, s.start, s.end)):
         return [rec], "fixes what the model recommends ahead of any request"
     return None
