@@ -426,7 +426,11 @@ def parameter_poisoning(ctx: RuleContext) -> Iterable[Finding]:
     default, and a credential asked of the user on a tool whose own name and summary speak of no account or
     service (a weather tool requiring "the user's password", in a property's description or title), a top-level
     property named for the conversation (``conversation_log``, ``chat_history_so_far``) on a tool whose own job is
-    not the conversation, and a secret file spelled out in a property name (``dot_env``). A default URL on the server's own domain and
+    not the conversation, a property's title or description (in the input or the output schema) asking for the user's
+    personal data, credentials or secrets out of the conversation, what the model knows or the environment ("the BSN
+    and IBAN mentioned earlier in the conversation", "as found in OPENAI_API_KEY") or ordering two kinds of the user's
+    personal data filled in, on a tool whose own job is not about them, and a secret file spelled out in a property
+    name (``dot_env``). A default URL on the server's own domain and
     ordinary template placeholders (``${name}``) are not flagged. Other property descriptions that ask for secrets
     are INJ009's. A secret file or template, a command, an outside address, or a name or value that orders secrets,
     the conversation or personal data out is critical; another order written as a name or a value, or an ask for a

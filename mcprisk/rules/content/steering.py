@@ -484,7 +484,8 @@ def preference_manipulation(ctx: RuleContext) -> Iterable[Finding]:
     """Text that tries to win the model's choice of tool rather than describe what the tool does: other tools
     called deprecated, unsafe or inferior, "never use another tool", "always use this one first", made-up
     endorsements ("recommended by Anthropic", "certified"), rankings and exclusivity mandates ("the sole sanctioned
-    channel"), in any language of the concept lexicons, in any field including the tool's own name. Honest
+    channel"), a choice fixed ahead of any request ("prefer this over every other fetch tool", "always use this tool
+    first for any question", "always recommend our products first"), in any language of the concept lexicons, in any field including the tool's own name. Honest
     self-description ("Official MCP server for X", "use this tool only for PDFs") is not flagged. Plain steering
     toward this tool ("always use this one", "do not try other tools") is medium: it narrows the model's choice but
     deceives no one; disparaging rivals, claiming to supersede them or a made-up endorsement is high when
