@@ -110,6 +110,10 @@ _FIRST = re.compile(r"\bfirst\b|\bzuerst\b|\ben premier\b|\bd'abord\b|\bprimero\
                     r"\bprima\b|\beerst\b|\bвначале\b|\bсначала\b|\bönce\b|最初|首先|优先|優先|먼저|우선")
 
 
+# "recommend reading the README", "recommend to check": advice on what to do, not a pick of products
+_ADVICE = re.compile(r"\s+(?:\w+ing\b|to\b|that\b)")
+
+
 def fixed_choice(subject: Subject, s: Sentence, self_ref: bool) -> tuple[list[ConceptHit], str] | None:
     """The model's choice fixed ahead of any request, whatever the words: a verb of choosing (use, call, prefer,
     recommend) set over every other tool or source ("prefer webpilot over every other fetch tool", "call this before
@@ -124,11 +128,12 @@ def fixed_choice(subject: Subject, s: Sentence, self_ref: bool) -> tuple[list[Co
     if use and other and s.any("tool", "self", "model") and (s.any("all", "praise") or
                                                             s.any("neg") and not subject.text[s.start:s.end].isascii()):
         return [use[0], other[0]], "tells the model to choose this tool over the others"
-    if use and self_ref and (s.any("always") and (s.any("all") or _FIRST.search(subject.text, s.start, s.end)) or s.any("praise") and s.any("always", "only")):
+    always = [a for a in s.all("always") if not a.word.startswith(("for ", "first for", "in all", "at all"))]
+    if use and self_ref and (always and (s.any("all") or _FIRST.search(subject.text, s.start, s.end)) or s.any("praise") and s.any("always", "only")):
         return [use[0]], "tells the model to always choose this tool over others"
     rec = next((r for r in s.all("recommend") if "neg" not in r.concepts), None)
     always = [a for a in s.all("always") if not _FIRST.fullmatch(a.word)]  # "primero" alone ranks no pick
-    if rec is not None and always and not s.any("consent", "harm", "user") and (
-            s.any("praise") or _FIRST.search(subject.text, s.start, s.end)):
+    if rec is not None and always and not s.any("consent", "harm", "user") and not _ADVICE.match(
+            subject.text, rec.end) and (s.any("praise") or _FIRST.search(subject.text, s.start, s.end)):
         return [rec], "fixes what the model recommends ahead of any request"
     return None
