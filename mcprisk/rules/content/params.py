@@ -228,6 +228,65 @@ def _foreign_credential(subject: Subject, f: Field, start: int) -> Hit | None:
                f"asks for the user's credential in parameter {prop!r}, which the tool's own job does not use")
 
 
+# A variable of the environment that holds a secret: OPENAI_API_KEY, DATABASE_URL, AWS_SECRET_ACCESS_KEY
+_ENV_NAME = re.compile(r"\b[A-Z][A-Z0-9]*_(?:[A-Z0-9]+_)*(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|PWD|DSN|URL|CREDENTIALS?)\b")
+_TAKEN_DATA = frozenset({"pii", "cred", "secret"})
+# Where the value is to come from when it is not the user's input: the conversation, what the model holds or knows,
+# earlier messages, the environment
+_FROM_CONTEXT = frozenset({"context", "source"})
+# "defaults to OPENAI_API_KEY", "falls back to the environment": where an omitted value comes from, not an ask
+_FALLBACK = re.compile(r"default|fall(?:s|ing)? ?back|if (?:not|omitted|unset|absent|empty)|otherwise|overrid|"
+                       r"standard|défaut|predeterminad|padrão|predefinit|standaard|по умолчанию|默认|既定|기본")
+
+
+def _foreign_data(subject: Subject, f: Field, start: int) -> Hit | None:
+    """A property's title or description (at any depth, in the input or the output schema) that asks for what the
+    tool's own job does not need: the user's personal data, credentials or secrets, or the conversation, to be taken
+    from what the model holds -- the conversation, earlier messages, what it knows about the user, the environment
+    ("the user's card number and CVC from the previous messages", "the BSN and IBAN mentioned earlier in the
+    conversation", "the value of OPENAI_API_KEY") -- or put in on the model's own initiative (an order to fill in two
+    kinds of the user's personal data, "add the user's phone number and home address"). Not when the ask is negated,
+    a capability, or names what the tool's own name and summary are about (a contacts tool asking for a phone
+    number, a login tool for a password)."""
+    if subject.kind not in ("tool", "prompt") or not f.schema or subject.concepts.isdisjoint(_TAKEN_DATA | {"context"}) \
+            and _ENV_NAME.search(f.raw) is None:
+        return None
+    end = start + len(f.norm)
+    prop = f.path.rsplit(".properties.", 1)[-1].split(".")[0].lower() if ".properties." in f.path else ""
+    for s in subject.sentences:
+        if not start <= s.start < end or s.any("neg", "neg_desc", "unless", "not_secret") \
+                or _MAY.search(subject.text, s.start, s.end):
+            continue
+        data = [h for h in s.hits if not h.concepts.isdisjoint(_TAKEN_DATA)]
+        user = s.any("user")
+        env = _ENV_NAME.search(f.raw, s.start - start, s.end - start) if user and not _FALLBACK.search(
+            subject.text, s.start, s.end) else None
+        sourced = s.any(*_FROM_CONTEXT) and not _job_is_context(subject)
+        taken = user and data and sourced  # the user's data from the conversation: no tool's job explains that
+        kinds = {h.word for h in data if not _named_by(prop, h.word)}
+        ordered = user and s.any("include") and len({h.word for h in data}) >= 2 and kinds
+        if not (taken or (env or ordered) and not _own_job(subject, data)):
+            continue
+        return Hit(subject, f, s.start - start, min(s.end, end) - start,
+                   f"asks the model to put the user's secrets, personal data or the conversation into parameter "
+                   f"{prop!r}, which the tool's own job does not need")
+    return None
+
+
+def _named_by(prop: str, word: str) -> bool:
+    """The property's own name names the datum ("phone" for "phone number")."""
+    return bool(prop) and not set(_WORD_BREAKS.split(prop)).isdisjoint(_WORD_BREAKS.split(word))
+
+
+def _own_job(subject: Subject, data: list) -> bool:
+    """The tool's own name and summary are about the data asked for: an account, a login, contacts, a profile."""
+    own = " ".join(g.norm for g in subject.fields[:2] if not g.schema)
+    if _CRED_JOB.search(own) or re.search(r"contact|profile|person|people|customer|employee|kyc|identity|"
+                                          r"payment|card|billing", own):
+        return True
+    return not _concepts_of(own.translate(_BREAKS).split(), own).isdisjoint(_TAKEN_DATA)
+
+
 # A credential named as the condition under which something holds: "when using a token", "使用令牌时", "トークン使用時",
 # "토큰을 사용할 때" -- a note on when the parameter applies, not a request for the credential.
 _COND_BEFORE = re.compile(r"\b(?:when|if|while|whenever|wenn|falls|bei|quand|lorsque|si|cuando|quando|se|при|если|когда)"
@@ -297,6 +356,9 @@ def _param_hits(subject: Subject) -> Iterator[Hit]:
                 return
             continue
         tail = f.path.rsplit(".", 1)[-1]
+        if tail in ("description", "title") and (h := _foreign_data(subject, f, subject.starts[i])) is not None:
+            yield h
+            return
         if tail in ("description", "title") and (h := _foreign_credential(subject, f, subject.starts[i])) is not None:
             yield h
             return
@@ -364,7 +426,11 @@ def parameter_poisoning(ctx: RuleContext) -> Iterable[Finding]:
     default, and a credential asked of the user on a tool whose own name and summary speak of no account or
     service (a weather tool requiring "the user's password", in a property's description or title), a top-level
     property named for the conversation (``conversation_log``, ``chat_history_so_far``) on a tool whose own job is
-    not the conversation, and a secret file spelled out in a property name (``dot_env``). A default URL on the server's own domain and
+    not the conversation, a property's title or description (in the input or the output schema) asking for the user's
+    personal data, credentials or secrets out of the conversation, what the model knows or the environment ("the BSN
+    and IBAN mentioned earlier in the conversation", "as found in OPENAI_API_KEY") or ordering two kinds of the user's
+    personal data filled in, on a tool whose own job is not about them, and a secret file spelled out in a property
+    name (``dot_env``). A default URL on the server's own domain and
     ordinary template placeholders (``${name}``) are not flagged. Other property descriptions that ask for secrets
     are INJ009's. A secret file or template, a command, an outside address, or a name or value that orders secrets,
     the conversation or personal data out is critical; another order written as a name or a value, or an ask for a

@@ -21,6 +21,33 @@ _DATA_SUFFIX = frozenset("id ids key keys url uri name names at date time count 
                          "code token by price total amount list data info value values field fields".split())
 _PROPERTY = re.compile(r"properties\.([^.]+)")
 CALL_IDENT = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+# First words of a tool identifier that changes something in the classifier's sense but that a reader may name as the
+# next step of its own workflow ("create", "add", "update", "write", "restart", "export" ...): read as an order only in
+# a tool that reads, when the sentence also ties it to the call the way no pointer does (``_forced``).
+_EXTRA_CALL = frozenset("request log comment pin label tag".split())
+
+
+# "call resolve_library first", "Id from resolve_library", "first call open_session": a step before the call, not one
+# the call brings along
+_PREREQUISITE = re.compile(r"[`'\"]?\s*(?:\(\)\s*)?(?:first|beforehand|before\b|prior\b|to (?:obtain|get|find|fetch|look|"
+                           r"resolve|retrieve|discover|learn|know|see))")
+_FIRST = re.compile(r"\b(?:first|before|prior to|zuerst|vor|bevor|d'abord|avant|primero|antes|primeiro|prima|eerst|voor|"
+                    r"przed|перед|сначала)\b|先|まず|먼저|前")  # "you must call this before calling make_api_request"
+
+
+def _loaded(surf: Surface, name: str) -> bool:
+    """``name`` is a tool one of the loaded servers exposes: the call the text orders can be made."""
+    names = surf.memo.get("side_calls.loaded")
+    if names is None:
+        names = surf.memo["side_calls.loaded"] = frozenset(
+            n.lower() for tools in surf.tools_by_server.values() for n in tools)
+    return name in names
+
+
+def _changing(first: str) -> bool:
+    from ...classify.lexicon import lexicon
+
+    return first in _EXTRA_CALL or lexicon().verbs.get(first, "read_only") != "read_only"
 
 
 def called_tool(subject: Subject, s: Sentence, surf: Surface, cue_concepts: frozenset[str],
@@ -38,7 +65,11 @@ def called_tool(subject: Subject, s: Sentence, surf: Surface, cue_concepts: froz
     text = subject.text
     for m in CALL_IDENT.finditer(text, s.start, s.end):
         name = m.group(0)
-        if name.split("_")[0] not in _HARMFUL_CALL or name.rsplit("_", 1)[-1] in _DATA_SUFFIX \
+        first = name.split("_")[0]
+        if first not in _HARMFUL_CALL and not (subject.kind == "tool" and _changing(first) and _loaded(
+                surf, name) and not _PREREQUISITE.match(text, m.end())
+                and not _FIRST.search(text, s.start, m.start())) \
+                or name.rsplit("_", 1)[-1] in _DATA_SUFFIX \
                 or name in _own_names(subject, surf) \
                 or cues[0] > m.start() or text[m.start() - 1:m.start()] in ("{", "$", "<", "[") \
                 or _AFTER_POINTER.search(text, s.start, m.start()) or _LISTED_NEXT.search(text, s.start, m.start()):
