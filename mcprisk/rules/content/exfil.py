@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from ...model import Finding
 from .._base import RuleContext, finding_rule
-from ._accounts import account_swap
+from ._recipients import structural_recipients
 from ._addresses import address_marks
 from ._concepts import BREAKS, ConceptHit, Sentence, gates, word_concepts
 from ._hits import Hit, concept_hit, described, discusses, hit, mentioned, redacted, report
@@ -445,9 +445,7 @@ def _added_on_top(subject: Subject, start: int, is_url: bool) -> list[ConceptHit
 @per_subject
 def _recipient_hits(subject: Subject) -> Iterator[Hit]:
     yield from _schema_addresses(subject)
-    swap = account_swap(subject)
-    if swap is not None:
-        yield swap
+    yield from structural_recipients(subject)  # the account swap (``_accounts``) and the readings by structure
     yield from _ordered_examples(subject)
     if "remote" in subject.text or "origin" in subject.text or "upstream" in subject.text or "push" in subject.text:
         m = _REMOTE_SWAP.search(subject.text)

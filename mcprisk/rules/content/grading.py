@@ -82,7 +82,8 @@ def evidence_kind(code: str, hit: Any) -> str:
         return "act"  # hidden, encoded, forged or look-alike by what the rule reads
     meaning = hit.meaning.lower()
     if code == "INJ010":  # an address fixed in the text is the act, one shown as an example ("e.g. https://...") not
-        return "act" if _ADDRESS.search(hit.field.norm[hit.start:hit.end]) and not _shown(hit) else "phrase"
+        fixed = _ADDRESS.search(hit.field.norm[hit.start:hit.end]) or "resource address" in meaning
+        return "act" if fixed and not _shown(hit) else "phrase"
     if code == "INJ009":  # a secret file, or the data sent to an address the text fixes, is the act itself
         return "act" if _sent_out(hit) or any(w in meaning for w in _EXFIL_ACTS) or _ordered(hit) else "signal"
     if code == "INJ014":
