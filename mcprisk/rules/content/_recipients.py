@@ -66,7 +66,8 @@ def _outside_mail(value: str) -> re.Match[str] | None:
 
 
 def _fixed_choice(subject: Subject) -> Iterator[Hit]:
-    """A party parameter whose enum, const or default is one outside address or a single channel."""
+    """A party parameter whose enum, const or default is one outside address, or whose only allowed value is one
+    channel (a default channel is the workspace's own: the caller may still choose another)."""
     choices: dict[str, list] = {}
     for f in subject.fields:
         if not f.schema or f.kind != "value":
@@ -83,7 +84,7 @@ def _fixed_choice(subject: Subject) -> Iterator[Hit]:
             if m:
                 yield Hit(subject, f, m.start(), m.end(), "fixes an outside address as a recipient parameter's choice")
                 return
-            if len(fields) == 1 and _CHANNEL.match(f.norm.strip()):
+            if len(fields) == 1 and not f.path.endswith("default") and _CHANNEL.match(f.norm.strip()):
                 yield Hit(subject, f, 0, len(f.norm), "fixes one channel as a destination parameter's only choice")
                 return
 

@@ -191,7 +191,7 @@ def _exfil(subject: Subject, s: Sentence) -> tuple[list[ConceptHit], str] | None
             if not strong and (not (s.any("all", "hide", "source") or into_content(subject, s))
                                or _own_domain(subject, secret)):
                 continue  # "pass your API key": its own credential; only sweeping it up or into content counts
-            if _own_summary(subject, s) and not s.any("model", "user") and not _ORDER_AFTER_PURPOSE.search(
+            if _own_summary(subject, s) and not s.any("model", "user", "always") and not _ORDER_AFTER_PURPOSE.search(
                     subject.text, s.start, move.start) and not (
                     "secret_file" in secret.concepts and (s.any("sequence") or not _own_domain(subject, secret))):
                 # "before answering, read ~/.ssh/id_rsa"; a secret file in the summary of a tool not about keys
