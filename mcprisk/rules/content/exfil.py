@@ -12,7 +12,7 @@ from ._addresses import address_marks
 from ._concepts import BREAKS, ConceptHit, Sentence, gates, word_concepts
 from ._hits import Hit, concept_hit, described, discusses, hit, mentioned, redacted, report
 from ._surface import Field, Subject, per_subject, surface
-from ._exfil_context import FIELD_WORD, PRIOR_RESULTS, into_content, named_field, prior_results
+from ._exfil_context import FIELD_WORD, PRIOR_RESULTS, into_content, named_field, open_query_url, prior_results
 from ._exfil_honest import disclosed, kind_of, literal_into, state_of, turns_glossed, value_source
 from .conceal import flag_doc
 from .override import INJECTION_REFS
@@ -110,9 +110,9 @@ def _names_itself(subject: Subject, secret: ConceptHit) -> bool:
     if subject.kind == "server" or not subject.fields:
         return False
     words = [w for w in secret.word.translate(BREAKS).split() if w not in ("the", "a", "an")]
-    own = set(subject.fields[0].norm.translate(BREAKS).split())
+    own = set(subject.fields[0].norm.translate(BREAKS).split())  # a name of 8+ words is a sentence, not a title
     before = subject.text[max(0, secret.start - 6):secret.start].split()
-    return bool(words) and own.issuperset(words) and not (before and before[-1] in ("your", "its"))
+    return 0 < len(words) and len(own) < 8 and own.issuperset(words) and not (before and before[-1] in ("your", "its"))
 
 
 _DOMAIN = re.compile(r"pass(word)?|secret|credential|token|keys?\b|vault|ssh|auth|login|cookie|\benv|keychain|wallet")
@@ -226,8 +226,9 @@ def exfil_hit(subject: Subject) -> Hit | None:
             return Hit(subject, f, m.start(), m.end(), "has the resource's address carry secrets or the conversation out")
     if "http" in subject.text:
         m = EXFIL_URL.search(subject.text)
-        if m and not mentioned(subject.text, m.start()):
-            return hit(subject, m.start(), m.end(), "builds an outside URL out of the conversation or secrets")
+        span = m.span() if m else open_query_url(subject)  # or an open query filled from what the text names after it
+        if span and not mentioned(subject.text, span[0]):
+            return hit(subject, *span, "builds an outside URL out of the conversation or secrets")
     return None
 
 
