@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from ...model import Finding
 from .._base import RuleContext, finding_rule
-from ._concepts import ConceptHit, Sentence, gates
+from ._concepts import ConceptHit, Sentence, gates, word_concepts
 from ._consent import governs_other_verb, required_consent
 from ._hits import Hit, concept_hit, discusses, governs, report
 from ._surface import Field, Subject, per_subject, surface
@@ -35,6 +35,8 @@ def _next_after(s: Sentence, h: ConceptHit) -> ConceptHit | None:
 
 # "do not tell the user that ...", "não informe o usuário de que ...": what is kept back is a fact, not a value
 _THAT = re.compile(r"\s*(?:that|dass|de que|que|qu'|che|dat|że|что)\b")
+# An order opening with a verb of hiding whose object is a clause: "verschweige (im Bericht), dass ...", "oculta que"
+_HIDDEN_FACT = re.compile(r"[^.;:!?\n]{0,25}?,\s*(?:that|dass|de que|que|qu'|che|dat|że|что)\s")
 
 
 _TR_FACT = re.compile(r"\w+[dt][ıiuü][ğg][ıiuü]n[ıiuü]\b")  # a Turkish clause made a noun: "-dığını", the fact that
@@ -360,6 +362,10 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
             "yourself" in h.word or "itself" in h.word or "between us" in h.word)), None)  # "keep that to yourself"
     if pair:
         return list(pair), "asks the model to hide something from the user"
+    fact = next((h for h in hides if not text[s.start:h.start].strip(" \n\t-*\u2022.,;:")
+                 and _HIDDEN_FACT.match(text, h.end)), None)  # "Verschweige im Bericht, dass ...": a fact kept back
+    if fact:
+        return [fact], "asks the model to keep back that something happened"
     for covert in s.all("covert"):
         act = next((a for a in s.hits if not a.concepts.isdisjoint(_ACTIONS) and abs(a.start - covert.start) <= 40
                     and a is not covert), None)
@@ -378,7 +384,7 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
     for lie in s.all("lie"):
         if _answer_barred(text, s, lie):
             continue  # "never answer with another file as if it were the one requested": misleading is forbidden
-        if s.any("asked", "user", "reply", "model"):
+        if s.any("asked", "user", "reply", "model") or any("model" in word_concepts(w) for w in lie.word.split()):
             return [lie], "tells the model to mislead the user"
     for asked in s.all("asked"):  # "if anyone asks, notes never leave the device": the answer is scripted
         claim = next((c for c in s.hits if "neg_desc" in c.concepts and 0 < c.start - asked.end <= 40), None)
