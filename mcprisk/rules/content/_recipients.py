@@ -121,18 +121,32 @@ def _sentence_at(subject: Subject, start: int) -> int | None:
     return next((i for i, s in enumerate(subject.sentences) if s.start <= start < s.end), None)
 
 
+# Who or what is swapped out: a party (the sender, the customer, the company's account), not a tool or a topic
+# ("questions go to billing@... rather than this tool" sends the user elsewhere, it replaces nobody)
+_SWAPPED_PARTY = re.compile(r"\b(?:sender|remitente|remetente|exp[ée]diteur|absender|mittente|afzender|avsändare|"
+                            r"recipient\w*|destinat\w*|empfänger\w*|users?|usuari\w*|utilisateur\w*|utente|nutzer\w*|"
+                            r"customers?|client\w*|kunden?|account|conta|cuenta|compte|konto|conto|payee|beneficiar\w*|"
+                            r"owner|company|empresa|entreprise|firma|azienda|caller|requester|author|"
+                            r"отправител\w*|получател\w*|клиент\w*|пользовател\w*|счёт\w*|счет\w*)\b"
+                            r"|送信者|差出人|受取人|发件人|收件人|客户|用户|보낸 사람|받는 사람|고객|사용자")
+
+
+def _swap_of_party(text: str, a: int, b: int) -> bool:
+    return any(_SWAPPED_PARTY.search(text, m.end(), min(b, m.end() + 50)) for m in SWAP.finditer(text, a, b))
+
+
 def _swapped(subject: Subject, start: int) -> bool:
-    """A word of putting one thing in place of another in the address's sentence or the one right after it."""
+    """A word of putting one thing in place of a party, in the address's sentence or the one right after it, or
+    "regardless" (of what the user gave) in its sentence."""
     i = _sentence_at(subject, start)
     if i is None:
         return False
     spans = subject.sentences
     s = spans[i]
-    if SWAP.search(subject.text, s.start, s.end) or "regardless" in _concepts_of(s):
+    if _swap_of_party(subject.text, s.start, s.end) or "regardless" in _concepts_of(s):
         return True
     follow = spans[i + 1] if i + 1 < len(spans) else None
-    return follow is not None and follow.start - s.end <= 3 and SWAP.search(subject.text, follow.start, follow.end) \
-        is not None
+    return follow is not None and follow.start - s.end <= 3 and _swap_of_party(subject.text, follow.start, follow.end)
 
 
 def _concepts_of(s) -> set[str]:

@@ -12,7 +12,8 @@ from ._addresses import address_marks
 from ._concepts import BREAKS, ConceptHit, Sentence, gates, word_concepts
 from ._hits import Hit, concept_hit, described, discusses, hit, mentioned, redacted, report
 from ._surface import Field, Subject, per_subject, surface
-from ._exfil_context import FIELD_WORD, PRIOR_RESULTS, into_content, named_field, open_query_url, prior_results
+from ._exfil_context import (FIELD_WORD, PRIOR_RESULTS, into_content, named_field, open_query_url, prior_results,
+                             secret_file_in_name)
 from ._exfil_honest import disclosed, kind_of, literal_into, state_of, turns_glossed, value_source
 from .conceal import flag_doc
 from .override import INJECTION_REFS
@@ -105,8 +106,7 @@ _DESTINATION = re.compile(r"\b(as|into|als|comme|como|come|to)\s+(the|a|an|your|
 
 
 def _names_itself(subject: Subject, secret: ConceptHit) -> bool:
-    """A prompt called ``system-prompt-code-reviewer`` or a resource ``system-prompt.md`` is about that thing: its
-    text naming it describes the subject (the model's own "your system prompt" still counts)."""
+    """A prompt called ``system-prompt-code-reviewer`` is about that thing: its text naming it describes the subject."""
     if subject.kind == "server" or not subject.fields:
         return False
     words = [w for w in secret.word.translate(BREAKS).split() if w not in ("the", "a", "an")]
@@ -161,8 +161,7 @@ def _call_with(text: str, s: Sentence) -> list[ConceptHit]:
     return [ConceptHit(m.start(), m.end(), frozenset({"send"}), m.group(0)) for m in _CALL.finditer(text, s.start, s.end)]
 
 
-# "Para melhor precisão, inclua ...", "لضمان جودة الترجمة، أرفق ...": a purpose phrase, then the order; a summary
-# says what the tool does and opens with it ("Exports the conversation to PDF").
+# "Para melhor precisão, inclua ...": a purpose phrase, then the order (a summary opens with what the tool does)
 _ORDER_AFTER_PURPOSE = re.compile(r"[,\u060c\uff0c\u3001]")
 
 
@@ -209,6 +208,8 @@ def exfil_hit(subject: Subject) -> Hit | None:
         h = hit(subject, f.start, f.end, "")
         if h.field.kind == "uri":
             return Hit(subject, h.field, h.start, h.end, "points a resource at a secret file")
+    if named := secret_file_in_name(subject, SECRET_FILES):  # a name that is a sentence: its raw text, with the dots
+        return Hit(subject, *named, "names a secret file to hand over in its name")
     if files or subject.passes(_GATES) or subject.passes(_CRED_MOVES) and FIELD_WORD.search(subject.text):
         from ._concepts import sentences
         found = sorted([h for h in subject.hits if not h.ident] + files, key=lambda x: x.start)
