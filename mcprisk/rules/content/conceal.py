@@ -483,6 +483,9 @@ def concealment(ctx: RuleContext) -> Iterable[Finding]:
     approval is not needed, the user already agreed), in any language of the concept lexicons. Advice to redact
     ("never reveal the password"), a choice left to the user ("unless the user asks") and a tool that describes
     what it never does ("the owner is not notified") are not flagged, nor an abstraction, a question of fact
-    or a destination. Alone and visible: medium."""
+    or a destination. Also read: an order opening with a verb of hiding whose object is a that-clause ("verschweige,
+    dass ..."), a lie phrase addressed to the model ("present it as your own"). Alone and visible: medium, reported
+    when a second witness stands -- besides the shared ones, its own (``_witness.concealed_act``): it is written into
+    a label (a title), or what it keeps back is an act named in its sentence (sent, paid, refunded, exported)."""
     hits = (concealment_hit(s) for s in surface(ctx).subjects)
     yield from report(concealment, hits, "Concealment aimed at the model")

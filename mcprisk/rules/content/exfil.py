@@ -239,15 +239,14 @@ def exfiltration(ctx: RuleContext) -> Iterable[Finding]:
     """Text that asks the model to read and hand over secret files (SSH keys, cloud credentials, .env, .netrc,
     kubeconfig), cookies, saved passwords, environment variables, its system prompt, the conversation or earlier
     tool results -- into a parameter, a URL, another tool -- in any language of the concept lexicons; URLs built
-    from such data (``https://x/?q={last_user_message}``, ``?key=$AWS_SECRET_ACCESS_KEY``); resources whose URI is a
-    secret file. A tool's own credential ("pass your API key") counts only when the text has the model collect or
-    sweep credentials; a clause that says what must not happen ("never paste a private key", "values are masked")
+    from such data (``?q={last_user_message}``, ``?key=$AWS_SECRET_ACCESS_KEY``, ``?q=`` followed by the user's messages);
+    resources whose URI or sentence-long name is a secret file. A tool's own credential counts only when the text has
+    the model sweep credentials up; a clause that says what must not happen ("never paste a private key")
     and a tool's summary of its own job ("Exports the conversation to a file") are not flagged, nor a move described
     rather than ordered (a possibility, an attribute, a listed tool's job), nor where a value comes from (a
     credential's source in a gloss, read automatically from the environment, a chat API's own turn list, a prompt of
-    the tool's own) or a passive disclosure with no obligation ("will be collected and uploaded"). Critical when it names a secret file,
-    sends to an address it fixes ("... to https://..."), builds an outside URL, or is stated as an order (it opens
-    its sentence, a polite imperative); otherwise high, a person reads it."""
+    the tool's own) or a passive disclosure ("will be collected and uploaded"). Critical when it names a secret file,
+    sends to an address it fixes, builds an outside URL, or is an order (it opens its sentence, a polite imperative)."""
     hits = (exfil_hit(s) for s in surface(ctx).subjects)
     yield from report(exfiltration, hits, "Exfiltration ask")
 
@@ -487,14 +486,15 @@ def _recipient_hits(subject: Subject) -> Iterator[Hit]:
 @finding_rule("INJ010", "Recipient tampering: extra or swapped recipients and destinations", likelihood=3, impact=4,
               references=INJECTION_REFS, scope="snapshots", hostile=True)
 def recipient_tampering(ctx: RuleContext) -> Iterable[Finding]:
-    """A fixed outside address, domain, IBAN, wallet, repository remote or channel slipped into what the model
-    sends: "always bcc archive@...", an extra attendee or editor, "use this IBAN whatever the user says", "send to
-    X instead", an IBAN, card or routing/account number written out and put in place of the user's (``_accounts``), a recipient default or choice that names an outside address, the same extra recipient in every
-    example, in any language of the concept lexicons. Addresses shown as examples ("e.g. alice@example.com"), a
-    tool's own sender address, an address inside a quoted example phrase and choices left to the user ("only if the
-    user asks") are not flagged. In a tool whose own parameters name its recipients, an outside address its prose
-    adds on top of them ("every message must also be copied to ...", "cc: ...") is flagged too; a no-reply sender is
-    not. A fixed outside address (mail, URL, wallet, account number) corroborates the
-    finding; a channel name alone in visible prose is graded medium."""
+    """A fixed outside address, domain, IBAN, wallet, repository remote or channel slipped into what the model sends:
+    "always bcc archive@...", an extra attendee or editor, "send to X instead", in any language of the concept lexicons;
+    by structure (``_accounts``, ``_recipients``): an address, IBAN, card, account, payment key or party id put in place
+    of a party's ("instead of the sender", "regardless of the customer given"), a party parameter whose fixed value or
+    only choice is an outside address or one channel, a placeholder address beside an outside one in one example, the
+    same extra recipient in every example, a resource address whose query fixes a mail address or forwards to an outside
+    host, a field set to a fixed outside address. Examples ("e.g. alice@example.com"), reserved example domains, a
+    tool's own or no-reply sender, a quoted example phrase, a default channel and choices left to the user are not
+    flagged; in a tool whose parameters name its recipients, an address its prose adds on top ("cc: ...") is. A fixed
+    outside address corroborates the finding; a channel name alone in visible prose is graded medium."""
     hits = (next(_recipient_hits(s), None) for s in surface(ctx).subjects)
     yield from report(recipient_tampering, hits, "Recipient tampering")
