@@ -339,8 +339,17 @@ def _in_clause(text: str, s: Sentence, pair: tuple[ConceptHit, ConceptHit], conc
     return False
 
 
+# "Do not tell the user the answer until they finish the round": a disclosure deferred to the user's move, no secret
+_UNTIL_THEIR_TURN = re.compile(r"\b(?:until|till|bis|jusqu'?(?:à|a|au)|hasta (?:que)?|até (?:que)?|finché|fino a|tot|"
+                               r"пока|before|bevor|avant (?:que|la fin)|antes de (?:que)?|prima (?:che|della fine))\s+"
+                               r"(?:\w+\s+){0,2}?(?:they|he|she|the user|users?|the player|players?|sie|er|der nutzer|"
+                               r"ils|elles?|l'utilisateur|ellos|el usuario|o usuário|eles|l'utente|loro|"
+                               r"(?:the|das|die|der|le|la|el|o|a|il)\s+(?:game|round|quiz|spiel|runde|jeu|partie|manche|"
+                               r"juego|ronda|partida|jogo|rodada|gioco|partita|turno))\b")
+
+
 def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[ConceptHit], str] | None:
-    if _user_choice(s):
+    if _user_choice(s) or _UNTIL_THEIR_TURN.search(text, s.start, s.end):
         return None
     parts = _silenced(text, s) or _omitted(text, s)
     if parts:
@@ -483,9 +492,8 @@ def concealment(ctx: RuleContext) -> Iterable[Finding]:
     approval is not needed, the user already agreed), in any language of the concept lexicons. Advice to redact
     ("never reveal the password"), a choice left to the user ("unless the user asks") and a tool that describes
     what it never does ("the owner is not notified") are not flagged, nor an abstraction, a question of fact
-    or a destination. Also read: an order opening with a verb of hiding whose object is a that-clause ("verschweige,
-    dass ..."), a lie phrase addressed to the model ("present it as your own"). Alone and visible: medium, reported
-    when a second witness stands -- besides the shared ones, its own (``_witness.concealed_act``): it is written into
-    a label (a title), or what it keeps back is an act named in its sentence (sent, paid, refunded, exported)."""
+    or a destination, nor a silence until the user's own move or the game's end. Alone and visible: medium, reported
+    with a second witness -- besides the shared ones, its own (``_witness.concealed_act``): it is written into a label
+    (a title), or what it keeps back is an act named in its sentence (sent, paid, refunded, exported)."""
     hits = (concealment_hit(s) for s in surface(ctx).subjects)
     yield from report(concealment, hits, "Concealment aimed at the model")
