@@ -102,9 +102,12 @@ def concealed_act(code: str, hits: Sequence[Any]) -> bool:
             continue
         if f.path.endswith("title") and not f.identifier:
             return True
+        if "hide something from the user" not in h.meaning and "keep back" not in h.meaning:
+            continue  # "act covertly" already stands on an act: the act cannot witness its own reading
         base = subject.starts[subject.fields.index(f)]
-        at = base + h.start
-        s = next((s for s in subject.sentences if s.start <= at < s.end), None)
-        if s is not None and any(not x.concepts.isdisjoint(_DONE) and not x.ident for x in s.hits):
+        a, b = base + h.start, base + h.end
+        s = next((s for s in subject.sentences if s.start <= a < s.end), None)
+        if s is not None and any(not x.concepts.isdisjoint(_DONE) and not x.ident and not a <= x.start < b
+                                 for x in s.hits):
             return True
     return False
