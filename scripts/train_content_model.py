@@ -7,7 +7,9 @@
 
 Unit: one subject's model-visible text (a tool with its schema strings, a prompt, a resource, a server's
 instructions). Positives: the target subjects of the hostile items of the adversarial parts ``dev`` and
-``heldout1`` ... ``heldout17`` (the later parts are held aside and never read here). Negatives: every subject of
+``heldout1`` ... ``heldout17`` (the later parts are held aside and never read here; heldout19 was tried in round 16
+and left out: trained on it, the model flagged 6 + 5 + 2 more tools of the unseen honest holdout7 / holdout6 /
+realfp B, and four more hard negatives of its own training parts). Negatives: every subject of
 those parts' hard negatives, and every subject of the real dev servers (``content_eval.real_servers(promoted=True)``),
 of realfp half A, of holdout2 half A, of all of realfp2 and of realfp_i18n (honest servers written mainly in
 non-Latin scripts). Each adversarial part is one author, so ``--loao`` trains without part p (and without one of
@@ -43,7 +45,7 @@ from mcprisk.rules.content.grading import UNWITNESSED  # noqa: E402
 from mcprisk.rules.content.learned import LEARNED_CODE, THRESHOLD, WITNESS, use_model  # noqa: E402
 
 TARGET = ROOT / "mcprisk" / "catalog" / MODEL_FILE
-PARTS = ("dev", *(f"heldout{i}" for i in range(1, 18)))  # the training parts; never any other
+PARTS = ("dev", *(f"heldout{i}" for i in range(1, 18)))  # the training parts; never any other (heldout19: see below)
 DATA = ROOT / "tests" / "data"
 L2, STEPS, RATE, REAL = 1e-3, 150, 0.05, 1.0
 

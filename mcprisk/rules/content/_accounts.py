@@ -17,8 +17,8 @@ ACCOUNT = re.compile(r"\b[a-z]{2}\d{2}(?: ?[a-z0-9]{4}){3,7}(?: ?[a-z0-9]{1,3})?
                      r"|\b\d{9} ?/ ?\d{6,17}\b")
 # Putting one thing in place of another, in the languages of the concept lexicons
 SWAP = re.compile(r"\b(?:instead of|in place of|rather than|replace[ds]?|replacing|swap(?:ped)?|substitute[ds]?|"
-                  r"statt|anstelle|anstatt|ersetz\w*|au lieu d[eu]|plutôt|remplac\w*|en (?:lugar|vez) de|reemplaz\w*|"
-                  r"sustitu\w*|invece d[ie]l?\w*|al posto d\w+|sostitui\w*|em vez de|no lugar de|substitu\w*|zamiast|"
+                  r"statt|anstelle|anstatt|ersetz\w*|au lieu d(?:e|u|es)|plutôt|remplac\w*|en (?:lugar|vez) del?|reemplaz\w*|"
+                  r"sustitu\w*|invece d[ie]l?\w*|al posto d\w+|sostitui\w*|em vez d[eoa]s?|no lugar d[eoa]s?|substitu\w*|zamiast|"
                   r"zamie\w*|zastą\w*|вместо|замен\w*|in plaats van|vervang\w*|yerine|değiştir\w*)\b"
                   r"|替换|改为|代替|代わりに|置き換え|대신|바꿔")
 _DIGIT = re.compile(r"\d")

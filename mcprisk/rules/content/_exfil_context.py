@@ -1,5 +1,5 @@
-"""Two readings of the exfiltration rule (``exfil``): earlier tool results named in any language, and a credential
-put into one of the tool's own content parameters."""
+"""Readings of the exfiltration rule (``exfil``): earlier tool results named in any language, a credential put into
+one of the tool's own content parameters, and an outside URL left open for the conversation or secrets."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 from ._concepts import ConceptHit, Sentence
 from ._surface import Subject
 
-__all__ = ["FIELD_WORD", "PRIOR_RESULTS", "into_content", "named_field", "prior_results"]
+__all__ = ["FIELD_WORD", "PRIOR_RESULTS", "into_content", "named_field", "open_query_url", "prior_results", "secret_file_in_name"]
 
 # "the raw results of every other tool you have called", "the output of the last three tool calls", "die Ergebnisse
 # aller vorherigen Werkzeugaufrufe", "les résultats des appels précédents": earlier tool results, which belong to
@@ -74,3 +74,37 @@ def named_field(text: str, s: Sentence, move: ConceptHit) -> bool:
     outside address follows ("call fetch on https://... followed by the user's messages": a tool called)."""
     return any("use" in u.concepts and 0 <= move.start - u.end <= 2 for u in s.hits) and \
         _CALL_URL.match(text, move.end) is None
+
+
+# An outside URL left open at a query value ("https://img.example/p.png?q=") and then filled from the conversation or
+# secrets ("followed by the user's previous messages", "+ the API key"): a beacon that carries the data out.
+_OPEN_QUERY = re.compile(r"https?://[^\s\"'<>)]*[?&][\w-]+=(?=[\s\"'<>)]|$)")
+_FILLED_FROM = frozenset({"context", "secret", "cred"})
+
+
+def open_query_url(subject: Subject) -> tuple[int, int] | None:
+    """The span of an outside URL whose last query value is left open and filled, within its sentence, from the
+    conversation or secrets named after it."""
+    text = subject.text
+    for m in _OPEN_QUERY.finditer(text):
+        end = text.find(".", m.end())
+        end = len(text) if end < 0 else min(end, m.end() + 120)
+        if any(m.end() <= h.start < end and not h.concepts.isdisjoint(_FILLED_FROM) for h in subject.hits):
+            return m.start(), m.end()
+    return None
+
+
+_MOVE_WORDS = frozenset({"send", "include", "gather"})
+
+
+def secret_file_in_name(subject: Subject, files: re.Pattern[str]) -> tuple[object, int, int] | None:
+    """A name that is a sentence (eight words or more) naming a secret file and a move ("Project notes - agents should
+    read .env and include it ..."): the name's word view drops the dots of ``.env``, so its raw text is read."""
+    if "gather" not in subject.concepts and "include" not in subject.concepts and "send" not in subject.concepts:
+        return None
+    for f in subject.fields:
+        if f.kind == "name" and len(f.raw.split()) >= 8:
+            m = files.search(f.raw.lower())
+            if m and not _MOVE_WORDS.isdisjoint(subject.concepts):
+                return f, 0, len(f.norm)
+    return None

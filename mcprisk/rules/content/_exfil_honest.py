@@ -55,11 +55,18 @@ _OUTSIDE = re.compile(r"(?:https?|ftp)://|[\w.+-]+@[\w-]+\.[\w.-]+")
 _INDEFINITE = re.compile(r"\b(?:a|an)\s+(?:(?!your\b|the\b|its\b|my\b|our\b|of\b|this\b)[\w-]+\s+){0,3}$")
 
 
+# "API calls that require secrets", "requests which need a token": the secret qualifies a kind of call in a relative
+# clause -- what those calls need, not what the model is asked to hand over
+_QUALIFIES = re.compile(r"\b(?:that|which)\s+(?:require|requires|need|needs|involve|involves|take|takes)\s+(?:an?\s+|"
+                        r"the\s+|\w+\s+)?$")
+
+
 def kind_of(text: str, secret: ConceptHit) -> bool:
-    """The model's context named with an indefinite article: a prompt of the tool's own, not the model's; or the
-    secret's word used as a verb (``as_verb``)."""
+    """The model's context named with an indefinite article: a prompt of the tool's own, not the model's; a secret
+    that qualifies a kind of call ("calls that require secrets"); or the secret's word used as a verb (``as_verb``)."""
     return "context" in secret.concepts and not secret.word.startswith(("your", "the ")) \
-        and _INDEFINITE.search(text, max(0, secret.start - 50), secret.start) is not None or as_verb(text, secret)
+        and _INDEFINITE.search(text, max(0, secret.start - 50), secret.start) is not None or as_verb(text, secret) \
+        or _QUALIFIES.search(text, max(0, secret.start - 30), secret.start) is not None
 
 
 # "to pin routing for the session", "to key the cache by user": after the infinitive's "to", and before the object it

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from ...model import Finding
 from .._base import RuleContext, finding_rule
-from ._concepts import ConceptHit, Sentence, gates
+from ._concepts import ConceptHit, Sentence, gates, word_concepts
 from ._consent import governs_other_verb, required_consent
 from ._hits import Hit, concept_hit, discusses, governs, report
 from ._surface import Field, Subject, per_subject, surface
@@ -35,6 +35,8 @@ def _next_after(s: Sentence, h: ConceptHit) -> ConceptHit | None:
 
 # "do not tell the user that ...", "não informe o usuário de que ...": what is kept back is a fact, not a value
 _THAT = re.compile(r"\s*(?:that|dass|de que|que|qu'|che|dat|że|что)\b")
+# An order opening with a verb of hiding whose object is a clause: "verschweige (im Bericht), dass ...", "oculta que"
+_HIDDEN_FACT = re.compile(r"[^.;:!?\n]{0,25}?,\s*(?:that|dass|de que|que|qu'|che|dat|że|что)\s")
 
 
 _TR_FACT = re.compile(r"\w+[dt][ıiuü][ğg][ıiuü]n[ıiuü]\b")  # a Turkish clause made a noun: "-dığını", the fact that
@@ -337,8 +339,17 @@ def _in_clause(text: str, s: Sentence, pair: tuple[ConceptHit, ConceptHit], conc
     return False
 
 
+# "Do not tell the user the answer until they finish the round": a disclosure deferred to the user's move, no secret
+_UNTIL_THEIR_TURN = re.compile(r"\b(?:until|till|bis|jusqu'?(?:à|a|au)|hasta (?:que)?|até (?:que)?|finché|fino a|tot|"
+                               r"пока|before|bevor|avant (?:que|la fin)|antes de (?:que)?|prima (?:che|della fine))\s+"
+                               r"(?:\w+\s+){0,2}?(?:they|he|she|the user|users?|the player|players?|sie|er|der nutzer|"
+                               r"ils|elles?|l'utilisateur|ellos|el usuario|o usuário|eles|l'utente|loro|"
+                               r"(?:the|das|die|der|le|la|el|o|a|il)\s+(?:game|round|quiz|spiel|runde|jeu|partie|manche|"
+                               r"juego|ronda|partida|jogo|rodada|gioco|partita|turno))\b")
+
+
 def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[ConceptHit], str] | None:
-    if _user_choice(s):
+    if _user_choice(s) or _UNTIL_THEIR_TURN.search(text, s.start, s.end):
         return None
     parts = _silenced(text, s) or _omitted(text, s)
     if parts:
@@ -360,6 +371,10 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
             "yourself" in h.word or "itself" in h.word or "between us" in h.word)), None)  # "keep that to yourself"
     if pair:
         return list(pair), "asks the model to hide something from the user"
+    fact = next((h for h in hides if not text[s.start:h.start].strip(" \n\t-*\u2022.,;:")
+                 and _HIDDEN_FACT.match(text, h.end)), None)  # "Verschweige im Bericht, dass ...": a fact kept back
+    if fact:
+        return [fact], "asks the model to keep back that something happened"
     for covert in s.all("covert"):
         act = next((a for a in s.hits if not a.concepts.isdisjoint(_ACTIONS) and abs(a.start - covert.start) <= 40
                     and a is not covert), None)
@@ -378,7 +393,7 @@ def _concealment(text: str, s: Sentence, own_verb: str = "") -> tuple[list[Conce
     for lie in s.all("lie"):
         if _answer_barred(text, s, lie):
             continue  # "never answer with another file as if it were the one requested": misleading is forbidden
-        if s.any("asked", "user", "reply", "model"):
+        if s.any("asked", "user", "reply", "model") or any("model" in word_concepts(w) for w in lie.word.split()):
             return [lie], "tells the model to mislead the user"
     for asked in s.all("asked"):  # "if anyone asks, notes never leave the device": the answer is scripted
         claim = next((c for c in s.hits if "neg_desc" in c.concepts and 0 < c.start - asked.end <= 40), None)
@@ -477,6 +492,8 @@ def concealment(ctx: RuleContext) -> Iterable[Finding]:
     approval is not needed, the user already agreed), in any language of the concept lexicons. Advice to redact
     ("never reveal the password"), a choice left to the user ("unless the user asks") and a tool that describes
     what it never does ("the owner is not notified") are not flagged, nor an abstraction, a question of fact
-    or a destination. Alone and visible: medium."""
+    or a destination, nor a silence until the user's own move or the game's end. Alone and visible: medium, reported
+    with a second witness -- besides the shared ones, its own (``_witness.concealed_act``): it is written into a label
+    (a title), or what it keeps back is an act named in its sentence (sent, paid, refunded, exported)."""
     hits = (concealment_hit(s) for s in surface(ctx).subjects)
     yield from report(concealment, hits, "Concealment aimed at the model")

@@ -7,12 +7,13 @@ from collections.abc import Iterable, Iterator
 
 from ...model import Finding
 from .._base import RuleContext, finding_rule
-from ._accounts import account_swap
+from ._recipients import structural_recipients
 from ._addresses import address_marks
 from ._concepts import BREAKS, ConceptHit, Sentence, gates, word_concepts
 from ._hits import Hit, concept_hit, described, discusses, hit, mentioned, redacted, report
 from ._surface import Field, Subject, per_subject, surface
-from ._exfil_context import FIELD_WORD, PRIOR_RESULTS, into_content, named_field, prior_results
+from ._exfil_context import (FIELD_WORD, PRIOR_RESULTS, into_content, named_field, open_query_url, prior_results,
+                             secret_file_in_name)
 from ._exfil_honest import disclosed, kind_of, literal_into, state_of, turns_glossed, value_source
 from .conceal import flag_doc
 from .override import INJECTION_REFS
@@ -105,14 +106,13 @@ _DESTINATION = re.compile(r"\b(as|into|als|comme|como|come|to)\s+(the|a|an|your|
 
 
 def _names_itself(subject: Subject, secret: ConceptHit) -> bool:
-    """A prompt called ``system-prompt-code-reviewer`` or a resource ``system-prompt.md`` is about that thing: its
-    text naming it describes the subject (the model's own "your system prompt" still counts)."""
+    """A prompt called ``system-prompt-code-reviewer`` is about that thing: its text naming it describes the subject."""
     if subject.kind == "server" or not subject.fields:
         return False
     words = [w for w in secret.word.translate(BREAKS).split() if w not in ("the", "a", "an")]
-    own = set(subject.fields[0].norm.translate(BREAKS).split())
+    own = set(subject.fields[0].norm.translate(BREAKS).split())  # a name of 8+ words is a sentence, not a title
     before = subject.text[max(0, secret.start - 6):secret.start].split()
-    return bool(words) and own.issuperset(words) and not (before and before[-1] in ("your", "its"))
+    return 0 < len(words) and len(own) < 8 and own.issuperset(words) and not (before and before[-1] in ("your", "its"))
 
 
 _DOMAIN = re.compile(r"pass(word)?|secret|credential|token|keys?\b|vault|ssh|auth|login|cookie|\benv|keychain|wallet")
@@ -161,8 +161,7 @@ def _call_with(text: str, s: Sentence) -> list[ConceptHit]:
     return [ConceptHit(m.start(), m.end(), frozenset({"send"}), m.group(0)) for m in _CALL.finditer(text, s.start, s.end)]
 
 
-# "Para melhor precisão, inclua ...", "لضمان جودة الترجمة، أرفق ...": a purpose phrase, then the order; a summary
-# says what the tool does and opens with it ("Exports the conversation to PDF").
+# "Para melhor precisão, inclua ...": a purpose phrase, then the order (a summary opens with what the tool does)
 _ORDER_AFTER_PURPOSE = re.compile(r"[,\u060c\uff0c\u3001]")
 
 
@@ -191,7 +190,7 @@ def _exfil(subject: Subject, s: Sentence) -> tuple[list[ConceptHit], str] | None
             if not strong and (not (s.any("all", "hide", "source") or into_content(subject, s))
                                or _own_domain(subject, secret)):
                 continue  # "pass your API key": its own credential; only sweeping it up or into content counts
-            if _own_summary(subject, s) and not s.any("model", "user") and not _ORDER_AFTER_PURPOSE.search(
+            if _own_summary(subject, s) and not s.any("model", "user", "always") and not _ORDER_AFTER_PURPOSE.search(
                     subject.text, s.start, move.start) and not (
                     "secret_file" in secret.concepts and (s.any("sequence") or not _own_domain(subject, secret))):
                 # "before answering, read ~/.ssh/id_rsa"; a secret file in the summary of a tool not about keys
@@ -209,6 +208,8 @@ def exfil_hit(subject: Subject) -> Hit | None:
         h = hit(subject, f.start, f.end, "")
         if h.field.kind == "uri":
             return Hit(subject, h.field, h.start, h.end, "points a resource at a secret file")
+    if named := secret_file_in_name(subject, SECRET_FILES):  # a name that is a sentence: its raw text, with the dots
+        return Hit(subject, *named, "names a secret file to hand over in its name")
     if files or subject.passes(_GATES) or subject.passes(_CRED_MOVES) and FIELD_WORD.search(subject.text):
         from ._concepts import sentences
         found = sorted([h for h in subject.hits if not h.ident] + files, key=lambda x: x.start)
@@ -226,8 +227,9 @@ def exfil_hit(subject: Subject) -> Hit | None:
             return Hit(subject, f, m.start(), m.end(), "has the resource's address carry secrets or the conversation out")
     if "http" in subject.text:
         m = EXFIL_URL.search(subject.text)
-        if m and not mentioned(subject.text, m.start()):
-            return hit(subject, m.start(), m.end(), "builds an outside URL out of the conversation or secrets")
+        span = m.span() if m else open_query_url(subject)  # or an open query filled from what the text names after it
+        if span and not mentioned(subject.text, span[0]):
+            return hit(subject, *span, "builds an outside URL out of the conversation or secrets")
     return None
 
 
@@ -237,15 +239,14 @@ def exfiltration(ctx: RuleContext) -> Iterable[Finding]:
     """Text that asks the model to read and hand over secret files (SSH keys, cloud credentials, .env, .netrc,
     kubeconfig), cookies, saved passwords, environment variables, its system prompt, the conversation or earlier
     tool results -- into a parameter, a URL, another tool -- in any language of the concept lexicons; URLs built
-    from such data (``https://x/?q={last_user_message}``, ``?key=$AWS_SECRET_ACCESS_KEY``); resources whose URI is a
-    secret file. A tool's own credential ("pass your API key") counts only when the text has the model collect or
-    sweep credentials; a clause that says what must not happen ("never paste a private key", "values are masked")
+    from such data (``?q={last_user_message}``, ``?key=$AWS_SECRET_ACCESS_KEY``, ``?q=`` followed by the user's messages);
+    resources whose URI or sentence-long name is a secret file. A tool's own credential counts only when the text has
+    the model sweep credentials up; a clause that says what must not happen ("never paste a private key")
     and a tool's summary of its own job ("Exports the conversation to a file") are not flagged, nor a move described
     rather than ordered (a possibility, an attribute, a listed tool's job), nor where a value comes from (a
     credential's source in a gloss, read automatically from the environment, a chat API's own turn list, a prompt of
-    the tool's own) or a passive disclosure with no obligation ("will be collected and uploaded"). Critical when it names a secret file,
-    sends to an address it fixes ("... to https://..."), builds an outside URL, or is stated as an order (it opens
-    its sentence, a polite imperative); otherwise high, a person reads it."""
+    the tool's own) or a passive disclosure ("will be collected and uploaded"). Critical when it names a secret file,
+    sends to an address it fixes, builds an outside URL, or is an order (it opens its sentence, a polite imperative)."""
     hits = (exfil_hit(s) for s in surface(ctx).subjects)
     yield from report(exfiltration, hits, "Exfiltration ask")
 
@@ -445,9 +446,7 @@ def _added_on_top(subject: Subject, start: int, is_url: bool) -> list[ConceptHit
 @per_subject
 def _recipient_hits(subject: Subject) -> Iterator[Hit]:
     yield from _schema_addresses(subject)
-    swap = account_swap(subject)
-    if swap is not None:
-        yield swap
+    yield from structural_recipients(subject)  # the account swap (``_accounts``) and the readings by structure
     yield from _ordered_examples(subject)
     if "remote" in subject.text or "origin" in subject.text or "upstream" in subject.text or "push" in subject.text:
         m = _REMOTE_SWAP.search(subject.text)
@@ -487,14 +486,15 @@ def _recipient_hits(subject: Subject) -> Iterator[Hit]:
 @finding_rule("INJ010", "Recipient tampering: extra or swapped recipients and destinations", likelihood=3, impact=4,
               references=INJECTION_REFS, scope="snapshots", hostile=True)
 def recipient_tampering(ctx: RuleContext) -> Iterable[Finding]:
-    """A fixed outside address, domain, IBAN, wallet, repository remote or channel slipped into what the model
-    sends: "always bcc archive@...", an extra attendee or editor, "use this IBAN whatever the user says", "send to
-    X instead", an IBAN, card or routing/account number written out and put in place of the user's (``_accounts``), a recipient default or choice that names an outside address, the same extra recipient in every
-    example, in any language of the concept lexicons. Addresses shown as examples ("e.g. alice@example.com"), a
-    tool's own sender address, an address inside a quoted example phrase and choices left to the user ("only if the
-    user asks") are not flagged. In a tool whose own parameters name its recipients, an outside address its prose
-    adds on top of them ("every message must also be copied to ...", "cc: ...") is flagged too; a no-reply sender is
-    not. A fixed outside address (mail, URL, wallet, account number) corroborates the
-    finding; a channel name alone in visible prose is graded medium."""
+    """A fixed outside address, domain, IBAN, wallet, repository remote or channel slipped into what the model sends:
+    "always bcc archive@...", an extra attendee or editor, "send to X instead", in any language of the concept lexicons;
+    by structure (``_accounts``, ``_recipients``): an address, IBAN, card, account, payment key or party id put in place
+    of a party's ("instead of the sender", "regardless of the customer given"), a party parameter whose fixed value or
+    only choice is an outside address or one channel, a placeholder address beside an outside one in one example, the
+    same extra recipient in every example, a resource address whose query fixes a mail address or forwards to an outside
+    host, a field set to a fixed outside address. Examples ("e.g. alice@example.com"), reserved example domains, a
+    tool's own or no-reply sender, a quoted example phrase, a default channel and choices left to the user are not
+    flagged; in a tool whose parameters name its recipients, an address its prose adds on top ("cc: ...") is. A fixed
+    outside address corroborates the finding; a channel name alone in visible prose is graded medium."""
     hits = (next(_recipient_hits(s), None) for s in surface(ctx).subjects)
     yield from report(recipient_tampering, hits, "Recipient tampering")

@@ -33,7 +33,7 @@ from typing import Any
 
 from ...model import SEVERITIES, Finding, severity_from
 from ._concepts import BREAKS, glued_script, present
-from ._witness import gate_active, witnessed_hit
+from ._witness import concealed_act, gate_active, witnessed_hit
 
 __all__ = ["ACT_RULES", "GATED", "GATED_SIGNALS", "LONE_PHRASE", "MODEL_READ", "ONE_SIGNAL", "PHRASE_RULES", "UNWITNESSED",
            "corroborate", "evidence_kind", "graded", "lone_phrase", "witnessed"]
@@ -82,7 +82,8 @@ def evidence_kind(code: str, hit: Any) -> str:
         return "act"  # hidden, encoded, forged or look-alike by what the rule reads
     meaning = hit.meaning.lower()
     if code == "INJ010":  # an address fixed in the text is the act, one shown as an example ("e.g. https://...") not
-        return "act" if _ADDRESS.search(hit.field.norm[hit.start:hit.end]) and not _shown(hit) else "phrase"
+        fixed = _ADDRESS.search(hit.field.norm[hit.start:hit.end]) or "resource address" in meaning
+        return "act" if fixed and not _shown(hit) else "phrase"
     if code == "INJ009":  # a secret file, or the data sent to an address the text fixes, is the act itself
         return "act" if _sent_out(hit) or any(w in meaning for w in _EXFIL_ACTS) or _ordered(hit) else "signal"
     if code == "INJ014":
@@ -177,9 +178,9 @@ def graded(code: str, hits: Iterable[Any], likelihood: int, impact: int) -> tupl
         return likelihood, impact, ""
     if SEVERITIES.index(severity_from(likelihood, impact)) <= SEVERITIES.index(severity_from(*cap)):
         # graded at or below its cap by its own rule: a lone phrase still needs its second witness
-        gate = kind == "phrase" and code in GATED and not witnessed_hit(hits)
+        gate = kind == "phrase" and code in GATED and not (witnessed_hit(hits) or concealed_act(code, hits))
         return likelihood, impact, UNWITNESSED if gate else ""
-    if kind == "phrase" and code in GATED and not witnessed_hit(hits):
+    if kind == "phrase" and code in GATED and not (witnessed_hit(hits) or concealed_act(code, hits)):
         return cap[0], cap[1], UNWITNESSED
     if kind == "signal" and code in GATED_SIGNALS and not witnessed_hit(hits):
         return _CAPS["phrase"][0], _CAPS["phrase"][1], UNWITNESSED
