@@ -41,7 +41,8 @@ def name_verb(ctx: ToolContext) -> Iterable[Evidence]:
 def name_object(ctx: ToolContext) -> Iterable[Evidence]:
     """What a creating verb creates matters: a message is sent, a refund spends money, an instance bills.
 
-    Changing or resolving a comment, a review or a pull request changes what the people reading it see.
+    Changing or resolving a comment, a post, a review or a pull request changes what the people reading it see;
+    pinning a post or a message, or following an account, shows it to the people of that profile or chat.
     Bulk words (all, batch, bulk) with an overwriting or removing verb destroy without history; bulk
     creation or bulk marking ("mark all as read") does not.
     """
@@ -73,6 +74,12 @@ def name_object(ctx: ToolContext) -> Iterable[Evidence]:
         word = sorted(objects & lex.objects["read_by_others"])[0]
         yield Evidence("EFF102", "name", ctx.tool.name, f"changing a {word} changes what its readers see",
                        "customer_visible")
+    if ctx.verb in lex.verb_groups["showing"] and not ctx.live_page:
+        # "Pin a status to your profile", "Follow an account": the profile's or the chat's people see it.
+        pinned = (objects | ctx.opening_words) & lex.objects["pinned"]
+        if ctx.verb.startswith(("follow", "unfollow")) or pinned:
+            what = f"a pinned {sorted(pinned)[0]}" if pinned else "a follow"
+            yield Evidence("EFF102", "name", ctx.tool.name, f"{what} is shown to other people", "customer_visible")
     if (ctx.verb in lex.verb_groups["in_place"] or ctx.verb_effect == "destructive") and objects & lex.objects["bulk"]:
         yield Evidence("EFF102", "name", ctx.tool.name, "a bulk change cannot be undone item by item", "destructive")
 

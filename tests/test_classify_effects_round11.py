@@ -1,0 +1,46 @@
+"""Effect readings of round 11 (issue 12): a pin or a follow is shown to other people, an edit of a published post
+changes what its readers see, and a description that calls an update a full replacement says it overwrites. Tools
+written for the test; no data set's names."""
+
+from __future__ import annotations
+
+from mcprisk.classify import classify_tool
+from mcprisk.classify.learned import use_model
+from mcprisk.snapshot import Snapshot, Tool
+from mcprisk.specs import ServerSpec
+from support import tool_def as tool
+
+STR = {"type": "string"}
+
+
+def classify(t: Tool, server: str = "acme"):
+    snapshot = Snapshot(server=ServerSpec.stdio(["npx", "-y", f"{server}@1.0.0"], name=server), status="complete",
+                        tools=(t,))
+    with use_model(None):
+        return classify_tool(t, server, snapshot)
+
+
+def test_pinning_a_message_or_following_an_account_is_seen_by_others():
+    assert classify(tool("chat_pin_message", "Pin a message in a group chat.", {"message_id": STR})).primary \
+        == "customer_visible"
+    assert classify(tool("social_pin", "Pin a status to your profile.", {"status_id": STR})).primary \
+        == "customer_visible"
+    assert classify(tool("social_follow", "Follow an account.", {"account_id": STR})).primary == "customer_visible"
+
+
+def test_pinning_something_nobody_else_sees_stays_a_change():
+    assert classify(tool("pin_dependency", "Pin a dependency to an exact version in the lock file.",
+                         {"name": STR, "version": STR})).primary != "customer_visible"
+
+
+def test_editing_a_published_post_changes_what_its_readers_see():
+    assert classify(tool("update_post", "Update an existing blog post.", {"post_id": STR, "html": STR})).primary \
+        == "customer_visible"
+
+
+def test_an_update_that_is_a_full_replacement_overwrites():
+    t = tool("update_connector_config", "Update a connector's configuration. This is a full replace.",
+             {"name": STR, "config": {"type": "object"}})
+    assert classify(t).primary == "destructive"
+    t = tool("update_layout", "Update a dashboard: replaces its entire card layout.", {"cards": {"type": "array"}})
+    assert classify(t).primary == "destructive"
