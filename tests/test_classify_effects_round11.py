@@ -44,3 +44,17 @@ def test_an_update_that_is_a_full_replacement_overwrites():
     assert classify(t).primary == "destructive"
     t = tool("update_layout", "Update a dashboard: replaces its entire card layout.", {"cards": {"type": "array"}})
     assert classify(t).primary == "destructive"
+
+
+def test_a_price_or_a_product_of_a_shop_is_what_buyers_see():
+    assert classify(tool("set_price", "Set the price of a product on the marketplace.", {"sku": STR, "price": STR}),
+                    "acme-shop").primary == "customer_visible"
+    assert classify(tool("create_product", "Create a product in the store.", {"title": STR}), "acme-shop").primary \
+        == "customer_visible"
+
+
+def test_a_product_of_an_invoicing_tool_or_a_shops_category_is_not_on_sale():
+    assert classify(tool("create_product", "Create a product for invoices.", {"title": STR}), "acme-invoicing").primary \
+        == "reversible"
+    assert classify(tool("create_product_category", "Create a product category.", {"name": STR}), "acme-shop").primary \
+        == "reversible"

@@ -42,7 +42,8 @@ def name_object(ctx: ToolContext) -> Iterable[Evidence]:
     """What a creating verb creates matters: a message is sent, a refund spends money, an instance bills.
 
     Changing or resolving a comment, a post, a review or a pull request changes what the people reading it see;
-    pinning a post or a message, or following an account, shows it to the people of that profile or chat.
+    pinning a post or a message, or following an account, shows it to the people of that profile or chat; a
+    product, a price or the stock of a shop or a marketplace is what its buyers see.
     Bulk words (all, batch, bulk) with an overwriting or removing verb destroy without history; bulk
     creation or bulk marking ("mark all as read") does not.
     """
@@ -73,6 +74,13 @@ def name_object(ctx: ToolContext) -> Iterable[Evidence]:
     if edits and not creates and objects & lex.objects["read_by_others"]:
         word = sorted(objects & lex.objects["read_by_others"])[0]
         yield Evidence("EFF102", "name", ctx.tool.name, f"changing a {word} changes what its readers see",
+                       "customer_visible")
+    shop = (ctx.server_words | ctx.opening_words) & lex.objects["storefronts"]
+    if (creates or ctx.verb in lex.verb_groups["in_place"]) and shop and not ctx.reads \
+            and ctx.nouns & lex.objects["storefront_items"] and not ctx.nouns & lex.objects["backroom"]:
+        # "set_price" on a marketplace: the buyers see the new price, the new product, the stock left.
+        item = sorted(ctx.nouns & lex.objects["storefront_items"])[0]
+        yield Evidence("EFF102", "name", ctx.tool.name, f"a {item} of a {sorted(shop)[0]} is what buyers see",
                        "customer_visible")
     if ctx.verb in lex.verb_groups["showing"] and not ctx.live_page:
         # "Pin a status to your profile", "Follow an account": the profile's or the chat's people see it.
