@@ -58,3 +58,19 @@ def test_a_product_of_an_invoicing_tool_or_a_shops_category_is_not_on_sale():
         == "reversible"
     assert classify(tool("create_product_category", "Create a product category.", {"name": STR}), "acme-shop").primary \
         == "reversible"
+
+
+def test_a_free_http_method_sent_to_any_path_can_delete():
+    props = {"path": STR, "method": {"type": "string", "description": "The HTTP method (default: GET)"}, "body": STR}
+    assert classify(tool("api_call", "Makes a direct REST API call.", props)).primary == "destructive"
+    enum = {"path": STR, "method": {"type": "string", "enum": ["GET", "HEAD"]}}
+    found = classify(tool("api_call", "Makes a direct REST API call.", enum)).evidence
+    assert not [ev for ev in found if "any HTTP method" in ev.detail]
+    found = classify(tool("get_raw", "Get any resource by path.", props)).evidence
+    assert not [ev for ev in found if "any HTTP method" in ev.detail]
+
+
+def test_closing_a_session_that_kills_its_processes_destroys_their_work():
+    t = tool("close_session", "Close a remote session and release its resources. This kills any running processes.",
+             {"session_id": STR})
+    assert classify(t).primary == "destructive"
