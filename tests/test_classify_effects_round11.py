@@ -74,3 +74,16 @@ def test_closing_a_session_that_kills_its_processes_destroys_their_work():
     t = tool("close_session", "Close a remote session and release its resources. This kills any running processes.",
              {"session_id": STR})
     assert classify(t).primary == "destructive"
+
+
+def test_changing_a_budget_or_a_bid_changes_what_is_spent():
+    assert classify(tool("update_campaign_budget", "Update the daily budget of an ad campaign.",
+                         {"campaign_id": STR, "amount": {"type": "number"}})).primary == "high_cost"
+    assert classify(tool("update_adgroup_bid", "Change the bid of an ad group.",
+                         {"adgroup_id": STR, "bid": {"type": "number"}})).primary == "high_cost"
+    assert classify(tool("get_budgets", "List the budgets.", {})).primary == "read_only"
+
+
+def test_creating_an_invoice_bills_a_customer():
+    assert classify(tool("create_invoice", "Create an invoice for a client.", {"client_id": STR, "lines": STR})
+                    ).primary == "high_cost"

@@ -66,6 +66,10 @@ def name_object(ctx: ToolContext) -> Iterable[Evidence]:
             yield Evidence("EFF102", "name", ctx.tool.name, f"creating a {word} spends money or billable resources",
                            "high_cost")
             break
+    spend = objects & lex.objects["spend_controls"]
+    if spend and not ctx.reads and ctx.verb_effect not in (None, "read_only", "destructive"):
+        yield Evidence("EFF102", "name", ctx.tool.name, f"changing a {sorted(spend)[0]} changes what is spent",
+                       "high_cost")
     hooks = objects & lex.objects["webhook"]
     if (creates or ctx.verb in lex.verb_groups["in_place"]) and hooks and ctx.destination_urls:
         yield Evidence("EFF102", "name", ctx.tool.name, f"a {sorted(hooks)[0]} posts events to an address the caller "
