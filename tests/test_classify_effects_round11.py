@@ -62,7 +62,7 @@ def test_a_product_of_an_invoicing_tool_or_a_shops_category_is_not_on_sale():
 
 def test_a_free_http_method_sent_to_any_path_can_delete():
     props = {"path": STR, "method": {"type": "string", "description": "The HTTP method (default: GET)"}, "body": STR}
-    assert classify(tool("api_call", "Makes a direct REST API call.", props)).primary == "destructive"
+    assert classify(tool("tooling_request", "Executes a Tooling API request.", props)).primary == "destructive"
     enum = {"path": STR, "method": {"type": "string", "enum": ["GET", "HEAD"]}}
     found = classify(tool("api_call", "Makes a direct REST API call.", enum)).evidence
     assert not [ev for ev in found if "any HTTP method" in ev.detail]
@@ -77,10 +77,10 @@ def test_closing_a_session_that_kills_its_processes_destroys_their_work():
 
 
 def test_changing_a_budget_or_a_bid_changes_what_is_spent():
+    assert classify(tool("set_spending_limit", "Set the team's spending limit.",
+                         {"team_id": STR, "limit": {"type": "number"}})).primary == "high_cost"
     assert classify(tool("update_campaign_budget", "Update the daily budget of an ad campaign.",
                          {"campaign_id": STR, "amount": {"type": "number"}})).primary == "high_cost"
-    assert classify(tool("update_adgroup_bid", "Change the bid of an ad group.",
-                         {"adgroup_id": STR, "bid": {"type": "number"}})).primary == "high_cost"
     assert classify(tool("get_budgets", "List the budgets.", {})).primary == "read_only"
 
 
