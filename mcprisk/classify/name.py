@@ -39,7 +39,8 @@ def name_verb(ctx: ToolContext) -> Iterable[Evidence]:
 
 @rule("EFF102", "Object in the tool name")
 def name_object(ctx: ToolContext) -> Iterable[Evidence]:
-    """What a creating verb creates matters: a message is sent, a refund spends money, an instance bills.
+    """What a creating verb creates matters: a message is sent, a refund spends money, an instance bills, an invoice
+    bills a customer; changing a budget, a bid or a spending limit changes what is spent.
 
     Changing or resolving a comment, a post, a review or a pull request changes what the people reading it see;
     pinning a post or a message, or following an account, shows it to the people of that profile or chat; a
