@@ -87,3 +87,8 @@ def test_changing_a_budget_or_a_bid_changes_what_is_spent():
 def test_creating_an_invoice_bills_a_customer():
     assert classify(tool("create_invoice", "Create an invoice for a client.", {"client_id": STR, "lines": STR})
                     ).primary == "high_cost"
+
+
+def test_a_price_alert_or_an_order_on_a_market_is_no_storefront_change():
+    t = tool("set_price_alert", "Set a price alert for a symbol on the market.", {"symbol": STR, "price": STR})
+    assert classify(t, "acme-trading").primary != "customer_visible"
