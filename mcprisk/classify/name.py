@@ -67,7 +67,7 @@ def name_object(ctx: ToolContext) -> Iterable[Evidence]:
             yield Evidence("EFF102", "name", ctx.tool.name, f"creating a {word} spends money or billable resources",
                            "high_cost")
             break
-    spend = objects & lex.objects["spend_controls"]
+    spend = objects & lex.effect_words["spend_controls"]
     if spend and not ctx.reads and ctx.verb_effect not in (None, "read_only", "destructive"):
         yield Evidence("EFF102", "name", ctx.tool.name, f"changing a {sorted(spend)[0]} changes what is spent",
                        "high_cost")
@@ -80,16 +80,16 @@ def name_object(ctx: ToolContext) -> Iterable[Evidence]:
         word = sorted(objects & lex.objects["read_by_others"])[0]
         yield Evidence("EFF102", "name", ctx.tool.name, f"changing a {word} changes what its readers see",
                        "customer_visible")
-    shop = (ctx.server_words | ctx.opening_words) & lex.objects["storefronts"]
+    shop = (ctx.server_words | ctx.opening_words) & lex.effect_words["storefronts"]
     if (creates or ctx.verb in lex.verb_groups["in_place"]) and shop and not ctx.reads \
-            and ctx.nouns & lex.objects["storefront_items"] and not ctx.nouns & lex.objects["backroom"]:
+            and ctx.nouns & lex.effect_words["storefront_items"] and not ctx.nouns & lex.effect_words["backroom"]:
         # "set_price" on a marketplace: the buyers see the new price, the new product, the stock left.
-        item = sorted(ctx.nouns & lex.objects["storefront_items"])[0]
+        item = sorted(ctx.nouns & lex.effect_words["storefront_items"])[0]
         yield Evidence("EFF102", "name", ctx.tool.name, f"a {item} of a {sorted(shop)[0]} is what buyers see",
                        "customer_visible")
-    if ctx.verb in lex.verb_groups["showing"] and not ctx.live_page:
+    if ctx.verb in lex.effect_words["showing"] and not ctx.live_page:
         # "Pin a status to your profile", "Follow an account": the profile's or the chat's people see it.
-        pinned = (objects | ctx.opening_words) & lex.objects["pinned"]
+        pinned = (objects | ctx.opening_words) & lex.effect_words["pinned"]
         if ctx.verb.startswith(("follow", "unfollow")) or pinned:
             what = f"a pinned {sorted(pinned)[0]}" if pinned else "a follow"
             yield Evidence("EFF102", "name", ctx.tool.name, f"{what} is shown to other people", "customer_visible")
