@@ -75,6 +75,8 @@ class Lexicon:
     grammar: Mapping[str, frozenset[str]]  # prefix_words, stop_words, server_noise
     http_methods: Mapping[str, str]  # method word in a generated name -> the verb it stands for
     resources: ResourceWords
+    # Words only the effect rules read (``effect_words`` in lexicon.yaml), kept out of the learned reading's features.
+    effect_words: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # Per phrase category, one alternation of all its patterns (see ``may_say``).
     phrase_any: Mapping[str, tuple[re.Pattern[str], bool]] = field(default_factory=dict)
     # The literals each phrase category needs (``mcprisk._literals``): most texts hold none, and skip the search.
@@ -159,6 +161,7 @@ def parse_lexicon(raw: Mapping[str, Any]) -> Lexicon:
             *(frozenset(section[k]) for k in ("private", "untrusted", "credential", "public")),
             tuple(re.compile(p, re.IGNORECASE) for p in section["secret_paths"]),
             frozenset(section["store_noise"])),
+        effect_words=_sets(raw.get("effect_words") or {}),
     )
 
 

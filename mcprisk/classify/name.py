@@ -39,9 +39,12 @@ def name_verb(ctx: ToolContext) -> Iterable[Evidence]:
 
 @rule("EFF102", "Object in the tool name")
 def name_object(ctx: ToolContext) -> Iterable[Evidence]:
-    """What a creating verb creates matters: a message is sent, a refund spends money, an instance bills.
+    """What a creating verb creates matters: a message is sent, a refund spends money, an instance bills, an invoice
+    bills a customer; changing a budget, a bid or a spending limit changes what is spent.
 
-    Changing or resolving a comment, a review or a pull request changes what the people reading it see.
+    Changing or resolving a comment, a post, a review or a pull request changes what the people reading it see;
+    pinning a post or a message, or following an account, shows it to the people of that profile or chat; a
+    product, a price or the stock of a shop or a marketplace is what its buyers see.
     Bulk words (all, batch, bulk) with an overwriting or removing verb destroy without history; bulk
     creation or bulk marking ("mark all as read") does not.
     """
@@ -64,6 +67,10 @@ def name_object(ctx: ToolContext) -> Iterable[Evidence]:
             yield Evidence("EFF102", "name", ctx.tool.name, f"creating a {word} spends money or billable resources",
                            "high_cost")
             break
+    spend = objects & lex.effect_words["spend_controls"]
+    if spend and not ctx.reads and ctx.verb_effect not in (None, "read_only", "destructive"):
+        yield Evidence("EFF102", "name", ctx.tool.name, f"changing a {sorted(spend)[0]} changes what is spent",
+                       "high_cost")
     hooks = objects & lex.objects["webhook"]
     if (creates or ctx.verb in lex.verb_groups["in_place"]) and hooks and ctx.destination_urls:
         yield Evidence("EFF102", "name", ctx.tool.name, f"a {sorted(hooks)[0]} posts events to an address the caller "
@@ -73,6 +80,19 @@ def name_object(ctx: ToolContext) -> Iterable[Evidence]:
         word = sorted(objects & lex.objects["read_by_others"])[0]
         yield Evidence("EFF102", "name", ctx.tool.name, f"changing a {word} changes what its readers see",
                        "customer_visible")
+    shop = (ctx.server_words | ctx.opening_words) & lex.effect_words["storefronts"]
+    if (creates or ctx.verb in lex.verb_groups["in_place"]) and shop and not ctx.reads \
+            and ctx.nouns & lex.effect_words["storefront_items"] and not ctx.nouns & lex.effect_words["backroom"]:
+        # "set_price" on a marketplace: the buyers see the new price, the new product, the stock left.
+        item = sorted(ctx.nouns & lex.effect_words["storefront_items"])[0]
+        yield Evidence("EFF102", "name", ctx.tool.name, f"a {item} of a {sorted(shop)[0]} is what buyers see",
+                       "customer_visible")
+    if ctx.verb in lex.effect_words["showing"] and not ctx.live_page:
+        # "Pin a status to your profile", "Follow an account": the profile's or the chat's people see it.
+        pinned = (objects | ctx.opening_words) & lex.effect_words["pinned"]
+        if ctx.verb.startswith(("follow", "unfollow")) or pinned:
+            what = f"a pinned {sorted(pinned)[0]}" if pinned else "a follow"
+            yield Evidence("EFF102", "name", ctx.tool.name, f"{what} is shown to other people", "customer_visible")
     if (ctx.verb in lex.verb_groups["in_place"] or ctx.verb_effect == "destructive") and objects & lex.objects["bulk"]:
         yield Evidence("EFF102", "name", ctx.tool.name, "a bulk change cannot be undone item by item", "destructive")
 

@@ -122,7 +122,7 @@ def schema_router(ctx: ToolContext) -> Iterable[Evidence]:
     delete"); one that only gives examples ("e.g. 'list', 'create'") or lists none reaches anything the
     API offers, and is assumed at its worst, as is a tool that nothing else places (the verbs in its
     prose must not rescue it). On a reading tool ("get_type_info(method)") such a parameter names
-    what to read.
+    what to read. A free HTTP method sent to a path the caller names reaches any operation, DELETE too.
     """
     lex = lexicon()
     noise = noise_words()
@@ -143,6 +143,21 @@ def schema_router(ctx: ToolContext) -> Iterable[Evidence]:
             if verb in lex.verb_groups["exec"] and not ctx.has_code_signal:
                 effect = "reversible"
             yield Evidence("EFF108", "schema", f"{name}={value}", f"operation {value!r} is reachable", effect)
+    if not ctx.reads:
+        yield from _any_http_method(ctx)
+
+
+_METHOD_PARAMS = frozenset({"method", "http_method", "httpmethod", "request_method"})
+_ROUTE_PARAMS = frozenset({"path", "endpoint", "url", "uri", "action", "api_path", "apipath", "route", "resource"})
+
+
+def _any_http_method(ctx: ToolContext) -> Iterable[Evidence]:
+    """A free HTTP method beside the path it is sent to reaches whatever the API offers, DELETE as well."""
+    top = {p.replace("-", "_").lower(): p for p in ctx.params if ctx.param_depth.get(p, 0) == 0}
+    method = next((top[n] for n in sorted(top.keys() & _METHOD_PARAMS) if not ctx.params[top[n]].get("enum")), None)
+    if method and top.keys() & _ROUTE_PARAMS and not re.search(r"\b(get|head)[- ]only\b|\bonly (get|head)\b",
+                                                                str(ctx.params[method].get("description") or ""), re.I):
+        yield Evidence("EFF108", "schema", method, "any HTTP method can be sent, DELETE as well", "destructive")
 
 
 def _free_text_router(ctx: ToolContext, name: str) -> Iterable[Evidence]:
