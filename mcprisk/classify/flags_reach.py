@@ -8,6 +8,7 @@ from ..model import Evidence
 from ._rule import rule
 from .context import ToolContext
 from .params import excerpt
+from .schema import BY_NAME_ALONE, named_only
 from .lexicon import lexicon
 
 __all__ = ["flag_code", "flag_egress", "flag_egress_by_effect"]
@@ -22,7 +23,8 @@ def flag_egress(ctx: ToolContext) -> Iterable[Evidence]:
     lex = lexicon()
     general = ctx.general_code
     if general:
-        yield Evidence("FLG203", general[0], general[1], "runs general-purpose code, which can open any connection",
+        alone = f" {BY_NAME_ALONE}" if general[0] == "schema" and named_only(ctx) else ""
+        yield Evidence("FLG203", general[0], general[1], f"runs general-purpose code, which can open any connection{alone}",
                        flag="external_egress")
         return
     callbacks = ctx.has_param("callback") or _qualified_callbacks(ctx)

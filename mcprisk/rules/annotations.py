@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 
 from .._prose import listed
 from ..classify.lexicon import lexicon
+from ..classify.schema import BY_NAME_ALONE
 from ..classify.weighing import reading_class, source_readings
 from ..model import Evidence, Finding, ToolAssessment, effect_rank
 from ._base import RuleContext, finding_rule, make
@@ -27,6 +28,8 @@ REFS = ("OWASP MCP Top 10: MCP03 Tool Poisoning", "CWE-345")
 def _decisive_effect(ev: Evidence) -> bool:
     """Evidence that settles a tool's effect on its own: code it runs, a raw passthrough, a destroying verb, or
     the description itself saying the call cannot be undone (the author contradicting the author's hint)."""
+    if BY_NAME_ALONE in ev.detail:
+        return False  # a parameter named like a command, which nothing else says the tool runs: one witness
     return ev.rule in ("EFF106", "EFF113") or (ev.rule in ("EFF101", "EFF105") and ev.effect == "destructive"
                                                 and ev.weight >= 1.0)
 
@@ -46,7 +49,8 @@ def _decisive_against_read_only(ev: Evidence) -> bool:
 
 def _decisive_reach(ev: Evidence) -> bool:
     """Evidence that settles a reach outside on its own: a caller-chosen address or general-purpose code."""
-    return ev.source == "schema" and ev.weight >= 1.0 and ev.rule in ("FLG202", "FLG203", "FLG206")
+    return ev.source == "schema" and ev.weight >= 1.0 and ev.rule in ("FLG202", "FLG203", "FLG206") \
+        and BY_NAME_ALONE not in ev.detail
 
 
 def _witnesses(ta: ToolAssessment, supports: Callable[[Evidence], bool],
@@ -104,7 +108,7 @@ def _self_evident(ev: Evidence) -> bool:
     "unlink", "recycle", "cancel") or a phrase of the description ("replaces existing", "without confirmation") is
     one witness: an honest author's hint against it is a second reading, not a lie."""
     if ev.rule in ("EFF106", "EFF113"):
-        return True
+        return BY_NAME_ALONE not in ev.detail
     m = _VERB.search(ev.detail) if ev.rule == "EFF101" and ev.effect == "destructive" else None
     return m is not None and m.group(1) in lexicon().grammar["delete_verbs"]
 
