@@ -28,8 +28,6 @@ REFS = ("OWASP MCP Top 10: MCP03 Tool Poisoning", "CWE-345")
 def _decisive_effect(ev: Evidence) -> bool:
     """Evidence that settles a tool's effect on its own: code it runs, a raw passthrough, a destroying verb, or
     the description itself saying the call cannot be undone (the author contradicting the author's hint)."""
-    if BY_NAME_ALONE in ev.detail:
-        return False  # a parameter named like a command, which nothing else says the tool runs: one witness
     return ev.rule in ("EFF106", "EFF113") or (ev.rule in ("EFF101", "EFF105") and ev.effect == "destructive"
                                                 and ev.weight >= 1.0)
 
@@ -44,7 +42,9 @@ def _query_only(ev: Evidence) -> bool:
 
 def _decisive_against_read_only(ev: Evidence) -> bool:
     """Decisive against a read-only claim: as ``_decisive_effect``, less a query the claim may describe truly."""
-    return _decisive_effect(ev) and not _query_only(ev)
+    # A parameter named like a command, which nothing else says the tool runs, does not decide that a tool claimed to
+    # change nothing runs it (it may only be handed back, as instructions); against a denial of destruction it does.
+    return _decisive_effect(ev) and not _query_only(ev) and BY_NAME_ALONE not in ev.detail
 
 
 def _decisive_reach(ev: Evidence) -> bool:
@@ -108,7 +108,7 @@ def _self_evident(ev: Evidence) -> bool:
     "unlink", "recycle", "cancel") or a phrase of the description ("replaces existing", "without confirmation") is
     one witness: an honest author's hint against it is a second reading, not a lie."""
     if ev.rule in ("EFF106", "EFF113"):
-        return BY_NAME_ALONE not in ev.detail
+        return True
     m = _VERB.search(ev.detail) if ev.rule == "EFF101" and ev.effect == "destructive" else None
     return m is not None and m.group(1) in lexicon().grammar["delete_verbs"]
 
