@@ -11,7 +11,12 @@ from .params import excerpt
 from .schema import BY_NAME_ALONE, named_only
 from .lexicon import lexicon
 
-__all__ = ["flag_code", "flag_egress", "flag_egress_by_effect"]
+__all__ = ["REQUIRED_URL", "flag_code", "flag_egress", "flag_egress_by_effect"]
+
+
+# A change's required address, read as one it requests: the flag, but no decisive witness that an author claiming a
+# closed world is wrong (a bookmark's or a record's link is stored, not requested).
+REQUIRED_URL = "must be given a caller-chosen URL, which it requests"
 
 
 @rule("FLG203", "Can send data out")
@@ -46,8 +51,7 @@ def flag_egress(ctx: ToolContext) -> Iterable[Evidence]:
     if needed and not ctx.reads:
         # A change that must be given an address (a page to open, a file to pull in, a proxy to route through)
         # requests it: what the address carries leaves in the request.
-        yield Evidence("FLG203", "schema", ", ".join(needed), "must be given a caller-chosen URL, which it requests",
-                       flag="external_egress")
+        yield Evidence("FLG203", "schema", ", ".join(needed), REQUIRED_URL, flag="external_egress")
         return
     remote = [p for p in ctx.has_param("remote") if ctx.param_depth.get(p, 0) == 0]
     if remote and not ctx.live_page:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 
 from .._prose import listed
 from ..classify.lexicon import lexicon
+from ..classify.flags_reach import REQUIRED_URL
 from ..classify.schema import BY_NAME_ALONE
 from ..classify.weighing import reading_class, source_readings
 from ..model import Evidence, Finding, ToolAssessment, effect_rank
@@ -50,7 +51,7 @@ def _decisive_against_read_only(ev: Evidence) -> bool:
 def _decisive_reach(ev: Evidence) -> bool:
     """Evidence that settles a reach outside on its own: a caller-chosen address or general-purpose code."""
     return ev.source == "schema" and ev.weight >= 1.0 and ev.rule in ("FLG202", "FLG203", "FLG206") \
-        and BY_NAME_ALONE not in ev.detail
+        and BY_NAME_ALONE not in ev.detail and ev.detail != REQUIRED_URL
 
 
 def _witnesses(ta: ToolAssessment, supports: Callable[[Evidence], bool],
