@@ -70,8 +70,8 @@ class Floors:
 # 0.825, 0.034, 0.001, 0.913, 0.916; flag F1 .842/.644/.655/.753/.662; ANN001 3 true and 0 false, ANN002 12 true and 5
 # false at high: the floor of ANN precision is back at 0.7.
 _DEV = Floors(8000, under_max=0.046, under_high_max=0.003, destructive_recall_min=0.88, precision_min=0.90,
-              exact_min=0.81, flag_f1_min={"private_data": 0.83, "untrusted_content": 0.63, "external_egress": 0.64,
-                                          "code_execution": 0.73, "credential_access": 0.64},
+              exact_min=0.81, flag_f1_min={"private_data": 0.83, "untrusted_content": 0.62, "external_egress": 0.64,
+                                          "code_execution": 0.72, "credential_access": 0.63},
               ann_precision_min=0.7, ann_true_min=9)
 FLOORS = {
     "dev, 5-fold CV by server": _DEV,
