@@ -64,11 +64,15 @@ class Floors:
 # .85/.65/.66/.76/.66; ANN001 1 true and 1 false at high, ANN002 12 true and 4 false. The false ANN001 is BrowserStack's
 # runPercyScan (readOnlyHint: true; a "percyRunCommand" parameter described as "the test command to run", read as code
 # the tool runs; its label, from the package source, says it only returns instructions): the floor of ANN precision is
-# 0.5 until a command parameter found by its name alone stops being decisive.
+# 0.5 until a command parameter found by its name alone stops being decisive. Round 11 began by promoting holdout7 (614
+# servers, 9,894 tools): CV by server 0.825, 0.034, 0.001, 0.912, 0.916; flag F1 .843/.638/.650/.736/.652. With round
+# 11's flag readings (classify13) and a parameter named like a command no decisive witness against a read-only claim:
+# 0.825, 0.034, 0.001, 0.913, 0.916; flag F1 .842/.644/.655/.753/.662; ANN001 3 true and 0 false, ANN002 12 true and 5
+# false at high: the floor of ANN precision is back at 0.7.
 _DEV = Floors(8000, under_max=0.046, under_high_max=0.003, destructive_recall_min=0.88, precision_min=0.90,
-              exact_min=0.81, flag_f1_min={"private_data": 0.84, "untrusted_content": 0.62, "external_egress": 0.64,
-                                          "code_execution": 0.71, "credential_access": 0.62},
-              ann_precision_min=0.5, ann_true_min=9)
+              exact_min=0.81, flag_f1_min={"private_data": 0.83, "untrusted_content": 0.62, "external_egress": 0.64,
+                                          "code_execution": 0.72, "credential_access": 0.63},
+              ann_precision_min=0.7, ann_true_min=9)
 FLOORS = {
     "dev, 5-fold CV by server": _DEV,
     "dev, 5-fold CV by domain": _DEV,

@@ -68,6 +68,9 @@ def flag_private(ctx: ToolContext) -> Iterable[Evidence]:
 
 _RETURNS_PAGE = re.compile(r"\b(returns?|includes?|with) (an? |the )?(updated |new |accessibility )?(page )?"
                            r"(snapshot|page content|page text|html|dom)\b", re.IGNORECASE)
+_PUBLIC_LISTING = re.compile(r"\b(public|community|third[- ]party|open[- ]source) (\w+ )?(registry|registries|hub|"
+                             r"marketplaces?|catalog(ue)?s?|repositor(y|ies)|packages?|listings?|profiles?|templates?|"
+                             r"plugins?|extensions?|reviews?)\b", re.IGNORECASE)
 _WEB_SEARCH = re.compile(r"\b(the (web|internet)|web[- ]search|search engines?|online sources)\b", re.IGNORECASE)
 
 
@@ -153,6 +156,12 @@ def flag_untrusted(ctx: ToolContext) -> Iterable[Evidence]:
         # Issues, tasks, events, files: written by others on some services, by the operator or a machine on others.
         yield Evidence("FLG202", "name", ctx.tool.name, f"reads {sorted(objects)[0]}, which others may have written",
                        flag="untrusted_content", weight=0.25)
+    m = _PUBLIC_LISTING.search(ctx.lead)
+    if m:
+        # A public registry, marketplace or profile: what its entries say was written by whoever published them.
+        yield Evidence("FLG202", "description", excerpt(ctx.lead, m.start(), m.end()),
+                       "returns what third parties published in a public listing", flag="untrusted_content")
+        return
     for pattern in lex.phrases["untrusted_content"] if lex.may_say("untrusted_content", ctx.description) else ():
         m = pattern.search(ctx.description)
         if m:
@@ -202,6 +211,11 @@ def flag_credentials(ctx: ToolContext) -> Iterable[Evidence]:
     if objects:
         yield Evidence("FLG205", "name", ctx.tool.name, f"handles {sorted(objects)[0]}", flag="credential_access",
                        weight=0.5)
+    elif ctx.nouns & {"variable"} and not (ctx.word_set | ctx.server_words) & lex.objects["not_config_variables"]:
+        # An environment's, a pipeline's or a scheduler's variables are where API keys and tokens are kept.
+        yield Evidence("FLG205", "name", ctx.tool.name, "handles configuration variables, where keys are kept",
+                       flag="credential_access")
+        return
     if ctx.verb_effect not in (None, "read_only"):
         m = _CHANGES_RIGHTS.search(ctx.lead)
         if m:

@@ -8,9 +8,15 @@ from ..model import Evidence
 from ._rule import rule
 from .context import ToolContext
 from .params import excerpt
+from .schema import BY_NAME_ALONE, named_only
 from .lexicon import lexicon
 
-__all__ = ["flag_code", "flag_egress", "flag_egress_by_effect"]
+__all__ = ["REQUIRED_URL", "flag_code", "flag_egress", "flag_egress_by_effect"]
+
+
+# A change's required address, read as one it requests: the flag, but no decisive witness that an author claiming a
+# closed world is wrong (a bookmark's or a record's link is stored, not requested).
+REQUIRED_URL = "must be given a caller-chosen URL, which it requests"
 
 
 @rule("FLG203", "Can send data out")
@@ -22,7 +28,8 @@ def flag_egress(ctx: ToolContext) -> Iterable[Evidence]:
     lex = lexicon()
     general = ctx.general_code
     if general:
-        yield Evidence("FLG203", general[0], general[1], "runs general-purpose code, which can open any connection",
+        alone = f" {BY_NAME_ALONE}" if general[0] == "schema" and named_only(ctx) else ""
+        yield Evidence("FLG203", general[0], general[1], f"runs general-purpose code, which can open any connection{alone}",
                        flag="external_egress")
         return
     callbacks = ctx.has_param("callback") or _qualified_callbacks(ctx)
@@ -38,6 +45,13 @@ def flag_egress(ctx: ToolContext) -> Iterable[Evidence]:
     visible = ctx.verb_effect == "customer_visible" or ctx.verb in lex.verb_groups["handing"]
     if urls and (ctx.reads or ctx.verb in lex.verb_groups["read_for_flags"] or visible or ctx.verb is None):
         yield Evidence("FLG203", "schema", ", ".join(urls), "requests a caller-chosen URL", flag="external_egress")
+        return
+    required = ctx.tool.input_schema.get("required") if isinstance(ctx.tool.input_schema, dict) else None
+    needed = [u for u in urls if isinstance(required, list) and ctx.param_names.get(u, u) in required]
+    if needed and not ctx.reads:
+        # A change that must be given an address (a page to open, a file to pull in, a proxy to route through)
+        # requests it: what the address carries leaves in the request.
+        yield Evidence("FLG203", "schema", ", ".join(needed), REQUIRED_URL, flag="external_egress")
         return
     remote = [p for p in ctx.has_param("remote") if ctx.param_depth.get(p, 0) == 0]
     if remote and not ctx.live_page:
@@ -85,6 +99,15 @@ def flag_code(ctx: ToolContext) -> Iterable[Evidence]:
         return
     if ctx.verb in lex.verb_groups["exec"] and ctx.word_set & lex.objects["code"]:
         yield Evidence("FLG204", "name", ctx.tool.name, "runs code or commands", "destructive", "code_execution")
+        return
+    filters = [p for p in ctx.params if p in _QUERY_BODIES and ctx.param_depth.get(p, 0) == 0]
+    if filters and ctx.reads and (ctx.server_words | ctx.service_words) & lex.objects["document_stores"]:
+        # A document store's filter, pipeline or query body is written in its query language: a read that runs it.
+        yield Evidence("FLG204", "schema", ", ".join(filters), "runs a query in the document store's language",
+                       flag="code_execution")
+
+
+_QUERY_BODIES = frozenset({"filter", "pipeline", "query", "body", "aggregation", "stages", "query_dsl", "dsl"})
 
 
 @rule("FLG206", "What reaches other people can carry data out")

@@ -8,6 +8,7 @@ from ..model import Evidence
 from ._rule import rule
 from .context import ToolContext
 from .lexicon import lexicon
+from .schema import BY_NAME_ALONE, named_only
 
 __all__ = ["name_noun", "name_object", "name_verb"]
 
@@ -27,6 +28,8 @@ def name_verb(ctx: ToolContext) -> Iterable[Evidence]:
     if ctx.verb in lexicon().verb_groups["exec"]:
         effect = ctx.exec_effect(ctx.word_set)
         job = {"read_only": "queries or reports", "reversible": "a predefined job"}.get(effect, "what it is given")
+        if effect == "destructive" and ctx.code_params and named_only(ctx):
+            job = f"the command a parameter is named for {BY_NAME_ALONE}"
         yield Evidence("EFF101", "name", ctx.tool.name, f"verb {ctx.verb!r} runs {job}", effect, weight=weight)
         return
     if ctx.verb in lexicon().verb_groups["generic"] and ctx.routed:

@@ -10,11 +10,11 @@ from typing import Any
 from ..model import EFFECTS, Evidence
 from ._rule import rule
 from .context import ToolContext, noise_words
-from .params import excerpt
+from .params import CODE_CARRIED, QUERY_LANGUAGE, excerpt
 from .language import name_verb, split_words
 from .lexicon import lexicon
 
-__all__ = ["api_passthrough", "schema_code", "schema_consequences", "schema_output_path", "schema_router"]
+__all__ = ["BY_NAME_ALONE", "NAMED_ONLY", "api_passthrough", "schema_code", "schema_consequences", "schema_output_path", "schema_router"]
 
 MUTATING = EFFECTS[1:]
 
@@ -31,8 +31,30 @@ def schema_code(ctx: ToolContext) -> Iterable[Evidence]:
         yield Evidence("EFF106", "schema", ", ".join(ctx.code_params), "runs read-only queries it is given",
                        "read_only", "code_execution")
         return
-    yield Evidence("EFF106", "schema", ", ".join(ctx.code_params), "takes code or a command to run",
-                   "destructive", "code_execution")
+    yield Evidence("EFF106", "schema", ", ".join(ctx.code_params),
+                   NAMED_ONLY if named_only(ctx) else "takes code or a command to run", "destructive", "code_execution")
+
+
+# What a reading resting on nothing but a parameter's name says (EFF106, and the readings that follow from it): evidence
+# for the classification, never a decisive witness for an accusation (rules/annotations.py).
+BY_NAME_ALONE = "(by its name alone)"
+NAMED_ONLY = f"takes a parameter named for code or a command {BY_NAME_ALONE}"
+
+
+def named_only(ctx: ToolContext) -> bool:
+    """Every code parameter was found by its name alone ("percyRunCommand"): neither its description nor the
+    tool's opening says it carries code (a language, "the command to run"), and it is no query or command-line
+    argument list (those are found by what their description says)."""
+    if ctx.code_phrase is not None:
+        return False
+    lex = lexicon()
+    for p in ctx.code_params:
+        text = str(ctx.params[p].get("description") or "")[:200]
+        key = p.replace("-", "_")
+        if CODE_CARRIED.search(text) or QUERY_LANGUAGE.search(f"{text} {ctx.lead}") or key in lex.params["argv"] \
+                or key in lex.params["query_code"] or key in ("query", "statement", "stmt"):
+            return False
+    return True
 
 
 @rule("EFF107", "Parameters that spend or overwrite")

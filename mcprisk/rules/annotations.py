@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable
 
 from .._prose import listed
 from ..classify.lexicon import lexicon
+from ..classify.flags_reach import REQUIRED_URL
+from ..classify.schema import BY_NAME_ALONE
 from ..classify.weighing import reading_class, source_readings
 from ..model import Evidence, Finding, ToolAssessment, effect_rank
 from ._base import RuleContext, finding_rule, make
@@ -41,12 +43,15 @@ def _query_only(ev: Evidence) -> bool:
 
 def _decisive_against_read_only(ev: Evidence) -> bool:
     """Decisive against a read-only claim: as ``_decisive_effect``, less a query the claim may describe truly."""
-    return _decisive_effect(ev) and not _query_only(ev)
+    # A parameter named like a command, which nothing else says the tool runs, does not decide that a tool claimed to
+    # change nothing runs it (it may only be handed back, as instructions); against a denial of destruction it does.
+    return _decisive_effect(ev) and not _query_only(ev) and BY_NAME_ALONE not in ev.detail
 
 
 def _decisive_reach(ev: Evidence) -> bool:
     """Evidence that settles a reach outside on its own: a caller-chosen address or general-purpose code."""
-    return ev.source == "schema" and ev.weight >= 1.0 and ev.rule in ("FLG202", "FLG203", "FLG206")
+    return ev.source == "schema" and ev.weight >= 1.0 and ev.rule in ("FLG202", "FLG203", "FLG206") \
+        and BY_NAME_ALONE not in ev.detail and ev.detail != REQUIRED_URL
 
 
 def _witnesses(ta: ToolAssessment, supports: Callable[[Evidence], bool],
