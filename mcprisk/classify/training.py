@@ -66,9 +66,17 @@ class Settings:
     # a package merely named "vector-kit" is read as private memory again: issue 12's pattern, a judgement).
     raise_at: tuple[tuple[str, float], ...] = (("reversible", 0.2), ("high_cost", 0.25), ("customer_visible", 0.2),
                                                ("destructive", 0.2))  # effect -> probability
-    flag_at: tuple[tuple[str, float], ...] = (("private_data", 0.5), ("untrusted_content", 0.4),
-                                              ("external_egress", 0.45), ("code_execution", 0.25),
-                                              ("credential_access", 0.3))  # flag -> probability (absent: never)
+    # Round 11, holdout7 promoted (the tuning part's 584 servers) and round 11's readings merged: --pick gives
+    # reversible/customer_visible/destructive 0.2 (unchanged), high_cost 0.2 (kept at 0.25: the save_bookmark judgement
+    # above), flags private 0.4 (kept at 0.5: the vector-kit judgement), untrusted 0.35 (taken: F1 .648 -> .654 on the
+    # tuning part's out-of-fold probabilities), egress 0.4, code 0.25 (unchanged), credential 0.35 (taken: F1 .680 at
+    # 0.3 and 0.35, the tie goes to the higher). external_egress goes to 0.55, a judgement: retrained with holdout7 the
+    # model puts a SQL runner on the server's own database (the demo support desk's run_sql) at 0.51, and the rubric
+    # reads query(sql) as no exfiltration sink; on the out-of-fold probabilities egress F1 is .655 at 0.45, .654 at 0.5
+    # and .646 at 0.55.
+    flag_at: tuple[tuple[str, float], ...] = (("private_data", 0.5), ("untrusted_content", 0.35),
+                                              ("external_egress", 0.55), ("code_execution", 0.25),
+                                              ("credential_access", 0.35))  # flag -> probability (absent: never)
     # Effect -> probability for a reading on one witness (learned.WEAK_READINGS): round 9 picks none (round 8 raised
     # to reversible at 0.2 for a ``medium`` or ``low`` reading; round 7 chose none).
     weak_at: tuple[tuple[str, float], ...] = ()
